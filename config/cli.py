@@ -1,0 +1,248 @@
+"""The ``tp-bridge`` command: serve, db, account, key, events, demo."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import click
+
+from config.settings import Settings, SettingsError
+from tp_api import migrations
+from tp_api.db import connect
+from tp_api.services import events as event_service
+from tp_api.services import keys
+from tp_api.services.errors import TicketingError
+from tp_api.web import partner_json
+
+DEMO_ACCOUNT = "Demo Festival BV"
+DEMO_EVENTS = Path(__file__).parent / "demo" / "events.json"
+
+
+def _echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, indent=2, default=str))
+
+
+@contextmanager
+def _database(settings: Settings) -> Iterator[None]:
+    """Open the configured database for one command, with domain errors shown plainly."""
+    db = connect(settings.database_url, max_connections=4)
+    try:
+        with db.connection_context():
+            yield
+    except TicketingError as error:
+        raise click.ClickException(error.message) from None
+    finally:
+        db.close_all()
+
+
+def _require_schema(settings: Settings) -> None:
+    db = connect(settings.database_url, max_connections=4)
+    with db.connection_context():
+        waiting = migrations.pending(db)
+    if waiting:
+        raise click.ClickException(
+            f"the database needs migrations ({', '.join(waiting)}): run `tp-bridge db upgrade`"
+        )
+
+
+@click.group()
+@click.pass_context
+def main(ctx: click.Context) -> None:
+    """tp-bridge: the Ticket Pulse partner API service, its shop bridge and sync daemon."""
+    try:
+        ctx.obj = Settings.from_env()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    logging.basicConfig(level=ctx.obj.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Threads per worker (more than 1 uses gunicorn's gthread worker).")
+@click.option("--dev", is_flag=True, help="Development mode: allows the built-in insecure secret.")
+@click.option("--access-log/--no-access-log", default=True, show_default=True)
+@click.pass_obj
+def serve(settings: Settings, host: str, port: int, workers: int, threads: int, dev: bool,
+          access_log: bool) -> None:
+    """Run the HTTP service (gunicorn)."""
+    from config.server import serve as run_server
+
+    if dev:
+        settings = settings.for_development()
+    try:
+        settings.require_production_secret()
+    except SettingsError as error:
+        raise click.ClickException(str(error)) from None
+    _require_schema(settings)
+    click.echo(f"tp-bridge serving on http://{host}:{port} (database {settings.database_url})",
+               err=True)
+    run_server(settings, host=host, port=port, workers=workers, threads=threads,
+               access_log=access_log)
+
+
+@main.group()
+def db() -> None:
+    """Database schema."""
+
+
+@db.command("upgrade")
+@click.pass_obj
+def db_upgrade(settings: Settings) -> None:
+    """Apply pending migrations."""
+    database = connect(settings.database_url, max_connections=4)
+    applied = migrations.upgrade(database)
+    database.close_all()
+    click.echo("applied: " + ", ".join(applied) if applied else "the database is up to date")
+
+
+@db.command("status")
+@click.pass_obj
+def db_status(settings: Settings) -> None:
+    """List migrations not applied yet (exit 1 if any)."""
+    database = connect(settings.database_url, max_connections=4)
+    with database.connection_context():
+        waiting = migrations.pending(database)
+    database.close_all()
+    if waiting:
+        click.echo("pending: " + ", ".join(waiting))
+        sys.exit(1)
+    click.echo("the database is up to date")
+
+
+@main.group()
+def account() -> None:
+    """Seller accounts."""
+
+
+@account.command("create")
+@click.argument("name")
+@click.option("--key-label", default="default", show_default=True)
+@click.pass_obj
+def account_create(settings: Settings, name: str, key_label: str) -> None:
+    """Create an account and its first partner key (printed once)."""
+    with _database(settings):
+        created = keys.create_account(name)
+        new_key = keys.create_key(created.id, label=key_label)
+    _echo_json({"account_id": created.id, "name": created.name, "key_id": new_key.id,
+                "key": new_key.secret})
+
+
+@main.group()
+def key() -> None:
+    """Partner keys."""
+
+
+@key.command("create")
+@click.option("--account", "account_name", required=True)
+@click.option("--label", default="", show_default=True)
+@click.pass_obj
+def key_create(settings: Settings, account_name: str, label: str) -> None:
+    """Create a partner key; the key is printed once and never again."""
+    with _database(settings):
+        owner = keys.get_account_by_name(account_name)
+        new_key = keys.create_key(owner.id, label=label)
+    _echo_json({"account_id": owner.id, "key_id": new_key.id, "label": new_key.label,
+                "key": new_key.secret})
+
+
+@key.command("list")
+@click.option("--account", "account_name", required=True)
+@click.pass_obj
+def key_list(settings: Settings, account_name: str) -> None:
+    """List an account's keys (never the keys themselves)."""
+    with _database(settings):
+        owner = keys.get_account_by_name(account_name)
+        rows = keys.list_keys(owner.id)
+    _echo_json([
+        {"key_id": k.id, "label": k.label, "prefix": k.prefix, "created_at": k.created_at,
+         "last_used_at": k.last_used_at, "revoked_at": k.revoked_at}
+        for k in rows
+    ])
+
+
+@key.command("revoke")
+@click.option("--account", "account_name", required=True)
+@click.argument("key_id", type=int)
+@click.pass_obj
+def key_revoke(settings: Settings, account_name: str, key_id: int) -> None:
+    """Revoke a key: calls with it get 403 Unauthorized from now on."""
+    with _database(settings):
+        owner = keys.get_account_by_name(account_name)
+        revoked = keys.revoke_key(owner.id, key_id)
+    _echo_json({"key_id": revoked.id, "revoked_at": revoked.revoked_at})
+
+
+@main.group()
+def events() -> None:
+    """Events and ticket types."""
+
+
+@events.command("load")
+@click.option("--account", "account_name", required=True)
+@click.argument("file", type=click.File("r"))
+@click.pass_obj
+def events_load(settings: Settings, account_name: str, file: Any) -> None:
+    """Create events from FILE (the GET /tp-api/events shape, ids left out; - for stdin)."""
+    try:
+        data = json.load(file)
+    except ValueError as error:
+        raise click.ClickException(f"{file.name} is not valid JSON: {error}") from None
+    with _database(settings):
+        owner = keys.get_account_by_name(account_name)
+        created = event_service.load_events(owner.id, data)
+        _echo_json([partner_json.event_json(node) for node in created])
+
+
+@main.command()
+@click.option("--serve/--no-serve", "then_serve", default=True, show_default=True,
+              help="Start the development server after loading the demo data.")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.pass_context
+def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
+    """Create a demo account, events and a fresh key, print example curl lines, then serve."""
+    settings: Settings = ctx.obj
+    database = connect(settings.database_url, max_connections=4)
+    migrations.upgrade(database)
+    with _database(settings):
+        owner = keys.find_account(DEMO_ACCOUNT)
+        if owner is None:
+            owner = keys.create_account(DEMO_ACCOUNT)
+            event_service.load_events(owner.id, json.loads(DEMO_EVENTS.read_text()))
+        new_key = keys.create_key(owner.id, label="demo")
+        first_type = event_service.event_tree(owner.id)[0].ticket_types[0]
+    _print_demo(settings, host, port, new_key.secret, first_type.id, first_type.event_id)
+    if then_serve:
+        ctx.invoke(serve, host=host, port=port, workers=2, threads=1, dev=True, access_log=True)
+
+
+def _print_demo(settings: Settings, host: str, port: int, secret: str, type_id: int,
+                event_id: int) -> None:
+    base = f"http://{host}:{port}/tp-api"
+    order = json.dumps({
+        "wp_order_id": "wc_1001", "wp_user_id": 7, "currency": "EUR", "order_total": 59.90,
+        "date_paid": "2026-06-01T10:01:00Z", "locale": "nl",
+        "billing_information": {"first_name": "Jane", "last_name": "Doe",
+                                "email": "jane@example.com"},
+        "order_lines": [{"tp_event_ticket_id": type_id, "name": "General Admission",
+                         "quantity": 2, "product_id": 101, "order_item_type": "line_item",
+                         "unit_price": 29.95}],
+    })
+    click.echo(f"""
+Demo account: {DEMO_ACCOUNT}   database: {settings.database_url}
+Partner key (shown once): {secret}
+
+  curl -s '{base}/events?key={secret}'
+  curl -s -X POST '{base}/orders/create?key={secret}' -d '{order}'
+  curl -s '{base}/users/7/events?key={secret}'
+  curl -s '{base}/events/{event_id}/tickets?key={secret}&wp_user_id=7'
+""")

@@ -1,0 +1,125 @@
+"""Settings: read once from the environment (and an optional INI file), validated, frozen.
+
+Only the composition root (``config.wsgi``, ``config.cli``) reads settings; everything else
+receives plain values. The README has the table of variables.
+"""
+
+from __future__ import annotations
+
+import configparser
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from urllib.parse import urlsplit
+
+DEFAULT_DATABASE_URL = "sqlite:///tp-bridge.db"
+# Used only with the explicit development flag; `serve` refuses it otherwise.
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class SettingsError(ValueError):
+    """A setting is missing or invalid; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    secret_key: str = ""
+    public_url: str = "http://127.0.0.1:8000"
+    dev: bool = False
+    log_level: str = "INFO"
+    max_body_bytes: int = 1024 * 1024
+    trusted_proxies: int = 0
+    auth_max_failures: int = 10
+    auth_window_seconds: int = 300
+    auth_block_seconds: int = 900
+    db_pool_size: int = 32
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, ini_path: str | None = None
+    ) -> Settings:
+        """Build settings from ``TP_*`` variables; an INI file's ``[tp-bridge]`` section
+        (``TP_CONFIG`` or ``ini_path``) gives defaults that the environment overrides."""
+        env = dict(os.environ if environ is None else environ)
+        values = _read_ini(ini_path or env.get("TP_CONFIG"))
+        values.update({k: v for k, v in env.items() if k.startswith("TP_")})
+        settings = cls(
+            database_url=values.get("TP_DATABASE_URL") or DEFAULT_DATABASE_URL,
+            secret_key=values.get("TP_SECRET_KEY", ""),
+            public_url=(values.get("TP_PUBLIC_URL") or cls.public_url).rstrip("/"),
+            dev=_bool(values, "TP_DEV", False),
+            log_level=(values.get("TP_LOG_LEVEL") or "INFO").upper(),
+            max_body_bytes=_int(values, "TP_MAX_BODY_BYTES", cls.max_body_bytes, 1024),
+            trusted_proxies=_int(values, "TP_TRUSTED_PROXIES", 0, 0),
+            auth_max_failures=_int(values, "TP_AUTH_MAX_FAILURES", 10, 1),
+            auth_window_seconds=_int(values, "TP_AUTH_WINDOW_SECONDS", 300, 1),
+            auth_block_seconds=_int(values, "TP_AUTH_BLOCK_SECONDS", 900, 1),
+            db_pool_size=_int(values, "TP_DB_POOL_SIZE", 32, 1),
+        )
+        settings.validate()
+        return settings
+
+    def validate(self) -> None:
+        """Raise SettingsError for values that cannot work."""
+        url = urlsplit(self.public_url)
+        if url.scheme not in ("http", "https") or not url.netloc:
+            raise SettingsError(f"TP_PUBLIC_URL must be an http(s) URL, got {self.public_url!r}")
+        if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+            raise SettingsError("TP_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+
+    def for_development(self) -> Settings:
+        """These settings with the development flag on and, if none was set, a dev secret."""
+        return replace(self, dev=True, secret_key=self.secret_key or DEV_SECRET_KEY)
+
+    def require_production_secret(self) -> None:
+        """Refuse to serve with no secret, a short one or the development one."""
+        if self.dev:
+            return
+        if not self.secret_key:
+            raise SettingsError(
+                "TP_SECRET_KEY is not set. Generate one with: "
+                "python -c 'import secrets; print(secrets.token_urlsafe(48))' "
+                "(or pass --dev for a local development server)"
+            )
+        if self.secret_key == DEV_SECRET_KEY or len(self.secret_key) < MIN_SECRET_KEY_LENGTH:
+            raise SettingsError(
+                f"TP_SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_LENGTH} "
+                "characters (not the development key)"
+            )
+
+
+def _read_ini(path: str | None) -> dict[str, str]:
+    if not path:
+        return {}
+    parser = configparser.ConfigParser()
+    if not parser.read(path):
+        raise SettingsError(f"config file {path!r} cannot be read")
+    if not parser.has_section("tp-bridge"):
+        raise SettingsError(f"config file {path!r} has no [tp-bridge] section")
+    return {f"TP_{key.upper()}": value for key, value in parser.items("tp-bridge")}
+
+
+def _int(values: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+    raw = values.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        number = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if number < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}")
+    return number
+
+
+def _bool(values: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (values.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{name} must be true or false, got {raw!r}")

@@ -1,0 +1,97 @@
+"""The composition root of the web service: ``create_app(settings)``."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import timedelta
+
+from flask import Flask, Response, g, jsonify, request
+from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from config.settings import Settings
+from tp_api.db import connect
+from tp_api.services.keys import ThrottlePolicy
+from tp_api.web import health, partner
+
+log = logging.getLogger(__name__)
+
+_PLAIN_TEXT_PREFIXES = ("/tp-api",)
+
+
+def create_app(settings: Settings) -> Flask:
+    """Build the Flask application for ``settings``: database, blueprints, error handlers."""
+    db = connect(settings.database_url, max_connections=settings.db_pool_size)
+    app = Flask("tp_bridge")
+    app.config.update(
+        SECRET_KEY=settings.secret_key,
+        MAX_CONTENT_LENGTH=settings.max_body_bytes,
+        TP_SETTINGS=settings,
+        TP_THROTTLE=ThrottlePolicy(
+            max_failures=settings.auth_max_failures,
+            window=timedelta(seconds=settings.auth_window_seconds),
+            block_for=timedelta(seconds=settings.auth_block_seconds),
+        ),
+    )
+    # Keep the document's field order in responses.
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.json.compact = True  # type: ignore[attr-defined]
+    if settings.trusted_proxies:
+        n = settings.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
+
+    @app.before_request
+    def _open_connection() -> None:
+        g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+        db.connect(reuse_if_open=True)
+
+    @app.teardown_request
+    def _close_connection(_exc: BaseException | None) -> None:
+        # Returns the connection to the pool; an open transaction is rolled back first.
+        if not db.is_closed():
+            db.close()
+
+    @app.after_request
+    def _tag_response(response: Response) -> Response:
+        response.headers["X-Request-Id"] = g.get("request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    _register_error_handlers(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(partner.bp)
+    return app
+
+
+def _register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Response:
+        return _error_response(error.code or 500, error.name, _error_code(error))
+
+    @app.errorhandler(Exception)
+    def _unexpected(error: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        return _error_response(500, "Internal server error", "internal_error")
+
+
+def _error_code(error: HTTPException) -> str:
+    return (error.name or "error").lower().replace(" ", "_")
+
+
+def _error_response(status: int, message: str, code: str) -> Response:
+    """Plain text under /tp-api (the document's style); the admin JSON error shape elsewhere."""
+    if request.path.startswith(_PLAIN_TEXT_PREFIXES):
+        return Response(message, status=status, mimetype="text/plain")
+    body = {
+        "error": {
+            "code": code,
+            "message": message,
+            "status": status,
+            "requestId": g.get("request_id", ""),
+        }
+    }
+    response = jsonify(body)
+    response.status_code = status
+    return response

@@ -1,0 +1,131 @@
+"""The database handle shared by every model, and the one way to open a write transaction.
+
+Models bind to :data:`database`, a proxy; the composition root (``config.wsgi`` or
+``config.cli``) calls :func:`connect` with the configured URL and initialises the proxy.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl, unquote, urlsplit
+
+import peewee
+from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
+
+database = peewee.DatabaseProxy()
+
+# Concurrent writers on SQLite wait this long for the write lock instead of failing
+# with "database is locked".
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    # NORMAL is durable against application crashes in WAL mode; only a power loss can
+    # drop the last transactions. FULL costs ~40 % of write throughput (docs/performance.md).
+    "synchronous": "normal",
+    "foreign_keys": 1,
+    "cache_size": -16000,
+}
+
+
+class UnsupportedDatabaseURL(ValueError):
+    """The database URL names a scheme we do not support."""
+
+
+def connect(url: str, *, max_connections: int = 32) -> peewee.Database:
+    """Open (lazily) the database named by ``url`` and bind the model proxy to it.
+
+    ``sqlite:///relative.db``, ``sqlite:////abs/path.db`` and ``postgresql://user@host/db``
+    are accepted. Connections are pooled per process, so pragmas run once per connection
+    rather than on every request.
+    """
+    db = open_database(url, max_connections=max_connections)
+    database.initialize(db)
+    return db
+
+
+def open_database(url: str, *, max_connections: int = 32) -> peewee.Database:
+    """Build a pooled peewee database for ``url`` without binding the model proxy."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "sqlite":
+        path = unquote(parts.path)
+        # sqlite:///x.db -> "x.db" (relative); sqlite:////abs/x.db -> "/abs/x.db".
+        path = path[1:] if path.startswith("/") else path
+        if not path:
+            raise UnsupportedDatabaseURL("sqlite URL needs a file path: sqlite:///tp-bridge.db")
+        if path != ":memory:":
+            directory = os.path.dirname(os.path.abspath(path))
+            os.makedirs(directory, exist_ok=True)
+        return PooledSqliteDatabase(
+            path,
+            pragmas=SQLITE_PRAGMAS,
+            timeout=SQLITE_BUSY_TIMEOUT_S,
+            # Every write transaction takes the write lock up front: a deferred BEGIN that
+            # upgrades to a writer later fails with "database is locked" under contention.
+            lock_type="IMMEDIATE",
+            max_connections=max_connections,
+            stale_timeout=300,
+            check_same_thread=False,
+        )
+    if scheme in ("postgres", "postgresql"):
+        options = dict(parse_qsl(parts.query))
+        return PooledPostgresqlDatabase(
+            unquote(parts.path.lstrip("/")),
+            user=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+            host=parts.hostname or None,
+            port=parts.port or None,
+            max_connections=max_connections,
+            stale_timeout=300,
+            **options,
+        )
+    raise UnsupportedDatabaseURL(
+        f"unsupported database URL scheme {scheme!r}: use sqlite:///path or postgresql://..."
+    )
+
+
+def is_postgres(db: peewee.Database | None = None) -> bool:
+    """True when the bound database is PostgreSQL."""
+    target = db if db is not None else database.obj
+    return isinstance(target, peewee.PostgresqlDatabase)
+
+
+@contextmanager
+def write_transaction() -> Iterator[None]:
+    """A transaction for a state change: ``BEGIN IMMEDIATE`` on SQLite, plain on PostgreSQL.
+
+    Nested use becomes a savepoint, so a service can call another service that opens its
+    own write transaction.
+    """
+    with database.atomic():
+        yield
+
+
+def utcnow() -> datetime:
+    """The current time, timezone-aware in UTC. The one clock the domain reads."""
+    return datetime.now(UTC)
+
+
+class UtcDateTimeField(peewee.DateTimeField):
+    """A timestamp stored as naive UTC and read back as an aware UTC datetime.
+
+    SQLite compares timestamps as text and PostgreSQL's ``timestamp`` drops offsets, so
+    storing one canonical form keeps ordering and equality right on both.
+    """
+
+    def db_value(self, value: datetime | None) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("UtcDateTimeField needs an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def python_value(self, value: object) -> datetime | None:
+        parsed = super().python_value(value)
+        if isinstance(parsed, datetime):
+            return parsed.replace(tzinfo=UTC)
+        return parsed

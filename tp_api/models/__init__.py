@@ -1,0 +1,38 @@
+"""The peewee models, one module per aggregate."""
+
+from tp_api.models.accounts import Account, AuthFailure, PartnerKey
+from tp_api.models.checkins import CheckIn
+from tp_api.models.events import Event, TicketType
+from tp_api.models.orders import LineType, Order, OrderLine, OrderStatus
+from tp_api.models.outbox import OutboxEntry
+from tp_api.models.tickets import Ticket, TicketStatus
+
+ALL_MODELS = (
+    Account,
+    PartnerKey,
+    AuthFailure,
+    Event,
+    TicketType,
+    Order,
+    OrderLine,
+    Ticket,
+    CheckIn,
+    OutboxEntry,
+)
+
+__all__ = [
+    "ALL_MODELS",
+    "Account",
+    "AuthFailure",
+    "CheckIn",
+    "Event",
+    "LineType",
+    "Order",
+    "OrderLine",
+    "OrderStatus",
+    "OutboxEntry",
+    "PartnerKey",
+    "Ticket",
+    "TicketStatus",
+    "TicketType",
+]

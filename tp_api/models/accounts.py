@@ -1,0 +1,38 @@
+"""Sellers (accounts), their partner keys and the failed-authentication throttle."""
+
+from __future__ import annotations
+
+import peewee
+
+from tp_api.db import UtcDateTimeField
+from tp_api.models.base import BaseModel, created_at_field
+
+
+class Account(BaseModel):
+    """A seller: owns events, orders and partner keys."""
+
+    name = peewee.CharField(max_length=200, unique=True)
+    created_at = created_at_field()
+
+
+class PartnerKey(BaseModel):
+    """A private partner-API key. Only a SHA-256 of the key is stored; never the key."""
+
+    account = peewee.ForeignKeyField(Account, backref="partner_keys", on_delete="CASCADE")
+    label = peewee.CharField(max_length=200, default="")
+    # The first characters of the key, kept in clear so a lookup finds the candidate row
+    # without the full hash; the hash is then compared in constant time.
+    prefix = peewee.CharField(max_length=16, index=True)
+    key_hash = peewee.CharField(max_length=64, unique=True)
+    created_at = created_at_field()
+    last_used_at = UtcDateTimeField(null=True)
+    revoked_at = UtcDateTimeField(null=True)
+
+
+class AuthFailure(BaseModel):
+    """Failed partner-key attempts per client address, for refusing brute force for a while."""
+
+    client = peewee.CharField(max_length=64, unique=True)
+    failures = peewee.IntegerField(default=0)
+    window_started_at = UtcDateTimeField()
+    blocked_until = UtcDateTimeField(null=True)

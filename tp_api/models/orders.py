@@ -1,0 +1,102 @@
+"""Orders pushed by shops and their lines."""
+
+from __future__ import annotations
+
+import peewee
+
+from tp_api.db import UtcDateTimeField
+from tp_api.models.accounts import Account
+from tp_api.models.base import BaseModel, created_at_field
+from tp_api.models.events import TicketType
+
+ORDER_REFERENCE_PREFIX = "TP-"
+
+
+class OrderStatus:
+    """Order status values stored in ``Order.status``."""
+
+    PENDING = "pending"
+    PROCESSING = "processing"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    REFUNDED = "refunded"
+
+    PAID = frozenset({PROCESSING, COMPLETED})
+
+
+class LineType:
+    """What an order line maps to, from the document's ``order_item_type`` table."""
+
+    TICKET = "ticket"
+    SHIPPING = "shipping"
+    FEE = "fee"
+    COUPON = "coupon"
+    OTHER = "other"
+
+
+class Order(BaseModel):
+    """An order of a shop customer. Money is integer cents."""
+
+    account = peewee.ForeignKeyField(Account, backref="orders", on_delete="CASCADE")
+    wp_order_id = peewee.CharField(max_length=100, null=True)
+    wp_user_id = peewee.BigIntegerField(null=True, index=True)
+    status = peewee.CharField(max_length=20, default=OrderStatus.PENDING)
+    payment_method = peewee.CharField(max_length=100, default="")
+    payment_method_title = peewee.CharField(max_length=200, default="")
+    currency = peewee.CharField(max_length=3, default="EUR")
+    total_cents = peewee.BigIntegerField(default=0)
+    billing_first_name = peewee.CharField(max_length=200, default="")
+    billing_last_name = peewee.CharField(max_length=200, default="")
+    billing_address = peewee.CharField(max_length=300, default="")
+    billing_city = peewee.CharField(max_length=200, default="")
+    billing_postal_code = peewee.CharField(max_length=40, default="")
+    billing_country = peewee.CharField(max_length=2, default="")
+    billing_email = peewee.CharField(max_length=254, default="")
+    billing_phone = peewee.CharField(max_length=50, default="")
+    locale = peewee.CharField(max_length=20, default="")
+    my_tickets_url = peewee.CharField(max_length=2000, default="")
+    ip_address = peewee.CharField(max_length=45, default="")
+    date_created = UtcDateTimeField(null=True)
+    date_paid = UtcDateTimeField(null=True)
+    created_at = created_at_field()
+    updated_at = created_at_field()
+
+    class Meta:
+        indexes = ((("account", "wp_order_id"), True),)
+
+    @property
+    def reference(self) -> str:
+        """The public order reference, e.g. ``TP-00123``."""
+        return format_order_reference(self.id)
+
+    @property
+    def is_paid(self) -> bool:
+        return self.status in OrderStatus.PAID
+
+
+def format_order_reference(order_id: int) -> str:
+    """``123`` -> ``TP-00123``."""
+    return f"{ORDER_REFERENCE_PREFIX}{order_id:05d}"
+
+
+def parse_order_reference(reference: str) -> int | None:
+    """``TP-00123`` (or ``123``) -> ``123``; ``None`` when it is not an order reference."""
+    text = reference.strip()
+    if text.upper().startswith(ORDER_REFERENCE_PREFIX):
+        text = text[len(ORDER_REFERENCE_PREFIX):]
+    if not text.isdigit() or len(text) > 18:
+        return None
+    return int(text)
+
+
+class OrderLine(BaseModel):
+    """One line of an order, as the shop sent it."""
+
+    order = peewee.ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
+    line_type = peewee.CharField(max_length=20)
+    order_item_type = peewee.CharField(max_length=50)
+    name = peewee.CharField(max_length=300)
+    product_id = peewee.BigIntegerField(null=True)
+    ticket_type = peewee.ForeignKeyField(TicketType, null=True, backref="order_lines")
+    unit_price_cents = peewee.BigIntegerField(default=0)
+    quantity = peewee.IntegerField(default=1)

@@ -1,0 +1,1 @@
+"""The domain: every state change of tp-bridge is decided here, without Flask or HTTP."""

@@ -1,0 +1,207 @@
+"""Where an order is created, updated and paid.
+
+One entry point, :func:`submit_order`, serves ``POST /tp-api/orders/create`` and (later) the
+shop webhook and poll: a shop that retries, or that pushes the same ``wp_order_id`` again
+when the order is paid, updates the existing order instead of creating a second one.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+import peewee
+
+from tp_api.db import utcnow, write_transaction
+from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
+from tp_api.services import stock
+from tp_api.services.errors import Conflict, Forbidden, NotFound
+from tp_api.services.order_input import OrderInput
+from tp_api.services.references import new_ticket_reference
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OrderOutcome:
+    """What :func:`submit_order` did."""
+
+    order_id: int
+    reference: str
+    created: bool
+    status: str
+    tickets_issued: int
+
+
+def submit_order(account_id: int, order_input: OrderInput) -> OrderOutcome:
+    """Create the order, or update the one it refers to (``tp_order_id`` or ``wp_order_id``).
+
+    A new order reserves its stock atomically (sold if ``date_paid`` is set, else reserved)
+    and, when paid, gets one ticket (status 1, Created) per unit of each ticket line.
+    Raises NotFound, Forbidden, InvalidInput or OutOfStock; on any error nothing changes.
+    """
+    for attempt in (1, 2):
+        try:
+            with write_transaction():
+                return _submit(account_id, order_input)
+        except peewee.IntegrityError:
+            # PostgreSQL only: a concurrent push of the same wp_order_id won the insert.
+            # Run again; this time the existing order is found and updated.
+            if attempt == 2 or order_input.wp_order_id is None:
+                raise
+            log.info("order %s pushed twice at once; retrying as update", order_input.wp_order_id)
+    raise AssertionError("unreachable")
+
+
+def _submit(account_id: int, order_input: OrderInput) -> OrderOutcome:
+    if order_input.tp_order_id is not None:
+        order = _locked_order(order_input.tp_order_id)
+        if order is None:
+            raise NotFound("Ticket Pulse order does not exist", code="order_not_found")
+        if order.account_id != account_id:
+            raise Forbidden("You do not have access to this order", code="order_forbidden")
+        return _update(order, order_input, force_processing=True)
+    if order_input.wp_order_id is not None:
+        existing = _locked_order_by_wp_id(account_id, order_input.wp_order_id)
+        if existing is not None:
+            return _update(existing, order_input, force_processing=False)
+    if not order_input.lines:
+        raise NotFound("No order lines specified", code="order_lines_missing")
+    return _create(account_id, order_input)
+
+
+def _locked_order(order_id: int) -> Order | None:
+    query = Order.select().where(Order.id == order_id)
+    return _for_update(query).first()
+
+
+def _locked_order_by_wp_id(account_id: int, wp_order_id: str) -> Order | None:
+    query = Order.select().where(Order.account == account_id, Order.wp_order_id == wp_order_id)
+    return _for_update(query).first()
+
+
+def _for_update(query: peewee.ModelSelect) -> peewee.ModelSelect:
+    # SQLite has no row locks (and peewee refuses FOR UPDATE there); its BEGIN IMMEDIATE
+    # already serialises writers.
+    if isinstance(query.model._meta.database.obj, peewee.PostgresqlDatabase):
+        return query.for_update()
+    return query
+
+
+def _create(account_id: int, order_input: OrderInput) -> OrderOutcome:
+    paid = order_input.date_paid is not None
+    stock.reserve(stock.plan(account_id, order_input.ticket_quantities()), paid=paid)
+    now = utcnow()
+    total = order_input.total_cents
+    if total is None:
+        total = sum(line.unit_price_cents * line.quantity for line in order_input.lines)
+    order = Order.create(
+        account=account_id,
+        wp_order_id=order_input.wp_order_id,
+        wp_user_id=order_input.wp_user_id,
+        status=OrderStatus.PROCESSING if paid else OrderStatus.PENDING,
+        payment_method=order_input.payment_method,
+        payment_method_title=order_input.payment_method_title,
+        currency=order_input.currency or "EUR",
+        total_cents=total,
+        locale=order_input.locale,
+        my_tickets_url=order_input.my_tickets_url,
+        ip_address=order_input.ip_address,
+        date_created=order_input.date_created or now,
+        date_paid=order_input.date_paid,
+        created_at=now,
+        updated_at=now,
+        **_billing_fields(order_input),
+    )
+    lines = [
+        OrderLine.create(
+            order=order,
+            line_type=line.line_type,
+            order_item_type=line.order_item_type,
+            name=line.name,
+            product_id=line.product_id,
+            ticket_type=line.ticket_type_id if line.issues_tickets else None,
+            unit_price_cents=line.unit_price_cents,
+            quantity=line.quantity,
+        )
+        for line in order_input.lines
+    ]
+    issued = _issue_tickets(order, lines) if paid else 0
+    return OrderOutcome(order.id, order.reference, True, order.status, issued)
+
+
+def _update(order: Order, order_input: OrderInput, *, force_processing: bool) -> OrderOutcome:
+    """Apply a repeated push: fill in details and, when it says so, mark the order paid."""
+    wants_paid = force_processing or order_input.date_paid is not None
+    if wants_paid and order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        raise Conflict(
+            f"Order {order.reference} is {order.status} and cannot be set to processing",
+            code="order_closed",
+        )
+    _fill_details(order, order_input)
+    issued = 0
+    if wants_paid and not order.is_paid:
+        stock.confirm(stock.held_by_order(order.id))
+        order.status = OrderStatus.PROCESSING
+        order.date_paid = order_input.date_paid or utcnow()
+        issued = _issue_tickets(order, list(order.lines))
+    order.updated_at = utcnow()
+    order.save()
+    return OrderOutcome(order.id, order.reference, False, order.status, issued)
+
+
+def _fill_details(order: Order, order_input: OrderInput) -> None:
+    # A later push may carry what the first one lacked; it never blanks a known value.
+    updates: dict[str, object] = {
+        "wp_user_id": order_input.wp_user_id,
+        "payment_method": order_input.payment_method,
+        "payment_method_title": order_input.payment_method_title,
+        "locale": order_input.locale,
+        "my_tickets_url": order_input.my_tickets_url,
+        "ip_address": order_input.ip_address,
+        "total_cents": order_input.total_cents,
+        **_billing_fields(order_input),
+    }
+    for name, value in updates.items():
+        if value not in (None, ""):
+            setattr(order, name, value)
+
+
+def _issue_tickets(order: Order, lines: list[OrderLine]) -> int:
+    """One ticket (status Created) per unit of each ticket line. Returns how many."""
+    ticket_lines = [line for line in lines if line.ticket_type_id is not None]
+    if not ticket_lines:
+        return 0
+    events = stock.events_of_ticket_types({line.ticket_type_id for line in ticket_lines})
+    now = utcnow()
+    rows = [
+        {
+            "reference": new_ticket_reference(),
+            "order": order.id,
+            "order_line": line.id,
+            "ticket_type": line.ticket_type_id,
+            "event": events[line.ticket_type_id],
+            "status": TicketStatus.CREATED,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for line in ticket_lines
+        for _ in range(line.quantity)
+    ]
+    Ticket.insert_many(rows).execute()
+    return len(rows)
+
+
+def _billing_fields(order_input: OrderInput) -> dict[str, str]:
+    billing = order_input.billing
+    if billing is None:
+        return {}
+    return {
+        "billing_first_name": billing.first_name,
+        "billing_last_name": billing.last_name,
+        "billing_address": billing.address,
+        "billing_city": billing.city,
+        "billing_postal_code": billing.postal_code,
+        "billing_country": billing.country,
+        "billing_email": billing.email,
+        "billing_phone": billing.phone,
+    }

@@ -1,0 +1,1 @@
+"""The Flask layer of the Ticket Pulse side: thin views over tp_api.services."""

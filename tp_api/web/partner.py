@@ -1,0 +1,138 @@
+"""The Ticket Pulse Partner API (``/tp-api``): thin views, plain-text errors as documented."""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from tp_api.services import customers, events, keys, orders, personalise
+from tp_api.services.errors import InvalidInput, NotFound, TicketingError, TooManyAttempts
+from tp_api.services.order_input import parse_partner_order
+from tp_api.services.validation import to_int
+from tp_api.web import partner_json
+
+log = logging.getLogger(__name__)
+
+bp = Blueprint("partner", __name__, url_prefix="/tp-api")
+
+# Where the document prescribes another status than the error's natural one.
+_DOCUMENTED_STATUS = {"request_malformed": 404}
+
+
+def plain_text(body: str, status: int) -> Response:
+    """A plain-text response, the partner API's only error format."""
+    return Response(body, status=status, mimetype="text/plain")
+
+
+@bp.errorhandler(TicketingError)
+def _ticketing_error(error: TicketingError) -> Response:
+    response = plain_text(error.message, _DOCUMENTED_STATUS.get(error.code, error.status))
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after_s)
+    return response
+
+
+@bp.before_request
+def _authenticate() -> None:
+    g.auth = keys.authenticate(
+        request.args.get("key"),
+        client=request.remote_addr or "unknown",
+        policy=current_app.config["TP_THROTTLE"],
+    )
+
+
+def _account_id() -> int:
+    return int(g.auth.account_id)
+
+
+def _wp_user_id(*, required: bool) -> int | None:
+    raw = request.args.get("wp_user_id", "").strip()
+    if not raw:
+        if required:
+            raise InvalidInput("Wordpress user not specified", code="wp_user_missing")
+        return None
+    return to_int(raw, "wp_user_id", minimum=0)
+
+
+def _user_id(raw: str) -> int:
+    try:
+        return to_int(raw, "userId", minimum=0)
+    except InvalidInput:
+        raise InvalidInput("Invalid user id", code="user_id_invalid") from None
+
+
+def _event_id(raw: str, not_found: str) -> int:
+    # A path id that is not a number names no event: answered like any unknown event.
+    try:
+        return to_int(raw, "eventId", minimum=1)
+    except InvalidInput:
+        raise NotFound(not_found, code="event_not_found") from None
+
+
+def _json_body() -> Any:
+    """The request body as JSON, or None when it is empty or not JSON (the caller decides)."""
+    raw = request.get_data(cache=False)
+    if not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except (ValueError, RecursionError):
+        return None
+
+
+@bp.get("/events")
+def list_events() -> Response:
+    tree = events.event_tree(_account_id())
+    return jsonify([partner_json.event_json(node) for node in tree])
+
+
+@bp.get("/users/<user_id>/events")
+def list_user_events(user_id: str) -> Response:
+    wp_user_id = _user_id(user_id)
+    found = customers.events_of_user(_account_id(), wp_user_id)
+    return jsonify([partner_json.user_event_json(event) for event in found])
+
+
+@bp.get("/events/<event_id>/tickets")
+def list_event_tickets(event_id: str) -> Response:
+    account_id = _account_id()
+    event = events.get_event(account_id, _event_id(event_id, "Event not found"))
+    wp_user_id = _wp_user_id(required=True)
+    assert wp_user_id is not None
+    owned = customers.tickets_of_user(account_id, event.id, wp_user_id)
+    return jsonify([partner_json.owned_ticket_json(item) for item in owned])
+
+
+@bp.post("/events/<event_id>/tickets/personalize")
+def personalize_tickets(event_id: str) -> Response:
+    body = _json_body()
+    outcome = personalise.personalise_tickets(
+        _account_id(),
+        _event_id(event_id, f"Event not found ({event_id})"),
+        wp_user_id=_wp_user_id(required=False),
+        body=body,
+    )
+    return jsonify({"tickets": body["tickets"], "all_personalized": outcome.all_personalised})
+
+
+@bp.post("/orders/create")
+def create_order() -> Response:
+    order_input = parse_partner_order(_json_body())
+    outcome = orders.submit_order(_account_id(), order_input)
+    log.info(
+        "order %s %s for account %s (%s, %d tickets issued)",
+        outcome.reference,
+        "created" if outcome.created else "updated",
+        g.auth.account_name,
+        outcome.status,
+        outcome.tickets_issued,
+    )
+    response = plain_text("Order created", 200)
+    # The documented body is plain text; these let a client that reads headers learn the id.
+    response.headers["X-TP-Order-Id"] = str(outcome.order_id)
+    response.headers["X-TP-Order-Reference"] = outcome.reference
+    return response
+

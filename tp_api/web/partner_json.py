@@ -1,0 +1,113 @@
+"""The partner API's JSON shapes, field for field as the Ticket Pulse document shows them."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from tp_api.models import Event, TicketType
+from tp_api.services.customers import OwnedTicket
+from tp_api.services.events import EventNode
+
+
+def unix(value: datetime | None) -> int | None:
+    """An aware datetime -> Unix seconds (``null`` stays ``null``)."""
+    return int(value.timestamp()) if value is not None else None
+
+
+def iso(value: datetime | None) -> str | None:
+    """An aware datetime -> ``2025-07-31T18:00:00+00:00``."""
+    return value.replace(microsecond=0).isoformat() if value is not None else None
+
+
+def price_string(cents: int) -> str:
+    """``2995`` -> ``"29.95"`` (events render prices as strings)."""
+    return f"{Decimal(cents) / 100:.2f}"
+
+
+def price_number(cents: int) -> float:
+    """``2995`` -> ``29.95`` (ticket types render prices as numbers)."""
+    return float(Decimal(cents) / 100)
+
+
+def _available(row: Event | TicketType) -> int:
+    return max(0, row.stock - row.sold - row.reserved)
+
+
+def ticket_type_json(ticket_type: TicketType) -> dict[str, Any]:
+    return {
+        "id": ticket_type.id,
+        "name": ticket_type.name,
+        "stock": _available(ticket_type),
+        "price": price_number(ticket_type.price_cents),
+        "status": ticket_type.status,
+        "date": unix(ticket_type.date),
+        "enabled": ticket_type.enabled,
+    }
+
+
+def event_json(node: EventNode) -> dict[str, Any]:
+    """A top-level event of ``GET /tp-api/events``."""
+    event = node.event
+    return {
+        "id": event.id,
+        "name": event.name,
+        "city": event.city,
+        "start_date": unix(event.start_date),
+        "end_date": unix(event.end_date),
+        "price": price_string(event.price_cents),
+        "stock": _available(event),
+        "status": event.status,
+        "tickets": [ticket_type_json(t) for t in node.ticket_types],
+        "children": [child_event_json(child) for child in node.children],
+    }
+
+
+def child_event_json(node: EventNode) -> dict[str, Any]:
+    """A child event (sub-date) inside ``children``."""
+    event = node.event
+    return {
+        "id": event.id,
+        "name": event.name,
+        "status": event.status,
+        "stock": _available(event),
+        "price": price_string(event.price_cents),
+        "featured": event.featured,
+        "tickets": [ticket_type_json(t) for t in node.ticket_types],
+        "manage_price_per_ticket": event.manage_price_per_ticket,
+        "manage_stock_per_ticket": event.manage_stock_per_ticket,
+        "start_date": unix(event.start_date),
+        "end_date": unix(event.end_date),
+        "event_params": json.loads(event.event_params or "{}"),
+        "password": event.password,
+        "thumbnail": event.thumbnail,
+        "location": event.location,
+        "deleted_at": unix(event.deleted_at),
+    }
+
+
+def user_event_json(event: Event) -> dict[str, Any]:
+    """One entry of ``GET /tp-api/users/{userId}/events``."""
+    return {"id": event.id, "name": event.name, "start_date": iso(event.start_date)}
+
+
+def owned_ticket_json(owned: OwnedTicket) -> dict[str, Any]:
+    """One ticket of ``GET /tp-api/events/{eventId}/tickets``."""
+    ticket = owned.ticket
+    start = ticket.ticket_type.date or ticket.event.start_date
+    return {
+        "id": ticket.reference,
+        "event_name": owned.top_event.name,
+        "event_start_date": iso(owned.top_event.start_date),
+        "start_date": iso(start),
+        "order_id": ticket.order.reference,
+        "name": ticket.ticket_type.name,
+        "first_name": ticket.first_name or None,
+        "last_name": ticket.last_name or None,
+        "email": ticket.email or None,
+        "phone": ticket.phone or None,
+        "status": ticket.status,
+        "is_deprecated": ticket.is_deprecated,
+    }
