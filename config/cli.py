@@ -59,20 +59,34 @@ def main(ctx: click.Context) -> None:
         ctx.obj = Settings.from_env()
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
-    logging.basicConfig(level=ctx.obj.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=ctx.obj.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
 
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--workers", default=2, show_default=True, type=click.IntRange(1, 64))
-@click.option("--threads", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Threads per worker (more than 1 uses gunicorn's gthread worker).")
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Threads per worker (more than 1 uses gunicorn's gthread worker).",
+)
 @click.option("--dev", is_flag=True, help="Development mode: allows the built-in insecure secret.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
 @click.pass_obj
-def serve(settings: Settings, host: str, port: int, workers: int, threads: int, dev: bool,
-          access_log: bool) -> None:
+def serve(
+    settings: Settings,
+    host: str,
+    port: int,
+    workers: int,
+    threads: int,
+    dev: bool,
+    access_log: bool,
+) -> None:
     """Run the HTTP service (gunicorn)."""
     from config.server import serve as run_server
 
@@ -83,10 +97,12 @@ def serve(settings: Settings, host: str, port: int, workers: int, threads: int, 
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
     _require_schema(settings)
-    click.echo(f"tp-bridge serving on http://{host}:{port} (database {settings.database_url})",
-               err=True)
-    run_server(settings, host=host, port=port, workers=workers, threads=threads,
-               access_log=access_log)
+    click.echo(
+        f"tp-bridge serving on http://{host}:{port} (database {settings.database_url})", err=True
+    )
+    run_server(
+        settings, host=host, port=port, workers=workers, threads=threads, access_log=access_log
+    )
 
 
 @main.group()
@@ -132,8 +148,14 @@ def account_create(settings: Settings, name: str, key_label: str) -> None:
     with _database(settings):
         created = keys.create_account(name)
         new_key = keys.create_key(created.id, label=key_label)
-    _echo_json({"account_id": created.id, "name": created.name, "key_id": new_key.id,
-                "key": new_key.secret})
+    _echo_json(
+        {
+            "account_id": created.id,
+            "name": created.name,
+            "key_id": new_key.id,
+            "key": new_key.secret,
+        }
+    )
 
 
 @main.group()
@@ -150,8 +172,14 @@ def key_create(settings: Settings, account_name: str, label: str) -> None:
     with _database(settings):
         owner = keys.get_account_by_name(account_name)
         new_key = keys.create_key(owner.id, label=label)
-    _echo_json({"account_id": owner.id, "key_id": new_key.id, "label": new_key.label,
-                "key": new_key.secret})
+    _echo_json(
+        {
+            "account_id": owner.id,
+            "key_id": new_key.id,
+            "label": new_key.label,
+            "key": new_key.secret,
+        }
+    )
 
 
 @key.command("list")
@@ -162,11 +190,19 @@ def key_list(settings: Settings, account_name: str) -> None:
     with _database(settings):
         owner = keys.get_account_by_name(account_name)
         rows = keys.list_keys(owner.id)
-    _echo_json([
-        {"key_id": k.id, "label": k.label, "prefix": k.prefix, "created_at": k.created_at,
-         "last_used_at": k.last_used_at, "revoked_at": k.revoked_at}
-        for k in rows
-    ])
+    _echo_json(
+        [
+            {
+                "key_id": k.id,
+                "label": k.label,
+                "prefix": k.prefix,
+                "created_at": k.created_at,
+                "last_used_at": k.last_used_at,
+                "revoked_at": k.revoked_at,
+            }
+            for k in rows
+        ]
+    )
 
 
 @key.command("revoke")
@@ -203,8 +239,13 @@ def events_load(settings: Settings, account_name: str, file: Any) -> None:
 
 
 @main.command()
-@click.option("--serve/--no-serve", "then_serve", default=True, show_default=True,
-              help="Start the development server after loading the demo data.")
+@click.option(
+    "--serve/--no-serve",
+    "then_serve",
+    default=True,
+    show_default=True,
+    help="Start the development server after loading the demo data.",
+)
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.pass_context
@@ -225,18 +266,35 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
         ctx.invoke(serve, host=host, port=port, workers=2, threads=1, dev=True, access_log=True)
 
 
-def _print_demo(settings: Settings, host: str, port: int, secret: str, type_id: int,
-                event_id: int) -> None:
+def _print_demo(
+    settings: Settings, host: str, port: int, secret: str, type_id: int, event_id: int
+) -> None:
     base = f"http://{host}:{port}/tp-api"
-    order = json.dumps({
-        "wp_order_id": "wc_1001", "wp_user_id": 7, "currency": "EUR", "order_total": 59.90,
-        "date_paid": "2026-06-01T10:01:00Z", "locale": "nl",
-        "billing_information": {"first_name": "Jane", "last_name": "Doe",
-                                "email": "jane@example.com"},
-        "order_lines": [{"tp_event_ticket_id": type_id, "name": "General Admission",
-                         "quantity": 2, "product_id": 101, "order_item_type": "line_item",
-                         "unit_price": 29.95}],
-    })
+    order = json.dumps(
+        {
+            "wp_order_id": "wc_1001",
+            "wp_user_id": 7,
+            "currency": "EUR",
+            "order_total": 59.90,
+            "date_paid": "2026-06-01T10:01:00Z",
+            "locale": "nl",
+            "billing_information": {
+                "first_name": "Jane",
+                "last_name": "Doe",
+                "email": "jane@example.com",
+            },
+            "order_lines": [
+                {
+                    "tp_event_ticket_id": type_id,
+                    "name": "General Admission",
+                    "quantity": 2,
+                    "product_id": 101,
+                    "order_item_type": "line_item",
+                    "unit_price": 29.95,
+                }
+            ],
+        }
+    )
     click.echo(f"""
 Demo account: {DEMO_ACCOUNT}   database: {settings.database_url}
 Partner key (shown once): {secret}

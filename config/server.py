@@ -52,8 +52,9 @@ class TicketPulseServer(BaseApplication):  # type: ignore[misc]
         return create_app(self.settings)
 
 
-def serve(settings: Settings, *, host: str, port: int, workers: int, threads: int,
-          access_log: bool) -> None:
+def serve(
+    settings: Settings, *, host: str, port: int, workers: int, threads: int, access_log: bool
+) -> None:
     """Run gunicorn until stopped. Workers are forked before the app (and DB) is created."""
     options = {
         "bind": f"{host}:{port}",

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 DEFAULT_DATABASE_URL = "sqlite:///tp-bridge.db"
 # Used only with the explicit development flag; `serve` refuses it otherwise.
-DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"
+DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 32
 
 

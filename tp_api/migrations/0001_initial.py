@@ -142,8 +142,16 @@ def _frozen_models(db):
         failed_at = pw.DateTimeField(null=True)
 
     return [
-        Account, PartnerKey, AuthFailure, Event, TicketType,
-        Order, OrderLine, Ticket, CheckIn, OutboxEntry,
+        Account,
+        PartnerKey,
+        AuthFailure,
+        Event,
+        TicketType,
+        Order,
+        OrderLine,
+        Ticket,
+        CheckIn,
+        OutboxEntry,
     ]
 
 

@@ -83,7 +83,7 @@ def parse_order_reference(reference: str) -> int | None:
     """``TP-00123`` (or ``123``) -> ``123``; ``None`` when it is not an order reference."""
     text = reference.strip()
     if text.upper().startswith(ORDER_REFERENCE_PREFIX):
-        text = text[len(ORDER_REFERENCE_PREFIX):]
+        text = text[len(ORDER_REFERENCE_PREFIX) :]
     if not text.isdigit() or len(text) > 18:
         return None
     return int(text)

@@ -60,7 +60,11 @@ def tickets_of_user(account_id: int, event_id: int, wp_user_id: int) -> list[Own
         .order_by(Order.id, Ticket.id)
     )
     parent_ids = {t.event.parent_id for t in tickets if t.event.parent_id is not None}
-    parents = {e.id: e for e in Event.select().where(Event.id.in_(sorted(parent_ids)))} if parent_ids else {}
+    parents = (
+        {e.id: e for e in Event.select().where(Event.id.in_(sorted(parent_ids)))}
+        if parent_ids
+        else {}
+    )
     return [
         OwnedTicket(t, parents.get(t.event.parent_id, t.event) if t.event.parent_id else t.event)
         for t in tickets

@@ -61,10 +61,7 @@ def event_tree(account_id: int) -> list[EventNode]:
         .order_by(Event.start_date.asc(nulls="LAST"), Event.id)
     )
     types = (
-        TicketType.select()
-        .join(Event)
-        .where(Event.account == account_id)
-        .order_by(TicketType.id)
+        TicketType.select().join(Event).where(Event.account == account_id).order_by(TicketType.id)
     )
     nodes = {event.id: EventNode(event) for event in events}
     for ticket_type in types:
@@ -93,12 +90,16 @@ def load_events(account_id: int, data: Any) -> list[EventNode]:
         raise InvalidInput(f"At most {MAX_EVENTS_PER_LOAD} events per load")
     with write_transaction():
         return [
-            _create_event(account_id, require_object(item, f"events[{i}]"), parent=None, where=f"events[{i}]")
+            _create_event(
+                account_id, require_object(item, f"events[{i}]"), parent=None, where=f"events[{i}]"
+            )
             for i, item in enumerate(data)
         ]
 
 
-def _create_event(account_id: int, data: dict[str, Any], *, parent: Event | None, where: str) -> EventNode:
+def _create_event(
+    account_id: int, data: dict[str, Any], *, parent: Event | None, where: str
+) -> EventNode:
     params = data.get("event_params") or {}
     if not isinstance(params, dict):
         raise InvalidInput(f"{where}.event_params must be an object")
@@ -123,14 +124,18 @@ def _create_event(account_id: int, data: dict[str, Any], *, parent: Event | None
     )
     node = EventNode(event)
     for i, item in enumerate(_list(data, "tickets", where)):
-        node.ticket_types.append(_create_ticket_type(event, require_object(item, f"{where}.tickets[{i}]")))
+        node.ticket_types.append(
+            _create_ticket_type(event, require_object(item, f"{where}.tickets[{i}]"))
+        )
     children = _list(data, "children", where)
     if children and parent is not None:
         raise InvalidInput(f"{where}: child events cannot have children")
     for i, item in enumerate(children):
         child_where = f"{where}.children[{i}]"
         node.children.append(
-            _create_event(account_id, require_object(item, child_where), parent=event, where=child_where)
+            _create_event(
+                account_id, require_object(item, child_where), parent=event, where=child_where
+            )
         )
     return node
 

@@ -18,7 +18,13 @@ import peewee
 
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Account, AuthFailure, PartnerKey
-from tp_api.services.errors import Conflict, InvalidInput, NotFound, TooManyAttempts, Unauthenticated
+from tp_api.services.errors import (
+    Conflict,
+    InvalidInput,
+    NotFound,
+    TooManyAttempts,
+    Unauthenticated,
+)
 
 log = logging.getLogger(__name__)
 
@@ -102,19 +108,13 @@ def create_key(account_id: int, *, label: str = "") -> NewKey:
 
 def list_keys(account_id: int) -> list[PartnerKey]:
     """Every key of the account, revoked ones included, oldest first."""
-    return list(
-        PartnerKey.select()
-        .where(PartnerKey.account == account_id)
-        .order_by(PartnerKey.id)
-    )
+    return list(PartnerKey.select().where(PartnerKey.account == account_id).order_by(PartnerKey.id))
 
 
 def revoke_key(account_id: int, key_id: int) -> PartnerKey:
     """Revoke one key of the account; later calls with it get 403 Unauthorized."""
     with write_transaction():
-        key = PartnerKey.get_or_none(
-            (PartnerKey.id == key_id) & (PartnerKey.account == account_id)
-        )
+        key = PartnerKey.get_or_none((PartnerKey.id == key_id) & (PartnerKey.account == account_id))
         if key is None:
             raise NotFound(f"Key {key_id} not found", code="key_not_found")
         if key.revoked_at is None:
@@ -170,9 +170,7 @@ def _refuse_if_blocked(client: str, now: datetime) -> None:
     )
     if row is not None and row.blocked_until is not None and row.blocked_until > now:
         retry_after = int((row.blocked_until - now).total_seconds()) + 1
-        raise TooManyAttempts(
-            "Too many failed authentication attempts", retry_after_s=retry_after
-        )
+        raise TooManyAttempts("Too many failed authentication attempts", retry_after_s=retry_after)
 
 
 def _record_failure(client: str, now: datetime, policy: ThrottlePolicy) -> None:
@@ -188,7 +186,9 @@ def _record_failure(client: str, now: datetime, policy: ThrottlePolicy) -> None:
             row.blocked_until = now + policy.block_for
             log.warning(
                 "partner auth: client %s blocked until %s after %d failed keys",
-                client, row.blocked_until.isoformat(), row.failures,
+                client,
+                row.blocked_until.isoformat(),
+                row.failures,
             )
         row.save()
     log.info("partner auth: failed key from client %s (%d in window)", client, row.failures)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+
 import peewee
 
 from tp_api.db import utcnow, write_transaction

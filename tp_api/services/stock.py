@@ -41,14 +41,18 @@ class StockPlan:
 def plan(account_id: int, quantities: Mapping[int, int]) -> StockPlan:
     """Look up the ticket types an order names, refusing unknown, foreign or closed ones."""
     ids = sorted(quantities)
-    found = {
-        t.id: t
-        for t in (
-            TicketType.select(TicketType, Event)
-            .join(Event)
-            .where(TicketType.id.in_(ids), Event.account == account_id)
-        )
-    } if ids else {}
+    found = (
+        {
+            t.id: t
+            for t in (
+                TicketType.select(TicketType, Event)
+                .join(Event)
+                .where(TicketType.id.in_(ids), Event.account == account_id)
+            )
+        }
+        if ids
+        else {}
+    )
     for type_id in ids:
         ticket_type = found.get(type_id)
         if ticket_type is None:
@@ -87,7 +91,9 @@ def reserve(stock_plan: StockPlan, *, paid: bool) -> None:
             _raise_out_of_stock(stock_plan.ticket_types[type_id], quantity)
     for event_id, quantity in sorted(stock_plan.per_event().items()):
         event = stock_plan.event(event_id)
-        query = Event.update({column: getattr(Event, column) + quantity}).where(Event.id == event_id)
+        query = Event.update({column: getattr(Event, column) + quantity}).where(
+            Event.id == event_id
+        )
         if not event.manage_stock_per_ticket:
             # The event's stock is one pool shared by all its ticket types.
             query = query.where(Event.sold + Event.reserved + quantity <= Event.stock)
@@ -163,5 +169,7 @@ def held_by_order(order_id: int) -> StockPlan:
 
 def events_of_ticket_types(type_ids: set[int]) -> dict[int, int]:
     """Ticket type id -> event id."""
-    rows = TicketType.select(TicketType.id, TicketType.event).where(TicketType.id.in_(sorted(type_ids)))
+    rows = TicketType.select(TicketType.id, TicketType.event).where(
+        TicketType.id.in_(sorted(type_ids))
+    )
     return {row.id: row.event_id for row in rows}

@@ -16,3 +16,9 @@ def healthz() -> tuple[Response, int]:
     except Exception as error:  # noqa: BLE001 - any failure means "not healthy"
         return jsonify({"status": "error", "database": type(error).__name__}), 503
     return jsonify({"status": "ok", "database": "ok"}), 200
+
+
+@bp.get("/livez")
+def livez() -> Response:
+    """Liveness only (no database): also the bare-JSON ceiling the benchmarks compare to."""
+    return jsonify({"status": "ok"})

@@ -135,4 +135,3 @@ def create_order() -> Response:
     response.headers["X-TP-Order-Id"] = str(outcome.order_id)
     response.headers["X-TP-Order-Reference"] = outcome.reference
     return response
-
