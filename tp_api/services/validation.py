@@ -69,8 +69,10 @@ def to_cents(value: Any, name: str, *, allow_negative: bool = False) -> int:
         raise InvalidInput(f"{name} must be a number") from None
     if not amount.is_finite():
         raise InvalidInput(f"{name} must be a finite number")
+    if abs(amount) * 100 > MAX_CENTS:
+        raise InvalidInput(f"{name} is out of range")
     cents = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
-    if abs(cents) > MAX_CENTS or (cents < 0 and not allow_negative):
+    if cents < 0 and not allow_negative:
         raise InvalidInput(f"{name} is out of range")
     return cents
 

@@ -1,0 +1,100 @@
+"""Fixtures shared by the whole suite.
+
+Every test that takes ``db`` runs once on SQLite (a fresh file) and, when
+``TP_TEST_POSTGRES_URL`` is set, once on PostgreSQL (a database of its own per xdist worker,
+emptied before each test).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import peewee
+import psycopg2
+import pytest
+
+from config.settings import Settings
+from config.wsgi import create_app
+from tp_api import migrations
+from tp_api.db import connect
+from tp_api.models import ALL_MODELS
+from tests.factories import Factory
+
+POSTGRES_URL = os.environ.get("TP_TEST_POSTGRES_URL", "")
+BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
+TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def _worker_postgres_url(worker: str) -> str:
+    """Create (fresh) a database for this xdist worker next to TP_TEST_POSTGRES_URL's."""
+    parts = urlsplit(POSTGRES_URL)
+    name = f"tp_test_{worker}"
+    admin = psycopg2.connect(POSTGRES_URL)
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    admin.close()
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    url = _worker_postgres_url(os.environ.get("PYTEST_XDIST_WORKER", "main"))
+    database = connect(url, max_connections=4)
+    migrations.upgrade(database)
+    database.close_all()
+    yield url
+
+
+@pytest.fixture(params=BACKENDS)
+def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/tp-test.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def db(db_url: str) -> Iterator[peewee.Database]:
+    """The bound database, migrated and empty."""
+    database = connect(db_url, max_connections=400)
+    if db_url.startswith("sqlite"):
+        migrations.upgrade(database)
+    else:
+        tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
+        with database.connection_context():
+            database.execute_sql(f"TRUNCATE TABLE {tables} RESTART IDENTITY CASCADE")
+    database.connect(reuse_if_open=True)
+    yield database
+    if not database.is_closed():
+        database.close()
+    database.close_all()
+
+
+@pytest.fixture
+def settings(db_url: str) -> Settings:
+    return Settings(database_url=db_url, secret_key=TEST_SECRET, dev=False,
+                    public_url="http://tickets.test")
+
+
+@pytest.fixture
+def app(db: peewee.Database, settings: Settings) -> Iterator[Any]:
+    application = create_app(settings)
+    application.config["TESTING"] = True
+    yield application
+    from tp_api.db import database
+
+    database.close_all()
+
+
+@pytest.fixture
+def client(app: Any) -> Any:
+    return app.test_client()
+
+
+@pytest.fixture
+def factory(db: peewee.Database) -> Factory:
+    return Factory()

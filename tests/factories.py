@@ -1,0 +1,80 @@
+"""Small builders for test data, going through the real services where one exists."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from tp_api.models import Account, Event, TicketType
+from tp_api.services import events, keys, orders
+from tp_api.services.order_input import parse_partner_order
+
+
+@dataclass
+class Seller:
+    account: Account
+    key: str
+
+    @property
+    def id(self) -> int:
+        return int(self.account.id)
+
+
+@dataclass
+class Factory:
+    counter: int = 0
+    sellers: list[Seller] = field(default_factory=list)
+
+    def _next(self) -> int:
+        self.counter += 1
+        return self.counter
+
+    def seller(self, name: str | None = None) -> Seller:
+        account = keys.create_account(name or f"Seller {self._next()}")
+        seller = Seller(account, keys.create_key(account.id, label="test").secret)
+        self.sellers.append(seller)
+        return seller
+
+    def event(self, seller: Seller, *, stock: int = 100, ticket_stock: int = 100,
+              children: list[dict[str, Any]] | None = None, **fields: Any) -> Event:
+        data = {
+            "name": fields.pop("name", f"Event {self._next()}"),
+            "city": "Amsterdam",
+            "start_date": 1785780000,
+            "end_date": 1785823200,
+            "price": "29.95",
+            "stock": stock,
+            "tickets": [{"name": "General Admission", "stock": ticket_stock, "price": 29.95,
+                         "date": 1785780000}],
+            "children": children or [],
+            **fields,
+        }
+        return events.load_events(seller.id, [data])[0].event
+
+    def ticket_type(self, event: Event) -> TicketType:
+        return TicketType.select().where(TicketType.event == event).order_by(TicketType.id).get()
+
+    def order(self, seller: Seller, ticket_type: TicketType, *, quantity: int = 1,
+              wp_user_id: int | None = 7, paid: bool = True, **fields: Any) -> orders.OrderOutcome:
+        body = order_body(ticket_type.id, quantity=quantity, wp_user_id=wp_user_id, paid=paid,
+                          wp_order_id=fields.pop("wp_order_id", f"wc_{self._next()}"), **fields)
+        return orders.submit_order(seller.id, parse_partner_order(body))
+
+
+def order_body(ticket_type_id: int, *, quantity: int = 1, wp_user_id: int | None = 7,
+               paid: bool = True, **fields: Any) -> dict[str, Any]:
+    """A ``POST /tp-api/orders/create`` body with one ticket line."""
+    body: dict[str, Any] = {
+        "wp_user_id": wp_user_id,
+        "currency": "EUR",
+        "order_total": round(29.95 * quantity, 2),
+        "billing_information": {"first_name": "Jane", "last_name": "Doe",
+                                "email": "jane@example.com"},
+        "order_lines": [{"tp_event_ticket_id": ticket_type_id, "name": "General Admission",
+                         "quantity": quantity, "product_id": 101,
+                         "order_item_type": "line_item", "unit_price": 29.95}],
+    }
+    if paid:
+        body["date_paid"] = "2026-06-01T10:01:00Z"
+    body.update(fields)
+    return body
