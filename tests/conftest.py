@@ -18,10 +18,10 @@ import pytest
 
 from config.settings import Settings
 from config.wsgi import create_app
+from tests.factories import Factory
 from tp_api import migrations
 from tp_api.db import connect
 from tp_api.models import ALL_MODELS
-from tests.factories import Factory
 
 POSTGRES_URL = os.environ.get("TP_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
@@ -76,8 +76,9 @@ def db(db_url: str) -> Iterator[peewee.Database]:
 
 @pytest.fixture
 def settings(db_url: str) -> Settings:
-    return Settings(database_url=db_url, secret_key=TEST_SECRET, dev=False,
-                    public_url="http://tickets.test")
+    return Settings(
+        database_url=db_url, secret_key=TEST_SECRET, dev=False, public_url="http://tickets.test"
+    )
 
 
 @pytest.fixture

@@ -35,8 +35,15 @@ class Factory:
         self.sellers.append(seller)
         return seller
 
-    def event(self, seller: Seller, *, stock: int = 100, ticket_stock: int = 100,
-              children: list[dict[str, Any]] | None = None, **fields: Any) -> Event:
+    def event(
+        self,
+        seller: Seller,
+        *,
+        stock: int = 100,
+        ticket_stock: int = 100,
+        children: list[dict[str, Any]] | None = None,
+        **fields: Any,
+    ) -> Event:
         data = {
             "name": fields.pop("name", f"Event {self._next()}"),
             "city": "Amsterdam",
@@ -44,8 +51,14 @@ class Factory:
             "end_date": 1785823200,
             "price": "29.95",
             "stock": stock,
-            "tickets": [{"name": "General Admission", "stock": ticket_stock, "price": 29.95,
-                         "date": 1785780000}],
+            "tickets": [
+                {
+                    "name": "General Admission",
+                    "stock": ticket_stock,
+                    "price": 29.95,
+                    "date": 1785780000,
+                }
+            ],
             "children": children or [],
             **fields,
         }
@@ -54,25 +67,55 @@ class Factory:
     def ticket_type(self, event: Event) -> TicketType:
         return TicketType.select().where(TicketType.event == event).order_by(TicketType.id).get()
 
-    def order(self, seller: Seller, ticket_type: TicketType, *, quantity: int = 1,
-              wp_user_id: int | None = 7, paid: bool = True, **fields: Any) -> orders.OrderOutcome:
-        body = order_body(ticket_type.id, quantity=quantity, wp_user_id=wp_user_id, paid=paid,
-                          wp_order_id=fields.pop("wp_order_id", f"wc_{self._next()}"), **fields)
+    def order(
+        self,
+        seller: Seller,
+        ticket_type: TicketType,
+        *,
+        quantity: int = 1,
+        wp_user_id: int | None = 7,
+        paid: bool = True,
+        **fields: Any,
+    ) -> orders.OrderOutcome:
+        body = order_body(
+            ticket_type.id,
+            quantity=quantity,
+            wp_user_id=wp_user_id,
+            paid=paid,
+            wp_order_id=fields.pop("wp_order_id", f"wc_{self._next()}"),
+            **fields,
+        )
         return orders.submit_order(seller.id, parse_partner_order(body))
 
 
-def order_body(ticket_type_id: int, *, quantity: int = 1, wp_user_id: int | None = 7,
-               paid: bool = True, **fields: Any) -> dict[str, Any]:
+def order_body(
+    ticket_type_id: int,
+    *,
+    quantity: int = 1,
+    wp_user_id: int | None = 7,
+    paid: bool = True,
+    **fields: Any,
+) -> dict[str, Any]:
     """A ``POST /tp-api/orders/create`` body with one ticket line."""
     body: dict[str, Any] = {
         "wp_user_id": wp_user_id,
         "currency": "EUR",
         "order_total": round(29.95 * quantity, 2),
-        "billing_information": {"first_name": "Jane", "last_name": "Doe",
-                                "email": "jane@example.com"},
-        "order_lines": [{"tp_event_ticket_id": ticket_type_id, "name": "General Admission",
-                         "quantity": quantity, "product_id": 101,
-                         "order_item_type": "line_item", "unit_price": 29.95}],
+        "billing_information": {
+            "first_name": "Jane",
+            "last_name": "Doe",
+            "email": "jane@example.com",
+        },
+        "order_lines": [
+            {
+                "tp_event_ticket_id": ticket_type_id,
+                "name": "General Admission",
+                "quantity": quantity,
+                "product_id": 101,
+                "order_item_type": "line_item",
+                "unit_price": 29.95,
+            }
+        ],
     }
     if paid:
         body["date_paid"] = "2026-06-01T10:01:00Z"

@@ -9,24 +9,50 @@ from tp_api.models import Event, Ticket, TicketType
 from tp_api.services import keys
 
 DAY1 = {
-    "name": "Day 1 — Saturday", "status": 1, "stock": 250, "price": "15.00", "featured": False,
-    "manage_price_per_ticket": True, "manage_stock_per_ticket": True,
-    "start_date": 1753920000, "end_date": 1753963200, "event_params": {"door": "A"},
-    "password": None, "thumbnail": "event-13.jpg", "location": "Vondelpark",
-    "tickets": [{"name": "Saturday", "stock": 250, "price": 15.0, "status": 1,
-                 "date": 1753920000, "enabled": True}],
+    "name": "Day 1 — Saturday",
+    "status": 1,
+    "stock": 250,
+    "price": "15.00",
+    "featured": False,
+    "manage_price_per_ticket": True,
+    "manage_stock_per_ticket": True,
+    "start_date": 1753920000,
+    "end_date": 1753963200,
+    "event_params": {"door": "A"},
+    "password": None,
+    "thumbnail": "event-13.jpg",
+    "location": "Vondelpark",
+    "tickets": [
+        {
+            "name": "Saturday",
+            "stock": 250,
+            "price": 15.0,
+            "status": 1,
+            "date": 1753920000,
+            "enabled": True,
+        }
+    ],
 }
 
 
 def test_events_have_exactly_the_documented_fields(client, factory):
     seller = factory.seller()
-    factory.event(seller, name="Summer Festival 2025", stock=500, ticket_stock=400,
-                  children=[DAY1])
+    factory.event(seller, name="Summer Festival 2025", stock=500, ticket_stock=400, children=[DAY1])
     response = client.get(f"/tp-api/events?key={seller.key}")
     assert response.status_code == 200 and response.mimetype == "application/json"
     [event] = response.get_json()
-    assert list(event) == ["id", "name", "city", "start_date", "end_date", "price", "stock",
-                           "status", "tickets", "children"]
+    assert list(event) == [
+        "id",
+        "name",
+        "city",
+        "start_date",
+        "end_date",
+        "price",
+        "stock",
+        "status",
+        "tickets",
+        "children",
+    ]
     assert event["name"] == "Summer Festival 2025"
     assert event["price"] == "29.95" and event["stock"] == 500
     assert event["start_date"] == 1785780000
@@ -35,10 +61,24 @@ def test_events_have_exactly_the_documented_fields(client, factory):
     assert ticket["price"] == 29.95 and isinstance(ticket["price"], float)
     assert ticket["stock"] == 400 and ticket["enabled"] is True
     [child] = event["children"]
-    assert list(child) == ["id", "name", "status", "stock", "price", "featured", "tickets",
-                           "manage_price_per_ticket", "manage_stock_per_ticket", "start_date",
-                           "end_date", "event_params", "password", "thumbnail", "location",
-                           "deleted_at"]
+    assert list(child) == [
+        "id",
+        "name",
+        "status",
+        "stock",
+        "price",
+        "featured",
+        "tickets",
+        "manage_price_per_ticket",
+        "manage_stock_per_ticket",
+        "start_date",
+        "end_date",
+        "event_params",
+        "password",
+        "thumbnail",
+        "location",
+        "deleted_at",
+    ]
     assert child["price"] == "15.00" and child["event_params"] == {"door": "A"}
     assert child["deleted_at"] is None and child["tickets"][0]["name"] == "Saturday"
 
@@ -119,7 +159,9 @@ def test_user_without_orders(client, factory):
     factory.order(other, factory.ticket_type(factory.event(other)), wp_user_id=789)
     response = client.get(f"/tp-api/users/789/events?key={seller.key}")
     assert (response.status_code, response.get_data(as_text=True)) == (
-        404, "External user has no orders")
+        404,
+        "External user has no orders",
+    )
 
 
 def test_user_id_must_be_a_number(client, factory):
@@ -137,9 +179,20 @@ def test_tickets_by_event(client, factory):
     assert response.status_code == 200
     tickets = response.get_json()
     assert len(tickets) == 2
-    assert list(tickets[0]) == ["id", "event_name", "event_start_date", "start_date", "order_id",
-                                "name", "first_name", "last_name", "email", "phone", "status",
-                                "is_deprecated"]
+    assert list(tickets[0]) == [
+        "id",
+        "event_name",
+        "event_start_date",
+        "start_date",
+        "order_id",
+        "name",
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "status",
+        "is_deprecated",
+    ]
     refs = {t.reference for t in Ticket.select().where(Ticket.order == outcome.order_id)}
     assert {t["id"] for t in tickets} == refs
     assert tickets[0]["order_id"] == outcome.reference
@@ -156,7 +209,8 @@ def test_tickets_of_a_child_event_name_the_parent(client, factory):
     factory.order(seller, child_type, wp_user_id=3)
     via_parent = client.get(f"/tp-api/events/{parent.id}/tickets?key={seller.key}&wp_user_id=3")
     via_child = client.get(
-        f"/tp-api/events/{child_type.event_id}/tickets?key={seller.key}&wp_user_id=3")
+        f"/tp-api/events/{child_type.event_id}/tickets?key={seller.key}&wp_user_id=3"
+    )
     assert via_parent.get_json() == via_child.get_json()
     [ticket] = via_child.get_json()
     assert ticket["event_name"] == "Festival" and ticket["name"] == "Saturday"
@@ -183,7 +237,9 @@ def test_tickets_without_wp_user(client, factory, query):
     event = factory.event(seller)
     response = client.get(f"/tp-api/events/{event.id}/tickets?key={seller.key}{query}")
     assert (response.status_code, response.get_data(as_text=True)) == (
-        400, "Wordpress user not specified")
+        400,
+        "Wordpress user not specified",
+    )
 
 
 def test_tickets_with_a_non_numeric_wp_user(client, factory):

@@ -13,8 +13,9 @@ from tp_api.models import Event, Order, OrderLine, OrderStatus, Ticket, TicketTy
 
 def post_order(client, key, body, raw=None):
     data = raw if raw is not None else json.dumps(body)
-    return client.post(f"/tp-api/orders/create?key={key}", data=data,
-                       content_type="application/json")
+    return client.post(
+        f"/tp-api/orders/create?key={key}", data=data, content_type="application/json"
+    )
 
 
 def counts():
@@ -30,10 +31,17 @@ def shop(factory):
 
 def test_paid_order_is_created_with_tickets(client, shop):
     seller, event, ticket_type = shop
-    body = order_body(ticket_type.id, quantity=2, wp_order_id="wc_456", locale="nl",
-                      my_tickets_url="https://shop.test/my-tickets", payment_method="ideal",
-                      payment_method_title="iDEAL", ip_address="1.2.3.4",
-                      date_created="2025-04-11T10:00:00Z")
+    body = order_body(
+        ticket_type.id,
+        quantity=2,
+        wp_order_id="wc_456",
+        locale="nl",
+        my_tickets_url="https://shop.test/my-tickets",
+        payment_method="ideal",
+        payment_method_title="iDEAL",
+        ip_address="1.2.3.4",
+        date_created="2025-04-11T10:00:00Z",
+    )
     response = post_order(client, seller.key, body)
     assert response.status_code == 200
     assert response.mimetype == "text/plain"
@@ -148,7 +156,9 @@ def test_new_order_without_lines(client, shop, lines):
         body["order_lines"] = lines
     response = post_order(client, seller.key, body)
     assert (response.status_code, response.get_data(as_text=True)) == (
-        404, "No order lines specified")
+        404,
+        "No order lines specified",
+    )
     assert counts() == (0, 0, 0)
 
 
@@ -181,8 +191,9 @@ def test_multi_line_order_is_all_or_nothing(client, factory):
     plenty = factory.ticket_type(factory.event(seller, ticket_stock=100))
     scarce = factory.ticket_type(factory.event(seller, ticket_stock=1))
     body = order_body(plenty.id, quantity=5)
-    body["order_lines"].append({**body["order_lines"][0], "tp_event_ticket_id": scarce.id,
-                                "quantity": 2})
+    body["order_lines"].append(
+        {**body["order_lines"][0], "tp_event_ticket_id": scarce.id, "quantity": 2}
+    )
     assert post_order(client, seller.key, body).status_code == 409
     assert TicketType.get_by_id(plenty.id).sold == 0
     assert counts() == (0, 0, 0)
@@ -200,17 +211,31 @@ def test_line_types_are_mapped(client, shop):
         {**base, "name": "Merch", "order_item_type": "line_item"},
     ]
     assert post_order(client, seller.key, body).status_code == 200
-    mapped = [(line.order_item_type, line.line_type) for line in OrderLine.select().order_by(OrderLine.id)]
-    assert mapped == [("line_item", "ticket"), ("shipping", "shipping"), ("fee", "fee"),
-                      ("coupon", "coupon"), ("tax", "other"), ("line_item", "ticket")]
+    mapped = [
+        (line.order_item_type, line.line_type) for line in OrderLine.select().order_by(OrderLine.id)
+    ]
+    assert mapped == [
+        ("line_item", "ticket"),
+        ("shipping", "shipping"),
+        ("fee", "fee"),
+        ("coupon", "coupon"),
+        ("tax", "other"),
+        ("line_item", "ticket"),
+    ]
     assert OrderLine.get(OrderLine.name == "SUMMER10").unit_price_cents == -300
     # Only the line naming a ticket type issues tickets.
     assert Ticket.select().count() == 1
 
 
 def _line(**changes):
-    line = {"tp_event_ticket_id": 1, "name": "GA", "quantity": 1, "product_id": 1,
-            "order_item_type": "line_item", "unit_price": 29.95}
+    line = {
+        "tp_event_ticket_id": 1,
+        "name": "GA",
+        "quantity": 1,
+        "product_id": 1,
+        "order_item_type": "line_item",
+        "unit_price": 29.95,
+    }
     line.update(changes)
     return line
 
@@ -227,7 +252,10 @@ MALFORMED = [
     ({"order_lines": [_line(unit_price=float("inf"))]}, "unit_price"),
     ({"order_lines": [_line(unit_price=1e30)]}, "unit_price is out of range"),
     ({"order_lines": [_line(name="")]}, "order_lines[0].name is required"),
-    ({"order_lines": [{"name": "x", "quantity": 1, "unit_price": 1}]}, "order_item_type is required"),
+    (
+        {"order_lines": [{"name": "x", "quantity": 1, "unit_price": 1}]},
+        "order_item_type is required",
+    ),
     ({"order_lines": [_line(tp_event_ticket_id=999999)]}, "Ticket type 999999 not found"),
     ({"order_lines": [_line(tp_event_ticket_id="abc")]}, "tp_event_ticket_id must be an integer"),
     ({"order_lines": [_line(tp_event_ticket_id=1)] * 201}, "more than 200"),
@@ -298,8 +326,9 @@ def test_deeply_nested_json_is_an_incorrect_request(client, shop):
 def test_numeric_strings_from_php_clients_are_accepted(client, shop):
     seller, _, ticket_type = shop
     body = order_body(ticket_type.id, wp_user_id="42", wp_order_id=1234, order_total="29.95")
-    body["order_lines"][0].update(quantity="1", tp_event_ticket_id=str(ticket_type.id),
-                                  unit_price="29.95")
+    body["order_lines"][0].update(
+        quantity="1", tp_event_ticket_id=str(ticket_type.id), unit_price="29.95"
+    )
     assert post_order(client, seller.key, body).status_code == 200
     order = Order.get()
     assert (order.wp_user_id, order.wp_order_id, order.total_cents) == (42, "1234", 2995)

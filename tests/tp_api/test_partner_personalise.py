@@ -11,8 +11,13 @@ from tp_api.services.outbox import DELIVER_TICKETS
 
 
 def attendee(ref, **changes):
-    data = {"ticket_id": ref, "first_name": "Jane", "last_name": "Doe",
-            "email": "jane@example.com", "tel": "+31612345678"}
+    data = {
+        "ticket_id": ref,
+        "first_name": "Jane",
+        "last_name": "Doe",
+        "email": "jane@example.com",
+        "tel": "+31612345678",
+    }
     data.update(changes)
     return data
 
@@ -20,8 +25,11 @@ def attendee(ref, **changes):
 def personalise(client, key, event_id, body, wp_user_id="7"):
     query = f"key={key}" + (f"&wp_user_id={wp_user_id}" if wp_user_id is not None else "")
     raw = body if isinstance(body, str) else json.dumps(body)
-    return client.post(f"/tp-api/events/{event_id}/tickets/personalize?{query}", data=raw,
-                       content_type="application/json")
+    return client.post(
+        f"/tp-api/events/{event_id}/tickets/personalize?{query}",
+        data=raw,
+        content_type="application/json",
+    )
 
 
 @pytest.fixture
@@ -29,8 +37,10 @@ def bought(factory):
     seller = factory.seller()
     event = factory.event(seller)
     outcome = factory.order(seller, factory.ticket_type(event), quantity=2, wp_user_id=7)
-    refs = [t.reference for t in Ticket.select().where(Ticket.order == outcome.order_id)
-            .order_by(Ticket.id)]
+    refs = [
+        t.reference
+        for t in Ticket.select().where(Ticket.order == outcome.order_id).order_by(Ticket.id)
+    ]
     return seller, event, outcome, refs
 
 
@@ -40,8 +50,12 @@ def test_personalising_all_tickets_queues_delivery_once(client, bought):
     assert first.status_code == 200
     assert first.get_json() == {"tickets": [attendee(refs[0])], "all_personalized": False}
     assert OutboxEntry.select().count() == 0
-    body = {"tickets": [attendee(refs[0], first_name="Changed"),
-                        attendee(refs[1], first_name="John", tel="+3161111")]}
+    body = {
+        "tickets": [
+            attendee(refs[0], first_name="Changed"),
+            attendee(refs[1], first_name="John", tel="+3161111"),
+        ]
+    }
     second = personalise(client, seller.key, event.id, body)
     assert second.get_json() == {"tickets": body["tickets"], "all_personalized": True}
     tickets = {t.reference: t for t in Ticket.select()}
@@ -68,19 +82,23 @@ def test_unknown_event(client, bought):
 
 def test_missing_wp_user(client, bought):
     seller, event, _, refs = bought
-    response = personalise(client, seller.key, event.id, {"tickets": [attendee(refs[0])]},
-                           wp_user_id=None)
+    response = personalise(
+        client, seller.key, event.id, {"tickets": [attendee(refs[0])]}, wp_user_id=None
+    )
     assert (response.status_code, response.get_data(as_text=True)) == (
-        400, "Wordpress user not specified")
+        400,
+        "Wordpress user not specified",
+    )
 
 
-@pytest.mark.parametrize("body", ["", "nonsense", "[]", "{}", '{"tickets": []}',
-                                  '{"tickets": "a3f9b"}', '{"tickets": null}'])
+@pytest.mark.parametrize(
+    "body",
+    ["", "nonsense", "[]", "{}", '{"tickets": []}', '{"tickets": "a3f9b"}', '{"tickets": null}'],
+)
 def test_missing_tickets(client, bought, body):
     seller, event, _, _ = bought
     response = personalise(client, seller.key, event.id, body)
-    assert (response.status_code, response.get_data(as_text=True)) == (
-        400, "Tickets not specified")
+    assert (response.status_code, response.get_data(as_text=True)) == (400, "Tickets not specified")
 
 
 def test_ticket_of_another_account(client, factory, bought):
@@ -89,36 +107,46 @@ def test_ticket_of_another_account(client, factory, bought):
     event = factory.event(intruder)
     response = personalise(client, intruder.key, event.id, {"tickets": [attendee(refs[0])]})
     assert (response.status_code, response.get_data(as_text=True)) == (
-        400, "User unauthorized for ticket")
+        400,
+        "User unauthorized for ticket",
+    )
     assert Ticket.get(Ticket.reference == refs[0]).status == TicketStatus.CREATED
 
 
 def test_ticket_of_another_wp_user(client, bought):
     seller, event, _, refs = bought
-    response = personalise(client, seller.key, event.id, {"tickets": [attendee(refs[0])]},
-                           wp_user_id="8")
+    response = personalise(
+        client, seller.key, event.id, {"tickets": [attendee(refs[0])]}, wp_user_id="8"
+    )
     assert (response.status_code, response.get_data(as_text=True)) == (
-        400, "Wordpress user unauthorized for ticket")
+        400,
+        "Wordpress user unauthorized for ticket",
+    )
 
 
 def test_unknown_ticket_and_ticket_of_another_event(client, factory, bought):
     seller, event, _, refs = bought
     response = personalise(client, seller.key, event.id, {"tickets": [attendee("zzzzzzzz")]})
     assert (response.status_code, response.get_data(as_text=True)) == (
-        400, "Ticket not found (zzzzzzzz)")
+        400,
+        "Ticket not found (zzzzzzzz)",
+    )
     other = factory.event(seller)
     response = personalise(client, seller.key, other.id, {"tickets": [attendee(refs[0])]})
     assert response.status_code == 400
     assert response.get_data(as_text=True) == f"Ticket {refs[0]} is not for event {other.id}"
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"first_name": ""}, "first_name of ticket {ref} is required"),
-    ({"last_name": None}, "last_name of ticket {ref} is required"),
-    ({"email": "not-an-email"}, "email of ticket {ref} is not an e-mail address"),
-    ({"tel": 12.5}, "tel of ticket {ref} must be a string"),
-    ({"first_name": "x" * 201}, "first_name of ticket {ref} is longer than 200 characters"),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"first_name": ""}, "first_name of ticket {ref} is required"),
+        ({"last_name": None}, "last_name of ticket {ref} is required"),
+        ({"email": "not-an-email"}, "email of ticket {ref} is not an e-mail address"),
+        ({"tel": 12.5}, "tel of ticket {ref} must be a string"),
+        ({"first_name": "x" * 201}, "first_name of ticket {ref} is longer than 200 characters"),
+    ],
+)
 def test_invalid_attendee_changes_nothing(client, bought, changes, message):
     seller, event, _, refs = bought
     body = {"tickets": [attendee(refs[1]), attendee(refs[0], **changes)]}
@@ -154,5 +182,9 @@ def test_personalised_tickets_show_up_in_the_ticket_list(client, bought):
     tickets = client.get(f"/tp-api/events/{event.id}/tickets?key={seller.key}&wp_user_id=7")
     first = next(t for t in tickets.get_json() if t["id"] == refs[0])
     assert (first["first_name"], first["last_name"], first["email"], first["phone"]) == (
-        "Jane", "Doe", "jane@example.com", "+31612345678")
+        "Jane",
+        "Doe",
+        "jane@example.com",
+        "+31612345678",
+    )
     assert first["status"] == 2
