@@ -114,7 +114,7 @@ def _create_event(
         timezone=optional_str(data, "timezone", max_len=64) or "UTC",
         price_cents=optional_cents(data, "price") or 0,
         stock=optional_int(data, "stock", maximum=10_000_000) or 0,
-        status=optional_int(data, "status", maximum=99) or 1,
+        status=_status(data),
         featured=optional_bool(data, "featured", default=False),
         thumbnail=optional_str(data, "thumbnail", max_len=500) or None,
         password=optional_str(data, "password", max_len=200) or None,
@@ -146,10 +146,15 @@ def _create_ticket_type(event: Event, data: dict[str, Any]) -> TicketType:
         name=required_str(data, "name", max_len=300),
         price_cents=optional_cents(data, "price") or 0,
         stock=optional_int(data, "stock", maximum=10_000_000) or 0,
-        status=optional_int(data, "status", maximum=99) or 1,
+        status=_status(data),
         date=optional_timestamp(data, "date"),
         enabled=optional_bool(data, "enabled", default=True),
     )
+
+
+def _status(data: dict[str, Any]) -> int:
+    status = optional_int(data, "status", maximum=99)
+    return 1 if status is None else status
 
 
 def _list(data: dict[str, Any], name: str, where: str) -> list[Any]:

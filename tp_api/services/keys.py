@@ -175,6 +175,15 @@ def _refuse_if_blocked(client: str, now: datetime) -> None:
 
 def _record_failure(client: str, now: datetime, policy: ThrottlePolicy) -> None:
     client = client[:64]
+    try:
+        failures = _count_failure(client, now, policy)
+    except peewee.IntegrityError:
+        # PostgreSQL: another worker inserted this client's first failure at the same moment.
+        failures = _count_failure(client, now, policy)
+    log.info("partner auth: failed key from client %s (%d in window)", client, failures)
+
+
+def _count_failure(client: str, now: datetime, policy: ThrottlePolicy) -> int:
     with write_transaction():
         row = AuthFailure.get_or_none(AuthFailure.client == client)
         if row is None:
@@ -191,4 +200,4 @@ def _record_failure(client: str, now: datetime, policy: ThrottlePolicy) -> None:
                 row.failures,
             )
         row.save()
-    log.info("partner auth: failed key from client %s (%d in window)", client, row.failures)
+    return int(row.failures)
