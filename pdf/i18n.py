@@ -1,0 +1,74 @@
+"""Texts and date formats of tickets and ticket e-mails, per locale (English and Dutch)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from babel.dates import format_datetime
+
+DEFAULT_LOCALE = "en"
+
+TEXTS: dict[str, dict[str, str]] = {
+    "en": {
+        "ticket": "Ticket",
+        "date": "Date",
+        "venue": "Venue",
+        "ticket_type": "Ticket type",
+        "attendee": "Name",
+        "order": "Order",
+        "reference": "Ticket",
+        "scan_note": "Show this code at the entrance. It admits one person, once.",
+        "mail_subject": "Your tickets for {event}",
+        "mail_greeting": "Dear {name},",
+        "mail_body": (
+            "Thank you for your order {order}. Your tickets for {event} are attached to this "
+            "e-mail as a PDF. Each ticket admits one person, once: please bring it to the "
+            "entrance, printed or on your phone."
+        ),
+        "mail_my_tickets": "You can also find your tickets here: {url}",
+        "mail_closing": "Kind regards,\n{seller}",
+    },
+    "nl": {
+        "ticket": "Ticket",
+        "date": "Datum",
+        "venue": "Locatie",
+        "ticket_type": "Tickettype",
+        "attendee": "Naam",
+        "order": "Bestelling",
+        "reference": "Ticket",
+        "scan_note": "Toon deze code bij de ingang. Hij geeft één persoon één keer toegang.",
+        "mail_subject": "Je tickets voor {event}",
+        "mail_greeting": "Beste {name},",
+        "mail_body": (
+            "Bedankt voor je bestelling {order}. Je tickets voor {event} zitten als PDF bij "
+            "deze e-mail. Elk ticket geeft één persoon één keer toegang: neem het mee naar "
+            "de ingang, geprint of op je telefoon."
+        ),
+        "mail_my_tickets": "Je vindt je tickets ook hier: {url}",
+        "mail_closing": "Met vriendelijke groet,\n{seller}",
+    },
+}
+
+
+def language(locale: str | None) -> str:
+    """``nl_NL``, ``nl-BE`` or ``NL`` -> ``nl``; unknown or empty -> English."""
+    code = (locale or "").replace("-", "_").split("_")[0].lower()
+    return code if code in TEXTS else DEFAULT_LOCALE
+
+
+def texts(locale: str | None) -> dict[str, str]:
+    """The texts for ``locale`` (English when we have no translation)."""
+    return TEXTS[language(locale)]
+
+
+def format_event_date(value: datetime | None, timezone: str, locale: str | None) -> str:
+    """``2026-08-03T18:00Z``, ``Europe/Amsterdam``, ``nl`` -> ``maandag 3 augustus 2026 20:00``."""
+    if value is None:
+        return ""
+    try:
+        zone = ZoneInfo(timezone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        zone = ZoneInfo("UTC")
+    local = value.astimezone(zone)
+    return str(format_datetime(local, "EEEE d MMMM y HH:mm", locale=language(locale)))
