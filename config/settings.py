@@ -35,6 +35,16 @@ class Settings:
     auth_window_seconds: int = 300
     auth_block_seconds: int = 900
     db_pool_size: int = 32
+    files_dir: str = "var/files"
+    templates_dir: str = ""
+    old_secret_keys: tuple[str, ...] = ()
+    link_max_age_s: int = 3600
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_user: str = ""
+    smtp_password: str = ""
+    smtp_security: str = "none"
+    mail_from: str = "tickets@localhost"
 
     @classmethod
     def from_env(
@@ -57,6 +67,18 @@ class Settings:
             auth_window_seconds=_int(values, "TP_AUTH_WINDOW_SECONDS", 300, 1),
             auth_block_seconds=_int(values, "TP_AUTH_BLOCK_SECONDS", 900, 1),
             db_pool_size=_int(values, "TP_DB_POOL_SIZE", 32, 1),
+            files_dir=values.get("TP_FILES_DIR") or "var/files",
+            templates_dir=values.get("TP_TEMPLATES_DIR", ""),
+            old_secret_keys=tuple(
+                k.strip() for k in values.get("TP_OLD_SECRET_KEYS", "").split(",") if k.strip()
+            ),
+            link_max_age_s=_int(values, "TP_LINK_MAX_AGE_SECONDS", 3600, 60),
+            smtp_host=values.get("TP_SMTP_HOST") or "localhost",
+            smtp_port=_int(values, "TP_SMTP_PORT", 25, 1),
+            smtp_user=values.get("TP_SMTP_USER", ""),
+            smtp_password=values.get("TP_SMTP_PASSWORD", ""),
+            smtp_security=(values.get("TP_SMTP_SECURITY") or "none").lower(),
+            mail_from=values.get("TP_MAIL_FROM") or "tickets@localhost",
         )
         settings.validate()
         return settings
@@ -66,6 +88,10 @@ class Settings:
         url = urlsplit(self.public_url)
         if url.scheme not in ("http", "https") or not url.netloc:
             raise SettingsError(f"TP_PUBLIC_URL must be an http(s) URL, got {self.public_url!r}")
+        if self.smtp_security not in ("none", "starttls", "ssl"):
+            raise SettingsError("TP_SMTP_SECURITY must be none, starttls or ssl")
+        if "@" not in self.mail_from:
+            raise SettingsError("TP_MAIL_FROM must be an e-mail address")
         if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingsError("TP_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
 

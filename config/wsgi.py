@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config.settings import Settings
+from config.tickets import ticket_tools
 from tp_api.db import connect
 from tp_api.services.keys import ThrottlePolicy
-from tp_api.web import health, partner
+from tp_api.web import downloads, health, partner
 
 log = logging.getLogger(__name__)
 
-_PLAIN_TEXT_PREFIXES = ("/tp-api",)
+_PLAIN_TEXT_PREFIXES = ("/tp-api", "/files")
 
 
 def create_app(settings: Settings) -> Flask:
@@ -59,9 +62,12 @@ def create_app(settings: Settings) -> Flask:
         response.headers.setdefault("Cache-Control", "no-store")
         return response
 
+    app.extensions["tp_ticket_tools"] = ticket_tools(settings)
+    app.extensions["tp_renderer"] = _lazy_renderer(settings)
     _register_error_handlers(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(partner.bp)
+    app.register_blueprint(downloads.bp)
     return app
 
 
@@ -95,3 +101,18 @@ def _error_response(status: int, message: str, code: str) -> Response:
     response = jsonify(body)
     response.status_code = status
     return response
+
+
+def _lazy_renderer(settings: Settings) -> Callable[[], Any]:
+    """The PDF renderer, built on first use (importing weasyprint takes half a second)."""
+    cache: list[Any] = []
+
+    def get() -> Any:
+        if not cache:
+            from pdf.render import TicketRenderer
+
+            dirs = [settings.templates_dir] if settings.templates_dir else []
+            cache.append(TicketRenderer(dirs))
+        return cache[0]
+
+    return get

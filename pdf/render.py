@@ -12,10 +12,8 @@ built-in stylesheet.
 
 from __future__ import annotations
 
-import base64
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 import weasyprint
@@ -23,36 +21,11 @@ from jinja2 import ChoiceLoader, Environment, FileSystemLoader, select_autoescap
 from weasyprint.text.fonts import FontConfiguration
 
 from pdf import i18n
+from pdf.pages import Branding, RenderJob, TicketPage
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
-
-@dataclass(frozen=True)
-class TicketPage:
-    """Everything printed on one ticket, already formatted for the reader."""
-
-    event_name: str
-    event_date: str
-    venue: str
-    tier: str
-    attendee_name: str
-    order_reference: str
-    ticket_reference: str
-    qr_png: bytes
-
-    @property
-    def qr_data_uri(self) -> str:
-        """The QR code as a ``data:`` URI: weasyprint embeds it without fetching anything."""
-        return "data:image/png;base64," + base64.b64encode(self.qr_png).decode("ascii")
-
-
-@dataclass(frozen=True)
-class Branding:
-    """The seller's look: name, accent colour and an optional logo (a ``data:`` URI)."""
-
-    seller_name: str
-    accent_color: str = "#1f4e79"
-    logo_data_uri: str | None = None
+__all__ = ["Branding", "RenderJob", "TicketPage", "TicketRenderer"]
 
 
 class TicketRenderer:
@@ -92,6 +65,16 @@ class TicketRenderer:
         document = weasyprint.HTML(string=html, base_url=str(BUILTIN_TEMPLATES))
         return bytes(
             document.write_pdf(stylesheets=[self._stylesheet(scopes)], font_config=self._fonts)
+        )
+
+    def render_job(self, job: RenderJob) -> bytes:
+        """Render a :class:`RenderJob` (the form the domain hands over)."""
+        return self.render(
+            job.pages,
+            branding=job.branding,
+            locale=job.locale,
+            account_id=job.account_id,
+            event_id=job.event_id,
         )
 
     def _stylesheet(self, scopes: list[str]) -> weasyprint.CSS:

@@ -75,9 +75,13 @@ def db(db_url: str) -> Iterator[peewee.Database]:
 
 
 @pytest.fixture
-def settings(db_url: str) -> Settings:
+def settings(db_url: str, tmp_path: Any) -> Settings:
     return Settings(
-        database_url=db_url, secret_key=TEST_SECRET, dev=False, public_url="http://tickets.test"
+        database_url=db_url,
+        secret_key=TEST_SECRET,
+        dev=False,
+        public_url="http://tickets.test",
+        files_dir=str(tmp_path / "files"),
     )
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tp_api.models import Account, Event, TicketType
-from tp_api.services import events, keys, orders
+from tp_api.models import Account, Event, Ticket, TicketType
+from tp_api.services import events, keys, orders, personalise
 from tp_api.services.order_input import parse_partner_order
 
 
@@ -86,6 +86,28 @@ class Factory:
             **fields,
         )
         return orders.submit_order(seller.id, parse_partner_order(body))
+
+    def personalise_all(
+        self, seller: Seller, outcome: orders.OrderOutcome, wp_user_id: int = 7
+    ) -> list[Ticket]:
+        """Personalise every ticket of the order through the real service."""
+        tickets = list(Ticket.select().where(Ticket.order == outcome.order_id).order_by(Ticket.id))
+        for event_id in sorted({t.event_id for t in tickets}):
+            body = {
+                "tickets": [
+                    {
+                        "ticket_id": t.reference,
+                        "first_name": f"Attendee{i}",
+                        "last_name": "Doe",
+                        "email": f"a{i}@example.com",
+                        "tel": "+31600000000",
+                    }
+                    for i, t in enumerate(tickets)
+                    if t.event_id == event_id
+                ]
+            }
+            personalise.personalise_tickets(seller.id, event_id, wp_user_id=wp_user_id, body=body)
+        return list(Ticket.select().where(Ticket.order == outcome.order_id).order_by(Ticket.id))
 
 
 def order_body(

@@ -8,12 +8,14 @@ work is never lost and never done for a change that did not happen.
 from __future__ import annotations
 
 import json
-from datetime import datetime
+import random
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 from peewee import IntegrityError
 
-from tp_api.db import database, utcnow
+from tp_api.db import database, is_postgres, utcnow, write_transaction
 from tp_api.models import OutboxEntry
 
 # What a worker is asked to do.
@@ -49,3 +51,100 @@ def enqueue(
     except IntegrityError:
         return False
     return True
+
+
+# --- working the outbox ---------------------------------------------------------------------
+
+# A claimed row is someone's for this long; a worker that dies mid-job releases it this way.
+DEFAULT_LEASE = timedelta(minutes=5)
+# Retry after 30 s, 1, 2, 4 ... minutes, capped at 6 hours, with jitter so failures spread out.
+BACKOFF_BASE_S = 30
+BACKOFF_CAP_S = 6 * 3600
+
+
+class PermanentError(Exception):
+    """A job that can never succeed (e.g. no e-mail address): recorded, not retried."""
+
+
+def claim(
+    kinds: Sequence[str], *, limit: int = 10, lease: timedelta = DEFAULT_LEASE
+) -> list[OutboxEntry]:
+    """Take up to ``limit`` due jobs of ``kinds`` for this worker, oldest first.
+
+    On PostgreSQL ``FOR UPDATE SKIP LOCKED`` lets several workers claim side by side; on
+    SQLite the write transaction (BEGIN IMMEDIATE) serialises claims.
+    """
+    now = utcnow()
+    with write_transaction():
+        query = (
+            OutboxEntry.select()
+            .where(
+                OutboxEntry.kind.in_(list(kinds)),
+                OutboxEntry.done_at.is_null(),
+                OutboxEntry.failed_at.is_null(),
+                OutboxEntry.not_before <= now,
+                (OutboxEntry.locked_until.is_null()) | (OutboxEntry.locked_until < now),
+            )
+            .order_by(OutboxEntry.not_before, OutboxEntry.id)
+            .limit(limit)
+        )
+        if is_postgres():
+            query = query.for_update(skip_locked=True)
+        rows = list(query)
+        if rows:
+            (
+                OutboxEntry.update(locked_until=now + lease, attempts=OutboxEntry.attempts + 1)
+                .where(OutboxEntry.id.in_([r.id for r in rows]))
+                .execute()
+            )
+            for row in rows:
+                row.attempts += 1
+                row.locked_until = now + lease
+    return rows
+
+
+def complete(entry_id: int) -> None:
+    """The job succeeded: it is never run again."""
+    with write_transaction():
+        (
+            OutboxEntry.update(done_at=utcnow(), locked_until=None, last_error=None)
+            .where(OutboxEntry.id == entry_id)
+            .execute()
+        )
+
+
+def retry_later(entry: OutboxEntry, error: str) -> datetime | None:
+    """The job failed for now: schedule the next attempt with backoff and jitter.
+
+    After ``max_attempts`` the job is marked failed (kept, with its error, for an admin).
+    Returns when it runs next, or None when it was given up.
+    """
+    now = utcnow()
+    if entry.attempts >= entry.max_attempts:
+        fail(entry.id, f"gave up after {entry.attempts} attempts: {error}")
+        return None
+    delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, entry.attempts - 1))
+    next_run = now + timedelta(seconds=delay * (0.75 + random.random() / 2))  # noqa: S311
+    with write_transaction():
+        (
+            OutboxEntry.update(not_before=next_run, locked_until=None, last_error=error[:2000])
+            .where(OutboxEntry.id == entry.id)
+            .execute()
+        )
+    return next_run
+
+
+def fail(entry_id: int, error: str) -> None:
+    """Give the job up for good, keeping the reason."""
+    with write_transaction():
+        (
+            OutboxEntry.update(failed_at=utcnow(), locked_until=None, last_error=error[:2000])
+            .where(OutboxEntry.id == entry_id)
+            .execute()
+        )
+
+
+def payload(entry: OutboxEntry) -> dict[str, Any]:
+    """The job's arguments."""
+    data = json.loads(entry.payload or "{}")
+    return data if isinstance(data, dict) else {}

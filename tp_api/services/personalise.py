@@ -14,7 +14,7 @@ from typing import Any
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Event, Order, Ticket, TicketStatus
 from tp_api.services import outbox
-from tp_api.services.errors import InvalidInput, NotFound
+from tp_api.services.errors import Conflict, InvalidInput, NotFound
 from tp_api.services.events import event_scope
 from tp_api.services.validation import required_str
 
@@ -172,3 +172,32 @@ def _queue_delivery(account_id: int, order_id: int, event_id: int) -> int:
             dedupe_key=f"deliver:{order_id}:{event_id}:{digest}",
         )
     )
+
+
+def reissue_ticket(account_id: int, reference: str, attendee: AttendeeInput) -> Ticket:
+    """Re-personalise a ticket: new attendee, new version, so old codes and links stop working.
+
+    Only a personalised ticket that has not been scanned can be re-issued. The new version's
+    delivery is written to the outbox in the same transaction.
+    """
+    with write_transaction():
+        ticket = (
+            Ticket.select(Ticket, Order)
+            .join(Order)
+            .where(Ticket.reference == reference, Order.account == account_id)
+            .first()
+        )
+        if ticket is None:
+            raise NotFound(f"Ticket not found ({reference})", code="ticket_not_found")
+        if ticket.status != TicketStatus.ACTIVE or ticket.is_deprecated:
+            raise Conflict(
+                f"Ticket {reference} cannot be re-issued in status {ticket.status}",
+                code="ticket_not_reissuable",
+            )
+        ticket.first_name, ticket.last_name = attendee.first_name, attendee.last_name
+        ticket.email, ticket.phone = attendee.email, attendee.phone
+        ticket.version += 1
+        ticket.personalised_at = ticket.updated_at = utcnow()
+        ticket.save()
+        _queue_delivery(account_id, ticket.order_id, ticket.event_id)
+    return ticket

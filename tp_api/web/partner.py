@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from tp_api.services import customers, events, keys, orders, personalise
+from tp_api.services import customers, events, keys, orders, personalise, ticket_files
 from tp_api.services.errors import InvalidInput, NotFound, TicketingError, TooManyAttempts
 from tp_api.services.order_input import parse_partner_order
 from tp_api.services.validation import to_int
@@ -19,7 +19,13 @@ log = logging.getLogger(__name__)
 bp = Blueprint("partner", __name__, url_prefix="/tp-api")
 
 # Where the document prescribes another status than the error's natural one.
-_DOCUMENTED_STATUS = {"request_malformed": 404}
+_DOCUMENTED_STATUS = {
+    "request_malformed": 404,
+    "order_id_missing": 401,
+    "download_not_found": 401,
+    "download_forbidden": 401,
+    "file_not_found": 401,
+}
 
 
 def plain_text(body: str, status: int) -> Response:
@@ -135,3 +141,25 @@ def create_order() -> Response:
     response.headers["X-TP-Order-Id"] = str(outcome.order_id)
     response.headers["X-TP-Order-Reference"] = outcome.reference
     return response
+
+
+@bp.get("/users/get-ticket")
+def get_ticket() -> Response:
+    url = ticket_files.ticket_link(
+        current_app.extensions["tp_ticket_tools"],
+        _account_id(),
+        _wp_user_id(required=False),
+        request.args.get("ticket_id", "").strip(),
+    )
+    return jsonify(url)
+
+
+@bp.get("/orders/get-ticket")
+def get_order_tickets() -> Response:
+    url = ticket_files.order_link(
+        current_app.extensions["tp_ticket_tools"],
+        _account_id(),
+        _wp_user_id(required=False),
+        request.args.get("order_id", "").strip(),
+    )
+    return jsonify(url)

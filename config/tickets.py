@@ -1,0 +1,35 @@
+"""Building the ticket tools (signing key, link signer, file store) from settings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from config.settings import Settings
+from pdf.signing import FileLinkSigner, derive_signing_key, key_id, public_key_b64
+from tp_api.services.file_store import FileStore
+from tp_api.services.ticket_files import TicketTools
+
+
+def ticket_tools(settings: Settings) -> TicketTools:
+    """The one place that turns TP_SECRET_KEY into the scan-code key and link signer."""
+    secret = settings.secret_key
+    if not secret:
+        raise ValueError("ticket tools need TP_SECRET_KEY (or development mode)")
+    return TicketTools(
+        signing_key=derive_signing_key(secret),
+        links=FileLinkSigner(
+            [secret, *settings.old_secret_keys], max_age_s=settings.link_max_age_s
+        ),
+        store=FileStore(Path(settings.files_dir)),
+        public_url=settings.public_url,
+    )
+
+
+def scan_public_key(settings: Settings) -> dict[str, str]:
+    """What a door scanner needs to verify codes offline: key id and raw public key."""
+    public_key = derive_signing_key(settings.secret_key).public_key()
+    return {
+        "key_id": key_id(public_key),
+        "algorithm": "Ed25519",
+        "public_key": public_key_b64(public_key),
+    }

@@ -1,0 +1,51 @@
+"""Wiring the outbox worker from settings, and running it until SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+
+from config.settings import Settings
+from config.tickets import ticket_tools
+from sync.deliveries import delivery_handler
+from sync.mailer import SmtpMailer
+from sync.outbox_worker import OutboxWorker
+from tp_api.services.outbox import DELIVER_TICKETS
+
+log = logging.getLogger(__name__)
+
+
+def outbox_worker(settings: Settings) -> OutboxWorker:
+    """An outbox worker with every handler this installation supports."""
+    from pdf.render import TicketRenderer
+
+    renderer = TicketRenderer([settings.templates_dir] if settings.templates_dir else [])
+    mailer = SmtpMailer(
+        settings.smtp_host,
+        settings.smtp_port,
+        settings.smtp_user,
+        settings.smtp_password,
+        settings.smtp_security,
+    )
+    handlers = {
+        DELIVER_TICKETS: delivery_handler(
+            ticket_tools(settings), renderer.render_job, mailer.send, sender=settings.mail_from
+        ),
+    }
+    return OutboxWorker(handlers)
+
+
+def run_until_signalled(worker: OutboxWorker) -> None:
+    """Run the worker; SIGTERM or SIGINT lets the current job finish, then stops."""
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: object) -> None:
+        # Only set a flag: nothing else is safe to do inside a signal handler.
+        stop.set()
+
+    signal.signal(signal.SIGTERM, request_stop)
+    signal.signal(signal.SIGINT, request_stop)
+    log.info("outbox worker started")
+    worker.run(stop)
+    log.info("outbox worker stopped: %s", worker.stats)

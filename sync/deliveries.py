@@ -1,0 +1,45 @@
+"""The outbox handler that renders an order's tickets and e-mails them to the customer."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from email.message import EmailMessage
+
+from pdf.pages import RenderJob
+from tp_api.models import OutboxEntry
+from tp_api.services import outbox, ticket_mail
+from tp_api.services.ticket_files import TicketTools
+
+log = logging.getLogger(__name__)
+
+
+def delivery_handler(
+    tools: TicketTools,
+    render: Callable[[RenderJob], bytes],
+    send: Callable[[EmailMessage], None],
+    *,
+    sender: str,
+) -> Callable[[OutboxEntry], None]:
+    """A handler for ``deliver_tickets`` jobs."""
+
+    def deliver(job: OutboxEntry) -> None:
+        data = outbox.payload(job)
+        try:
+            order_id, event_id = int(data["order_id"]), int(data["event_id"])
+        except (KeyError, TypeError, ValueError):
+            raise outbox.PermanentError(f"malformed delivery job: {data!r}") from None
+        mail = ticket_mail.prepare_delivery(tools, order_id, event_id, job_id=job.id)
+        pdf = render(mail.job)
+        message = ticket_mail.build_message(
+            mail, pdf, sender=sender, seller=mail.job.branding.seller_name
+        )
+        send(message)
+        log.info(
+            "delivered %d ticket(s) of order %s to %s",
+            len(mail.job.pages),
+            mail.job.pages[0].order_reference,
+            mail.to,
+        )
+
+    return deliver

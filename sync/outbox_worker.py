@@ -1,0 +1,77 @@
+"""The outbox worker: claims due jobs, runs their handler, and records the outcome.
+
+A handler that raises is retried later with backoff (tp_api.services.outbox.retry_later);
+one that raises PermanentError is given up at once with its reason. A job is marked done
+only after its handler returned, so nothing is lost if the worker dies mid-job: the claim's
+lease runs out and another worker takes it.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+
+from tp_api.db import database
+from tp_api.models import OutboxEntry
+from tp_api.services import outbox
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[OutboxEntry], None]
+
+
+@dataclass
+class OutboxWorker:
+    """Runs outbox jobs of the kinds it has handlers for."""
+
+    handlers: Mapping[str, Handler]
+    batch_size: int = 10
+    idle_sleep_s: float = 1.0
+    stats: dict[str, int] = field(default_factory=lambda: {"done": 0, "retry": 0, "failed": 0})
+
+    def run_once(self) -> int:
+        """Claim and run one batch. Returns how many jobs were run."""
+        with database.connection_context():
+            jobs = outbox.claim(list(self.handlers), limit=self.batch_size)
+            for job in jobs:
+                self._run(job)
+        return len(jobs)
+
+    def run(self, stop: threading.Event) -> None:
+        """Work until ``stop`` is set; sleeps only while there is nothing to do."""
+        while not stop.is_set():
+            try:
+                worked = self.run_once()
+            except Exception:  # noqa: BLE001 - a database hiccup must not end the worker
+                log.exception("outbox: claiming jobs failed; trying again")
+                worked = 0
+            if not worked:
+                stop.wait(self.idle_sleep_s)
+
+    def _run(self, job: OutboxEntry) -> None:
+        handler = self.handlers[job.kind]
+        try:
+            handler(job)
+        except outbox.PermanentError as error:
+            outbox.fail(job.id, str(error))
+            self.stats["failed"] += 1
+            log.error("outbox: job %s (%s) failed for good: %s", job.id, job.kind, error)
+            return
+        except Exception as error:  # noqa: BLE001 - every failure is retried, none is lost
+            next_run = outbox.retry_later(job, f"{type(error).__name__}: {error}")
+            key = "retry" if next_run else "failed"
+            self.stats[key] += 1
+            log.warning(
+                "outbox: job %s (%s) attempt %d failed (%s); next try %s",
+                job.id,
+                job.kind,
+                job.attempts,
+                error,
+                next_run.isoformat() if next_run else "never",
+            )
+            return
+        outbox.complete(job.id)
+        self.stats["done"] += 1
+        log.info("outbox: job %s (%s) done", job.id, job.kind)

@@ -1,0 +1,164 @@
+"""Personalised orders are e-mailed with their PDF: through a real SMTP server on loopback."""
+
+from __future__ import annotations
+
+import dataclasses
+import email
+import io
+import re
+import socket
+from datetime import timedelta
+from email.message import Message
+
+import pypdf
+import pytest
+from aiosmtpd.controller import Controller
+
+from config.workers import outbox_worker
+from tp_api.models import Order, OutboxEntry
+from tp_api.services import outbox
+
+
+class Inbox:
+    def __init__(self) -> None:
+        self.messages: list[Message] = []
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
+        self.messages.append(email.message_from_bytes(envelope.content))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def smtp():
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()
+
+
+@pytest.fixture
+def worker_for(settings):
+    def build(port: int):
+        configured = dataclasses.replace(
+            settings, smtp_host="127.0.0.1", smtp_port=port, mail_from="tickets@festival.test"
+        )
+        return outbox_worker(configured)
+
+    return build
+
+
+def pdf_text(message: Message) -> str:
+    [attachment] = [p for p in message.walk() if p.get_content_type() == "application/pdf"]
+    reader = pypdf.PdfReader(io.BytesIO(attachment.get_payload(decode=True)))
+    return " ".join(re.sub(r"\s+", " ", page.extract_text()) for page in reader.pages)
+
+
+def body_text(message: Message) -> str:
+    [part] = [p for p in message.walk() if p.get_content_type() == "text/plain"]
+    return part.get_payload(decode=True).decode()
+
+
+def test_personalised_order_is_mailed_once_in_its_language(factory, smtp, worker_for):
+    controller, inbox = smtp
+    seller = factory.seller("Festival BV")
+    event = factory.event(seller, name="Zomerfestival")
+    outcome = factory.order(
+        seller,
+        factory.ticket_type(event),
+        quantity=2,
+        locale="nl_NL",
+        my_tickets_url="https://shop.test/mijn-tickets",
+    )
+    tickets = factory.personalise_all(seller, outcome)
+    worker = worker_for(controller.port)
+    assert worker.run_once() == 1
+    [message] = inbox.messages
+    assert message["To"] == "jane@example.com"
+    assert message["Subject"] == "Je tickets voor Zomerfestival"
+    assert "Festival BV" in message["From"] and "tickets@festival.test" in message["From"]
+    assert "https://shop.test/mijn-tickets" in body_text(message)
+    assert outcome.reference in body_text(message)
+    text = pdf_text(message)
+    for ticket in tickets:
+        assert ticket.reference in text and f"{ticket.first_name} Doe" in text
+    assert "Bestelling" in text
+    assert OutboxEntry.get().done_at is not None
+    assert worker.run_once() == 0
+    assert len(inbox.messages) == 1
+
+
+def test_english_is_the_default(factory, smtp, worker_for):
+    controller, inbox = smtp
+    seller = factory.seller()
+    outcome = factory.order(seller, factory.ticket_type(factory.event(seller, name="Fest")))
+    factory.personalise_all(seller, outcome)
+    worker_for(controller.port).run_once()
+    assert inbox.messages[0]["Subject"] == "Your tickets for Fest"
+
+
+def test_smtp_down_is_retried_with_backoff_and_never_lost(factory, smtp, worker_for, time_machine):
+    time_machine.move_to("2026-06-01T10:00:00Z", tick=False)
+    controller, inbox = smtp
+    seller = factory.seller()
+    outcome = factory.order(seller, factory.ticket_type(factory.event(seller)))
+    factory.personalise_all(seller, outcome)
+    down = worker_for(_free_port())  # nothing listens there
+    assert down.run_once() == 1
+    entry = OutboxEntry.get()
+    assert entry.done_at is None and entry.attempts == 1
+    assert "Connection refused" in entry.last_error or "Errno" in entry.last_error
+    assert entry.not_before > entry.created_at
+    # Not due yet: nothing is claimed.
+    up = worker_for(controller.port)
+    assert up.run_once() == 0
+    time_machine.shift(timedelta(minutes=2))
+    assert down.run_once() == 1
+    assert OutboxEntry.get().attempts == 2
+    time_machine.shift(timedelta(minutes=5))
+    assert up.run_once() == 1
+    assert len(inbox.messages) == 1
+    assert OutboxEntry.get().done_at is not None
+
+
+def test_an_order_without_an_address_fails_for_good(factory, smtp, worker_for):
+    controller, inbox = smtp
+    seller = factory.seller()
+    outcome = factory.order(seller, factory.ticket_type(factory.event(seller)))
+    Order.update(billing_email="").execute()
+    factory.personalise_all(seller, outcome)
+    worker_for(controller.port).run_once()
+    entry = OutboxEntry.get()
+    assert entry.failed_at is not None and "no billing e-mail" in entry.last_error
+    assert inbox.messages == []
+
+
+def test_a_claimed_job_is_not_claimed_twice_until_its_lease_ends(factory, time_machine):
+    time_machine.move_to("2026-06-01T10:00:00Z", tick=False)
+    seller = factory.seller()
+    outcome = factory.order(seller, factory.ticket_type(factory.event(seller)))
+    factory.personalise_all(seller, outcome)
+    assert len(outbox.claim([outbox.DELIVER_TICKETS])) == 1
+    assert outbox.claim([outbox.DELIVER_TICKETS]) == []
+    time_machine.shift(outbox.DEFAULT_LEASE + timedelta(seconds=1))
+    assert len(outbox.claim([outbox.DELIVER_TICKETS])) == 1
+
+
+def test_gives_up_after_max_attempts(factory, time_machine):
+    time_machine.move_to("2026-06-01T10:00:00Z", tick=False)
+    seller = factory.seller()
+    outcome = factory.order(seller, factory.ticket_type(factory.event(seller)))
+    factory.personalise_all(seller, outcome)
+    OutboxEntry.update(max_attempts=2).execute()
+    for _ in range(2):
+        [job] = outbox.claim([outbox.DELIVER_TICKETS])
+        outbox.retry_later(job, "boom")
+        time_machine.shift(timedelta(hours=7))
+    entry = OutboxEntry.get()
+    assert entry.failed_at is not None and "gave up after 2 attempts" in entry.last_error

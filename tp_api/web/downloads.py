@@ -1,0 +1,51 @@
+"""``/files/tickets/...``: the files behind the partner API's signed links.
+
+The name in the path is matched against two fixed patterns and never used as a path: the
+file served is the one the store keeps for that ticket or order.
+"""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, Response, current_app, request, send_file
+
+from tp_api.services import ticket_files
+from tp_api.services.errors import TicketingError
+
+bp = Blueprint("downloads", __name__, url_prefix="/files/tickets")
+
+_QR_NAME = re.compile(r"^ticket_([a-z0-9]{4,32})\.png$")
+_ORDER_NAME = re.compile(r"^order_([0-9]{1,18})_tickets$")
+
+
+@bp.errorhandler(TicketingError)
+def _refused(error: TicketingError) -> Response:
+    return Response(error.message, status=error.status, mimetype="text/plain")
+
+
+@bp.get("/<name>")
+def ticket_file(name: str) -> Response:
+    tools = current_app.extensions["tp_ticket_tools"]
+    secret = request.args.get("secret")
+    if match := _QR_NAME.match(name):
+        path = ticket_files.qr_for_link(tools, match.group(1), secret)
+        return _private(send_file(path, mimetype="image/png", download_name=name))
+    if match := _ORDER_NAME.match(name):
+        render = current_app.extensions["tp_renderer"]().render_job
+        path = ticket_files.order_pdf_for_link(tools, int(match.group(1)), secret, render)
+        return _private(
+            send_file(
+                path,
+                mimetype="application/pdf",
+                download_name=f"TP-{int(match.group(1)):05d}-tickets.pdf",
+            )
+        )
+    return Response("Forbidden: bad secret", status=403, mimetype="text/plain")
+
+
+def _private(response: Response) -> Response:
+    # The URL is a credential: keep the file out of shared caches and referrers.
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
