@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from pdf.signing import (
     FileLinkSigner,
@@ -17,7 +18,6 @@ from pdf.signing import (
     sign_ticket_code,
     verify_ticket_code,
 )
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 KEY = derive_signing_key("a-secret")
 PUBLIC = {key_id(KEY.public_key()): KEY.public_key()}
