@@ -7,7 +7,24 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install demo test lint bench clean
+.PHONY: install system-deps demo test lint bench clean
+
+# weasyprint needs pango and fonts from the system, and subsets fonts 4x faster with
+# libharfbuzz-subset0. As root on Debian/Ubuntu they are installed; otherwise we say what is missing.
+SYSTEM_LIBS := libpango-1.0.so.0 libpangoft2-1.0.so.0 libharfbuzz-subset.so.0
+SYSTEM_PKGS := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core
+
+system-deps:
+	@missing=""; for lib in $(SYSTEM_LIBS); do ldconfig -p | grep -q "$$lib" || missing="$$missing $$lib"; done; \
+	fc-list 2>/dev/null | grep -q DejaVuSans || missing="$$missing fonts-dejavu"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing $(SYSTEM_PKGS) (missing:$$missing)"; \
+	    apt-get install -y -q $(SYSTEM_PKGS) >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q $(SYSTEM_PKGS) >/dev/null; }; \
+	  else \
+	    echo "NOTE: missing$$missing; install the packages $(SYSTEM_PKGS) (PDF tickets need them)"; \
+	  fi; \
+	fi
 
 $(BIN)/tp-bridge: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +32,7 @@ $(BIN)/tp-bridge: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: $(BIN)/tp-bridge
+install: system-deps $(BIN)/tp-bridge
 
 demo: install
 	TP_DATABASE_URL=$${TP_DATABASE_URL:-sqlite:///var/demo.sqlite3} $(BIN)/tp-bridge demo
