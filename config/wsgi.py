@@ -45,9 +45,10 @@ def create_app(settings: Settings) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     @app.before_request
-    def _open_connection() -> None:
+    def _tag_request() -> None:
+        # No database connection here: peewee takes one from the pool on the first query, so
+        # requests that need none (/livez) cost none.
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
-        db.connect(reuse_if_open=True)
 
     @app.teardown_request
     def _close_connection(_exc: BaseException | None) -> None:

@@ -22,6 +22,7 @@ from tests.factories import Factory
 from tp_api import migrations
 from tp_api.db import connect
 from tp_api.models import ALL_MODELS
+from tp_api.services import keys
 
 POSTGRES_URL = os.environ.get("TP_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
@@ -68,6 +69,7 @@ def db(db_url: str) -> Iterator[peewee.Database]:
         with database.connection_context():
             database.execute_sql(f"TRUNCATE TABLE {tables} RESTART IDENTITY CASCADE")
     database.connect(reuse_if_open=True)
+    keys.clear_auth_cache()
     yield database
     if not database.is_closed():
         database.close()

@@ -60,7 +60,8 @@ def test_paid_order_is_created_with_tickets(client, shop):
     assert all(len(t.reference) == 16 for t in tickets)
     fresh = TicketType.get_by_id(ticket_type.id)
     assert (fresh.sold, fresh.reserved) == (2, 0)
-    assert Event.get_by_id(event.id).sold == 2
+    # Per-ticket stock: the event's own counters stay untouched (its figure is the sum).
+    assert Event.get_by_id(event.id).sold == 0
 
 
 def test_unpaid_order_reserves_stock_and_issues_no_tickets(client, shop):
@@ -172,7 +173,6 @@ def test_sold_out_creates_nothing_and_names_the_ticket_type(client, shop):
     assert "3 requested, 2 available" in text
     assert counts() == (1, 1, 8)
     assert TicketType.get_by_id(ticket_type.id).sold == 8
-    assert Event.get_by_id(event.id).sold == 8
 
 
 def test_shared_event_pool_is_enforced(client, factory):
@@ -341,3 +341,14 @@ def test_order_for_cancelled_order_cannot_be_set_to_processing(client, shop):
     response = post_order(client, seller.key, {"tp_order_id": Order.get().id})
     assert response.status_code == 409
     assert "cancelled" in response.get_data(as_text=True)
+
+
+def test_paying_an_order_whose_ticket_type_closed_since_still_works(client, shop):
+    seller, _, ticket_type = shop
+    unpaid = order_body(ticket_type.id, wp_order_id="wc_77", paid=False)
+    post_order(client, seller.key, unpaid)
+    TicketType.update(enabled=False).where(TicketType.id == ticket_type.id).execute()
+    paid = {**unpaid, "date_paid": "2026-06-02T08:00:00Z"}
+    assert post_order(client, seller.key, paid).status_code == 200
+    assert Order.get().status == OrderStatus.PROCESSING
+    assert Ticket.select().count() == 1

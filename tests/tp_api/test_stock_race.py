@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
+
 from tests.factories import order_body
 from tp_api.db import database
 from tp_api.models import Event, Order, Ticket, TicketType
@@ -16,17 +18,21 @@ BUYERS = 300
 STOCK = 100
 
 
-def test_300_concurrent_orders_for_100_tickets_sell_exactly_100(factory):
+@pytest.mark.parametrize("pool", ["ticket type", "shared event pool"])
+def test_300_concurrent_orders_for_100_tickets_sell_exactly_100(factory, pool):
     seller = factory.seller()
-    event = factory.event(seller, stock=1000, ticket_stock=STOCK)
+    if pool == "ticket type":
+        event = factory.event(seller, stock=1000, ticket_stock=STOCK)
+    else:
+        event = factory.event(seller, stock=STOCK, ticket_stock=1000, manage_stock_per_ticket=False)
     ticket_type = factory.ticket_type(event)
-    start = threading.Barrier(60)
+    start = threading.Barrier(32)
 
     def buy(n: int) -> str:
         body = parse_partner_order(
             order_body(ticket_type.id, wp_order_id=f"race-{n}", paid=n % 2 == 0)
         )
-        if n < 60:
+        if n < 32:
             start.wait(timeout=30)
         try:
             with database.connection_context():
@@ -35,7 +41,7 @@ def test_300_concurrent_orders_for_100_tickets_sell_exactly_100(factory):
         except OutOfStock:
             return "sold out"
 
-    with ThreadPoolExecutor(max_workers=60) as pool:
+    with ThreadPoolExecutor(max_workers=32) as pool:
         results = list(pool.map(buy, range(BUYERS)))
 
     assert results.count("ok") == STOCK
@@ -44,7 +50,9 @@ def test_300_concurrent_orders_for_100_tickets_sell_exactly_100(factory):
     assert fresh.sold + fresh.reserved == STOCK
     assert Order.select().count() == STOCK
     assert Ticket.select().count() == fresh.sold
-    assert Event.get_by_id(event.id).sold + Event.get_by_id(event.id).reserved == STOCK
+    if pool == "shared event pool":
+        fresh_event = Event.get_by_id(event.id)
+        assert fresh_event.sold + fresh_event.reserved == STOCK
 
 
 def test_same_wp_order_id_pushed_concurrently_makes_one_order(factory):

@@ -32,6 +32,31 @@ KEY_PREFIX = "tp_"
 _PREFIX_LEN = 12
 # last_used_at is a hint for admins, not an audit log: write it at most this often per key.
 LAST_USED_RESOLUTION = timedelta(seconds=60)
+# Each worker process remembers a good key this long, and re-reads the list of blocked
+# clients this often, instead of asking the database on every request: a revocation or a
+# block made by another process takes effect within these times (docs/partner-api.md).
+KEY_CACHE_TTL = timedelta(seconds=5)
+BLOCKLIST_TTL = timedelta(seconds=2)
+
+
+@dataclass
+class _AuthCache:
+    keys: dict[str, tuple[AuthContext, datetime]]
+    blocked: dict[str, datetime]
+    blocked_read_at: datetime | None = None
+
+    def clear(self) -> None:
+        self.keys.clear()
+        self.blocked.clear()
+        self.blocked_read_at = None
+
+
+_cache = _AuthCache({}, {})
+
+
+def clear_auth_cache() -> None:
+    """Forget cached keys and blocks (tests, and after bulk changes)."""
+    _cache.clear()
 
 
 @dataclass(frozen=True)
@@ -120,6 +145,7 @@ def revoke_key(account_id: int, key_id: int) -> PartnerKey:
         if key.revoked_at is None:
             key.revoked_at = utcnow()
             key.save(only=[PartnerKey.revoked_at])
+    _cache.keys.pop(key.key_hash, None)
     return key
 
 
@@ -145,6 +171,9 @@ def _match_key(secret: str, now: datetime) -> AuthContext | None:
     if len(secret) < _PREFIX_LEN or len(secret) > 200:
         return None
     wanted = hash_key(secret)
+    cached = _cache.keys.get(wanted)
+    if cached is not None and cached[1] > now:
+        return cached[0]
     candidates = (
         PartnerKey.select(PartnerKey, Account)
         .join(Account)
@@ -153,7 +182,9 @@ def _match_key(secret: str, now: datetime) -> AuthContext | None:
     for key in candidates:
         if hmac.compare_digest(key.key_hash, wanted):
             _touch(key, now)
-            return AuthContext(key.account.id, key.account.name, key.id)
+            context = AuthContext(key.account.id, key.account.name, key.id)
+            _cache.keys[wanted] = (context, now + KEY_CACHE_TTL)
+            return context
     return None
 
 
@@ -163,13 +194,15 @@ def _touch(key: PartnerKey, now: datetime) -> None:
 
 
 def _refuse_if_blocked(client: str, now: datetime) -> None:
-    row = (
-        AuthFailure.select(AuthFailure.blocked_until)
-        .where(AuthFailure.client == client[:64])
-        .first()
-    )
-    if row is not None and row.blocked_until is not None and row.blocked_until > now:
-        retry_after = int((row.blocked_until - now).total_seconds()) + 1
+    if _cache.blocked_read_at is None or now - _cache.blocked_read_at > BLOCKLIST_TTL:
+        rows = AuthFailure.select(AuthFailure.client, AuthFailure.blocked_until).where(
+            AuthFailure.blocked_until > now
+        )
+        _cache.blocked = {row.client: row.blocked_until for row in rows}
+        _cache.blocked_read_at = now
+    blocked_until = _cache.blocked.get(client[:64])
+    if blocked_until is not None and blocked_until > now:
+        retry_after = int((blocked_until - now).total_seconds()) + 1
         raise TooManyAttempts("Too many failed authentication attempts", retry_after_s=retry_after)
 
 
@@ -193,6 +226,7 @@ def _count_failure(client: str, now: datetime, policy: ThrottlePolicy) -> int:
         row.failures += 1
         if row.failures >= policy.max_failures:
             row.blocked_until = now + policy.block_for
+            _cache.blocked[client] = row.blocked_until
             log.warning(
                 "partner auth: client %s blocked until %s after %d failed keys",
                 client,

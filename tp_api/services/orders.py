@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 import peewee
 
-from tp_api.db import utcnow, write_transaction
+from tp_api.db import insert_rows, utcnow, write_transaction
 from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
 from tp_api.services import stock
-from tp_api.services.errors import Conflict, Forbidden, NotFound
-from tp_api.services.order_input import OrderInput
+from tp_api.services.errors import Conflict, Forbidden, NotFound, TicketingError
+from tp_api.services.order_input import BillingInput, OrderInput
 from tp_api.services.references import new_ticket_reference
 
 log = logging.getLogger(__name__)
@@ -40,20 +40,47 @@ def submit_order(account_id: int, order_input: OrderInput) -> OrderOutcome:
     and, when paid, gets one ticket (status 1, Created) per unit of each ticket line.
     Raises NotFound, Forbidden, InvalidInput or OutOfStock; on any error nothing changes.
     """
-    for attempt in (1, 2):
-        try:
-            with write_transaction():
-                return _submit(account_id, order_input)
-        except peewee.IntegrityError:
-            # PostgreSQL only: a concurrent push of the same wp_order_id won the insert.
-            # Run again; this time the existing order is found and updated.
-            if attempt == 2 or order_input.wp_order_id is None:
-                raise
-            log.info("order %s pushed twice at once; retrying as update", order_input.wp_order_id)
-    raise AssertionError("unreachable")
+    stock_plan = _plan_for_new_order(account_id, order_input)
+    try:
+        with write_transaction():
+            return _submit(account_id, order_input, stock_plan, assume_new=stock_plan is not None)
+    except peewee.IntegrityError:
+        if order_input.wp_order_id is None:
+            raise
+        # The account has this wp_order_id already: a repeated push, or a concurrent push of
+        # the same order that committed first. Either way it is an update of that order.
+        log.debug("order %s exists; applying the push as an update", order_input.wp_order_id)
+    with write_transaction():
+        return _submit(account_id, order_input, None, assume_new=False)
 
 
-def _submit(account_id: int, order_input: OrderInput) -> OrderOutcome:
+def _plan_for_new_order(account_id: int, order_input: OrderInput) -> stock.StockPlan | None:
+    """Look up the ticket types before the write transaction, when the push looks new.
+
+    Reading outside the transaction shortens it: on SQLite it holds the database's write
+    lock, on PostgreSQL the ticket type's row lock. A new order is then inserted without
+    looking for an existing one first; the unique (account, wp_order_id) index catches a
+    repeat, which is retried as an update.
+    """
+    if order_input.tp_order_id is not None or not order_input.lines:
+        return None
+    try:
+        return stock.plan(account_id, order_input.ticket_quantities())
+    except TicketingError:
+        # A repeated push of a known order is an update: its lines are not applied, so a
+        # ticket type closed since then must not refuse it.
+        if _known(account_id, order_input):
+            return None
+        raise
+
+
+def _submit(
+    account_id: int,
+    order_input: OrderInput,
+    stock_plan: stock.StockPlan | None,
+    *,
+    assume_new: bool,
+) -> OrderOutcome:
     if order_input.tp_order_id is not None:
         order = _locked_order(order_input.tp_order_id)
         if order is None:
@@ -61,13 +88,26 @@ def _submit(account_id: int, order_input: OrderInput) -> OrderOutcome:
         if order.account_id != account_id:
             raise Forbidden("You do not have access to this order", code="order_forbidden")
         return _update(order, order_input, force_processing=True)
-    if order_input.wp_order_id is not None:
+    if order_input.wp_order_id is not None and not assume_new:
         existing = _locked_order_by_wp_id(account_id, order_input.wp_order_id)
         if existing is not None:
             return _update(existing, order_input, force_processing=False)
     if not order_input.lines:
         raise NotFound("No order lines specified", code="order_lines_missing")
-    return _create(account_id, order_input)
+    if stock_plan is None:
+        stock_plan = stock.plan(account_id, order_input.ticket_quantities())
+    return _create(account_id, order_input, stock_plan)
+
+
+def _known(account_id: int, order_input: OrderInput) -> bool:
+    """Whether the account already has an order with this wp_order_id (a plain read)."""
+    if order_input.wp_order_id is None:
+        return False
+    return bool(
+        Order.select(Order.id)
+        .where(Order.account == account_id, Order.wp_order_id == order_input.wp_order_id)
+        .exists()
+    )
 
 
 def _locked_order(order_id: int) -> Order | None:
@@ -88,45 +128,48 @@ def _for_update(query: peewee.ModelSelect) -> peewee.ModelSelect:
     return query
 
 
-def _create(account_id: int, order_input: OrderInput) -> OrderOutcome:
+def _create(account_id: int, order_input: OrderInput, stock_plan: stock.StockPlan) -> OrderOutcome:
     paid = order_input.date_paid is not None
-    stock.reserve(stock.plan(account_id, order_input.ticket_quantities()), paid=paid)
     now = utcnow()
     total = order_input.total_cents
     if total is None:
         total = sum(line.unit_price_cents * line.quantity for line in order_input.lines)
-    order = Order.create(
-        account=account_id,
-        wp_order_id=order_input.wp_order_id,
-        wp_user_id=order_input.wp_user_id,
-        status=OrderStatus.PROCESSING if paid else OrderStatus.PENDING,
-        payment_method=order_input.payment_method,
-        payment_method_title=order_input.payment_method_title,
-        currency=order_input.currency or "EUR",
-        total_cents=total,
-        locale=order_input.locale,
-        my_tickets_url=order_input.my_tickets_url,
-        ip_address=order_input.ip_address,
-        date_created=order_input.date_created or now,
-        date_paid=order_input.date_paid,
-        created_at=now,
-        updated_at=now,
-        **_billing_fields(order_input),
-    )
-    lines = [
-        OrderLine.create(
-            order=order,
-            line_type=line.line_type,
-            order_item_type=line.order_item_type,
-            name=line.name,
-            product_id=line.product_id,
-            ticket_type=line.ticket_type_id if line.issues_tickets else None,
-            unit_price_cents=line.unit_price_cents,
-            quantity=line.quantity,
-        )
-        for line in order_input.lines
-    ]
-    issued = _issue_tickets(order, lines) if paid else 0
+    row: dict[str, object] = {
+        "account": account_id,
+        "wp_order_id": order_input.wp_order_id,
+        "wp_user_id": order_input.wp_user_id,
+        "status": OrderStatus.PROCESSING if paid else OrderStatus.PENDING,
+        "payment_method": order_input.payment_method,
+        "payment_method_title": order_input.payment_method_title,
+        "currency": order_input.currency or "EUR",
+        "total_cents": total,
+        "locale": order_input.locale,
+        "my_tickets_url": order_input.my_tickets_url,
+        "ip_address": order_input.ip_address,
+        "date_created": order_input.date_created or now,
+        "date_paid": order_input.date_paid,
+        "created_at": now,
+        "updated_at": now,
+        **_billing_fields(order_input, BillingInput()),
+    }
+    order = Order(id=insert_rows(Order, [row]), **row)
+    lines = []
+    for line in order_input.lines:
+        line_row: dict[str, object] = {
+            "order": order.id,
+            "line_type": line.line_type,
+            "order_item_type": line.order_item_type,
+            "name": line.name,
+            "product_id": line.product_id,
+            "ticket_type": line.ticket_type_id if line.issues_tickets else None,
+            "unit_price_cents": line.unit_price_cents,
+            "quantity": line.quantity,
+        }
+        lines.append(OrderLine(id=insert_rows(OrderLine, [line_row]), **line_row))
+    issued = _issue_tickets(order, lines, stock_plan.event_of_type()) if paid else 0
+    # Stock last: on PostgreSQL the UPDATE locks the ticket type's row until COMMIT, and every
+    # other order for that ticket type waits on it, so the lock is taken as late as possible.
+    stock.reserve(stock_plan, paid=paid)
     return OrderOutcome(order.id, order.reference, True, order.status, issued)
 
 
@@ -141,10 +184,11 @@ def _update(order: Order, order_input: OrderInput, *, force_processing: bool) ->
     _fill_details(order, order_input)
     issued = 0
     if wants_paid and not order.is_paid:
-        stock.confirm(stock.held_by_order(order.id))
+        held = stock.held_by_order(order.id)
         order.status = OrderStatus.PROCESSING
         order.date_paid = order_input.date_paid or utcnow()
-        issued = _issue_tickets(order, list(order.lines))
+        issued = _issue_tickets(order, list(order.lines), held.event_of_type())
+        stock.confirm(held)
     order.updated_at = utcnow()
     order.save()
     return OrderOutcome(order.id, order.reference, False, order.status, issued)
@@ -167,12 +211,14 @@ def _fill_details(order: Order, order_input: OrderInput) -> None:
             setattr(order, name, value)
 
 
-def _issue_tickets(order: Order, lines: list[OrderLine]) -> int:
-    """One ticket (status Created) per unit of each ticket line. Returns how many."""
+def _issue_tickets(order: Order, lines: list[OrderLine], events: dict[int, int]) -> int:
+    """One ticket (status Created) per unit of each ticket line. Returns how many.
+
+    ``events`` maps each ticket type id to its event id.
+    """
     ticket_lines = [line for line in lines if line.ticket_type_id is not None]
     if not ticket_lines:
         return 0
-    events = stock.events_of_ticket_types({line.ticket_type_id for line in ticket_lines})
     now = utcnow()
     rows = [
         {
@@ -182,18 +228,25 @@ def _issue_tickets(order: Order, lines: list[OrderLine]) -> int:
             "ticket_type": line.ticket_type_id,
             "event": events[line.ticket_type_id],
             "status": TicketStatus.CREATED,
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "phone": "",
+            "version": 1,
+            "is_deprecated": False,
+            "personalised_at": None,
             "created_at": now,
             "updated_at": now,
         }
         for line in ticket_lines
         for _ in range(line.quantity)
     ]
-    Ticket.insert_many(rows).execute()
+    insert_rows(Ticket, rows)
     return len(rows)
 
 
-def _billing_fields(order_input: OrderInput) -> dict[str, str]:
-    billing = order_input.billing
+def _billing_fields(order_input: OrderInput, default: BillingInput | None = None) -> dict[str, str]:
+    billing = order_input.billing or default
     if billing is None:
         return {}
     return {

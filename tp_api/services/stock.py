@@ -26,13 +26,22 @@ class StockPlan:
     quantities: dict[int, int]
     ticket_types: dict[int, TicketType]
 
-    def per_event(self) -> dict[int, int]:
-        """Units per event id."""
+    def shared_pools(self) -> dict[int, int]:
+        """Units per event, for the events whose stock is one pool shared by their types.
+
+        Only these events keep sold/reserved counters: for the others the event's figures are
+        the sum of its ticket types', and skipping the extra UPDATE keeps orders fast.
+        """
         totals: dict[int, int] = {}
         for type_id, quantity in self.quantities.items():
-            event_id = self.ticket_types[type_id].event_id
-            totals[event_id] = totals.get(event_id, 0) + quantity
+            ticket_type = self.ticket_types[type_id]
+            if not ticket_type.event.manage_stock_per_ticket:
+                totals[ticket_type.event_id] = totals.get(ticket_type.event_id, 0) + quantity
         return totals
+
+    def event_of_type(self) -> dict[int, int]:
+        """Ticket type id -> event id."""
+        return {type_id: t.event_id for type_id, t in self.ticket_types.items()}
 
     def event(self, event_id: int) -> Event:
         return next(t.event for t in self.ticket_types.values() if t.event_id == event_id)
@@ -89,16 +98,14 @@ def reserve(stock_plan: StockPlan, *, paid: bool) -> None:
         )
         if not changed:
             _raise_out_of_stock(stock_plan.ticket_types[type_id], quantity)
-    for event_id, quantity in sorted(stock_plan.per_event().items()):
-        event = stock_plan.event(event_id)
-        query = Event.update({column: getattr(Event, column) + quantity}).where(
-            Event.id == event_id
+    for event_id, quantity in sorted(stock_plan.shared_pools().items()):
+        changed = (
+            Event.update({column: getattr(Event, column) + quantity})
+            .where(Event.id == event_id, Event.sold + Event.reserved + quantity <= Event.stock)
+            .execute()
         )
-        if not event.manage_stock_per_ticket:
-            # The event's stock is one pool shared by all its ticket types.
-            query = query.where(Event.sold + Event.reserved + quantity <= Event.stock)
-        if not query.execute():
-            _raise_event_out_of_stock(event, quantity)
+        if not changed:
+            _raise_event_out_of_stock(stock_plan.event(event_id), quantity)
 
 
 def confirm(stock_plan: StockPlan) -> None:
@@ -124,7 +131,7 @@ def _move(stock_plan: StockPlan, *, reserved: int, sold: int) -> None:
             .where(TicketType.id == type_id)
             .execute()
         )
-    for event_id, n in sorted(stock_plan.per_event().items()):
+    for event_id, n in sorted(stock_plan.shared_pools().items()):
         (
             Event.update(reserved=Event.reserved + reserved * n, sold=Event.sold + sold * n)
             .where(Event.id == event_id)
@@ -165,11 +172,3 @@ def held_by_order(order_id: int) -> StockPlan:
         quantities[line.ticket_type_id] = quantities.get(line.ticket_type_id, 0) + line.quantity
         ticket_types[line.ticket_type_id] = line.ticket_type
     return StockPlan(quantities, ticket_types)
-
-
-def events_of_ticket_types(type_ids: set[int]) -> dict[int, int]:
-    """Ticket type id -> event id."""
-    rows = TicketType.select(TicketType.id, TicketType.event).where(
-        TicketType.id.in_(sorted(type_ids))
-    )
-    return {row.id: row.event_id for row in rows}

@@ -32,8 +32,18 @@ def price_number(cents: int) -> float:
     return float(Decimal(cents) / 100)
 
 
-def _available(row: Event | TicketType) -> int:
+def _available(row: TicketType) -> int:
     return max(0, row.stock - row.sold - row.reserved)
+
+
+def _event_available(node: EventNode) -> int:
+    """An event's units left: its shared pool, or its capacity less its ticket types' sales."""
+    event = node.event
+    if not event.manage_stock_per_ticket:
+        taken = event.sold + event.reserved
+    else:
+        taken = sum(t.sold + t.reserved for t in node.ticket_types)
+    return max(0, event.stock - taken)
 
 
 def ticket_type_json(ticket_type: TicketType) -> dict[str, Any]:
@@ -58,7 +68,7 @@ def event_json(node: EventNode) -> dict[str, Any]:
         "start_date": unix(event.start_date),
         "end_date": unix(event.end_date),
         "price": price_string(event.price_cents),
-        "stock": _available(event),
+        "stock": _event_available(node),
         "status": event.status,
         "tickets": [ticket_type_json(t) for t in node.ticket_types],
         "children": [child_event_json(child) for child in node.children],
@@ -72,7 +82,7 @@ def child_event_json(node: EventNode) -> dict[str, Any]:
         "id": event.id,
         "name": event.name,
         "status": event.status,
-        "stock": _available(event),
+        "stock": _event_available(node),
         "price": price_string(event.price_cents),
         "featured": event.featured,
         "tickets": [ticket_type_json(t) for t in node.ticket_types],
