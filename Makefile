@@ -48,6 +48,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/run_all.py
+	$(BIN)/python bench/pdf_bench.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
