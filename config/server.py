@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
+from urllib.parse import unquote_plus
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
@@ -11,15 +12,24 @@ from gunicorn.glogging import Logger
 from config.settings import Settings
 from config.wsgi import create_app
 
-# key=<anything up to the next & or end>: the partner API's credential in the query string.
-_SECRET_PARAMS = re.compile(r"(?i)((?:^|[?&])(?:key|secret|consumer_secret)=)[^&\s]*")
+# Query parameters whose values are credentials. Names are compared after URL-decoding,
+# because the server decodes them too (``%6Bey=`` is ``key=``).
+SECRET_PARAM_NAMES = frozenset({"key", "secret", "consumer_key", "consumer_secret"})
+_PARAM = re.compile(r"(^|[?&;])([^=&;?\s]*)(=)([^&;\s]*)")
 
 ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" rid=%({x-request-id}o)s'
 
 
 def redact(text: str) -> str:
     """``/tp-api/events?key=abc&x=1`` -> ``/tp-api/events?key=[redacted]&x=1``."""
-    return _SECRET_PARAMS.sub(r"\1[redacted]", text)
+
+    def hide(match: re.Match[str]) -> str:
+        name = unquote_plus(match.group(2)).strip().lower()
+        if name in SECRET_PARAM_NAMES:
+            return f"{match.group(1)}{match.group(2)}=[redacted]"
+        return match.group(0)
+
+    return _PARAM.sub(hide, text)
 
 
 class RedactingLogger(Logger):

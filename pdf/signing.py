@@ -117,14 +117,18 @@ class FileLinkSigner:
         if not secrets or not all(secrets):
             raise ValueError("FileLinkSigner needs at least one non-empty secret")
         self.max_age_s = max_age_s
-        self._serializer = URLSafeTimedSerializer(list(secrets), salt=self.SALT)
+        # itsdangerous signs with the *last* key of its list and verifies with all of them.
+        self._serializer = URLSafeTimedSerializer(list(reversed(secrets)), salt=self.SALT)
 
     def sign(self, file_name: str, version: str) -> str:
         """The ``secret`` for ``file_name`` at ``version``."""
         return str(self._serializer.dumps([file_name, version]))
 
-    def verify(self, secret: str | None, file_name: str, version: str) -> None:
-        """Raise LinkExpired / LinkError unless ``secret`` grants this file at this version."""
+    def read(self, secret: str | None) -> tuple[str, str]:
+        """The (file name, version) a genuine, unexpired ``secret`` grants.
+
+        Raises LinkExpired for a genuine but expired secret, LinkError for anything else.
+        """
         if not secret:
             raise LinkError("missing secret")
         try:
@@ -133,5 +137,11 @@ class FileLinkSigner:
             raise LinkExpired("link expired") from None
         except BadSignature:
             raise LinkError("bad secret") from None
-        if granted != [file_name, version]:
+        if not (isinstance(granted, list) and len(granted) == 2):
+            raise LinkError("bad secret")
+        return str(granted[0]), str(granted[1])
+
+    def verify(self, secret: str | None, file_name: str, version: str) -> None:
+        """Raise LinkExpired / LinkError unless ``secret`` grants this file at this version."""
+        if self.read(secret) != (file_name, version):
             raise LinkError("secret is for another file or an older version")

@@ -27,7 +27,9 @@ class OutboxWorker:
     """Runs outbox jobs of the kinds it has handlers for."""
 
     handlers: Mapping[str, Handler]
-    batch_size: int = 10
+    # One job per claim: a claim's lease covers only the job being run, so a slow job never
+    # lets the lease of the jobs queued behind it run out (and another worker repeat them).
+    batch_size: int = 1
     idle_sleep_s: float = 1.0
     stats: dict[str, int] = field(default_factory=lambda: {"done": 0, "retry": 0, "failed": 0})
 
@@ -55,7 +57,7 @@ class OutboxWorker:
         try:
             handler(job)
         except outbox.PermanentError as error:
-            outbox.fail(job.id, str(error))
+            outbox.fail(job, str(error))
             self.stats["failed"] += 1
             log.error("outbox: job %s (%s) failed for good: %s", job.id, job.kind, error)
             return
@@ -72,6 +74,7 @@ class OutboxWorker:
                 next_run.isoformat() if next_run else "never",
             )
             return
-        outbox.complete(job.id)
+        if not outbox.complete(job):
+            log.warning("outbox: job %s (%s) finished after its lease ran out", job.id, job.kind)
         self.stats["done"] += 1
         log.info("outbox: job %s (%s) done", job.id, job.kind)

@@ -89,3 +89,11 @@ def test_rotated_secrets_keep_old_links_working():
     FileLinkSigner(["new", "old"]).verify(old, "f", "1")
     with pytest.raises(LinkError):
         FileLinkSigner(["new"]).verify(old, "f", "1")
+
+
+def test_links_are_signed_with_the_newest_secret():
+    rotating = FileLinkSigner(["new", "old"])
+    secret = rotating.sign("f", "1")
+    FileLinkSigner(["new"]).verify(secret, "f", "1")
+    with pytest.raises(LinkError):
+        FileLinkSigner(["old"]).verify(secret, "f", "1")

@@ -162,3 +162,16 @@ def test_gives_up_after_max_attempts(factory, time_machine):
         time_machine.shift(timedelta(hours=7))
     entry = OutboxEntry.get()
     assert entry.failed_at is not None and "gave up after 2 attempts" in entry.last_error
+
+
+def test_a_worker_that_lost_its_lease_does_not_record_an_outcome(factory, time_machine):
+    time_machine.move_to("2026-06-01T10:00:00Z", tick=False)
+    seller = factory.seller()
+    outcome = factory.order(seller, factory.ticket_type(factory.event(seller)))
+    factory.personalise_all(seller, outcome)
+    [slow] = outbox.claim([outbox.DELIVER_TICKETS])
+    time_machine.shift(outbox.DEFAULT_LEASE + timedelta(seconds=1))
+    [fast] = outbox.claim([outbox.DELIVER_TICKETS])
+    assert outbox.complete(fast) is True
+    assert outbox.complete(slow) is False
+    assert OutboxEntry.get().attempts == 2

@@ -261,3 +261,22 @@ def test_unknown_paths_and_methods_answer_plain_text(client, factory):
 def test_health(client):
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
     assert client.get("/livez").get_json() == {"status": "ok"}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/tp-api/users/%C2%B2/events?key={key}",
+        "/tp-api/events/1/tickets?key={key}&wp_user_id=--1",
+        "/tp-api/events/%C2%B2/tickets?key={key}&wp_user_id=1",
+        "/tp-api/events/1/tickets?key={key}&wp_user_id=%C2%B2",
+        "/tp-api/orders/get-ticket?key={key}&wp_user_id=7&order_id=%C2%B2",
+        "/tp-api/users/get-ticket?key={key}&wp_user_id=%00&ticket_id=x",
+    ],
+)
+def test_odd_numbers_in_paths_and_queries_are_4xx(client, factory, path):
+    seller = factory.seller()
+    factory.event(seller)
+    response = client.get(path.format(key=seller.key))
+    assert 400 <= response.status_code < 500, response.get_data(as_text=True)
+    assert response.mimetype == "text/plain"

@@ -249,7 +249,17 @@ MALFORMED = [
     ({"order_lines": [_line(quantity=True)]}, "order_lines[0].quantity must be an integer"),
     ({"order_lines": [_line(quantity=0)]}, "quantity must be at least 1"),
     ({"order_lines": [_line(unit_price="abc")]}, "order_lines[0].unit_price must be a number"),
-    ({"order_lines": [_line(unit_price=float("inf"))]}, "unit_price"),
+    # json.dumps writes Infinity, which is not JSON: the body is refused as a whole.
+    ({"order_lines": [_line(unit_price=float("inf"))]}, "Incorrect request"),
+    ({"order_lines": [_line(unit_price="1e999999")]}, "unit_price is out of range"),
+    ({"order_lines": [_line(unit_price="NaN")]}, "unit_price must be a finite number"),
+    ({"order_lines": [_line(quantity="²")]}, "quantity must be an integer"),
+    ({"wp_user_id": "--3"}, "wp_user_id must be an integer"),
+    ({"date_paid": "0001-01-01T00:00:00+14:00"}, "date_paid must be an ISO 8601 date string"),
+    ({"date_paid": "9999-12-31T23:59:59-14:00"}, "date_paid must be an ISO 8601 date string"),
+    ({"wp_order_id": "\ud800"}, "wp_order_id is not valid Unicode text"),
+    ({"billing_information": {"first_name": "a\u0000b"}}, "first_name contains a NUL"),
+    ({"currency": "äöü"}, "currency must be a 3-letter"),
     ({"order_lines": [_line(unit_price=1e30)]}, "unit_price is out of range"),
     ({"order_lines": [_line(name="")]}, "order_lines[0].name is required"),
     (
@@ -352,3 +362,29 @@ def test_paying_an_order_whose_ticket_type_closed_since_still_works(client, shop
     assert post_order(client, seller.key, paid).status_code == 200
     assert Order.get().status == OrderStatus.PROCESSING
     assert Ticket.select().count() == 1
+
+
+def test_repeated_push_never_changes_the_owner_or_address(client, shop):
+    seller, _, ticket_type = shop
+    body = order_body(ticket_type.id, wp_order_id="wc_5", wp_user_id=7)
+    post_order(client, seller.key, body)
+    hijack = {
+        **body,
+        "wp_user_id": 999,
+        "billing_information": {"email": "thief@example.com", "phone": "+1555"},
+    }
+    assert post_order(client, seller.key, hijack).status_code == 200
+    order = Order.get()
+    assert (order.wp_user_id, order.billing_email) == (7, "jane@example.com")
+    # A value the first push lacked is filled in.
+    assert order.billing_phone == "+1555"
+
+
+@pytest.mark.parametrize("tp_order_id", ["TP-²", "²", "１２"])
+def test_unicode_digits_are_not_numbers(client, shop, tp_order_id):
+    seller, _, _ = shop
+    response = post_order(client, seller.key, {"tp_order_id": tp_order_id})
+    assert (response.status_code, response.get_data(as_text=True)) == (
+        404,
+        "Ticket Pulse order does not exist",
+    )

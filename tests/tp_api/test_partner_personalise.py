@@ -188,3 +188,49 @@ def test_personalised_tickets_show_up_in_the_ticket_list(client, bought):
         "+31612345678",
     )
     assert first["status"] == 2
+
+
+def test_the_event_is_checked_before_the_user(client, bought):
+    seller, _, _, refs = bought
+    response = personalise(
+        client, seller.key, "99999", {"tickets": [attendee(refs[0])]}, wp_user_id="abc"
+    )
+    assert (response.status_code, response.get_data(as_text=True)) == (
+        404,
+        "Event not found (99999)",
+    )
+
+
+def test_nan_is_not_json(client, bought):
+    seller, event, _, refs = bought
+    raw = '{"tickets": [{"ticket_id": "' + refs[0] + '", "first_name": NaN}]}'
+    response = personalise(client, seller.key, event.id, raw)
+    assert (response.status_code, response.get_data(as_text=True)) == (400, "Tickets not specified")
+
+
+def test_concurrent_requests_for_the_last_tickets_queue_the_delivery(bought):
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from tp_api.db import database
+    from tp_api.services import personalise as service
+
+    seller, event, _, refs = bought
+    start = threading.Barrier(2)
+
+    def one(ref: str) -> bool:
+        start.wait(timeout=30)
+        with database.connection_context():
+            outcome = service.personalise_tickets(
+                seller.id, event.id, wp_user_id=7, body={"tickets": [attendee(ref)]}
+            )
+        return outcome.all_personalised
+
+    for _ in range(3):
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            done = list(pool.map(one, refs))
+        if OutboxEntry.select().count():
+            break
+    assert OutboxEntry.select().count() == 1
+    assert True in done
+    assert {t.status for t in Ticket.select()} == {TicketStatus.ACTIVE}

@@ -84,7 +84,8 @@ def parse_order_reference(reference: str) -> int | None:
     text = reference.strip()
     if text.upper().startswith(ORDER_REFERENCE_PREFIX):
         text = text[len(ORDER_REFERENCE_PREFIX) :]
-    if not text.isdigit() or len(text) > 18:
+    # ASCII digits only ("²" is a digit to str.isdigit() but not to int()).
+    if not (0 < len(text) <= 18 and all("0" <= c <= "9" for c in text)):
         return None
     return int(text)
 

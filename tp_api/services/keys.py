@@ -218,14 +218,26 @@ def _record_failure(client: str, now: datetime, policy: ThrottlePolicy) -> None:
 
 def _count_failure(client: str, now: datetime, policy: ThrottlePolicy) -> int:
     with write_transaction():
-        row = AuthFailure.get_or_none(AuthFailure.client == client)
-        if row is None:
-            row = AuthFailure(client=client, failures=0, window_started_at=now)
-        if now - row.window_started_at > policy.window:
-            row.failures, row.window_started_at, row.blocked_until = 0, now, None
-        row.failures += 1
-        if row.failures >= policy.max_failures:
+        # An atomic increment: parallel failures from one client are all counted.
+        counted = (
+            AuthFailure.update(failures=AuthFailure.failures + 1)
+            .where(
+                AuthFailure.client == client,
+                AuthFailure.window_started_at >= now - policy.window,
+            )
+            .execute()
+        )
+        if not counted:
+            # First failure, or the last window is over: start a new one.
+            fresh = {"failures": 1, "window_started_at": now, "blocked_until": None}
+            if not AuthFailure.update(**fresh).where(AuthFailure.client == client).execute():
+                AuthFailure.insert(client=client, **fresh).execute()
+        row = AuthFailure.get(AuthFailure.client == client)
+        if row.failures >= policy.max_failures and (
+            row.blocked_until is None or row.blocked_until <= now
+        ):
             row.blocked_until = now + policy.block_for
+            row.save(only=[AuthFailure.blocked_until])
             _cache.blocked[client] = row.blocked_until
             log.warning(
                 "partner auth: client %s blocked until %s after %d failed keys",
@@ -233,5 +245,4 @@ def _count_failure(client: str, now: datetime, policy: ThrottlePolicy) -> int:
                 row.blocked_until.isoformat(),
                 row.failures,
             )
-        row.save()
     return int(row.failures)

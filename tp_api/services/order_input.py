@@ -104,7 +104,7 @@ def parse_partner_order(data: Any) -> OrderInput:
     tp_order_id = _parse_tp_order_id(data.get("tp_order_id"))
     billing = data.get("billing_information")
     currency = optional_str(data, "currency", max_len=3).upper()
-    if currency and not (len(currency) == 3 and currency.isalpha()):
+    if currency and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
         raise InvalidInput("currency must be a 3-letter ISO 4217 code")
     wp_order_id = optional_str(data, "wp_order_id", max_len=100)
     return OrderInput(

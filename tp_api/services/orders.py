@@ -133,7 +133,8 @@ def _create(account_id: int, order_input: OrderInput, stock_plan: stock.StockPla
     now = utcnow()
     total = order_input.total_cents
     if total is None:
-        total = sum(line.unit_price_cents * line.quantity for line in order_input.lines)
+        # Coupons are negative lines; an order never totals less than nothing.
+        total = max(0, sum(line.unit_price_cents * line.quantity for line in order_input.lines))
     row: dict[str, object] = {
         "account": account_id,
         "wp_order_id": order_input.wp_order_id,
@@ -195,7 +196,8 @@ def _update(order: Order, order_input: OrderInput, *, force_processing: bool) ->
 
 
 def _fill_details(order: Order, order_input: OrderInput) -> None:
-    # A later push may carry what the first one lacked; it never blanks a known value.
+    # A later push may carry what the first one lacked, but never changes a stored value:
+    # otherwise a repeated push could hand the tickets to another wp_user_id or address.
     updates: dict[str, object] = {
         "wp_user_id": order_input.wp_user_id,
         "payment_method": order_input.payment_method,
@@ -203,11 +205,10 @@ def _fill_details(order: Order, order_input: OrderInput) -> None:
         "locale": order_input.locale,
         "my_tickets_url": order_input.my_tickets_url,
         "ip_address": order_input.ip_address,
-        "total_cents": order_input.total_cents,
         **_billing_fields(order_input),
     }
     for name, value in updates.items():
-        if value not in (None, ""):
+        if value not in (None, "") and getattr(order, name) in (None, ""):
             setattr(order, name, value)
 
 

@@ -103,14 +103,9 @@ def claim(
     return rows
 
 
-def complete(entry_id: int) -> None:
-    """The job succeeded: it is never run again."""
-    with write_transaction():
-        (
-            OutboxEntry.update(done_at=utcnow(), locked_until=None, last_error=None)
-            .where(OutboxEntry.id == entry_id)
-            .execute()
-        )
+def complete(entry: OutboxEntry) -> bool:
+    """The job succeeded: it is never run again. False if this worker had lost its lease."""
+    return _finish(entry, done_at=utcnow(), locked_until=None, last_error=None)
 
 
 def retry_later(entry: OutboxEntry, error: str) -> datetime | None:
@@ -121,27 +116,29 @@ def retry_later(entry: OutboxEntry, error: str) -> datetime | None:
     """
     now = utcnow()
     if entry.attempts >= entry.max_attempts:
-        fail(entry.id, f"gave up after {entry.attempts} attempts: {error}")
+        fail(entry, f"gave up after {entry.attempts} attempts: {error}")
         return None
     delay = min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2 ** max(0, entry.attempts - 1))
     next_run = now + timedelta(seconds=delay * (0.75 + random.random() / 2))  # noqa: S311
-    with write_transaction():
-        (
-            OutboxEntry.update(not_before=next_run, locked_until=None, last_error=error[:2000])
-            .where(OutboxEntry.id == entry.id)
-            .execute()
-        )
+    _finish(entry, not_before=next_run, locked_until=None, last_error=error[:2000])
     return next_run
 
 
-def fail(entry_id: int, error: str) -> None:
+def fail(entry: OutboxEntry, error: str) -> bool:
     """Give the job up for good, keeping the reason."""
+    return _finish(entry, failed_at=utcnow(), locked_until=None, last_error=error[:2000])
+
+
+def _finish(entry: OutboxEntry, **changes: Any) -> bool:
+    # Only the worker still holding the claim may record the outcome: if its lease ran out
+    # and another worker took the job, this one's late result is dropped.
     with write_transaction():
-        (
-            OutboxEntry.update(failed_at=utcnow(), locked_until=None, last_error=error[:2000])
-            .where(OutboxEntry.id == entry_id)
+        updated = (
+            OutboxEntry.update(**changes)
+            .where(OutboxEntry.id == entry.id, OutboxEntry.locked_until == entry.locked_until)
             .execute()
         )
+    return bool(updated)
 
 
 def payload(entry: OutboxEntry) -> dict[str, Any]:

@@ -11,12 +11,12 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from tp_api.db import utcnow, write_transaction
+from tp_api.db import is_postgres, utcnow, write_transaction
 from tp_api.models import Event, Order, Ticket, TicketStatus
 from tp_api.services import outbox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound
 from tp_api.services.events import event_scope
-from tp_api.services.validation import required_str
+from tp_api.services.validation import required_str, to_int
 
 MAX_TICKETS_PER_REQUEST = 1000
 
@@ -66,7 +66,7 @@ def _parse_attendee(item: Any, index: int) -> AttendeeInput:
 
 
 def personalise_tickets(
-    account_id: int, event_id: int, *, wp_user_id: int | None, body: Any
+    account_id: int, event_id: int, *, wp_user_id: int | str | None, body: Any
 ) -> PersonaliseOutcome:
     """Assign attendees to the user's tickets of the event, all or nothing.
 
@@ -78,12 +78,28 @@ def personalise_tickets(
     )
     if event is None:
         raise NotFound(f"Event not found ({event_id})", code="event_not_found")
-    if wp_user_id is None:
+    if wp_user_id is None or (isinstance(wp_user_id, str) and not wp_user_id.strip()):
         raise InvalidInput("Wordpress user not specified", code="wp_user_missing")
+    user = to_int(wp_user_id, "wp_user_id", minimum=0)
     attendees = parse_attendees(body)
     with write_transaction():
-        tickets = _owned_tickets(account_id, event, wp_user_id, attendees)
+        _lock_orders_of(attendees)
+        tickets = _owned_tickets(account_id, event, user, attendees)
         return _apply(account_id, event, tickets, attendees)
+
+
+def _lock_orders_of(attendees: list[AttendeeInput]) -> None:
+    """On PostgreSQL, lock the orders of the tickets named, in id order.
+
+    Two requests personalising tickets of the same order then run one after the other, so
+    the second sees the first's tickets as done (and queues the delivery), and a ticket is
+    never personalised twice. SQLite's write transaction already serialises them.
+    """
+    if not is_postgres():
+        return
+    refs = sorted({a.ticket_id for a in attendees})
+    order_ids = Ticket.select(Ticket.order).where(Ticket.reference.in_(refs))
+    list(Order.select(Order.id).where(Order.id.in_(order_ids)).order_by(Order.id).for_update())
 
 
 def _owned_tickets(
@@ -181,12 +197,12 @@ def reissue_ticket(account_id: int, reference: str, attendee: AttendeeInput) -> 
     delivery is written to the outbox in the same transaction.
     """
     with write_transaction():
-        ticket = (
+        query = (
             Ticket.select(Ticket, Order)
             .join(Order)
             .where(Ticket.reference == reference, Order.account == account_id)
-            .first()
         )
+        ticket = (query.for_update() if is_postgres() else query).first()
         if ticket is None:
             raise NotFound(f"Ticket not found ({reference})", code="ticket_not_found")
         if ticket.status != TicketStatus.ACTIVE or ticket.is_deprecated:

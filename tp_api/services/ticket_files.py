@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pdf import i18n
 from pdf.pages import Branding, RenderJob, TicketPage
 from pdf.qr import qr_png
-from pdf.signing import FileLinkSigner, LinkError, sign_ticket_code
+from pdf.signing import FileLinkSigner, LinkError, LinkExpired, sign_ticket_code
 from tp_api.models import Account, Event, Order, Ticket, TicketStatus, TicketType
 from tp_api.models.orders import parse_order_reference
 from tp_api.services.errors import Forbidden, InvalidInput, NotFound
@@ -122,14 +122,16 @@ def _url(tools: TicketTools, name: str, secret: str) -> str:
 
 
 def qr_for_link(tools: TicketTools, reference: str, secret: str | None) -> Path:
-    """The QR PNG a link grants, made on first use. Raises LinkRefused or NotFound."""
+    """The QR PNG a link grants, made on first use. Raises LinkRefused."""
+    version = _granted_version(tools, secret, qr_file_name(reference))
     ticket = Ticket.get_or_none(Ticket.reference == reference)
-    name = qr_file_name(reference)
-    if ticket is None:
-        raise _unknown_file()
-    _check_link(tools, secret, name, str(ticket.version))
-    if ticket.status not in DOWNLOADABLE or ticket.is_deprecated:
-        raise LinkRefused("This ticket is no longer valid", code="link_revoked")
+    if (
+        ticket is None
+        or str(ticket.version) != version
+        or ticket.status not in DOWNLOADABLE
+        or ticket.is_deprecated
+    ):
+        raise _revoked()
     stored = f"{ticket.reference}-v{ticket.version}.png"
     if not tools.store.exists("qr", stored):
         tools.store.write("qr", stored, qr_png(ticket_code(tools, ticket)))
@@ -140,12 +142,29 @@ def order_pdf_for_link(
     tools: TicketTools, order_id: int, secret: str | None, render: Render
 ) -> Path:
     """The order PDF a link grants, rendered once per set of ticket versions."""
-    name = order_file_name(order_id)
-    version = order_pdf_version(order_id)
-    if version is None:
-        raise _unknown_file()
-    _check_link(tools, secret, name, version)
+    version = _granted_version(tools, secret, order_file_name(order_id))
+    if order_pdf_version(order_id) != version:
+        raise _revoked()
     return order_pdf(tools, order_id, version, render)
+
+
+def _granted_version(tools: TicketTools, secret: str | None, name: str) -> str:
+    """Check the link before anything is looked up, so a bad one reveals nothing."""
+    try:
+        granted_name, granted_version = tools.links.read(secret)
+    except LinkExpired:
+        raise LinkRefused("Forbidden: link expired", code="link_expired") from None
+    except LinkError:
+        raise LinkRefused("Forbidden", code="link_refused") from None
+    if granted_name != name:
+        raise LinkRefused("Forbidden", code="link_refused")
+    return granted_version
+
+
+def _revoked() -> LinkRefused:
+    # Only a genuine link for this very file gets here: it was revoked by a re-issue,
+    # a cancellation, or a change to the order's tickets.
+    return LinkRefused("Forbidden: link revoked", code="link_revoked")
 
 
 def order_pdf(tools: TicketTools, order_id: int, version: str, render: Render) -> Path:
@@ -183,18 +202,6 @@ def _current_tickets(order_id: int, event_id: int | None) -> list[Ticket]:
     if event_id is not None:
         query = query.where(Ticket.event == event_id)
     return list(query.order_by(Ticket.id))
-
-
-def _check_link(tools: TicketTools, secret: str | None, name: str, version: str) -> None:
-    try:
-        tools.links.verify(secret, name, version)
-    except LinkError as error:
-        raise LinkRefused(f"Forbidden: {error}", code="link_refused") from None
-
-
-def _unknown_file() -> LinkRefused:
-    # Answered like a bad link, so probing does not reveal which files exist.
-    return LinkRefused("Forbidden: bad secret", code="link_refused")
 
 
 # --- what the PDF shows ----------------------------------------------------------------------

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from tp_api.services.errors import InvalidInput
 
+_INTEGER = re.compile(r"-?[0-9]{1,18}")
 MAX_CENTS = 10**12  # ten billion in any currency: far above any real ticket order
 
 
@@ -22,6 +24,17 @@ def optional_str(data: dict[str, Any], field: str, *, max_len: int, label: str =
     text = str(value).strip()
     if len(text) > max_len:
         raise InvalidInput(f"{name} is longer than {max_len} characters")
+    return clean_text(text, name)
+
+
+def clean_text(text: str, name: str) -> str:
+    """Refuse text no database stores faithfully: NUL (PostgreSQL) and lone surrogates."""
+    if "\x00" in text:
+        raise InvalidInput(f"{name} contains a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{name} is not valid Unicode text") from None
     return text
 
 
@@ -50,7 +63,8 @@ def to_int(value: Any, name: str, *, minimum: int = 0, maximum: int = 2**53) -> 
         raise InvalidInput(f"{name} must be an integer")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit() and len(value) < 20:
+    # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
+    if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
         value = int(value.strip())
     if not isinstance(value, int):
         raise InvalidInput(f"{name} must be an integer")
@@ -69,7 +83,8 @@ def to_cents(value: Any, name: str, *, allow_negative: bool = False) -> int:
         raise InvalidInput(f"{name} must be a number") from None
     if not amount.is_finite():
         raise InvalidInput(f"{name} must be a finite number")
-    if abs(amount) * 100 > MAX_CENTS:
+    # Compare the exponent first: "1e999999" would overflow any arithmetic on it.
+    if amount.adjusted() > 12 or abs(amount) * 100 > MAX_CENTS:
         raise InvalidInput(f"{name} is out of range")
     cents = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if cents < 0 and not allow_negative:
@@ -94,11 +109,11 @@ def optional_datetime(data: dict[str, Any], field: str) -> datetime | None:
         raise InvalidInput(f"{field} must be an ISO 8601 date string")
     try:
         parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
+        if parsed.tzinfo is None:
+            parsed = parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)
+    except (ValueError, OverflowError):
         raise InvalidInput(f"{field} must be an ISO 8601 date string") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
 
 
 def optional_timestamp(data: dict[str, Any], field: str) -> datetime | None:

@@ -41,7 +41,7 @@ def ticket_file(name: str) -> Response:
                 download_name=f"TP-{int(match.group(1)):05d}-tickets.pdf",
             )
         )
-    return Response("Forbidden: bad secret", status=403, mimetype="text/plain")
+    return Response("Forbidden", status=403, mimetype="text/plain")
 
 
 def _private(response: Response) -> Response:

@@ -84,9 +84,14 @@ def _json_body() -> Any:
     if not raw.strip():
         return None
     try:
-        return json.loads(raw)
+        return json.loads(raw, parse_constant=_reject_constant)
     except (ValueError, RecursionError):
         return None
+
+
+def _reject_constant(name: str) -> None:
+    # NaN and Infinity are not JSON, though Python's parser accepts them.
+    raise ValueError(f"{name} is not valid JSON")
 
 
 @bp.get("/events")
@@ -118,7 +123,7 @@ def personalize_tickets(event_id: str) -> Response:
     outcome = personalise.personalise_tickets(
         _account_id(),
         _event_id(event_id, f"Event not found ({event_id})"),
-        wp_user_id=_wp_user_id(required=False),
+        wp_user_id=request.args.get("wp_user_id", ""),
         body=body,
     )
     return jsonify({"tickets": body["tickets"], "all_personalized": outcome.all_personalised})
