@@ -48,10 +48,18 @@ def sample_pages(count: int):
     pages = []
     for n in range(count):
         ref = f"bench{n:011d}"
-        pages.append(TicketPage(
-            "Summer Festival 2026 — Day 1", "zaterdag 1 augustus 2026 20:00",
-            "Westergasfabriek, Amsterdam", "General Admission", f"Jane Doe {n}", "TP-00042",
-            ref, qr_png(sign_ticket_code(key, ref, 12, 1), box_size=6, border=2)))
+        pages.append(
+            TicketPage(
+                "Summer Festival 2026 — Day 1",
+                "zaterdag 1 augustus 2026 20:00",
+                "Westergasfabriek, Amsterdam",
+                "General Admission",
+                f"Jane Doe {n}",
+                "TP-00042",
+                ref,
+                qr_png(sign_ticket_code(key, ref, 12, 1), box_size=6, border=2),
+            )
+        )
     return pages
 
 
@@ -75,16 +83,26 @@ def bench_render(repeat: int) -> dict[str, float]:
     one, ten = sample_pages(1), sample_pages(10)
     branding = Branding("Bench BV")
     renderer.render(one, branding=branding, locale="nl")  # warm up
-    cold = [float(subprocess.run([sys.executable, "-c", COLD_SNIPPET % str(ROOT)],
-                                 capture_output=True, text=True, check=True).stdout)
-            for _ in range(max(3, repeat // 4))]
+    cold = [
+        float(
+            subprocess.run(
+                [sys.executable, "-c", COLD_SNIPPET % str(ROOT)],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+        )
+        for _ in range(max(3, repeat // 4))
+    ]
     return {
         "qr_png_ms": statistics.median(timed(lambda: qr_png(code), repeat * 5)),
         "pdf_1_ticket_cold_ms": statistics.median(cold),
         "pdf_1_ticket_warm_ms": statistics.median(
-            timed(lambda: renderer.render(one, branding=branding, locale="nl"), repeat)),
+            timed(lambda: renderer.render(one, branding=branding, locale="nl"), repeat)
+        ),
         "pdf_10_tickets_warm_ms": statistics.median(
-            timed(lambda: renderer.render(ten, branding=branding, locale="nl"), repeat)),
+            timed(lambda: renderer.render(ten, branding=branding, locale="nl"), repeat)
+        ),
     }
 
 
@@ -100,28 +118,53 @@ def bench_download(repeat: int) -> dict[str, float]:
     workdir = tempfile.mkdtemp(prefix="tp-pdf-bench-")
     url = f"sqlite:///{workdir}/bench.sqlite3"
     migrations.upgrade(connect(url))
-    settings = Settings(database_url=url, secret_key="b" * 48, files_dir=f"{workdir}/files",
-                        public_url="http://bench.test")
+    settings = Settings(
+        database_url=url,
+        secret_key="b" * 48,
+        files_dir=f"{workdir}/files",
+        public_url="http://bench.test",
+    )
     app = create_app(settings)
     seller = keys.create_account("Bench")
     key = keys.create_key(seller.id).secret
-    node = events.load_events(seller.id, [{"name": "Fest", "stock": 100,
-                                           "tickets": [{"name": "GA", "stock": 100}]}])[0]
-    body = {"wp_order_id": "1", "wp_user_id": 7, "date_paid": "2026-06-01T10:00:00Z",
-            "billing_information": {"email": "a@b.nl"},
-            "order_lines": [{"tp_event_ticket_id": node.ticket_types[0].id, "name": "GA",
-                             "quantity": 10, "product_id": 1, "order_item_type": "line_item",
-                             "unit_price": 10}]}
+    node = events.load_events(
+        seller.id, [{"name": "Fest", "stock": 100, "tickets": [{"name": "GA", "stock": 100}]}]
+    )[0]
+    body = {
+        "wp_order_id": "1",
+        "wp_user_id": 7,
+        "date_paid": "2026-06-01T10:00:00Z",
+        "billing_information": {"email": "a@b.nl"},
+        "order_lines": [
+            {
+                "tp_event_ticket_id": node.ticket_types[0].id,
+                "name": "GA",
+                "quantity": 10,
+                "product_id": 1,
+                "order_item_type": "line_item",
+                "unit_price": 10,
+            }
+        ],
+    }
     outcome = orders.submit_order(seller.id, parse_partner_order(body))
     from tp_api.models import Ticket
 
     refs = [t.reference for t in Ticket.select().where(Ticket.order == outcome.order_id)]
-    personalise.personalise_tickets(seller.id, node.event.id, wp_user_id=7, body={"tickets": [
-        {"ticket_id": r, "first_name": "A", "last_name": "B", "email": "a@b.nl", "tel": "1"}
-        for r in refs]})
+    personalise.personalise_tickets(
+        seller.id,
+        node.event.id,
+        wp_user_id=7,
+        body={
+            "tickets": [
+                {"ticket_id": r, "first_name": "A", "last_name": "B", "email": "a@b.nl", "tel": "1"}
+                for r in refs
+            ]
+        },
+    )
     client = app.test_client()
-    link = client.get(f"/tp-api/orders/get-ticket?key={key}&wp_user_id=7"
-                      f"&order_id={outcome.reference}").get_json()
+    link = client.get(
+        f"/tp-api/orders/get-ticket?key={key}&wp_user_id=7&order_id={outcome.reference}"
+    ).get_json()
     path = link.split("http://bench.test", 1)[1]
 
     def fetch() -> None:
@@ -131,15 +174,27 @@ def bench_download(repeat: int) -> dict[str, float]:
         response.close()
 
     first = timed(fetch, 1)[0]  # renders and stores
-    return {"order_pdf_first_download_ms": first,
-            "order_pdf_stored_download_ms": statistics.median(timed(fetch, repeat * 5))}
+    return {
+        "order_pdf_first_download_ms": first,
+        "order_pdf_stored_download_ms": statistics.median(timed(fetch, repeat * 5)),
+    }
 
 
 def machine() -> dict[str, str]:
-    model = next((line.split(":", 1)[1].strip() for line in
-                  Path("/proc/cpuinfo").read_text().splitlines() if "model name" in line), "?")
-    return {"cpu": model, "cores": str(os.cpu_count()), "python": platform.python_version(),
-            "harfbuzz_subset": str(bool(ctypes.util.find_library("harfbuzz-subset")))}
+    model = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        "?",
+    )
+    return {
+        "cpu": model,
+        "cores": str(os.cpu_count()),
+        "python": platform.python_version(),
+        "harfbuzz_subset": str(bool(ctypes.util.find_library("harfbuzz-subset"))),
+    }
 
 
 def main() -> None:
@@ -148,8 +203,10 @@ def main() -> None:
     args = parser.parse_args()
     results = {**bench_render(args.repeat), **bench_download(args.repeat)}
     info = machine()
-    print(f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, "
-          f"HarfBuzz subsetting: {info['harfbuzz_subset']}")
+    print(
+        f"machine: {info['cpu']}, {info['cores']} cores, Python {info['python']}, "
+        f"HarfBuzz subsetting: {info['harfbuzz_subset']}"
+    )
     print(f"command: {' '.join(sys.argv)}")
     for name, value in results.items():
         print(f"  {name:32s} {value:8.1f}")

@@ -5,6 +5,7 @@ from tp_api.models.checkins import CheckIn
 from tp_api.models.events import Event, TicketType
 from tp_api.models.orders import LineType, Order, OrderLine, OrderStatus
 from tp_api.models.outbox import OutboxEntry
+from tp_api.models.shops import ProductMapping, Shop, ShopOrder, SyncRun
 from tp_api.models.tickets import Ticket, TicketStatus
 
 ALL_MODELS = (
@@ -18,6 +19,10 @@ ALL_MODELS = (
     Ticket,
     CheckIn,
     OutboxEntry,
+    Shop,
+    ProductMapping,
+    ShopOrder,
+    SyncRun,
 )
 
 __all__ = [
@@ -32,6 +37,10 @@ __all__ = [
     "OrderStatus",
     "OutboxEntry",
     "PartnerKey",
+    "ProductMapping",
+    "Shop",
+    "ShopOrder",
+    "SyncRun",
     "Ticket",
     "TicketStatus",
     "TicketType",

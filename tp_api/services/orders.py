@@ -167,7 +167,7 @@ def _create(account_id: int, order_input: OrderInput, stock_plan: stock.StockPla
             "quantity": line.quantity,
         }
         lines.append(OrderLine(id=insert_rows(OrderLine, [line_row]), **line_row))
-    issued = _issue_tickets(order, lines, stock_plan.event_of_type()) if paid else 0
+    issued = issue_tickets(order, lines, stock_plan.event_of_type()) if paid else 0
     # Stock last: on PostgreSQL the UPDATE locks the ticket type's row until COMMIT, and every
     # other order for that ticket type waits on it, so the lock is taken as late as possible.
     stock.reserve(stock_plan, paid=paid)
@@ -188,7 +188,7 @@ def _update(order: Order, order_input: OrderInput, *, force_processing: bool) ->
         held = stock.held_by_order(order.id)
         order.status = OrderStatus.PROCESSING
         order.date_paid = order_input.date_paid or utcnow()
-        issued = _issue_tickets(order, list(order.lines), held.event_of_type())
+        issued = issue_tickets(order, list(order.lines), held.event_of_type())
         stock.confirm(held)
     order.updated_at = utcnow()
     order.save()
@@ -212,7 +212,7 @@ def _fill_details(order: Order, order_input: OrderInput) -> None:
             setattr(order, name, value)
 
 
-def _issue_tickets(order: Order, lines: list[OrderLine], events: dict[int, int]) -> int:
+def issue_tickets(order: Order, lines: list[OrderLine], events: dict[int, int]) -> int:
     """One ticket (status Created) per unit of each ticket line. Returns how many.
 
     ``events`` maps each ticket type id to its event id.
@@ -260,3 +260,32 @@ def _billing_fields(order_input: OrderInput, default: BillingInput | None = None
         "billing_email": billing.email,
         "billing_phone": billing.phone,
     }
+
+
+def issue_missing_tickets(order: Order) -> stock.StockPlan:
+    """Issue tickets for every unit of the order that has no live ticket (after a cancelled
+    order was paid after all). Returns the units issued, for the caller to take from stock.
+    """
+    held = stock.held_by_order(order.id)
+    live: dict[int, int] = {}
+    rows = (
+        Ticket.select(Ticket.ticket_type)
+        .where(Ticket.order == order.id, Ticket.status != TicketStatus.CANCELLED)
+        .tuples()
+    )
+    for (type_id,) in rows:
+        live[type_id] = live.get(type_id, 0) + 1
+    missing = {t: q - live.get(t, 0) for t, q in held.quantities.items() if q > live.get(t, 0)}
+    lines: list[OrderLine] = []
+    for line in order.lines:
+        need = missing.get(line.ticket_type_id, 0) if line.ticket_type_id else 0
+        if need > 0:
+            take = min(need, line.quantity)
+            missing[line.ticket_type_id] -= take
+            line.quantity = take  # only for issuing; the line itself is not saved
+            lines.append(line)
+    issue_tickets(order, lines, held.event_of_type())
+    quantities: dict[int, int] = {}
+    for line in lines:
+        quantities[line.ticket_type_id] = quantities.get(line.ticket_type_id, 0) + line.quantity
+    return stock.StockPlan(quantities, {t: held.ticket_types[t] for t in quantities})

@@ -1,0 +1,54 @@
+"""What the sync daemon needs from a shop platform. WooCommerce is one module; Shopify
+would be another implementing the same protocol."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+
+class ShopError(Exception):
+    """A shop call failed. ``retryable`` says whether trying again later may help."""
+
+    def __init__(
+        self, message: str, *, status: int | None = None, code: str = "", retryable: bool = False
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.retryable = retryable
+
+
+@dataclass(frozen=True)
+class StockUpdate:
+    product_id: int
+    variation_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
+class StockWriteResult:
+    written: int
+    failed: dict[tuple[int, int], str]
+
+
+class ShopAdapter(Protocol):
+    """A shop platform's API, in the terms the daemon uses."""
+
+    def iter_orders_modified_since(self, since: datetime | None) -> Iterator[dict[str, Any]]:
+        """Every order modified after ``since`` (UTC), oldest change first, each once."""
+        ...
+
+    def get_refunds(self, order_id: int) -> list[dict[str, Any]]:
+        """The refund records of one order."""
+        ...
+
+    def get_stock(self, items: list[tuple[int, int]]) -> dict[tuple[int, int], int | None]:
+        """Current stock of (product id, variation id) pairs; None when not managed."""
+        ...
+
+    def set_stock(self, updates: list[StockUpdate]) -> StockWriteResult:
+        """Set absolute stock quantities (stock managed, no backorders)."""
+        ...

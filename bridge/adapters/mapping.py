@@ -1,0 +1,125 @@
+"""WooCommerce order JSON -> our terms (a ShopOrderSnapshot), as orders/create would store it.
+
+Money is parsed exactly from WooCommerce's decimal strings (``line_items[].price`` is a JSON
+number; it goes through ``str`` first, never through float arithmetic). The shop order id
+(``id``, not the display ``number``) becomes ``wp_order_id``; ``customer_id`` becomes
+``wp_user_id`` (0 for guests).
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
+
+from bridge.adapters.woocommerce import parse_woo_time
+from tp_api.services.ingest import ShopOrderSnapshot
+from tp_api.services.order_input import BillingInput, OrderInput, OrderLineInput
+
+Mappings = dict[tuple[int, int], int]
+
+
+def cents(value: Any) -> int:
+    """``"29.95"`` or ``29.95`` -> 2995 (half up); anything unparsable -> 0."""
+    try:
+        amount = Decimal(str(value if value not in (None, "") else "0"))
+    except InvalidOperation:
+        return 0
+    if not amount.is_finite():
+        return 0
+    return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def ticket_type_for(mappings: Mappings, product_id: int, variation_id: int) -> int | None:
+    """A variation's own mapping, else its product's."""
+    return mappings.get((product_id, variation_id)) or mappings.get((product_id, 0))
+
+
+def snapshot_from_woo(
+    order: dict[str, Any], mappings: Mappings, refunds: list[dict[str, Any]] | None = None
+) -> ShopOrderSnapshot:
+    """Map one WooCommerce order (and its refund records) to a snapshot."""
+    lines: list[OrderLineInput] = []
+    unmapped: list[str] = []
+    for item in order.get("line_items") or []:
+        product_id, variation_id = (
+            int(item.get("product_id") or 0),
+            int(item.get("variation_id") or 0),
+        )
+        quantity = max(0, int(item.get("quantity") or 0))
+        type_id = ticket_type_for(mappings, product_id, variation_id)
+        if type_id is None:
+            unmapped.append(f"{product_id}/{variation_id}" if variation_id else str(product_id))
+        lines.append(
+            OrderLineInput(
+                name=str(item.get("name") or "")[:300] or f"Product {product_id}",
+                quantity=quantity,
+                product_id=product_id or None,
+                order_item_type="line_item",
+                unit_price_cents=cents(item.get("price")),
+                ticket_type_id=type_id if quantity else None,
+            )
+        )
+    for item in order.get("shipping_lines") or []:
+        lines.append(_extra_line(item.get("method_title"), "shipping", cents(item.get("total"))))
+    for item in order.get("fee_lines") or []:
+        lines.append(_extra_line(item.get("name"), "fee", cents(item.get("total"))))
+    for item in order.get("coupon_lines") or []:
+        lines.append(_extra_line(item.get("code"), "coupon", -cents(item.get("discount"))))
+    billing = order.get("billing") or {}
+    status = str(order.get("status") or "")
+    order_input = OrderInput(
+        wp_order_id=str(int(order["id"])),
+        wp_user_id=int(order.get("customer_id") or 0),
+        payment_method=str(order.get("payment_method") or "")[:100],
+        payment_method_title=str(order.get("payment_method_title") or "")[:200],
+        ip_address=str(order.get("customer_ip_address") or "")[:45],
+        currency=str(order.get("currency") or "")[:3].upper(),
+        total_cents=max(0, cents(order.get("total"))),
+        date_created=parse_woo_time(order.get("date_created_gmt")),
+        date_paid=parse_woo_time(order.get("date_paid_gmt")),
+        billing=BillingInput(
+            first_name=str(billing.get("first_name") or "")[:200],
+            last_name=str(billing.get("last_name") or "")[:200],
+            address=" ".join(p for p in (billing.get("address_1"), billing.get("address_2")) if p)[
+                :300
+            ],
+            city=str(billing.get("city") or "")[:200],
+            postal_code=str(billing.get("postcode") or "")[:40],
+            country=str(billing.get("country") or "")[:2].upper(),
+            email=str(billing.get("email") or "")[:254],
+            phone=str(billing.get("phone") or "")[:50],
+        ),
+        lines=tuple(lines),
+    )
+    return ShopOrderSnapshot(
+        external_id=int(order["id"]),
+        status=status,
+        date_modified=parse_woo_time(order.get("date_modified_gmt")),
+        order=order_input,
+        refunded=refunded_units(refunds or [], mappings),
+        unmapped=tuple(unmapped),
+    )
+
+
+def refunded_units(refunds: list[dict[str, Any]], mappings: Mappings) -> dict[int, int]:
+    """Units refunded per ticket type, from ``GET /orders/{id}/refunds``."""
+    units: dict[int, int] = {}
+    for refund in refunds:
+        for item in refund.get("line_items") or []:
+            type_id = ticket_type_for(
+                mappings, int(item.get("product_id") or 0), int(item.get("variation_id") or 0)
+            )
+            quantity = abs(int(item.get("quantity") or 0))  # refund quantities are negative
+            if type_id is not None and quantity:
+                units[type_id] = units.get(type_id, 0) + quantity
+    return units
+
+
+def _extra_line(name: Any, item_type: str, amount_cents: int) -> OrderLineInput:
+    return OrderLineInput(
+        name=str(name or item_type)[:300],
+        quantity=1,
+        product_id=None,
+        order_item_type=item_type,
+        unit_price_cents=amount_cents,
+    )

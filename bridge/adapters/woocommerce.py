@@ -1,0 +1,303 @@
+"""A WooCommerce REST API v3 client on a ``requests.Session`` (../shared/woocommerce/FACTS.md).
+
+What it does that a naive client gets wrong:
+- orders are read keyset-style (``modified_after`` + ``orderby=modified``), re-querying from
+  the last seen time instead of trusting page numbers, because pages shift while one pages;
+- ``modified_after`` is sent in UTC without a suffix, with ``dates_are_gmt=true``;
+- every call has a timeout; idempotent calls (GET, and absolute stock writes) are retried
+  with exponential backoff and jitter on 429, 5xx and connection errors, honouring
+  ``Retry-After``; nothing else is retried;
+- a 2xx that is not JSON (captcha pages, proxy HTML) is an error, not an empty page;
+- batch writes go in chunks of at most 100 and their per-item errors inside the 200 are read.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import requests
+
+from bridge.adapters.base import ShopError, StockUpdate, StockWriteResult
+
+log = logging.getLogger(__name__)
+
+PER_PAGE = 100
+BATCH_LIMIT = 100
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class WooClient:
+    """One shop's REST API. Credentials stay inside; ``repr`` shows only the URL."""
+
+    def __init__(
+        self,
+        base_url: str,
+        consumer_key: str,
+        consumer_secret: str,
+        *,
+        auth_mode: str = "basic",
+        timeout: tuple[float, float] = (5.0, 30.0),
+        max_attempts: int = 5,
+        max_backoff_s: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        session: requests.Session | None = None,
+    ) -> None:
+        self.api = base_url.rstrip("/") + "/wp-json/wc/v3"
+        self.timeout = timeout
+        self.max_attempts = max_attempts
+        self.max_backoff_s = max_backoff_s
+        self._sleep = sleep
+        self._session = session or requests.Session()
+        self._session.headers["User-Agent"] = "tp-bridge/0.1 (+sync daemon)"
+        self._session.headers["Accept"] = "application/json"
+        self._query_auth: dict[str, str] = {}
+        if auth_mode == "query":
+            # For hosts that strip the Authorization header ("Consumer key is missing").
+            self._query_auth = {"consumer_key": consumer_key, "consumer_secret": consumer_secret}
+        else:
+            self._session.auth = (consumer_key, consumer_secret)
+
+    def __repr__(self) -> str:
+        return f"WooClient({self.api!r})"
+
+    # --- orders ------------------------------------------------------------------------------
+
+    def iter_orders_modified_since(self, since: datetime | None) -> Iterator[dict[str, Any]]:
+        """Every order modified after ``since``, oldest change first, each version once."""
+        cursor = since
+        page = 1
+        seen: set[tuple[int, str]] = set()
+        while True:
+            params: dict[str, Any] = {
+                "per_page": PER_PAGE,
+                "orderby": "modified",
+                "order": "asc",
+                "status": "any",
+                "dates_are_gmt": "true",
+                "page": page,
+            }
+            if cursor is not None:
+                params["modified_after"] = woo_time(cursor)
+            batch = self._get("orders", params)
+            if not isinstance(batch, list):
+                raise ShopError("orders: expected a JSON list", retryable=True)
+            for order in batch:
+                key = (int(order["id"]), str(order.get("date_modified_gmt")))
+                if key not in seen:
+                    seen.add(key)
+                    yield order
+            if len(batch) < PER_PAGE:
+                return
+            newest = parse_woo_time(batch[-1].get("date_modified_gmt"))
+            # modified_after is exclusive with one-second steps: step back a second and let
+            # `seen` drop the repeats. If a whole page shares one second, page inside it.
+            next_cursor = newest - timedelta(seconds=1) if newest else cursor
+            if next_cursor == cursor:
+                page += 1
+            else:
+                cursor, page = next_cursor, 1
+
+    def get_order(self, order_id: int) -> dict[str, Any]:
+        result = self._get(f"orders/{int(order_id)}", {})
+        if not isinstance(result, dict):
+            raise ShopError(f"order {order_id}: expected a JSON object", retryable=True)
+        return result
+
+    def get_refunds(self, order_id: int) -> list[dict[str, Any]]:
+        result = self._get(f"orders/{int(order_id)}/refunds", {"per_page": PER_PAGE})
+        if not isinstance(result, list):
+            raise ShopError(f"refunds of order {order_id}: expected a JSON list", retryable=True)
+        return result
+
+    # --- stock -------------------------------------------------------------------------------
+
+    def get_stock(self, items: list[tuple[int, int]]) -> dict[tuple[int, int], int | None]:
+        """Stock of (product, variation) pairs; None where the shop does not manage stock."""
+        stock: dict[tuple[int, int], int | None] = {}
+        simple = sorted({p for p, v in items if not v})
+        for chunk in _chunks(simple, PER_PAGE):
+            params = {"include": ",".join(map(str, chunk)), "per_page": PER_PAGE}
+            for product in self._get("products", params):
+                stock[(int(product["id"]), 0)] = _managed_quantity(product)
+        by_parent: dict[int, list[int]] = {}
+        for product_id, variation_id in items:
+            if variation_id:
+                by_parent.setdefault(product_id, []).append(variation_id)
+        for parent, variations in sorted(by_parent.items()):
+            for chunk in _chunks(sorted(variations), PER_PAGE):
+                params = {"include": ",".join(map(str, chunk)), "per_page": PER_PAGE}
+                for variation in self._get(f"products/{parent}/variations", params):
+                    stock[(parent, int(variation["id"]))] = _managed_quantity(variation)
+        return stock
+
+    def set_stock(self, updates: list[StockUpdate]) -> StockWriteResult:
+        """Absolute stock writes (safe to retry), in batches of at most 100 items."""
+        written = 0
+        failed: dict[tuple[int, int], str] = {}
+        groups: dict[int | None, list[StockUpdate]] = {}
+        for update in updates:
+            groups.setdefault(update.product_id if update.variation_id else None, []).append(update)
+        for parent, group in groups.items():
+            path = "products/batch" if parent is None else f"products/{parent}/variations/batch"
+            for chunk in _chunks(group, BATCH_LIMIT):
+                body = {
+                    "update": [
+                        {
+                            "id": u.variation_id or u.product_id,
+                            "manage_stock": True,
+                            "stock_quantity": max(0, u.quantity),
+                            "backorders": "no",
+                        }
+                        for u in chunk
+                    ]
+                }
+                result = self._request("POST", path, json=body, idempotent=True)
+                items = result.get("update", []) if isinstance(result, dict) else []
+                for u, item in zip(chunk, _pad(items, len(chunk)), strict=True):
+                    error = item.get("error") if isinstance(item, dict) else None
+                    if error or item is None:
+                        message = (error or {}).get("message", "no result for this item")
+                        failed[(u.product_id, u.variation_id)] = str(message)
+                    else:
+                        written += 1
+        return StockWriteResult(written, failed)
+
+    # --- transport ---------------------------------------------------------------------------
+
+    def _get(self, path: str, params: dict[str, Any]) -> Any:
+        return self._request("GET", path, params=params, idempotent=True)
+
+    def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: dict[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool,
+    ) -> Any:
+        url = f"{self.api}/{path}"
+        query = {**(params or {}), **self._query_auth}
+        for attempt in range(1, self.max_attempts + 1):
+            try:
+                response = self._session.request(
+                    method,
+                    url,
+                    params=query,
+                    json=json,
+                    timeout=self.timeout,
+                    allow_redirects=False,
+                )
+            except (requests.ConnectionError, requests.Timeout) as error:
+                failure = ShopError(f"{method} {path}: {type(error).__name__}", retryable=True)
+                delay = None
+            else:
+                try:
+                    return _parse(response, method, path)
+                except ShopError as error:
+                    failure = error
+                    delay = retry_after_s(response.headers.get("Retry-After"))
+            if not (idempotent and failure.retryable) or attempt == self.max_attempts:
+                raise failure
+            wait = delay if delay is not None else self._backoff(attempt)
+            log.info(
+                "woocommerce %s %s failed (%s); retry %d in %.1fs",
+                method,
+                path,
+                failure,
+                attempt,
+                wait,
+            )
+            self._sleep(min(wait, self.max_backoff_s))
+        raise AssertionError("unreachable")
+
+    def _backoff(self, attempt: int) -> float:
+        return min(self.max_backoff_s, 0.5 * 2 ** (attempt - 1)) * (0.5 + random.random())  # noqa: S311
+
+
+def _parse(response: requests.Response, method: str, path: str) -> Any:
+    status = response.status_code
+    is_json = "json" in response.headers.get("Content-Type", "")
+    body: Any = None
+    if is_json:
+        try:
+            body = response.json()
+        except ValueError:
+            is_json = False
+    if 200 <= status < 300 and status != 202 and is_json:
+        return body
+    if 200 <= status < 300:
+        # SiteGround answers 202 text/html with a captcha; proxies answer HTML pages.
+        raise ShopError(
+            f"{method} {path}: HTTP {status} without JSON (captcha or proxy page?)",
+            status=status,
+            retryable=True,
+        )
+    if 300 <= status < 400:
+        raise ShopError(
+            f"{method} {path}: redirected to {response.headers.get('Location')}; "
+            "check the shop URL (https, www)",
+            status=status,
+        )
+    code, message = "", response.reason or ""
+    if isinstance(body, dict):
+        code, message = str(body.get("code", "")), str(body.get("message", message))
+    raise ShopError(
+        f"{method} {path}: HTTP {status} {code} {message}".strip(),
+        status=status,
+        code=code,
+        retryable=status in RETRY_STATUSES,
+    )
+
+
+def retry_after_s(value: str | None) -> float | None:
+    """``Retry-After`` in seconds: a number of seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def woo_time(value: datetime) -> str:
+    """UTC without a suffix: WooCommerce shifts a value with ``Z`` by the site's offset."""
+    return value.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
+
+
+def parse_woo_time(value: Any) -> datetime | None:
+    """A ``*_gmt`` field (``2017-03-22T19:28:08``) -> aware UTC datetime."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _managed_quantity(product: dict[str, Any]) -> int | None:
+    if product.get("manage_stock") is True and isinstance(product.get("stock_quantity"), int):
+        return int(product["stock_quantity"])
+    return None
+
+
+def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _pad(items: list[Any], length: int) -> list[Any]:
+    return (list(items) + [None] * length)[:length]

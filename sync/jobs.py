@@ -1,0 +1,166 @@
+"""The sync jobs: pull a shop's orders into our store, push our stock to the shop.
+
+Plan from saved state, then act (vdirsyncer's rule): the orders cursor is the newest
+shop-side modified time seen in *committed* data, read back with an overlap window, and
+moved forward only after the orders up to it were committed. Killing a run at any moment
+and running again ends in the same state: ingestion is exactly-once per (shop, order).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from bridge.adapters.base import ShopAdapter, ShopError, StockUpdate
+from bridge.adapters.mapping import snapshot_from_woo
+from tp_api.db import utcnow, write_transaction
+from tp_api.models import Event, ProductMapping, Shop, SyncRun, TicketType
+from tp_api.services import shops
+from tp_api.services.ingest import ingest_shop_order
+
+log = logging.getLogger(__name__)
+
+# WooCommerce saves modified times before its transaction commits, webhooks and cron lag,
+# and clocks differ: re-read this much before the cursor every time (FACTS.md §5.2).
+CURSOR_OVERLAP = timedelta(minutes=10)
+CURSOR_SAVE_EVERY = 100
+
+Progress = Callable[[int], None]
+
+
+def pull_orders(
+    shop: Shop, client: ShopAdapter, *, full: bool = False, progress: Progress | None = None
+) -> SyncRun:
+    """Ingest every order the shop changed since the cursor (all of them with ``full``)."""
+    run = SyncRun.create(shop=shop.id, kind="orders")
+    since = None if full or shop.order_cursor is None else shop.order_cursor - CURSOR_OVERLAP
+    mappings = shops.mappings(shop.id)
+    newest = shop.order_cursor
+    seen = 0
+    try:
+        for order in client.iter_orders_modified_since(since):
+            refunds = client.get_refunds(int(order["id"])) if order.get("refunds") else []
+            snapshot = snapshot_from_woo(order, mappings, refunds)
+            outcome = ingest_shop_order(shop.id, shop.account_id, snapshot)
+            _count(run, outcome.action, bool(outcome.problems))
+            if snapshot.date_modified and (newest is None or snapshot.date_modified > newest):
+                newest = snapshot.date_modified
+            seen += 1
+            if progress:
+                progress(seen)
+            if seen % CURSOR_SAVE_EVERY == 0:
+                _save_cursor(shop, newest)
+    except ShopError as error:
+        run.errors += 1
+        run.error_text = str(error)[:2000]
+        log.warning("shop %s: order pull stopped: %s", shop.name, error)
+    finally:
+        _save_cursor(shop, newest)
+        _finish(run)
+    return run
+
+
+def push_stock(shop: Shop, client: ShopAdapter) -> SyncRun:
+    """Set each mapped product's stock in the shop to what we have left; write only changes.
+
+    A value that differs from what we last pushed was edited in the shop by hand (or sold
+    there): it is corrected, and the correction is logged.
+    """
+    run = SyncRun.create(shop=shop.id, kind="stock")
+    try:
+        maps = list(ProductMapping.select().where(ProductMapping.shop == shop.id))
+        wanted = {(m.product_id, m.variation_id): available(m.ticket_type_id) for m in maps}
+        current = client.get_stock(sorted(wanted))
+        updates = [
+            StockUpdate(p, v, q) for (p, v), q in sorted(wanted.items()) if current.get((p, v)) != q
+        ]
+        last_pushed = {(m.product_id, m.variation_id): m.last_pushed_stock for m in maps}
+        for update in updates:
+            key = (update.product_id, update.variation_id)
+            if last_pushed.get(key) is not None and current.get(key) != last_pushed[key]:
+                log.info(
+                    "shop %s: stock of %s/%s was %s in the shop (we set %s); now %s",
+                    shop.name,
+                    update.product_id,
+                    update.variation_id,
+                    current.get(key),
+                    last_pushed[key],
+                    update.quantity,
+                )
+        result = client.set_stock(updates) if updates else None
+        with write_transaction():
+            for (product_id, variation_id), quantity in wanted.items():
+                if result is None or (product_id, variation_id) not in result.failed:
+                    (
+                        ProductMapping.update(last_pushed_stock=quantity)
+                        .where(
+                            ProductMapping.shop == shop.id,
+                            ProductMapping.product_id == product_id,
+                            ProductMapping.variation_id == variation_id,
+                        )
+                        .execute()
+                    )
+        if result is not None:
+            run.stock_writes = result.written
+            run.errors = len(result.failed)
+            if result.failed:
+                run.error_text = "; ".join(f"{k}: {v}" for k, v in result.failed.items())[:2000]
+    except ShopError as error:
+        run.errors += 1
+        run.error_text = str(error)[:2000]
+        log.warning("shop %s: stock push stopped: %s", shop.name, error)
+    finally:
+        _finish(run)
+    return run
+
+
+def available(ticket_type_id: int) -> int:
+    """Units of a ticket type we can still sell (a shared event pool limits it too)."""
+    ticket_type = (
+        TicketType.select(TicketType, Event)
+        .join(Event)
+        .where(TicketType.id == ticket_type_id)
+        .get()
+    )
+    left = ticket_type.available
+    event = ticket_type.event
+    if not ticket_type.enabled or ticket_type.status != 1 or event.deleted_at is not None:
+        return 0
+    if not event.manage_stock_per_ticket:
+        left = min(left, max(0, event.stock - event.sold - event.reserved))
+    return left
+
+
+def _count(run: SyncRun, action: str, problem: bool) -> None:
+    if action == "new":
+        run.orders_new += 1
+    elif action == "changed":
+        run.orders_changed += 1
+    else:
+        run.orders_skipped += 1
+    if problem:
+        run.errors += 1
+
+
+def _save_cursor(shop: Shop, newest: datetime | None) -> None:
+    if newest is not None and newest != shop.order_cursor:
+        with write_transaction():
+            Shop.update(order_cursor=newest).where(Shop.id == shop.id).execute()
+        shop.order_cursor = newest
+
+
+def _finish(run: SyncRun) -> None:
+    run.finished_at = utcnow()
+    with write_transaction():
+        run.save()
+    log.info(
+        "sync %s shop=%s new=%d changed=%d skipped=%d stock_writes=%d errors=%d",
+        run.kind,
+        run.shop_id,
+        run.orders_new,
+        run.orders_changed,
+        run.orders_skipped,
+        run.stock_writes,
+        run.errors,
+    )

@@ -1,0 +1,168 @@
+"""Shop orders into our store, exactly once, with status changes in any direction."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from bridge.adapters.mapping import snapshot_from_woo
+from tests.factories import order_body
+from tests.fake_woo import woo_order
+from tp_api.models import Order, OrderLine, OrderStatus, ShopOrder, Ticket, TicketStatus, TicketType
+from tp_api.services import orders, shops
+from tp_api.services.ingest import ingest_shop_order
+from tp_api.services.order_input import parse_partner_order
+from tp_api.services.secret_box import SecretBox
+
+FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "woocommerce" / "fixtures"
+BOX = SecretBox(["test-secret"])
+
+
+@pytest.fixture
+def shop(factory):
+    seller = factory.seller()
+    ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
+    new = shops.add_shop(
+        BOX,
+        seller.id,
+        "main",
+        platform="woocommerce",
+        base_url="https://shop.test",
+        consumer_key="ck",
+        consumer_secret="cs",
+    )
+    shops.map_product(new.shop, product_id=93, ticket_type_id=ticket_type.id)
+    return seller, new.shop, ticket_type
+
+
+def ingest(shop_row, woo, refunds=None):
+    snapshot = snapshot_from_woo(woo, shops.mappings(shop_row.id), refunds)
+    return ingest_shop_order(shop_row.id, shop_row.account_id, snapshot)
+
+
+def live(order_id):
+    return (
+        Ticket.select()
+        .where(Ticket.order == order_id, Ticket.status != TicketStatus.CANCELLED)
+        .count()
+    )
+
+
+def test_documented_order_maps_exactly(shop):
+    _, shop_row, ticket_type = shop
+    woo = json.loads((FIXTURES / "woo_order_727.json").read_text())
+    outcome = ingest(shop_row, woo)
+    assert outcome.action == "new"
+    assert outcome.problems == ["unmapped product 22/23"]
+    order = Order.get_by_id(outcome.order_id)
+    assert (order.wp_order_id, order.wp_user_id, order.total_cents) == ("727", 0, 2935)
+    assert order.billing_postal_code == "94103" and order.billing_address == "969 Market"
+    assert order.date_paid.isoformat() == "2017-03-22T19:28:08+00:00"
+    lines = {(l.order_item_type, l.name): l for l in OrderLine.select()}  # noqa: E741
+    assert lines[("line_item", "Woo Single #1")].ticket_type_id == ticket_type.id
+    assert lines[("line_item", "Woo Single #1")].unit_price_cents == 300
+    assert lines[("shipping", "Flat Rate")].unit_price_cents == 1000
+    assert live(order.id) == 2
+    assert ShopOrder.get().problem == "unmapped product 22/23"
+
+
+def test_duplicates_and_stale_snapshots_change_nothing(shop):
+    _, shop_row, ticket_type = shop
+    woo = woo_order(1, quantity=2)
+    assert ingest(shop_row, woo).action == "new"
+    assert ingest(shop_row, woo).action == "skipped"
+    older = {**woo, "status": "cancelled", "date_modified_gmt": "2020-01-01T00:00:00"}
+    assert ingest(shop_row, older).action == "skipped"
+    assert Order.select().count() == 1 and live(Order.get().id) == 2
+    assert TicketType.get_by_id(ticket_type.id).sold == 2
+
+
+def test_a_partner_push_and_the_shop_order_are_one_order(shop):
+    seller, shop_row, ticket_type = shop
+    body = order_body(ticket_type.id, quantity=2, wp_order_id="1", paid=False)
+    orders.submit_order(seller.id, parse_partner_order(body))
+    outcome = ingest(shop_row, woo_order(1, quantity=2))
+    assert outcome.action == "changed"
+    assert Order.select().count() == 1
+    assert Order.get().status == OrderStatus.PROCESSING and live(Order.get().id) == 2
+    fresh = TicketType.get_by_id(ticket_type.id)
+    assert (fresh.sold, fresh.reserved) == (2, 0)
+
+
+def test_pending_reserves_then_paid_issues(shop):
+    _, shop_row, ticket_type = shop
+    ingest(shop_row, woo_order(1, status="on-hold", quantity=3))
+    assert (TicketType.get_by_id(ticket_type.id).reserved, Ticket.select().count()) == (3, 0)
+    ingest(shop_row, woo_order(1, status="processing", quantity=3, modified=_later(60)))
+    fresh = TicketType.get_by_id(ticket_type.id)
+    assert (fresh.sold, fresh.reserved, live(Order.get().id)) == (3, 0, 3)
+
+
+def test_cancel_then_late_payment_then_refund(shop):
+    _, shop_row, ticket_type = shop
+    ingest(shop_row, woo_order(1, quantity=2))
+    ingest(shop_row, woo_order(1, status="cancelled", quantity=2, modified=_later(60)))
+    order = Order.get()
+    assert order.status == OrderStatus.CANCELLED and live(order.id) == 0
+    assert TicketType.get_by_id(ticket_type.id).sold == 0
+    ingest(shop_row, woo_order(1, status="processing", quantity=2, modified=_later(120)))
+    assert Order.get().status == OrderStatus.PROCESSING and live(order.id) == 2
+    assert TicketType.get_by_id(ticket_type.id).sold == 2
+    ingest(shop_row, woo_order(1, status="refunded", quantity=2, modified=_later(180)))
+    assert Order.get().status == OrderStatus.REFUNDED and live(order.id) == 0
+    assert TicketType.get_by_id(ticket_type.id).sold == 0
+
+
+def test_late_payment_without_stock_is_reported_not_oversold(shop, factory):
+    seller, shop_row, ticket_type = shop
+    ingest(shop_row, woo_order(1, quantity=2))
+    ingest(shop_row, woo_order(1, status="cancelled", quantity=2, modified=_later(60)))
+    factory.order(seller, ticket_type, quantity=10)  # someone else buys everything
+    outcome = ingest(shop_row, woo_order(1, status="processing", quantity=2, modified=_later(120)))
+    assert any("Not enough tickets left" in p for p in outcome.problems)
+    assert TicketType.get_by_id(ticket_type.id).sold == 10
+    assert Order.get(Order.wp_order_id == "1").status == OrderStatus.CANCELLED
+    assert "Not enough tickets left" in ShopOrder.get().problem
+
+
+def test_partial_refund_cancels_unpersonalised_tickets_first(shop, factory):
+    seller, shop_row, ticket_type = shop
+    woo = woo_order(1, quantity=3)
+    outcome = ingest(shop_row, woo)
+    first = Ticket.select().where(Ticket.order == outcome.order_id).order_by(Ticket.id).first()
+    Ticket.update(status=TicketStatus.ACTIVE).where(Ticket.id == first.id).execute()
+    refunds = [{"id": 9, "line_items": [{"product_id": 93, "variation_id": 0, "quantity": -2}]}]
+    ingest(shop_row, {**woo, "refunds": [{"id": 9, "total": "-59.90"}]}, refunds)
+    statuses = sorted(t.status for t in Ticket.select())
+    assert statuses == [TicketStatus.ACTIVE, TicketStatus.CANCELLED, TicketStatus.CANCELLED]
+    assert Order.get().status == OrderStatus.PROCESSING
+    assert TicketType.get_by_id(ticket_type.id).sold == 1
+
+
+def test_scanned_tickets_are_reported_never_cancelled(shop):
+    _, shop_row, _ = shop
+    outcome = ingest(shop_row, woo_order(1, quantity=1))
+    Ticket.update(status=TicketStatus.SCANNED_IN).execute()
+    result = ingest(shop_row, woo_order(1, status="cancelled", modified=_later(60)))
+    assert Ticket.get().status == TicketStatus.SCANNED_IN
+    assert any("already been scanned" in p for p in result.problems)
+    assert outcome.order_id == result.order_id
+
+
+def test_unpaid_closed_or_unmapped_orders_create_nothing(shop):
+    _, shop_row, _ = shop
+    ingest(shop_row, woo_order(1, status="cancelled"))
+    ingest(shop_row, woo_order(2, product_id=999))
+    ingest(shop_row, woo_order(3, status="checkout-draft"))
+    assert Order.select().count() == 0
+    assert ShopOrder.select().count() == 3
+
+
+def _later(seconds):
+    from datetime import timedelta
+
+    from tests.fake_woo import EPOCH
+
+    return EPOCH + timedelta(seconds=seconds)

@@ -1,0 +1,254 @@
+"""A small fake WooCommerce REST API on loopback, behaving as ../shared/woocommerce/FACTS.md
+describes: exclusive one-second ``modified_after`` in UTC without a suffix, offset paging
+ordered by (modified, id), ``X-WP-Total``/``X-WP-TotalPages``, batch updates answering 200
+with per-item errors, and injectable failures (429 with Retry-After, HTML 503s, 202 captchas).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+PREFIX = "/wp-json/wc/v3/"
+EPOCH = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
+
+
+def woo_order(
+    order_id: int,
+    *,
+    status: str = "processing",
+    product_id: int = 93,
+    quantity: int = 1,
+    customer_id: int = 7,
+    modified: datetime | None = None,
+    price: float = 29.95,
+) -> dict[str, Any]:
+    """An order shaped like the documented ``GET /orders/{id}`` (fixture woo_order_727)."""
+    stamp = (modified or EPOCH).astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
+    paid = status in ("processing", "completed")
+    return {
+        "id": order_id,
+        "number": str(order_id),
+        "status": status,
+        "currency": "EUR",
+        "date_created_gmt": stamp,
+        "date_modified_gmt": stamp,
+        "date_paid_gmt": stamp if paid else None,
+        "total": f"{price * quantity:.2f}",
+        "customer_id": customer_id,
+        "customer_ip_address": "127.0.0.1",
+        "payment_method": "ideal",
+        "payment_method_title": "iDEAL",
+        "billing": {
+            "first_name": "Jane",
+            "last_name": "Doe",
+            "address_1": "Kerkstraat 1",
+            "address_2": "",
+            "city": "Amsterdam",
+            "postcode": "1234 AB",
+            "country": "NL",
+            "email": "jane@example.com",
+            "phone": "+31600000000",
+        },
+        "line_items": [
+            {
+                "id": order_id * 10,
+                "name": "Ticket",
+                "product_id": product_id,
+                "variation_id": 0,
+                "quantity": quantity,
+                "price": price,
+                "total": f"{price * quantity:.2f}",
+            }
+        ],
+        "shipping_lines": [],
+        "fee_lines": [],
+        "coupon_lines": [],
+        "refunds": [],
+    }
+
+
+class FakeWoo:
+    """Shop state plus the HTTP server that serves it."""
+
+    def __init__(self, key: str = "ck_test", secret: str = "cs_test") -> None:
+        self.orders: dict[int, dict[str, Any]] = {}
+        self.refunds: dict[int, list[dict[str, Any]]] = {}
+        self.products: dict[int, dict[str, Any]] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.failures: list[Callable[[BaseHTTPRequestHandler], bool]] = []
+        self.on_orders_page: Callable[[int], None] | None = None
+        self._auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
+        self._lock = threading.Lock()
+        handler = self._handler()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> FakeWoo:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    def put(self, order: dict[str, Any]) -> None:
+        with self._lock:
+            self.orders[int(order["id"])] = order
+
+    def touch(self, order_id: int, seconds: int, **changes: Any) -> None:
+        """Change an order, setting its modified time ``seconds`` after EPOCH."""
+        stamp = (EPOCH + timedelta(seconds=seconds)).replace(tzinfo=None).isoformat()
+        with self._lock:
+            self.orders[order_id].update(changes, date_modified_gmt=stamp)
+
+    def _list_orders(self, query: dict[str, list[str]]) -> tuple[list[dict[str, Any]], int]:
+        after = query.get("modified_after", [None])[0]
+        with self._lock:
+            rows = sorted(self.orders.values(), key=lambda o: (o["date_modified_gmt"], o["id"]))
+        if after:
+            assert "Z" not in after and "+" not in after, "modified_after must have no suffix"
+            rows = [o for o in rows if o["date_modified_gmt"] > after[:19]]
+        per_page = int(query.get("per_page", ["10"])[0])
+        assert per_page <= 100
+        page = int(query.get("page", ["1"])[0])
+        return rows[(page - 1) * per_page : page * per_page], len(rows)
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - a routing table
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # keep test output quiet
+                pass
+
+            def _send(
+                self,
+                status: int,
+                body: Any,
+                headers: dict[str, str] | None = None,
+                content_type: str = "application/json; charset=UTF-8",
+            ) -> None:
+                raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", content_type)
+                self.send_header("Content-Length", str(len(raw)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(raw)
+
+            def _route(self, method: str) -> None:
+                parts = urlsplit(self.path)
+                fake.requests.append((method, parts.path))
+                for failure in list(fake.failures):
+                    if failure(self):
+                        return
+                if self.headers.get("Authorization") != fake._auth:
+                    self._send(
+                        401,
+                        {
+                            "code": "woocommerce_rest_authentication_error",
+                            "message": "Consumer secret is invalid.",
+                            "data": {"status": 401},
+                        },
+                    )
+                    return
+                path = parts.path.removeprefix(PREFIX)
+                query = parse_qs(parts.query)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length)) if length else None
+                self._dispatch(method, path, query, body)
+
+            def _dispatch(
+                self, method: str, path: str, query: dict[str, list[str]], body: Any
+            ) -> None:
+                segments = path.strip("/").split("/")
+                if method == "GET" and segments == ["orders"]:
+                    rows, total = fake._list_orders(query)
+                    per_page = int(query.get("per_page", ["10"])[0])
+                    if fake.on_orders_page:
+                        fake.on_orders_page(int(query.get("page", ["1"])[0]))
+                    self._send(
+                        200,
+                        rows,
+                        {"X-WP-Total": str(total), "X-WP-TotalPages": str(-(-total // per_page))},
+                    )
+                elif method == "GET" and len(segments) == 3 and segments[2] == "refunds":
+                    self._send(200, fake.refunds.get(int(segments[1]), []))
+                elif method == "GET" and segments == ["products"]:
+                    ids = [int(i) for i in query.get("include", [""])[0].split(",") if i]
+                    self._send(200, [fake.products[i] for i in ids if i in fake.products])
+                elif method == "POST" and segments == ["products", "batch"]:
+                    items = body.get("update", [])
+                    if len(items) > 100:
+                        self._send(
+                            413,
+                            {
+                                "code": "woocommerce_rest_request_entity_too_large",
+                                "message": "Unable to accept more than 100 items",
+                                "data": {"status": 413},
+                            },
+                        )
+                        return
+                    result = []
+                    for item in items:
+                        product = fake.products.get(int(item["id"]))
+                        if product is None:
+                            result.append(
+                                {
+                                    "id": item["id"],
+                                    "error": {
+                                        "code": "woocommerce_rest_product_invalid_id",
+                                        "message": "Invalid ID.",
+                                        "data": {"status": 400},
+                                    },
+                                }
+                            )
+                            continue
+                        product.update(
+                            manage_stock=item["manage_stock"],
+                            stock_quantity=item["stock_quantity"],
+                            backorders=item["backorders"],
+                        )
+                        result.append(product)
+                    self._send(200, {"update": result})
+                else:
+                    self._send(
+                        404,
+                        {
+                            "code": "rest_no_route",
+                            "message": "No route was found",
+                            "data": {"status": 404},
+                        },
+                    )
+
+            def do_GET(self) -> None:  # noqa: N802 - http.server's method name
+                self._route("GET")
+
+            def do_POST(self) -> None:  # noqa: N802
+                self._route("POST")
+
+        return Handler
+
+
+def fail_times(
+    count: int, status: int, body: bytes, headers: dict[str, str], content_type: str
+) -> Callable[[BaseHTTPRequestHandler], bool]:
+    """A failure that answers the next ``count`` requests with ``status``."""
+    left = [count]
+
+    def failure(handler: BaseHTTPRequestHandler) -> bool:
+        if left[0] <= 0:
+            return False
+        left[0] -= 1
+        handler._send(status, body, headers, content_type)  # type: ignore[attr-defined]
+        return True
+
+    return failure

@@ -1,0 +1,208 @@
+"""One path for every shop order, whoever sees it first: webhook, poll or partner push.
+
+A shop order is bound to our order once, by (shop, shop order id). A snapshot older than
+the one stored is ignored, and one identical to it (a duplicate delivery, our own write's
+echo) changes nothing. Status changes are applied as changes, in any direction:
+
+- paid (``processing``/``completed``): the order is paid, its tickets issued (once);
+- ``pending``/``on-hold``: the order holds a reservation;
+- ``cancelled``/``refunded``/``failed``/``trash``: unused tickets are cancelled and units
+  released; scanned tickets are reported, never cancelled silently;
+- back to paid after a cancellation (late payment): units are taken again and new tickets
+  issued, if the stock allows; otherwise the order is reported;
+- refunded quantities (partial refunds keep the order's status) cancel exactly that many
+  tickets, unpersonalised ones first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+
+from tp_api.db import is_postgres, utcnow, write_transaction
+from tp_api.models import Order, OrderStatus, ShopOrder
+from tp_api.services import cancellation, orders, stock
+from tp_api.services.errors import TicketingError
+from tp_api.services.order_input import OrderInput
+
+log = logging.getLogger(__name__)
+
+PAID_STATUSES = frozenset({"processing", "completed"})
+HELD_STATUSES = frozenset({"pending", "on-hold"})
+CLOSED_STATUSES = frozenset({"cancelled", "refunded", "failed", "trash"})
+
+
+@dataclass(frozen=True)
+class ShopOrderSnapshot:
+    """A shop order as the adapter read it, mapped to our terms."""
+
+    external_id: int
+    status: str
+    date_modified: datetime | None
+    order: OrderInput
+    # Units refunded so far per ticket type (from the shop's refund records).
+    refunded: dict[int, int] = field(default_factory=dict)
+    # Product ids (with variation) in the order that map to no ticket type.
+    unmapped: tuple[str, ...] = ()
+
+    def content_hash(self) -> str:
+        """What we use of the order, hashed: an identical snapshot changes nothing."""
+        data = {
+            "status": self.status,
+            "lines": [
+                (line.ticket_type_id, line.quantity, line.order_item_type, line.unit_price_cents)
+                for line in self.order.lines
+            ],
+            "refunded": sorted(self.refunded.items()),
+            "paid": self.order.date_paid.isoformat() if self.order.date_paid else None,
+            "user": self.order.wp_user_id,
+        }
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+@dataclass
+class IngestOutcome:
+    action: str  # "new", "changed", "skipped"
+    order_id: int | None
+    problems: list[str] = field(default_factory=list)
+
+
+def ingest_shop_order(shop_id: int, account_id: int, snapshot: ShopOrderSnapshot) -> IngestOutcome:
+    """Bring one shop order into our store, exactly once, in one transaction."""
+    with write_transaction():
+        binding = _locked_binding(shop_id, snapshot.external_id)
+        if binding is not None and _stale_or_same(binding, snapshot):
+            return IngestOutcome("skipped", binding.order_id)
+        order = _our_order(account_id, binding, snapshot)
+        problems: list[str] = [f"unmapped product {p}" for p in snapshot.unmapped]
+        try:
+            with write_transaction():  # a savepoint: a refusal keeps the binding's record
+                order, action = _apply(account_id, order, snapshot, problems)
+        except TicketingError as error:
+            problems.append(error.message)
+            action = "changed" if binding is not None else "new"
+        _save_binding(shop_id, binding, snapshot, order, problems)
+    for problem in problems:
+        log.warning("shop %s order %s: %s", shop_id, snapshot.external_id, problem)
+    return IngestOutcome(action, order.id if order else None, problems)
+
+
+def _locked_binding(shop_id: int, external_id: int) -> ShopOrder | None:
+    query = ShopOrder.select().where(
+        ShopOrder.shop == shop_id, ShopOrder.external_id == external_id
+    )
+    return (query.for_update() if is_postgres() else query).first()
+
+
+def _stale_or_same(binding: ShopOrder, snapshot: ShopOrderSnapshot) -> bool:
+    if (
+        binding.date_modified
+        and snapshot.date_modified
+        and (snapshot.date_modified < binding.date_modified)
+    ):
+        return True
+    return bool(binding.content_hash == snapshot.content_hash() and not binding.problem)
+
+
+def _our_order(
+    account_id: int, binding: ShopOrder | None, snapshot: ShopOrderSnapshot
+) -> Order | None:
+    if binding is not None and binding.order_id is not None:
+        return Order.get_by_id(binding.order_id)
+    # A partner-API push may have created it already under the same wp_order_id.
+    return Order.get_or_none(
+        (Order.account == account_id) & (Order.wp_order_id == snapshot.order.wp_order_id)
+    )
+
+
+def _apply(
+    account_id: int, order: Order | None, snapshot: ShopOrderSnapshot, problems: list[str]
+) -> tuple[Order | None, str]:
+    status = snapshot.status
+    if order is None:
+        if status in CLOSED_STATUSES or not snapshot.order.ticket_quantities():
+            return None, "new"  # nothing to hold or issue
+        if status not in PAID_STATUSES and status not in HELD_STATUSES:
+            return None, "new"  # drafts and unknown statuses hold nothing yet
+        outcome = orders.submit_order(account_id, _as_paid_or_not(snapshot))
+        order = Order.get_by_id(outcome.order_id)
+        _apply_refunds(order, snapshot, problems)
+        return order, "new"
+    if status in CLOSED_STATUSES:
+        result = cancellation.cancel_order(order, status=_closed_status(status))
+        problems.extend(result.needs_attention)
+    elif status in PAID_STATUSES:
+        if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+            _reopen(order)
+        elif not order.is_paid:
+            orders.submit_order(
+                account_id, OrderInput(tp_order_id=order.id, date_paid=snapshot.order.date_paid)
+            )
+        order = Order.get_by_id(order.id)
+        _apply_refunds(order, snapshot, problems)
+    return order, "changed"
+
+
+def _as_paid_or_not(snapshot: ShopOrderSnapshot) -> OrderInput:
+    data = snapshot.order
+    if snapshot.status in PAID_STATUSES and data.date_paid is None:
+        return _replace(data, date_paid=snapshot.date_modified or utcnow())
+    if snapshot.status not in PAID_STATUSES and data.date_paid is not None:
+        return _replace(data, date_paid=None)
+    return data
+
+
+def _replace(data: OrderInput, **changes: object) -> OrderInput:
+    return replace(data, **changes)  # type: ignore[arg-type]
+
+
+def _closed_status(status: str) -> str:
+    return OrderStatus.REFUNDED if status == "refunded" else OrderStatus.CANCELLED
+
+
+def _reopen(order: Order) -> None:
+    """A cancelled order was paid after all: take its units again and issue new tickets.
+
+    Raises OutOfStock when the units were sold to someone else meanwhile (reported).
+    """
+    order.status = OrderStatus.PROCESSING
+    order.date_paid = order.date_paid or utcnow()
+    order.updated_at = utcnow()
+    order.save()
+    stock.reserve(orders.issue_missing_tickets(order), paid=True)
+
+
+def _apply_refunds(order: Order, snapshot: ShopOrderSnapshot, problems: list[str]) -> None:
+    if not order.is_paid or not snapshot.refunded:
+        return
+    bought = stock.held_by_order(order.id).quantities
+    live = cancellation.live_tickets_by_type(order.id)
+    for type_id, refunded in sorted(snapshot.refunded.items()):
+        should_live = max(0, bought.get(type_id, 0) - refunded)
+        extra = live.get(type_id, 0) - should_live
+        if extra > 0:
+            problems.extend(cancellation.cancel_units(order, type_id, extra).needs_attention)
+
+
+def _save_binding(
+    shop_id: int,
+    binding: ShopOrder | None,
+    snapshot: ShopOrderSnapshot,
+    order: Order | None,
+    problems: list[str],
+) -> None:
+    values = {
+        "order": order.id if order else (binding.order_id if binding else None),
+        "status": snapshot.status[:30],
+        "date_modified": snapshot.date_modified,
+        "content_hash": snapshot.content_hash(),
+        "problem": "; ".join(problems)[:4000] or None,
+        "synced_at": utcnow(),
+    }
+    if binding is None:
+        ShopOrder.create(shop=shop_id, external_id=snapshot.external_id, **values)
+    else:
+        ShopOrder.update(**values).where(ShopOrder.id == binding.id).execute()
