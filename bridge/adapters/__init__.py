@@ -1,0 +1,1 @@
+"""Shop platform adapters: one module per platform behind the ShopAdapter protocol."""
