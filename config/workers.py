@@ -7,11 +7,12 @@ import signal
 import threading
 
 from config.settings import Settings
+from config.shops import refresh_handler, secret_box
 from config.tickets import ticket_tools
 from sync.deliveries import delivery_handler
 from sync.mailer import SmtpMailer
 from sync.outbox_worker import OutboxWorker
-from tp_api.services.outbox import DELIVER_TICKETS
+from tp_api.services.outbox import DELIVER_TICKETS, REFRESH_SHOP_ORDER
 
 log = logging.getLogger(__name__)
 
@@ -29,6 +30,7 @@ def outbox_worker(settings: Settings) -> OutboxWorker:
         settings.smtp_security,
     )
     handlers = {
+        REFRESH_SHOP_ORDER: refresh_handler(secret_box(settings)),
         DELIVER_TICKETS: delivery_handler(
             ticket_tools(settings), renderer.render_job, mailer.send, sender=settings.mail_from
         ),

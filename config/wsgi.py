@@ -12,7 +12,9 @@ from flask import Flask, Response, g, jsonify, request
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from bridge.web import woo_webhooks
 from config.settings import Settings
+from config.shops import secret_box
 from config.tickets import ticket_tools
 from tp_api.db import connect
 from tp_api.services.keys import ThrottlePolicy
@@ -20,7 +22,7 @@ from tp_api.web import downloads, health, partner
 
 log = logging.getLogger(__name__)
 
-_PLAIN_TEXT_PREFIXES = ("/tp-api", "/files")
+_PLAIN_TEXT_PREFIXES = ("/tp-api", "/files", "/shops")
 
 
 def create_app(settings: Settings) -> Flask:
@@ -65,10 +67,12 @@ def create_app(settings: Settings) -> Flask:
 
     app.extensions["tp_ticket_tools"] = ticket_tools(settings)
     app.extensions["tp_renderer"] = _lazy_renderer(settings)
+    app.extensions["tp_secret_box"] = secret_box(settings)
     _register_error_handlers(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(partner.bp)
     app.register_blueprint(downloads.bp)
+    app.register_blueprint(woo_webhooks.bp)
     return app
 
 

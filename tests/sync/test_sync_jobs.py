@@ -7,11 +7,11 @@ from datetime import timedelta
 import pytest
 
 from bridge.adapters.woocommerce import WooClient
+from sync.jobs import CURSOR_OVERLAP, pull_orders, push_stock
 from tests.fake_woo import EPOCH, FakeWoo, fail_times, woo_order
 from tp_api.models import Order, ProductMapping, Shop, ShopOrder, SyncRun, Ticket, TicketType
 from tp_api.services import shops
 from tp_api.services.secret_box import SecretBox
-from sync.jobs import CURSOR_OVERLAP, pull_orders, push_stock
 
 BOX = SecretBox(["test-secret"])
 
@@ -26,8 +26,15 @@ def woo():
 def setup(factory, woo):
     seller = factory.seller()
     ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=5000))
-    new = shops.add_shop(BOX, seller.id, "main", platform="woocommerce", base_url=woo.url,
-                         consumer_key="ck_test", consumer_secret="cs_test")
+    new = shops.add_shop(
+        BOX,
+        seller.id,
+        "main",
+        platform="woocommerce",
+        base_url=woo.url,
+        consumer_key="ck_test",
+        consumer_secret="cs_test",
+    )
     shops.map_product(new.shop, product_id=93, ticket_type_id=ticket_type.id)
     client = WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None)
     return new.shop, ticket_type, client
@@ -80,8 +87,9 @@ def test_a_page_that_shifts_mid_run_loses_nothing(woo, setup):
 def test_429_and_html_503_are_ridden_out(woo, setup):
     shop, _, client = setup
     woo.put(woo_order(1))
-    woo.failures.append(fail_times(1, 429, b'{"code":"x"}', {"Retry-After": "1"},
-                                   "application/json"))
+    woo.failures.append(
+        fail_times(1, 429, b'{"code":"x"}', {"Retry-After": "1"}, "application/json")
+    )
     woo.failures.append(fail_times(1, 503, b"<html>busy</html>", {}, "text/html"))
     run = pull_orders(shop, client)
     assert (run.orders_new, run.errors) == (1, 0)

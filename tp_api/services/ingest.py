@@ -104,7 +104,8 @@ def _stale_or_same(binding: ShopOrder, snapshot: ShopOrderSnapshot) -> bool:
         and (snapshot.date_modified < binding.date_modified)
     ):
         return True
-    return bool(binding.content_hash == snapshot.content_hash() and not binding.problem)
+    # The hash covers the mapped ticket types too: mapping a product later re-ingests.
+    return bool(binding.content_hash == snapshot.content_hash())
 
 
 def _our_order(

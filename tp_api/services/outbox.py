@@ -20,6 +20,7 @@ from tp_api.models import OutboxEntry
 
 # What a worker is asked to do.
 DELIVER_TICKETS = "deliver_tickets"
+REFRESH_SHOP_ORDER = "refresh_shop_order"
 
 
 def enqueue(

@@ -1,0 +1,36 @@
+"""Wiring for shops: the credential box and the outbox handler that refreshes one order."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bridge.adapters.factory import adapter_for
+from bridge.adapters.mapping import snapshot_from_woo
+from config.settings import Settings
+from tp_api.models import OutboxEntry, Shop
+from tp_api.services import outbox, shops
+from tp_api.services.ingest import ingest_shop_order
+from tp_api.services.secret_box import SecretBox
+
+
+def secret_box(settings: Settings) -> SecretBox:
+    """Encrypts shop credentials with TP_SECRET_KEY (older keys still decrypt)."""
+    return SecretBox([settings.secret_key, *settings.old_secret_keys])
+
+
+def refresh_handler(box: SecretBox) -> Callable[[OutboxEntry], None]:
+    """Outbox handler: fetch one shop order (and its refunds) and ingest it."""
+
+    def refresh(job: OutboxEntry) -> None:
+        data = outbox.payload(job)
+        shop = Shop.get_or_none(Shop.id == int(data.get("shop_id", 0)))
+        if shop is None:
+            raise outbox.PermanentError(f"shop {data.get('shop_id')} no longer exists")
+        client = adapter_for(shops.connection(box, shop))
+        order = client.get_order(int(data["order_id"]))  # type: ignore[attr-defined]
+        refunds = client.get_refunds(int(order["id"])) if order.get("refunds") else []
+        ingest_shop_order(
+            shop.id, shop.account_id, snapshot_from_woo(order, shops.mappings(shop.id), refunds)
+        )
+
+    return refresh
