@@ -1,54 +1,29 @@
-"""The ``tp-bridge`` command: serve, db, account, key, events, demo."""
+"""The ``tp-bridge`` command: serve, db, account, key, events, outbox, demo (+ shop, sync)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import click
 
+from config import cli_sync
+from config.cli_common import database_session as _database
+from config.cli_common import echo_json as _echo_json
+from config.cli_common import production_settings
+from config.cli_common import require_schema as _require_schema
 from config.settings import Settings, SettingsError
 from tp_api import migrations
 from tp_api.db import connect
 from tp_api.services import events as event_service
 from tp_api.services import keys
-from tp_api.services.errors import TicketingError
 from tp_api.web import partner_json
 
 DEMO_ACCOUNT = "Demo Festival BV"
 DEMO_EVENTS = Path(__file__).parent / "demo" / "events.json"
-
-
-def _echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, indent=2, default=str))
-
-
-@contextmanager
-def _database(settings: Settings) -> Iterator[None]:
-    """Open the configured database for one command, with domain errors shown plainly."""
-    db = connect(settings.database_url, max_connections=4)
-    try:
-        with db.connection_context():
-            yield
-    except TicketingError as error:
-        raise click.ClickException(error.message) from None
-    finally:
-        db.close_all()
-
-
-def _require_schema(settings: Settings) -> None:
-    db = connect(settings.database_url, max_connections=4)
-    with db.connection_context():
-        waiting = migrations.pending(db)
-    if waiting:
-        raise click.ClickException(
-            f"the database needs migrations ({', '.join(waiting)}): run `tp-bridge db upgrade`"
-        )
 
 
 @click.group()
@@ -90,12 +65,7 @@ def serve(
     """Run the HTTP service (gunicorn)."""
     from config.server import serve as run_server
 
-    if dev:
-        settings = settings.for_development()
-    try:
-        settings.require_production_secret()
-    except SettingsError as error:
-        raise click.ClickException(str(error)) from None
+    settings = production_settings(settings, dev=dev)
     _require_schema(settings)
     click.echo(
         f"tp-bridge serving on http://{host}:{port} (database {settings.database_url})", err=True
@@ -304,3 +274,41 @@ Partner key (shown once): {secret}
   curl -s '{base}/users/7/events?key={secret}'
   curl -s '{base}/events/{event_id}/tickets?key={secret}&wp_user_id=7'
 """)
+
+
+@main.group("outbox")
+def outbox_group() -> None:
+    """Follow-up work: ticket e-mails and shop-order refreshes."""
+
+
+@outbox_group.command("work")
+@click.option("--once", is_flag=True, help="Run the jobs that are due now, then exit.")
+@click.option("--dev", is_flag=True, help="Development mode: allows the built-in insecure secret.")
+@click.pass_obj
+def outbox_work(settings: Settings, once: bool, dev: bool) -> None:
+    """Run the outbox worker (render and e-mail tickets, ...) until SIGTERM."""
+    from config.workers import outbox_worker, run_until_signalled
+
+    settings = production_settings(settings, dev=dev)
+    _require_schema(settings)
+    connect(settings.database_url, max_connections=4)
+    worker = outbox_worker(settings)
+    if once:
+        while worker.run_once():
+            pass
+    else:
+        run_until_signalled(worker)
+    _echo_json(worker.stats)
+
+
+@main.command("scan-key")
+@click.pass_obj
+def scan_key(settings: Settings) -> None:
+    """Print the public key that verifies ticket QR codes (for offline door scanners)."""
+    from config.tickets import scan_public_key
+
+    _echo_json(scan_public_key(production_settings(settings, dev=settings.dev)))
+
+
+main.add_command(cli_sync.shop)
+main.add_command(cli_sync.sync)

@@ -34,3 +34,21 @@ def refresh_handler(box: SecretBox) -> Callable[[OutboxEntry], None]:
         )
 
     return refresh
+
+
+def client_for(settings: Settings, shop: Shop):  # type: ignore[no-untyped-def]
+    """The platform client of a shop, credentials decrypted."""
+    return adapter_for(shops.connection(secret_box(settings), shop))
+
+
+def shop_jobs(settings: Settings):  # type: ignore[no-untyped-def]
+    """The daemon's jobs, each building the shop's client when it runs."""
+    from sync.daemon import ShopJobs
+    from sync.jobs import pull_orders, push_stock
+    from sync.reconcile import reconcile
+
+    return ShopJobs(
+        pull_orders=lambda shop: pull_orders(shop, client_for(settings, shop)),
+        push_stock=lambda shop: push_stock(shop, client_for(settings, shop)),
+        reconcile=lambda shop: reconcile(shop, client_for(settings, shop), fix=True),
+    )

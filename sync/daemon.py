@@ -1,0 +1,112 @@
+"""The sync daemon: APScheduler 3 jobs per enabled shop, plus the outbox worker.
+
+Every job coalesces missed runs, runs one instance at a time, and is never silently skipped
+for being late (``misfire_grace_time=None``; APScheduler 3's default of one second drops
+late runs). Each job takes a per-shop lock, so several daemons can run side by side.
+Signal handlers only set a flag; the main loop stops the scheduler and waits for running
+jobs and the worker to finish.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from sync.locks import job_lock
+from sync.outbox_worker import OutboxWorker
+from tp_api.db import database, utcnow
+from tp_api.models import Shop
+
+log = logging.getLogger(__name__)
+
+ShopJob = Callable[[Shop], object]
+
+
+@dataclass
+class ShopJobs:
+    """What the daemon runs for each shop."""
+
+    pull_orders: ShopJob
+    push_stock: ShopJob
+    reconcile: ShopJob
+
+
+class SyncDaemon:
+    def __init__(self, jobs: ShopJobs, worker: OutboxWorker | None, *, lock_dir: str) -> None:
+        self.jobs = jobs
+        self.worker = worker
+        self.lock_dir = lock_dir
+        self.stop_requested = threading.Event()
+        self.scheduler = BackgroundScheduler(
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+            timezone="UTC",
+        )
+        self._worker_thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        with database.connection_context():
+            shops = list(Shop.select().where(Shop.enabled == True))  # noqa: E712
+        for shop in shops:
+            self._schedule(shop)
+        self.scheduler.start()
+        if self.worker is not None:
+            self._worker_thread = threading.Thread(
+                target=self.worker.run, args=(self.stop_requested,), name="outbox", daemon=True
+            )
+            self._worker_thread.start()
+        log.info("sync daemon started: %d shop(s)", len(shops))
+
+    def _schedule(self, shop: Shop) -> None:
+        every = max(30, shop.interval_s)
+        self.scheduler.add_job(
+            self._run,
+            "interval",
+            seconds=every,
+            args=("orders", shop.id),
+            id=f"orders-{shop.id}",
+            next_run_time=utcnow(),
+        )
+        self.scheduler.add_job(
+            self._run, "interval", seconds=every, args=("stock", shop.id), id=f"stock-{shop.id}"
+        )
+        self.scheduler.add_job(
+            self._run,
+            "cron",
+            hour=3,
+            minute=shop.id % 60,
+            args=("reconcile", shop.id),
+            id=f"reconcile-{shop.id}",
+        )
+
+    def _run(self, kind: str, shop_id: int) -> None:
+        if self.stop_requested.is_set():
+            return
+        with database.connection_context():
+            shop = Shop.get_or_none(Shop.id == shop_id)
+            if shop is None or not shop.enabled:
+                return
+            with job_lock(f"tp-bridge:{kind}:{shop_id}", self.lock_dir) as got:
+                if not got:
+                    log.info("sync %s shop=%s: another daemon is running it", kind, shop.name)
+                    return
+                try:
+                    getattr(
+                        self.jobs,
+                        {"orders": "pull_orders", "stock": "push_stock", "reconcile": "reconcile"}[
+                            kind
+                        ],
+                    )(shop)
+                except Exception:  # noqa: BLE001 - one failing run must not stop the daemon
+                    log.exception("sync %s shop=%s failed", kind, shop.name)
+
+    def stop(self) -> None:
+        """Stop scheduling, wait for running jobs and the worker's current job."""
+        self.stop_requested.set()
+        self.scheduler.shutdown(wait=True)
+        if self._worker_thread is not None:
+            self._worker_thread.join(timeout=60)
+        log.info("sync daemon stopped")

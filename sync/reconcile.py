@@ -1,0 +1,70 @@
+"""`tp-bridge sync reconcile`: every difference between a shop and our store, and the fix.
+
+It reads the shop's whole order list (not the cursor), so it also catches what the
+incremental pull cannot see: partial refunds that did not touch the modified date, orders
+missed while the shop's webhooks were disabled, and stock edited by hand.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bridge.adapters.base import ShopAdapter
+from bridge.adapters.mapping import snapshot_from_woo
+from sync.jobs import available, push_stock
+from tp_api.models import ProductMapping, Shop, ShopOrder
+from tp_api.services import shops
+from tp_api.services.ingest import CLOSED_STATUSES, ingest_shop_order
+
+
+@dataclass
+class ReconcileReport:
+    missing_here: list[int] = field(default_factory=list)  # shop orders we never ingested
+    out_of_date: list[int] = field(default_factory=list)  # ingested, but changed since
+    missing_in_shop: list[int] = field(default_factory=list)  # bound, but gone from the shop
+    stock: list[tuple[int, int, int | None, int]] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    fixed: bool = False
+
+    @property
+    def clean(self) -> bool:
+        return not (self.missing_here or self.out_of_date or self.missing_in_shop or self.stock)
+
+
+def reconcile(shop: Shop, client: ShopAdapter, *, fix: bool = False) -> ReconcileReport:
+    """Compare the shop with our store; with ``fix``, ingest what differs and push stock."""
+    report = ReconcileReport()
+    mappings = shops.mappings(shop.id)
+    bindings = {b.external_id: b for b in ShopOrder.select().where(ShopOrder.shop == shop.id)}
+    seen: set[int] = set()
+    for order in client.iter_orders_modified_since(None):
+        external_id = int(order["id"])
+        seen.add(external_id)
+        refunds = client.get_refunds(external_id) if order.get("refunds") else []
+        snapshot = snapshot_from_woo(order, mappings, refunds)
+        binding = bindings.get(external_id)
+        if binding is None:
+            if snapshot.status not in CLOSED_STATUSES and snapshot.order.ticket_quantities():
+                report.missing_here.append(external_id)
+        elif binding.content_hash != snapshot.content_hash():
+            report.out_of_date.append(external_id)
+        else:
+            continue
+        if fix:
+            outcome = ingest_shop_order(shop.id, shop.account_id, snapshot)
+            report.problems += [f"order {external_id}: {p}" for p in outcome.problems]
+    report.missing_in_shop = sorted(
+        b.external_id for b in bindings.values() if b.external_id not in seen and b.order_id
+    )
+    maps = list(ProductMapping.select().where(ProductMapping.shop == shop.id))
+    current = client.get_stock([(m.product_id, m.variation_id) for m in maps])
+    for m in maps:
+        wanted = available(m.ticket_type_id)
+        if current.get((m.product_id, m.variation_id)) != wanted:
+            report.stock.append(
+                (m.product_id, m.variation_id, current.get((m.product_id, m.variation_id)), wanted)
+            )
+    if fix:
+        push_stock(shop, client)
+        report.fixed = True
+    return report
