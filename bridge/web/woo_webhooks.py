@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 bp = Blueprint("woo_webhooks", __name__, url_prefix="/shops")
 
+
 def _answer(status: int, text: str) -> Response:
     return Response(text, status=status, mimetype="text/plain")
 

@@ -32,8 +32,15 @@ def shop(app, factory, settings):
     seller = factory.seller()
     ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
     box = SecretBox([settings.secret_key])
-    new = shops.add_shop(box, seller.id, "main", platform="woocommerce",
-                         base_url="https://shop.test", consumer_key="ck", consumer_secret="cs")
+    new = shops.add_shop(
+        box,
+        seller.id,
+        "main",
+        platform="woocommerce",
+        base_url="https://shop.test",
+        consumer_key="ck",
+        consumer_secret="cs",
+    )
     # Use the fixture's secret, as if the webhook had been set up with it.
     Shop.update(webhook_secret_enc=box.seal(DELIVERY["secret"])).execute()
     shops.map_product(new.shop, product_id=93, ticket_type_id=ticket_type.id)
@@ -74,10 +81,15 @@ def test_deletions_are_queued_for_the_worker(client, shop):
     import hmac
 
     raw = b'{"id":727}'
-    signature = base64.b64encode(hmac.new(DELIVERY["secret"].encode(), raw,
-                                          hashlib.sha256).digest()).decode()
-    headers = {"X-WC-Webhook-Signature": signature, "X-WC-Webhook-Resource": "order",
-               "X-WC-Webhook-Topic": "order.deleted", "Content-Type": "application/json"}
+    signature = base64.b64encode(
+        hmac.new(DELIVERY["secret"].encode(), raw, hashlib.sha256).digest()
+    ).decode()
+    headers = {
+        "X-WC-Webhook-Signature": signature,
+        "X-WC-Webhook-Resource": "order",
+        "X-WC-Webhook-Topic": "order.deleted",
+        "Content-Type": "application/json",
+    }
     response = deliver(client, shop.id, raw, headers)
     assert response.status_code == 202
     [job] = OutboxEntry.select()

@@ -1,0 +1,126 @@
+"""`tp-bridge shop ...`, `sync ...`, `outbox work` and `scan-key`, against a fake shop."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from config.cli import main
+from tests.fake_woo import FakeWoo, woo_order
+from tp_api.db import connect
+from tp_api.models import Order, Shop, Ticket
+
+SECRET = "cli-test-secret-that-is-long-enough-0123456789"
+
+
+@pytest.fixture
+def run(db_url, tmp_path):
+    runner = CliRunner()
+
+    def invoke(*args):
+        return runner.invoke(
+            main,
+            list(args),
+            env={
+                "TP_DATABASE_URL": db_url,
+                "TP_SECRET_KEY": SECRET,
+                "TP_FILES_DIR": str(tmp_path / "files"),
+                "TP_PUBLIC_URL": "https://tickets.test",
+            },
+        )
+
+    yield invoke
+    connect(db_url).close_all()
+
+
+@pytest.fixture
+def woo():
+    with FakeWoo() as fake:
+        yield fake
+
+
+def test_connect_map_sync_and_reconcile(run, db, woo, factory):
+    seller = factory.seller("Festival BV")
+    ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=100))
+    added = run(
+        "shop",
+        "add",
+        "main",
+        "--account",
+        "Festival BV",
+        "--url",
+        woo.url,
+        "--consumer-key",
+        "ck_test",
+        "--consumer-secret",
+        "cs_test",
+    )
+    assert added.exit_code == 0, added.output
+    info = json.loads(added.output)
+    assert (
+        info["webhook_url"] == f"https://tickets.test/shops/{info['shop_id']}/woocommerce/webhook"
+    )
+    assert len(info["webhook_secret"]) > 30
+    stored = Shop.get()
+    assert "cs_test" not in stored.consumer_secret_enc and "ck_test" not in stored.consumer_key_enc
+    listed = run("shop", "list")
+    assert "cs_test" not in listed.output and "main" in listed.output
+    mapped = run("shop", "map", "main", "--product", "93", "--ticket-type", str(ticket_type.id))
+    assert mapped.exit_code == 0, mapped.output
+    assert run("shop", "map", "main", "--product", "93", "--ticket-type", "9999").exit_code == 1
+
+    woo.products[93] = {"id": 93, "manage_stock": True, "stock_quantity": 100}
+    for i in range(1, 6):
+        woo.put(woo_order(i))
+    synced = run("sync", "run", "--shop", "main")
+    assert synced.exit_code == 0, synced.output
+    assert "main: 5 new, 0 changed, 0 unchanged, 1 stock writes, 0 errors" in synced.output
+    assert Order.select().count() == 5 and Ticket.select().count() == 5
+    assert woo.products[93]["stock_quantity"] == 95
+    status = run("sync", "status")
+    assert "orders" in status.output and "stock" in status.output
+
+    clean = run("sync", "reconcile", "--shop", "main")
+    assert clean.exit_code == 0, clean.output
+    woo.products[93]["stock_quantity"] = 7  # edited by hand in the shop
+    woo.put(woo_order(6))
+    dirty = run("sync", "reconcile", "--shop", "main")
+    assert dirty.exit_code == 1
+    report = json.loads(dirty.output)
+    assert report["missing_here"] == [6]
+    assert report["stock"] == [{"product_id": 93, "variation_id": 0, "shop": 7, "ours": 95}]
+    fixed = run("sync", "reconcile", "--shop", "main", "--fix")
+    assert fixed.exit_code == 0 and json.loads(fixed.output)["fixed"] is True
+    assert Order.select().count() == 6 and woo.products[93]["stock_quantity"] == 94
+
+    assert run("shop", "remove", "main").exit_code == 0
+    assert Shop.select().count() == 0 and Order.select().count() == 6
+
+
+def test_bad_shop_input_is_refused(run, db, factory):
+    factory.seller("A")
+    result = run(
+        "shop",
+        "add",
+        "x",
+        "--account",
+        "A",
+        "--url",
+        "http://shop.example.com",
+        "--consumer-key",
+        "k",
+        "--consumer-secret",
+        "s",
+    )
+    assert result.exit_code == 1 and "https" in result.output
+    assert "not found" in run("shop", "map", "nope", "--product", "1", "--ticket-type", "1").output
+
+
+def test_scan_key_and_outbox_once(run, db):
+    key = json.loads(run("scan-key").output)
+    assert key["algorithm"] == "Ed25519" and len(key["key_id"]) == 8
+    worked = run("outbox", "work", "--once")
+    assert worked.exit_code == 0, worked.output
+    assert json.loads(worked.output) == {"done": 0, "retry": 0, "failed": 0}
