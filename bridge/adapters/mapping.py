@@ -29,9 +29,24 @@ def cents(value: Any) -> int:
     return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def ticket_type_for(mappings: Mappings, product_id: int, variation_id: int) -> int | None:
-    """A variation's own mapping, else its product's."""
-    return mappings.get((product_id, variation_id)) or mappings.get((product_id, 0))
+SKU_PREFIX = "tp-"
+
+
+def ticket_type_for(
+    mappings: Mappings, product_id: int, variation_id: int, sku: Any = None
+) -> int | None:
+    """A variation's own mapping, else its product's, else the SKU convention.
+
+    The convention: a product (or variation) whose SKU is ``tp-<ticket type id>`` (e.g.
+    ``tp-45``) sells that ticket type without an explicit mapping. An id of another account
+    is refused when the order is ingested, and reported.
+    """
+    found = mappings.get((product_id, variation_id)) or mappings.get((product_id, 0))
+    if found is None and isinstance(sku, str) and sku.lower().startswith(SKU_PREFIX):
+        digits = sku[len(SKU_PREFIX) :]
+        if digits.isascii() and digits.isdigit() and len(digits) <= 12:
+            found = int(digits)
+    return found
 
 
 def snapshot_from_woo(
@@ -46,7 +61,7 @@ def snapshot_from_woo(
             int(item.get("variation_id") or 0),
         )
         quantity = max(0, int(item.get("quantity") or 0))
-        type_id = ticket_type_for(mappings, product_id, variation_id)
+        type_id = ticket_type_for(mappings, product_id, variation_id, item.get("sku"))
         if type_id is None:
             unmapped.append(f"{product_id}/{variation_id}" if variation_id else str(product_id))
         lines.append(

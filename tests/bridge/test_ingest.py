@@ -166,3 +166,24 @@ def _later(seconds):
     from tests.fake_woo import EPOCH
 
     return EPOCH + timedelta(seconds=seconds)
+
+
+def test_the_sku_convention_maps_without_an_explicit_mapping(shop, factory):
+    seller, shop_row, _ = shop
+    other_type = factory.ticket_type(factory.event(seller, ticket_stock=5))
+    woo = woo_order(1, product_id=555)
+    woo["line_items"][0]["sku"] = f"tp-{other_type.id}"
+    outcome = ingest(shop_row, woo)
+    assert outcome.problems == []
+    assert Ticket.get().ticket_type_id == other_type.id
+
+
+def test_a_sku_naming_another_accounts_ticket_type_is_reported(shop, factory):
+    _, shop_row, _ = shop
+    stranger = factory.seller()
+    foreign = factory.ticket_type(factory.event(stranger))
+    woo = woo_order(1, product_id=555)
+    woo["line_items"][0]["sku"] = f"tp-{foreign.id}"
+    outcome = ingest(shop_row, woo)
+    assert any(f"Ticket type {foreign.id} not found" in p for p in outcome.problems)
+    assert Order.select().count() == 0
