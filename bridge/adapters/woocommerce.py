@@ -72,7 +72,9 @@ class WooClient:
         """Every order modified after ``since``, oldest change first, each version once."""
         cursor = since
         page = 1
-        seen: set[tuple[int, str]] = set()
+        # Versions already yielded, kept only for the window a later query can repeat, so
+        # memory does not grow with the number of orders.
+        seen: dict[tuple[int, str], datetime | None] = {}
         while True:
             params: dict[str, Any] = {
                 "per_page": PER_PAGE,
@@ -90,7 +92,7 @@ class WooClient:
             for order in batch:
                 key = (int(order["id"]), str(order.get("date_modified_gmt")))
                 if key not in seen:
-                    seen.add(key)
+                    seen[key] = parse_woo_time(order.get("date_modified_gmt"))
                     yield order
             if len(batch) < PER_PAGE:
                 return
@@ -102,6 +104,7 @@ class WooClient:
                 page += 1
             else:
                 cursor, page = next_cursor, 1
+                seen = {k: v for k, v in seen.items() if v is None or cursor is None or v > cursor}
 
     def get_order(self, order_id: int) -> dict[str, Any]:
         result = self._get(f"orders/{int(order_id)}", {})
