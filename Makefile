@@ -49,6 +49,8 @@ lint: install
 bench: install
 	$(BIN)/python bench/run_all.py
 	$(BIN)/python bench/pdf_bench.py
+	$(BIN)/python bench/sync_bench.py --db sqlite
+	$(BIN)/python bench/sync_bench.py --db postgres
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

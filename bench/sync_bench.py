@@ -143,7 +143,8 @@ def main() -> None:
     for count in args.orders:
         # Each size in a fresh process, so peak RSS is measured from the same start.
         out = subprocess.run(
-            [sys.executable, __file__, "--one", str(count), "--db", args.db],
+            [sys.executable, __file__, "--one", str(count), "--db", args.db]
+            + (["--memory"] if args.memory else []),
             capture_output=True,
             text=True,
             check=True,
