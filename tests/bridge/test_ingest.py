@@ -187,3 +187,11 @@ def test_a_sku_naming_another_accounts_ticket_type_is_reported(shop, factory):
     outcome = ingest(shop_row, woo)
     assert any(f"Ticket type {foreign.id} not found" in p for p in outcome.problems)
     assert Order.select().count() == 0
+
+
+def test_a_prefixed_partner_push_is_the_same_shop_order(shop):
+    seller, shop_row, ticket_type = shop
+    body = order_body(ticket_type.id, quantity=1, wp_order_id="wc_1", paid=False)
+    orders.submit_order(seller.id, parse_partner_order(body))
+    ingest(shop_row, woo_order(1))
+    assert Order.select().count() == 1 and Order.get().status == OrderStatus.PROCESSING

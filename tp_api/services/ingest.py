@@ -113,9 +113,14 @@ def _our_order(
 ) -> Order | None:
     if binding is not None and binding.order_id is not None:
         return Order.get_by_id(binding.order_id)
-    # A partner-API push may have created it already under the same wp_order_id.
-    return Order.get_or_none(
-        (Order.account == account_id) & (Order.wp_order_id == snapshot.order.wp_order_id)
+    # A partner-API push may have created it already, as "456" or with the document's
+    # "wc_" prefix ("wc_456"): both are this shop order.
+    wp_id = snapshot.order.wp_order_id or ""
+    return (
+        Order.select()
+        .where(Order.account == account_id, Order.wp_order_id.in_([wp_id, f"wc_{wp_id}"]))
+        .order_by(Order.id)
+        .first()
     )
 
 
