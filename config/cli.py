@@ -10,7 +10,7 @@ from typing import Any
 
 import click
 
-from config import cli_sync
+from config import cli_door, cli_sync
 from config.cli_common import database_session as _database
 from config.cli_common import echo_json as _echo_json
 from config.cli_common import production_settings
@@ -310,5 +310,6 @@ def scan_key(settings: Settings) -> None:
     _echo_json(scan_public_key(production_settings(settings, dev=settings.dev)))
 
 
+main.add_command(cli_door.scanner)
 main.add_command(cli_sync.shop)
 main.add_command(cli_sync.sync)

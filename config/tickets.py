@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
 from config.settings import Settings
 from pdf.signing import FileLinkSigner, derive_signing_key, key_id, public_key_b64
 from tp_api.services.file_store import FileStore
@@ -33,3 +35,12 @@ def scan_public_key(settings: Settings) -> dict[str, str]:
         "algorithm": "Ed25519",
         "public_key": public_key_b64(public_key),
     }
+
+
+def scan_public_keys(settings: Settings) -> dict[str, Ed25519PublicKey]:
+    """Key id -> public key, for the current secret and the old ones still accepted."""
+    keys = {}
+    for secret in (settings.secret_key, *settings.old_secret_keys):
+        public_key = derive_signing_key(secret).public_key()
+        keys[key_id(public_key)] = public_key
+    return keys

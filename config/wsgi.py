@@ -15,10 +15,10 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from bridge.web import woo_webhooks
 from config.settings import Settings
 from config.shops import secret_box
-from config.tickets import ticket_tools
+from config.tickets import scan_public_keys, ticket_tools
 from tp_api.db import connect
 from tp_api.services.keys import ThrottlePolicy
-from tp_api.web import downloads, health, partner
+from tp_api.web import downloads, health, partner, scanner
 
 log = logging.getLogger(__name__)
 
@@ -68,11 +68,13 @@ def create_app(settings: Settings) -> Flask:
     app.extensions["tp_ticket_tools"] = ticket_tools(settings)
     app.extensions["tp_renderer"] = _lazy_renderer(settings)
     app.extensions["tp_secret_box"] = secret_box(settings)
+    app.extensions["tp_scan_keys"] = scan_public_keys(settings)
     _register_error_handlers(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(partner.bp)
     app.register_blueprint(downloads.bp)
     app.register_blueprint(woo_webhooks.bp)
+    app.register_blueprint(scanner.bp)
     return app
 
 

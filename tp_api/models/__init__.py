@@ -5,6 +5,7 @@ from tp_api.models.checkins import CheckIn
 from tp_api.models.events import Event, TicketType
 from tp_api.models.orders import LineType, Order, OrderLine, OrderStatus
 from tp_api.models.outbox import OutboxEntry
+from tp_api.models.scanners import Scanner, ScannerEvent
 from tp_api.models.shops import ProductMapping, Shop, ShopOrder, SyncRun
 from tp_api.models.tickets import Ticket, TicketStatus
 
@@ -23,6 +24,8 @@ ALL_MODELS = (
     ProductMapping,
     ShopOrder,
     SyncRun,
+    Scanner,
+    ScannerEvent,
 )
 
 __all__ = [
@@ -37,6 +40,8 @@ __all__ = [
     "OrderStatus",
     "OutboxEntry",
     "PartnerKey",
+    "Scanner",
+    "ScannerEvent",
     "ProductMapping",
     "Shop",
     "ShopOrder",

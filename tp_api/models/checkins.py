@@ -6,13 +6,16 @@ import peewee
 
 from tp_api.db import UtcDateTimeField
 from tp_api.models.base import BaseModel
+from tp_api.models.events import Event
+from tp_api.models.scanners import Scanner
 from tp_api.models.tickets import Ticket
 
 
 class CheckIn(BaseModel):
-    """One scan of a ticket at a gate, with the decision taken."""
+    """One scan at a gate, with the decision taken. Refused scans are kept too: a code that
+    names no ticket (or a forged one) has no ``ticket``."""
 
-    ticket = peewee.ForeignKeyField(Ticket, backref="checkins", on_delete="CASCADE")
+    ticket = peewee.ForeignKeyField(Ticket, null=True, backref="checkins", on_delete="CASCADE")
     direction = peewee.CharField(max_length=3, default="in")  # "in" or "out"
     at = UtcDateTimeField()
     gate = peewee.CharField(max_length=100, default="")
@@ -20,3 +23,13 @@ class CheckIn(BaseModel):
     result = peewee.CharField(max_length=30)  # "ok", "already_scanned", "cancelled", ...
     # A scanner's upload id: the same nonce twice changes nothing.
     nonce = peewee.CharField(max_length=64, null=True, unique=True)
+    event = peewee.ForeignKeyField(Event, null=True, backref="checkins", on_delete="CASCADE")
+    scanner = peewee.ForeignKeyField(Scanner, null=True, backref="checkins", on_delete="SET NULL")
+    code_ref = peewee.CharField(max_length=32, null=True)
+    device_at = UtcDateTimeField(null=True)  # the scanner's clock, for offline uploads
+    offline = peewee.BooleanField(default=False)
+    # An offline admission of a ticket that another gate had already admitted.
+    conflict = peewee.BooleanField(default=False)
+
+    class Meta:
+        indexes = ((("event", "at"), False),)

@@ -38,6 +38,9 @@ class Event(BaseModel):
     manage_stock_per_ticket = peewee.BooleanField(default=True)
     deleted_at = UtcDateTimeField(null=True)
     created_at = created_at_field()
+    # Door rules: may a ticket scanned out come back in; must it be personalised to enter.
+    allow_reentry = peewee.BooleanField(default=True)
+    require_personalisation = peewee.BooleanField(default=True)
 
 
 class TicketType(BaseModel):

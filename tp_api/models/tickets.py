@@ -39,3 +39,6 @@ class Ticket(BaseModel):
     personalised_at = UtcDateTimeField(null=True)
     created_at = created_at_field()
     updated_at = created_at_field()
+
+    class Meta:
+        indexes = ((("event", "status"), False),)

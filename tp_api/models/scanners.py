@@ -1,0 +1,32 @@
+"""Door scanners: devices with a key that may scan (and read figures for) chosen events."""
+
+from __future__ import annotations
+
+import peewee
+
+from tp_api.db import UtcDateTimeField
+from tp_api.models.accounts import Account
+from tp_api.models.base import BaseModel, created_at_field
+from tp_api.models.events import Event
+
+
+class Scanner(BaseModel):
+    """A scanner device or app. Only a SHA-256 of its key is stored."""
+
+    account = peewee.ForeignKeyField(Account, backref="scanners", on_delete="CASCADE")
+    name = peewee.CharField(max_length=100)
+    prefix = peewee.CharField(max_length=16, index=True)
+    key_hash = peewee.CharField(max_length=64, unique=True)
+    created_at = created_at_field()
+    last_used_at = UtcDateTimeField(null=True)
+    revoked_at = UtcDateTimeField(null=True)
+
+
+class ScannerEvent(BaseModel):
+    """An event a scanner may scan (its children included)."""
+
+    scanner = peewee.ForeignKeyField(Scanner, backref="events", on_delete="CASCADE")
+    event = peewee.ForeignKeyField(Event, backref="scanners", on_delete="CASCADE")
+
+    class Meta:
+        indexes = ((("scanner", "event"), True),)

@@ -1,0 +1,129 @@
+"""Scanner devices: keys that can scan, and read check-in figures of, chosen events only."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from tp_api.db import utcnow, write_transaction
+from tp_api.models import Event, Scanner, ScannerEvent
+from tp_api.services.errors import InvalidInput, NotFound, Unauthenticated
+from tp_api.services.keys import KEY_CACHE_TTL, hash_key
+
+SCANNER_KEY_PREFIX = "tps_"
+_PREFIX_LEN = 12
+
+
+@dataclass(frozen=True)
+class ScannerContext:
+    """Who is scanning: the scanner, its account and the events it may scan."""
+
+    scanner_id: int
+    account_id: int
+    name: str
+    event_ids: frozenset[int]  # the granted events and their children
+
+    def may_scan(self, event_id: int) -> bool:
+        return event_id in self.event_ids
+
+
+@dataclass(frozen=True)
+class NewScanner:
+    scanner: Scanner
+    secret: str
+
+
+_cache: dict[str, tuple[ScannerContext, datetime]] = {}
+
+
+def create_scanner(account_id: int, name: str, event_ids: list[int]) -> NewScanner:
+    """Register a scanner for some events of the account; its key is returned once."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("Scanner name must be 1 to 100 characters")
+    if not event_ids:
+        raise InvalidInput("A scanner needs at least one event")
+    with write_transaction():
+        found = {
+            e.id
+            for e in Event.select(Event.id).where(
+                Event.id.in_(event_ids), Event.account == account_id
+            )
+        }
+        missing = sorted(set(event_ids) - found)
+        if missing:
+            raise NotFound(f"Event {missing[0]} not found", code="event_not_found")
+        secret = SCANNER_KEY_PREFIX + secrets.token_urlsafe(32)
+        scanner = Scanner.create(
+            account=account_id, name=name, prefix=secret[:_PREFIX_LEN], key_hash=hash_key(secret)
+        )
+        ScannerEvent.insert_many(
+            [{"scanner": scanner.id, "event": event_id} for event_id in sorted(found)]
+        ).execute()
+    return NewScanner(scanner, secret)
+
+
+def list_scanners(account_id: int) -> list[tuple[Scanner, list[int]]]:
+    scanners = list(Scanner.select().where(Scanner.account == account_id).order_by(Scanner.id))
+    grants: dict[int, list[int]] = {}
+    for row in ScannerEvent.select().where(ScannerEvent.scanner.in_([s.id for s in scanners])):
+        grants.setdefault(row.scanner_id, []).append(row.event_id)
+    return [(s, sorted(grants.get(s.id, []))) for s in scanners]
+
+
+def revoke_scanner(account_id: int, scanner_id: int) -> Scanner:
+    with write_transaction():
+        scanner = Scanner.get_or_none((Scanner.id == scanner_id) & (Scanner.account == account_id))
+        if scanner is None:
+            raise NotFound(f"Scanner {scanner_id} not found", code="scanner_not_found")
+        if scanner.revoked_at is None:
+            scanner.revoked_at = utcnow()
+            scanner.save(only=[Scanner.revoked_at])
+    _cache.pop(scanner.key_hash, None)
+    return scanner
+
+
+def authenticate_scanner(secret: str | None) -> ScannerContext:
+    """Resolve a scanner key (cached per process for a few seconds, like partner keys)."""
+    if not secret or len(secret) < _PREFIX_LEN or len(secret) > 200:
+        raise Unauthenticated("A valid scanner key is required", code="unauthenticated")
+    wanted = hash_key(secret)
+    now = utcnow()
+    cached = _cache.get(wanted)
+    if cached is not None and cached[1] > now:
+        return cached[0]
+    for scanner in Scanner.select().where(
+        Scanner.prefix == secret[:_PREFIX_LEN], Scanner.revoked_at.is_null()
+    ):
+        if hmac.compare_digest(scanner.key_hash, wanted):
+            context = ScannerContext(
+                scanner.id, scanner.account_id, scanner.name, frozenset(_granted_events(scanner.id))
+            )
+            _cache[wanted] = (context, now + KEY_CACHE_TTL)
+            if scanner.last_used_at is None or (now - scanner.last_used_at).total_seconds() > 60:
+                Scanner.update(last_used_at=now).where(Scanner.id == scanner.id).execute()
+            return context
+    raise Unauthenticated("A valid scanner key is required", code="unauthenticated")
+
+
+def _granted_events(scanner_id: int) -> set[int]:
+    granted = [r.event_id for r in ScannerEvent.select().where(ScannerEvent.scanner == scanner_id)]
+    children = Event.select(Event.id).where(Event.parent.in_(granted)) if granted else []
+    return set(granted) | {c.id for c in children}
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+__all__ = [
+    "NewScanner",
+    "ScannerContext",
+    "authenticate_scanner",
+    "clear_cache",
+    "create_scanner",
+    "list_scanners",
+    "revoke_scanner",
+]

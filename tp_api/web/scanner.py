@@ -1,0 +1,89 @@
+"""The door API (``/api/v1``): scans, offline packs and uploads, live figures.
+
+Scanners authenticate with ``Authorization: Bearer <scanner key>``. A scanner key can scan
+and read check-in figures of its events and nothing else. Errors use the admin API's JSON
+shape: ``{"error": {"code", "message", "status", "requestId"}}``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+
+from tp_api.services import checkin, door, scanners
+from tp_api.services.errors import InvalidInput, TicketingError
+from tp_api.services.validation import to_int
+
+bp = Blueprint("scanner", __name__, url_prefix="/api/v1")
+
+
+@bp.errorhandler(TicketingError)
+def _error(error: TicketingError) -> tuple[Response, int]:
+    body = {
+        "error": {
+            "code": error.code,
+            "message": error.message,
+            "status": error.status,
+            "requestId": g.get("request_id", ""),
+        }
+    }
+    return jsonify(body), error.status
+
+
+@bp.before_request
+def _authenticate() -> None:
+    header = request.headers.get("Authorization", "")
+    token = header[7:].strip() if header[:7].lower() == "bearer " else None
+    g.scanner = scanners.authenticate_scanner(token)
+
+
+def _body() -> dict[str, Any]:
+    try:
+        data = json.loads(request.get_data(cache=False) or b"null")
+    except (ValueError, RecursionError):
+        data = None
+    if not isinstance(data, dict):
+        raise InvalidInput("The body must be a JSON object", code="invalid_json")
+    return data
+
+
+def _keys() -> Any:
+    return current_app.extensions["tp_scan_keys"]
+
+
+@bp.post("/checkin/scan")
+def scan() -> Response:
+    data = _body()
+    code = data.get("qrPayload", data.get("code"))
+    if not isinstance(code, str) or not code:
+        raise InvalidInput("qrPayload is required", code="qr_payload_missing")
+    result = checkin.scan(
+        g.scanner,
+        checkin.ScanRequest(
+            code=code[:400],
+            event_id=to_int(data.get("eventId"), "eventId", minimum=1),
+            gate=str(data.get("gate") or "")[:100],
+            device=str(data.get("device") or data.get("scannedBy") or "")[:100],
+            direction=str(data.get("direction") or checkin.IN),
+            nonce=str(data["nonce"])[:64] if data.get("nonce") else None,
+        ),
+        _keys(),
+    )
+    return jsonify(door.scan_json(result))
+
+
+@bp.get("/checkin/events/<int:event_id>/offline")
+def offline_pack(event_id: int) -> Response:
+    return jsonify(door.offline_pack(g.scanner, event_id, _keys()))
+
+
+@bp.post("/checkin/upload")
+def upload() -> Response:
+    return jsonify(door.upload(g.scanner, _body(), _keys()))
+
+
+@bp.get("/events/<int:event_id>/live")
+def live(event_id: int) -> Response:
+    return jsonify(door.live(g.scanner, event_id))
