@@ -29,26 +29,32 @@ BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
-def _worker_postgres_url(worker: str) -> str:
-    """Create (fresh) a database for this xdist worker next to TP_TEST_POSTGRES_URL's."""
-    parts = urlsplit(POSTGRES_URL)
-    name = f"tp_test_{worker}"
+def _admin(sql: str) -> None:
     admin = psycopg2.connect(POSTGRES_URL)
     admin.autocommit = True
     with admin.cursor() as cur:
-        cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cur.execute(f'CREATE DATABASE "{name}"')
+        cur.execute(sql)
     admin.close()
-    return urlunsplit(parts._replace(path=f"/{name}"))
 
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str]:
-    url = _worker_postgres_url(os.environ.get("PYTEST_XDIST_WORKER", "main"))
+    """A fresh database for this test process (xdist worker), next to TP_TEST_POSTGRES_URL's.
+
+    Named after the worker and its process id, so two test runs on one machine never share
+    one; dropped at the end.
+    """
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    name = f"tp_test_{worker}_{os.getpid()}"
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    _admin(f'CREATE DATABASE "{name}"')
+    url = urlunsplit(urlsplit(POSTGRES_URL)._replace(path=f"/{name}"))
     database = connect(url, max_connections=4)
     migrations.upgrade(database)
     database.close_all()
     yield url
+    connect(url).close_all()
+    _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=BACKENDS)
