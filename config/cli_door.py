@@ -17,17 +17,30 @@ def scanner() -> None:
 @scanner.command("create")
 @click.argument("name")
 @click.option("--account", "account_name", required=True)
-@click.option("--event", "event_ids", required=True, multiple=True, type=click.IntRange(1),
-              help="An event the scanner may scan (repeatable; its sub-dates are included).")
+@click.option(
+    "--event",
+    "event_ids",
+    required=True,
+    multiple=True,
+    type=click.IntRange(1),
+    help="An event the scanner may scan (repeatable; its sub-dates are included).",
+)
 @click.pass_obj
-def scanner_create(settings: Settings, name: str, account_name: str,
-                   event_ids: tuple[int, ...]) -> None:
+def scanner_create(
+    settings: Settings, name: str, account_name: str, event_ids: tuple[int, ...]
+) -> None:
     """Register a scanner; its key is printed once."""
     with database_session(settings):
         owner = keys.get_account_by_name(account_name)
         new = scanners.create_scanner(owner.id, name, list(event_ids))
-    echo_json({"scanner_id": new.scanner.id, "name": new.scanner.name,
-               "events": sorted(event_ids), "key": new.secret})
+    echo_json(
+        {
+            "scanner_id": new.scanner.id,
+            "name": new.scanner.name,
+            "events": sorted(event_ids),
+            "key": new.secret,
+        }
+    )
 
 
 @scanner.command("list")
@@ -37,9 +50,17 @@ def scanner_list(settings: Settings, account_name: str) -> None:
     """List an account's scanners (never their keys)."""
     with database_session(settings):
         owner = keys.get_account_by_name(account_name)
-        rows = [{"scanner_id": s.id, "name": s.name, "events": events, "prefix": s.prefix,
-                 "last_used_at": s.last_used_at, "revoked_at": s.revoked_at}
-                for s, events in scanners.list_scanners(owner.id)]
+        rows = [
+            {
+                "scanner_id": s.id,
+                "name": s.name,
+                "events": events,
+                "prefix": s.prefix,
+                "last_used_at": s.last_used_at,
+                "revoked_at": s.revoked_at,
+            }
+            for s, events in scanners.list_scanners(owner.id)
+        ]
     echo_json(rows)
 
 

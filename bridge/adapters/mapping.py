@@ -122,7 +122,10 @@ def refunded_units(refunds: list[dict[str, Any]], mappings: Mappings) -> dict[in
     for refund in refunds:
         for item in refund.get("line_items") or []:
             type_id = ticket_type_for(
-                mappings, int(item.get("product_id") or 0), int(item.get("variation_id") or 0)
+                mappings,
+                int(item.get("product_id") or 0),
+                int(item.get("variation_id") or 0),
+                item.get("sku"),
             )
             quantity = abs(int(item.get("quantity") or 0))  # refund quantities are negative
             if type_id is not None and quantity:

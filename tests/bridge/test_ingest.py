@@ -195,3 +195,74 @@ def test_a_prefixed_partner_push_is_the_same_shop_order(shop):
     orders.submit_order(seller.id, parse_partner_order(body))
     ingest(shop_row, woo_order(1))
     assert Order.select().count() == 1 and Order.get().status == OrderStatus.PROCESSING
+
+
+def test_a_prefixed_partner_push_after_the_shop_order_is_the_same_order(shop):
+    seller, shop_row, ticket_type = shop
+    ingest(shop_row, woo_order(1))
+    body = order_body(ticket_type.id, quantity=1, wp_order_id="wc_1")
+    orders.submit_order(seller.id, parse_partner_order(body))
+    assert Order.select().count() == 1
+    assert TicketType.get_by_id(ticket_type.id).sold == 1
+
+
+def test_refunds_of_sku_mapped_products_are_applied(shop, factory):
+    seller, shop_row, _ = shop
+    tier = factory.ticket_type(factory.event(seller, ticket_stock=5))
+    woo = woo_order(1, product_id=555, quantity=3)
+    woo["line_items"][0]["sku"] = f"tp-{tier.id}"
+    ingest(shop_row, woo)
+    refunds = [
+        {
+            "id": 9,
+            "line_items": [
+                {"product_id": 555, "variation_id": 0, "sku": f"tp-{tier.id}", "quantity": -1}
+            ],
+        }
+    ]
+    ingest(shop_row, {**woo, "refunds": [{"id": 9, "total": "-29.95"}]}, refunds)
+    assert live(Order.get().id) == 2
+
+
+def test_a_refused_late_payment_is_tried_again_when_stock_frees_up(shop, factory):
+    seller, shop_row, ticket_type = shop
+    ingest(shop_row, woo_order(1, quantity=2))
+    ingest(shop_row, woo_order(1, status="cancelled", quantity=2, modified=_later(60)))
+    blocker = factory.order(seller, ticket_type, quantity=10)
+    late = woo_order(1, status="processing", quantity=2, modified=_later(120))
+    assert ingest(shop_row, late).problems
+    from tp_api.services import cancellation
+
+    with __import__("tp_api.db", fromlist=["x"]).write_transaction():
+        cancellation.cancel_order(Order.get_by_id(blocker.order_id), status="cancelled")
+    again = ingest(shop_row, late)
+    assert again.problems == [] and Order.get(Order.wp_order_id == "1").status == "processing"
+
+
+def test_late_payment_after_a_partial_refund_needs_only_the_unrefunded_units(shop, factory):
+    seller, shop_row, ticket_type = shop
+    woo = woo_order(1, quantity=3)
+    ingest(shop_row, woo)
+    refunds = [{"id": 9, "line_items": [{"product_id": 93, "variation_id": 0, "quantity": -1}]}]
+    refunded = {**woo, "refunds": [{"id": 9, "total": "-29.95"}]}
+    ingest(
+        shop_row,
+        {**refunded, "status": "cancelled", "date_modified_gmt": "2026-05-01T12:01:00"},
+        refunds,
+    )
+    factory.order(seller, ticket_type, quantity=8)  # 2 left
+    outcome = ingest(shop_row, {**refunded, "date_modified_gmt": "2026-05-01T12:02:00"}, refunds)
+    assert outcome.problems == []
+    assert live(Order.get(Order.wp_order_id == "1").id) == 2
+
+
+def test_a_product_mapped_later_is_reported_on_an_existing_order(shop):
+    _, shop_row, ticket_type = shop
+    woo = woo_order(1, quantity=1)
+    woo["line_items"].append(
+        {"id": 2, "name": "Extra", "product_id": 777, "variation_id": 0, "quantity": 2, "price": 5}
+    )
+    ingest(shop_row, woo)
+    shops.map_product(shop_row, product_id=777, ticket_type_id=ticket_type.id)
+    outcome = ingest(shop_row, woo)
+    assert any("ticket lines differ" in p for p in outcome.problems)

@@ -49,7 +49,8 @@ def test_paid_order_is_created_with_tickets(client, shop):
     order = Order.get()
     assert response.headers["X-TP-Order-Reference"] == order.reference == f"TP-{order.id:05d}"
     assert order.status == OrderStatus.PROCESSING
-    assert (order.wp_order_id, order.wp_user_id, order.locale) == ("wc_456", 7, "nl")
+    # The document's "wc_" prefix names the WooCommerce id: stored as the id itself.
+    assert (order.wp_order_id, order.wp_user_id, order.locale) == ("456", 7, "nl")
     assert order.total_cents == 5990 and order.currency == "EUR"
     assert order.billing_email == "jane@example.com"
     assert order.date_paid.isoformat() == "2026-06-01T10:01:00+00:00"

@@ -22,6 +22,8 @@ import logging
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
+import peewee
+
 from tp_api.db import is_postgres, utcnow, write_transaction
 from tp_api.models import Order, OrderStatus, ShopOrder
 from tp_api.services import cancellation, orders, stock
@@ -72,19 +74,32 @@ class IngestOutcome:
 
 def ingest_shop_order(shop_id: int, account_id: int, snapshot: ShopOrderSnapshot) -> IngestOutcome:
     """Bring one shop order into our store, exactly once, in one transaction."""
+    try:
+        return _ingest(shop_id, account_id, snapshot)
+    except peewee.IntegrityError:
+        # PostgreSQL: a webhook and the poller brought the same new order at once and the
+        # other one committed its binding first. Run again: now the binding is found.
+        return _ingest(shop_id, account_id, snapshot)
+
+
+def _ingest(shop_id: int, account_id: int, snapshot: ShopOrderSnapshot) -> IngestOutcome:
     with write_transaction():
         binding = _locked_binding(shop_id, snapshot.external_id)
         if binding is not None and _stale_or_same(binding, snapshot):
             return IngestOutcome("skipped", binding.order_id)
         order = _our_order(account_id, binding, snapshot)
         problems: list[str] = [f"unmapped product {p}" for p in snapshot.unmapped]
+        refused = False
         try:
             with write_transaction():  # a savepoint: a refusal keeps the binding's record
                 order, action = _apply(account_id, order, snapshot, problems)
         except TicketingError as error:
             problems.append(error.message)
             action = "changed" if binding is not None else "new"
-        _save_binding(shop_id, binding, snapshot, order, problems)
+            refused = True
+        # A refused snapshot (no stock for a late payment, say) is stored with a hash that
+        # never matches, so the next poll or reconcile tries it again.
+        _save_binding(shop_id, binding, snapshot, order, problems, retry=refused)
     for problem in problems:
         log.warning("shop %s order %s: %s", shop_id, snapshot.external_id, problem)
     return IngestOutcome(action, order.id if order else None, problems)
@@ -113,14 +128,9 @@ def _our_order(
 ) -> Order | None:
     if binding is not None and binding.order_id is not None:
         return Order.get_by_id(binding.order_id)
-    # A partner-API push may have created it already, as "456" or with the document's
-    # "wc_" prefix ("wc_456"): both are this shop order.
-    wp_id = snapshot.order.wp_order_id or ""
-    return (
-        Order.select()
-        .where(Order.account == account_id, Order.wp_order_id.in_([wp_id, f"wc_{wp_id}"]))
-        .order_by(Order.id)
-        .first()
+    # A partner-API push may have created it already (``wc_456`` is stored as ``456``).
+    return Order.get_or_none(
+        (Order.account == account_id) & (Order.wp_order_id == snapshot.order.wp_order_id)
     )
 
 
@@ -137,12 +147,13 @@ def _apply(
         order = Order.get_by_id(outcome.order_id)
         _apply_refunds(order, snapshot, problems)
         return order, "new"
+    _report_changed_lines(order, snapshot, problems)
     if status in CLOSED_STATUSES:
         result = cancellation.cancel_order(order, status=_closed_status(status))
         problems.extend(result.needs_attention)
     elif status in PAID_STATUSES:
         if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
-            _reopen(order)
+            _reopen(order, snapshot.refunded)
         elif not order.is_paid:
             orders.submit_order(
                 account_id, OrderInput(tp_order_id=order.id, date_paid=snapshot.order.date_paid)
@@ -150,6 +161,18 @@ def _apply(
         order = Order.get_by_id(order.id)
         _apply_refunds(order, snapshot, problems)
     return order, "changed"
+
+
+def _report_changed_lines(order: Order, snapshot: ShopOrderSnapshot, problems: list[str]) -> None:
+    """Lines of an existing order are not rewritten by a later snapshot (a product mapped
+    after the order was ingested, items edited in the shop): that is reported instead."""
+    held = stock.held_by_order(order.id).quantities
+    wanted = snapshot.order.ticket_quantities()
+    if wanted != held:
+        problems.append(
+            f"ticket lines differ from order {order.reference} (shop {wanted}, ours {held}); "
+            "not applied: change the order in the admin"
+        )
 
 
 def _as_paid_or_not(snapshot: ShopOrderSnapshot) -> OrderInput:
@@ -169,7 +192,7 @@ def _closed_status(status: str) -> str:
     return OrderStatus.REFUNDED if status == "refunded" else OrderStatus.CANCELLED
 
 
-def _reopen(order: Order) -> None:
+def _reopen(order: Order, refunded: dict[int, int]) -> None:
     """A cancelled order was paid after all: take its units again and issue new tickets.
 
     Raises OutOfStock when the units were sold to someone else meanwhile (reported).
@@ -178,7 +201,7 @@ def _reopen(order: Order) -> None:
     order.date_paid = order.date_paid or utcnow()
     order.updated_at = utcnow()
     order.save()
-    stock.reserve(orders.issue_missing_tickets(order), paid=True)
+    stock.reserve(orders.issue_missing_tickets(order, refunded), paid=True)
 
 
 def _apply_refunds(order: Order, snapshot: ShopOrderSnapshot, problems: list[str]) -> None:
@@ -199,12 +222,16 @@ def _save_binding(
     snapshot: ShopOrderSnapshot,
     order: Order | None,
     problems: list[str],
+    *,
+    retry: bool = False,
 ) -> None:
     values = {
         "order": order.id if order else (binding.order_id if binding else None),
         "status": snapshot.status[:30],
         "date_modified": snapshot.date_modified,
-        "content_hash": snapshot.content_hash(),
+        "content_hash": ("retry:" + snapshot.content_hash())[:64]
+        if retry
+        else (snapshot.content_hash()),
         "problem": "; ".join(problems)[:4000] or None,
         "synced_at": utcnow(),
     }

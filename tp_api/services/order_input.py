@@ -106,7 +106,7 @@ def parse_partner_order(data: Any) -> OrderInput:
     currency = optional_str(data, "currency", max_len=3).upper()
     if currency and not (len(currency) == 3 and currency.isascii() and currency.isalpha()):
         raise InvalidInput("currency must be a 3-letter ISO 4217 code")
-    wp_order_id = optional_str(data, "wp_order_id", max_len=100)
+    wp_order_id = normalise_wp_order_id(optional_str(data, "wp_order_id", max_len=100))
     return OrderInput(
         tp_order_id=tp_order_id,
         wp_order_id=wp_order_id or None,
@@ -123,6 +123,14 @@ def parse_partner_order(data: Any) -> OrderInput:
         billing=_parse_billing(billing) if billing is not None else None,
         lines=_parse_lines(data.get("order_lines")),
     )
+
+
+def normalise_wp_order_id(value: str) -> str:
+    """``wc_456`` -> ``456``: the document's example prefix names the WooCommerce order id,
+    which is how the sync daemon stores shop orders; one order, whichever path comes first."""
+    if value[:3].lower() == "wc_" and value[3:].isascii() and value[3:].isdigit():
+        return value[3:]
+    return value
 
 
 def _parse_tp_order_id(value: Any) -> int | None:

@@ -262,11 +262,15 @@ def _billing_fields(order_input: OrderInput, default: BillingInput | None = None
     }
 
 
-def issue_missing_tickets(order: Order) -> stock.StockPlan:
-    """Issue tickets for every unit of the order that has no live ticket (after a cancelled
-    order was paid after all). Returns the units issued, for the caller to take from stock.
+def issue_missing_tickets(order: Order, refunded: dict[int, int] | None = None) -> stock.StockPlan:
+    """Issue tickets for every unit of the order that has no live ticket and was not refunded
+    (after a cancelled order was paid after all). Returns the units issued, for the caller to
+    take from stock.
     """
     held = stock.held_by_order(order.id)
+    for type_id, units in (refunded or {}).items():
+        if type_id in held.quantities:
+            held.quantities[type_id] = max(0, held.quantities[type_id] - units)
     live: dict[int, int] = {}
     rows = (
         Ticket.select(Ticket.ticket_type)
