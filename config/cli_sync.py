@@ -276,7 +276,7 @@ def sync_daemon(settings: Settings, dev: bool) -> None:
 
     settings = production_settings(settings, dev=dev or settings.dev)
     require_schema(settings)
-    connect(settings.database_url, max_connections=8)
+    connect(settings.database_url, max_connections=16)  # JOB_THREADS + worker + margin
     daemon = SyncDaemon(
         shop_jobs(settings),
         outbox_worker(settings),

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bridge.adapters.base import ShopError
 from bridge.adapters.factory import adapter_for
-from bridge.adapters.mapping import snapshot_from_woo
+from bridge.adapters.mapping import deleted_snapshot, snapshot_from_woo
 from config.settings import Settings
 from tp_api.models import OutboxEntry, Shop
 from tp_api.services import outbox, shops
@@ -27,7 +28,15 @@ def refresh_handler(box: SecretBox) -> Callable[[OutboxEntry], None]:
         if shop is None:
             raise outbox.PermanentError(f"shop {data.get('shop_id')} no longer exists")
         client = adapter_for(shops.connection(box, shop))
-        order = client.get_order(int(data["order_id"]))  # type: ignore[attr-defined]
+        order_id = int(data["order_id"])
+        try:
+            order = client.get_order(order_id)  # type: ignore[attr-defined]
+        except ShopError as error:
+            if error.status != 404:
+                raise
+            # Deleted for good in the shop: treated like the trash.
+            ingest_shop_order(shop.id, shop.account_id, deleted_snapshot(order_id))
+            return
         refunds = client.get_refunds(int(order["id"])) if order.get("refunds") else []
         ingest_shop_order(
             shop.id, shop.account_id, snapshot_from_woo(order, shops.mappings(shop.id), refunds)

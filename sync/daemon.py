@@ -14,6 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from sync.locks import job_lock
@@ -24,6 +25,9 @@ from tp_api.models import Shop
 log = logging.getLogger(__name__)
 
 ShopJob = Callable[[Shop], object]
+
+# Jobs running at once; the database pool (config) is sized for these plus the outbox worker.
+JOB_THREADS = 6
 
 
 @dataclass
@@ -42,6 +46,7 @@ class SyncDaemon:
         self.lock_dir = lock_dir
         self.stop_requested = threading.Event()
         self.scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(JOB_THREADS)},
             job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
             timezone="UTC",
         )
@@ -89,7 +94,9 @@ class SyncDaemon:
             shop = Shop.get_or_none(Shop.id == shop_id)
             if shop is None or not shop.enabled:
                 return
-            with job_lock(f"tp-bridge:{kind}:{shop_id}", self.lock_dir) as got:
+            # One lock per shop for all its jobs: the nightly reconcile ingests and pushes
+            # stock too, and must not run beside the same shop's pull or push.
+            with job_lock(f"tp-bridge:shop:{shop_id}", self.lock_dir) as got:
                 if not got:
                     log.info("sync %s shop=%s: another daemon is running it", kind, shop.name)
                     return

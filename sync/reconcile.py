@@ -10,11 +10,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bridge.adapters.base import ShopAdapter
-from bridge.adapters.mapping import snapshot_from_woo
+from bridge.adapters.mapping import deleted_snapshot, snapshot_from_woo
 from sync.jobs import available, push_stock
 from tp_api.models import ProductMapping, Shop, ShopOrder
 from tp_api.services import shops
 from tp_api.services.ingest import CLOSED_STATUSES, ingest_shop_order
+
+
+def _cancel_deleted(shop: Shop, report: ReconcileReport) -> None:
+    for external_id in report.missing_in_shop:
+        # Gone from the shop (deleted for good): cancelled like the trash.
+        outcome = ingest_shop_order(shop.id, shop.account_id, deleted_snapshot(external_id))
+        report.problems += [f"order {external_id}: {p}" for p in outcome.problems]
 
 
 @dataclass
@@ -54,8 +61,12 @@ def reconcile(shop: Shop, client: ShopAdapter, *, fix: bool = False) -> Reconcil
             outcome = ingest_shop_order(shop.id, shop.account_id, snapshot)
             report.problems += [f"order {external_id}: {p}" for p in outcome.problems]
     report.missing_in_shop = sorted(
-        b.external_id for b in bindings.values() if b.external_id not in seen and b.order_id
+        b.external_id
+        for b in bindings.values()
+        if b.external_id not in seen and b.order_id and b.status != "trash"
     )
+    if fix:
+        _cancel_deleted(shop, report)
     maps = list(ProductMapping.select().where(ProductMapping.shop == shop.id))
     current = client.get_stock([(m.product_id, m.variation_id) for m in maps])
     for m in maps:

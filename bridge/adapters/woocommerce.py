@@ -76,35 +76,38 @@ class WooClient:
         # memory does not grow with the number of orders.
         seen: dict[tuple[int, str], datetime | None] = {}
         while True:
-            params: dict[str, Any] = {
-                "per_page": PER_PAGE,
-                "orderby": "modified",
-                "order": "asc",
-                "status": "any",
-                "dates_are_gmt": "true",
-                "page": page,
-            }
-            if cursor is not None:
-                params["modified_after"] = woo_time(cursor)
-            batch = self._get("orders", params)
-            if not isinstance(batch, list):
-                raise ShopError("orders: expected a JSON list", retryable=True)
-            for order in batch:
-                key = (int(order["id"]), str(order.get("date_modified_gmt")))
-                if key not in seen:
-                    seen[key] = parse_woo_time(order.get("date_modified_gmt"))
-                    yield order
+            batch = self._orders_page(cursor, page)
+            fresh = _fresh_orders(batch, seen, cursor)
+            yield from fresh
             if len(batch) < PER_PAGE:
                 return
-            newest = parse_woo_time(batch[-1].get("date_modified_gmt"))
-            # modified_after is exclusive with one-second steps: step back a second and let
-            # `seen` drop the repeats. If a whole page shares one second, page inside it.
-            next_cursor = newest - timedelta(seconds=1) if newest else cursor
+            if not fresh:
+                if page > 1:
+                    # Two full pages with nothing new: a store that ignores modified_after
+                    # (older than WooCommerce 5.8). Stop rather than loop; the nightly
+                    # reconcile reads everything.
+                    return
+                page += 1  # the same second may hold more than a page: look further in it
+                continue
+            next_cursor = _next_cursor(cursor, batch)
             if next_cursor == cursor:
-                page += 1
+                page += 1  # a whole page shares one second: page inside it
             else:
                 cursor, page = next_cursor, 1
                 seen = {k: v for k, v in seen.items() if v is None or cursor is None or v > cursor}
+
+    def _orders_page(self, cursor: datetime | None, page: int) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {
+            "per_page": PER_PAGE,
+            "orderby": "modified",
+            "order": "asc",
+            "status": "any",
+            "dates_are_gmt": "true",
+            "page": page,
+        }
+        if cursor is not None:
+            params["modified_after"] = woo_time(cursor)
+        return _list(self._get("orders", params), "orders")
 
     def get_order(self, order_id: int) -> dict[str, Any]:
         result = self._get(f"orders/{int(order_id)}", {})
@@ -126,7 +129,7 @@ class WooClient:
         simple = sorted({p for p, v in items if not v})
         for chunk in _chunks(simple, PER_PAGE):
             params = {"include": ",".join(map(str, chunk)), "per_page": PER_PAGE}
-            for product in self._get("products", params):
+            for product in _list(self._get("products", params), "products"):
                 stock[(int(product["id"]), 0)] = _managed_quantity(product)
         by_parent: dict[int, list[int]] = {}
         for product_id, variation_id in items:
@@ -135,7 +138,8 @@ class WooClient:
         for parent, variations in sorted(by_parent.items()):
             for chunk in _chunks(sorted(variations), PER_PAGE):
                 params = {"include": ",".join(map(str, chunk)), "per_page": PER_PAGE}
-                for variation in self._get(f"products/{parent}/variations", params):
+                variations_page = self._get(f"products/{parent}/variations", params)
+                for variation in _list(variations_page, "variations"):
                     stock[(parent, int(variation["id"]))] = _managed_quantity(variation)
         return stock
 
@@ -208,6 +212,8 @@ class WooClient:
                     delay = retry_after_s(response.headers.get("Retry-After"))
             if not (idempotent and failure.retryable) or attempt == self.max_attempts:
                 raise failure
+            if delay is not None and delay > self.max_backoff_s:
+                raise failure  # the shop asked for a longer pause than a run should wait
             wait = delay if delay is not None else self._backoff(attempt)
             log.info(
                 "woocommerce %s %s failed (%s); retry %d in %.1fs",
@@ -243,9 +249,9 @@ def _parse(response: requests.Response, method: str, path: str) -> Any:
             retryable=True,
         )
     if 300 <= status < 400:
+        location = (response.headers.get("Location") or "").split("?", 1)[0]
         raise ShopError(
-            f"{method} {path}: redirected to {response.headers.get('Location')}; "
-            "check the shop URL (https, www)",
+            f"{method} {path}: redirected to {location}; check the shop URL (https, www)",
             status=status,
         )
     code, message = "", response.reason or ""
@@ -289,6 +295,41 @@ def parse_woo_time(value: Any) -> datetime | None:
     except ValueError:
         return None
     return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+
+
+def _fresh_orders(
+    batch: list[dict[str, Any]],
+    seen: dict[tuple[int, str], datetime | None],
+    cursor: datetime | None,
+) -> list[dict[str, Any]]:
+    """The orders of a page not yielded before, remembering them in ``seen``."""
+    fresh = []
+    for order in batch:
+        key = (int(order["id"]), str(order.get("date_modified_gmt")))
+        modified = parse_woo_time(order.get("date_modified_gmt"))
+        # A row at or before the cursor should not have been sent (the filter is exclusive):
+        # a store that ignores modified_after sends it anyway.
+        if key in seen or (cursor and modified and modified <= cursor):
+            continue
+        seen[key] = modified
+        fresh.append(order)
+    return fresh
+
+
+def _next_cursor(cursor: datetime | None, batch: list[dict[str, Any]]) -> datetime | None:
+    # modified_after is exclusive, in whole seconds: step back a second and let `seen` drop
+    # the repeats; never move backwards.
+    newest = parse_woo_time(batch[-1].get("date_modified_gmt"))
+    if newest is None:
+        return cursor
+    candidate = newest - timedelta(seconds=1)
+    return candidate if cursor is None or candidate > cursor else cursor
+
+
+def _list(value: Any, what: str) -> list[dict[str, Any]]:
+    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
+        raise ShopError(f"{what}: expected a JSON list of objects", retryable=True)
+    return value
 
 
 def _managed_quantity(product: dict[str, Any]) -> int | None:

@@ -61,7 +61,7 @@ def receive(shop_id: int) -> Response:
     try:
         payload = json.loads(raw)
         order_id = int(payload["id"])
-    except (ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, OverflowError):
         return _answer(400, "Not an order payload")
     if payload.get("line_items") is None or payload.get("refunds"):
         # A deletion ({"id": N} only) or an order with refunds: the worker fetches the whole
@@ -73,6 +73,10 @@ def receive(shop_id: int) -> Response:
                 account_id=shop.account_id,
             )
         return _answer(202, "queued")
-    snapshot = snapshot_from_woo(payload, shops.mappings(shop.id))
+    try:
+        snapshot = snapshot_from_woo(payload, shops.mappings(shop.id))
+    except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
+        log.warning("shop %s: signed webhook with a malformed order payload", shop.name)
+        return _answer(400, "Malformed order payload")
     outcome = ingest_shop_order(shop.id, shop.account_id, snapshot)
     return _answer(200, outcome.action)

@@ -99,3 +99,27 @@ def test_deletions_are_queued_for_the_worker(client, shop):
 
 def test_unknown_shop(client, shop):
     assert deliver(client, 999, b"{}", {}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b'{"id": 1e400}',
+        b'{"id": 5, "line_items": [1, 2]}',
+        b'{"id": 5, "line_items": [{"quantity": "many"}]}',
+    ],
+)
+def test_signed_but_malformed_payloads_get_400(client, shop, raw):
+    import base64
+    import hashlib
+    import hmac
+
+    signature = base64.b64encode(
+        hmac.new(DELIVERY["secret"].encode(), raw, hashlib.sha256).digest()
+    ).decode()
+    headers = {
+        "X-WC-Webhook-Signature": signature,
+        "X-WC-Webhook-Resource": "order",
+        "Content-Type": "application/json",
+    }
+    assert deliver(client, shop.id, raw, headers).status_code == 400

@@ -55,12 +55,53 @@ def test_orders_are_paged_from_the_last_seen_time_with_the_documented_params():
 @responses.activate
 def test_a_full_page_within_one_second_pages_inside_that_second():
     same = [{"id": i, "date_modified_gmt": "2026-06-01T10:00:00"} for i in range(100)]
+    more = [{"id": i, "date_modified_gmt": "2026-06-01T10:00:00"} for i in range(100, 150)]
     responses.get(f"{API}/orders", json=same)
     responses.get(f"{API}/orders", json=same)
-    responses.get(f"{API}/orders", json=[])
+    responses.get(f"{API}/orders", json=more)
+    c, _ = client()
+    assert len(list(c.iter_orders_modified_since(datetime(2026, 6, 1, tzinfo=UTC)))) == 150
+    assert "page=2" in responses.calls[2].request.url
+
+
+@responses.activate
+def test_a_store_that_ignores_modified_after_does_not_loop_forever():
+    everything = [
+        {"id": i, "date_modified_gmt": f"2026-06-01T10:{i // 60:02d}:{i % 60:02d}"}
+        for i in range(100)
+    ]
+    for _ in range(5):
+        responses.get(f"{API}/orders", json=everything)
     c, _ = client()
     assert len(list(c.iter_orders_modified_since(datetime(2026, 6, 1, tzinfo=UTC)))) == 100
-    assert "page=2" in responses.calls[2].request.url
+    assert len(responses.calls) == 3  # then two pages with nothing new: stop
+
+
+@responses.activate
+def test_a_redirect_never_shows_query_string_credentials():
+    responses.get(
+        f"{API}/orders/1",
+        status=302,
+        headers={"Location": "https://www.shop.test/x?consumer_secret=cs_1"},
+    )
+    c, _ = client(auth_mode="query")
+    with pytest.raises(ShopError) as caught:
+        c.get_order(1)
+    assert "cs_1" not in str(caught.value)
+
+
+@responses.activate
+def test_a_long_retry_after_ends_the_run_instead_of_retrying_early():
+    responses.get(
+        f"{API}/orders/1",
+        status=429,
+        headers={"Retry-After": "600"},
+        json={"code": "x", "message": "later"},
+    )
+    c, sleeps = client()
+    with pytest.raises(ShopError):
+        c.get_order(1)
+    assert sleeps == []
 
 
 @responses.activate
