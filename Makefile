@@ -51,6 +51,7 @@ bench: install
 	$(BIN)/python bench/pdf_bench.py
 	$(BIN)/python bench/sync_bench.py --db sqlite
 	$(BIN)/python bench/sync_bench.py --db postgres
+	$(BIN)/python bench/scan_bench.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

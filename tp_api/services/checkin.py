@@ -19,7 +19,7 @@ import peewee
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from pdf.signing import InvalidTicketCode, TicketCode, verify_ticket_code
-from tp_api.db import database, insert_rows, utcnow, write_transaction
+from tp_api.db import database, insert_rows, is_postgres, utcnow, write_transaction
 from tp_api.models import CheckIn, Ticket, TicketStatus, TicketType
 from tp_api.services.errors import Forbidden, InvalidInput
 from tp_api.services.scanners import ScannerContext
@@ -167,6 +167,8 @@ def _decide(
     else:
         allowed, target = [TicketStatus.SCANNED_IN], TicketStatus.SCANNED_OUT
     now = utcnow()
+    if is_postgres():
+        return _decide_in_one_statement(scanner, request, ticket, code, allowed, target, now)
     param = database.obj.param
     sql = _ADMIT_SQL.format(p=param, allowed=", ".join([param] * len(allowed)))
     updated_at = Ticket.updated_at.db_value(now)
@@ -175,6 +177,56 @@ def _decide(
         reason = None if cursor.rowcount else _refusal(ticket.id, code.version, request.direction)
         # Recorded in the same transaction as the decision: no scan is decided unrecorded.
         return _record(scanner, request, ticket, code, reason, now=now, in_transaction=True)
+
+
+# PostgreSQL: the decision and its record in one statement (one round trip, atomic on its
+# own). The data-modifying CTE takes the row lock and re-checks the condition like the plain
+# UPDATE; the refusal reason is read from the statement's snapshot, so in a race with another
+# change of the same ticket it may name the older state (e.g. "already_checked_in" for a
+# ticket cancelled that very moment). The decision itself is never wrong.
+_PG_DECIDE_SQL = """
+WITH admitted AS (
+    UPDATE "ticket" SET "status" = %s, "updated_at" = %s
+    WHERE "id" = %s AND "version" = %s AND "status" IN ({allowed}) RETURNING "id"
+)
+INSERT INTO "check_in" ("ticket_id", "event_id", "scanner_id", "direction", "at", "gate",
+    "device", "result", "nonce", "code_ref", "device_at", "offline", "conflict")
+SELECT t."id", %s, %s, %s, %s, %s, %s, d.result, %s, %s, %s, %s, %s AND d.result <> 'ok'
+FROM "ticket" AS t, LATERAL (SELECT CASE
+    WHEN EXISTS (SELECT 1 FROM admitted) THEN 'ok'
+    WHEN t."version" <> %s THEN 'superseded'
+    WHEN t."status" = 5 THEN 'cancelled'
+    WHEN %s = 'out' THEN 'not_checked_in'
+    WHEN t."status" = 1 THEN 'not_personalised'
+    ELSE 'already_checked_in' END AS result) AS d
+WHERE t."id" = %s
+RETURNING "result"
+"""
+
+
+def _decide_in_one_statement(
+    scanner: ScannerContext,
+    request: ScanRequest,
+    ticket: TicketAtDoor,
+    code: TicketCode,
+    allowed: list[int],
+    target: int,
+    now: datetime,
+) -> ScanResult:
+    at = request.device_at if request.offline and request.device_at else now
+    offline_in = request.offline and request.direction == IN
+    stamp = Ticket.updated_at.db_value
+    params = (
+        target, stamp(now), ticket.id, code.version, *allowed,
+        request.event_id, scanner.scanner_id, request.direction, stamp(at), request.gate[:100],
+        request.device[:100], request.nonce, code.reference,
+        stamp(request.device_at) if request.device_at else None, request.offline, offline_in,
+        code.version, request.direction, ticket.id,
+    )  # fmt: skip
+    sql = _PG_DECIDE_SQL.format(allowed=", ".join(["%s"] * len(allowed)))
+    result = database.execute_sql(sql, params).fetchone()[0]
+    reason = None if result == OK else result
+    return _result(request, ticket, code, reason, at, conflict=offline_in and reason is not None)
 
 
 def _refusal(ticket_id: int, version: int, direction: str) -> str:
@@ -228,6 +280,21 @@ def _record(
     else:
         with write_transaction():
             insert_rows(CheckIn, [row])
+    return _result(request, ticket, code, reason, at, conflict=conflict, first=first)
+
+
+def _result(
+    request: ScanRequest,
+    ticket: TicketAtDoor | None,
+    code: TicketCode | None,
+    reason: str | None,
+    at: datetime,
+    *,
+    conflict: bool,
+    first: datetime | None = None,
+) -> ScanResult:
+    if first is None and reason == Reason.ALREADY_CHECKED_IN and ticket is not None:
+        first = _first_admission(ticket.id)
     return ScanResult(
         success=reason is None,
         reason=reason,
