@@ -111,6 +111,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     args = parser.parse_args()
     install_cleanup()
     wrk = find_wrk()
@@ -122,7 +123,7 @@ def main() -> None:
         url = fresh_database(kind, workdir, "scan")
         codes, key, event_id = prepare(url, workdir)
         used = 0
-        with Server(url, workdir, workers=2, threads=1) as server:
+        with Server(url, workdir, workers=args.workers, threads=1) as server:
             for clients in (1, 16):
                 ceiling = run_wrk(
                     wrk,
