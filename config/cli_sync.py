@@ -64,7 +64,7 @@ def shop_add(
     interval: int,
 ) -> None:
     """Connect a shop; prints the webhook URL and secret to set in the shop, once."""
-    from config.shops import secret_box
+    from config.shops import secret_box, webhook_url
 
     settings = production_settings(settings, dev=settings.dev)
     with database_session(settings):
@@ -85,7 +85,7 @@ def shop_add(
             "shop_id": new.shop.id,
             "name": new.shop.name,
             "platform": platform,
-            "webhook_url": f"{settings.public_url}/shops/{new.shop.id}/woocommerce/webhook",
+            "webhook_url": webhook_url(settings, new.shop),
             "webhook_secret": new.webhook_secret,
             "webhook_topics": ["order.created", "order.updated", "order.deleted"],
         }
@@ -238,13 +238,15 @@ def _stamp(value: Any) -> str:
 @click.pass_obj
 def sync_reconcile(settings: Settings, shop_name: str, account_name: str | None, fix: bool) -> None:
     """Orders missing on either side and every stock difference (exit 1 if any, unfixed)."""
-    from config.shops import client_for
+    from config.shops import client_for, webhook_url
     from sync.reconcile import reconcile
 
     settings = production_settings(settings, dev=settings.dev)
     with database_session(settings):
         target = _find_shop(account_name, shop_name)
-        report = reconcile(target, client_for(settings, target), fix=fix)
+        report = reconcile(
+            target, client_for(settings, target), fix=fix, webhook_url=webhook_url(settings, target)
+        )
     echo_json(
         {
             "missing_here": report.missing_here,
@@ -254,6 +256,7 @@ def sync_reconcile(settings: Settings, shop_name: str, account_name: str | None,
                 {"product_id": p, "variation_id": v, "shop": have, "ours": want}
                 for p, v, have, want in report.stock
             ],
+            "webhooks_inactive": report.webhooks_inactive,
             "problems": report.problems,
             "fixed": report.fixed,
         }

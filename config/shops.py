@@ -45,6 +45,11 @@ def refresh_handler(box: SecretBox) -> Callable[[OutboxEntry], None]:
     return refresh
 
 
+def webhook_url(settings: Settings, shop: Shop) -> str:
+    """Where the shop's webhook delivers: the receiver of this service for that shop."""
+    return f"{settings.public_url}/shops/{shop.id}/woocommerce/webhook"
+
+
 def client_for(settings: Settings, shop: Shop):  # type: ignore[no-untyped-def]
     """The platform client of a shop, credentials decrypted."""
     return adapter_for(shops.connection(secret_box(settings), shop))
@@ -59,5 +64,7 @@ def shop_jobs(settings: Settings):  # type: ignore[no-untyped-def]
     return ShopJobs(
         pull_orders=lambda shop: pull_orders(shop, client_for(settings, shop)),
         push_stock=lambda shop: push_stock(shop, client_for(settings, shop)),
-        reconcile=lambda shop: reconcile(shop, client_for(settings, shop), fix=True),
+        reconcile=lambda shop: reconcile(
+            shop, client_for(settings, shop), fix=True, webhook_url=webhook_url(settings, shop)
+        ),
     )

@@ -17,6 +17,16 @@ from tp_api.services import shops
 from tp_api.services.ingest import CLOSED_STATUSES, ingest_shop_order
 
 
+def _check_webhooks(
+    client: ShopAdapter, webhook_url: str, report: ReconcileReport, *, fix: bool
+) -> None:
+    for hook in client.list_webhooks():
+        if hook.get("delivery_url") == webhook_url and hook.get("status") != "active":
+            report.webhooks_inactive.append(int(hook["id"]))
+            if fix:
+                client.activate_webhook(int(hook["id"]))
+
+
 def _cancel_deleted(shop: Shop, report: ReconcileReport) -> None:
     for external_id in report.missing_in_shop:
         # Gone from the shop (deleted for good): cancelled like the trash.
@@ -30,19 +40,59 @@ class ReconcileReport:
     out_of_date: list[int] = field(default_factory=list)  # ingested, but changed since
     missing_in_shop: list[int] = field(default_factory=list)  # bound, but gone from the shop
     stock: list[tuple[int, int, int | None, int]] = field(default_factory=list)
+    # Our webhooks in the shop that are not active (WooCommerce disables them silently).
+    webhooks_inactive: list[int] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
     fixed: bool = False
 
     @property
     def clean(self) -> bool:
-        return not (self.missing_here or self.out_of_date or self.missing_in_shop or self.stock)
+        return not (
+            self.missing_here
+            or self.out_of_date
+            or self.missing_in_shop
+            or self.stock
+            or self.webhooks_inactive
+        )
 
 
-def reconcile(shop: Shop, client: ShopAdapter, *, fix: bool = False) -> ReconcileReport:
-    """Compare the shop with our store; with ``fix``, ingest what differs and push stock."""
+def reconcile(
+    shop: Shop, client: ShopAdapter, *, fix: bool = False, webhook_url: str | None = None
+) -> ReconcileReport:
+    """Compare the shop with our store; with ``fix``, ingest what differs and push stock.
+
+    With ``webhook_url``, our webhooks in the shop (those delivering there) are checked too,
+    and with ``fix`` set back to active.
+    """
     report = ReconcileReport()
-    mappings = shops.mappings(shop.id)
+    if webhook_url:
+        _check_webhooks(client, webhook_url, report, fix=fix)
     bindings = {b.external_id: b for b in ShopOrder.select().where(ShopOrder.shop == shop.id)}
+    seen = _compare_orders(shop, client, bindings, report, fix=fix)
+    report.missing_in_shop = sorted(
+        b.external_id
+        for b in bindings.values()
+        if b.external_id not in seen and b.order_id and b.status != "trash"
+    )
+    if fix:
+        _cancel_deleted(shop, report)
+    _compare_stock(shop, client, report)
+    if fix:
+        push_stock(shop, client)
+        report.fixed = True
+    return report
+
+
+def _compare_orders(
+    shop: Shop,
+    client: ShopAdapter,
+    bindings: dict[int, ShopOrder],
+    report: ReconcileReport,
+    *,
+    fix: bool,
+) -> set[int]:
+    """Every shop order against its binding; returns the shop's order ids."""
+    mappings = shops.mappings(shop.id)
     seen: set[int] = set()
     for order in client.iter_orders_modified_since(None):
         external_id = int(order["id"])
@@ -60,13 +110,10 @@ def reconcile(shop: Shop, client: ShopAdapter, *, fix: bool = False) -> Reconcil
         if fix:
             outcome = ingest_shop_order(shop.id, shop.account_id, snapshot)
             report.problems += [f"order {external_id}: {p}" for p in outcome.problems]
-    report.missing_in_shop = sorted(
-        b.external_id
-        for b in bindings.values()
-        if b.external_id not in seen and b.order_id and b.status != "trash"
-    )
-    if fix:
-        _cancel_deleted(shop, report)
+    return seen
+
+
+def _compare_stock(shop: Shop, client: ShopAdapter, report: ReconcileReport) -> None:
     maps = list(ProductMapping.select().where(ProductMapping.shop == shop.id))
     current = client.get_stock([(m.product_id, m.variation_id) for m in maps])
     for m in maps:
@@ -75,7 +122,3 @@ def reconcile(shop: Shop, client: ShopAdapter, *, fix: bool = False) -> Reconcil
             report.stock.append(
                 (m.product_id, m.variation_id, current.get((m.product_id, m.variation_id)), wanted)
             )
-    if fix:
-        push_stock(shop, client)
-        report.fixed = True
-    return report

@@ -81,6 +81,7 @@ class FakeWoo:
         self.orders: dict[int, dict[str, Any]] = {}
         self.refunds: dict[int, list[dict[str, Any]]] = {}
         self.products: dict[int, dict[str, Any]] = {}
+        self.webhooks: dict[int, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
         self.failures: list[Callable[[BaseHTTPRequestHandler], bool]] = []
         self.on_orders_page: Callable[[int], None] | None = None
@@ -166,7 +167,7 @@ class FakeWoo:
                 body = json.loads(self.rfile.read(length)) if length else None
                 self._dispatch(method, path, query, body)
 
-            def _dispatch(
+            def _dispatch(  # noqa: C901 - a routing table
                 self, method: str, path: str, query: dict[str, list[str]], body: Any
             ) -> None:
                 segments = path.strip("/").split("/")
@@ -182,6 +183,12 @@ class FakeWoo:
                     )
                 elif method == "GET" and len(segments) == 3 and segments[2] == "refunds":
                     self._send(200, fake.refunds.get(int(segments[1]), []))
+                elif method == "GET" and segments == ["webhooks"]:
+                    self._send(200, list(fake.webhooks.values()))
+                elif method == "PUT" and len(segments) == 2 and segments[0] == "webhooks":
+                    hook = fake.webhooks[int(segments[1])]
+                    hook.update(status=body["status"])
+                    self._send(200, hook)
                 elif method == "GET" and segments == ["products"]:
                     ids = [int(i) for i in query.get("include", [""])[0].split(",") if i]
                     self._send(200, [fake.products[i] for i in ids if i in fake.products])
@@ -234,6 +241,9 @@ class FakeWoo:
 
             def do_POST(self) -> None:  # noqa: N802
                 self._route("POST")
+
+            def do_PUT(self) -> None:  # noqa: N802
+                self._route("PUT")
 
         return Handler
 

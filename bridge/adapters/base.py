@@ -52,3 +52,11 @@ class ShopAdapter(Protocol):
     def set_stock(self, updates: list[StockUpdate]) -> StockWriteResult:
         """Set absolute stock quantities (stock managed, no backorders)."""
         ...
+
+    def list_webhooks(self) -> list[dict[str, Any]]:
+        """The shop's webhooks, with ``id``, ``status`` and ``delivery_url``."""
+        ...
+
+    def activate_webhook(self, webhook_id: int) -> None:
+        """Set a webhook back to active."""
+        ...

@@ -121,6 +121,18 @@ class WooClient:
             raise ShopError(f"refunds of order {order_id}: expected a JSON list", retryable=True)
         return result
 
+    # --- webhooks ----------------------------------------------------------------------------
+
+    def list_webhooks(self) -> list[dict[str, Any]]:
+        """The shop's webhooks (WooCommerce disables one silently after 5 failed deliveries)."""
+        return _list(self._get("webhooks", {"per_page": PER_PAGE}), "webhooks")
+
+    def activate_webhook(self, webhook_id: int) -> None:
+        """Set a webhook back to active (an absolute write: safe to retry)."""
+        self._request(
+            "PUT", f"webhooks/{int(webhook_id)}", json={"status": "active"}, idempotent=True
+        )
+
     # --- stock -------------------------------------------------------------------------------
 
     def get_stock(self, items: list[tuple[int, int]]) -> dict[tuple[int, int], int | None]:

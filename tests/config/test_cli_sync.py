@@ -82,8 +82,12 @@ def test_connect_map_sync_and_reconcile(run, db, woo, factory):
     status = run("sync", "status")
     assert "orders" in status.output and "stock" in status.output
 
+    hook_url = info["webhook_url"]
+    woo.webhooks[142] = {"id": 142, "status": "active", "delivery_url": hook_url}
+    woo.webhooks[143] = {"id": 143, "status": "disabled", "delivery_url": "https://other/"}
     clean = run("sync", "reconcile", "--shop", "main")
     assert clean.exit_code == 0, clean.output
+    woo.webhooks[142]["status"] = "disabled"  # five failed deliveries later
     woo.products[93]["stock_quantity"] = 7  # edited by hand in the shop
     woo.put(woo_order(6))
     dirty = run("sync", "reconcile", "--shop", "main")
@@ -91,9 +95,11 @@ def test_connect_map_sync_and_reconcile(run, db, woo, factory):
     report = json.loads(dirty.output)
     assert report["missing_here"] == [6]
     assert report["stock"] == [{"product_id": 93, "variation_id": 0, "shop": 7, "ours": 95}]
+    assert report["webhooks_inactive"] == [142]
     fixed = run("sync", "reconcile", "--shop", "main", "--fix")
     assert fixed.exit_code == 0 and json.loads(fixed.output)["fixed"] is True
     assert Order.select().count() == 6 and woo.products[93]["stock_quantity"] == 94
+    assert woo.webhooks[142]["status"] == "active" and woo.webhooks[143]["status"] == "disabled"
 
     assert run("shop", "remove", "main").exit_code == 0
     assert Shop.select().count() == 0 and Order.select().count() == 6
