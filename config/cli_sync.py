@@ -45,10 +45,10 @@ def shop() -> None:
 @click.option("--consumer-secret", required=True)
 @click.option(
     "--auth-mode",
-    type=click.Choice(["basic", "query"]),
+    type=click.Choice(["basic", "query", "oauth1"]),
     default="basic",
     show_default=True,
-    help="query: for hosts that strip the Authorization header",
+    help="query: for hosts that strip the Authorization header; oauth1: plain-http shops",
 )
 @click.option("--interval", default=300, show_default=True, type=click.IntRange(30, 86400))
 @click.pass_obj

@@ -22,6 +22,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import requests
+from requests_oauthlib import OAuth1
 
 from bridge.adapters.base import ShopError, StockUpdate, StockWriteResult
 
@@ -60,6 +61,15 @@ class WooClient:
         if auth_mode == "query":
             # For hosts that strip the Authorization header ("Consumer key is missing").
             self._query_auth = {"consumer_key": consumer_key, "consumer_secret": consumer_secret}
+        elif auth_mode == "oauth1":
+            # Plain HTTP: WooCommerce ignores Basic auth there and wants one-legged OAuth 1.0a
+            # (no token, HMAC-SHA256, signature in the query string; the body is not signed).
+            self._session.auth = OAuth1(
+                consumer_key,
+                consumer_secret,
+                signature_method="HMAC-SHA256",
+                signature_type="query",
+            )
         else:
             self._session.auth = (consumer_key, consumer_secret)
 

@@ -215,3 +215,20 @@ def test_retry_after_as_seconds_or_date():
 def test_repr_never_shows_credentials():
     c, _ = client()
     assert "cs_1" not in repr(c) and "ck_1" not in repr(c)
+
+
+@responses.activate
+def test_oauth1_for_plain_http_shops_signs_in_the_query():
+    responses.get("http://plain.test/wp-json/wc/v3/orders/1", json={"id": 1})
+    c = WooClient("http://plain.test", "ck_1", "cs_1", auth_mode="oauth1", sleep=lambda s: None)
+    assert c.get_order(1) == {"id": 1}
+    url = responses.calls[0].request.url
+    for param in (
+        "oauth_consumer_key=ck_1",
+        "oauth_signature_method=HMAC-SHA256",
+        "oauth_signature=",
+        "oauth_nonce=",
+        "oauth_timestamp=",
+    ):
+        assert param in url
+    assert "cs_1" not in url and "Authorization" not in responses.calls[0].request.headers

@@ -120,7 +120,7 @@ def test_bad_shop_input_is_refused(run, db, factory):
         "--consumer-secret",
         "s",
     )
-    assert result.exit_code == 1 and "https" in result.output
+    assert result.exit_code == 1 and "oauth1" in result.output
     assert "not found" in run("shop", "map", "nope", "--product", "1", "--ticket-type", "1").output
 
 

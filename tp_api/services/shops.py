@@ -14,7 +14,7 @@ from tp_api.services.errors import Conflict, InvalidInput, NotFound
 from tp_api.services.secret_box import SecretBox
 
 PLATFORMS = ("woocommerce",)
-AUTH_MODES = ("basic", "query")
+AUTH_MODES = ("basic", "query", "oauth1")
 
 
 @dataclass(frozen=True)
@@ -65,9 +65,10 @@ def add_shop(
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidInput("Shop URL must be an http(s) URL, e.g. https://shop.example.com")
-    if parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1"):
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme == "http" and auth_mode != "oauth1" and not loopback:
         # WooCommerce accepts Basic auth only over HTTPS; plain HTTP needs OAuth 1.0a.
-        raise InvalidInput("Shop URL must use https (plain http is only allowed on loopback)")
+        raise InvalidInput("A plain http shop URL needs --auth-mode oauth1 (or use https)")
     if not consumer_key or not consumer_secret:
         raise InvalidInput("Consumer key and secret are required")
     if not 30 <= interval_s <= 86400:
