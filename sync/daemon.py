@@ -20,7 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sync.locks import job_lock
 from sync.outbox_worker import OutboxWorker
 from tp_api.db import database, utcnow
-from tp_api.models import Shop
+from tp_api.models import Event, ProductMapping, Shop, TicketType
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +28,7 @@ ShopJob = Callable[[Shop], object]
 
 # Jobs running at once; the database pool (config) is sized for these plus the outbox worker.
 JOB_THREADS = 6
+STOCK_WATCH_S = 10
 
 
 @dataclass
@@ -51,6 +52,7 @@ class SyncDaemon:
             timezone="UTC",
         )
         self._worker_thread: threading.Thread | None = None
+        self._fingerprints: dict[int, tuple[tuple[int, int, int, int], ...]] = {}
 
     def start(self) -> None:
         with database.connection_context():
@@ -77,6 +79,15 @@ class SyncDaemon:
         )
         self.scheduler.add_job(
             self._run, "interval", seconds=every, args=("stock", shop.id), id=f"stock-{shop.id}"
+        )
+        # Between full pushes, a cheap look every few seconds: if the shop's mapped ticket
+        # types sold or released anything, push now rather than at the next interval.
+        self.scheduler.add_job(
+            self._push_if_changed,
+            "interval",
+            seconds=STOCK_WATCH_S,
+            args=(shop.id,),
+            id=f"stock-watch-{shop.id}",
         )
         self.scheduler.add_job(
             self._run,
@@ -110,6 +121,14 @@ class SyncDaemon:
                 except Exception:  # noqa: BLE001 - one failing run must not stop the daemon
                     log.exception("sync %s shop=%s failed", kind, shop.name)
 
+    def _push_if_changed(self, shop_id: int) -> None:
+        with database.connection_context():
+            fingerprint = stock_fingerprint(shop_id)
+        if self._fingerprints.get(shop_id) == fingerprint:
+            return
+        self._run("stock", shop_id)
+        self._fingerprints[shop_id] = fingerprint
+
     def stop(self) -> None:
         """Stop scheduling, wait for running jobs and the worker's current job."""
         self.stop_requested.set()
@@ -117,3 +136,22 @@ class SyncDaemon:
         if self._worker_thread is not None:
             self._worker_thread.join(timeout=60)
         log.info("sync daemon stopped")
+
+
+def stock_fingerprint(shop_id: int) -> tuple[tuple[int, int, int, int], ...]:
+    """The counters behind a shop's mapped stock, in one query: equal means nothing to push."""
+    rows = (
+        TicketType.select(
+            TicketType.id,
+            TicketType.stock,
+            TicketType.sold + TicketType.reserved,
+            Event.sold + Event.reserved,
+        )
+        .join(Event)
+        .switch(TicketType)
+        .join(ProductMapping)
+        .where(ProductMapping.shop == shop_id)
+        .order_by(TicketType.id)
+        .tuples()
+    )
+    return tuple(rows)

@@ -117,3 +117,28 @@ def test_killed_at_random_moments_ends_like_a_clean_run(factory, woo, db_url, tm
     assert Ticket.select().where(Ticket.status != TicketStatus.CREATED).count() == 0
     fresh = TicketType.get_by_id(ticket_type.id)
     assert (fresh.sold, fresh.reserved) == (len(paid), len(held))
+
+
+def test_the_daemon_pushes_stock_soon_after_a_sale(factory, woo, tmp_path, monkeypatch):
+    import sync.daemon as daemon_module
+
+    monkeypatch.setattr(daemon_module, "STOCK_WATCH_S", 1)
+    shop, ticket_type = _shop(factory, woo, 100)
+    woo.products[93] = {"id": 93, "manage_stock": True, "stock_quantity": 100}
+    client = WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None)
+    jobs = ShopJobs(
+        pull_orders=lambda s: None,
+        push_stock=lambda s: push_stock(s, client),
+        reconcile=lambda s: None,
+    )
+    daemon = SyncDaemon(jobs, None, lock_dir=str(tmp_path / "locks"))
+    daemon.start()
+    try:
+        time.sleep(1.5)  # first look: fingerprint taken, stock pushed (100 -> 100: no write)
+        factory.order(factory.sellers[0], ticket_type, quantity=4)
+        deadline = time.monotonic() + 10
+        while woo.products[93]["stock_quantity"] != 96 and time.monotonic() < deadline:
+            time.sleep(0.1)
+    finally:
+        daemon.stop()
+    assert woo.products[93]["stock_quantity"] == 96
