@@ -58,6 +58,7 @@ class WooClient:
         self._session.headers["User-Agent"] = "tp-bridge/0.1 (+sync daemon)"
         self._session.headers["Accept"] = "application/json"
         self._query_auth: dict[str, str] = {}
+        self._modified_after: bool | None = None
         if auth_mode == "query":
             # For hosts that strip the Authorization header ("Consumer key is missing").
             self._query_auth = {"consumer_key": consumer_key, "consumer_secret": consumer_secret}
@@ -78,8 +79,31 @@ class WooClient:
 
     # --- orders ------------------------------------------------------------------------------
 
+    def supports_modified_after(self) -> bool:
+        """Whether the store filters orders by modified time (WooCommerce 5.8 and later).
+
+        Read once from ``OPTIONS /orders`` (the route's argument schema); a store that does
+        not say is taken to support it.
+        """
+        if self._modified_after is None:
+            try:
+                schema = self._request("OPTIONS", "orders", idempotent=True)
+                args = schema["endpoints"][0]["args"]
+                orderby = args.get("orderby", {}).get("enum") or ["modified"]
+                self._modified_after = "modified_after" in args and "modified" in orderby
+            except (ShopError, KeyError, IndexError, TypeError, AttributeError):
+                self._modified_after = True
+        return self._modified_after
+
     def iter_orders_modified_since(self, since: datetime | None) -> Iterator[dict[str, Any]]:
-        """Every order modified after ``since``, oldest change first, each version once."""
+        """Every order modified after ``since``, oldest change first, each version once.
+
+        On a store without ``modified_after`` every order is read, in id order (new orders
+        land at the end, so pages do not shift under the reader).
+        """
+        if not self.supports_modified_after():
+            yield from self._iter_all_orders_by_id()
+            return
         cursor = since
         page = 1
         # Versions already yielded, kept only for the window a later query can repeat, so
@@ -105,6 +129,22 @@ class WooClient:
             else:
                 cursor, page = next_cursor, 1
                 seen = {k: v for k, v in seen.items() if v is None or cursor is None or v > cursor}
+
+    def _iter_all_orders_by_id(self) -> Iterator[dict[str, Any]]:
+        page = 1
+        while True:
+            params = {
+                "per_page": PER_PAGE,
+                "orderby": "id",
+                "order": "asc",
+                "status": "any",
+                "page": page,
+            }
+            batch = _list(self._get("orders", params), "orders")
+            yield from batch
+            if len(batch) < PER_PAGE:
+                return
+            page += 1
 
     def _orders_page(self, cursor: datetime | None, page: int) -> list[dict[str, Any]]:
         params: dict[str, Any] = {

@@ -19,6 +19,7 @@ API = "https://shop.test/wp-json/wc/v3"
 def client(**kw):
     sleeps: list[float] = []
     c = WooClient("https://shop.test", "ck_1", "cs_1", sleep=sleeps.append, **kw)
+    c._modified_after = True  # a current store; feature detection has tests of its own
     return c, sleeps
 
 
@@ -232,3 +233,41 @@ def test_oauth1_for_plain_http_shops_signs_in_the_query():
     ):
         assert param in url
     assert "cs_1" not in url and "Authorization" not in responses.calls[0].request.headers
+
+
+@responses.activate
+def test_a_store_without_modified_after_is_read_whole_in_id_order():
+    responses.add(
+        responses.OPTIONS,
+        f"{API}/orders",
+        json={
+            "endpoints": [
+                {"args": {"orderby": {"enum": ["date", "id", "include", "title", "slug"]}}}
+            ]
+        },
+    )
+    responses.get(f"{API}/orders", json=[{"id": i} for i in range(100)])
+    responses.get(f"{API}/orders", json=[{"id": 100}])
+    c, _ = client()
+    c._modified_after = None
+    assert [o["id"] for o in c.iter_orders_modified_since(datetime(2026, 6, 1, tzinfo=UTC))] == (
+        list(range(101))
+    )
+    urls = [call.request.url for call in responses.calls[1:]]
+    assert all("orderby=id" in u and "modified_after" not in u for u in urls)
+
+
+@responses.activate
+def test_a_current_store_says_it_supports_modified_after():
+    responses.add(
+        responses.OPTIONS,
+        f"{API}/orders",
+        json={
+            "endpoints": [
+                {"args": {"modified_after": {}, "orderby": {"enum": ["date", "modified"]}}}
+            ]
+        },
+    )
+    c, _ = client()
+    c._modified_after = None
+    assert c.supports_modified_after() is True
