@@ -96,6 +96,22 @@ def verify_ticket_code(code: str, public_keys: Mapping[str, Ed25519PublicKey]) -
     return TicketCode(fields[0], fields[1], int(fields[2]), int(fields[3]))
 
 
+def reference_in_code(code: str) -> str | None:
+    """The ticket reference a code names, read WITHOUT checking its signature (or None).
+
+    Only for comparing two scans of the same code; never for a decision.
+    """
+    body = code.strip()[len(CODE_PREFIX) :].upper()
+    if not code.strip().upper().startswith(CODE_PREFIX) or len(code) > _MAX_CODE_LEN:
+        return None
+    try:
+        raw = base64.b32decode(body + "=" * (-len(body) % 8))
+    except (binascii.Error, ValueError):
+        return None
+    fields = raw[:-_SIGNATURE_LEN].decode("ascii", errors="replace").split(":")
+    return fields[1] if len(fields) == 4 else None
+
+
 class LinkError(ValueError):
     """A signed link is missing, altered, for another file, or revoked."""
 

@@ -26,6 +26,7 @@ def test_unique_indexes_exist(db):
     assert ("reference",) in unique_sets("ticket")
     assert ("key_hash",) in unique_sets("partner_key")
     assert ("dedupe_key",) in unique_sets("outbox_entry")
+    assert ("scanner_id", "nonce") in unique_sets("check_in")
 
 
 def test_upgrade_is_idempotent_and_keeps_data(db, factory):
@@ -85,7 +86,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             " VALUES (1, 'in', ?, 'A', 'd', 'ok')",
             (now,),
         )
-        assert migrations.upgrade(db) == ["0003_checkin"]
+        assert migrations.upgrade(db) == ["0003_checkin", "0004_checkin_nonce_per_scanner"]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]
     db.close_all()

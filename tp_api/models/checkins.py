@@ -21,8 +21,8 @@ class CheckIn(BaseModel):
     gate = peewee.CharField(max_length=100, default="")
     device = peewee.CharField(max_length=100, default="")
     result = peewee.CharField(max_length=30)  # "ok", "already_scanned", "cancelled", ...
-    # A scanner's upload id: the same nonce twice changes nothing.
-    nonce = peewee.CharField(max_length=64, null=True, unique=True)
+    # A scanner's own id for the scan: the same nonce twice from one scanner changes nothing.
+    nonce = peewee.CharField(max_length=64, null=True)
     event = peewee.ForeignKeyField(Event, null=True, backref="checkins", on_delete="CASCADE")
     scanner = peewee.ForeignKeyField(Scanner, null=True, backref="checkins", on_delete="SET NULL")
     code_ref = peewee.CharField(max_length=32, null=True)
@@ -32,4 +32,4 @@ class CheckIn(BaseModel):
     conflict = peewee.BooleanField(default=False)
 
     class Meta:
-        indexes = ((("event", "at"), False),)
+        indexes = ((("event", "at"), False), (("scanner", "nonce"), True))

@@ -18,10 +18,10 @@ from datetime import datetime
 import peewee
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from pdf.signing import InvalidTicketCode, TicketCode, verify_ticket_code
+from pdf.signing import InvalidTicketCode, TicketCode, reference_in_code, verify_ticket_code
 from tp_api.db import database, insert_rows, is_postgres, utcnow, write_transaction
 from tp_api.models import CheckIn, Ticket, TicketStatus, TicketType
-from tp_api.services.errors import Forbidden, InvalidInput
+from tp_api.services.errors import Conflict, Forbidden, InvalidInput
 from tp_api.services.scanners import ScannerContext
 
 IN, OUT = "in", "out"
@@ -81,7 +81,7 @@ def scan(
             f"This scanner may not scan event {request.event_id}", code="scanner_forbidden"
         )
     if request.nonce:
-        replay = _replayed(request.nonce)
+        replay = _replayed(scanner, request)
         if replay is not None:
             return replay
     try:
@@ -89,7 +89,7 @@ def scan(
     except peewee.IntegrityError:
         # The same upload arrived twice at once: the other one recorded it (and its
         # decision); this one was rolled back whole. Answer what was recorded.
-        replay = _replayed(request.nonce) if request.nonce else None
+        replay = _replayed(scanner, request) if request.nonce else None
         if replay is None:
             raise
         return replay
@@ -108,7 +108,7 @@ def _scan(
     in_scope = request.event_id in (ticket.event_id, ticket.parent_event_id)
     if not in_scope or not scanner.may_scan(ticket.event_id):
         return _record(scanner, request, ticket, code, Reason.WRONG_EVENT)
-    if code.version != ticket.version:
+    if code.version != ticket.version or ticket.is_deprecated:
         return _record(scanner, request, ticket, code, Reason.SUPERSEDED)
     return _decide(scanner, request, ticket, code)
 
@@ -128,6 +128,7 @@ class TicketAtDoor:
     tier_name: str
     allow_reentry: bool
     require_personalisation: bool
+    is_deprecated: bool
 
 
 # The scan path runs ~1,000 times a second: its two statements are written out once here
@@ -135,7 +136,8 @@ class TicketAtDoor:
 # work itself, docs/performance.md). Only the placeholder style differs per database.
 _LOOKUP_SQL = (
     'SELECT t."id", t."reference", t."event_id", e."parent_id", t."version", t."status", '
-    't."first_name", t."last_name", tt."name", e."allow_reentry", e."require_personalisation" '
+    't."first_name", t."last_name", tt."name", e."allow_reentry", e."require_personalisation", '
+    't."is_deprecated" '
     'FROM "ticket" AS t JOIN "ticket_type" AS tt ON tt."id" = t."ticket_type_id" '
     'JOIN "event" AS e ON e."id" = t."event_id" WHERE t."reference" = {p}'
 )
@@ -151,7 +153,12 @@ def _ticket(code: TicketCode) -> TicketAtDoor | None:
     row = cursor.fetchone()
     if row is None:
         return None
-    return TicketAtDoor(*row[:9], allow_reentry=bool(row[9]), require_personalisation=bool(row[10]))
+    return TicketAtDoor(
+        *row[:9],
+        allow_reentry=bool(row[9]),
+        require_personalisation=bool(row[10]),
+        is_deprecated=bool(row[11]),
+    )
 
 
 def _decide(
@@ -224,8 +231,10 @@ def _decide_in_one_statement(
         code.version, request.direction, ticket.id,
     )  # fmt: skip
     sql = _PG_DECIDE_SQL.format(allowed=", ".join(["%s"] * len(allowed)))
-    result = database.execute_sql(sql, params).fetchone()[0]
-    reason = None if result == OK else result
+    row = database.execute_sql(sql, params).fetchone()
+    if row is None:  # the ticket row vanished between lookup and decision
+        return _record(scanner, request, None, code, Reason.UNKNOWN_TICKET)
+    reason = None if row[0] == OK else row[0]
     return _result(request, ticket, code, reason, at, conflict=offline_in and reason is not None)
 
 
@@ -270,7 +279,7 @@ def _record(
         "device": request.device[:100],
         "result": reason or OK,
         "nonce": request.nonce,
-        "code_ref": (code.reference if code else None),
+        "code_ref": code.reference if code else reference_in_code(request.code),
         "device_at": request.device_at,
         "offline": request.offline,
         "conflict": conflict,
@@ -283,6 +292,10 @@ def _record(
     return _result(request, ticket, code, reason, at, conflict=conflict, first=first)
 
 
+# A refusal for another event (possibly another account's) says nothing about the ticket.
+_NO_DETAILS = frozenset({Reason.WRONG_EVENT, Reason.UNKNOWN_TICKET, Reason.INVALID_SIGNATURE})
+
+
 def _result(
     request: ScanRequest,
     ticket: TicketAtDoor | None,
@@ -293,6 +306,8 @@ def _result(
     conflict: bool,
     first: datetime | None = None,
 ) -> ScanResult:
+    if reason in _NO_DETAILS:
+        ticket = None
     if first is None and reason == Reason.ALREADY_CHECKED_IN and ticket is not None:
         first = _first_admission(ticket.id)
     return ScanResult(
@@ -324,18 +339,29 @@ def _name(ticket: Ticket | TicketAtDoor | None) -> str | None:
     return f"{ticket.first_name} {ticket.last_name}".strip() or None
 
 
-def _replayed(nonce: str) -> ScanResult | None:
-    """The result recorded for an upload retried after a timeout: nothing changes twice."""
+def _replayed(scanner: ScannerContext, request: ScanRequest) -> ScanResult | None:
+    """The result this scanner recorded under the nonce (an upload retried after a timeout):
+    nothing changes twice. The same nonce for another scan is refused with 409."""
     row = (
         CheckIn.select(CheckIn, Ticket, TicketType)
         .join(Ticket, join_type=peewee.JOIN.LEFT_OUTER)
         .join(TicketType, join_type=peewee.JOIN.LEFT_OUTER)
-        .where(CheckIn.nonce == nonce)
+        .where(CheckIn.scanner == scanner.scanner_id, CheckIn.nonce == request.nonce)
         .first()
     )
     if row is None:
         return None
+    if (row.direction, row.event_id, row.code_ref) != (
+        request.direction,
+        request.event_id,
+        reference_in_code(request.code),
+    ):
+        raise Conflict(
+            f"nonce {request.nonce!r} was already used for another scan", code="nonce_reused"
+        )
     ticket = row.ticket if row.ticket_id else None
+    if row.result in _NO_DETAILS:
+        ticket = None
     return ScanResult(
         success=row.result == OK,
         reason=None if row.result == OK else row.result,

@@ -16,10 +16,13 @@ from tp_api.models import CheckIn, Event, Ticket, TicketStatus, TicketType
 from tp_api.services import checkin
 from tp_api.services.errors import Forbidden, InvalidInput, NotFound
 from tp_api.services.scanners import ScannerContext
-from tp_api.services.validation import optional_datetime, required_str, to_int
+from tp_api.services.validation import optional_datetime, optional_str, required_str, to_int
 
 MAX_UPLOAD = 1000
 RECENT = timedelta(minutes=5)
+# Offline scans are uploaded within days, and a device clock may run a little fast.
+MAX_OFFLINE_AGE = timedelta(days=30)
+CLOCK_SKEW = timedelta(minutes=10)
 
 
 def _event_in_reach(scanner: ScannerContext, event_id: int) -> Event:
@@ -84,7 +87,8 @@ def upload(
         raise InvalidInput("scans must be a non-empty array", code="scans_missing")
     if len(scans) > MAX_UPLOAD:
         raise InvalidInput(f"At most {MAX_UPLOAD} scans per upload", code="upload_too_large")
-    requests = [_parse_scan(item, index) for index, item in enumerate(scans)]
+    # Everything is checked before anything is applied: a bad item refuses the whole upload.
+    requests = [_parse_scan(scanner, item, index) for index, item in enumerate(scans)]
     order = sorted(range(len(requests)), key=lambda i: (requests[i].device_at, i))
     results: dict[int, checkin.ScanResult] = {}
     for index in order:
@@ -97,19 +101,31 @@ def upload(
     }
 
 
-def _parse_scan(item: Any, index: int) -> checkin.ScanRequest:
+def _parse_scan(scanner: ScannerContext, item: Any, index: int) -> checkin.ScanRequest:
     where = f"scans[{index}]"
     if not isinstance(item, dict):
         raise InvalidInput(f"{where} must be an object")
     scanned_at = optional_datetime(item, "scannedAt")
     if scanned_at is None:
         raise InvalidInput(f"{where}.scannedAt is required")
+    now = utcnow()
+    if not now - MAX_OFFLINE_AGE <= scanned_at <= now + CLOCK_SKEW:
+        raise InvalidInput(
+            f"{where}.scannedAt must lie between {MAX_OFFLINE_AGE.days} days ago and now "
+            f"(plus {int(CLOCK_SKEW.total_seconds() // 60)} minutes of clock skew)"
+        )
+    direction = optional_str(item, "direction", max_len=3, label=f"{where}.direction")
+    if direction not in ("", checkin.IN, checkin.OUT):
+        raise InvalidInput(f"{where}.direction must be 'in' or 'out'")
+    event_id = to_int(item.get("eventId"), f"{where}.eventId", minimum=1)
+    if not scanner.may_scan(event_id):
+        raise Forbidden(f"This scanner may not scan event {event_id}", code="scanner_forbidden")
     return checkin.ScanRequest(
         code=required_str(item, "qrPayload", max_len=400, label=f"{where}.qrPayload"),
-        event_id=to_int(item.get("eventId"), f"{where}.eventId", minimum=1),
-        gate=str(item.get("gate") or "")[:100],
-        device=str(item.get("device") or "")[:100],
-        direction=str(item.get("direction") or checkin.IN),
+        event_id=event_id,
+        gate=optional_str(item, "gate", max_len=100, label=f"{where}.gate"),
+        device=optional_str(item, "device", max_len=100, label=f"{where}.device"),
+        direction=direction or checkin.IN,
         nonce=required_str(item, "nonce", max_len=64, label=f"{where}.nonce"),
         device_at=scanned_at,
         offline=True,

@@ -14,7 +14,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from tp_api.services import checkin, door, scanners
 from tp_api.services.errors import InvalidInput, TicketingError
-from tp_api.services.validation import to_int
+from tp_api.services.validation import optional_str, to_int
 
 bp = Blueprint("scanner", __name__, url_prefix="/api/v1")
 
@@ -64,10 +64,11 @@ def scan() -> Response:
         checkin.ScanRequest(
             code=code[:400],
             event_id=to_int(data.get("eventId"), "eventId", minimum=1),
-            gate=str(data.get("gate") or "")[:100],
-            device=str(data.get("device") or data.get("scannedBy") or "")[:100],
-            direction=str(data.get("direction") or checkin.IN),
-            nonce=str(data["nonce"])[:64] if data.get("nonce") else None,
+            gate=optional_str(data, "gate", max_len=100),
+            device=optional_str(data, "device", max_len=100)
+            or optional_str(data, "scannedBy", max_len=100),
+            direction=optional_str(data, "direction", max_len=3) or checkin.IN,
+            nonce=optional_str(data, "nonce", max_len=64) or None,
         ),
         _keys(),
     )
