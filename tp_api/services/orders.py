@@ -8,13 +8,14 @@ when the order is paid, updates the existing order instead of creating a second 
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import peewee
 
 from tp_api.db import insert_rows, utcnow, write_transaction
 from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
-from tp_api.services import stock
+from tp_api.services import cancellation, stock
 from tp_api.services.errors import Conflict, Forbidden, NotFound, TicketingError
 from tp_api.services.order_input import BillingInput, OrderInput
 from tp_api.services.references import new_ticket_reference
@@ -212,7 +213,18 @@ def _fill_details(order: Order, order_input: OrderInput) -> None:
             setattr(order, name, value)
 
 
-def issue_tickets(order: Order, lines: list[OrderLine], events: dict[int, int]) -> int:
+@dataclass(frozen=True)
+class LineUnits:
+    """Some units of an order line, to issue tickets for (not all of its quantity)."""
+
+    id: int
+    ticket_type_id: int
+    quantity: int
+
+
+def issue_tickets(
+    order: Order, lines: Sequence[OrderLine | LineUnits], events: dict[int, int]
+) -> int:
     """One ticket (status Created) per unit of each ticket line. Returns how many.
 
     ``events`` maps each ticket type id to its event id.
@@ -271,23 +283,15 @@ def issue_missing_tickets(order: Order, refunded: dict[int, int] | None = None) 
     for type_id, units in (refunded or {}).items():
         if type_id in held.quantities:
             held.quantities[type_id] = max(0, held.quantities[type_id] - units)
-    live: dict[int, int] = {}
-    rows = (
-        Ticket.select(Ticket.ticket_type)
-        .where(Ticket.order == order.id, Ticket.status != TicketStatus.CANCELLED)
-        .tuples()
-    )
-    for (type_id,) in rows:
-        live[type_id] = live.get(type_id, 0) + 1
+    live = cancellation.live_tickets_by_type(order.id)
     missing = {t: q - live.get(t, 0) for t, q in held.quantities.items() if q > live.get(t, 0)}
-    lines: list[OrderLine] = []
+    lines: list[LineUnits] = []
     for line in order.lines:
         need = missing.get(line.ticket_type_id, 0) if line.ticket_type_id else 0
         if need > 0:
             take = min(need, line.quantity)
             missing[line.ticket_type_id] -= take
-            line.quantity = take  # only for issuing; the line itself is not saved
-            lines.append(line)
+            lines.append(LineUnits(line.id, line.ticket_type_id, take))
     issue_tickets(order, lines, held.event_of_type())
     quantities: dict[int, int] = {}
     for line in lines:
