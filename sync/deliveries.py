@@ -8,7 +8,7 @@ from email.message import EmailMessage
 
 from pdf.pages import RenderJob
 from tp_api.models import OutboxEntry
-from tp_api.services import outbox, ticket_mail
+from tp_api.services import outbox, ticket_files, ticket_mail
 from tp_api.services.ticket_files import TicketTools
 
 log = logging.getLogger(__name__)
@@ -30,7 +30,7 @@ def delivery_handler(
         except (KeyError, TypeError, ValueError):
             raise outbox.PermanentError(f"malformed delivery job: {data!r}") from None
         mail = ticket_mail.prepare_delivery(tools, order_id, event_id, job_id=job.id)
-        pdf = render(mail.job)
+        pdf = _pdf(tools, render, mail, order_id, event_id)
         message = ticket_mail.build_message(
             mail, pdf, sender=sender, seller=mail.job.branding.seller_name
         )
@@ -43,3 +43,18 @@ def delivery_handler(
         )
 
     return deliver
+
+
+def _pdf(
+    tools: TicketTools,
+    render: Callable[[RenderJob], bytes],
+    mail: ticket_mail.TicketMail,
+    order_id: int,
+    event_id: int,
+) -> bytes:
+    """The attachment. When the event's tickets are all of the order's, it is the same
+    document as the order PDF download: rendered once, stored, and served from the store."""
+    whole = ticket_files.order_pdf_version(order_id)
+    if whole is not None and whole == ticket_files.order_pdf_version(order_id, event_id):
+        return ticket_files.order_pdf(tools, order_id, whole, render).read_bytes()
+    return render(mail.job)

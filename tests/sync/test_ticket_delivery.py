@@ -9,6 +9,7 @@ import re
 import socket
 from datetime import timedelta
 from email.message import Message
+from pathlib import Path
 
 import pypdf
 import pytest
@@ -175,3 +176,26 @@ def test_a_worker_that_lost_its_lease_does_not_record_an_outcome(factory, time_m
     assert outbox.complete(fast) is True
     assert outbox.complete(slow) is False
     assert OutboxEntry.get().attempts == 2
+
+
+def test_the_mailed_pdf_is_the_stored_download(factory, smtp, worker_for, settings, client):
+    controller, inbox = smtp
+    seller = factory.seller()
+    outcome = factory.order(seller, factory.ticket_type(factory.event(seller)), quantity=2)
+    factory.personalise_all(seller, outcome)
+    worker_for(controller.port).run_once()
+    stored = list((Path(settings.files_dir) / "orders").glob("*.pdf"))
+    assert len(stored) == 1  # rendered once, for the e-mail, and kept
+    [attachment] = [
+        p for p in inbox.messages[0].walk() if p.get_content_type() == "application/pdf"
+    ]
+    assert attachment.get_payload(decode=True) == stored[0].read_bytes()
+    # The partner API's download serves that same file: no second render.
+    link = client.get(
+        f"/tp-api/orders/get-ticket?key={seller.key}&wp_user_id=7&order_id={outcome.reference}"
+    ).get_json()
+    parts = link.split("http://tickets.test", 1)[1]
+    download = client.get(parts)
+    assert download.get_data() == stored[0].read_bytes()
+    download.close()
+    assert len(list((Path(settings.files_dir) / "orders").glob("*.pdf"))) == 1
