@@ -11,9 +11,11 @@ re-entry, when the event allows re-entry.
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import peewee
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -148,8 +150,10 @@ _ADMIT_SQL = (
 
 
 def _ticket(code: TicketCode) -> TicketAtDoor | None:
-    param = database.obj.param
-    cursor = database.execute_sql(_LOOKUP_SQL.format(p=param), (code.reference,))
+    if is_postgres():
+        cursor = _pg_execute("tp_scan_lookup", (code.reference,))
+    else:
+        cursor = database.execute_sql(_LOOKUP_SQL.format(p="?"), (code.reference,))
     row = cursor.fetchone()
     if row is None:
         return None
@@ -193,22 +197,44 @@ def _decide(
 # ticket cancelled that very moment). The decision itself is never wrong.
 _PG_DECIDE_SQL = """
 WITH admitted AS (
-    UPDATE "ticket" SET "status" = %s, "updated_at" = %s
-    WHERE "id" = %s AND "version" = %s AND "status" IN ({allowed}) RETURNING "id"
+    UPDATE "ticket" SET "status" = $1, "updated_at" = $2
+    WHERE "id" = $3 AND "version" = $4 AND "status" = ANY($5) RETURNING "id"
 )
 INSERT INTO "check_in" ("ticket_id", "event_id", "scanner_id", "direction", "at", "gate",
     "device", "result", "nonce", "code_ref", "device_at", "offline", "conflict")
-SELECT t."id", %s, %s, %s, %s, %s, %s, d.result, %s, %s, %s, %s, %s AND d.result <> 'ok'
+SELECT t."id", $6, $7, $8, $9, $10, $11, d.result, $12, $13, $14, $15, $16 AND d.result <> 'ok'
 FROM "ticket" AS t, LATERAL (SELECT CASE
     WHEN EXISTS (SELECT 1 FROM admitted) THEN 'ok'
-    WHEN t."version" <> %s THEN 'superseded'
+    WHEN t."version" <> $4 THEN 'superseded'
     WHEN t."status" = 5 THEN 'cancelled'
-    WHEN %s = 'out' THEN 'not_checked_in'
+    WHEN $8 = 'out' THEN 'not_checked_in'
     WHEN t."status" = 1 THEN 'not_personalised'
     ELSE 'already_checked_in' END AS result) AS d
-WHERE t."id" = %s
+WHERE t."id" = $3
 RETURNING "result"
 """
+_PG_LOOKUP_SQL = _LOOKUP_SQL.replace("{p}", "$1")
+
+# Each pooled connection prepares the two scan statements once: PostgreSQL then plans them
+# once per connection instead of on every scan.
+_PG_PREPARE = (
+    f"PREPARE tp_scan_lookup (text) AS {_PG_LOOKUP_SQL}",
+    "PREPARE tp_scan_decide (smallint, timestamp, integer, integer, integer[], integer, "
+    "integer, text, timestamp, text, text, text, text, timestamp, boolean, boolean) AS "
+    + _PG_DECIDE_SQL,
+)
+_prepared: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def _pg_execute(statement: str, args: tuple[Any, ...]) -> Any:
+    connection = database.connection()
+    if connection not in _prepared:
+        with connection.cursor() as cursor:
+            for sql in _PG_PREPARE:
+                cursor.execute(sql)
+        _prepared[connection] = True
+    placeholders = ", ".join(["%s"] * len(args))
+    return database.execute_sql(f"EXECUTE {statement}({placeholders})", args)
 
 
 def _decide_in_one_statement(
@@ -223,15 +249,13 @@ def _decide_in_one_statement(
     at = request.device_at if request.offline and request.device_at else now
     offline_in = request.offline and request.direction == IN
     stamp = Ticket.updated_at.db_value
-    params = (
-        target, stamp(now), ticket.id, code.version, *allowed,
+    args = (
+        target, stamp(now), ticket.id, code.version, list(allowed),
         request.event_id, scanner.scanner_id, request.direction, stamp(at), request.gate[:100],
         request.device[:100], request.nonce, code.reference,
         stamp(request.device_at) if request.device_at else None, request.offline, offline_in,
-        code.version, request.direction, ticket.id,
     )  # fmt: skip
-    sql = _PG_DECIDE_SQL.format(allowed=", ".join(["%s"] * len(allowed)))
-    row = database.execute_sql(sql, params).fetchone()
+    row = _pg_execute("tp_scan_decide", args).fetchone()
     if row is None:  # the ticket row vanished between lookup and decision
         return _record(scanner, request, None, code, Reason.UNKNOWN_TICKET)
     reason = None if row[0] == OK else row[0]
