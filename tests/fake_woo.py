@@ -117,6 +117,8 @@ class FakeWoo:
         if after:
             assert "Z" not in after and "+" not in after, "modified_after must have no suffix"
             rows = [o for o in rows if o["date_modified_gmt"] > after[:19]]
+        excluded = {int(i) for i in query.get("exclude", [""])[0].split(",") if i}
+        rows = [o for o in rows if o["id"] not in excluded]
         per_page = int(query.get("per_page", ["10"])[0])
         assert per_page <= 100
         page = int(query.get("page", ["1"])[0])

@@ -109,8 +109,9 @@ class WooClient:
         # Versions already yielded, kept only for the window a later query can repeat, so
         # memory does not grow with the number of orders.
         seen: dict[tuple[int, str], datetime | None] = {}
+        exclude: list[int] = []
         while True:
-            batch = self._orders_page(cursor, page)
+            batch = self._orders_page(cursor, page, exclude)
             fresh = _fresh_orders(batch, seen, cursor)
             yield from fresh
             if len(batch) < PER_PAGE:
@@ -125,9 +126,12 @@ class WooClient:
                 continue
             next_cursor = _next_cursor(cursor, batch)
             if next_cursor == cursor:
-                page += 1  # a whole page shares one second: page inside it
+                # A whole page shares one second. Offsets would skip a row when another row
+                # of that second is modified meanwhile, so ask again from the same cursor,
+                # leaving out the orders already read (FACTS.md §5.3).
+                exclude = sorted({order_id for order_id, _ in seen})
             else:
-                cursor, page = next_cursor, 1
+                cursor, page, exclude = next_cursor, 1, []
                 seen = {k: v for k, v in seen.items() if v is None or cursor is None or v > cursor}
 
     def _iter_all_orders_by_id(self) -> Iterator[dict[str, Any]]:
@@ -146,7 +150,9 @@ class WooClient:
                 return
             page += 1
 
-    def _orders_page(self, cursor: datetime | None, page: int) -> list[dict[str, Any]]:
+    def _orders_page(
+        self, cursor: datetime | None, page: int, exclude: list[int]
+    ) -> list[dict[str, Any]]:
         params: dict[str, Any] = {
             "per_page": PER_PAGE,
             "orderby": "modified",
@@ -157,6 +163,8 @@ class WooClient:
         }
         if cursor is not None:
             params["modified_after"] = woo_time(cursor)
+        if exclude:
+            params["exclude"] = ",".join(map(str, exclude))
         return _list(self._get("orders", params), "orders")
 
     def get_order(self, order_id: int) -> dict[str, Any]:
