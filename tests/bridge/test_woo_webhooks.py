@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 from pathlib import Path
 
@@ -47,6 +50,17 @@ def shop(app, factory, settings):
     return new.shop
 
 
+def signed_headers(raw: bytes, *, topic: str = "order.updated") -> dict[str, str]:
+    """Headers of a delivery signed the way WooCommerce signs it, with the fixture's secret."""
+    digest = hmac.new(DELIVERY["secret"].encode(), raw, hashlib.sha256).digest()
+    return {
+        "X-WC-Webhook-Signature": base64.b64encode(digest).decode(),
+        "X-WC-Webhook-Resource": "order",
+        "X-WC-Webhook-Topic": topic,
+        "Content-Type": "application/json",
+    }
+
+
 def deliver(client, shop_id, raw, headers):
     return client.post(f"/shops/{shop_id}/woocommerce/webhook", data=raw, headers=headers)
 
@@ -76,21 +90,8 @@ def test_the_ping_gets_200(client, shop):
 
 
 def test_deletions_are_queued_for_the_worker(client, shop):
-    import base64
-    import hashlib
-    import hmac
-
     raw = b'{"id":727}'
-    signature = base64.b64encode(
-        hmac.new(DELIVERY["secret"].encode(), raw, hashlib.sha256).digest()
-    ).decode()
-    headers = {
-        "X-WC-Webhook-Signature": signature,
-        "X-WC-Webhook-Resource": "order",
-        "X-WC-Webhook-Topic": "order.deleted",
-        "Content-Type": "application/json",
-    }
-    response = deliver(client, shop.id, raw, headers)
+    response = deliver(client, shop.id, raw, signed_headers(raw, topic="order.deleted"))
     assert response.status_code == 202
     [job] = OutboxEntry.select()
     assert job.kind == outbox.REFRESH_SHOP_ORDER
@@ -110,16 +111,4 @@ def test_unknown_shop(client, shop):
     ],
 )
 def test_signed_but_malformed_payloads_get_400(client, shop, raw):
-    import base64
-    import hashlib
-    import hmac
-
-    signature = base64.b64encode(
-        hmac.new(DELIVERY["secret"].encode(), raw, hashlib.sha256).digest()
-    ).decode()
-    headers = {
-        "X-WC-Webhook-Signature": signature,
-        "X-WC-Webhook-Resource": "order",
-        "Content-Type": "application/json",
-    }
-    assert deliver(client, shop.id, raw, headers).status_code == 400
+    assert deliver(client, shop.id, raw, signed_headers(raw)).status_code == 400
