@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tp_api.models import Account, Event, Ticket, TicketType
-from tp_api.services import events, keys, orders, personalise
+from tp_api.models import Account, Event, Shop, Ticket, TicketType
+from tp_api.services import events, keys, orders, personalise, shops
 from tp_api.services.order_input import parse_partner_order
+from tp_api.services.secret_box import SecretBox
 
 
 @dataclass
@@ -63,6 +64,29 @@ class Factory:
             **fields,
         }
         return events.load_events(seller.id, [data])[0].event
+
+    def shop(
+        self,
+        *,
+        url: str = "https://shop.test",
+        stock: int = 100,
+        secret: str = "test-secret",
+        seller: str | None = None,
+    ) -> tuple[Seller, Shop, TicketType]:
+        """A seller with a WooCommerce shop whose product 93 sells a new ticket type."""
+        owner = self.seller(seller)
+        ticket_type = self.ticket_type(self.event(owner, ticket_stock=stock))
+        new = shops.add_shop(
+            SecretBox([secret]),
+            owner.id,
+            "main",
+            platform="woocommerce",
+            base_url=url,
+            consumer_key="ck_test",
+            consumer_secret="cs_test",
+        )
+        shops.map_product(new.shop, product_id=93, ticket_type_id=ticket_type.id)
+        return owner, new.shop, ticket_type
 
     def ticket_type(self, event: Event) -> TicketType:
         return TicketType.select().where(TicketType.event == event).order_by(TicketType.id).get()

@@ -22,19 +22,7 @@ BOX = SecretBox(["test-secret"])
 
 @pytest.fixture
 def shop(factory):
-    seller = factory.seller()
-    ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
-    new = shops.add_shop(
-        BOX,
-        seller.id,
-        "main",
-        platform="woocommerce",
-        base_url="https://shop.test",
-        consumer_key="ck",
-        consumer_secret="cs",
-    )
-    shops.map_product(new.shop, product_id=93, ticket_type_id=ticket_type.id)
-    return seller, new.shop, ticket_type
+    return factory.shop(stock=10)
 
 
 def ingest(shop_row, woo, refunds=None):

@@ -18,8 +18,6 @@ from sync.daemon import ShopJobs, SyncDaemon
 from sync.jobs import pull_orders, push_stock
 from tests.fake_woo import EPOCH, FakeWoo, woo_order
 from tp_api.models import Order, OrderStatus, ShopOrder, Ticket, TicketStatus, TicketType
-from tp_api.services import shops
-from tp_api.services.secret_box import SecretBox
 
 SECRET = "crash-test-secret-that-is-long-enough-0123456789"
 TP_BRIDGE = str(Path(sys.executable).with_name("tp-bridge"))
@@ -32,19 +30,8 @@ def woo():
 
 
 def _shop(factory, woo, stock):
-    seller = factory.seller("Crash BV")
-    ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=stock))
-    new = shops.add_shop(
-        SecretBox([SECRET]),
-        seller.id,
-        "main",
-        platform="woocommerce",
-        base_url=woo.url,
-        consumer_key="ck_test",
-        consumer_secret="cs_test",
-    )
-    shops.map_product(new.shop, product_id=93, ticket_type_id=ticket_type.id)
-    return new.shop, ticket_type
+    _, shop, ticket_type = factory.shop(url=woo.url, stock=stock, secret=SECRET, seller="Crash BV")
+    return shop, ticket_type
 
 
 def test_the_daemon_syncs_and_stops_gracefully(factory, woo, tmp_path):

@@ -24,20 +24,9 @@ def woo():
 
 @pytest.fixture
 def setup(factory, woo):
-    seller = factory.seller()
-    ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=5000))
-    new = shops.add_shop(
-        BOX,
-        seller.id,
-        "main",
-        platform="woocommerce",
-        base_url=woo.url,
-        consumer_key="ck_test",
-        consumer_secret="cs_test",
-    )
-    shops.map_product(new.shop, product_id=93, ticket_type_id=ticket_type.id)
+    _, shop, ticket_type = factory.shop(url=woo.url, stock=5000)
     client = WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None)
-    return new.shop, ticket_type, client
+    return shop, ticket_type, client
 
 
 def test_first_run_ingests_every_order_and_the_next_run_nothing(woo, setup):
