@@ -27,6 +27,9 @@ def test_unique_indexes_exist(db):
     assert ("key_hash",) in unique_sets("partner_key")
     assert ("dedupe_key",) in unique_sets("outbox_entry")
     assert ("scanner_id", "nonce") in unique_sets("check_in")
+    assert ("account_id", "slug") in unique_sets("event")
+    assert ("key_hash",) in unique_sets("api_key")
+    assert ("scope",) in unique_sets("idempotency_record")
 
 
 def test_upgrade_is_idempotent_and_keeps_data(db, factory):
@@ -86,7 +89,16 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             " VALUES (1, 'in', ?, 'A', 'd', 'ok')",
             (now,),
         )
-        assert migrations.upgrade(db) == ["0003_checkin", "0004_checkin_nonce_per_scanner"]
+        assert migrations.upgrade(db) == [
+            "0003_checkin",
+            "0004_checkin_nonce_per_scanner",
+            "0005_admin_api",
+        ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]
+        # 0005: events made before the admin API are published and keep selling.
+        event = db.execute_sql("SELECT lifecycle, slug, updated_at FROM event").fetchall()
+        assert event[0][0] == "published" and event[0][1] is None and event[0][2] is not None
+        sale_rules = db.execute_sql("SELECT min_per_order, hidden FROM ticket_type").fetchall()
+        assert sale_rules == [(1, 0)]
     db.close_all()

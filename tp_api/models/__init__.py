@@ -1,9 +1,10 @@
 """The peewee models, one module per aggregate."""
 
-from tp_api.models.accounts import Account, AuthFailure, PartnerKey
+from tp_api.models.accounts import Account, ApiKey, AuthFailure, PartnerKey
 from tp_api.models.checkins import CheckIn
-from tp_api.models.events import Event, TicketType
-from tp_api.models.orders import LineType, Order, OrderLine, OrderStatus
+from tp_api.models.events import Event, EventLifecycle, TicketType
+from tp_api.models.idempotency import IdempotencyRecord
+from tp_api.models.orders import LineType, Order, OrderLine, OrderStatus, Refund
 from tp_api.models.outbox import OutboxEntry
 from tp_api.models.scanners import Scanner, ScannerEvent
 from tp_api.models.shops import ProductMapping, Shop, ShopOrder, SyncRun
@@ -26,20 +27,27 @@ ALL_MODELS = (
     SyncRun,
     Scanner,
     ScannerEvent,
+    ApiKey,
+    Refund,
+    IdempotencyRecord,
 )
 
 __all__ = [
     "ALL_MODELS",
     "Account",
+    "ApiKey",
     "AuthFailure",
     "CheckIn",
     "Event",
+    "EventLifecycle",
+    "IdempotencyRecord",
     "LineType",
     "Order",
     "OrderLine",
     "OrderStatus",
     "OutboxEntry",
     "PartnerKey",
+    "Refund",
     "Scanner",
     "ScannerEvent",
     "ProductMapping",

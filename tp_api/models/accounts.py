@@ -1,4 +1,4 @@
-"""Sellers (accounts), their partner keys and the failed-authentication throttle."""
+"""Sellers (accounts), their partner and admin-API keys, and the failed-authentication throttle."""
 
 from __future__ import annotations
 
@@ -36,3 +36,17 @@ class AuthFailure(BaseModel):
     failures = peewee.IntegerField(default=0)
     window_started_at = UtcDateTimeField()
     blocked_until = UtcDateTimeField(null=True)
+
+
+class ApiKey(BaseModel):
+    """An admin-API key with scopes. Only a SHA-256 of the key is stored; never the key."""
+
+    account = peewee.ForeignKeyField(Account, backref="api_keys", on_delete="CASCADE")
+    label = peewee.CharField(max_length=200, default="")
+    prefix = peewee.CharField(max_length=16, index=True)
+    key_hash = peewee.CharField(max_length=64, unique=True)
+    # Space-separated, e.g. "events:read orders:read".
+    scopes = peewee.CharField(max_length=500, default="")
+    created_at = created_at_field()
+    last_used_at = UtcDateTimeField(null=True)
+    revoked_at = UtcDateTimeField(null=True)

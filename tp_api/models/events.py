@@ -9,6 +9,24 @@ from tp_api.models.accounts import Account
 from tp_api.models.base import BaseModel, created_at_field
 
 
+class EventLifecycle:
+    """The seller-facing state of an event (``Event.lifecycle``).
+
+    ``sold_out`` is never stored: a published event with nothing left is reported as sold
+    out (services.admin_events), so it turns back to published when a refund frees a seat.
+    """
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    SOLD_OUT = "sold_out"
+    COMPLETED = "completed"
+    ARCHIVED = "archived"
+    CANCELLED = "cancelled"
+
+    ALL = (DRAFT, PUBLISHED, SOLD_OUT, COMPLETED, ARCHIVED, CANCELLED)
+    ON_SALE = frozenset({PUBLISHED})
+
+
 class Event(BaseModel):
     """An event, or a child event (a sub-date) when ``parent`` is set.
 
@@ -41,6 +59,16 @@ class Event(BaseModel):
     # Door rules: may a ticket scanned out come back in; must it be personalised to enter.
     allow_reentry = peewee.BooleanField(default=True)
     require_personalisation = peewee.BooleanField(default=True)
+    # Admin API: events loaded from files (and those made before it) are published.
+    slug = peewee.CharField(max_length=120, null=True)
+    lifecycle = peewee.CharField(max_length=20, default=EventLifecycle.PUBLISHED)
+    description = peewee.TextField(default="")
+    currency = peewee.CharField(max_length=3, default="EUR")
+    updated_at = created_at_field()
+
+    class Meta:
+        # NULL slugs do not collide (on SQLite and PostgreSQL alike).
+        indexes = ((("account", "slug"), True), (("account", "start_date", "id"), False))
 
 
 class TicketType(BaseModel):
@@ -56,6 +84,12 @@ class TicketType(BaseModel):
     date = UtcDateTimeField(null=True)
     enabled = peewee.BooleanField(default=True)
     created_at = created_at_field()
+    # Sale rules, honoured by the partner API when an order is created.
+    sales_start = UtcDateTimeField(null=True)
+    sales_end = UtcDateTimeField(null=True)
+    min_per_order = peewee.IntegerField(default=1)
+    max_per_order = peewee.IntegerField(null=True)
+    hidden = peewee.BooleanField(default=False)
 
     @property
     def available(self) -> int:

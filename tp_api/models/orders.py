@@ -60,9 +60,13 @@ class Order(BaseModel):
     date_paid = UtcDateTimeField(null=True)
     created_at = created_at_field()
     updated_at = created_at_field()
+    refunded_cents = peewee.BigIntegerField(default=0)
 
     class Meta:
-        indexes = ((("account", "wp_order_id"), True),)
+        indexes = (
+            (("account", "wp_order_id"), True),
+            (("account", "billing_email"), False),
+        )
 
     @property
     def reference(self) -> str:
@@ -101,3 +105,15 @@ class OrderLine(BaseModel):
     ticket_type = peewee.ForeignKeyField(TicketType, null=True, backref="order_lines")
     unit_price_cents = peewee.BigIntegerField(default=0)
     quantity = peewee.IntegerField(default=1)
+    refunded_quantity = peewee.IntegerField(default=0)
+
+
+class Refund(BaseModel):
+    """Money given back on an order (full or for some lines), with the seller's reason."""
+
+    order = peewee.ForeignKeyField(Order, backref="refunds", on_delete="CASCADE")
+    amount_cents = peewee.BigIntegerField()
+    reason = peewee.CharField(max_length=500, default="")
+    # [{"lineId": 1, "quantity": 2, "amountCents": 5990}, ...]
+    lines = peewee.TextField(default="[]")
+    created_at = created_at_field()

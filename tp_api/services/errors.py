@@ -68,6 +68,14 @@ class Conflict(TicketingError):
     default_code = "conflict"
 
 
+class Unprocessable(TicketingError):
+    """The request is well-formed but its content cannot be applied (e.g. removing a sold
+    ticket type, an Idempotency-Key reused with another body)."""
+
+    status = 422
+    default_code = "unprocessable"
+
+
 class OutOfStock(Conflict):
     """Not enough units of a ticket type (or of an event's shared pool) are left."""
 

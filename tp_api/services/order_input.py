@@ -82,6 +82,9 @@ class OrderInput:
     my_tickets_url: str = ""
     billing: BillingInput | None = None
     lines: tuple[OrderLineInput, ...] = field(default_factory=tuple)
+    # A checkout (the partner API) obeys the ticket types' sale windows, per-order limits and
+    # the event's lifecycle; an order the shop already took (pull, webhook) is recorded.
+    enforce_sale_rules: bool = False
 
     def ticket_quantities(self) -> dict[int, int]:
         """Units per ticket type id over all ticket lines."""
@@ -122,6 +125,7 @@ def parse_partner_order(data: Any) -> OrderInput:
         my_tickets_url=_parse_url(data, "my_tickets_url"),
         billing=_parse_billing(billing) if billing is not None else None,
         lines=_parse_lines(data.get("order_lines")),
+        enforce_sale_rules=True,
     )
 
 

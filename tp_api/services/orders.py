@@ -66,7 +66,11 @@ def _plan_for_new_order(account_id: int, order_input: OrderInput) -> stock.Stock
     if order_input.tp_order_id is not None or not order_input.lines:
         return None
     try:
-        return stock.plan(account_id, order_input.ticket_quantities())
+        return stock.plan(
+            account_id,
+            order_input.ticket_quantities(),
+            sale_rules=order_input.enforce_sale_rules,
+        )
     except TicketingError:
         # A repeated push of a known order is an update: its lines are not applied, so a
         # ticket type closed since then must not refuse it.
@@ -96,7 +100,9 @@ def _submit(
     if not order_input.lines:
         raise NotFound("No order lines specified", code="order_lines_missing")
     if stock_plan is None:
-        stock_plan = stock.plan(account_id, order_input.ticket_quantities())
+        stock_plan = stock.plan(
+            account_id, order_input.ticket_quantities(), sale_rules=order_input.enforce_sale_rules
+        )
     return _create(account_id, order_input, stock_plan)
 
 
@@ -152,6 +158,7 @@ def _create(account_id: int, order_input: OrderInput, stock_plan: stock.StockPla
         "date_paid": order_input.date_paid,
         "created_at": now,
         "updated_at": now,
+        "refunded_cents": 0,
         **_billing_fields(order_input, BillingInput()),
     }
     order = Order(id=insert_rows(Order, [row]), **row)
@@ -166,6 +173,7 @@ def _create(account_id: int, order_input: OrderInput, stock_plan: stock.StockPla
             "ticket_type": line.ticket_type_id if line.issues_tickets else None,
             "unit_price_cents": line.unit_price_cents,
             "quantity": line.quantity,
+            "refunded_quantity": 0,
         }
         lines.append(OrderLine(id=insert_rows(OrderLine, [line_row]), **line_row))
     issued = issue_tickets(order, lines, stock_plan.event_of_type()) if paid else 0

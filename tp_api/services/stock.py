@@ -15,8 +15,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from tp_api.db import utcnow
 from tp_api.models import Event, OrderLine, TicketType
 from tp_api.services.errors import InvalidInput, OutOfStock
+from tp_api.services.sale_rules import check_sale
 
 
 @dataclass(frozen=True)
@@ -47,8 +49,12 @@ class StockPlan:
         return next(t.event for t in self.ticket_types.values() if t.event_id == event_id)
 
 
-def plan(account_id: int, quantities: Mapping[int, int]) -> StockPlan:
-    """Look up the ticket types an order names, refusing unknown, foreign or closed ones."""
+def plan(account_id: int, quantities: Mapping[int, int], *, sale_rules: bool = False) -> StockPlan:
+    """Look up the ticket types an order names, refusing unknown, foreign or closed ones.
+
+    With ``sale_rules`` (a checkout) the event must be published and each ticket type's sale
+    window and per-order limits are obeyed too (sale_rules.check_sale).
+    """
     ids = sorted(quantities)
     found = (
         {
@@ -76,6 +82,8 @@ def plan(account_id: int, quantities: Mapping[int, int]) -> StockPlan:
                 f"Ticket type {ticket_type.name} ({type_id}) is not on sale",
                 code="ticket_type_not_on_sale",
             )
+        if sale_rules:
+            check_sale(ticket_type, quantities[type_id], utcnow())
     return StockPlan(dict(quantities), found)
 
 

@@ -1,0 +1,48 @@
+"""Admin-API keys."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import Field
+
+from tp_api.schemas.base import RequestModel, ResponseModel, text
+
+Scope = Literal[
+    "events:read",
+    "events:write",
+    "orders:read",
+    "orders:write",
+    "customers:read",
+    "checkin:write",
+    "webhooks:write",
+    "keys:write",
+]
+
+
+class ApiKeyCreate(RequestModel):
+    """A new key; every scope unless ``scopes`` narrows it."""
+
+    label: text(200) = ""  # type: ignore[valid-type]
+    scopes: list[Scope] | None = Field(None, min_length=1, max_length=8)
+
+
+class ApiKeyOut(ResponseModel):
+    id: int
+    label: str
+    prefix: str
+    scopes: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyOut):
+    """The key with its secret: shown this once, never again."""
+
+    secret: str
+
+
+class ApiKeyList(ResponseModel):
+    items: list[ApiKeyOut]

@@ -1,0 +1,154 @@
+"""Where money is given back: a full or partial refund of an order, with its reason.
+
+A refund cancels the refunded tickets (unused ones first), gives their units back to stock
+and records what was refunded, all in one transaction. Tickets already used at the door
+are not refunded silently: the request is refused unless the caller says to include them
+(an event cancellation does).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from tp_api.db import is_postgres, utcnow, write_transaction
+from tp_api.models import (
+    Event,
+    Order,
+    OrderLine,
+    OrderStatus,
+    Refund,
+    Ticket,
+    TicketStatus,
+    TicketType,
+)
+from tp_api.services import stock
+from tp_api.services.errors import Conflict, NotFound, Unprocessable
+
+_UNUSED = (TicketStatus.CREATED, TicketStatus.ACTIVE)
+
+
+@dataclass(frozen=True)
+class RefundRequest:
+    """What to refund: ``lines`` maps order-line id to units; None refunds everything left."""
+
+    reason: str = ""
+    lines: Mapping[int, int] | None = None
+
+
+def refund_order(account_id: int, order_id: int, request: RefundRequest) -> Refund:
+    """Refund the account's order, fully or by line and quantity."""
+    with write_transaction():
+        order = locked_order(account_id, order_id)
+        return refund_in_transaction(order, request, include_used=False)
+
+
+def locked_order(account_id: int, order_id: int) -> Order:
+    """The account's order, row-locked on PostgreSQL; NotFound for another account's."""
+    query = Order.select().where(Order.id == order_id, Order.account == account_id)
+    order = (query.for_update() if is_postgres() else query).first()
+    if order is None:
+        raise NotFound("Order not found", code="order_not_found")
+    return order
+
+
+def refund_in_transaction(order: Order, request: RefundRequest, *, include_used: bool) -> Refund:
+    """Apply a refund inside the caller's write transaction (the order row locked)."""
+    if not order.is_paid:
+        raise Conflict(
+            f"Order {order.reference} is {order.status}; only paid orders can be refunded",
+            code="order_not_refundable",
+        )
+    lines = {line.id: line for line in OrderLine.select().where(OrderLine.order == order.id)}
+    units = _units_to_refund(lines, request.lines)
+    amount = sum(lines[i].unit_price_cents * n for i, n in units.items())
+    everything = all(
+        line.refunded_quantity + units.get(i, 0) >= line.quantity for i, line in lines.items()
+    )
+    remaining = order.total_cents - order.refunded_cents
+    # A full refund gives back what was paid (fees and discounts included), never more.
+    amount = remaining if everything else max(0, min(amount, remaining))
+    for line_id, n in sorted(units.items()):
+        _cancel_line_tickets(order, lines[line_id], n, include_used=include_used)
+        OrderLine.update(refunded_quantity=OrderLine.refunded_quantity + n).where(
+            OrderLine.id == line_id
+        ).execute()
+    now = utcnow()
+    order.refunded_cents += amount
+    order.updated_at = now
+    if everything:
+        order.status = OrderStatus.REFUNDED
+    order.save(only=[Order.refunded_cents, Order.updated_at, Order.status])
+    return Refund.create(
+        order=order.id,
+        amount_cents=amount,
+        reason=request.reason,
+        lines=json.dumps(
+            [
+                {"lineId": i, "quantity": n, "amount": lines[i].unit_price_cents * n}
+                for i, n in sorted(units.items())
+            ]
+        ),
+        created_at=now,
+    )
+
+
+def _units_to_refund(
+    lines: dict[int, OrderLine], wanted: Mapping[int, int] | None
+) -> dict[int, int]:
+    left = {i: line.quantity - line.refunded_quantity for i, line in lines.items()}
+    if wanted is None:
+        units = {i: n for i, n in left.items() if n > 0}
+        if not units:
+            raise Conflict("Nothing is left to refund on this order", code="already_refunded")
+        return units
+    for line_id, n in wanted.items():
+        if line_id not in lines:
+            raise Unprocessable(f"Order line {line_id} is not on this order", code="line_not_found")
+        if n > left[line_id]:
+            raise Unprocessable(
+                f"Line {line_id} has {left[line_id]} unit(s) left to refund, not {n}",
+                code="refund_exceeds_line",
+            )
+    return dict(wanted)
+
+
+def _cancel_line_tickets(order: Order, line: OrderLine, units: int, *, include_used: bool) -> None:
+    if line.ticket_type_id is None:
+        return
+    live = list(
+        Ticket.select(Ticket.id, Ticket.status)
+        .where(Ticket.order_line == line.id, Ticket.status != TicketStatus.CANCELLED)
+        .order_by(Ticket.status, Ticket.id.desc())
+    )
+    chosen = [t for t in live if t.status in _UNUSED][:units]
+    if len(chosen) < units and include_used:
+        chosen += [t for t in live if t.status not in _UNUSED][: units - len(chosen)]
+    if len(chosen) < min(units, len(live)):
+        raise Conflict(
+            f"{min(units, len(live)) - len(chosen)} ticket(s) of line {line.id} were already "
+            "used at the door; refund fewer units",
+            code="tickets_already_used",
+        )
+    if chosen:
+        now = utcnow()
+        (
+            Ticket.update(status=TicketStatus.CANCELLED, updated_at=now)
+            .where(Ticket.id.in_([t.id for t in chosen]))
+            .execute()
+        )
+    ticket_type = (
+        TicketType.select(TicketType, Event)
+        .join(Event)
+        .where(TicketType.id == line.ticket_type_id)
+        .get()
+    )
+    stock.release(
+        stock.StockPlan({ticket_type.id: units}, {ticket_type.id: ticket_type}), paid=True
+    )
+
+
+def list_refunds(order_id: int) -> list[Refund]:
+    """The order's refunds, oldest first."""
+    return list(Refund.select().where(Refund.order == order_id).order_by(Refund.id))
