@@ -12,10 +12,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
 
+from limits import parse_many
+
 DEFAULT_DATABASE_URL = "sqlite:///tp-bridge.db"
 # Used only with the explicit development flag; `serve` refuses it otherwise.
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 32
+
+
+RATE_LIMIT_DEFAULTS = {
+    "admin": "120/minute",
+    "scanner": "1200/minute",
+    "checkout": "3000/minute",
+    "partner": "6000/minute",
+    "public": "300/minute",
+}
 
 
 class SettingsError(ValueError):
@@ -45,6 +56,16 @@ class Settings:
     smtp_password: str = ""
     smtp_security: str = "none"
     mail_from: str = "tickets@localhost"
+    # Rate limits per key (per client address for "public"), as flask-limiter strings;
+    # "off" turns a class off. Counters live in Redis when redis_url is set, else in each
+    # worker process's memory (so N workers let through up to N times the limit).
+    redis_url: str = ""
+    rate_limit_admin: str = RATE_LIMIT_DEFAULTS["admin"]
+    rate_limit_scanner: str = RATE_LIMIT_DEFAULTS["scanner"]
+    rate_limit_checkout: str = RATE_LIMIT_DEFAULTS["checkout"]
+    rate_limit_partner: str = RATE_LIMIT_DEFAULTS["partner"]
+    rate_limit_public: str = RATE_LIMIT_DEFAULTS["public"]
+    cors_origins: str = "*"
 
     @classmethod
     def from_env(
@@ -79,6 +100,12 @@ class Settings:
             smtp_password=values.get("TP_SMTP_PASSWORD", ""),
             smtp_security=(values.get("TP_SMTP_SECURITY") or "none").lower(),
             mail_from=values.get("TP_MAIL_FROM") or "tickets@localhost",
+            redis_url=values.get("TP_REDIS_URL", ""),
+            **{
+                f"rate_limit_{name}": (values.get(f"TP_RATE_LIMIT_{name.upper()}") or default)
+                for name, default in RATE_LIMIT_DEFAULTS.items()
+            },
+            cors_origins=values.get("TP_CORS_ORIGINS") or "*",
         )
         settings.validate()
         return settings
@@ -94,6 +121,22 @@ class Settings:
             raise SettingsError("TP_MAIL_FROM must be an e-mail address")
         if self.log_level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
             raise SettingsError("TP_LOG_LEVEL must be DEBUG, INFO, WARNING or ERROR")
+        for name in RATE_LIMIT_DEFAULTS:
+            value = getattr(self, f"rate_limit_{name}")
+            if value != "off":
+                try:
+                    parse_many(value)
+                except ValueError:
+                    raise SettingsError(
+                        f"TP_RATE_LIMIT_{name.upper()} must be like '120/minute' or 'off', "
+                        f"got {value!r}"
+                    ) from None
+        if self.redis_url and urlsplit(self.redis_url).scheme not in ("redis", "rediss"):
+            raise SettingsError("TP_REDIS_URL must be a redis:// or rediss:// URL")
+
+    def rate_limits(self) -> dict[str, str]:
+        """Endpoint class -> limit string ("off" when turned off)."""
+        return {name: getattr(self, f"rate_limit_{name}") for name in RATE_LIMIT_DEFAULTS}
 
     def for_development(self) -> Settings:
         """These settings with the development flag on and, if none was set, a dev secret."""

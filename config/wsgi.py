@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from flask import Flask, Response, g, jsonify, request
+from flask_cors import CORS
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -18,7 +19,8 @@ from config.shops import secret_box
 from config.tickets import scan_public_keys, ticket_tools
 from tp_api.db import connect
 from tp_api.services.keys import ThrottlePolicy
-from tp_api.web import downloads, health, partner, scanner
+from tp_api.web import admin, api_meta, downloads, health, partner, scanner
+from tp_api.web.rate_limits import install_rate_limits
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +35,7 @@ def create_app(settings: Settings) -> Flask:
         SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         TP_SETTINGS=settings,
+        TP_RATE_LIMITS=settings.rate_limits(),
         TP_THROTTLE=ThrottlePolicy(
             max_failures=settings.auth_max_failures,
             window=timedelta(seconds=settings.auth_window_seconds),
@@ -63,6 +66,9 @@ def create_app(settings: Settings) -> Flask:
         response.headers["X-Request-Id"] = g.get("request_id", "")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Cache-Control", "no-store")
+        if response.status_code not in (429, 503):
+            # flask-limiter sends it on every limited response; it means "wait" only here.
+            response.headers.pop("Retry-After", None)
         return response
 
     app.extensions["tp_ticket_tools"] = ticket_tools(settings)
@@ -75,13 +81,45 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(downloads.bp)
     app.register_blueprint(woo_webhooks.bp)
     app.register_blueprint(scanner.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(api_meta.bp)
+    install_rate_limits(
+        app,
+        settings.rate_limits(),
+        storage_uri=settings.redis_url or "memory://",
+        classes={
+            "admin": [admin.bp],
+            "scanner": [scanner.bp],
+            "checkout": [partner.bp],
+            "partner": [partner.bp],
+            "public": [downloads.bp, api_meta.bp],
+        },
+    )
+    # TicketSmart's documented CORS: any origin by default; keys still belong server-side.
+    CORS(
+        app,
+        resources={r"/api/v1/*": {"origins": settings.cors_origins.split(",")}},
+        methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        allow_headers=["Content-Type", "Authorization", "x-api-key", "Idempotency-Key"],
+        expose_headers=[
+            "X-Request-Id",
+            "X-RateLimit-Limit",
+            "X-RateLimit-Remaining",
+            "X-RateLimit-Reset",
+            "Retry-After",
+        ],
+        max_age=600,
+    )
     return app
 
 
 def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
-        return _error_response(error.code or 500, error.name, _error_code(error))
+        message = error.name
+        if error.code == 429:
+            message = f"Rate limit exceeded ({error.description}); retry after Retry-After seconds"
+        return _error_response(error.code or 500, message, _error_code(error))
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
@@ -90,6 +128,8 @@ def _register_error_handlers(app: Flask) -> None:
 
 
 def _error_code(error: HTTPException) -> str:
+    if error.code == 429:
+        return "rate_limited"
     return (error.name or "error").lower().replace(" ", "_")
 
 

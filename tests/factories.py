@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tp_api.models import Account, Event, Shop, Ticket, TicketType
-from tp_api.services import events, keys, orders, personalise, shops
+from tp_api.services import api_keys, events, keys, orders, personalise, shops
 from tp_api.services.order_input import parse_partner_order
 from tp_api.services.secret_box import SecretBox
 
@@ -35,6 +35,10 @@ class Factory:
         seller = Seller(account, keys.create_key(account.id, label="test").secret)
         self.sellers.append(seller)
         return seller
+
+    def api_key(self, seller: Seller, scopes: list[str] | None = None) -> str:
+        """An admin-API key of the seller (every scope unless narrowed); its secret."""
+        return api_keys.create_api_key(seller.id, label="test", scopes=scopes).secret
 
     def event(
         self,

@@ -46,3 +46,29 @@ class ApiKeyCreated(ApiKeyOut):
 
 class ApiKeyList(ResponseModel):
     items: list[ApiKeyOut]
+
+
+class ScannerCreate(RequestModel):
+    """A door scanner allowed to scan the given events (and their dates)."""
+
+    name: text(100, min_length=1)  # type: ignore[valid-type]
+    event_ids: list[int] = Field(min_length=1, max_length=200)
+
+
+class ScannerOut(ResponseModel):
+    id: int
+    name: str
+    event_ids: list[int]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ScannerCreated(ScannerOut):
+    """The scanner with its key: shown this once, never again."""
+
+    secret: str
+
+
+class ScannerList(ResponseModel):
+    items: list[ScannerOut]

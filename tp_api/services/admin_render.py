@@ -1,0 +1,258 @@
+"""The admin API's view of our rows: one place that turns models into response schemas, so
+the API, the OpenAPI document and (later) webhook payloads show the same object."""
+
+from __future__ import annotations
+
+import json
+
+from tp_api.db import utcnow
+from tp_api.models import ApiKey, Event, Order, OrderLine, Refund, Ticket, TicketType
+from tp_api.models.tickets import TicketStatus
+from tp_api.schemas.events import (
+    Availability,
+    EventDateOut,
+    EventOut,
+    TicketTypeAvailability,
+    TicketTypeOut,
+)
+from tp_api.schemas.keys import ApiKeyOut
+from tp_api.schemas.orders import (
+    CustomerOrder,
+    CustomerOut,
+    CustomerRef,
+    OrderLineOut,
+    OrderOut,
+    OrderSummary,
+    RefundOut,
+    TicketOut,
+)
+from tp_api.services.customers_admin import Customer
+from tp_api.services.event_catalogue import effective_status, pool_available
+from tp_api.services.events import EventNode
+from tp_api.services.order_queries import OrderDetail
+
+TICKET_STATUS_NAMES = {
+    TicketStatus.CREATED: "created",
+    TicketStatus.ACTIVE: "active",
+    TicketStatus.SCANNED_IN: "scanned_in",
+    TicketStatus.SCANNED_OUT: "scanned_out",
+    TicketStatus.CANCELLED: "cancelled",
+}
+
+
+def ticket_type_out(ticket_type: TicketType, currency: str) -> TicketTypeOut:
+    return TicketTypeOut(
+        id=ticket_type.id,
+        event_id=ticket_type.event_id,
+        name=ticket_type.name,
+        price=ticket_type.price_cents,
+        currency=currency,
+        quantity=ticket_type.stock,
+        sold=ticket_type.sold,
+        reserved=ticket_type.reserved,
+        available=ticket_type.available,
+        sales_start=ticket_type.sales_start,
+        sales_end=ticket_type.sales_end,
+        min_per_order=ticket_type.min_per_order,
+        max_per_order=ticket_type.max_per_order,
+        hidden=ticket_type.hidden,
+        on_sale=_on_sale(ticket_type),
+    )
+
+
+def _on_sale(ticket_type: TicketType) -> bool:
+    now = utcnow()
+    return (
+        ticket_type.enabled
+        and ticket_type.status == 1
+        and (ticket_type.sales_start is None or ticket_type.sales_start <= now)
+        and (ticket_type.sales_end is None or now < ticket_type.sales_end)
+        and ticket_type.available > 0
+    )
+
+
+def _available(node: EventNode) -> int:
+    types = sum(t.available for n in (node, *node.children) for t in n.ticket_types)
+    pool = pool_available(node.event)
+    return types if pool is None else min(pool, types)
+
+
+def _sold(node: EventNode) -> int:
+    return sum(t.sold for n in (node, *node.children) for t in n.ticket_types)
+
+
+def event_out(node: EventNode) -> EventOut:
+    event = node.event
+    return EventOut(
+        id=event.id,
+        slug=event.slug,
+        title=event.name,
+        description=event.description,
+        status=effective_status(node),
+        starts_at=event.start_date,
+        ends_at=event.end_date,
+        timezone=event.timezone,
+        venue_name=event.location,
+        city=event.city,
+        currency=event.currency,
+        capacity=_capacity(event),
+        allow_reentry=event.allow_reentry,
+        require_personalisation=event.require_personalisation,
+        sold=_sold(node),
+        available=_available(node),
+        ticket_types=[ticket_type_out(t, event.currency) for t in node.ticket_types],
+        dates=[
+            EventDateOut(
+                id=child.event.id,
+                title=child.event.name,
+                starts_at=child.event.start_date,
+                ends_at=child.event.end_date,
+                capacity=_capacity(child.event),
+                ticket_types=[ticket_type_out(t, event.currency) for t in child.ticket_types],
+            )
+            for child in node.children
+        ],
+        created_at=event.created_at,
+        updated_at=event.updated_at,
+    )
+
+
+def _capacity(event: Event) -> int | None:
+    return None if event.manage_stock_per_ticket else event.stock
+
+
+def availability_out(node: EventNode, *, status: str | None = None) -> Availability:
+    event = node.event
+    status = status or effective_status(node)
+    selling = status == "published"
+    return Availability(
+        event_id=event.id,
+        status=status,
+        currency=event.currency,
+        available=_available(node) if selling else 0,
+        ticket_types=[
+            TicketTypeAvailability(
+                id=t.id,
+                name=t.name,
+                price=t.price_cents,
+                available=t.available if selling else 0,
+                on_sale=selling and _on_sale(t),
+                sold_out=t.available == 0,
+            )
+            for t in node.ticket_types
+            if not t.hidden
+        ],
+        dates=[availability_out(child, status=status) for child in node.children],
+    )
+
+
+def ticket_out(ticket: Ticket) -> TicketOut:
+    return TicketOut(
+        id=ticket.reference,
+        order_id=ticket.order_id,
+        event_id=ticket.event_id,
+        ticket_type_id=ticket.ticket_type_id,
+        status=TICKET_STATUS_NAMES[ticket.status],
+        first_name=ticket.first_name,
+        last_name=ticket.last_name,
+        email=ticket.email,
+        version=ticket.version,
+    )
+
+
+def line_out(line: OrderLine) -> OrderLineOut:
+    return OrderLineOut(
+        id=line.id,
+        type=line.line_type,
+        name=line.name,
+        ticket_type_id=line.ticket_type_id,
+        unit_price=line.unit_price_cents,
+        quantity=line.quantity,
+        refunded_quantity=line.refunded_quantity,
+    )
+
+
+def refund_out(refund: Refund) -> RefundOut:
+    return RefundOut(
+        id=refund.id,
+        amount=refund.amount_cents,
+        reason=refund.reason,
+        lines=json.loads(refund.lines),
+        created_at=refund.created_at,
+    )
+
+
+def order_out(detail: OrderDetail) -> OrderOut:
+    order = detail.order
+    return OrderOut(
+        id=order.id,
+        reference=order.reference,
+        wp_order_id=order.wp_order_id,
+        status=order.status,
+        currency=order.currency,
+        total=order.total_cents,
+        refunded=order.refunded_cents,
+        customer=CustomerRef(
+            first_name=order.billing_first_name,
+            last_name=order.billing_last_name,
+            email=order.billing_email,
+            phone=order.billing_phone,
+        ),
+        locale=order.locale,
+        created_at=order.created_at,
+        paid_at=order.date_paid,
+        lines=[line_out(line) for line in detail.lines],
+        tickets=[ticket_out(t) for t in detail.tickets],
+        refunds=[refund_out(r) for r in detail.refunds],
+    )
+
+
+def order_summary(order: Order) -> OrderSummary:
+    return OrderSummary(
+        id=order.id,
+        reference=order.reference,
+        wp_order_id=order.wp_order_id,
+        status=order.status,
+        currency=order.currency,
+        total=order.total_cents,
+        refunded=order.refunded_cents,
+        email=order.billing_email,
+        created_at=order.created_at,
+    )
+
+
+def customer_out(customer: Customer) -> CustomerOut:
+    latest = customer.latest
+    return CustomerOut(
+        email=customer.email,
+        first_name=latest.billing_first_name if latest else "",
+        last_name=latest.billing_last_name if latest else "",
+        phone=latest.billing_phone if latest else "",
+        orders_count=customer.orders_count,
+        total_spent=customer.total_spent,
+        first_order_at=customer.first_order_at,
+        last_order_at=customer.last_order_at,
+        orders=[
+            CustomerOrder(
+                id=o.id,
+                reference=o.reference,
+                status=o.status,
+                total=o.total_cents,
+                currency=o.currency,
+                created_at=o.created_at,
+            )
+            for o in customer.orders
+        ],
+    )
+
+
+def api_key_out(key: ApiKey) -> ApiKeyOut:
+    return ApiKeyOut(
+        id=key.id,
+        label=key.label,
+        prefix=key.prefix,
+        scopes=key.scopes.split(),
+        created_at=key.created_at,
+        last_used_at=key.last_used_at,
+        revoked_at=key.revoked_at,
+    )

@@ -1,0 +1,87 @@
+"""Reading an account's orders for the admin API: filtered lists and one order in full."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from tp_api.models import Event, Order, OrderLine, Refund, Ticket, TicketType
+from tp_api.services.cursors import decode_cursor, encode_cursor
+from tp_api.services.errors import NotFound
+from tp_api.services.order_input import normalise_wp_order_id
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    event_id: int | None = None
+    status: str | None = None
+    date_from: datetime | None = None
+    date_to: datetime | None = None
+    email: str | None = None
+    wp_order_id: str | None = None
+
+
+@dataclass
+class OrderDetail:
+    order: Order
+    lines: list[OrderLine] = field(default_factory=list)
+    tickets: list[Ticket] = field(default_factory=list)
+    refunds: list[Refund] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class OrderPage:
+    orders: list[Order]
+    next_cursor: str | None
+
+
+def list_orders(
+    account_id: int, filters: OrderFilter, *, limit: int, cursor: str | None
+) -> OrderPage:
+    """A page of the account's orders, newest first (keyset on the id, so new orders never
+    shift later pages)."""
+    query = Order.select().where(Order.account == account_id)
+    query = _filtered(account_id, query, filters)
+    before = decode_cursor(cursor, int)
+    if before is not None:
+        query = query.where(Order.id < before[0])
+    rows = list(query.order_by(Order.id.desc()).limit(limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return OrderPage(rows, encode_cursor(rows[-1].id) if more and rows else None)
+
+
+def _filtered(account_id: int, query: Any, filters: OrderFilter) -> Any:
+    if filters.status:
+        query = query.where(Order.status == filters.status)
+    if filters.date_from is not None:
+        query = query.where(Order.created_at >= filters.date_from)
+    if filters.date_to is not None:
+        query = query.where(Order.created_at <= filters.date_to)
+    if filters.email:
+        query = query.where(Order.billing_email == filters.email)
+    if filters.wp_order_id:
+        query = query.where(Order.wp_order_id == normalise_wp_order_id(filters.wp_order_id))
+    if filters.event_id is not None:
+        scope = Event.select(Event.id).where(
+            ((Event.id == filters.event_id) | (Event.parent == filters.event_id))
+            & (Event.account == account_id)
+        )
+        types = TicketType.select(TicketType.id).where(TicketType.event.in_(scope))
+        with_lines = OrderLine.select(OrderLine.order).where(OrderLine.ticket_type.in_(types))
+        query = query.where(Order.id.in_(with_lines))
+    return query
+
+
+def get_order(account_id: int, order_id: int) -> OrderDetail:
+    """The account's order with its lines, tickets and refunds (four queries), or NotFound."""
+    order = Order.get_or_none((Order.id == order_id) & (Order.account == account_id))
+    if order is None:
+        raise NotFound("Order not found", code="order_not_found")
+    return OrderDetail(
+        order,
+        list(OrderLine.select().where(OrderLine.order == order.id).order_by(OrderLine.id)),
+        list(Ticket.select().where(Ticket.order == order.id).order_by(Ticket.id)),
+        list(Refund.select().where(Refund.order == order.id).order_by(Refund.id)),
+    )

@@ -1,0 +1,78 @@
+"""The seller's admin API (``/api/v1``): one blueprint, its authentication, errors and
+Idempotency-Key handling; the resources live in the modules beside this one.
+
+Keys are sent as ``Authorization: Bearer <key>`` or ``x-api-key: <key>``. Every error has
+the shape ``{"error": {"code", "message", "status", "requestId", "details"?}}``.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, request
+
+from tp_api.services import api_keys, idempotency
+from tp_api.services.errors import TicketingError, Unauthenticated
+from tp_api.web.api_routes import error_response
+
+bp = Blueprint("admin", __name__, url_prefix="/api/v1")
+
+_WRITES = ("POST", "PATCH", "PUT", "DELETE")
+
+
+@bp.errorhandler(TicketingError)
+def _error(error: TicketingError) -> Response:
+    # Partner-API conventions answer 403 to a bad key; here 401 is what integrators expect.
+    if isinstance(error, Unauthenticated):
+        response = error_response(error, 401)
+        response.headers["WWW-Authenticate"] = 'Bearer realm="tp-bridge"'
+        return response
+    return error_response(error)
+
+
+def presented_key() -> str | None:
+    """The key from ``Authorization: Bearer`` or ``x-api-key``."""
+    header = request.headers.get("Authorization", "")
+    if header[:7].lower() == "bearer ":
+        return header[7:].strip()
+    return request.headers.get("x-api-key", "").strip() or None
+
+
+@bp.before_request
+def _authenticate() -> Response | None:
+    if request.method == "OPTIONS":
+        return None  # CORS preflight: answered without a key
+    g.caller = api_keys.authenticate_api_key(presented_key())
+    key = request.headers.get("Idempotency-Key")
+    if key is None or request.method not in _WRITES:
+        return None
+    fingerprint = idempotency.fingerprint(
+        request.method, request.full_path, request.get_data(cache=True)
+    )
+    outcome = idempotency.begin(g.caller.account_id, f"apikey:{g.caller.key_id}", key, fingerprint)
+    if isinstance(outcome, idempotency.StoredResponse):
+        replay = Response(outcome.body, status=outcome.status, content_type=outcome.content_type)
+        replay.headers["Idempotent-Replayed"] = "true"
+        return replay
+    g.idempotency_claim = outcome
+    return None
+
+
+@bp.after_request
+def _remember(response: Response) -> Response:
+    claim = g.pop("idempotency_claim", None)
+    if claim is not None:
+        idempotency.finish(
+            claim, response.status_code, response.content_type or "", response.get_data()
+        )
+    return response
+
+
+@bp.teardown_request
+def _release(_exc: BaseException | None) -> None:
+    # Reached with the claim still set only when no response was produced at all.
+    claim = g.pop("idempotency_claim", None)
+    if claim is not None:
+        idempotency.abandon(claim)
+
+
+# The resources register their routes on ``bp`` when imported.
+from tp_api.web.admin import customers, events, keys, orders  # noqa: E402, F401

@@ -1,0 +1,131 @@
+"""API keys and door scanners: ``/api/v1/api-keys``, ``/api/v1/scanners``."""
+
+from __future__ import annotations
+
+from flask import g
+
+from tp_api.schemas.keys import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    ApiKeyList,
+    ApiKeyOut,
+    ScannerCreate,
+    ScannerCreated,
+    ScannerList,
+    ScannerOut,
+)
+from tp_api.services import api_keys, scanners
+from tp_api.services.admin_render import api_key_out
+from tp_api.web.admin import bp
+from tp_api.web.api_routes import operation
+
+KEYS, DOOR = ("keys:write",), ("checkin:write",)
+
+
+@operation(
+    bp,
+    "/api-keys",
+    "GET",
+    summary="List API keys",
+    tag="API keys",
+    scopes=KEYS,
+    response=ApiKeyList,
+)
+def list_api_keys() -> ApiKeyList:
+    """Every key of the account (never their secrets), revoked ones included."""
+    return ApiKeyList(items=[api_key_out(k) for k in api_keys.list_api_keys(g.caller.account_id)])
+
+
+@operation(
+    bp,
+    "/api-keys",
+    "POST",
+    summary="Create an API key",
+    tag="API keys",
+    scopes=KEYS,
+    body=ApiKeyCreate,
+    response=ApiKeyCreated,
+    status=201,
+    errors=(400,),
+)
+def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
+    """The secret is in this response only; store it now."""
+    created = api_keys.create_api_key(g.caller.account_id, label=body.label, scopes=body.scopes)
+    return ApiKeyCreated(**api_key_out(created.key).model_dump(), secret=created.secret)
+
+
+@operation(
+    bp,
+    "/api-keys/<int:key_id>",
+    "DELETE",
+    summary="Revoke an API key",
+    tag="API keys",
+    scopes=KEYS,
+    response=ApiKeyOut,
+    errors=(404,),
+)
+def revoke_api_key(key_id: int) -> ApiKeyOut:
+    """The key stops working at once."""
+    return api_key_out(api_keys.revoke_api_key(g.caller.account_id, key_id))
+
+
+def _scanner_out(scanner: scanners.Scanner, event_ids: list[int]) -> ScannerOut:
+    return ScannerOut(
+        id=scanner.id,
+        name=scanner.name,
+        event_ids=event_ids,
+        created_at=scanner.created_at,
+        last_used_at=scanner.last_used_at,
+        revoked_at=scanner.revoked_at,
+    )
+
+
+@operation(
+    bp,
+    "/scanners",
+    "GET",
+    summary="List door scanners",
+    tag="Door",
+    scopes=DOOR,
+    response=ScannerList,
+)
+def list_scanners() -> ScannerList:
+    """The account's scanner devices and the events each may scan."""
+    rows = scanners.list_scanners(g.caller.account_id)
+    return ScannerList(items=[_scanner_out(s, ids) for s, ids in rows])
+
+
+@operation(
+    bp,
+    "/scanners",
+    "POST",
+    summary="Register a door scanner",
+    tag="Door",
+    scopes=DOOR,
+    body=ScannerCreate,
+    response=ScannerCreated,
+    status=201,
+    errors=(400, 404),
+)
+def create_scanner(body: ScannerCreate) -> ScannerCreated:
+    """A scanner key for the door API; the secret is in this response only."""
+    created = scanners.create_scanner(g.caller.account_id, body.name, body.event_ids)
+    out = _scanner_out(created.scanner, sorted(set(body.event_ids)))
+    return ScannerCreated(**out.model_dump(), secret=created.secret)
+
+
+@operation(
+    bp,
+    "/scanners/<int:scanner_id>",
+    "DELETE",
+    summary="Revoke a door scanner",
+    tag="Door",
+    scopes=DOOR,
+    response=ScannerOut,
+    errors=(404,),
+)
+def revoke_scanner(scanner_id: int) -> ScannerOut:
+    """The scanner's key stops working."""
+    scanner = scanners.revoke_scanner(g.caller.account_id, scanner_id)
+    grants = dict((s.id, ids) for s, ids in scanners.list_scanners(g.caller.account_id))
+    return _scanner_out(scanner, grants.get(scanner.id, []))

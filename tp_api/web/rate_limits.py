@@ -1,0 +1,86 @@
+"""Rate limits per endpoint class with flask-limiter (we do not write a limiter).
+
+Classes: ``admin`` (admin API, per key), ``scanner`` (door API, per scanner key),
+``checkout`` (partner-API writes that create orders or personalise tickets, per key),
+``partner`` (the other partner-API calls, per key) and ``public`` (downloads, health, the
+OpenAPI document, per client address). Limited responses carry ``X-RateLimit-Limit``,
+``X-RateLimit-Remaining`` and ``X-RateLimit-Reset``; a 429 also ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+
+from flask import Blueprint, Flask, request
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+
+CHECKOUT_ENDPOINTS = frozenset({"partner.create_order", "partner.personalize_tickets"})
+
+
+def credential_key() -> str:
+    """Who to count: a hash of the presented key (any of our three ways of sending one), or
+    the client address when there is none."""
+    header = request.headers.get("Authorization", "")
+    key = (
+        (header[7:].strip() if header[:7].lower() == "bearer " else "")
+        or request.headers.get("x-api-key", "").strip()
+        or request.args.get("key", "")
+    )
+    if key:
+        return "key:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:32]
+    return client_address()
+
+
+def client_address() -> str:
+    return "ip:" + (get_remote_address() or "unknown")
+
+
+def install_rate_limits(
+    app: Flask,
+    limits: Mapping[str, str],
+    *,
+    storage_uri: str,
+    classes: Mapping[str, list[Blueprint]],
+) -> Limiter:
+    """Attach a limiter to ``app`` and give each blueprint its class's limit.
+
+    ``classes`` maps a class name to its blueprints; the partner blueprint is split between
+    ``checkout`` (its order-changing endpoints) and ``partner`` (the rest).
+    """
+    limiter = Limiter(
+        key_func=credential_key,
+        app=app,
+        storage_uri=storage_uri,
+        headers_enabled=True,
+        strategy="moving-window",
+        # Counting must never take the service down: if Redis is away, serve unlimited.
+        swallow_errors=True,
+    )
+
+    @limiter.request_filter
+    def _not_counted() -> bool:
+        # A CORS preflight is not a call.
+        return request.method == "OPTIONS"
+
+    for name, blueprints in classes.items():
+        if limits[name] == "off":
+            continue
+        for bp in blueprints:
+            # Shared: one budget per key across every endpoint of the class.
+            limiter.shared_limit(
+                limits[name],
+                key_func=client_address if name == "public" else credential_key,
+                scope=name,
+                exempt_when=_exemption(name),
+            )(bp)
+    return limiter
+
+
+def _exemption(name: str) -> Callable[[], bool] | None:
+    if name == "checkout":
+        return lambda: request.endpoint not in CHECKOUT_ENDPOINTS
+    if name == "partner":
+        return lambda: request.endpoint in CHECKOUT_ENDPOINTS
+    return None
