@@ -18,8 +18,8 @@ from config.cli_common import require_schema as _require_schema
 from config.settings import Settings, SettingsError
 from tp_api import migrations
 from tp_api.db import connect
+from tp_api.services import api_keys, keys
 from tp_api.services import events as event_service
-from tp_api.services import keys
 from tp_api.web import partner_json
 
 DEMO_ACCOUNT = "Demo Festival BV"
@@ -130,17 +130,46 @@ def account_create(settings: Settings, name: str, key_label: str) -> None:
 
 @main.group()
 def key() -> None:
-    """Partner keys."""
+    """Partner keys (``?key=`` of /tp-api) and, with --admin, admin-API keys (/api/v1)."""
+
+
+_ADMIN = click.option(
+    "--admin", is_flag=True, help="An admin-API key (/api/v1) instead of a partner key."
+)
 
 
 @key.command("create")
 @click.option("--account", "account_name", required=True)
 @click.option("--label", default="", show_default=True)
+@_ADMIN
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    type=click.Choice(api_keys.SCOPES),
+    help="With --admin: a scope to grant (repeatable; default: every scope).",
+)
 @click.pass_obj
-def key_create(settings: Settings, account_name: str, label: str) -> None:
-    """Create a partner key; the key is printed once and never again."""
+def key_create(
+    settings: Settings, account_name: str, label: str, admin: bool, scopes: tuple[str, ...]
+) -> None:
+    """Create a key; the key is printed once and never again."""
+    if scopes and not admin:
+        raise click.UsageError("--scope applies to admin-API keys: add --admin")
     with _database(settings):
         owner = keys.get_account_by_name(account_name)
+        if admin:
+            created = api_keys.create_api_key(owner.id, label=label, scopes=scopes or None)
+            _echo_json(
+                {
+                    "account_id": owner.id,
+                    "key_id": created.key.id,
+                    "label": created.key.label,
+                    "scopes": created.key.scopes.split(),
+                    "key": created.secret,
+                }
+            )
+            return
         new_key = keys.create_key(owner.id, label=label)
     _echo_json(
         {
@@ -154,18 +183,20 @@ def key_create(settings: Settings, account_name: str, label: str) -> None:
 
 @key.command("list")
 @click.option("--account", "account_name", required=True)
+@_ADMIN
 @click.pass_obj
-def key_list(settings: Settings, account_name: str) -> None:
+def key_list(settings: Settings, account_name: str, admin: bool) -> None:
     """List an account's keys (never the keys themselves)."""
     with _database(settings):
         owner = keys.get_account_by_name(account_name)
-        rows = keys.list_keys(owner.id)
+        rows = api_keys.list_api_keys(owner.id) if admin else keys.list_keys(owner.id)
     _echo_json(
         [
             {
                 "key_id": k.id,
                 "label": k.label,
                 "prefix": k.prefix,
+                **({"scopes": k.scopes.split()} if admin else {}),
                 "created_at": k.created_at,
                 "last_used_at": k.last_used_at,
                 "revoked_at": k.revoked_at,
@@ -178,12 +209,17 @@ def key_list(settings: Settings, account_name: str) -> None:
 @key.command("revoke")
 @click.option("--account", "account_name", required=True)
 @click.argument("key_id", type=int)
+@_ADMIN
 @click.pass_obj
-def key_revoke(settings: Settings, account_name: str, key_id: int) -> None:
-    """Revoke a key: calls with it get 403 Unauthorized from now on."""
+def key_revoke(settings: Settings, account_name: str, key_id: int, admin: bool) -> None:
+    """Revoke a key: calls with it are refused from now on."""
     with _database(settings):
         owner = keys.get_account_by_name(account_name)
-        revoked = keys.revoke_key(owner.id, key_id)
+        revoked = (
+            api_keys.revoke_api_key(owner.id, key_id)
+            if admin
+            else keys.revoke_key(owner.id, key_id)
+        )
     _echo_json({"key_id": revoked.id, "revoked_at": revoked.revoked_at})
 
 
@@ -230,8 +266,10 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
             owner = keys.create_account(DEMO_ACCOUNT)
             event_service.load_events(owner.id, json.loads(DEMO_EVENTS.read_text()))
         new_key = keys.create_key(owner.id, label="demo")
+        admin_key = api_keys.create_api_key(owner.id, label="demo").secret
         first_type = event_service.event_tree(owner.id)[0].ticket_types[0]
     _print_demo(settings, host, port, new_key.secret, first_type.id, first_type.event_id)
+    _print_admin_demo(host, port, admin_key)
     if then_serve:
         ctx.invoke(serve, host=host, port=port, workers=2, threads=1, dev=True, access_log=True)
 
@@ -273,6 +311,26 @@ Partner key (shown once): {secret}
   curl -s -X POST '{base}/orders/create?key={secret}' -d '{order}'
   curl -s '{base}/users/7/events?key={secret}'
   curl -s '{base}/events/{event_id}/tickets?key={secret}&wp_user_id=7'
+""")
+
+
+def _print_admin_demo(host: str, port: int, secret: str) -> None:
+    base = f"http://{host}:{port}/api/v1"
+    event = json.dumps(
+        {
+            "title": "Comedy Night",
+            "slug": "comedy-night",
+            "startsAt": "2027-03-01T19:00:00Z",
+            "ticketTypes": [{"name": "General Admission", "price": 2500, "quantity": 120}],
+        }
+    )
+    click.echo(f"""Admin-API key (shown once, every scope): {secret}
+
+  curl -s -H 'Authorization: Bearer {secret}' '{base}/events?limit=5'
+  curl -s -H 'Authorization: Bearer {secret}' -H 'Content-Type: application/json' \\
+       -H 'Idempotency-Key: demo-1' -X POST '{base}/events' -d '{event}'
+  curl -s -H 'x-api-key: {secret}' -X POST '{base}/events/comedy-night/publish'
+  curl -s '{base}/openapi.json'   # the whole API, OpenAPI 3.1
 """)
 
 

@@ -120,3 +120,57 @@ def test_demo_loads_once_and_prints_a_working_key(run, db):
     secret = second.output.split("Partner key (shown once): ")[1].split()[0]
     assert keys.authenticate(secret, client="test").account_name == "Demo Festival BV"
     assert f"/tp-api/events?key={secret}" in second.output
+
+
+def test_admin_keys_with_scopes(run, db):
+    run("account", "create", "Festival BV")
+    created = run(
+        "key",
+        "create",
+        "--account",
+        "Festival BV",
+        "--admin",
+        "--label",
+        "crm",
+        "--scope",
+        "orders:read",
+        "--scope",
+        "customers:read",
+    )
+    assert created.exit_code == 0, created.output
+    key = json.loads(created.output)
+    assert key["key"].startswith("tpk_") and key["scopes"] == ["orders:read", "customers:read"]
+    from tp_api.services import api_keys
+
+    caller = api_keys.authenticate_api_key(key["key"])
+    assert caller.scopes == {"orders:read", "customers:read"}
+
+    listed = json.loads(run("key", "list", "--account", "Festival BV", "--admin").output)
+    assert [(k["label"], k["scopes"]) for k in listed] == [
+        ("crm", ["orders:read", "customers:read"])
+    ]
+    assert key["key"] not in json.dumps(listed)
+    # Partner keys and admin keys are separate lists.
+    assert [
+        k["label"] for k in json.loads(run("key", "list", "--account", "Festival BV").output)
+    ] == ["default"]
+
+    revoked = run("key", "revoke", "--account", "Festival BV", "--admin", str(key["key_id"]))
+    assert revoked.exit_code == 0 and json.loads(revoked.output)["revoked_at"]
+    api_keys.clear_cache()
+    with pytest.raises(Exception, match="unknown or revoked"):
+        api_keys.authenticate_api_key(key["key"])
+
+    assert run("key", "create", "--account", "Festival BV", "--scope", "orders:read").exit_code == 2
+    bad = run("key", "create", "--account", "Festival BV", "--admin", "--scope", "everything")
+    assert bad.exit_code == 2 and "everything" in bad.output
+
+
+def test_demo_prints_a_working_admin_key(run, db):
+    result = run("demo", "--no-serve")
+    assert result.exit_code == 0, result.output
+    secret = result.output.split("Admin-API key (shown once, every scope): ")[1].split()[0]
+    from tp_api.services import api_keys
+
+    assert "keys:write" in api_keys.authenticate_api_key(secret).scopes
+    assert f"Bearer {secret}' '" in result.output

@@ -19,6 +19,7 @@ def _aware(value: datetime) -> datetime:
 
 
 AwareDatetime = Annotated[datetime, AfterValidator(_aware)]
+Id = Annotated[int, Field(ge=1, le=2**53, description="An id")]
 Cents = Annotated[int, Field(ge=0, le=10_000_000_000, description="Integer cents: 2500 = 25.00")]
 Quantity = Annotated[int, Field(ge=0, le=10_000_000)]
 Limit = Annotated[int, Field(ge=1, le=100, description="Page size, 1 to 100")]

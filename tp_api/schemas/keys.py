@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from tp_api.schemas.base import RequestModel, ResponseModel, text
+from tp_api.schemas.base import Id, RequestModel, ResponseModel, text
 
 Scope = Literal[
     "events:read",
@@ -52,7 +52,7 @@ class ScannerCreate(RequestModel):
     """A door scanner allowed to scan the given events (and their dates)."""
 
     name: text(100, min_length=1)  # type: ignore[valid-type]
-    event_ids: list[int] = Field(min_length=1, max_length=200)
+    event_ids: list[Id] = Field(min_length=1, max_length=200)
 
 
 class ScannerOut(ResponseModel):

@@ -10,6 +10,7 @@ from pydantic import Field
 from tp_api.schemas.base import (
     AwareDatetime,
     Cursor,
+    Id,
     Limit,
     Name,
     Page,
@@ -27,7 +28,7 @@ Email = Annotated[
 
 
 class OrderListQuery(RequestModel):
-    event_id: int | None = Field(None, ge=1, le=2**53)
+    event_id: Id | None = None
     status: OrderStatusName | None = None
     date_from: AwareDatetime | None = Field(None, description="Orders created at or after")
     date_to: AwareDatetime | None = Field(None, description="Orders created at or before")
@@ -40,7 +41,7 @@ class OrderListQuery(RequestModel):
 
 
 class RefundLine(RequestModel):
-    line_id: int = Field(ge=1, le=2**53)
+    line_id: Id
     quantity: int = Field(ge=1, le=100_000)
 
 

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, request
 from pydantic import BaseModel, ValidationError
 
-from tp_api.services.errors import InvalidInput, TicketingError
+from tp_api.services.errors import InvalidInput, NotFound, TicketingError
 
 
 @dataclass(frozen=True)
@@ -41,6 +41,7 @@ class Operation:
 
 
 OPERATIONS: list[Operation] = []
+_MAX_ID = 2**53
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -87,6 +88,9 @@ def operation(
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(view)
         def handler(**path_args: Any) -> Response:
+            if any(isinstance(v, int) and v > _MAX_ID for v in path_args.values()):
+                # No row has such an id; the database driver would overflow on it.
+                raise NotFound("Not found", code="not_found")
             if scopes:
                 g.caller.require(*scopes)
             kwargs: dict[str, Any] = {}
