@@ -33,8 +33,11 @@ Slug = Annotated[
     Field(
         min_length=1,
         max_length=120,
-        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
-        description="Lower-case letters, digits and hyphens; unique per account",
+        # Hyphen-separated words of lower-case letters and digits, with at least one letter,
+        # so a slug can never be mistaken for an id.
+        pattern=r"^(?:[0-9]+-)*[0-9]*[a-z][a-z0-9]*(?:-[a-z0-9]+)*$",
+        description="Lower-case letters, digits and hyphens, at least one letter; unique per "
+        "account",
     ),
 ]
 
