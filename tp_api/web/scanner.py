@@ -34,6 +34,8 @@ def _error(error: TicketingError) -> tuple[Response, int]:
 
 @bp.before_request
 def _authenticate() -> None:
+    if request.method == "OPTIONS":
+        return  # CORS preflight: answered without a key
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else None
     g.scanner = scanners.authenticate_scanner(token)
