@@ -232,9 +232,9 @@ class PartnerOrderCreate(BaseModel):
         int | None,
         Field(ge=1, description="An existing order to set to processing (TP-00123 accepted)"),
     ] = None
-    wp_order_id: Annotated[
-        str | None, Field(max_length=100, description="The shop's order id")
-    ] = None
+    wp_order_id: Annotated[str | None, Field(max_length=100, description="The shop's order id")] = (
+        None
+    )
     wp_user_id: Annotated[int | None, Field(ge=0, description="The shop's user id")] = None
     payment_method_title: Annotated[str | None, Field(max_length=200)] = None
     payment_method: Annotated[str | None, Field(max_length=100)] = None
@@ -257,9 +257,9 @@ class PartnerOrderCreate(BaseModel):
         ),
     ] = None
     locale: Annotated[str | None, Field(max_length=20)] = None
-    my_tickets_url: Annotated[
-        str | None, Field(max_length=2000, description="An http(s) URL")
-    ] = None
+    my_tickets_url: Annotated[str | None, Field(max_length=2000, description="An http(s) URL")] = (
+        None
+    )
     billing_information: PartnerBillingInformation | None = None
     order_lines: Annotated[
         list[PartnerOrderLine] | None,

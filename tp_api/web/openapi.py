@@ -15,6 +15,9 @@ from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
 from tp_api.schemas.base import ErrorBody
+
+# Importing these registers the door and partner APIs' operations (validated by hand).
+from tp_api.web import door_spec, partner_spec  # noqa: F401
 from tp_api.web.api_routes import OPERATIONS, Operation
 
 _REF = "#/components/schemas/{model}"

@@ -1,0 +1,403 @@
+"""The partner API (``/tp-api``) in the OpenAPI document.
+
+Every partner route of the Flask app is documented, and real answers of the partner API,
+successes and plain-text errors, made with real data, conform to the document: their status
+is documented, their media type too, and their bodies validate against the document's schema
+(with a JSON Schema 2020-12 validator when one is installed) and against the pydantic models
+the schemas come from.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from pydantic import BaseModel
+
+import tp_api.web.partner_spec  # noqa: F401 - registers the partner operations
+from tests.factories import order_body
+from tp_api.db import utcnow
+from tp_api.models import Event, Ticket
+from tp_api.schemas import partner as schemas
+from tp_api.web.api_routes import openapi_path
+
+try:  # jsonschema_rs comes with schemathesis (the dev extra); pydantic alone checks otherwise.
+    import jsonschema_rs
+except ImportError:  # pragma: no cover
+    jsonschema_rs = None
+
+# What each partner route reads from the query string, besides the key.
+QUERY_PARAMS = {
+    ("get", "/tp-api/events"): set(),
+    ("get", "/tp-api/users/{user_id}/events"): set(),
+    ("get", "/tp-api/events/{event_id}/tickets"): {"wp_user_id"},
+    ("post", "/tp-api/events/{event_id}/tickets/personalize"): {"wp_user_id"},
+    ("post", "/tp-api/orders/create"): set(),
+    ("get", "/tp-api/users/get-ticket"): {"wp_user_id", "ticket_id"},
+    ("get", "/tp-api/orders/get-ticket"): {"wp_user_id", "order_id"},
+}
+# The pydantic model of each JSON success body.
+RESPONSE_MODELS: dict[tuple[str, str], type[BaseModel]] = {
+    ("get", "/tp-api/events"): schemas.PartnerEventList,
+    ("get", "/tp-api/users/{user_id}/events"): schemas.PartnerUserEventList,
+    ("get", "/tp-api/events/{event_id}/tickets"): schemas.PartnerOwnedTicketList,
+    ("post", "/tp-api/events/{event_id}/tickets/personalize"): schemas.PartnerPersonaliseResponse,
+    ("get", "/tp-api/users/get-ticket"): schemas.PartnerSignedUrl,
+    ("get", "/tp-api/orders/get-ticket"): schemas.PartnerSignedUrl,
+}
+CHILD = {
+    "name": "Day 1 — Saturday",
+    "price": "15.00",
+    "stock": 250,
+    "thumbnail": "event-13.jpg",
+    "location": "Vondelpark",
+    "event_params": {"door": "A"},
+    "tickets": [{"name": "Saturday", "stock": 250, "price": 15, "date": 1753920000}],
+}
+UNDATED_CHILD = {"name": "Day 2", "tickets": [{"name": "Sunday", "stock": 10, "price": 0}]}
+
+
+def served_document(client: Any) -> dict[str, Any]:
+    """The document as GET /api/v1/openapi.json serves it."""
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return dict(json.loads(response.get_data()))
+
+
+def partner_rules(app: Any) -> dict[tuple[str, str], set[str]]:
+    """(method, OpenAPI path) -> path argument names, for every /tp-api rule of the app."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for rule in app.url_map.iter_rules():
+        if not rule.rule.startswith("/tp-api"):
+            continue
+        path, _ = openapi_path(rule.rule)
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            found[(method.lower(), path)] = set(rule.arguments)
+    return found
+
+
+def partner_operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
+    """(method, path) -> operation object, for every /tp-api operation of ``document``."""
+    return {
+        (method, path): operation
+        for path, item in document["paths"].items()
+        if path.startswith("/tp-api")
+        for method, operation in item.items()
+    }
+
+
+def check_schema(document: dict[str, Any], schema: dict[str, Any], instance: Any) -> None:
+    """``instance`` is valid against ``schema``, whose references point into ``document``."""
+    if jsonschema_rs is None:
+        return
+    root = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "components": {"schemas": document["components"]["schemas"]},
+        **schema,
+    }
+    validator = jsonschema_rs.Draft202012Validator(root, validate_formats=True)
+    errors = [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(instance)]
+    assert not errors, errors
+
+
+def check_response(
+    document: dict[str, Any], method: str, path: str, response: Any
+) -> dict[str, Any]:
+    """The response conforms to the documented operation; returns the documented response."""
+    operation = partner_operations(document)[(method, path)]
+    status = str(response.status_code)
+    assert status in operation["responses"], (status, response.get_data(as_text=True))
+    documented = operation["responses"][status]
+    assert response.mimetype in documented["content"], (status, response.mimetype)
+    schema = documented["content"][response.mimetype]["schema"]
+    if response.mimetype == "application/json":
+        check_schema(document, schema, response.get_json())
+        model = RESPONSE_MODELS[(method, path)]
+        model.model_validate_json(response.get_data(), strict=True)
+    else:
+        check_schema(document, schema, response.get_data(as_text=True))
+    return dict(documented)
+
+
+def check_request(document: dict[str, Any], method: str, path: str, body: Any) -> None:
+    """``body`` is valid against the operation's documented request body."""
+    operation = partner_operations(document)[(method, path)]
+    schema = operation["requestBody"]["content"]["application/json"]["schema"]
+    check_schema(document, schema, body)
+
+
+def documented_error(document: dict[str, Any], method: str, path: str, response: Any) -> None:
+    """A plain-text error whose status and exact body are documented for the operation."""
+    documented = check_response(document, method, path, response)
+    assert response.mimetype == "text/plain"
+    examples = documented["content"]["text/plain"]["examples"]
+    body = response.get_data(as_text=True)
+    assert body in {e["value"] for e in examples.values()}, (response.status_code, body)
+
+
+# --- (a) the document describes every partner route ----------------------------------------
+
+
+def test_every_partner_route_is_documented(app, client):
+    document = served_document(client)
+    rules = partner_rules(app)
+    operations = partner_operations(document)
+    assert len(rules) == 7
+    assert set(operations) == set(rules)
+    assert set(QUERY_PARAMS) == set(rules)
+    for key, operation in operations.items():
+        assert operation["operationId"].startswith("partner_")
+        assert operation["tags"] == ["Partner API"]
+        assert operation["security"] == [{"partnerKey": []}]
+        parameters = {(p["in"], p["name"]) for p in operation["parameters"]}
+        assert {n for where, n in parameters if where == "path"} == rules[key], key
+        assert {n for where, n in parameters if where == "query"} == QUERY_PARAMS[key], key
+        responses = operation["responses"]
+        assert "200" in responses and {"403", "429"} <= set(responses), key
+        assert "Retry-After" in responses["429"]["headers"]
+        for status, response in responses.items():
+            if status != "200":
+                assert response["content"]["text/plain"]["schema"] == {"type": "string"}
+    assert document["components"]["securitySchemes"]["partnerKey"]["name"] == "key"
+    operation_ids = [
+        op["operationId"] for item in document["paths"].values() for op in item.values()
+    ]
+    assert len(operation_ids) == len(set(operation_ids))
+
+
+def test_every_partner_reference_resolves(client):
+    document = served_document(client)
+    components = document["components"]["schemas"]
+
+    def refs(value: Any) -> list[str]:
+        if isinstance(value, dict):
+            found = [value["$ref"]] if "$ref" in value else []
+            return found + [r for v in value.values() for r in refs(v)]
+        if isinstance(value, list):
+            return [r for v in value for r in refs(v)]
+        return []
+
+    names = {r.removeprefix("#/components/schemas/") for r in refs(partner_operations(document))}
+    names |= {r.removeprefix("#/components/schemas/") for r in refs(components)}
+    assert {"PartnerEventList", "PartnerOrderCreate", "PartnerSignedUrl"} <= names
+    assert names <= set(components)
+
+
+# --- (b) real answers conform to the document ------------------------------------------------
+
+
+@pytest.fixture
+def shop(factory):
+    """A seller with a parent event (dated and undated children), one personalised order and
+    one waiting for personalisation, both of external user 7."""
+    seller = factory.seller()
+    event = factory.event(seller, name="Summer Festival 2025", children=[CHILD, UNDATED_CHILD])
+    factory.event(seller, name="Undated", start_date=None, end_date=None, password="secret")
+    ticket_type = factory.ticket_type(event)
+    done = factory.order(seller, ticket_type, quantity=2)
+    factory.personalise_all(seller, done)
+    waiting = factory.order(seller, ticket_type, quantity=1)
+    undated = Event.get(Event.name == "Day 2")
+    Event.update(deleted_at=utcnow()).where(Event.id == undated.id).execute()
+    return seller, event, done, waiting
+
+
+def test_catalogue_answers_match_the_document(client, shop):
+    seller, event, _, _ = shop
+    document = served_document(client)
+    listed = client.get(f"/tp-api/events?key={seller.key}")
+    check_response(document, "get", "/tp-api/events", listed)
+    events = listed.get_json()
+    assert {e["start_date"] is None for e in events} == {True, False}
+    children = [c for e in events for c in e["children"]]
+    assert {c["deleted_at"] is None for c in children} == {True, False}
+    user_events = client.get(f"/tp-api/users/7/events?key={seller.key}")
+    check_response(document, "get", "/tp-api/users/{user_id}/events", user_events)
+    assert [e["id"] for e in user_events.get_json()] == [event.id]
+    tickets = client.get(f"/tp-api/events/{event.id}/tickets?key={seller.key}&wp_user_id=7")
+    check_response(document, "get", "/tp-api/events/{event_id}/tickets", tickets)
+    # Personalised and waiting tickets (null attendee fields) are both checked.
+    assert {t["first_name"] is None for t in tickets.get_json()} == {True, False}
+
+
+def test_personalise_answer_matches_the_document(client, shop):
+    seller, event, _, waiting = shop
+    document = served_document(client)
+    path = "/tp-api/events/{event_id}/tickets/personalize"
+    [ticket] = Ticket.select().where(Ticket.order == waiting.order_id)
+    body = {
+        "tickets": [
+            {
+                "ticket_id": ticket.reference,
+                "first_name": "Jane",
+                "last_name": "Doe",
+                "email": "jane@example.com",
+                "tel": "+31612345678",
+            }
+        ]
+    }
+    check_request(document, "post", path, body)
+    schemas.PartnerPersonaliseRequest.model_validate(body, strict=True)
+    response = client.post(
+        f"/tp-api/events/{event.id}/tickets/personalize?key={seller.key}&wp_user_id=7", json=body
+    )
+    check_response(document, "post", path, response)
+    assert response.get_json() == {"tickets": body["tickets"], "all_personalized": True}
+
+
+def test_order_answer_matches_the_document(client, factory, shop):
+    seller, event, _, _ = shop
+    document = served_document(client)
+    body = order_body(
+        factory.ticket_type(event).id,
+        quantity=2,
+        wp_order_id="wc_9001",
+        payment_method="ideal",
+        payment_method_title="iDEAL",
+        locale="nl",
+        my_tickets_url="https://shop.test/my-tickets",
+        date_created="2026-06-01T10:00:00Z",
+    )
+    check_request(document, "post", "/tp-api/orders/create", body)
+    schemas.PartnerOrderCreate.model_validate(body, strict=True)
+    response = client.post(f"/tp-api/orders/create?key={seller.key}", json=body)
+    documented = check_response(document, "post", "/tp-api/orders/create", response)
+    assert response.get_data(as_text=True) == "Order created"
+    assert set(documented["headers"]) <= set(response.headers.keys())
+    assert int(response.headers["X-TP-Order-Id"]) > 0
+
+
+def test_download_links_match_the_document(client, shop):
+    seller, _, done, _ = shop
+    document = served_document(client)
+    ticket = Ticket.select().where(Ticket.order == done.order_id).first()
+    query = f"key={seller.key}&wp_user_id=7"
+    single = client.get(f"/tp-api/users/get-ticket?{query}&ticket_id={ticket.reference}")
+    check_response(document, "get", "/tp-api/users/get-ticket", single)
+    assert single.status_code == 200
+    whole = client.get(f"/tp-api/orders/get-ticket?{query}&order_id={done.reference}")
+    check_response(document, "get", "/tp-api/orders/get-ticket", whole)
+    assert whole.status_code == 200
+
+
+def test_errors_are_documented_plain_text(client, factory, shop):
+    seller, event, done, waiting = shop
+    document = served_document(client)
+    intruder = factory.seller()
+    foreign = factory.order(intruder, factory.ticket_type(factory.event(intruder)))
+    done_ref = Ticket.select().where(Ticket.order == done.order_id).first().reference
+    waiting_ref = Ticket.get(Ticket.order == waiting.order_id).reference
+    key = f"key={seller.key}"
+    tickets = "/tp-api/events/{event_id}/tickets"
+    personalize = tickets + "/personalize"
+    attendee = {
+        "ticket_id": waiting_ref,
+        "first_name": "J",
+        "last_name": "D",
+        "email": "j@example.com",
+        "tel": "1",
+    }
+    cases: list[tuple[str, str, str, Any]] = [
+        ("get", "/tp-api/events", "/tp-api/events", None),
+        ("get", "/tp-api/users/{user_id}/events", f"/tp-api/users/abc/events?{key}", None),
+        ("get", "/tp-api/users/{user_id}/events", f"/tp-api/users/99/events?{key}", None),
+        ("get", tickets, f"/tp-api/events/999999/tickets?{key}&wp_user_id=7", None),
+        ("get", tickets, f"/tp-api/events/{event.id}/tickets?{key}", None),
+        ("get", tickets, f"/tp-api/events/{event.id}/tickets?{key}&wp_user_id=x", None),
+        ("post", personalize, f"/tp-api/events/{event.id}/tickets/personalize?{key}", "{}"),
+        (
+            "post",
+            personalize,
+            f"/tp-api/events/{event.id}/tickets/personalize?{key}&wp_user_id=7",
+            "",
+        ),
+        (
+            "post",
+            personalize,
+            f"/tp-api/events/{event.id}/tickets/personalize?{key}&wp_user_id=8",
+            {"tickets": [attendee]},
+        ),
+        ("post", "/tp-api/orders/create", f"/tp-api/orders/create?{key}", ""),
+        ("post", "/tp-api/orders/create", f"/tp-api/orders/create?{key}", {"wp_order_id": "1"}),
+        ("post", "/tp-api/orders/create", f"/tp-api/orders/create?{key}", {"tp_order_id": 9999}),
+        (
+            "post",
+            "/tp-api/orders/create",
+            f"/tp-api/orders/create?{key}",
+            {"tp_order_id": foreign.order_id},
+        ),
+        ("get", "/tp-api/users/get-ticket", f"/tp-api/users/get-ticket?{key}&ticket_id=x", None),
+        ("get", "/tp-api/users/get-ticket", f"/tp-api/users/get-ticket?{key}&wp_user_id=7", None),
+        (
+            "get",
+            "/tp-api/users/get-ticket",
+            f"/tp-api/users/get-ticket?{key}&wp_user_id=7&ticket_id=zzzz",
+            None,
+        ),
+        (
+            "get",
+            "/tp-api/users/get-ticket",
+            f"/tp-api/users/get-ticket?{key}&wp_user_id=8&ticket_id={done_ref}",
+            None,
+        ),
+        (
+            "get",
+            "/tp-api/users/get-ticket",
+            f"/tp-api/users/get-ticket?{key}&wp_user_id=7&ticket_id={waiting_ref}",
+            None,
+        ),
+        ("get", "/tp-api/orders/get-ticket", f"/tp-api/orders/get-ticket?{key}&order_id=x", None),
+        ("get", "/tp-api/orders/get-ticket", f"/tp-api/orders/get-ticket?{key}&wp_user_id=7", None),
+        (
+            "get",
+            "/tp-api/orders/get-ticket",
+            f"/tp-api/orders/get-ticket?{key}&wp_user_id=7&order_id=TP-99999",
+            None,
+        ),
+        (
+            "get",
+            "/tp-api/orders/get-ticket",
+            f"/tp-api/orders/get-ticket?{key}&wp_user_id=8&order_id={done.reference}",
+            None,
+        ),
+        (
+            "get",
+            "/tp-api/orders/get-ticket",
+            f"/tp-api/orders/get-ticket?{key}&wp_user_id=7&order_id={waiting.reference}",
+            None,
+        ),
+    ]
+    statuses = set()
+    for method, path, url, body in cases:
+        if isinstance(body, dict):
+            response = client.open(url, method=method.upper(), json=body)
+        else:
+            response = client.open(url, method=method.upper(), data=body)
+        documented_error(document, method, path, response)
+        statuses.add(response.status_code)
+    assert statuses == {400, 401, 403, 404}
+
+
+def test_every_operation_documents_the_missing_key_answer(app, client, shop):
+    _, event, _, _ = shop
+    document = served_document(client)
+    for method, path in partner_rules(app):
+        url = path.format(event_id=event.id, user_id=7)
+        response = client.open(url, method=method.upper())
+        assert (response.status_code, response.get_data(as_text=True)) == (403, "Unauthorized")
+        documented_error(document, method, path, response)
+
+
+def test_blocked_client_answer_is_documented(app, client, shop):
+    seller, _, _, _ = shop
+    document = served_document(client)
+    for _ in range(20):
+        response = client.get("/tp-api/events?key=not-a-key")
+        if response.status_code == 429:
+            break
+        documented_error(document, "get", "/tp-api/events", response)
+    response = client.get(f"/tp-api/events?key={seller.key}")
+    assert response.status_code == 429
+    documented_error(document, "get", "/tp-api/events", response)
+    assert "Retry-After" in response.headers

@@ -1,0 +1,110 @@
+"""The door API (``/api/v1/checkin``, ``/api/v1/events/{id}/live``) as the OpenAPI document
+shows it. Its requests are validated by hand in tp_api.services.door (offline uploads must
+refuse a whole batch atomically, with the failing item's index in the message); these
+models describe the same shapes, and the fuzz test checks real answers against them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Direction = Literal["in", "out"]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class ScanBody(_Body):
+    qrPayload: str = Field(min_length=1, max_length=400, description="The scanned QR text")  # noqa: N815
+    eventId: int = Field(ge=1, le=2**53)  # noqa: N815
+    gate: str = Field("", max_length=100)
+    device: str = Field("", max_length=100)
+    direction: Direction = "in"
+    nonce: str | None = Field(None, max_length=64, description="Makes a repeated scan a replay")
+
+
+class OfflineScan(_Body):
+    qrPayload: str = Field(min_length=1, max_length=400)  # noqa: N815
+    eventId: int = Field(ge=1, le=2**53)  # noqa: N815
+    scannedAt: datetime  # noqa: N815
+    nonce: str = Field(min_length=1, max_length=64)
+    gate: str = Field("", max_length=100)
+    device: str = Field("", max_length=100)
+    direction: Direction = "in"
+
+
+class UploadBody(_Body):
+    scans: list[OfflineScan] = Field(min_length=1, max_length=1000)
+
+
+class ScanAnswer(BaseModel):
+    success: bool
+    alreadyCheckedIn: bool  # noqa: N815
+    attendeeName: str | None  # noqa: N815
+    tierName: str | None  # noqa: N815
+    checkedInAt: str | None  # noqa: N815
+    firstCheckedInAt: str | None  # noqa: N815
+    reason: str | None
+    direction: str
+    ticketId: str | None  # noqa: N815
+    conflict: bool
+
+
+class UploadResult(ScanAnswer):
+    nonce: str | None
+
+
+class UploadAnswer(BaseModel):
+    results: list[UploadResult]
+    conflicts: list[str | None]
+
+
+class PackKey(BaseModel):
+    keyId: str  # noqa: N815
+    algorithm: Literal["Ed25519"]
+    publicKey: str  # noqa: N815
+
+
+class OfflinePack(BaseModel):
+    eventId: int  # noqa: N815
+    generatedAt: str  # noqa: N815
+    allowReentry: bool  # noqa: N815
+    requirePersonalisation: bool  # noqa: N815
+    keys: list[PackKey]
+    tickets: list[tuple[str, int, int, str, str]] = Field(
+        description="[ticketId, version, status, attendee, tier]"
+    )
+
+
+class TierFigures(BaseModel):
+    tierId: int  # noqa: N815
+    tierName: str  # noqa: N815
+    inside: int
+    toArrive: int  # noqa: N815
+    valid: int
+
+
+class GateFigures(BaseModel):
+    gate: str
+    in_: int = Field(alias="in")
+    out: int
+
+
+class RecentFigures(BaseModel):
+    minutes: int
+    admitted: int
+    refused: int
+
+
+class LiveFigures(BaseModel):
+    eventId: int  # noqa: N815
+    at: str
+    inside: int
+    toArrive: int  # noqa: N815
+    valid: int
+    tiers: list[TierFigures]
+    gates: list[GateFigures]
+    lastMinutes: RecentFigures  # noqa: N815
