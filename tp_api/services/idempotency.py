@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import peewee
 
@@ -21,6 +21,10 @@ from tp_api.services.errors import Conflict, InvalidInput, Unprocessable
 
 KEEP_FOR = timedelta(hours=24)
 MAX_KEY_LENGTH = 200
+# Each process deletes expired responses at most this often, on a request that uses a key:
+# the table stays at about a day of keys without a separate job to run.
+PURGE_EVERY = timedelta(minutes=10)
+_last_purge: list[datetime] = []
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,9 @@ def begin(
         )
     scope = hashlib.sha256(f"{credential_id}\x00{key}".encode()).hexdigest()
     now = utcnow()
+    if not _last_purge or now - _last_purge[0] >= PURGE_EVERY:
+        _last_purge[:] = [now]
+        purge_expired()
     with write_transaction():
         IdempotencyRecord.delete().where(
             IdempotencyRecord.scope == scope, IdempotencyRecord.expires_at <= now
