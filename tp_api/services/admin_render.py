@@ -6,7 +6,16 @@ from __future__ import annotations
 import json
 
 from tp_api.db import utcnow
-from tp_api.models import ApiKey, Event, Order, OrderLine, Refund, Ticket, TicketType
+from tp_api.models import (
+    ApiKey,
+    Event,
+    EventLifecycle,
+    Order,
+    OrderLine,
+    Refund,
+    Ticket,
+    TicketType,
+)
 from tp_api.models.tickets import TicketStatus
 from tp_api.schemas.events import (
     Availability,
@@ -40,7 +49,9 @@ TICKET_STATUS_NAMES = {
 }
 
 
-def ticket_type_out(ticket_type: TicketType, currency: str) -> TicketTypeOut:
+def ticket_type_out(
+    ticket_type: TicketType, currency: str, *, event_on_sale: bool = True
+) -> TicketTypeOut:
     return TicketTypeOut(
         id=ticket_type.id,
         event_id=ticket_type.event_id,
@@ -56,7 +67,7 @@ def ticket_type_out(ticket_type: TicketType, currency: str) -> TicketTypeOut:
         min_per_order=ticket_type.min_per_order,
         max_per_order=ticket_type.max_per_order,
         hidden=ticket_type.hidden,
-        on_sale=_on_sale(ticket_type),
+        on_sale=event_on_sale and _on_sale(ticket_type),
     )
 
 
@@ -71,10 +82,14 @@ def _on_sale(ticket_type: TicketType) -> bool:
     )
 
 
-def _available(node: EventNode) -> int:
-    types = sum(t.available for n in (node, *node.children) for t in n.ticket_types)
-    pool = pool_available(node.event)
-    return types if pool is None else min(pool, types)
+def _available(node: EventNode, *, visible_only: bool = False) -> int:
+    """Units left in the event and its dates (each date's pool capped by its capacity)."""
+    total = 0
+    for part in (node, *node.children):
+        types = sum(t.available for t in part.ticket_types if not (visible_only and t.hidden))
+        pool = pool_available(part.event)
+        total += types if pool is None else min(pool, types)
+    return total
 
 
 def _sold(node: EventNode) -> int:
@@ -83,6 +98,7 @@ def _sold(node: EventNode) -> int:
 
 def event_out(node: EventNode) -> EventOut:
     event = node.event
+    selling = event.lifecycle == EventLifecycle.PUBLISHED
     return EventOut(
         id=event.id,
         slug=event.slug,
@@ -100,7 +116,9 @@ def event_out(node: EventNode) -> EventOut:
         require_personalisation=event.require_personalisation,
         sold=_sold(node),
         available=_available(node),
-        ticket_types=[ticket_type_out(t, event.currency) for t in node.ticket_types],
+        ticket_types=[
+            ticket_type_out(t, event.currency, event_on_sale=selling) for t in node.ticket_types
+        ],
         dates=[
             EventDateOut(
                 id=child.event.id,
@@ -108,7 +126,10 @@ def event_out(node: EventNode) -> EventOut:
                 starts_at=child.event.start_date,
                 ends_at=child.event.end_date,
                 capacity=_capacity(child.event),
-                ticket_types=[ticket_type_out(t, event.currency) for t in child.ticket_types],
+                ticket_types=[
+                    ticket_type_out(t, event.currency, event_on_sale=selling)
+                    for t in child.ticket_types
+                ],
             )
             for child in node.children
         ],
@@ -129,7 +150,7 @@ def availability_out(node: EventNode, *, status: str | None = None) -> Availabil
         event_id=event.id,
         status=status,
         currency=event.currency,
-        available=_available(node) if selling else 0,
+        available=_available(node, visible_only=True) if selling else 0,
         ticket_types=[
             TicketTypeAvailability(
                 id=t.id,

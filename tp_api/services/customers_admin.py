@@ -131,11 +131,14 @@ def _aggregate(
     if after is not None:
         query = query.where(Order.billing_email > after)
     if search:
-        query = query.where(
+        # Match on any order, then aggregate all of the customer's orders.
+        matching = Order.select(Order.billing_email).where(
+            Order.account == account_id,
             Order.billing_email.contains(search)
             | Order.billing_first_name.contains(search)
-            | Order.billing_last_name.contains(search)
+            | Order.billing_last_name.contains(search),
         )
+        query = query.where(Order.billing_email.in_(matching))
     customers = []
     for email, count, total, first, last, latest_id in query.tuples():
         customer = Customer(email, int(count), int(total or 0), _dt(first), _dt(last))

@@ -159,8 +159,13 @@ def update_event(account_id: int, id_or_slug: str, data: EventUpdate) -> Event:
 
 
 def _set_capacity(event: Event, capacity: int | None) -> None:
+    """Set or remove the pool shared by the event's own ticket types (each date has its own
+    capacity: a date's tickets never draw from its parent's pool, see services.stock)."""
     if capacity is None:
-        event.manage_stock_per_ticket = True
+        if not event.manage_stock_per_ticket:
+            # Each type is its own pool again; the event's stock shows their sum.
+            event.manage_stock_per_ticket = True
+            event.stock = _type_stock(event)
         return
     held = event.sold + event.reserved if not event.manage_stock_per_ticket else _units_held(event)
     if capacity < held:
@@ -173,6 +178,15 @@ def _set_capacity(event: Event, capacity: int | None) -> None:
         event.sold, event.reserved = _type_totals(event)
     event.manage_stock_per_ticket = False
     event.stock = capacity
+
+
+def _type_stock(event: Event) -> int:
+    total = (
+        TicketType.select(peewee.fn.COALESCE(peewee.fn.SUM(TicketType.stock), 0))
+        .where(TicketType.event == event.id)
+        .scalar()
+    )
+    return int(total or 0)
 
 
 def _units_held(event: Event) -> int:
@@ -215,6 +229,7 @@ def update_ticket_type(
     with write_transaction():
         event = locked_event(account_id, id_or_slug)
         ticket_type = _ticket_type_of(event, type_id)
+        old_stock = ticket_type.stock
         for name, column in _TYPE_FIELDS.items():
             nullable = name in ("sales_start", "sales_end", "max_per_order")
             if name in changes and (changes[name] is not None or nullable):
@@ -227,6 +242,11 @@ def update_ticket_type(
             )
         _check_rules(ticket_type)
         ticket_type.save()
+        owner = Event.get_by_id(ticket_type.event_id)
+        if owner.manage_stock_per_ticket and ticket_type.stock != old_stock:
+            # Without a shared capacity the event's stock is the sum of its types'.
+            stock = Event.stock + (ticket_type.stock - old_stock)
+            Event.update(stock=stock).where(Event.id == owner.id).execute()
     return ticket_type
 
 

@@ -103,7 +103,8 @@ def _status_condition(status: str) -> Any:
 
 
 def _sold_out_condition() -> Any:
-    """SQL for "nothing left": the shared pool is full, or every visible type is."""
+    """SQL for "nothing left": the event or its dates have visible ticket types, and none of
+    them has a unit left (in itself and in its event's or date's shared pool, if any)."""
     owner = Event.alias()
     visible = (
         TicketType.select(TicketType.id)
@@ -114,11 +115,12 @@ def _sold_out_condition() -> Any:
             TicketType.enabled == True,  # noqa: E712
         )
     )
-    left = visible.where(TicketType.sold + TicketType.reserved < TicketType.stock)
-    pool_full = (Event.manage_stock_per_ticket == False) & (  # noqa: E712
-        Event.sold + Event.reserved >= Event.stock
+    left = visible.where(
+        TicketType.sold + TicketType.reserved < TicketType.stock,
+        (owner.manage_stock_per_ticket == True)  # noqa: E712
+        | (owner.sold + owner.reserved < owner.stock),
     )
-    return pool_full | (fn.EXISTS(visible) & ~fn.EXISTS(left))
+    return fn.EXISTS(visible) & ~fn.EXISTS(left)
 
 
 def effective_status(node: EventNode) -> str:
@@ -131,13 +133,15 @@ def effective_status(node: EventNode) -> str:
 
 def is_sold_out(node: EventNode) -> bool:
     """Same rule as the SQL filter, on loaded rows."""
-    event = node.event
-    if not event.manage_stock_per_ticket and event.sold + event.reserved >= event.stock:
-        return True
     visible = [
-        t for n in (node, *node.children) for t in n.ticket_types if not t.hidden and t.enabled
+        (part.event, t)
+        for part in (node, *node.children)
+        for t in part.ticket_types
+        if not t.hidden and t.enabled
     ]
-    return bool(visible) and all(t.available == 0 for t in visible)
+    return bool(visible) and all(
+        t.available == 0 or pool_available(owner) == 0 for owner, t in visible
+    )
 
 
 def pool_available(event: Event) -> int | None:

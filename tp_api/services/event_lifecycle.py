@@ -68,7 +68,8 @@ def cancel_event(account_id: int, id_or_slug: str, *, reason: str = "") -> Cance
     """Cancel the event: every ticket of it (and its dates) is cancelled, every paid order's
     lines for it refunded and every unpaid order cancelled, all in one transaction.
 
-    An order that also holds tickets of other events is refunded only for this event.
+    An order for this event only is refunded in full (fees included); an order that also
+    holds tickets of other events is refunded only for this event's lines.
     """
     with write_transaction():
         event = _event_in(account_id, id_or_slug, _CANCEL_FROM, "cancel")
@@ -91,14 +92,15 @@ def cancel_event(account_id: int, id_or_slug: str, *, reason: str = "") -> Cance
             Order.account == account_id,
             Order.status.not_in([OrderStatus.CANCELLED, OrderStatus.REFUNDED]),
         )
+        elsewhere = _orders_with_other_tickets(list(lines_by_order), types)
         for order in orders.order_by(Order.id) if lines_by_order else []:
             if order.is_paid:
                 before = _live_tickets(order.id)
+                # An order for this event only is refunded in full (its fees included).
+                lines = lines_by_order[order.id] if order.id in elsewhere else None
                 refund_in_transaction(
                     order,
-                    RefundRequest(
-                        reason=reason or "event cancelled", lines=lines_by_order[order.id]
-                    ),
+                    RefundRequest(reason=reason or "event cancelled", lines=lines),
                     include_used=True,
                 )
                 tickets += before - _live_tickets(order.id)
@@ -107,6 +109,23 @@ def cancel_event(account_id: int, id_or_slug: str, *, reason: str = "") -> Cance
                 cancellation.cancel_order(order, status=OrderStatus.CANCELLED)
                 cancelled += 1
         return CancelSummary(_move(event, EventLifecycle.CANCELLED), refunded, cancelled, tickets)
+
+
+def _orders_with_other_tickets(order_ids: list[int], types: object) -> set[int]:
+    """The orders that also hold unrefunded tickets of other events."""
+    if not order_ids:
+        return set()
+    rows = (
+        OrderLine.select(OrderLine.order)
+        .where(
+            OrderLine.order.in_(order_ids),
+            OrderLine.ticket_type.is_null(False),
+            OrderLine.ticket_type.not_in(types),
+            OrderLine.quantity > OrderLine.refunded_quantity,
+        )
+        .tuples()
+    )
+    return {order_id for (order_id,) in rows}
 
 
 def _live_tickets(order_id: int) -> int:

@@ -110,6 +110,21 @@ def finish(claim: Claim, status: int, content_type: str, body: bytes) -> None:
         ).execute()
 
 
+SECRET_NOT_REPLAYED = 409
+
+
+def finish_without_replay(claim: Claim, message: str) -> None:
+    """Keep the key, but answer a repeat with 409 and ``message`` instead of the response.
+
+    For responses carrying a secret shown once (a new API or scanner key): storing them
+    would keep the secret in clear for a day. (Nothing else is ever stored as a 409.)
+    """
+    with write_transaction():
+        IdempotencyRecord.update(
+            status=SECRET_NOT_REPLAYED, content_type="text/plain", body=message.encode()
+        ).where(IdempotencyRecord.id == claim.record_id).execute()
+
+
 def abandon(claim: Claim) -> None:
     """Release the key (the request failed before it produced a response to keep)."""
     with write_transaction():

@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, request
 
 from tp_api.services import api_keys, idempotency
-from tp_api.services.errors import TicketingError, Unauthenticated
+from tp_api.services.errors import Conflict, TicketingError, Unauthenticated
 from tp_api.web.api_routes import error_response
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
@@ -49,6 +49,8 @@ def _authenticate() -> Response | None:
     )
     outcome = idempotency.begin(g.caller.account_id, f"apikey:{g.caller.key_id}", key, fingerprint)
     if isinstance(outcome, idempotency.StoredResponse):
+        if outcome.status == idempotency.SECRET_NOT_REPLAYED:
+            raise Conflict(outcome.body.decode(), code="idempotency_secret_not_replayed")
         replay = Response(outcome.body, status=outcome.status, content_type=outcome.content_type)
         replay.headers["Idempotent-Replayed"] = "true"
         return replay
@@ -59,11 +61,25 @@ def _authenticate() -> Response | None:
 @bp.after_request
 def _remember(response: Response) -> Response:
     claim = g.pop("idempotency_claim", None)
-    if claim is not None:
-        idempotency.finish(
-            claim, response.status_code, response.content_type or "", response.get_data()
+    if claim is None:
+        return response
+    issued = g.pop("secret_issued", None)
+    if issued is not None and response.status_code < 300:
+        idempotency.finish_without_replay(
+            claim,
+            f"This Idempotency-Key already created {issued}; its secret was shown once and "
+            "is not stored. Revoke it and create another if the secret was lost.",
         )
+        return response
+    idempotency.finish(
+        claim, response.status_code, response.content_type or "", response.get_data()
+    )
     return response
+
+
+def issued_secret(what: str) -> None:
+    """Mark this response as carrying a secret shown once (never stored for replay)."""
+    g.secret_issued = what
 
 
 @bp.teardown_request

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import g
 
+from tp_api.models import EventLifecycle
 from tp_api.schemas.base import ResponseModel
 from tp_api.schemas.events import (
     Availability,
@@ -235,7 +236,10 @@ def list_ticket_types(id_or_slug: str) -> TicketTypeList:
     event = event_catalogue.find_event(g.caller.account_id, id_or_slug)
     node = event_catalogue.event_node(event)
     types = [t for n in (node, *node.children) for t in n.ticket_types]
-    return TicketTypeList(items=[ticket_type_out(t, event.currency) for t in types])
+    selling = event.lifecycle == EventLifecycle.PUBLISHED
+    return TicketTypeList(
+        items=[ticket_type_out(t, event.currency, event_on_sale=selling) for t in types]
+    )
 
 
 @operation(
@@ -310,4 +314,5 @@ def remove_ticket_type(id_or_slug: str, type_id: int) -> None:
 
 def _type_out(id_or_slug: str, ticket_type: object) -> ResponseModel:
     event = event_catalogue.find_event(g.caller.account_id, id_or_slug)
-    return ticket_type_out(ticket_type, event.currency)  # type: ignore[arg-type]
+    selling = event.lifecycle == EventLifecycle.PUBLISHED
+    return ticket_type_out(ticket_type, event.currency, event_on_sale=selling)  # type: ignore[arg-type]

@@ -16,7 +16,7 @@ from tp_api.schemas.keys import (
 )
 from tp_api.services import api_keys, scanners
 from tp_api.services.admin_render import api_key_out
-from tp_api.web.admin import bp
+from tp_api.web.admin import bp, issued_secret
 from tp_api.web.api_routes import operation
 
 KEYS, DOOR = ("keys:write",), ("checkin:write",)
@@ -49,8 +49,12 @@ def list_api_keys() -> ApiKeyList:
     errors=(400,),
 )
 def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
-    """The secret is in this response only; store it now."""
-    created = api_keys.create_api_key(g.caller.account_id, label=body.label, scopes=body.scopes)
+    """The secret is in this response only; store it now. A key can grant only scopes it has
+    itself (by default: all of its own)."""
+    scopes = body.scopes if body.scopes is not None else sorted(g.caller.scopes)
+    g.caller.require(*scopes)
+    created = api_keys.create_api_key(g.caller.account_id, label=body.label, scopes=scopes)
+    issued_secret(f"API key {created.key.id}")
     return ApiKeyCreated(**api_key_out(created.key).model_dump(), secret=created.secret)
 
 
@@ -110,6 +114,7 @@ def list_scanners() -> ScannerList:
 def create_scanner(body: ScannerCreate) -> ScannerCreated:
     """A scanner key for the door API; the secret is in this response only."""
     created = scanners.create_scanner(g.caller.account_id, body.name, body.event_ids)
+    issued_secret(f"scanner {created.scanner.id}")
     out = _scanner_out(created.scanner, sorted(set(body.event_ids)))
     return ScannerCreated(**out.model_dump(), secret=created.secret)
 
