@@ -107,6 +107,10 @@ class OrderLine(BaseModel):
     quantity = peewee.IntegerField(default=1)
     refunded_quantity = peewee.IntegerField(default=0)
 
+    class Meta:
+        # An event's orders newest first (admin API ``GET /orders?eventId=``).
+        indexes = ((("ticket_type", "order"), False),)
+
 
 class Refund(BaseModel):
     """Money given back on an order (full or for some lines), with the seller's reason."""

@@ -42,14 +42,47 @@ def list_orders(
     """A page of the account's orders, newest first (keyset on the id, so new orders never
     shift later pages)."""
     query = Order.select().where(Order.account == account_id)
-    query = _filtered(account_id, query, filters)
     before = decode_cursor(cursor, int)
     if before is not None:
         query = query.where(Order.id < before[0])
+    if filters.event_id is not None and filters == OrderFilter(event_id=filters.event_id):
+        # Only the event: take the newest orders of each of its ticket types from the
+        # (ticket_type, order) index instead of matching every order of a big event.
+        candidates = _newest_orders_of_event(
+            account_id, filters.event_id, limit + 1, before[0] if before else None
+        )
+        query = query.where(Order.id.in_(candidates))
+    else:
+        query = _filtered(account_id, query, filters)
     rows = list(query.order_by(Order.id.desc()).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
     return OrderPage(rows, encode_cursor(rows[-1].id) if more and rows else None)
+
+
+def _newest_orders_of_event(
+    account_id: int, event_id: int, count: int, before: int | None
+) -> list[int]:
+    """The ``count`` newest order ids with a line of the event (or its dates)."""
+    scope = Event.select(Event.id).where(
+        ((Event.id == event_id) | (Event.parent == event_id)) & (Event.account == account_id)
+    )
+    type_ids = [
+        t for (t,) in TicketType.select(TicketType.id).where(TicketType.event.in_(scope)).tuples()
+    ]
+    found: set[int] = set()
+    for type_id in type_ids:
+        query = (
+            OrderLine.select(OrderLine.order)
+            .distinct()
+            .where(OrderLine.ticket_type == type_id)
+            .order_by(OrderLine.order.desc())
+            .limit(count)
+        )
+        if before is not None:
+            query = query.where(OrderLine.order < before)
+        found.update(order_id for (order_id,) in query.tuples())
+    return sorted(found, reverse=True)[:count]
 
 
 def _filtered(account_id: int, query: Any, filters: OrderFilter) -> Any:

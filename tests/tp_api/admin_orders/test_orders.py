@@ -300,3 +300,31 @@ def test_out_of_range_order_ids_are_404_not_500(client, shop, method, path):
     response = client.open(path, method=method, json={}, headers=auth(shop.key))
     assert response.status_code == 404
     assert response.get_json()["error"]["code"] in ("not_found", "order_not_found")
+
+
+def test_an_events_orders_page_newest_first_over_its_types_and_dates(client, factory):
+    """The eventId-only listing (read per ticket type from an index) pages exactly like the
+    general one: every order once, newest first, other events' orders never."""
+    seller = factory.seller()
+    key = factory.api_key(seller)
+    parent = factory.event(
+        seller, children=[{"name": "Day 1", "tickets": [{"name": "D", "stock": 50}]}]
+    )
+    other = factory.event(seller)
+    ga = factory.ticket_type(parent)
+    day = factory.ticket_type(Event.get(Event.parent == parent.id))
+    elsewhere = factory.ticket_type(other)
+    expected = []
+    for n in range(13):
+        outcome = factory.order(seller, (ga, day)[n % 2], quantity=1)
+        expected.append(outcome.order_id)
+        factory.order(seller, elsewhere, quantity=1)
+    seen, cursor = [], None
+    while True:
+        query = {"eventId": parent.id, "limit": 4, **({"cursor": cursor} if cursor else {})}
+        page = client.get("/api/v1/orders", query_string=query, headers=auth(key)).get_json()
+        seen += [item["id"] for item in page["items"]]
+        cursor = page["nextCursor"]
+        if cursor is None:
+            break
+    assert seen == sorted(expected, reverse=True)
