@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
-from config import cli_door, cli_sync
+from config import cli_door, cli_sync, cli_webhooks
 from config.cli_common import database_session as _database
 from config.cli_common import echo_json as _echo_json
 from config.cli_common import production_settings
@@ -52,6 +53,12 @@ def main(ctx: click.Context) -> None:
 )
 @click.option("--dev", is_flag=True, help="Development mode: allows the built-in insecure secret.")
 @click.option("--access-log/--no-access-log", default=True, show_default=True)
+@click.option(
+    "--outbox-worker",
+    is_flag=True,
+    help="Also run the outbox worker (ticket e-mails, webhooks) beside the server, for an "
+    "installation without `tp-bridge sync daemon` or `tp-bridge outbox work`.",
+)
 @click.pass_obj
 def serve(
     settings: Settings,
@@ -61,6 +68,7 @@ def serve(
     threads: int,
     dev: bool,
     access_log: bool,
+    outbox_worker: bool,
 ) -> None:
     """Run the HTTP service (gunicorn)."""
     from config.server import serve as run_server
@@ -70,9 +78,22 @@ def serve(
     click.echo(
         f"tp-bridge serving on http://{host}:{port} (database {settings.database_url})", err=True
     )
-    run_server(
-        settings, host=host, port=port, workers=workers, threads=threads, access_log=access_log
-    )
+    worker = _start_outbox_worker(dev) if outbox_worker else None
+    try:
+        run_server(
+            settings, host=host, port=port, workers=workers, threads=threads, access_log=access_log
+        )
+    finally:
+        if worker is not None:
+            # SIGTERM lets the worker finish its current job (config.workers).
+            worker.terminate()
+            worker.wait(timeout=60)
+
+
+def _start_outbox_worker(dev: bool) -> subprocess.Popen[bytes]:
+    """`tp-bridge outbox work` as a child of the server, with the same environment."""
+    command = [sys.executable, "-m", "config.cli", "outbox", "work", *(["--dev"] if dev else [])]
+    return subprocess.Popen(command)  # noqa: S603 (our own command, no shell)
 
 
 @main.group()
@@ -369,5 +390,10 @@ def scan_key(settings: Settings) -> None:
 
 
 main.add_command(cli_door.scanner)
+main.add_command(cli_webhooks.webhook)
 main.add_command(cli_sync.shop)
 main.add_command(cli_sync.sync)
+
+
+if __name__ == "__main__":
+    main()

@@ -66,6 +66,9 @@ class Settings:
     rate_limit_partner: str = RATE_LIMIT_DEFAULTS["partner"]
     rate_limit_public: str = RATE_LIMIT_DEFAULTS["public"]
     cors_origins: str = "*"
+    webhook_timeout_s: int = 5
+    # Only for tests and closed networks: let webhooks reach private and loopback addresses.
+    webhook_allow_private: bool = False
 
     @classmethod
     def from_env(
@@ -106,6 +109,8 @@ class Settings:
                 for name, default in RATE_LIMIT_DEFAULTS.items()
             },
             cors_origins=values.get("TP_CORS_ORIGINS") or "*",
+            webhook_timeout_s=_int(values, "TP_WEBHOOK_TIMEOUT_SECONDS", 5, 1),
+            webhook_allow_private=_bool(values, "TP_WEBHOOK_ALLOW_PRIVATE", False),
         )
         settings.validate()
         return settings

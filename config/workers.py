@@ -12,7 +12,9 @@ from config.tickets import ticket_tools
 from sync.deliveries import delivery_handler
 from sync.mailer import SmtpMailer
 from sync.outbox_worker import OutboxWorker
+from sync.webhook_sender import SenderSettings, webhook_handler
 from tp_api.services.outbox import DELIVER_TICKETS, REFRESH_SHOP_ORDER
+from tp_api.services.webhook_events import DELIVER_WEBHOOK
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +32,20 @@ def outbox_worker(settings: Settings) -> OutboxWorker:
         settings.smtp_security,
     )
     handlers = {
+        DELIVER_WEBHOOK: webhook_handler(secret_box(settings), webhook_sender_settings(settings)),
         REFRESH_SHOP_ORDER: refresh_handler(secret_box(settings)),
         DELIVER_TICKETS: delivery_handler(
             ticket_tools(settings), renderer.render_job, mailer.send, sender=settings.mail_from
         ),
     }
     return OutboxWorker(handlers)
+
+
+def webhook_sender_settings(settings: Settings) -> SenderSettings:
+    return SenderSettings(
+        timeout_s=float(settings.webhook_timeout_s),
+        allow_private=settings.webhook_allow_private,
+    )
 
 
 def run_until_signalled(worker: OutboxWorker) -> None:

@@ -22,7 +22,7 @@ from tests.factories import Factory
 from tp_api import migrations
 from tp_api.db import connect
 from tp_api.models import ALL_MODELS
-from tp_api.services import api_keys, keys, scanners
+from tp_api.services import api_keys, keys, scanners, webhook_events
 
 POSTGRES_URL = os.environ.get("TP_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
@@ -78,6 +78,7 @@ def db(db_url: str) -> Iterator[peewee.Database]:
     keys.clear_auth_cache()
     scanners.clear_cache()
     api_keys.clear_cache()
+    webhook_events.forget_subscriptions()
     yield database
     if not database.is_closed():
         database.close()

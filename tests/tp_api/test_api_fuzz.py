@@ -26,7 +26,12 @@ MAX_EXAMPLES = 15
 
 
 @pytest.fixture
-def fuzz_app(db, settings, factory):
+def fuzz_app(db, settings, factory, monkeypatch):
+    # Generated webhook URLs must not reach a real resolver (there is no network here).
+    def no_dns(host, *_args, **_kwargs):
+        raise OSError(f"no DNS in tests ({host})")
+
+    monkeypatch.setattr("tp_api.services.url_guard.socket.getaddrinfo", no_dns)
     # Rate limits off: the fuzzer sends many requests with one key on purpose.
     limits = {f"rate_limit_{n}": "off" for n in settings.rate_limits()}
     application = create_app(dataclasses.replace(settings, **limits))
@@ -47,8 +52,25 @@ def fuzz_app(db, settings, factory):
         "date_id": Event.get(Event.parent == event.id).id,
         "order_id": outcome.order_id,
         "ticket_id": Ticket.select().where(Ticket.order == outcome.order_id).first().reference,
+        "endpoint_id": _endpoint(application, seller.id),
     }
     return application
+
+
+def _endpoint(application, account_id):
+    from config.shops import secret_box
+    from tp_api.services import webhook_endpoints
+    from tp_api.services.webhook_endpoints import EndpointPolicy
+
+    policy = EndpointPolicy(allow_private=False, resolver=lambda host, port: ["93.184.216.34"])
+    created = webhook_endpoints.create_endpoint(
+        account_id,
+        secret_box(application.config["TP_SETTINGS"]),
+        policy,
+        url="https://hooks.example.com/tp",
+        event_types=["order.paid"],
+    )
+    return created.endpoint.id
 
 
 def test_no_5xx_and_responses_match_the_document(fuzz_app):

@@ -93,6 +93,9 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0003_checkin",
             "0004_checkin_nonce_per_scanner",
             "0005_admin_api",
+            "0006_order_line_by_type",
+            "0007_webhooks",
+            "0008_outbox_pending_index",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]

@@ -9,6 +9,13 @@ from tp_api.models.outbox import OutboxEntry
 from tp_api.models.scanners import Scanner, ScannerEvent
 from tp_api.models.shops import ProductMapping, Shop, ShopOrder, SyncRun
 from tp_api.models.tickets import Ticket, TicketStatus
+from tp_api.models.webhooks import (
+    DeliveryStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+    WebhookEvent,
+)
 
 ALL_MODELS = (
     Account,
@@ -30,6 +37,10 @@ ALL_MODELS = (
     ApiKey,
     Refund,
     IdempotencyRecord,
+    WebhookEndpoint,
+    WebhookEvent,
+    WebhookDelivery,
+    WebhookAttempt,
 )
 
 __all__ = [
@@ -38,6 +49,7 @@ __all__ = [
     "ApiKey",
     "AuthFailure",
     "CheckIn",
+    "DeliveryStatus",
     "Event",
     "EventLifecycle",
     "IdempotencyRecord",
@@ -57,4 +69,8 @@ __all__ = [
     "Ticket",
     "TicketStatus",
     "TicketType",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

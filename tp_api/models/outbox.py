@@ -28,3 +28,15 @@ class OutboxEntry(BaseModel):
     created_at = created_at_field()
     done_at = UtcDateTimeField(null=True, index=True)
     failed_at = UtcDateTimeField(null=True)
+
+
+# Workers claim among pending jobs only (migration 0008): a partial index, so a claim does
+# not walk past every job already done.
+OutboxEntry.add_index(
+    OutboxEntry.index(
+        OutboxEntry.not_before,
+        OutboxEntry.id,
+        name="outbox_entry_pending",
+        where=(OutboxEntry.done_at.is_null() & OutboxEntry.failed_at.is_null()),
+    )
+)

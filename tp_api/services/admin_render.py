@@ -15,6 +15,7 @@ from tp_api.models import (
     Refund,
     Ticket,
     TicketType,
+    WebhookEndpoint,
 )
 from tp_api.models.tickets import TicketStatus
 from tp_api.schemas.events import (
@@ -35,10 +36,12 @@ from tp_api.schemas.orders import (
     RefundOut,
     TicketOut,
 )
+from tp_api.schemas.webhooks import AttemptOut, DeliveryOut, WebhookOut
 from tp_api.services.customers_admin import Customer
 from tp_api.services.event_catalogue import effective_status, pool_available
 from tp_api.services.events import EventNode
 from tp_api.services.order_queries import OrderDetail
+from tp_api.services.webhook_log import LoggedDelivery
 
 TICKET_STATUS_NAMES = {
     TicketStatus.CREATED: "created",
@@ -276,4 +279,44 @@ def api_key_out(key: ApiKey) -> ApiKeyOut:
         created_at=key.created_at,
         last_used_at=key.last_used_at,
         revoked_at=key.revoked_at,
+    )
+
+
+def webhook_out(endpoint: WebhookEndpoint) -> WebhookOut:
+    return WebhookOut(
+        id=endpoint.id,
+        url=endpoint.url,
+        description=endpoint.description,
+        event_types=endpoint.event_types.split(),
+        enabled=endpoint.enabled,
+        disabled_reason=endpoint.disabled_reason,
+        failed_deliveries_in_a_row=endpoint.failed_deliveries_in_a_row,
+        previous_secret_expires_at=endpoint.previous_secret_expires_at,
+        created_at=endpoint.created_at,
+        updated_at=endpoint.updated_at,
+    )
+
+
+def delivery_out(logged: LoggedDelivery) -> DeliveryOut:
+    delivery = logged.delivery
+    return DeliveryOut(
+        id=delivery.id,
+        event_id=logged.event.public_id,
+        event_type=logged.event.event_type,
+        status=delivery.status,
+        attempts=delivery.attempts,
+        next_attempt_at=delivery.next_attempt_at,
+        created_at=delivery.created_at,
+        finished_at=delivery.finished_at,
+        attempt_log=[
+            AttemptOut(
+                number=a.number,
+                attempted_at=a.attempted_at,
+                status_code=a.status_code,
+                duration_ms=a.duration_ms,
+                response_excerpt=a.response_excerpt,
+                error=a.error,
+            )
+            for a in logged.attempts
+        ],
     )

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from tp_api.db import utcnow
 from tp_api.models import Event, Order, OrderStatus, Ticket, TicketStatus, TicketType
-from tp_api.services import stock
+from tp_api.services import notify, stock
 
 # Cancelled first: not personalised yet, then personalised but unused.
 _CANCEL_ORDER = (TicketStatus.CREATED, TicketStatus.ACTIVE)
@@ -51,6 +51,10 @@ def cancel_order(order: Order, *, status: str) -> CancelOutcome:
     )
     order.updated_at = utcnow()
     order.save(only=[Order.status, Order.updated_at])
+    if order.status == OrderStatus.REFUNDED:
+        notify.order_refunded(order, None)
+    else:
+        notify.order_cancelled(order)
     return outcome
 
 

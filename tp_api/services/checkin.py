@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pdf.signing import InvalidTicketCode, TicketCode, reference_in_code, verify_ticket_code
 from tp_api.db import database, insert_rows, is_postgres, utcnow, write_transaction
 from tp_api.models import CheckIn, Ticket, TicketStatus, TicketType
+from tp_api.services import notify
 from tp_api.services.errors import Conflict, Forbidden, InvalidInput
 from tp_api.services.scanners import ScannerContext
 
@@ -178,16 +179,46 @@ def _decide(
     else:
         allowed, target = [TicketStatus.SCANNED_IN], TicketStatus.SCANNED_OUT
     now = utcnow()
-    if is_postgres():
+    # A webhook is written in the decision's transaction; without a listener the decision
+    # stays one statement on PostgreSQL (the door's hot path).
+    listening = notify.listening(scanner.account_id, "checkin.completed")
+    if is_postgres() and not listening:
         return _decide_in_one_statement(scanner, request, ticket, code, allowed, target, now)
-    param = database.obj.param
-    sql = _ADMIT_SQL.format(p=param, allowed=", ".join([param] * len(allowed)))
-    updated_at = Ticket.updated_at.db_value(now)
     with write_transaction():
-        cursor = database.execute_sql(sql, (target, updated_at, ticket.id, code.version, *allowed))
-        reason = None if cursor.rowcount else _refusal(ticket.id, code.version, request.direction)
-        # Recorded in the same transaction as the decision: no scan is decided unrecorded.
-        return _record(scanner, request, ticket, code, reason, now=now, in_transaction=True)
+        if is_postgres():
+            result = _decide_in_one_statement(scanner, request, ticket, code, allowed, target, now)
+        else:
+            param = database.obj.param
+            sql = _ADMIT_SQL.format(p=param, allowed=", ".join([param] * len(allowed)))
+            updated_at = Ticket.updated_at.db_value(now)
+            cursor = database.execute_sql(
+                sql, (target, updated_at, ticket.id, code.version, *allowed)
+            )
+            reason = (
+                None if cursor.rowcount else _refusal(ticket.id, code.version, request.direction)
+            )
+            # Recorded in the same transaction as the decision: no scan is decided unrecorded.
+            result = _record(scanner, request, ticket, code, reason, now=now, in_transaction=True)
+        if listening and result.success:
+            notify.checkin_completed(scanner.account_id, _checkin_data(scanner, request, result))
+        return result
+
+
+def _checkin_data(
+    scanner: ScannerContext, request: ScanRequest, result: ScanResult
+) -> dict[str, object]:
+    return {
+        "ticketId": result.ticket_reference,
+        "eventId": request.event_id,
+        "direction": result.direction,
+        "gate": request.gate,
+        "device": request.device,
+        "scannerId": scanner.scanner_id,
+        "attendeeName": result.attendee_name,
+        "tierName": result.tier_name,
+        "checkedInAt": result.checked_in_at,
+        "offline": request.offline,
+    }
 
 
 # PostgreSQL: the decision and its record in one statement (one round trip, atomic on its

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Event, EventLifecycle, Order, OrderLine, OrderStatus, TicketType
-from tp_api.services import cancellation
+from tp_api.services import cancellation, notify
 from tp_api.services.errors import Conflict
 from tp_api.services.event_admin import locked_event
 from tp_api.services.refunds import RefundRequest, refund_in_transaction
@@ -45,7 +45,9 @@ def publish_event(account_id: int, id_or_slug: str) -> Event:
                 "An event needs at least one ticket type before it is published",
                 code="event_incomplete",
             )
-        return _move(event, EventLifecycle.PUBLISHED)
+        published = _move(event, EventLifecycle.PUBLISHED)
+        notify.event_published(published)
+        return published
 
 
 def complete_event(account_id: int, id_or_slug: str) -> Event:
@@ -108,7 +110,9 @@ def cancel_event(account_id: int, id_or_slug: str, *, reason: str = "") -> Cance
             else:
                 cancellation.cancel_order(order, status=OrderStatus.CANCELLED)
                 cancelled += 1
-        return CancelSummary(_move(event, EventLifecycle.CANCELLED), refunded, cancelled, tickets)
+        cancelled_event = _move(event, EventLifecycle.CANCELLED)
+        notify.event_cancelled(cancelled_event)
+        return CancelSummary(cancelled_event, refunded, cancelled, tickets)
 
 
 def _orders_with_other_tickets(order_ids: list[int], types: object) -> set[int]:

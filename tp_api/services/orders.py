@@ -15,7 +15,7 @@ import peewee
 
 from tp_api.db import insert_rows, utcnow, write_transaction
 from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
-from tp_api.services import cancellation, stock
+from tp_api.services import cancellation, notify, stock
 from tp_api.services.errors import Conflict, Forbidden, NotFound, TicketingError
 from tp_api.services.order_input import BillingInput, OrderInput
 from tp_api.services.references import new_ticket_reference
@@ -180,6 +180,8 @@ def _create(account_id: int, order_input: OrderInput, stock_plan: stock.StockPla
     # Stock last: on PostgreSQL the UPDATE locks the ticket type's row until COMMIT, and every
     # other order for that ticket type waits on it, so the lock is taken as late as possible.
     stock.reserve(stock_plan, paid=paid)
+    notify.order_created(account_id, order.id, paid=paid)
+    notify.sold_out_after_sale(account_id, stock_plan.quantities)
     return OrderOutcome(order.id, order.reference, True, order.status, issued)
 
 
@@ -199,8 +201,13 @@ def _update(order: Order, order_input: OrderInput, *, force_processing: bool) ->
         order.date_paid = order_input.date_paid or utcnow()
         issued = issue_tickets(order, list(order.lines), held.event_of_type())
         stock.confirm(held)
+        became_paid = True
+    else:
+        became_paid = False
     order.updated_at = utcnow()
     order.save()
+    if became_paid:
+        notify.order_paid(order.account_id, order.id)
     return OrderOutcome(order.id, order.reference, False, order.status, issued)
 
 

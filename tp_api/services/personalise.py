@@ -13,7 +13,7 @@ from typing import Any
 
 from tp_api.db import is_postgres, utcnow, write_transaction
 from tp_api.models import Event, Order, Ticket, TicketStatus
-from tp_api.services import outbox
+from tp_api.services import notify, outbox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound
 from tp_api.services.events import event_scope
 from tp_api.services.validation import required_str, to_int
@@ -132,6 +132,7 @@ def _apply(
     now = utcnow()
     changed_groups: set[tuple[int, int]] = set()
     personalised = skipped = 0
+    done: list[Ticket] = []
     for attendee in attendees:
         ticket = tickets[attendee.ticket_id]
         if ticket.status != TicketStatus.CREATED or ticket.is_deprecated:
@@ -143,7 +144,9 @@ def _apply(
         ticket.personalised_at = ticket.updated_at = now
         ticket.save()
         personalised += 1
+        done.append(ticket)
         changed_groups.add((ticket.order_id, ticket.event_id))
+    notify.tickets_personalized(account_id, done)
     groups = {(t.order_id, t.event_id) for t in tickets.values()}
     waiting = _tickets_waiting(groups)
     queued = 0
@@ -216,4 +219,5 @@ def reissue_ticket(account_id: int, reference: str, attendee: AttendeeInput) -> 
         ticket.personalised_at = ticket.updated_at = utcnow()
         ticket.save()
         _queue_delivery(account_id, ticket.order_id, ticket.event_id)
+        notify.ticket_reissued(account_id, ticket)
     return ticket

@@ -23,7 +23,7 @@ from tp_api.models import (
     TicketStatus,
     TicketType,
 )
-from tp_api.services import stock
+from tp_api.services import notify, stock
 from tp_api.services.errors import Conflict, NotFound, Unprocessable
 
 _UNUSED = (TicketStatus.CREATED, TicketStatus.ACTIVE)
@@ -80,7 +80,7 @@ def refund_in_transaction(order: Order, request: RefundRequest, *, include_used:
     if everything:
         order.status = OrderStatus.REFUNDED
     order.save(only=[Order.refunded_cents, Order.updated_at, Order.status])
-    return Refund.create(
+    refund = Refund.create(
         order=order.id,
         amount_cents=amount,
         reason=request.reason,
@@ -92,6 +92,8 @@ def refund_in_transaction(order: Order, request: RefundRequest, *, include_used:
         ),
         created_at=now,
     )
+    notify.order_refunded(order, refund)
+    return refund
 
 
 def _units_to_refund(

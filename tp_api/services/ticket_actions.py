@@ -10,7 +10,7 @@ import uuid
 
 from tp_api.db import is_postgres, utcnow, write_transaction
 from tp_api.models import Order, Ticket, TicketStatus
-from tp_api.services import outbox
+from tp_api.services import notify, outbox
 from tp_api.services.errors import Conflict, NotFound
 from tp_api.services.personalise import AttendeeInput
 from tp_api.services.refunds import locked_order
@@ -86,4 +86,5 @@ def transfer_ticket(account_id: int, reference: str, holder: AttendeeInput) -> T
             account_id=account_id,
             dedupe_key=f"transfer:{ticket.reference}:{ticket.version}",
         )
+        notify.ticket_reissued(account_id, ticket)
     return ticket

@@ -1,0 +1,252 @@
+"""Helpers shared by the outgoing-webhook tests: a recording HTTP receiver on loopback, an
+app and an outbox worker allowed to deliver to loopback, and a small admin-API client.
+
+Fixtures are not defined here (no conftest in this package): each test module wraps these
+helpers in fixtures of its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from flask import Flask
+
+from config.settings import Settings
+from config.workers import outbox_worker
+from config.wsgi import create_app
+from sync.outbox_worker import OutboxWorker
+from tp_api.db import database
+from tp_api.models import OutboxEntry, WebhookDelivery, WebhookEvent
+from tp_api.services import webhook_events
+
+API = "/api/v1"
+# What the public resolver of a fake DNS answers (example.com's address).
+PUBLIC_ADDRESS = "93.184.216.34"
+ALL_TYPES = [t for t in webhook_events.EVENT_TYPES if t != "webhook.ping"]
+
+
+# --- the receiver ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Received:
+    """One request as it reached the receiver: headers (names lower-cased) and raw body."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+    @property
+    def event_type(self) -> str:
+        return str(self.json["type"])
+
+
+class Receiver:
+    """An HTTP server on 127.0.0.1 (port 0) recording every request before answering it.
+
+    Answers come from ``script`` first (one per request), then ``default``.
+    """
+
+    def __init__(self) -> None:
+        self.requests: list[Received] = []
+        self.script: list[tuple[int, str]] = []
+        self.default: tuple[int, str] = (200, "thanks")
+        self._changed = threading.Condition()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> Receiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+        self._thread.join(timeout=5)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hooks/tp"
+
+    def answer(self, *answers: tuple[int, str]) -> None:
+        """Answer the next requests with these (status, body) pairs, in order."""
+        with self._changed:
+            self.script.extend(answers)
+
+    def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
+        """The requests once at least ``count`` arrived (fails after ``timeout``)."""
+        with self._changed:
+            arrived = self._changed.wait_for(lambda: len(self.requests) >= count, timeout)
+            assert arrived, f"expected {count} requests, got {len(self.requests)}"
+            return list(self.requests)
+
+    def of_type(self, event_type: str) -> list[Received]:
+        return [r for r in self.requests if r.event_type == event_type]
+
+    def _next_answer(self) -> tuple[int, str]:
+        with self._changed:
+            return self.script.pop(0) if self.script else self.default
+
+    def _record(self, received: Received) -> None:
+        with self._changed:
+            self.requests.append(received)
+            self._changed.notify_all()
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args: object) -> None:  # keep test output quiet
+                pass
+
+            def do_POST(self) -> None:  # noqa: N802 - http.server's hook name
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                receiver._record(
+                    Received(
+                        "POST",
+                        self.path,
+                        {k.lower(): v for k, v in self.headers.items()},
+                        body,
+                    )
+                )
+                status, text = receiver._next_answer()
+                payload = text.encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "text/plain; charset=utf-8")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+        return Handler
+
+
+@contextmanager
+def receiver() -> Iterator[Receiver]:
+    with Receiver() as running:
+        yield running
+
+
+# --- app, worker, database ----------------------------------------------------------------------
+
+
+def loopback_settings(settings: Settings) -> Settings:
+    """The test settings with webhooks allowed to reach loopback (where receivers listen)."""
+    return dataclasses.replace(settings, webhook_allow_private=True)
+
+
+@contextmanager
+def loopback_app(settings: Settings) -> Iterator[Flask]:
+    """An app whose endpoints may point at loopback. Use instead of (not beside) ``app``."""
+    application = create_app(loopback_settings(settings))
+    application.config["TESTING"] = True
+    yield application
+    database.close_all()
+
+
+def worker(settings: Settings) -> OutboxWorker:
+    """The installation's outbox worker, delivering to loopback."""
+    return outbox_worker(loopback_settings(settings))
+
+
+def drain(outbox: OutboxWorker, limit: int = 200) -> int:
+    """Run every due job (including those the jobs queue and that are due at once)."""
+    ran = 0
+    while outbox.run_once():
+        ran += 1
+        assert ran < limit, "the outbox never ran dry"
+    return ran
+
+
+def fresh_subscriptions() -> Iterator[None]:
+    """For an autouse fixture: no subscription cached from another test (ids restart)."""
+    webhook_events.forget_subscriptions()
+    yield
+    webhook_events.forget_subscriptions()
+
+
+def webhook_rows() -> tuple[int, int, int]:
+    """(events, deliveries, webhook outbox jobs) in the database."""
+    jobs = OutboxEntry.select().where(OutboxEntry.kind == webhook_events.DELIVER_WEBHOOK)
+    return WebhookEvent.select().count(), WebhookDelivery.select().count(), jobs.count()
+
+
+def stored_events(event_type: str | None = None) -> list[dict[str, Any]]:
+    """The bodies of the stored webhook events, oldest first (pings left out)."""
+    query = WebhookEvent.select().order_by(WebhookEvent.id)
+    if event_type is not None:
+        query = query.where(WebhookEvent.event_type == event_type)
+    else:
+        query = query.where(WebhookEvent.event_type != "webhook.ping")
+    return [json.loads(e.body) for e in query]
+
+
+# --- the admin API -------------------------------------------------------------------------------
+
+
+def auth(key: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {key}"}
+
+
+class Admin:
+    """The admin API as one key sees it."""
+
+    def __init__(self, client: Any, key: str) -> None:
+        self.client = client
+        self.key = key
+
+    def call(
+        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
+    ) -> Any:
+        return self.client.open(
+            API + path,
+            method=method,
+            json=body if body is not None or method not in ("GET", "DELETE") else None,
+            headers={**auth(self.key), **(headers or {})},
+        )
+
+    def get(self, path: str, **query: Any) -> Any:
+        return self.client.get(API + path, headers=auth(self.key), query_string=query)
+
+    def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
+        return self.call("POST", path, {} if body is None else body, headers)
+
+    def patch(self, path: str, body: Any) -> Any:
+        return self.call("PATCH", path, body)
+
+    def delete(self, path: str) -> Any:
+        return self.call("DELETE", path)
+
+    def create_hook(self, url: str, event_types: list[str], **fields: Any) -> dict[str, Any]:
+        response = self.post("/webhooks", {"url": url, "eventTypes": event_types, **fields})
+        assert response.status_code == 201, response.get_data(as_text=True)
+        return dict(response.get_json())
+
+    def deliveries(self, endpoint_id: int, **query: Any) -> list[dict[str, Any]]:
+        response = self.get(f"/webhooks/{endpoint_id}/deliveries", **query)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        return list(response.get_json()["items"])
+
+
+def api_error(response: Any, status: int, code: str) -> dict[str, Any]:
+    """The admin API's error shape with this status and code; its ``error`` object."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/json"
+    error = response.get_json()["error"]
+    assert error["code"] == code, error
+    assert error["status"] == status
+    assert error["message"]
+    return dict(error)

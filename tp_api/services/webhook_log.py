@@ -1,0 +1,52 @@
+"""Reading an endpoint's delivery log: deliveries newest first, each with its attempts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from tp_api.models import WebhookAttempt, WebhookDelivery, WebhookEvent
+from tp_api.services.cursors import decode_cursor, encode_cursor
+from tp_api.services.webhook_endpoints import get_endpoint
+
+
+@dataclass
+class LoggedDelivery:
+    delivery: WebhookDelivery
+    event: WebhookEvent
+    attempts: list[WebhookAttempt] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class DeliveryPage:
+    items: list[LoggedDelivery]
+    next_cursor: str | None
+
+
+def list_deliveries(
+    account_id: int, endpoint_id: int, *, status: str | None, limit: int, cursor: str | None
+) -> DeliveryPage:
+    """A page of the endpoint's deliveries (two queries), newest first."""
+    endpoint = get_endpoint(account_id, endpoint_id)
+    query = (
+        WebhookDelivery.select(WebhookDelivery, WebhookEvent)
+        .join(WebhookEvent)
+        .where(WebhookDelivery.endpoint == endpoint.id)
+    )
+    if status:
+        query = query.where(WebhookDelivery.status == status)
+    before = decode_cursor(cursor, int)
+    if before is not None:
+        query = query.where(WebhookDelivery.id < before[0])
+    rows = list(query.order_by(WebhookDelivery.id.desc()).limit(limit + 1))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    items = {row.id: LoggedDelivery(row, row.event) for row in rows}
+    if items:
+        attempts = (
+            WebhookAttempt.select()
+            .where(WebhookAttempt.delivery.in_(list(items)))
+            .order_by(WebhookAttempt.number)
+        )
+        for attempt in attempts:
+            items[attempt.delivery_id].attempts.append(attempt)
+    return DeliveryPage(list(items.values()), encode_cursor(rows[-1].id) if more and rows else None)
