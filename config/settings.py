@@ -67,6 +67,8 @@ class Settings:
     rate_limit_public: str = RATE_LIMIT_DEFAULTS["public"]
     cors_origins: str = "*"
     webhook_timeout_s: int = 5
+    # Webhook deliveries run in this many threads of the outbox worker, beside its own.
+    webhook_workers: int = 4
     # Only for tests and closed networks: let webhooks reach private and loopback addresses.
     webhook_allow_private: bool = False
 
@@ -110,6 +112,7 @@ class Settings:
             },
             cors_origins=values.get("TP_CORS_ORIGINS") or "*",
             webhook_timeout_s=_int(values, "TP_WEBHOOK_TIMEOUT_SECONDS", 5, 1),
+            webhook_workers=_int(values, "TP_WEBHOOK_WORKERS", 4, 1),
             webhook_allow_private=_bool(values, "TP_WEBHOOK_ALLOW_PRIVATE", False),
         )
         settings.validate()

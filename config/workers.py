@@ -11,7 +11,7 @@ from config.shops import refresh_handler, secret_box
 from config.tickets import ticket_tools
 from sync.deliveries import delivery_handler
 from sync.mailer import SmtpMailer
-from sync.outbox_worker import OutboxWorker
+from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from sync.webhook_sender import SenderSettings, webhook_handler
 from tp_api.services.outbox import DELIVER_TICKETS, REFRESH_SHOP_ORDER
 from tp_api.services.webhook_events import DELIVER_WEBHOOK
@@ -19,8 +19,9 @@ from tp_api.services.webhook_events import DELIVER_WEBHOOK
 log = logging.getLogger(__name__)
 
 
-def outbox_worker(settings: Settings) -> OutboxWorker:
-    """An outbox worker with every handler this installation supports."""
+def outbox_worker(settings: Settings) -> OutboxWorkers:
+    """The outbox workers: one for ticket e-mails and shop refreshes, and
+    ``webhook_workers`` more that only deliver webhooks (each with its own HTTP session)."""
     from pdf.render import TicketRenderer
 
     renderer = TicketRenderer([settings.templates_dir] if settings.templates_dir else [])
@@ -32,13 +33,22 @@ def outbox_worker(settings: Settings) -> OutboxWorker:
         settings.smtp_security,
     )
     handlers = {
-        DELIVER_WEBHOOK: webhook_handler(secret_box(settings), webhook_sender_settings(settings)),
         REFRESH_SHOP_ORDER: refresh_handler(secret_box(settings)),
         DELIVER_TICKETS: delivery_handler(
             ticket_tools(settings), renderer.render_job, mailer.send, sender=settings.mail_from
         ),
     }
-    return OutboxWorker(handlers)
+    webhooks = [
+        OutboxWorker(
+            {
+                DELIVER_WEBHOOK: webhook_handler(
+                    secret_box(settings), webhook_sender_settings(settings)
+                )
+            }
+        )
+        for _ in range(settings.webhook_workers)
+    ]
+    return OutboxWorkers([OutboxWorker(handlers), *webhooks])
 
 
 def webhook_sender_settings(settings: Settings) -> SenderSettings:
@@ -48,7 +58,7 @@ def webhook_sender_settings(settings: Settings) -> SenderSettings:
     )
 
 
-def run_until_signalled(worker: OutboxWorker) -> None:
+def run_until_signalled(worker: OutboxWorker | OutboxWorkers) -> None:
     """Run the worker; SIGTERM or SIGINT lets the current job finish, then stops."""
     stop = threading.Event()
 

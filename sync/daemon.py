@@ -18,7 +18,7 @@ from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from sync.locks import job_lock
-from sync.outbox_worker import OutboxWorker
+from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from tp_api.db import database, utcnow
 from tp_api.models import Event, ProductMapping, Shop, TicketType
 
@@ -41,7 +41,9 @@ class ShopJobs:
 
 
 class SyncDaemon:
-    def __init__(self, jobs: ShopJobs, worker: OutboxWorker | None, *, lock_dir: str) -> None:
+    def __init__(
+        self, jobs: ShopJobs, worker: OutboxWorker | OutboxWorkers | None, *, lock_dir: str
+    ) -> None:
         self.jobs = jobs
         self.worker = worker
         self.lock_dir = lock_dir

@@ -78,3 +78,35 @@ class OutboxWorker:
             log.warning("outbox: job %s (%s) finished after its lease ran out", job.id, job.kind)
         self.stats["done"] += 1
         log.info("outbox: job %s (%s) done", job.id, job.kind)
+
+
+@dataclass
+class OutboxWorkers:
+    """Several workers run side by side, each in its own thread with its own database
+    connection: webhook deliveries get workers of their own, so a receiver that takes its
+    time never holds up ticket e-mails (or the other deliveries)."""
+
+    workers: list[OutboxWorker]
+
+    def run_once(self) -> int:
+        """One batch of each worker, one after the other. Returns how many jobs ran."""
+        return sum(worker.run_once() for worker in self.workers)
+
+    def run(self, stop: threading.Event) -> None:
+        """Work until ``stop`` is set; returns when every worker finished its current job."""
+        threads = [
+            threading.Thread(target=worker.run, args=(stop,), name=f"outbox-{n}", daemon=True)
+            for n, worker in enumerate(self.workers)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+
+    @property
+    def stats(self) -> dict[str, int]:
+        totals: dict[str, int] = {}
+        for worker in self.workers:
+            for key, value in worker.stats.items():
+                totals[key] = totals.get(key, 0) + value
+        return totals

@@ -22,7 +22,7 @@ from standardwebhooks.webhooks import WebhookVerificationError
 from config.settings import Settings
 from config.shops import secret_box
 from config.workers import outbox_worker
-from sync.outbox_worker import OutboxWorker
+from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from tests.factories import Seller
 from tp_api.db import write_transaction
 from tp_api.models import (
@@ -306,7 +306,7 @@ class Hook:
     endpoint_id: int
     secret: str
     receiver: Receiver
-    worker: OutboxWorker
+    worker: OutboxWorker | OutboxWorkers
     ping_delivery_id: int = 0
     events: list[str] = field(default_factory=list)
 
@@ -331,7 +331,7 @@ class Hook:
         return WebhookEndpoint.get_by_id(self.endpoint_id)
 
 
-def delivery_worker(settings: Settings, **changes: Any) -> OutboxWorker:
+def delivery_worker(settings: Settings, **changes: Any) -> OutboxWorkers:
     """The installation's outbox worker, allowed to reach loopback, with a 1 s timeout."""
     return outbox_worker(
         replace(settings, **{"webhook_allow_private": True, "webhook_timeout_s": 1, **changes})
@@ -381,11 +381,11 @@ def make_hook(
     return hook
 
 
-def drain(worker: OutboxWorker, *, limit: int = 2000) -> int:
+def drain(worker: OutboxWorker | OutboxWorkers, *, limit: int = 2000) -> int:
     """Run every due job (``run_once`` until nothing is due); how many ran."""
     ran = 0
-    while worker.run_once():
-        ran += 1
+    while batch := worker.run_once():
+        ran += batch
         assert ran < limit, "the outbox never ran dry"
     return ran
 

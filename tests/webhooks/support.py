@@ -21,7 +21,7 @@ from flask import Flask
 from config.settings import Settings
 from config.workers import outbox_worker
 from config.wsgi import create_app
-from sync.outbox_worker import OutboxWorker
+from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from tp_api.db import database
 from tp_api.models import OutboxEntry, WebhookDelivery, WebhookEvent
 from tp_api.services import webhook_events
@@ -157,16 +157,16 @@ def loopback_app(settings: Settings) -> Iterator[Flask]:
     database.close_all()
 
 
-def worker(settings: Settings) -> OutboxWorker:
+def worker(settings: Settings) -> OutboxWorkers:
     """The installation's outbox worker, delivering to loopback."""
     return outbox_worker(loopback_settings(settings))
 
 
-def drain(outbox: OutboxWorker, limit: int = 200) -> int:
+def drain(outbox: OutboxWorker | OutboxWorkers, limit: int = 200) -> int:
     """Run every due job (including those the jobs queue and that are due at once)."""
     ran = 0
-    while outbox.run_once():
-        ran += 1
+    while batch := outbox.run_once():
+        ran += batch
         assert ran < limit, "the outbox never ran dry"
     return ran
 
