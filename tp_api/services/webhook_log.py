@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tp_api.models import WebhookAttempt, WebhookDelivery, WebhookEvent
+from tp_api.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tp_api.services.cursors import decode_cursor, encode_cursor
+from tp_api.services.errors import NotFound
 from tp_api.services.webhook_endpoints import get_endpoint
 
 
@@ -40,6 +41,26 @@ def list_deliveries(
     rows = list(query.order_by(WebhookDelivery.id.desc()).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
+    items = _with_attempts(rows)
+    return DeliveryPage(items, encode_cursor(rows[-1].id) if more and rows else None)
+
+
+def get_delivery(account_id: int, delivery_id: int) -> LoggedDelivery:
+    """One delivery of the account's endpoints with its attempts, or NotFound."""
+    row = (
+        WebhookDelivery.select(WebhookDelivery, WebhookEvent)
+        .join(WebhookEvent)
+        .switch(WebhookDelivery)
+        .join(WebhookEndpoint)
+        .where(WebhookDelivery.id == delivery_id, WebhookEndpoint.account == account_id)
+        .first()
+    )
+    if row is None:
+        raise NotFound("Delivery not found", code="delivery_not_found")
+    return _with_attempts([row])[0]
+
+
+def _with_attempts(rows: list[WebhookDelivery]) -> list[LoggedDelivery]:
     items = {row.id: LoggedDelivery(row, row.event) for row in rows}
     if items:
         attempts = (
@@ -49,4 +70,4 @@ def list_deliveries(
         )
         for attempt in attempts:
             items[attempt.delivery_id].attempts.append(attempt)
-    return DeliveryPage(list(items.values()), encode_cursor(rows[-1].id) if more and rows else None)
+    return list(items.values())

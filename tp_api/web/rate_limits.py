@@ -16,18 +16,15 @@ from flask import Blueprint, Flask, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
+from tp_api.web.admin import presented_key
+
 CHECKOUT_ENDPOINTS = frozenset({"partner.create_order", "partner.personalize_tickets"})
 
 
 def credential_key() -> str:
     """Who to count: a hash of the presented key (any of our three ways of sending one), or
     the client address when there is none."""
-    header = request.headers.get("Authorization", "")
-    key = (
-        (header[7:].strip() if header[:7].lower() == "bearer " else "")
-        or request.headers.get("x-api-key", "").strip()
-        or request.args.get("key", "")
-    )
+    key = presented_key() or request.args.get("key", "")
     if key:
         return "key:" + hashlib.sha256(key.encode("utf-8", "replace")).hexdigest()[:32]
     return client_address()

@@ -210,18 +210,5 @@ def list_webhook_deliveries(endpoint_id: int, query: DeliveryListQuery) -> Deliv
 )
 def resend_webhook_delivery(delivery_id: int) -> DeliveryOut:
     """Send a finished (failed or succeeded) delivery again, with the same event id."""
-    delivery = webhook_delivery.resend(g.caller.account_id, delivery_id)
-    page = webhook_log.list_deliveries(
-        g.caller.account_id,
-        delivery.endpoint_id,
-        status=None,
-        limit=1,
-        cursor=None if False else _after(delivery.id),
-    )
-    return delivery_out(page.items[0])
-
-
-def _after(delivery_id: int) -> str:
-    from tp_api.services.cursors import encode_cursor
-
-    return encode_cursor(delivery_id + 1)
+    webhook_delivery.resend(g.caller.account_id, delivery_id)
+    return delivery_out(webhook_log.get_delivery(g.caller.account_id, delivery_id))
