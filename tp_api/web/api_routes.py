@@ -152,7 +152,8 @@ def validate(model: type[BaseModel], data: Any, where: str) -> Any:
         details = [
             {
                 "field": ".".join(str(p) for p in problem["loc"]) or where,
-                "message": problem["msg"],
+                # pydantic prefixes our own validators' messages; the reader needs only ours.
+                "message": problem["msg"].removeprefix("Value error, "),
             }
             for problem in error.errors(include_url=False, include_input=False)
         ]
