@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
@@ -273,7 +272,7 @@ def sync_daemon(settings: Settings, dev: bool) -> None:
     import signal
     import threading
 
-    from config.shops import shop_jobs
+    from config.shops import lock_dir, shop_jobs
     from config.workers import outbox_worker
     from sync.daemon import SyncDaemon
 
@@ -283,7 +282,7 @@ def sync_daemon(settings: Settings, dev: bool) -> None:
     daemon = SyncDaemon(
         shop_jobs(settings),
         outbox_worker(settings),
-        lock_dir=str(Path(settings.files_dir) / "locks"),
+        lock_dir=lock_dir(settings),
     )
     stop = threading.Event()
 

@@ -26,6 +26,8 @@ RATE_LIMIT_DEFAULTS = {
     "checkout": "3000/minute",
     "partner": "6000/minute",
     "public": "300/minute",
+    # Console sign-in attempts per client address (each user also locks after 5 failures).
+    "signin": "20/minute",
 }
 
 
@@ -65,6 +67,7 @@ class Settings:
     rate_limit_checkout: str = RATE_LIMIT_DEFAULTS["checkout"]
     rate_limit_partner: str = RATE_LIMIT_DEFAULTS["partner"]
     rate_limit_public: str = RATE_LIMIT_DEFAULTS["public"]
+    rate_limit_signin: str = RATE_LIMIT_DEFAULTS["signin"]
     cors_origins: str = "*"
     webhook_timeout_s: int = 5
     # Webhook deliveries run in this many threads of the outbox worker, beside its own.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from bridge.adapters.base import ShopError
 from bridge.adapters.factory import adapter_for
@@ -43,6 +44,33 @@ def refresh_handler(box: SecretBox) -> Callable[[OutboxEntry], None]:
         )
 
     return refresh
+
+
+def sync_now_handler(settings: Settings) -> Callable[[OutboxEntry], None]:
+    """Outbox handler for "sync now" (tp_api.services.shop_sync_requests): pull the shop's
+    orders, then push stock, under the same per-shop lock as the daemon's jobs."""
+    from sync.jobs import pull_orders, push_stock
+    from sync.locks import job_lock
+
+    def sync_now(job: OutboxEntry) -> None:
+        data = outbox.payload(job)
+        shop = Shop.get_or_none(Shop.id == int(data.get("shop_id", 0)))
+        if shop is None:
+            raise outbox.PermanentError(f"shop {data.get('shop_id')} no longer exists")
+        with job_lock(f"tp-bridge:shop:{shop.id}", lock_dir(settings)) as got:
+            if not got:
+                # The daemon is syncing this shop right now: try again shortly.
+                raise RuntimeError(f"shop {shop.name} is being synced; retrying")
+            client = client_for(settings, shop)
+            pull_orders(shop, client)
+            push_stock(shop, client)
+
+    return sync_now
+
+
+def lock_dir(settings: Settings) -> str:
+    """Where SQLite deployments keep the per-shop job lock files."""
+    return str(Path(settings.files_dir) / "locks")
 
 
 def webhook_url(settings: Settings, shop: Shop) -> str:

@@ -7,13 +7,14 @@ import signal
 import threading
 
 from config.settings import Settings
-from config.shops import refresh_handler, secret_box
+from config.shops import refresh_handler, secret_box, sync_now_handler
 from config.tickets import ticket_tools
 from sync.deliveries import delivery_handler
 from sync.mailer import SmtpMailer
 from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from sync.webhook_sender import SenderSettings, webhook_handler
 from tp_api.services.outbox import DELIVER_TICKETS, REFRESH_SHOP_ORDER
+from tp_api.services.shop_sync_requests import SYNC_SHOP_NOW
 from tp_api.services.webhook_events import DELIVER_WEBHOOK
 
 log = logging.getLogger(__name__)
@@ -34,6 +35,7 @@ def outbox_worker(settings: Settings) -> OutboxWorkers:
     )
     handlers = {
         REFRESH_SHOP_ORDER: refresh_handler(secret_box(settings)),
+        SYNC_SHOP_NOW: sync_now_handler(settings),
         DELIVER_TICKETS: delivery_handler(
             ticket_tools(settings), renderer.render_job, mailer.send, sender=settings.mail_from
         ),

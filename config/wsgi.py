@@ -19,7 +19,7 @@ from config.shops import secret_box
 from config.tickets import scan_public_keys, ticket_tools
 from tp_api.db import connect
 from tp_api.services.keys import ThrottlePolicy
-from tp_api.web import admin, api_meta, downloads, health, partner, scanner
+from tp_api.web import admin, api_meta, console, downloads, health, partner, scanner
 from tp_api.web.rate_limits import install_rate_limits
 
 log = logging.getLogger(__name__)
@@ -33,6 +33,12 @@ def create_app(settings: Settings) -> Flask:
     app = Flask("tp_bridge")
     app.config.update(
         SECRET_KEY=settings.secret_key,
+        # The console's session cookie: not readable by scripts, not sent on cross-site
+        # requests, and only over https when the service is public on https.
+        SESSION_COOKIE_NAME="tp_console",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         TP_SETTINGS=settings,
         TP_RATE_LIMITS=settings.rate_limits(),
@@ -83,6 +89,7 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(scanner.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_meta.bp)
+    app.register_blueprint(console.bp)
     install_rate_limits(
         app,
         settings.rate_limits(),
@@ -93,6 +100,7 @@ def create_app(settings: Settings) -> Flask:
             "checkout": [partner.bp],
             "partner": [partner.bp],
             "public": [downloads.bp, api_meta.bp],
+            "signin": [console.bp],
         },
     )
     # TicketSmart's documented CORS: any origin by default; keys still belong server-side.
@@ -117,7 +125,9 @@ def _register_error_handlers(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Response:
         message = error.name
-        if error.code == 429:
+        if request.path.startswith("/console") and error.code in (400, 429):
+            message = error.description or message  # the console's own words
+        elif error.code == 429:
             message = f"Rate limit exceeded ({error.description}); retry after Retry-After seconds"
         return _error_response(error.code or 500, message, _error_code(error))
 
@@ -134,9 +144,15 @@ def _error_code(error: HTTPException) -> str:
 
 
 def _error_response(status: int, message: str, code: str) -> Response:
-    """Plain text under /tp-api (the document's style); the admin JSON error shape elsewhere."""
+    """Plain text under /tp-api (the document's style), an HTML page in the console, and the
+    admin JSON error shape elsewhere."""
     if request.path.startswith(_PLAIN_TEXT_PREFIXES):
         return Response(message, status=status, mimetype="text/plain")
+    if request.path.startswith("/console"):
+        page, _ = console.error_page(status, message)
+        response = Response(page, status=status, mimetype="text/html")
+        response.headers["Content-Security-Policy"] = console.CSP
+        return response
     body = {
         "error": {
             "code": code,

@@ -19,6 +19,7 @@ from tp_api.db import utcnow, write_transaction
 from tp_api.models import Event, ProductMapping, Shop, ShopOrder, SyncRun, TicketType
 from tp_api.services import shops
 from tp_api.services.ingest import ingest_shop_order
+from tp_api.services.stock import units_left
 
 log = logging.getLogger(__name__)
 
@@ -129,13 +130,7 @@ def available(ticket_type_id: int) -> int:
         .where(TicketType.id == ticket_type_id)
         .get()
     )
-    left = ticket_type.available
-    event = ticket_type.event
-    if not ticket_type.enabled or ticket_type.status != 1 or event.deleted_at is not None:
-        return 0
-    if not event.manage_stock_per_ticket:
-        left = min(left, max(0, event.stock - event.sold - event.reserved))
-    return left
+    return units_left(ticket_type, ticket_type.event)
 
 
 def _batches(orders: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:

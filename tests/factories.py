@@ -5,10 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from tp_api.models import Account, Event, Shop, Ticket, TicketType
-from tp_api.services import api_keys, events, keys, orders, personalise, shops
+from tp_api.models import Account, Event, Shop, StaffUser, Ticket, TicketType
+from tp_api.services import api_keys, events, keys, orders, personalise, shops, staff_auth
 from tp_api.services.order_input import parse_partner_order
 from tp_api.services.secret_box import SecretBox
+
+STAFF_PASSWORD = "correct horse battery staple"
 
 
 @dataclass
@@ -91,6 +93,14 @@ class Factory:
         )
         shops.map_product(new.shop, product_id=93, ticket_type_id=ticket_type.id)
         return owner, new.shop, ticket_type
+
+    def staff(
+        self, seller: Seller, *, email: str | None = None, password: str = STAFF_PASSWORD
+    ) -> StaffUser:
+        """A console user of the seller (password ``STAFF_PASSWORD`` unless given)."""
+        return staff_auth.create_staff(
+            seller.id, email or f"staff{self._next()}@example.com", password, name="Staff"
+        )
 
     def ticket_type(self, event: Event) -> TicketType:
         return TicketType.select().where(TicketType.event == event).order_by(TicketType.id).get()

@@ -96,6 +96,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0006_order_line_by_type",
             "0007_webhooks",
             "0008_outbox_pending_index",
+            "0009_staff_users",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]

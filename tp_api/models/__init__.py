@@ -8,6 +8,7 @@ from tp_api.models.orders import LineType, Order, OrderLine, OrderStatus, Refund
 from tp_api.models.outbox import OutboxEntry
 from tp_api.models.scanners import Scanner, ScannerEvent
 from tp_api.models.shops import ProductMapping, Shop, ShopOrder, SyncRun
+from tp_api.models.staff import StaffUser
 from tp_api.models.tickets import Ticket, TicketStatus
 from tp_api.models.webhooks import (
     DeliveryStatus,
@@ -41,6 +42,7 @@ ALL_MODELS = (
     WebhookEvent,
     WebhookDelivery,
     WebhookAttempt,
+    StaffUser,
 )
 
 __all__ = [
@@ -64,6 +66,7 @@ __all__ = [
     "ScannerEvent",
     "ProductMapping",
     "Shop",
+    "StaffUser",
     "ShopOrder",
     "SyncRun",
     "Ticket",

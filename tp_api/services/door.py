@@ -150,8 +150,13 @@ def scan_json(result: checkin.ScanResult) -> dict[str, Any]:
 
 def live(scanner: ScannerContext, event_id: int) -> dict[str, Any]:
     """Who is inside now, per tier and per gate, recent scans and who is still to come."""
-    event = _event_in_reach(scanner, event_id)
-    scope = _scope(event_id)
+    return live_figures(_event_in_reach(scanner, event_id))
+
+
+def live_figures(event: Event) -> dict[str, Any]:
+    """The live door figures of an event the caller may see (scanner or console): four
+    grouped queries, whatever the number of tickets, gates or scans."""
+    scope = _scope(event.id)
     waiting = {TicketStatus.ACTIVE} | (
         set() if event.require_personalisation else {TicketStatus.CREATED}
     )

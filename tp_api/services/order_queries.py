@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from tp_api.models import Event, Order, OrderLine, Refund, Ticket, TicketType
+from tp_api.models.orders import parse_order_reference
 from tp_api.services.cursors import decode_cursor, encode_cursor
 from tp_api.services.errors import NotFound
 from tp_api.services.order_input import normalise_wp_order_id
@@ -20,6 +21,9 @@ class OrderFilter:
     date_to: datetime | None = None
     email: str | None = None
     wp_order_id: str | None = None
+    # Free text from a search box: an order reference, a shop order number, or part of the
+    # buyer's e-mail address or name.
+    search: str | None = None
 
 
 @dataclass
@@ -96,6 +100,8 @@ def _filtered(account_id: int, query: Any, filters: OrderFilter) -> Any:
         query = query.where(Order.billing_email == filters.email)
     if filters.wp_order_id:
         query = query.where(Order.wp_order_id == normalise_wp_order_id(filters.wp_order_id))
+    if filters.search and filters.search.strip():
+        query = query.where(_matches(filters.search.strip()))
     if filters.event_id is not None:
         scope = Event.select(Event.id).where(
             ((Event.id == filters.event_id) | (Event.parent == filters.event_id))
@@ -105,6 +111,20 @@ def _filtered(account_id: int, query: Any, filters: OrderFilter) -> Any:
         with_lines = OrderLine.select(OrderLine.order).where(OrderLine.ticket_type.in_(types))
         query = query.where(Order.id.in_(with_lines))
     return query
+
+
+def _matches(text: str) -> Any:
+    wanted = text[:200]
+    condition = (
+        Order.billing_email.contains(wanted)
+        | Order.billing_last_name.contains(wanted)
+        | Order.billing_first_name.contains(wanted)
+        | (Order.wp_order_id == normalise_wp_order_id(wanted))
+    )
+    order_id = parse_order_reference(wanted)
+    if order_id is not None:
+        condition = condition | (Order.id == order_id)
+    return condition
 
 
 def get_order(account_id: int, order_id: int) -> OrderDetail:

@@ -147,6 +147,17 @@ def _move(stock_plan: StockPlan, *, reserved: int, sold: int) -> None:
         )
 
 
+def units_left(ticket_type: TicketType, event: Event) -> int:
+    """Units of a ticket type we can still sell, given its event row: zero when it is off sale
+    or the event is deleted, and limited by the event's shared pool when it has one."""
+    if not ticket_type.enabled or ticket_type.status != 1 or event.deleted_at is not None:
+        return 0
+    left = ticket_type.available
+    if not event.manage_stock_per_ticket:
+        left = min(left, max(0, event.stock - event.sold - event.reserved))
+    return left
+
+
 def _raise_out_of_stock(ticket_type: TicketType, quantity: int) -> None:
     fresh = TicketType.get_by_id(ticket_type.id)
     raise OutOfStock(

@@ -3,7 +3,8 @@
 Classes: ``admin`` (admin API, per key), ``scanner`` (door API, per scanner key),
 ``checkout`` (partner-API writes that create orders or personalise tickets, per key),
 ``partner`` (the other partner-API calls, per key) and ``public`` (downloads, health, the
-OpenAPI document, per client address). Limited responses carry ``X-RateLimit-Limit``,
+OpenAPI document, per client address) and ``signin`` (console sign-in attempts, per client
+address). Limited responses carry ``X-RateLimit-Limit``,
 ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset``; a 429 also ``Retry-After``.
 """
 
@@ -18,6 +19,7 @@ from flask_limiter.util import get_remote_address
 
 from tp_api.web.admin import presented_key
 
+_PER_ADDRESS = ("public", "signin")
 CHECKOUT_ENDPOINTS = frozenset({"partner.create_order", "partner.personalize_tickets"})
 
 
@@ -68,7 +70,7 @@ def install_rate_limits(
             # Shared: one budget per key across every endpoint of the class.
             limiter.shared_limit(
                 limits[name],
-                key_func=client_address if name == "public" else credential_key,
+                key_func=client_address if name in _PER_ADDRESS else credential_key,
                 scope=name,
                 exempt_when=_exemption(name),
             )(bp)
@@ -80,4 +82,7 @@ def _exemption(name: str) -> Callable[[], bool] | None:
         return lambda: request.endpoint not in CHECKOUT_ENDPOINTS
     if name == "partner":
         return lambda: request.endpoint in CHECKOUT_ENDPOINTS
+    if name == "signin":
+        # Only sign-in attempts count; browsing the console is not limited.
+        return lambda: not (request.endpoint == "console.sign_in" and request.method == "POST")
     return None

@@ -1,0 +1,267 @@
+"""What the seller's console shows, read in a fixed handful of grouped queries per page.
+
+No function here runs a query per row: lists are fetched whole and joined in Python, so a
+page costs the same number of queries with 3 events or 3,000 (tests count them).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+import peewee
+
+from tp_api.db import utcnow
+from tp_api.models import (
+    Event,
+    OrderLine,
+    OrderStatus,
+    OutboxEntry,
+    ProductMapping,
+    Shop,
+    ShopOrder,
+    SyncRun,
+    TicketType,
+)
+from tp_api.models import Order as OrderRow
+from tp_api.services.events import get_event
+from tp_api.services.shop_sync_requests import SYNC_SHOP_NOW, is_sync_requested
+from tp_api.services.stock import units_left
+
+RUNS_PER_SHOP = 5
+PROBLEMS_PER_SHOP = 5
+
+
+@dataclass(frozen=True)
+class TicketTypeSales:
+    """One ticket type's stock and sales."""
+
+    ticket_type: TicketType
+    event_name: str
+    sold: int
+    reserved: int
+    available: int
+    revenue_cents: int
+
+
+@dataclass
+class EventSales:
+    """A top-level event (with its dates) and the sales of all its ticket types."""
+
+    event: Event
+    ticket_types: list[TicketTypeSales] = field(default_factory=list)
+
+    @property
+    def sold(self) -> int:
+        return sum(t.sold for t in self.ticket_types)
+
+    @property
+    def available(self) -> int:
+        return sum(t.available for t in self.ticket_types)
+
+    @property
+    def revenue_cents(self) -> int:
+        return sum(t.revenue_cents for t in self.ticket_types)
+
+
+def events_with_sales(account_id: int, *, event_id: int | None = None) -> list[EventSales]:
+    """The account's live (not deleted) top-level events, newest first, each with the sales
+    per ticket type of the event and its dates. Three queries."""
+    events = list(
+        Event.select()
+        .where(Event.account == account_id, Event.deleted_at.is_null())
+        .order_by(Event.start_date.desc(nulls="LAST"), Event.id.desc())
+    )
+    by_id = {e.id: e for e in events}
+    tops = [e for e in events if e.parent_id is None or e.parent_id not in by_id]
+    if event_id is not None:
+        tops = [e for e in tops if e.id == event_id]
+    top_of = {e.id: (e.parent_id if e.parent_id in by_id else e.id) for e in events}
+    wanted = {e.id for e in events if top_of[e.id] in {t.id for t in tops}}
+    types = list(
+        TicketType.select().where(TicketType.event.in_(list(wanted))).order_by(TicketType.id)
+        if wanted
+        else []
+    )
+    revenue = _revenue_per_type([t.id for t in types])
+    grouped = {e.id: EventSales(e) for e in tops}
+    for ticket_type in types:
+        event = by_id[ticket_type.event_id]
+        grouped[top_of[event.id]].ticket_types.append(
+            TicketTypeSales(
+                ticket_type=ticket_type,
+                event_name=event.name,
+                sold=ticket_type.sold,
+                reserved=ticket_type.reserved,
+                available=units_left(ticket_type, event),
+                revenue_cents=revenue.get(ticket_type.id, 0),
+            )
+        )
+    return list(grouped.values())
+
+
+def _revenue_per_type(type_ids: list[int]) -> dict[int, int]:
+    """Money taken per ticket type: paid orders' lines, less refunded units."""
+    if not type_ids:
+        return {}
+    rows = (
+        OrderLine.select(
+            OrderLine.ticket_type,
+            peewee.fn.SUM(
+                (OrderLine.quantity - OrderLine.refunded_quantity) * OrderLine.unit_price_cents
+            ),
+        )
+        .join(OrderRow)
+        .where(
+            OrderLine.ticket_type.in_(type_ids),
+            OrderRow.status.in_(sorted(OrderStatus.PAID)),
+        )
+        .group_by(OrderLine.ticket_type)
+        .tuples()
+    )
+    return {type_id: int(total or 0) for type_id, total in rows}
+
+
+def event_with_sales(account_id: int, event_id: int) -> EventSales:
+    """One top-level event with its sales (NotFound for another account's or a date's id)."""
+    event = get_event(account_id, event_id)
+    found = events_with_sales(account_id, event_id=event.id)
+    if not found:
+        # A date of a parent event: shown as part of its parent.
+        return events_with_sales(account_id, event_id=event.parent_id)[0]
+    return found[0]
+
+
+def units_left_of_types(type_ids: list[int]) -> dict[int, int]:
+    """Units still for sale per ticket type (shared event pools counted). One query."""
+    if not type_ids:
+        return {}
+    rows = TicketType.select(TicketType, Event).join(Event).where(TicketType.id.in_(type_ids))
+    return {row.id: units_left(row, row.event) for row in rows}
+
+
+@dataclass(frozen=True)
+class DaySales:
+    """Tickets sold and money taken on one day (UTC)."""
+
+    day: date
+    tickets: int
+    revenue_cents: int
+
+
+def sales_per_day(account_id: int, event_id: int, *, days: int = 30) -> list[DaySales]:
+    """Daily sales of an event (and its dates) over the last ``days`` days, oldest first,
+    with the days without sales filled in as zero. One query."""
+    event = get_event(account_id, event_id)
+    scope = Event.select(Event.id).where(
+        ((Event.id == event.id) | (Event.parent == event.id)) & (Event.account == account_id)
+    )
+    types = TicketType.select(TicketType.id).where(TicketType.event.in_(scope))
+    today = utcnow().date()
+    first = today - timedelta(days=days - 1)
+    day = peewee.fn.DATE(OrderRow.created_at)
+    rows = (
+        OrderLine.select(
+            day,
+            peewee.fn.SUM(OrderLine.quantity - OrderLine.refunded_quantity),
+            peewee.fn.SUM(
+                (OrderLine.quantity - OrderLine.refunded_quantity) * OrderLine.unit_price_cents
+            ),
+        )
+        .join(OrderRow)
+        .where(
+            OrderLine.ticket_type.in_(types),
+            OrderRow.status.in_(sorted(OrderStatus.PAID)),
+            OrderRow.created_at >= datetime.combine(first, datetime.min.time(), tzinfo=UTC),
+        )
+        .group_by(day)
+        .tuples()
+    )
+    # SQLite's DATE() gives text, PostgreSQL's a date.
+    found = {_as_date(d): (int(n or 0), int(cents or 0)) for d, n, cents in rows}
+    return [
+        DaySales(first + timedelta(days=i), *found.get(first + timedelta(days=i), (0, 0)))
+        for i in range(days)
+    ]
+
+
+def _as_date(value: date | str) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+@dataclass(frozen=True)
+class StockDifference:
+    """A mapped product whose stock in the shop (as we last set it) is not what we have."""
+
+    mapping: ProductMapping
+    ticket_type_name: str
+    in_shop: int | None
+    ours: int
+
+
+@dataclass
+class ShopStatus:
+    """A shop as the console shows it: recent runs, order problems and stock differences."""
+
+    shop: Shop
+    runs: list[SyncRun] = field(default_factory=list)
+    problems: list[ShopOrder] = field(default_factory=list)
+    stock_differences: list[StockDifference] = field(default_factory=list)
+    sync_pending: bool = False
+
+    @property
+    def last_error(self) -> SyncRun | None:
+        return next((r for r in self.runs if r.errors or r.error_text), None)
+
+
+def shops_with_status(account_id: int) -> list[ShopStatus]:
+    """The account's shops, each with its last runs, newest problems, stock differences and
+    whether a "sync now" is waiting. Five queries."""
+    shops = list(Shop.select().where(Shop.account == account_id).order_by(Shop.name))
+    status = {s.id: ShopStatus(s) for s in shops}
+    if not shops:
+        return []
+    ids = list(status)
+    for run in _newest_per_shop(SyncRun, SyncRun.select().where(SyncRun.shop.in_(ids))):
+        status[run.shop_id].runs.append(run)
+    problems = ShopOrder.select().where(ShopOrder.shop.in_(ids), ShopOrder.problem.is_null(False))
+    for row in _newest_per_shop(ShopOrder, problems, limit=PROBLEMS_PER_SHOP):
+        status[row.shop_id].problems.append(row)
+    mappings = (
+        ProductMapping.select(ProductMapping, TicketType, Event)
+        .join(TicketType)
+        .join(Event)
+        .where(ProductMapping.shop.in_(ids))
+        .order_by(ProductMapping.id)
+    )
+    for mapping in mappings:
+        ours = units_left(mapping.ticket_type, mapping.ticket_type.event)
+        if mapping.last_pushed_stock != ours:
+            status[mapping.shop_id].stock_differences.append(
+                StockDifference(mapping, mapping.ticket_type.name, mapping.last_pushed_stock, ours)
+            )
+    pending = (
+        OutboxEntry.select(OutboxEntry.dedupe_key)
+        .where(
+            OutboxEntry.kind == SYNC_SHOP_NOW,
+            OutboxEntry.account == account_id,
+            OutboxEntry.done_at.is_null(),
+            OutboxEntry.failed_at.is_null(),
+        )
+        .tuples()
+    )
+    waiting = {key for (key,) in pending}
+    for shop_id, entry in status.items():
+        entry.sync_pending = any(is_sync_requested(key, shop_id) for key in waiting)
+    return list(status.values())
+
+
+def _newest_per_shop(
+    model: type[SyncRun] | type[ShopOrder], query: peewee.ModelSelect, *, limit: int = RUNS_PER_SHOP
+) -> list:  # type: ignore[type-arg]
+    """The ``limit`` newest rows per shop, in one query (a window function; SQLite and
+    PostgreSQL both have ROW_NUMBER)."""
+    rank = peewee.fn.ROW_NUMBER().over(partition_by=[model.shop], order_by=[model.id.desc()])
+    ranked = query.select_extend(rank.alias("rank")).alias("ranked")
+    outer = model.select(ranked.c.id).from_(ranked).where(ranked.c.rank <= limit)
+    return list(model.select().where(model.id.in_(outer)).order_by(model.id.desc()))

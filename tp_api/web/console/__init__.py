@@ -1,0 +1,183 @@
+"""The seller's console (``/console``): server-rendered pages for an account's staff.
+
+Sign-in is by e-mail and password (tp_api.services.staff_auth). The session is Flask's
+signed cookie (HttpOnly, SameSite=Lax, Secure behind https); it holds the staff id, the
+user's session version (a password change ends older sessions) and a CSRF token. Every POST
+must carry that token (synchronizer-token pattern) and, when the browser sends one, an
+``Origin`` of this site: SameSite alone does not cover older browsers or same-site
+subdomains. Pages set a strict Content-Security-Policy (scripts and styles from this site
+only) and may not be framed.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    g,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from tp_api.models import StaffUser, TicketStatus
+from tp_api.services import staff_auth
+from tp_api.services.errors import TicketingError
+
+bp = Blueprint(
+    "console",
+    __name__,
+    url_prefix="/console",
+    template_folder="../templates",
+    static_folder="../static",
+    static_url_path="/static",
+)
+
+# Ids are 53-bit at most everywhere (the admin API's rule); larger ones cannot exist.
+MAX_ID = 2**53
+# A session lasts a working day from sign-in, whatever the activity.
+SESSION_HOURS = 12
+_PUBLIC_ENDPOINTS = frozenset({"console.sign_in", "console.static"})
+CSP = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+
+def current_staff() -> StaffUser:
+    """The signed-in user of this request (only inside signed-in views)."""
+    return g.staff  # type: ignore[no-any-return]
+
+
+def account_id() -> int:
+    """The signed-in user's account: every console query is scoped by it."""
+    return int(current_staff().account_id)
+
+
+def start_session(signed_in: staff_auth.StaffSession) -> None:
+    """A fresh session for a user who just signed in (the old one, and its CSRF token, are
+    dropped, so a session fixed before sign-in is worth nothing)."""
+    session.clear()
+    session["staff_id"] = signed_in.staff_id
+    session["sv"] = signed_in.session_version
+    session["since"] = int(datetime.now(UTC).timestamp())
+    session["csrf"] = secrets.token_urlsafe(32)
+
+
+def csrf_token() -> str:
+    """This session's CSRF token (made on first use, also for the sign-in form)."""
+    if "csrf" not in session:
+        session["csrf"] = secrets.token_urlsafe(32)
+    return str(session["csrf"])
+
+
+def _session_user() -> StaffUser | None:
+    staff_id, version, since = session.get("staff_id"), session.get("sv"), session.get("since")
+    if not isinstance(staff_id, int) or not isinstance(version, int):
+        return None
+    if not isinstance(since, int):
+        return None
+    started = datetime.fromtimestamp(since, UTC)
+    if datetime.now(UTC) - started > timedelta(hours=SESSION_HOURS):
+        return None
+    return staff_auth.signed_in_staff(staff_auth.StaffSession(staff_id, version))
+
+
+def _same_origin() -> bool:
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True  # older browsers send none; the CSRF token still decides
+    return origin != "null" and urlsplit(origin).netloc == request.host
+
+
+@bp.before_request
+def _guard() -> Response | None:
+    if request.method == "POST":
+        sent = request.form.get("csrf_token", "")
+        expected = session.get("csrf", "")
+        if not expected or not hmac.compare_digest(str(sent), str(expected)) or not _same_origin():
+            abort(400, "The form has expired or did not come from this site. Reload and retry.")
+    if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
+        abort(404)
+    if request.endpoint in _PUBLIC_ENDPOINTS:
+        return None
+    user = _session_user()
+    if user is None:
+        session.pop("staff_id", None)
+        return redirect(url_for("console.sign_in", next=request.full_path.rstrip("?")))
+    g.staff = user
+    return None
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "same-origin"
+    if request.endpoint != "console.static":
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(TicketingError)
+def _refused(error: TicketingError) -> tuple[str, int]:
+    return error_page(error.status, error.message)
+
+
+def error_page(status: int, message: str) -> tuple[str, int]:
+    """An error as an HTML page of the console (signed in or not)."""
+    return render_template("console/error.html", status=status, message=message), status
+
+
+@bp.app_template_filter("money")
+def money(cents: int | None, currency: str = "EUR") -> str:
+    """``123456`` -> ``EUR 1,234.56``."""
+    value = (cents or 0) / 100
+    return f"{currency} {value:,.2f}"
+
+
+@bp.app_template_filter("when")
+def when(value: datetime | None) -> str:
+    """A timestamp as ``2026-12-02 14:05 UTC`` (blank for none)."""
+    return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else ""
+
+
+_TICKET_STATUS = {
+    TicketStatus.CREATED: "to personalise",
+    TicketStatus.ACTIVE: "valid",
+    TicketStatus.SCANNED_IN: "inside",
+    TicketStatus.SCANNED_OUT: "left",
+    TicketStatus.CANCELLED: "cancelled",
+}
+
+
+@bp.app_template_filter("ticket_status")
+def ticket_status(status: int) -> str:
+    """A ticket's numeric status (the partner document's) in words."""
+    return _TICKET_STATUS.get(status, str(status))
+
+
+@bp.context_processor
+def _template_globals() -> dict[str, Any]:
+    return {"csrf_token": csrf_token, "staff": g.get("staff")}
+
+
+def safe_next(target: str | None) -> str:
+    """Where to go after sign-in: only a path inside the console (never another site)."""
+    if target and target.startswith("/console") and not target.startswith("//"):
+        parts = urlsplit(target)
+        if not parts.scheme and not parts.netloc:
+            return target
+    return url_for("console.events")
+
+
+from tp_api.web.console import auth, door, events, orders, shops, webhooks  # noqa: E402,F401

@@ -1,0 +1,43 @@
+"""Signing in and out of the console."""
+
+from __future__ import annotations
+
+from flask import Response, redirect, render_template, request, session, url_for
+
+from tp_api.services import staff_auth
+from tp_api.services.errors import TicketingError, TooManyAttempts
+from tp_api.web.console import bp, safe_next, start_session
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Response | tuple[str, int] | str:
+    """The sign-in form; a wrong password is answered with the form again (401), a locked
+    user with 429 and ``Retry-After``."""
+    target = safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("console/sign_in.html", next=target, email="", error=None)
+    email = request.form.get("email", "")[:254]
+    try:
+        signed_in = staff_auth.sign_in(email, request.form.get("password", ""))
+    except TicketingError as error:
+        page = render_template(
+            "console/sign_in.html", next=target, email=email, error=error.message
+        )
+        response = Response(page, status=error.status, mimetype="text/html")
+        if isinstance(error, TooManyAttempts):
+            response.headers["Retry-After"] = str(error.retry_after_s)
+        return response
+    start_session(signed_in)
+    return redirect(target)  # type: ignore[return-value]
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    """End the session (a POST with the CSRF token, so another site cannot sign staff out)."""
+    session.clear()
+    return redirect(url_for("console.sign_in"))  # type: ignore[return-value]
+
+
+@bp.get("/")
+def home() -> Response:
+    return redirect(url_for("console.events"))  # type: ignore[return-value]

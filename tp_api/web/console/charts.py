@@ -1,0 +1,59 @@
+"""The sales chart as plain SVG geometry, computed on the server (no chart library, no
+script): the template draws the bars, and a table beside it carries the same numbers for
+screen readers and for people who want them exact."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from tp_api.services.console_queries import DaySales
+
+WIDTH = 600
+HEIGHT = 200
+TOP = 10
+BOTTOM = 24  # room for the date labels
+
+
+@dataclass(frozen=True)
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    label: str
+    tickets: int
+
+
+@dataclass(frozen=True)
+class Chart:
+    width: int
+    height: int
+    bars: list[Bar]
+    peak: int
+    ticks: list[tuple[float, str]]  # (x, label) under the axis, about one a week
+
+
+def sales_chart(days: Sequence[DaySales]) -> Chart:
+    """Bars of tickets sold per day, scaled to the busiest day."""
+    peak = max((d.tickets for d in days), default=0)
+    plot = HEIGHT - TOP - BOTTOM
+    step = WIDTH / max(1, len(days))
+    bars = []
+    ticks = []
+    for i, day in enumerate(days):
+        height = plot * day.tickets / peak if peak else 0.0
+        x = i * step
+        bars.append(
+            Bar(
+                x=round(x + step * 0.1, 2),
+                y=round(TOP + plot - height, 2),
+                width=round(step * 0.8, 2),
+                height=round(height, 2),
+                label=day.day.isoformat(),
+                tickets=day.tickets,
+            )
+        )
+        if i % 7 == 0 or i == len(days) - 1:
+            ticks.append((round(x + step / 2, 2), day.day.strftime("%d %b")))
+    return Chart(WIDTH, HEIGHT, bars, peak, ticks)

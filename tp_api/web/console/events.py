@@ -1,0 +1,37 @@
+"""Events with their sales per ticket type, and one event's sales over time."""
+
+from __future__ import annotations
+
+from flask import render_template, request
+
+from tp_api.services import console_queries
+from tp_api.services.event_catalogue import effective_status, event_node
+from tp_api.web.console import account_id, bp
+from tp_api.web.console.charts import sales_chart
+
+CHART_DAYS = (7, 30, 90)
+
+
+@bp.get("/events")
+def events() -> str:
+    """Every event with sold, left and money taken per ticket type."""
+    found = console_queries.events_with_sales(account_id())
+    return render_template("console/events.html", events=found)
+
+
+@bp.get("/events/<int:event_id>")
+def event(event_id: int) -> str:
+    """One event: its ticket types and a chart of tickets sold per day."""
+    sales = console_queries.event_with_sales(account_id(), event_id)
+    days = request.args.get("days", type=int) or 30
+    days = days if days in CHART_DAYS else 30
+    per_day = console_queries.sales_per_day(account_id(), sales.event.id, days=days)
+    return render_template(
+        "console/event.html",
+        sales=sales,
+        status=effective_status(event_node(sales.event)),
+        per_day=per_day,
+        chart=sales_chart(per_day),
+        days=days,
+        day_choices=CHART_DAYS,
+    )

@@ -1,0 +1,93 @@
+"""Orders: search, one order in full, and the refund action."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from tp_api.models import OrderStatus
+from tp_api.services import console_queries, order_queries, refunds
+from tp_api.services.errors import InvalidInput, TicketingError
+from tp_api.web.console import MAX_ID, account_id, bp
+
+PAGE_SIZE = 50
+STATUSES = sorted(
+    {
+        OrderStatus.PENDING,
+        OrderStatus.PROCESSING,
+        OrderStatus.COMPLETED,
+        OrderStatus.CANCELLED,
+        OrderStatus.REFUNDED,
+    }
+)
+
+
+@bp.get("/orders")
+def orders() -> str:
+    """Newest orders first, searchable by reference, shop order number, e-mail or name."""
+    search = request.args.get("q", "").strip()[:200]
+    status = request.args.get("status", "")
+    status = status if status in STATUSES else ""
+    event_id = request.args.get("event", type=int)
+    event_id = event_id if event_id is not None and 0 < event_id <= MAX_ID else None
+    page = order_queries.list_orders(
+        account_id(),
+        order_queries.OrderFilter(search=search or None, status=status or None, event_id=event_id),
+        limit=PAGE_SIZE,
+        cursor=request.args.get("cursor") or None,
+    )
+    return render_template(
+        "console/orders.html",
+        page=page,
+        search=search,
+        status=status,
+        statuses=STATUSES,
+        event_id=event_id,
+    )
+
+
+@bp.get("/orders/<int:order_id>")
+def order(order_id: int) -> str:
+    """The order with its lines (and each ticket type's stock left), tickets and refunds."""
+    detail = order_queries.get_order(account_id(), order_id)
+    left = console_queries.units_left_of_types(
+        [line.ticket_type_id for line in detail.lines if line.ticket_type_id]
+    )
+    return render_template("console/order.html", detail=detail, left=left)
+
+
+@bp.post("/orders/<int:order_id>/refund")
+def refund(order_id: int) -> Response | tuple[str, int]:
+    """Refund the whole order or the quantities entered per line."""
+    try:
+        request_ = _refund_request(order_id)
+        made = refunds.refund_order(account_id(), order_id, request_)
+    except TicketingError as error:
+        detail = order_queries.get_order(account_id(), order_id)
+        left = console_queries.units_left_of_types(
+            [line.ticket_type_id for line in detail.lines if line.ticket_type_id]
+        )
+        page = render_template("console/order.html", detail=detail, left=left, error=error.message)
+        return page, error.status
+    flash(f"Refunded {made.amount_cents / 100:,.2f}; the tickets are cancelled and back in stock.")
+    return redirect(url_for("console.order", order_id=order_id))  # type: ignore[return-value]
+
+
+def _refund_request(order_id: int) -> refunds.RefundRequest:
+    reason = request.form.get("reason", "").strip()[:500]
+    if request.form.get("whole") == "yes":
+        return refunds.RefundRequest(reason=reason)
+    lines: dict[int, int] = {}
+    for name, value in request.form.items():
+        if not name.startswith("line-") or not value.strip():
+            continue
+        try:
+            line_id, units = int(name[5:]), int(value)
+        except ValueError:
+            raise InvalidInput(f"{value!r} is not a number of tickets") from None
+        if units < 0:
+            raise InvalidInput("A number of tickets to refund cannot be negative")
+        if units:
+            lines[line_id] = units
+    if not lines:
+        raise InvalidInput("Choose the tickets to refund, or refund the whole order")
+    return refunds.RefundRequest(reason=reason, lines=lines)

@@ -1,0 +1,26 @@
+"""Shops: their last sync runs, errors and stock differences, and "sync now"."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, url_for
+
+from tp_api.services import console_queries, shop_sync_requests
+from tp_api.web.console import account_id, bp
+
+
+@bp.get("/shops")
+def shops() -> str:
+    """Every shop of the account with what its recent syncs did."""
+    return render_template(
+        "console/shops.html", shops=console_queries.shops_with_status(account_id())
+    )
+
+
+@bp.post("/shops/<int:shop_id>/sync")
+def sync_now(shop_id: int) -> Response:
+    """Queue a sync of the shop for the outbox worker; the page shows it as waiting."""
+    if shop_sync_requests.request_sync_now(account_id(), shop_id):
+        flash("Sync requested. This page shows its run once the worker has done it.")
+    else:
+        flash("A sync of this shop is already waiting.")
+    return redirect(url_for("console.shops"))  # type: ignore[return-value]

@@ -1,0 +1,66 @@
+// Light progressive enhancement for the console; every page works without it.
+(function () {
+  "use strict";
+
+  // Ask before irreversible actions (refunds).
+  document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+    form.addEventListener("submit", function (event) {
+      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+    });
+  });
+
+  // The door page: fetch the figures every few seconds and update the numbers in place.
+  var live = document.getElementById("door-live");
+  if (!live) return;
+  var every = Math.max(2, parseInt(live.getAttribute("data-every"), 10) || 5) * 1000;
+
+  function cell(text, header) {
+    var el = document.createElement(header ? "th" : "td");
+    if (header) el.setAttribute("scope", "row"); else el.className = "num";
+    el.textContent = text;
+    return el;
+  }
+
+  function fill(body, rows, columns, empty) {
+    body.replaceChildren();
+    if (!rows.length && empty) {
+      var td = document.createElement("td");
+      td.colSpan = columns.length;
+      td.textContent = empty;
+      var tr0 = document.createElement("tr");
+      tr0.appendChild(td);
+      body.appendChild(tr0);
+      return;
+    }
+    rows.forEach(function (row) {
+      var tr = document.createElement("tr");
+      columns.forEach(function (column, i) {
+        var value = row[column];
+        tr.appendChild(cell(i === 0 && !value ? "(no gate)" : String(value), i === 0));
+      });
+      body.appendChild(tr);
+    });
+  }
+
+  function pick(data, path) {
+    return path.split(".").reduce(function (v, k) { return v == null ? v : v[k]; }, data);
+  }
+
+  function refresh() {
+    fetch(live.getAttribute("data-source"), { credentials: "same-origin", headers: { Accept: "application/json" } })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (data) {
+        live.querySelectorAll("[data-figure]").forEach(function (el) {
+          var value = pick(data, el.getAttribute("data-figure"));
+          if (value == null) return;
+          el.textContent = el.getAttribute("data-figure") === "at" ? String(value).slice(11, 19) : value;
+        });
+        fill(live.querySelector('[data-rows="gates"]'), data.gates, ["gate", "in", "out"], "No one admitted yet.");
+        fill(live.querySelector('[data-rows="tiers"]'), data.tiers, ["tierName", "inside", "toArrive", "valid"]);
+        live.removeAttribute("data-stale");
+      })
+      .catch(function () { live.setAttribute("data-stale", "true"); })
+      .finally(function () { window.setTimeout(refresh, every); });
+  }
+  window.setTimeout(refresh, every);
+})();
