@@ -8,8 +8,15 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
+from tp_api.models import Account
 from tp_api.services import customers, events, keys, orders, personalise, ticket_files
-from tp_api.services.errors import InvalidInput, NotFound, TicketingError, TooManyAttempts
+from tp_api.services.errors import (
+    InvalidInput,
+    NotFound,
+    TicketingError,
+    TooManyAttempts,
+    Unauthenticated,
+)
 from tp_api.services.order_input import parse_partner_order
 from tp_api.services.validation import to_int
 from tp_api.web import partner_json
@@ -41,8 +48,23 @@ def _ticketing_error(error: TicketingError) -> Response:
     return response
 
 
+# Set only by in-process callers (bridge.partner_transport, for the "my tickets" page the
+# service hosts): the account they act for. A WSGI server files every HTTP header under an
+# HTTP_* key, so an environ key with a dot can never come from a client.
+PAGE_ACCOUNT_ENVIRON = "tp.page_account"
+
+
 @bp.before_request
 def _authenticate() -> None:
+    page_account = request.environ.get(PAGE_ACCOUNT_ENVIRON)
+    if page_account is not None:
+        # Only an int is ours; an unknown account is refused like an unknown key.
+        valid = isinstance(page_account, int) and not isinstance(page_account, bool)
+        account = Account.get_or_none(Account.id == page_account) if valid else None
+        if account is None:
+            raise Unauthenticated("Unauthorized")
+        g.auth = keys.AuthContext(account.id, account.name, key_id=0)
+        return
     g.auth = keys.authenticate(
         request.args.get("key"),
         client=request.remote_addr or "unknown",
