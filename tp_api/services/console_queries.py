@@ -159,7 +159,8 @@ def sales_per_day(account_id: int, event_id: int, *, days: int = 30) -> list[Day
     types = TicketType.select(TicketType.id).where(TicketType.event.in_(scope))
     today = utcnow().date()
     first = today - timedelta(days=days - 1)
-    day = peewee.fn.DATE(OrderRow.created_at)
+    # coerce(False): the column's own converter would read the day back as a datetime.
+    day = peewee.fn.DATE(OrderRow.created_at).coerce(False)
     rows = (
         OrderLine.select(
             day,
@@ -186,6 +187,8 @@ def sales_per_day(account_id: int, event_id: int, *, days: int = 30) -> list[Day
 
 
 def _as_date(value: date | str) -> date:
+    if isinstance(value, datetime):
+        return value.date()
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
