@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +20,13 @@ from config.cli_common import require_schema as _require_schema
 from config.settings import Settings, SettingsError
 from tp_api import migrations
 from tp_api.db import connect
-from tp_api.services import api_keys, keys
+from tp_api.models import StaffUser
+from tp_api.services import api_keys, keys, staff_auth
 from tp_api.services import events as event_service
 from tp_api.web import partner_json
 
 DEMO_ACCOUNT = "Demo Festival BV"
+DEMO_STAFF_EMAIL = "demo@tp-bridge.test"
 DEMO_EVENTS = Path(__file__).parent / "demo" / "events.json"
 
 
@@ -289,10 +292,26 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
         new_key = keys.create_key(owner.id, label="demo")
         admin_key = api_keys.create_api_key(owner.id, label="demo").secret
         first_type = event_service.event_tree(owner.id)[0].ticket_types[0]
+        console_password = _demo_staff(owner.id)
     _print_demo(settings, host, port, new_key.secret, first_type.id, first_type.event_id)
     _print_admin_demo(host, port, admin_key)
+    click.echo(
+        f"Seller console: http://{host}:{port}/console/  "
+        f"e-mail {DEMO_STAFF_EMAIL}  password {console_password}\n"
+    )
     if then_serve:
         ctx.invoke(serve, host=host, port=port, workers=2, threads=1, dev=True, access_log=True)
+
+
+def _demo_staff(account_id: int) -> str:
+    """The demo's console user, with a new random password on every run (printed once)."""
+    password = secrets.token_urlsafe(12)
+    existing = StaffUser.get_or_none(StaffUser.email == DEMO_STAFF_EMAIL)
+    if existing is None:
+        staff_auth.create_staff(account_id, DEMO_STAFF_EMAIL, password, name="Demo staff")
+    else:
+        staff_auth.set_password(existing.id, password)
+    return password
 
 
 def _print_demo(

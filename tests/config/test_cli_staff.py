@@ -1,0 +1,107 @@
+"""``tp-bridge staff ...`` and the demo's console user, run in-process against a real database."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from click.testing import CliRunner
+
+from config.cli import DEMO_STAFF_EMAIL, main
+from tp_api.db import connect
+from tp_api.models import StaffUser
+from tp_api.services import keys, staff_auth
+
+PASSWORD = "a long enough password"
+
+
+@pytest.fixture
+def run(db_url):
+    runner = CliRunner()
+
+    def invoke(*args, input=None):
+        return runner.invoke(main, list(args), input=input, env={"TP_DATABASE_URL": db_url})
+
+    yield invoke
+    connect(db_url).close_all()
+
+
+def test_add_list_password_and_disable(run, db):
+    keys.create_account("Festival BV")
+    added = run(
+        "staff",
+        "add",
+        "--account",
+        "Festival BV",
+        "--email",
+        "Ann@Example.com",
+        "--name",
+        "Ann",
+        input=f"{PASSWORD}\n{PASSWORD}\n",
+    )
+    assert added.exit_code == 0, added.output
+    assert '"email": "ann@example.com"' in added.output and PASSWORD not in added.output
+    assert staff_auth.sign_in("ann@example.com", PASSWORD).staff_id
+    listed = run("staff", "list", "--account", "Festival BV")
+    assert [u["email"] for u in json.loads(listed.output)] == ["ann@example.com"]
+
+    taken = run(
+        "staff",
+        "add",
+        "--account",
+        "Festival BV",
+        "--email",
+        "ann@example.com",
+        "--password-stdin",
+        input=f"{PASSWORD}\n",
+    )
+    assert taken.exit_code == 1 and "already has a staff user" in taken.output
+    short = run(
+        "staff",
+        "add",
+        "--account",
+        "Festival BV",
+        "--email",
+        "bo@example.com",
+        "--password-stdin",
+        input="short\n",
+    )
+    assert short.exit_code == 1 and "at least 12 characters" in short.output
+
+    changed = run(
+        "staff",
+        "password",
+        "--email",
+        "ann@example.com",
+        "--password-stdin",
+        input="another long password\n",
+    )
+    assert changed.exit_code == 0, changed.output
+    assert staff_auth.sign_in("ann@example.com", "another long password").staff_id
+    disabled = run("staff", "disable", "--email", "ann@example.com")
+    assert disabled.exit_code == 0
+    with pytest.raises(staff_auth.SignInRefused):
+        staff_auth.sign_in("ann@example.com", "another long password")
+    assert run("staff", "disable", "--email", "ann@example.com", "--enable").exit_code == 0
+    assert staff_auth.sign_in("ann@example.com", "another long password").staff_id
+    missing = run(
+        "staff",
+        "password",
+        "--email",
+        "nobody@example.com",
+        "--password-stdin",
+        input=f"{PASSWORD}\n",
+    )
+    assert missing.exit_code == 1 and "No staff user nobody@example.com" in missing.output
+
+
+def test_demo_prints_a_console_password_that_works_and_changes_each_run(run, db):
+    first = run("demo", "--no-serve")
+    assert first.exit_code == 0, first.output
+    password = first.output.split(f"e-mail {DEMO_STAFF_EMAIL}  password ")[1].split()[0]
+    assert staff_auth.sign_in(DEMO_STAFF_EMAIL, password).staff_id
+    second = run("demo", "--no-serve")
+    again = second.output.split(f"e-mail {DEMO_STAFF_EMAIL}  password ")[1].split()[0]
+    assert again != password
+    assert staff_auth.sign_in(DEMO_STAFF_EMAIL, again).staff_id
+    assert StaffUser.select().count() == 1
