@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import configparser
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from urllib.parse import urlsplit
@@ -74,6 +75,10 @@ class Settings:
     webhook_workers: int = 4
     # Only for tests and closed networks: let webhooks reach private and loopback addresses.
     webhook_allow_private: bool = False
+    # The "my tickets" page: a shop's stylesheet linked after ours (http(s) URL, or none), and
+    # how long the signed links to it work.
+    my_tickets_stylesheet: str = ""
+    my_tickets_link_days: int = 30
 
     @classmethod
     def from_env(
@@ -117,6 +122,8 @@ class Settings:
             webhook_timeout_s=_int(values, "TP_WEBHOOK_TIMEOUT_SECONDS", 5, 1),
             webhook_workers=_int(values, "TP_WEBHOOK_WORKERS", 4, 1),
             webhook_allow_private=_bool(values, "TP_WEBHOOK_ALLOW_PRIVATE", False),
+            my_tickets_stylesheet=values.get("TP_MY_TICKETS_STYLESHEET", "").strip(),
+            my_tickets_link_days=_int(values, "TP_MY_TICKETS_LINK_DAYS", 30, 1),
         )
         settings.validate()
         return settings
@@ -144,6 +151,11 @@ class Settings:
                     ) from None
         if self.redis_url and urlsplit(self.redis_url).scheme not in ("redis", "rediss"):
             raise SettingsError("TP_REDIS_URL must be a redis:// or rediss:// URL")
+        if self.my_tickets_stylesheet and not _plain_http_url(self.my_tickets_stylesheet):
+            raise SettingsError(
+                "TP_MY_TICKETS_STYLESHEET must be an http(s) URL or empty, "
+                f"got {self.my_tickets_stylesheet!r}"
+            )
 
     def rate_limits(self) -> dict[str, str]:
         """Endpoint class -> limit string ("off" when turned off)."""
@@ -168,6 +180,17 @@ class Settings:
                 f"TP_SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_LENGTH} "
                 "characters (not the development key)"
             )
+
+
+def _plain_http_url(url: str) -> bool:
+    """An http(s) URL with a plain host (and port): its origin also goes into the "my tickets"
+    page's Content-Security-Policy, where a quote, space or semicolon would add directives."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and re.fullmatch(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?", parts.netloc) is not None
+        and not any(c.isspace() or c in "'\"<>;" for c in url)
+    )
 
 
 def _read_ini(path: str | None) -> dict[str, str]:

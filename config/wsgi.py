@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bridge.web import woo_webhooks
+from config.pages import install_my_tickets
 from config.settings import Settings
 from config.shops import secret_box
 from config.tickets import scan_public_keys, ticket_tools
@@ -90,6 +91,7 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_meta.bp)
     app.register_blueprint(console.bp)
+    install_my_tickets(app, settings)
     install_rate_limits(
         app,
         settings.rate_limits(),

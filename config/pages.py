@@ -1,0 +1,61 @@
+"""Pages the service hosts beside its APIs: the customers' "my tickets" page.
+
+The page (``bridge.web.my_tickets``) talks to the partner API through ``PartnerClient``
+only. Hosted here, that client's session reaches this very app in-process
+(``bridge.partner_transport.WSGITransport``): no socket and no key; the account comes from
+the signed link and travels in the WSGI environ key ``tp.page_account``, which the partner
+blueprint accepts and no HTTP client can set.
+"""
+
+from __future__ import annotations
+
+import requests
+from flask import Flask
+
+from bridge.partner_client import PartnerClient
+from bridge.partner_transport import WSGITransport
+from bridge.web.my_tickets import create_my_tickets_blueprint
+from config.settings import Settings
+from pdf.page_links import MyTicketsLinks
+from tp_api.web.partner import PAGE_ACCOUNT_ENVIRON
+
+MY_TICKETS_PREFIX = "/my-tickets"
+# A name that resolves nowhere: the page's client has no other adapter, so a request that is
+# not for the app itself fails instead of leaving the machine.
+INTERNAL_BASE_URL = "http://tp.internal/"
+
+
+def my_tickets_links(settings: Settings) -> MyTicketsLinks:
+    """The signer of page links: TP_SECRET_KEY signs, it and TP_OLD_SECRET_KEYS verify."""
+    if not settings.secret_key:
+        raise ValueError("the my tickets page needs TP_SECRET_KEY (or development mode)")
+    return MyTicketsLinks(
+        [settings.secret_key, *settings.old_secret_keys],
+        max_age_s=settings.my_tickets_link_days * 86400,
+    )
+
+
+def my_tickets_url(settings: Settings, account_id: int, wp_user_id: int, locale: str = "") -> str:
+    """The page's address for one customer of one account: ``<public URL>/my-tickets/<token>``."""
+    token = my_tickets_links(settings).sign(account_id, wp_user_id, locale)
+    return f"{settings.public_url}{MY_TICKETS_PREFIX}/{token}"
+
+
+def in_process_client(app: Flask, account_id: int) -> PartnerClient:
+    """A partner client acting for ``account_id`` against ``app`` itself, in-process."""
+    session = requests.Session()
+    session.adapters.clear()
+    session.mount(INTERNAL_BASE_URL, WSGITransport(app, {PAGE_ACCOUNT_ENVIRON: account_id}))
+    # No retries: in-process there is no network to recover from; a 5xx is a bug.
+    return PartnerClient(INTERNAL_BASE_URL + "tp-api", "", session=session, retries=0)
+
+
+def install_my_tickets(app: Flask, settings: Settings) -> None:
+    """Register the "my tickets" page at /my-tickets, served from this app's partner API."""
+    blueprint = create_my_tickets_blueprint(
+        links=my_tickets_links(settings),
+        client_for=lambda account_id: in_process_client(app, account_id),
+        stylesheet_url=settings.my_tickets_stylesheet or None,
+        url_prefix=MY_TICKETS_PREFIX,
+    )
+    app.register_blueprint(blueprint)
