@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 from tp_api.services.console_queries import DaySales
 
-WIDTH = 600
-HEIGHT = 200
-TOP = 10
-BOTTOM = 24  # room for the date labels
+WIDTH = 900
+HEIGHT = 240
+TOP = 40  # room for the peak's label
+BOTTOM = 44  # room for the date labels (larger on phones)
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,9 @@ class Chart:
     height: int
     bars: list[Bar]
     peak: int
-    ticks: list[tuple[float, str]]  # (x, label) under the axis, about one a week
+    # (x, label, text-anchor) under the axis: the last day, then every seventh day back.
+    ticks: list[tuple[float, str, str]]
+    peak_y: float
 
 
 def sales_chart(days: Sequence[DaySales]) -> Chart:
@@ -54,6 +56,9 @@ def sales_chart(days: Sequence[DaySales]) -> Chart:
                 tickets=day.tickets,
             )
         )
-        if i % 7 == 0 or i == len(days) - 1:
-            ticks.append((round(x + step / 2, 2), day.day.strftime("%d %b")))
-    return Chart(WIDTH, HEIGHT, bars, peak, ticks)
+        if (len(days) - 1 - i) % 7 == 0:
+            centre = round(x + step / 2, 2)
+            # Labels at the edges are anchored inwards so they are not cut off.
+            anchor = "end" if i == len(days) - 1 else "start" if centre < 120 else "middle"
+            ticks.append((centre, day.day.strftime("%d %b"), anchor))
+    return Chart(WIDTH, HEIGHT, bars, peak, ticks, peak_y=TOP)
