@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from config import cli_door, cli_staff, cli_sync, cli_webhooks
+from config import cli_door, cli_pages, cli_staff, cli_sync, cli_webhooks
 from config.cli_common import database_session as _database
 from config.cli_common import echo_json as _echo_json
 from config.cli_common import production_settings
@@ -411,6 +411,7 @@ def scan_key(settings: Settings) -> None:
 main.add_command(cli_door.scanner)
 main.add_command(cli_webhooks.webhook)
 main.add_command(cli_staff.staff)
+main.add_command(cli_pages.my_tickets)
 main.add_command(cli_sync.shop)
 main.add_command(cli_sync.sync)
 

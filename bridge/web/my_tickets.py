@@ -73,6 +73,9 @@ log = logging.getLogger(__name__)
 ClientFor = Callable[[int], PartnerClient]
 # Ticket and order references: what the partner API hands out (TP-00123, a3f9b...).
 _REFERENCE = re.compile(r"[A-Za-z0-9-]{1,64}")
+_PLAIN_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?")
+# Sources such as *, 'self', 'none', https:, https://shop.example, separated by spaces.
+_FRAME_ANCESTORS = re.compile(r"[A-Za-z0-9*.:/'_ -]+")
 
 
 @dataclass(frozen=True)
@@ -285,7 +288,12 @@ def _content_security_policy(stylesheet_url: str | None, frame_ancestors: str) -
     shop = ""
     if stylesheet_url:
         parts = urlsplit(stylesheet_url)
+        # The origin goes into a header: a plain host only, so it cannot add directives.
+        if parts.scheme not in ("http", "https") or not _PLAIN_HOST.fullmatch(parts.netloc):
+            raise ValueError(f"stylesheet_url must be an http(s) URL, got {stylesheet_url!r}")
         shop = f" {parts.scheme}://{parts.netloc}"
+    if not _FRAME_ANCESTORS.fullmatch(frame_ancestors):
+        raise ValueError(f"frame_ancestors is not a CSP source list: {frame_ancestors!r}")
     return "; ".join(
         [
             "default-src 'none'",

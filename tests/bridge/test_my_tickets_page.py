@@ -11,8 +11,10 @@ from urllib.parse import urlsplit
 
 import pytest
 
+from bridge.web.my_tickets import create_my_tickets_blueprint
 from config.pages import my_tickets_links
 from config.wsgi import create_app
+from pdf.page_links import MyTicketsLinks
 from tests.bridge.html_dom import Node, parse
 from tp_api.models import Ticket, TicketStatus, TicketType
 
@@ -448,3 +450,21 @@ def test_the_page_imports_nothing_of_tp_api():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+@pytest.mark.parametrize(
+    ("stylesheet_url", "frame_ancestors"),
+    [
+        ("javascript:alert(1)", "*"),
+        ("https://shop.example;script-src *", "*"),
+        ("https://shop.example/a.css", "*; script-src *"),
+    ],
+)
+def test_the_blueprint_refuses_values_that_would_bend_its_csp(stylesheet_url, frame_ancestors):
+    with pytest.raises(ValueError):
+        create_my_tickets_blueprint(
+            links=MyTicketsLinks(["s"]),
+            client_for=lambda account_id: None,  # type: ignore[arg-type,return-value]
+            stylesheet_url=stylesheet_url,
+            frame_ancestors=frame_ancestors,
+        )
