@@ -1,13 +1,14 @@
 # Two commands on a fresh machine with Python 3.11 and make:
 #   make demo   install, load demo data into SQLite and run the service on :8000
 #   make test   install and run the whole test suite (SQLite; PostgreSQL too when
-#               TP_TEST_POSTGRES_URL is set)
+#               TP_TEST_POSTGRES_URL is set); the browser tests also need Debian's chromium,
+#               which `make browser-deps` installs as root (nothing is downloaded at test time)
 PYTHON ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps demo test lint bench clean
+.PHONY: install system-deps browser-deps demo test lint bench clean
 
 # weasyprint needs pango and fonts from the system, and subsets fonts 4x faster with
 # libharfbuzz-subset0. As root on Debian/Ubuntu they are installed; otherwise we say what is missing.
@@ -26,6 +27,20 @@ system-deps:
 	  fi; \
 	fi
 
+# The browser tests (tests/browser) drive Debian's chromium through Playwright's own driver:
+# `playwright install` is never run. As root on Debian/Ubuntu it is installed; otherwise we say so.
+CHROMIUM := /usr/bin/chromium
+
+browser-deps:
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing chromium (browser tests)"; \
+	    apt-get install -y -q chromium >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q chromium >/dev/null; }; \
+	  else \
+	    echo "NOTE: $(CHROMIUM) is missing; install the package chromium (the browser tests need it)"; \
+	  fi; \
+	fi
+
 $(BIN)/tp-bridge: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
@@ -37,7 +52,7 @@ install: system-deps $(BIN)/tp-bridge
 demo: install
 	TP_DATABASE_URL=$${TP_DATABASE_URL:-sqlite:///var/demo.sqlite3} $(BIN)/tp-bridge demo
 
-test: install
+test: install browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
