@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from config.cli_common import database_session, production_settings
-from config.pages import my_tickets_url
 from config.settings import Settings
+from config.tickets import my_tickets_url
 from tp_api.services import keys
 
 

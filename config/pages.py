@@ -16,29 +16,12 @@ from bridge.partner_client import PartnerClient
 from bridge.partner_transport import WSGITransport
 from bridge.web.my_tickets import create_my_tickets_blueprint
 from config.settings import Settings
-from pdf.page_links import MyTicketsLinks
+from config.tickets import MY_TICKETS_PREFIX, my_tickets_links
 from tp_api.web.partner import PAGE_ACCOUNT_ENVIRON
 
-MY_TICKETS_PREFIX = "/my-tickets"
 # A name that resolves nowhere: the page's client has no other adapter, so a request that is
 # not for the app itself fails instead of leaving the machine.
 INTERNAL_BASE_URL = "http://tp.internal/"
-
-
-def my_tickets_links(settings: Settings) -> MyTicketsLinks:
-    """The signer of page links: TP_SECRET_KEY signs, it and TP_OLD_SECRET_KEYS verify."""
-    if not settings.secret_key:
-        raise ValueError("the my tickets page needs TP_SECRET_KEY (or development mode)")
-    return MyTicketsLinks(
-        [settings.secret_key, *settings.old_secret_keys],
-        max_age_s=settings.my_tickets_link_days * 86400,
-    )
-
-
-def my_tickets_url(settings: Settings, account_id: int, wp_user_id: int, locale: str = "") -> str:
-    """The page's address for one customer of one account: ``<public URL>/my-tickets/<token>``."""
-    token = my_tickets_links(settings).sign(account_id, wp_user_id, locale)
-    return f"{settings.public_url}{MY_TICKETS_PREFIX}/{token}"
 
 
 def in_process_client(app: Flask, account_id: int) -> PartnerClient:

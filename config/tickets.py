@@ -7,6 +7,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from config.settings import Settings
+from pdf.page_links import MyTicketsLinks
 from pdf.signing import FileLinkSigner, derive_signing_key, key_id, public_key_b64
 from tp_api.services.file_store import FileStore
 from tp_api.services.ticket_files import TicketTools
@@ -24,7 +25,29 @@ def ticket_tools(settings: Settings) -> TicketTools:
         ),
         store=FileStore(Path(settings.files_dir)),
         public_url=settings.public_url,
+        page_url=lambda account_id, wp_user_id, locale: my_tickets_url(
+            settings, account_id, wp_user_id, locale
+        ),
     )
+
+
+MY_TICKETS_PREFIX = "/my-tickets"
+
+
+def my_tickets_links(settings: Settings) -> MyTicketsLinks:
+    """The signer of page links: TP_SECRET_KEY signs, it and TP_OLD_SECRET_KEYS verify."""
+    if not settings.secret_key:
+        raise ValueError("the my tickets page needs TP_SECRET_KEY (or development mode)")
+    return MyTicketsLinks(
+        [settings.secret_key, *settings.old_secret_keys],
+        max_age_s=settings.my_tickets_link_days * 86400,
+    )
+
+
+def my_tickets_url(settings: Settings, account_id: int, wp_user_id: int, locale: str = "") -> str:
+    """The page's address for one customer of one account: ``<public URL>/my-tickets/<token>``."""
+    token = my_tickets_links(settings).sign(account_id, wp_user_id, locale)
+    return f"{settings.public_url}{MY_TICKETS_PREFIX}/{token}"
 
 
 def scan_public_key(settings: Settings) -> dict[str, str]:

@@ -26,6 +26,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "e-mail as a PDF. Each ticket admits one person, once: please bring it to the "
             "entrance, printed or on your phone."
         ),
+        "mail_page_link": (
+            "See your tickets, fill in who comes and download them again at any time "
+            "(a personal link, do not share it): {url}"
+        ),
         "mail_my_tickets": "You can also find your tickets here: {url}",
         "mail_closing": "Kind regards,\n{seller}",
     },
@@ -44,6 +48,10 @@ TEXTS: dict[str, dict[str, str]] = {
             "Bedankt voor je bestelling {order}. Je tickets voor {event} zitten als PDF bij "
             "deze e-mail. Elk ticket geeft één persoon één keer toegang: neem het mee naar "
             "de ingang, geprint of op je telefoon."
+        ),
+        "mail_page_link": (
+            "Bekijk je tickets, vul in wie er komt en download ze opnieuw wanneer je wilt "
+            "(een persoonlijke link, deel hem niet): {url}"
         ),
         "mail_my_tickets": "Je vindt je tickets ook hier: {url}",
         "mail_closing": "Met vriendelijke groet,\n{seller}",

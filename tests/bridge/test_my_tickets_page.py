@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from bridge.web.my_tickets import create_my_tickets_blueprint
-from config.pages import my_tickets_links
+from config.tickets import my_tickets_links
 from config.wsgi import create_app
 from pdf.page_links import MyTicketsLinks
 from tests.bridge.html_dom import Node, parse

@@ -10,8 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 from config.cli import main
-from config.pages import my_tickets_links, my_tickets_url
 from config.settings import Settings, SettingsError
+from config.tickets import my_tickets_links, my_tickets_url
 from config.wsgi import create_app
 from pdf.page_links import MyTicketsLinks, PageClaims
 from tp_api.db import connect

@@ -199,3 +199,20 @@ def test_the_mailed_pdf_is_the_stored_download(factory, smtp, worker_for, settin
     assert download.get_data() == stored[0].read_bytes()
     download.close()
     assert len(list((Path(settings.files_dir) / "orders").glob("*.pdf"))) == 1
+
+
+def test_the_mail_links_to_the_customers_own_tickets_page(app, client, factory, smtp, worker_for):
+    controller, inbox = smtp
+    seller = factory.seller("Festival BV")
+    event = factory.event(seller, name="Zomerfestival")
+    outcome = factory.order(seller, factory.ticket_type(event), quantity=1, locale="nl_NL")
+    factory.personalise_all(seller, outcome)
+    assert worker_for(controller.port).run_once() == 1
+    body = body_text(inbox.messages[0])
+    assert "Bekijk je tickets" in body
+    [link] = re.findall(r"http://tickets\.test(/my-tickets/\S+)", body)
+    page = client.get(link)
+    assert page.status_code == 200
+    text = page.get_data(as_text=True)
+    assert outcome.reference in text and "Zomerfestival" in text
+    assert 'lang="nl"' in text

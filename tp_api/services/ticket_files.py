@@ -41,6 +41,9 @@ class TicketTools:
     links: FileLinkSigner
     store: FileStore
     public_url: str
+    # (account id, shop user id, locale) -> a signed link to the customer's "my tickets"
+    # page; None where no page is served (then e-mails carry no such link).
+    page_url: Callable[[int, int, str], str] | None = None
 
 
 class LinkRefused(Forbidden):

@@ -54,6 +54,10 @@ def prepare_delivery(
         texts["mail_greeting"].format(name=name),
         texts["mail_body"].format(order=order.reference, event=event_name),
     ]
+    if order.wp_user_id is not None and tools.page_url is not None:
+        # Our own page, signed for this customer: tickets and downloads without a password.
+        page = tools.page_url(order.account_id, order.wp_user_id, order.locale)
+        paragraphs.append(texts["mail_page_link"].format(url=page))
     if order.my_tickets_url:
         paragraphs.append(texts["mail_my_tickets"].format(url=order.my_tickets_url))
     paragraphs.append(texts["mail_closing"].format(seller=order.account.name))
