@@ -22,6 +22,8 @@ SALT = "tp-my-tickets-v1"
 DEFAULT_MAX_AGE_S = 30 * 86400
 # BCP 47 / POSIX-ish tags such as "nl", "nl_NL" or "nl-BE"; anything else is not a locale.
 _LOCALE = re.compile(r"[A-Za-z]{2,8}([_-][A-Za-z0-9]{1,8}){0,3}")
+# The tag at the start of what shops send as a locale ("en_US.UTF-8" -> "en_US").
+_LEADING_TAG = re.compile(r"[A-Za-z]{2,8}(?:[_-][A-Za-z0-9]{1,8}){0,3}(?![A-Za-z0-9])")
 _MAX_ID = 2**53
 
 
@@ -69,12 +71,15 @@ class MyTicketsLinks:
     def sign(self, account_id: int, wp_user_id: int, locale: str = "") -> str:
         """A URL-safe token for the customer ``wp_user_id`` of ``account_id``.
 
-        ``locale`` is the order's (``nl``, ``nl_NL``, ``en``...); empty means the default.
+        ``locale`` is the order's as the shop sent it (``nl``, ``nl_NL``, ``en_US.UTF-8``...).
+        Only its leading language tag is signed (``en_US``), and nothing when it has none:
+        it merely picks the page's language, and a shop's odd locale must not stop a ticket
+        e-mail that carries the link. Raises ValueError for ids out of range.
         """
-        claims = PageClaims(account_id, wp_user_id, locale)
+        claims = PageClaims(account_id, wp_user_id, normalise_locale(locale))
         if not _valid(claims):
             raise ValueError(f"cannot sign a page link for {claims!r}")
-        return str(self._serializer.dumps([account_id, wp_user_id, locale]))
+        return str(self._serializer.dumps([account_id, wp_user_id, claims.locale]))
 
     def read(self, token: str | None) -> PageClaims:
         """The claims of a genuine, unexpired token.
@@ -102,6 +107,12 @@ class MyTicketsLinks:
             return _claims(self._serializer.load_payload(expired.payload))
         except BadSignature:
             return None
+
+
+def normalise_locale(locale: str | None) -> str:
+    """The language tag a locale starts with (``en_US.UTF-8`` -> ``en_US``), else ``""``."""
+    match = _LEADING_TAG.match((locale or "").strip())
+    return match.group(0) if match else ""
 
 
 def _claims(payload: Any) -> PageClaims | None:

@@ -101,8 +101,10 @@ def create_my_tickets_blueprint(
     """The page as a blueprint named ``my_tickets``.
 
     ``links`` reads the tokens; ``client_for(account_id)`` returns the partner client acting
-    for that account; ``stylesheet_url`` (http(s)) is linked after the page's own CSS so it
-    can override it; ``timezone`` is the zone times are shown in (the partner API gives UTC).
+    for that account (or raises LookupError for an account this host does not serve: the
+    link is then answered as unknown); ``stylesheet_url`` (http(s)) is linked after the page's
+    own CSS so it can override it; ``frame_ancestors`` is the CSP source list of sites that
+    may embed the page; ``timezone`` is the zone times are shown in (the API gives UTC).
     """
     bp = Blueprint(
         "my_tickets",
@@ -223,7 +225,12 @@ class _Views:
         lang = override or texts_module.language(claims.locale)
         # For the error handlers, which have no visit to read it from.
         g.my_tickets_lang = lang
-        return _Visit(token, claims, lang, override, self.client_for(claims.account_id))
+        try:
+            client = self.client_for(claims.account_id)
+        except LookupError:
+            # A host serving some accounts only (a shop with its own key) refuses the others.
+            raise PageLinkInvalid("account not served here") from None
+        return _Visit(token, claims, lang, override, client)
 
     def _download(
         self, v: _Visit, reference: str, signed_url: Callable[[int, str], str]

@@ -10,8 +10,10 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from flask import Flask
 
 from bridge.web.my_tickets import create_my_tickets_blueprint
+from config.pages import in_process_client
 from config.tickets import my_tickets_links
 from config.wsgi import create_app
 from pdf.page_links import MyTicketsLinks
@@ -468,3 +470,24 @@ def test_the_blueprint_refuses_values_that_would_bend_its_csp(stylesheet_url, fr
             stylesheet_url=stylesheet_url,
             frame_ancestors=frame_ancestors,
         )
+
+
+def test_a_host_that_serves_one_account_answers_other_links_as_unknown(app, bought, settings):
+    """A shop hosting the page with its own key refuses links of other accounts (404)."""
+    seller, event, outcome, refs, path = bought
+
+    def client_for(account_id: int):
+        if account_id != seller.id:
+            raise LookupError(account_id)
+        return in_process_client(app, account_id)
+
+    shop = Flask("shop")
+    shop.register_blueprint(
+        create_my_tickets_blueprint(links=my_tickets_links(settings), client_for=client_for)
+    )
+    client = shop.test_client()
+    page = client.get(path)
+    assert page.status_code == 200 and refs[0] in page.get_data(as_text=True)
+    assert page.headers["Cache-Control"] == "no-store"  # set by the page, not our app
+    other = client.get(page_path(settings, seller.id + 1))
+    assert other.status_code == 404 and "Link not found" in other.get_data(as_text=True)
