@@ -6,12 +6,16 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
+from werkzeug.serving import make_server
 
+from bridge.partner_client import PartnerClient
 from bridge.web.my_tickets import create_my_tickets_blueprint
 from config.pages import in_process_client
 from config.tickets import my_tickets_links
@@ -491,3 +495,44 @@ def test_a_host_that_serves_one_account_answers_other_links_as_unknown(app, boug
     assert page.headers["Cache-Control"] == "no-store"  # set by the page, not our app
     other = client.get(page_path(settings, seller.id + 1))
     assert other.status_code == 404 and "Link not found" in other.get_data(as_text=True)
+
+
+@pytest.fixture
+def service(app) -> Iterator[str]:
+    """Our service on a loopback port: what a shop's server would call over HTTP."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/tp-api"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+def test_the_page_runs_inside_a_shops_own_server_over_http(service, bought):
+    """A Python shop serves the page itself: its own secret signs the links, and the page
+    reaches our partner API over HTTP with the shop's key."""
+    seller, event, outcome, refs, _ = bought
+    shop_links = MyTicketsLinks(["the-shops-own-secret"])
+    shop = Flask("shop")
+    shop.register_blueprint(
+        create_my_tickets_blueprint(
+            links=shop_links,
+            client_for=lambda account_id: PartnerClient(service, seller.key),
+            url_prefix="/account/tickets",
+        )
+    )
+    client = shop.test_client()
+    path = "/account/tickets/" + shop_links.sign(seller.id, 7, "nl")
+    dom = get_page(client, path)
+    assert dom.select("h1")[0].text == "Mijn tickets"
+    assert dom.by_id(f"event-{event.id}-title").text == "Summer Festival"
+    form = {**attendee_form(refs[0]), **attendee_form(refs[1])}
+    saved = client.post(f"{path}/events/{event.id}", data=form)
+    assert saved.status_code == 303 and saved.headers["Location"].startswith(path)
+    assert {t.status for t in tickets_of(outcome.order_id)} == {TicketStatus.ACTIVE}
+    qr = client.get(f"{path}/tickets/{refs[0]}/qr")
+    assert qr.status_code == 302
+    assert qr.headers["Location"].startswith(f"http://tickets.test/files/tickets/ticket_{refs[0]}")
