@@ -96,9 +96,13 @@ def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
     """``open_page(kind, *, locale="en-GB", **context_options)``: a page in a new context.
 
     ``kind`` is "phone" (390x844, mobile, touch, 2x pixels) or "desktop" (1280x900). Any
-    action or navigation waits 10 s at most. Contexts are closed when the test ends.
+    action or navigation waits 10 s at most. Contexts are closed when the test ends, and the
+    test fails if a page threw an uncaught script error.
     """
     contexts: list[BrowserContext] = []
+    # Uncaught script errors fail the test: a broken console.js would otherwise go unseen,
+    # because every page also works without it.
+    script_errors: list[str] = []
 
     def open_(kind: str = "phone", *, locale: str = "en-GB", **options: Any) -> Page:
         if kind not in VIEWPORTS:
@@ -107,11 +111,14 @@ def open_page(browser: Browser) -> Iterator[Callable[..., Page]]:
         contexts.append(context)
         context.set_default_timeout(DEFAULT_TIMEOUT_MS)
         context.set_default_navigation_timeout(DEFAULT_TIMEOUT_MS)
-        return context.new_page()
+        page = context.new_page()
+        page.on("pageerror", lambda error: script_errors.append(f"{page.url}: {error}"))
+        return page
 
     yield open_
     for context in contexts:
         context.close()
+    assert not script_errors, "uncaught script errors:\n" + "\n".join(script_errors)
 
 
 def artifacts_dir() -> Path:
