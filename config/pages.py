@@ -10,7 +10,7 @@ blueprint accepts and no HTTP client can set.
 from __future__ import annotations
 
 import requests
-from flask import Flask
+from flask import Blueprint, Flask, request
 
 from bridge.partner_client import PartnerClient
 from bridge.partner_transport import WSGITransport
@@ -24,21 +24,30 @@ from tp_api.web.partner import PAGE_ACCOUNT_ENVIRON
 INTERNAL_BASE_URL = "http://tp.internal/"
 
 
-def in_process_client(app: Flask, account_id: int) -> PartnerClient:
+def in_process_client(
+    app: Flask, account_id: int, *, client_address: str = "127.0.0.1"
+) -> PartnerClient:
     """A partner client acting for ``account_id`` against ``app`` itself, in-process."""
     session = requests.Session()
     session.adapters.clear()
-    session.mount(INTERNAL_BASE_URL, WSGITransport(app, {PAGE_ACCOUNT_ENVIRON: account_id}))
+    # The visitor's address, so the partner API's rate limits count each customer on their
+    # own instead of every visitor of the page as one client at 127.0.0.1.
+    environ = {PAGE_ACCOUNT_ENVIRON: account_id, "REMOTE_ADDR": client_address}
+    session.mount(INTERNAL_BASE_URL, WSGITransport(app, environ))
     # No retries: in-process there is no network to recover from; a 5xx is a bug.
     return PartnerClient(INTERNAL_BASE_URL + "tp-api", "", session=session, retries=0)
 
 
-def install_my_tickets(app: Flask, settings: Settings) -> None:
-    """Register the "my tickets" page at /my-tickets, served from this app's partner API."""
+def install_my_tickets(app: Flask, settings: Settings) -> Blueprint:
+    """Register the "my tickets" page at /my-tickets, served from this app's partner API.
+    Returns its blueprint (rate-limited per visitor like the other public pages)."""
     blueprint = create_my_tickets_blueprint(
         links=my_tickets_links(settings),
-        client_for=lambda account_id: in_process_client(app, account_id),
+        client_for=lambda account_id: in_process_client(
+            app, account_id, client_address=request.remote_addr or "127.0.0.1"
+        ),
         stylesheet_url=settings.my_tickets_stylesheet or None,
         url_prefix=MY_TICKETS_PREFIX,
     )
     app.register_blueprint(blueprint)
+    return blueprint

@@ -1,4 +1,4 @@
-"""Running the service under gunicorn, with the partner key redacted from access logs."""
+"""Running the service under gunicorn, with keys and page tokens redacted from access logs."""
 
 from __future__ import annotations
 
@@ -16,12 +16,16 @@ from config.wsgi import create_app
 # because the server decodes them too (``%6Bey=`` is ``key=``).
 SECRET_PARAM_NAMES = frozenset({"key", "secret", "consumer_key", "consumer_secret"})
 _PARAM = re.compile(r"(^|[?&;])([^=&;?\s]*)(=)([^&;\s]*)")
+# A "my tickets" link's token opens a customer's tickets for weeks: a path segment, not a
+# query parameter, so it is matched on its own (also percent-encoded slashes or case).
+_PAGE_TOKEN = re.compile(r"(/my-tickets/)[^/?#\s]+", re.IGNORECASE)
 
 ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" rid=%({x-request-id}o)s'
 
 
 def redact(text: str) -> str:
-    """``/tp-api/events?key=abc&x=1`` -> ``/tp-api/events?key=[redacted]&x=1``."""
+    """``/tp-api/events?key=abc&x=1`` -> ``/tp-api/events?key=[redacted]&x=1``, and
+    ``/my-tickets/<token>/...`` -> ``/my-tickets/[redacted]/...``."""
 
     def hide(match: re.Match[str]) -> str:
         name = unquote_plus(match.group(2)).strip().lower()
@@ -29,7 +33,7 @@ def redact(text: str) -> str:
             return f"{match.group(1)}{match.group(2)}=[redacted]"
         return match.group(0)
 
-    return _PARAM.sub(hide, text)
+    return _PAGE_TOKEN.sub(r"\1[redacted]", _PARAM.sub(hide, text))
 
 
 class RedactingLogger(Logger):

@@ -91,7 +91,7 @@ def create_app(settings: Settings) -> Flask:
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_meta.bp)
     app.register_blueprint(console.bp)
-    install_my_tickets(app, settings)
+    my_tickets = install_my_tickets(app, settings)
     install_rate_limits(
         app,
         settings.rate_limits(),
@@ -101,7 +101,7 @@ def create_app(settings: Settings) -> Flask:
             "scanner": [scanner.bp],
             "checkout": [partner.bp],
             "partner": [partner.bp],
-            "public": [downloads.bp, api_meta.bp],
+            "public": [downloads.bp, api_meta.bp, my_tickets],
             "signin": [console.bp],
         },
     )

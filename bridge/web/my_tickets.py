@@ -49,6 +49,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
+from werkzeug.exceptions import HTTPException
 
 from bridge.partner_client import (
     BadRequest,
@@ -125,6 +126,7 @@ def create_my_tickets_blueprint(
     bp.register_error_handler(PageLinkInvalid, views.invalid_link)
     bp.register_error_handler(PageLinkExpired, views.expired_link)
     bp.register_error_handler(PartnerError, views.partner_failed)
+    bp.register_error_handler(HTTPException, views.http_failed)
 
     @bp.after_request
     def _headers(response: Response) -> Response:
@@ -214,6 +216,12 @@ class _Views:
         # The message is the API's text; neither the token nor the key is in it.
         log.warning("my tickets: partner API failed (%s %s)", error.status, error.message)
         return self._message(None, "unavailable", 503)
+
+    def http_failed(self, error: HTTPException) -> Response:
+        """Too many requests from this visitor (429), a wrong method, a body too large: the
+        page's own message page rather than the host's error format."""
+        status = error.code or 500
+        return self._message(None, "missing" if status in (404, 405) else "unavailable", status)
 
     # --- helpers ------------------------------------------------------------------------------
 

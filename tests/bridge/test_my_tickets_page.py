@@ -536,3 +536,28 @@ def test_the_page_runs_inside_a_shops_own_server_over_http(service, bought):
     qr = client.get(f"{path}/tickets/{refs[0]}/qr")
     assert qr.status_code == 302
     assert qr.headers["Location"].startswith(f"http://tickets.test/files/tickets/ticket_{refs[0]}")
+
+
+def test_each_visitor_has_their_own_budget_and_too_many_views_get_the_page_not_json(
+    db, settings, factory
+):
+    """The page is limited per visitor address (the "public" class), and its in-process
+    partner calls count against that visitor, not against one shared 127.0.0.1."""
+    seller = factory.seller("Festival BV")
+    event = factory.event(seller, name="Summer Festival")
+    factory.order(seller, factory.ticket_type(event), quantity=1, wp_user_id=7)
+    limited = create_app(
+        dataclasses.replace(settings, rate_limit_public="2/minute", rate_limit_partner="4/minute")
+    )
+    client = limited.test_client()
+    path = page_path(settings, seller.id)
+
+    def view(address: str) -> int:
+        return client.get(path, environ_base={"REMOTE_ADDR": address}).status_code
+
+    assert [view("198.51.100.1") for _ in range(2)] == [200, 200]
+    third = client.get(path, environ_base={"REMOTE_ADDR": "198.51.100.1"})
+    assert third.status_code == 429
+    assert third.mimetype == "text/html" and "<main" in third.get_data(as_text=True)
+    # Two page views cost the first visitor 4 partner calls; another visitor is unaffected.
+    assert [view("198.51.100.2") for _ in range(2)] == [200, 200]

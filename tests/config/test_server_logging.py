@@ -20,6 +20,12 @@ from config.server import redact
         ("key=abc&wp_user_id=7", "key=[redacted]&wp_user_id=7"),
         ("GET /tp-api/events HTTP/1.1", "GET /tp-api/events HTTP/1.1"),
         ("GET /x?monkey=1 HTTP/1.1", "GET /x?monkey=1 HTTP/1.1"),
+        ("GET /my-tickets/eyJhIjox.abc.def HTTP/1.1", "GET /my-tickets/[redacted] HTTP/1.1"),
+        (
+            "POST /my-tickets/eyJh.x.y/events/4 HTTP/1.1",
+            "POST /my-tickets/[redacted]/events/4 HTTP/1.1",
+        ),
+        ("/my-tickets/tok/orders/TP-1/pdf?lang=nl", "/my-tickets/[redacted]/orders/TP-1/pdf?lang=nl"),
     ],
 )
 def test_redact(line, expected):
