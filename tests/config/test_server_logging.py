@@ -25,7 +25,10 @@ from config.server import redact
             "POST /my-tickets/eyJh.x.y/events/4 HTTP/1.1",
             "POST /my-tickets/[redacted]/events/4 HTTP/1.1",
         ),
-        ("/my-tickets/tok/orders/TP-1/pdf?lang=nl", "/my-tickets/[redacted]/orders/TP-1/pdf?lang=nl"),
+        (
+            "/my-tickets/tok/orders/TP-1/pdf?lang=nl",
+            "/my-tickets/[redacted]/orders/TP-1/pdf?lang=nl",
+        ),
     ],
 )
 def test_redact(line, expected):
