@@ -64,24 +64,59 @@ class EventSales:
         return sum(t.revenue_cents for t in self.ticket_types)
 
 
-def events_with_sales(account_id: int, *, event_id: int | None = None) -> list[EventSales]:
-    """The account's live (not deleted) top-level events, newest first, each with the sales
-    per ticket type of the event and its dates. Three queries."""
-    events = list(
+EVENTS_PER_PAGE = 50
+
+
+@dataclass(frozen=True)
+class EventSalesPage:
+    """A page of events with their sales; ``next_offset`` is None on the last page."""
+
+    events: list[EventSales]
+    next_offset: int | None
+
+
+def _top_events(account_id: int) -> peewee.ModelSelect:
+    return (
         Event.select()
-        .where(Event.account == account_id, Event.deleted_at.is_null())
+        .where(Event.account == account_id, Event.deleted_at.is_null(), Event.parent.is_null())
         .order_by(Event.start_date.desc(nulls="LAST"), Event.id.desc())
     )
-    by_id = {e.id: e for e in events}
-    tops = [e for e in events if e.parent_id is None or e.parent_id not in by_id]
-    if event_id is not None:
-        tops = [e for e in tops if e.id == event_id]
-    top_of = {e.id: (e.parent_id if e.parent_id in by_id else e.id) for e in events}
-    wanted = {e.id for e in events if top_of[e.id] in {t.id for t in tops}}
+
+
+def events_with_sales(
+    account_id: int, *, offset: int = 0, limit: int = EVENTS_PER_PAGE
+) -> EventSalesPage:
+    """A page of the account's live top-level events, latest date first, each with the sales
+    per ticket type of the event and its dates. Four queries, whatever the page size."""
+    tops = list(_top_events(account_id).offset(max(0, offset)).limit(limit + 1))
+    more = len(tops) > limit
+    return EventSalesPage(_with_sales(tops[:limit]), offset + limit if more else None)
+
+
+def event_with_sales(account_id: int, event_id: int) -> EventSales:
+    """One top-level event with its sales; a date of an event shows its parent. NotFound for
+    another account's event."""
+    event = get_event(account_id, event_id)
+    if event.parent_id is not None:
+        event = get_event(account_id, event.parent_id)
+    return _with_sales([event])[0]
+
+
+def event_choices(account_id: int, *, limit: int = 200) -> list[Event]:
+    """The latest top-level events, for a picker (one query, names and dates only)."""
+    return list(_top_events(account_id).select(Event.id, Event.name, Event.start_date).limit(limit))
+
+
+def _with_sales(tops: list[Event]) -> list[EventSales]:
+    """The events with their (not deleted) dates' and their own ticket types' sales."""
+    if not tops:
+        return []
+    top_ids = [e.id for e in tops]
+    children = list(Event.select().where(Event.parent.in_(top_ids), Event.deleted_at.is_null()))
+    by_id = {e.id: e for e in [*tops, *children]}
+    top_of = {e.id: e.parent_id or e.id for e in by_id.values()}
     types = list(
-        TicketType.select().where(TicketType.event.in_(list(wanted))).order_by(TicketType.id)
-        if wanted
-        else []
+        TicketType.select().where(TicketType.event.in_(list(by_id))).order_by(TicketType.id)
     )
     revenue = _revenue_per_type([t.id for t in types])
     grouped = {e.id: EventSales(e) for e in tops}
@@ -120,16 +155,6 @@ def _revenue_per_type(type_ids: list[int]) -> dict[int, int]:
         .tuples()
     )
     return {type_id: int(total or 0) for type_id, total in rows}
-
-
-def event_with_sales(account_id: int, event_id: int) -> EventSales:
-    """One top-level event with its sales (NotFound for another account's or a date's id)."""
-    event = get_event(account_id, event_id)
-    found = events_with_sales(account_id, event_id=event.id)
-    if not found:
-        # A date of a parent event: shown as part of its parent.
-        return events_with_sales(account_id, event_id=event.parent_id)[0]
-    return found[0]
 
 
 def units_left_of_types(type_ids: list[int]) -> dict[int, int]:

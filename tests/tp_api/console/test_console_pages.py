@@ -239,3 +239,22 @@ def test_another_accounts_shop_cannot_be_synced(client, factory, seller):
     response = post_form(client, "/console/shops", f"/console/shops/{shop.id}/sync", {})
     assert response.status_code == 404
     assert OutboxEntry.select().where(OutboxEntry.kind == SYNC_SHOP_NOW).count() == 0
+
+
+def test_events_come_fifty_to_a_page(client, factory, seller, monkeypatch):
+    from tp_api.services import console_queries
+
+    monkeypatch.setattr(console_queries, "EVENTS_PER_PAGE", 2)
+    monkeypatch.setattr(
+        console_queries.events_with_sales, "__kwdefaults__", {"offset": 0, "limit": 2}
+    )
+    for day in range(3):
+        factory.event(seller, name=f"Night {day}", start_date=1785780000 + day * 86400)
+    first = _text(client.get("/console/events"))
+    assert "Night 2" in first and "Night 1" in first and "Night 0" not in first
+    assert "Earlier events" in first
+    second = _text(client.get("/console/events?offset=2"))
+    assert "Night 0" in second and "Night 2" not in second
+    assert "Earlier events" not in second
+    assert "No more events" in _text(client.get("/console/events?offset=999"))
+    assert "Night 2" in _text(client.get("/console/events?offset=-5"))

@@ -14,10 +14,10 @@ REFRESH_SECONDS = 5
 @bp.get("/door")
 def door_overview() -> Response | str:
     """Pick an event; the first upcoming or most recent one is shown."""
-    events = console_queries.events_with_sales(account_id())
+    events = console_queries.event_choices(account_id())
     chosen = request.args.get("event", type=int)
     if chosen is None and events:
-        chosen = events[0].event.id
+        chosen = events[0].id
     if chosen is not None:
         return redirect(url_for("console.door_event", event_id=chosen))  # type: ignore[return-value]
     return render_template("console/door.html", events=events, event=None, figures=None)
@@ -28,7 +28,7 @@ def door_event(event_id: int) -> str:
     """Inside now, still to come, and admissions per gate; console.js refreshes the numbers
     every few seconds from ``figures.json`` (and without script the page reloads itself)."""
     event = get_event(account_id(), event_id)
-    events = console_queries.events_with_sales(account_id())
+    events = console_queries.event_choices(account_id())
     return render_template(
         "console/door.html",
         events=events,

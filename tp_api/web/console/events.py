@@ -15,8 +15,9 @@ CHART_DAYS = (7, 30, 90)
 @bp.get("/events")
 def events() -> str:
     """Every event with sold, left and money taken per ticket type."""
-    found = console_queries.events_with_sales(account_id())
-    return render_template("console/events.html", events=found)
+    offset = request.args.get("offset", type=int) or 0
+    page = console_queries.events_with_sales(account_id(), offset=min(max(offset, 0), 10**9))
+    return render_template("console/events.html", events=page.events, next_offset=page.next_offset)
 
 
 @bp.get("/events/<int:event_id>")

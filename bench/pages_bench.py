@@ -1,0 +1,289 @@
+"""Benchmark: how long the console's pages and the "my tickets" page take to render.
+
+Run: .venv/bin/python bench/pages_bench.py [--db sqlite|postgres|both] [--orders N]
+
+One account with 200 events (two ticket types each), ``--orders`` paid orders spread over
+them (default 20,000; inserted in bulk, with their order lines), 5 shops with 20 sync runs
+each and 500 webhook deliveries; one customer with orders for 3 events. Each page is
+fetched through Flask's test client (the whole app: session check, queries, templates; no
+socket), 5 times to warm up and then 30 times; the median and 90th percentile are printed.
+``GET /tp-api/users/7/events`` (one partner call, JSON) is the yardstick the pages compare to.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import psycopg2
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+POSTGRES_DB = "tp_pages_bench"
+SECRET = "pages-bench-secret-key-long-enough-0123456789"
+PASSWORD = "bench password 123"
+EVENTS = 200
+WARM_UP, RUNS = 5, 30
+
+
+def _postgres_url() -> str:
+    conn = psycopg2.connect(POSTGRES_ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
+        cur.execute(f"CREATE DATABASE {POSTGRES_DB}")
+    conn.close()
+    return f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_DB}"
+
+
+def _drop_postgres() -> None:
+    conn = psycopg2.connect(POSTGRES_ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
+    conn.close()
+
+
+def _events(account_id: int) -> list[int]:
+    from tp_api.services import events
+
+    data = [
+        {
+            "name": f"Bench event {i}",
+            "city": "Utrecht",
+            "start_date": 1785780000 + i * 86400,
+            "end_date": 1785823200 + i * 86400,
+            "price": "25.00",
+            "stock": 100_000,
+            "tickets": [
+                {"name": "Regular", "stock": 50_000, "price": 25.0},
+                {"name": "VIP", "stock": 500, "price": 90.0},
+            ],
+        }
+        for i in range(EVENTS)
+    ]
+    return [node.event.id for node in events.load_events(account_id, data)]
+
+
+def _fill_orders(account_id: int, count: int) -> None:
+    """Paid orders with one line each, spread over every ticket type and the last 90 days."""
+    from datetime import timedelta
+
+    from tp_api.db import database, utcnow
+    from tp_api.models import Order, OrderLine, TicketType
+
+    types = [t.id for t in TicketType.select(TicketType.id).order_by(TicketType.id)]
+    now = utcnow()
+    with database.atomic():
+        for start in range(0, count, 1000):
+            batch = range(start, min(count, start + 1000))
+            orders = [
+                {
+                    "account": account_id,
+                    "status": "processing",
+                    "currency": "EUR",
+                    "total_cents": 2500,
+                    "billing_first_name": f"First{n}",
+                    "billing_last_name": f"Last{n}",
+                    "billing_email": f"customer{n:07d}@example.com",
+                    "wp_order_id": str(100_000 + n),
+                    "created_at": now - timedelta(minutes=n * 6),
+                    "updated_at": now,
+                }
+                for n in batch
+            ]
+            first_id = Order.insert_many(orders).execute()
+            if not isinstance(first_id, int):  # PostgreSQL returns a cursor of ids
+                ids = [row[0] for row in first_id]
+            else:  # SQLite: the last rowid; the batch's ids are consecutive
+                ids = list(range(first_id - len(orders) + 1, first_id + 1))
+            OrderLine.insert_many(
+                [
+                    {
+                        "order": order_id,
+                        "line_type": "ticket",
+                        "order_item_type": "line_item",
+                        "name": "Regular",
+                        "ticket_type": types[n % len(types)],
+                        "unit_price_cents": 2500,
+                        "quantity": 1,
+                    }
+                    for n, order_id in zip(batch, ids, strict=True)
+                ]
+            ).execute()
+        per_type = count // len(types)
+        TicketType.update(sold=TicketType.sold + per_type).execute()
+    database.execute_sql("ANALYZE")
+
+
+def _shops_and_webhooks(account_id: int, type_ids: list[int]) -> int:
+    from config.settings import Settings
+    from config.shops import secret_box
+    from tp_api.db import utcnow
+    from tp_api.models import SyncRun
+    from tp_api.services import shops, webhook_endpoints, webhook_events
+    from tp_api.services.webhook_endpoints import EndpointPolicy
+
+    box = secret_box(Settings(secret_key=SECRET))
+    for i in range(5):
+        shop = shops.add_shop(
+            box,
+            account_id,
+            f"shop {i}",
+            platform="woocommerce",
+            base_url=f"https://shop{i}.example.com",
+            consumer_key="ck",
+            consumer_secret="cs",
+        ).shop
+        for j in range(10):
+            shops.map_product(shop, product_id=1000 * i + j, ticket_type_id=type_ids[j])
+        for k in range(20):
+            SyncRun.create(
+                shop=shop.id,
+                kind="orders" if k % 2 else "stock",
+                finished_at=utcnow(),
+                errors=k % 7 == 0,
+                error_text="HTTP 502 from the shop" if k % 7 == 0 else None,
+            )
+    endpoint = webhook_endpoints.create_endpoint(
+        account_id,
+        box,
+        EndpointPolicy(resolver=lambda host, port: ["93.184.216.34"]),
+        url="https://hooks.example.com/in",
+        event_types=["order.created"],
+    ).endpoint
+    for _ in range(500):
+        webhook_events.emit_ping(account_id, endpoint)
+    return int(endpoint.id)
+
+
+def _customer(account_id: int, event_ids: list[int]) -> None:
+    from tp_api.models import TicketType
+    from tp_api.services import orders
+    from tp_api.services.order_input import parse_partner_order
+
+    for n, event_id in enumerate(event_ids[:3]):
+        type_id = TicketType.get(TicketType.event == event_id).id
+        body = {
+            "wp_order_id": f"wc_cust_{n}",
+            "wp_user_id": 7,
+            "currency": "EUR",
+            "order_total": 50.0,
+            "date_paid": "2026-06-01T10:01:00Z",
+            "billing_information": {"first_name": "Jo", "last_name": "Bench", "email": "jo@x.nl"},
+            "order_lines": [
+                {
+                    "tp_event_ticket_id": type_id,
+                    "name": "Regular",
+                    "quantity": 2,
+                    "product_id": 101,
+                    "order_item_type": "line_item",
+                    "unit_price": 25.0,
+                }
+            ],
+        }
+        orders.submit_order(account_id, parse_partner_order(body))
+
+
+def _time(client, path: str) -> tuple[float, float]:
+    for _ in range(WARM_UP):
+        response = client.get(path)
+        assert response.status_code == 200, (path, response.status_code)
+    samples = []
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        client.get(path)
+        samples.append((time.perf_counter() - started) * 1000)
+    samples.sort()
+    return statistics.median(samples), samples[int(len(samples) * 0.9) - 1]
+
+
+def run(kind: str, workdir: Path, order_count: int) -> None:
+    from config.settings import Settings
+    from config.tickets import my_tickets_url
+    from config.wsgi import create_app
+    from tp_api import migrations
+    from tp_api.db import connect
+    from tp_api.models import Order, TicketType
+    from tp_api.services import keys, staff_auth
+
+    url = f"sqlite:///{workdir / 'pages.sqlite3'}" if kind == "sqlite" else _postgres_url()
+    try:
+        db = connect(url, max_connections=4)
+        migrations.upgrade(db)
+        with db.connection_context():
+            account = keys.create_account("Pages bench")
+            partner_key = keys.create_key(account.id, label="bench").secret
+            staff_auth.create_staff(account.id, "bench@example.com", PASSWORD)
+            event_ids = _events(account.id)
+            _fill_orders(account.id, order_count)
+            type_ids = [t.id for t in TicketType.select(TicketType.id).order_by(TicketType.id)]
+            endpoint_id = _shops_and_webhooks(account.id, type_ids)
+            _customer(account.id, event_ids)
+            newest_order = Order.select(Order.id).order_by(Order.id.desc()).first().id
+        db.close_all()
+        settings = Settings(
+            database_url=url,
+            secret_key=SECRET,
+            public_url="http://bench.test",
+            files_dir=str(workdir / "files"),
+            rate_limit_public="off",
+            rate_limit_partner="off",
+            rate_limit_signin="off",
+            rate_limit_checkout="off",
+        )
+        app = create_app(settings)
+        client = app.test_client()
+        form = client.get("/console/sign-in").get_data(as_text=True)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
+        signed = client.post(
+            "/console/sign-in",
+            data={"email": "bench@example.com", "password": PASSWORD, "csrf_token": token},
+        )
+        assert signed.status_code == 302
+        page = my_tickets_url(settings, account.id, 7, "nl").removeprefix("http://bench.test")
+        pages = {
+            "partner API: GET /tp-api/users/7/events": f"/tp-api/users/7/events?key={partner_key}",
+            "console: events (200, sales per type)": "/console/events",
+            "console: one event with 30-day chart": f"/console/events/{event_ids[0]}",
+            "console: orders, newest 50": "/console/orders",
+            "console: orders, search by e-mail": "/console/orders?q=customer0012345",
+            "console: orders, search by reference": f"/console/orders?q=TP-{newest_order:05d}",
+            "console: one order": f"/console/orders/{newest_order}",
+            "console: door figures (JSON)": f"/console/door/{event_ids[0]}/figures.json",
+            "console: shops (5, runs, differences)": "/console/shops",
+            "console: webhook log (50 of 500)": f"/console/webhooks/{endpoint_id}",
+            "my tickets: 3 events (4 partner calls)": page,
+        }
+        print(f"\n{kind}: {order_count:,} orders, {EVENTS} events", flush=True)
+        print(f"  {'page':46} {'median':>9} {'p90':>9}")
+        for name, path in pages.items():
+            median, p90 = _time(client, path)
+            print(f"  {name:46} {median:7.1f} ms {p90:7.1f} ms", flush=True)
+        db.close_all()
+    finally:
+        if kind == "postgres":
+            connect(url).close_all()
+            _drop_postgres()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument("--orders", type=int, default=20_000)
+    args = parser.parse_args()
+    kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
+    with tempfile.TemporaryDirectory() as tmp:
+        for kind in kinds:
+            run(kind, Path(tmp), args.orders)
+
+
+if __name__ == "__main__":
+    main()
