@@ -20,8 +20,8 @@ def my_tickets() -> None:
 @click.option(
     "--wp-user-id",
     required=True,
-    type=click.IntRange(0, 2**53 - 1),
-    help="The customer's user id in the shop (the orders' wp_user_id).",
+    type=click.IntRange(1, 2**53 - 1),
+    help="The customer's user id in the shop (the orders' wp_user_id; guests have none).",
 )
 @click.option("--locale", default="", help="The page's language: nl, nl_NL, nl-BE, en...")
 @click.option("--dev", is_flag=True, help="Sign with the development secret (local use only).")

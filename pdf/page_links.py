@@ -135,7 +135,9 @@ def _valid(claims: PageClaims) -> bool:
         _is_int(claims.account_id)
         and _is_int(claims.wp_user_id)
         and 1 <= claims.account_id < _MAX_ID
-        and 0 <= claims.wp_user_id < _MAX_ID
+        # 0 is how WooCommerce marks a guest: one shared id for every guest of the shop,
+        # so it must never open a page (it would show all guests' tickets).
+        and 1 <= claims.wp_user_id < _MAX_ID
         and isinstance(claims.locale, str)
         and (claims.locale == "" or _LOCALE.fullmatch(claims.locale) is not None)
     )

@@ -115,7 +115,7 @@ def test_genuinely_signed_but_malformed_payloads_are_invalid(clock, payload):
 @pytest.mark.parametrize("locale", ["nl", "nl_NL", "nl-BE", "en", "", "zh-Hant-TW"])
 def test_locales_that_can_be_signed(clock, locale):
     links = MyTicketsLinks(["s"])
-    assert links.read(links.sign(1, 0, locale)).locale == locale
+    assert links.read(links.sign(1, 7, locale)).locale == locale
 
 
 @pytest.mark.parametrize(
@@ -146,3 +146,13 @@ def test_ids_out_of_range_are_not_signed(account_id, wp_user_id):
 def test_a_secret_is_required(secrets):
     with pytest.raises(ValueError):
         MyTicketsLinks(secrets)
+
+
+def test_the_guest_user_id_0_can_neither_be_signed_nor_read():
+    """WooCommerce gives every guest the user id 0: one shared identity, never a page."""
+    links = MyTicketsLinks(["k" * 40])
+    with pytest.raises(ValueError):
+        links.sign(1, 0, "nl")
+    forged = links._serializer.dumps([1, 0, "nl"])
+    with pytest.raises(PageLinkInvalid):
+        links.read(forged)

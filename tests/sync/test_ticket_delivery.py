@@ -216,3 +216,16 @@ def test_the_mail_links_to_the_customers_own_tickets_page(app, client, factory, 
     text = page.get_data(as_text=True)
     assert outcome.reference in text and "Zomerfestival" in text
     assert 'lang="nl"' in text
+
+
+def test_a_guest_order_gets_no_page_link(factory, smtp, worker_for):
+    """WooCommerce guests all have the user id 0: a link for it would show every guest's
+    tickets, so a guest's mail carries none."""
+    controller, inbox = smtp
+    seller = factory.seller()
+    outcome = factory.order(seller, factory.ticket_type(factory.event(seller)), wp_user_id=0)
+    factory.personalise_all(seller, outcome, wp_user_id=0)
+    assert worker_for(controller.port).run_once() == 1
+    body = body_text(inbox.messages[0])
+    assert outcome.reference in body
+    assert "/my-tickets/" not in body

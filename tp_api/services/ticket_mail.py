@@ -54,7 +54,8 @@ def prepare_delivery(
         texts["mail_greeting"].format(name=name),
         texts["mail_body"].format(order=order.reference, event=event_name),
     ]
-    if order.wp_user_id is not None and tools.page_url is not None:
+    # Guests have no shop user (None, or WooCommerce's 0, shared by every guest): no link.
+    if order.wp_user_id and tools.page_url is not None:
         # Our own page, signed for this customer: tickets and downloads without a password.
         page = tools.page_url(order.account_id, order.wp_user_id, order.locale)
         paragraphs.append(texts["mail_page_link"].format(url=page))
