@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from datetime import datetime
 
 import click
 
@@ -30,9 +31,13 @@ def _out(user: StaffUser, account_name: str) -> dict[str, object]:
         "email": user.email,
         "name": user.name,
         "disabled": user.disabled,
-        "lockedUntil": user.locked_until.isoformat() if user.locked_until else None,
-        "lastLoginAt": user.last_login_at.isoformat() if user.last_login_at else None,
+        "lockedUntil": _stamp(staff_auth.locked_until(user.email)),
+        "lastLoginAt": _stamp(user.last_login_at),
     }
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None
 
 
 @staff.command("add")

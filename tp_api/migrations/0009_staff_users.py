@@ -1,4 +1,4 @@
-"""Staff users of the seller's console."""
+"""Staff users of the seller's console, and the sign-in throttle."""
 
 import peewee as pw
 
@@ -18,14 +18,18 @@ def _frozen_models(db):
         email = pw.CharField(max_length=254, unique=True)
         name = pw.CharField(max_length=200, default="")
         password_hash = pw.CharField(max_length=200)
-        failed_logins = pw.IntegerField(default=0)
-        locked_until = pw.DateTimeField(null=True)
-        session_version = pw.IntegerField(default=1)
+        session_key = pw.CharField(max_length=64)
         last_login_at = pw.DateTimeField(null=True)
         disabled = pw.BooleanField(default=False)
         created_at = pw.DateTimeField()
 
-    return (StaffUser,)
+    class SignInThrottle(Base):
+        key = pw.CharField(max_length=64, unique=True)
+        failures = pw.IntegerField(default=0)
+        locked_until = pw.DateTimeField(null=True)
+        updated_at = pw.DateTimeField(index=True)
+
+    return StaffUser, SignInThrottle
 
 
 def up(migrator, db):

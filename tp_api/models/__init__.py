@@ -8,7 +8,7 @@ from tp_api.models.orders import LineType, Order, OrderLine, OrderStatus, Refund
 from tp_api.models.outbox import OutboxEntry
 from tp_api.models.scanners import Scanner, ScannerEvent
 from tp_api.models.shops import ProductMapping, Shop, ShopOrder, SyncRun
-from tp_api.models.staff import StaffUser
+from tp_api.models.staff import SignInThrottle, StaffUser
 from tp_api.models.tickets import Ticket, TicketStatus
 from tp_api.models.webhooks import (
     DeliveryStatus,
@@ -43,6 +43,7 @@ ALL_MODELS = (
     WebhookDelivery,
     WebhookAttempt,
     StaffUser,
+    SignInThrottle,
 )
 
 __all__ = [
@@ -66,6 +67,7 @@ __all__ = [
     "ScannerEvent",
     "ProductMapping",
     "Shop",
+    "SignInThrottle",
     "StaffUser",
     "ShopOrder",
     "SyncRun",

@@ -1,4 +1,4 @@
-"""Staff of an account who sign in to the seller's console."""
+"""Staff of an account who sign in to the seller's console, and the sign-in throttle."""
 
 from __future__ import annotations
 
@@ -16,11 +16,20 @@ class StaffUser(BaseModel):
     email = peewee.CharField(max_length=254, unique=True)  # stored lower-cased
     name = peewee.CharField(max_length=200, default="")
     password_hash = peewee.CharField(max_length=200)
-    # Failed sign-ins since the last good one; reaching the limit locks the user for a while.
-    failed_logins = peewee.IntegerField(default=0)
-    locked_until = UtcDateTimeField(null=True)
-    # Bumped when the password changes: sessions carry it, so older sessions stop working.
-    session_version = peewee.IntegerField(default=1)
+    # Random, and carried by every session: replacing it (password change, disabling,
+    # signing out) ends all of the user's sessions; and a session never outlives its user,
+    # even where SQLite hands a deleted user's id to a new one.
+    session_key = peewee.CharField(max_length=64)
     last_login_at = UtcDateTimeField(null=True)
     disabled = peewee.BooleanField(default=False)
     created_at = created_at_field()
+
+
+class SignInThrottle(BaseModel):
+    """Wrong passwords in a row per e-mail address, known to us or not (so the lock-out
+    answers the same for addresses without an account)."""
+
+    key = peewee.CharField(max_length=64, unique=True)  # SHA-256 of the normalised address
+    failures = peewee.IntegerField(default=0)
+    locked_until = UtcDateTimeField(null=True)
+    updated_at = UtcDateTimeField(index=True)

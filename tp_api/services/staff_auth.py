@@ -1,14 +1,19 @@
 """Staff sign-in for the seller's console: Argon2id password hashes and lock-out.
 
-A user is locked for ``LOCK_MINUTES`` after ``MAX_FAILED_LOGINS`` wrong passwords in a row,
-so guessing a password online costs days; the web layer also rate-limits sign-in per client
-address. Unknown e-mail addresses cost the same hashing time as known ones and get the same
-answer, so the sign-in form does not tell which addresses have accounts.
+Lock-out is per e-mail address, whether or not it belongs to a user: ``MAX_FAILED_LOGINS``
+wrong passwords in a row (within a day) lock the address for ``LOCK_MINUTES``, and an
+unknown address locks exactly like a known one, so neither the answers nor their timing
+tell which addresses have accounts. Each attempt is counted *before* the slow password
+check, in one conditional statement, so many guesses sent at once still get only
+``MAX_FAILED_LOGINS`` checks. The web layer also rate-limits sign-in per client address.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -17,11 +22,12 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from tp_api.db import utcnow, write_transaction
-from tp_api.models import Account, StaffUser
+from tp_api.models import Account, SignInThrottle, StaffUser
 from tp_api.services.errors import (
     Conflict,
     InvalidInput,
     NotFound,
+    TicketingError,
     TooManyAttempts,
     Unauthenticated,
 )
@@ -30,6 +36,8 @@ log = logging.getLogger(__name__)
 
 MAX_FAILED_LOGINS = 5
 LOCK_MINUTES = 15
+# Failures further apart than this are forgotten (the throttle row is removed).
+FORGET_AFTER = timedelta(days=1)
 MIN_PASSWORD_LENGTH = 12
 # Argon2 hashes whatever it is given; a cap keeps a megabyte "password" from costing CPU.
 MAX_PASSWORD_LENGTH = 1024
@@ -41,6 +49,7 @@ _hasher = PasswordHasher()
 _DUMMY_HASH = _hasher.hash("not a password of anyone")
 
 WRONG_CREDENTIALS = "The e-mail address or password is wrong."
+_LOCK = timedelta(minutes=LOCK_MINUTES)
 
 
 class SignInRefused(Unauthenticated):
@@ -55,7 +64,7 @@ class StaffSession:
     """What a console session remembers about who is signed in."""
 
     staff_id: int
-    session_version: int
+    session_key: str
 
 
 def normalise_email(email: str) -> str:
@@ -63,10 +72,26 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def new_session_key() -> str:
+    """A fresh random session key for a user (see StaffUser.session_key)."""
+    return secrets.token_urlsafe(32)
+
+
+def _has_control_characters(text: str) -> bool:
+    # PostgreSQL refuses NUL in text, and no address or form field legitimately has these.
+    return any(ord(c) < 32 or ord(c) == 127 for c in text)
+
+
 def _check_email(email: str) -> str:
     clean = normalise_email(email)
     local, _, domain = clean.partition("@")
-    if not local or "." not in domain or len(clean) > 254 or any(c.isspace() for c in clean):
+    if (
+        not local
+        or "." not in domain
+        or len(clean) > 254
+        or any(c.isspace() for c in clean)
+        or _has_control_characters(clean)
+    ):
         raise InvalidInput(f"{email!r} is not an e-mail address", code="invalid_email")
     return clean
 
@@ -97,58 +122,108 @@ def create_staff(account_id: int, email: str, password: str, *, name: str = "") 
                 email=clean,
                 name=name.strip()[:200],
                 password_hash=password_hash,
+                session_key=new_session_key(),
             )
     except peewee.IntegrityError:
         raise Conflict(f"{clean} already has a staff user", code="email_taken") from None
 
 
 def set_password(staff_id: int, password: str) -> StaffUser:
-    """Set a new password, lift any lock, and end every existing session of the user."""
+    """Set a new password, lift any lock on the address, and end every existing session of
+    the user."""
     _check_password(password)
     password_hash = _hasher.hash(password)
     with write_transaction():
         updated = (
-            StaffUser.update(
-                password_hash=password_hash,
-                failed_logins=0,
-                locked_until=None,
-                session_version=StaffUser.session_version + 1,
-            )
+            StaffUser.update(password_hash=password_hash, session_key=new_session_key())
             .where(StaffUser.id == staff_id)
             .execute()
         )
-    if not updated:
-        raise NotFound("Staff user not found")
-    return StaffUser.get_by_id(staff_id)
+        if not updated:
+            raise NotFound("Staff user not found")
+        user = StaffUser.get_by_id(staff_id)
+        SignInThrottle.delete().where(SignInThrottle.key == _throttle_key(user.email)).execute()
+    return user
 
 
 def sign_in(email: str, password: str, *, now: datetime | None = None) -> StaffSession:
-    """Check e-mail and password; count failures and lock after too many.
+    """Check e-mail and password, counting the attempt first and locking after too many.
 
-    Raises SignInRefused for a wrong pair and TooManyAttempts while the user is locked (a
-    locked user is refused even with the right password, so the lock cannot be probed).
+    Raises SignInRefused for a wrong pair and TooManyAttempts while the address is locked (a
+    locked address is refused even with the right password, so the lock cannot be probed).
     """
     now = now or utcnow()
-    user = StaffUser.get_or_none(StaffUser.email == normalise_email(email))
+    clean = normalise_email(email)
+    key = _throttle_key(clean)
+    _reserve_attempt(key, now)
+    user = None
+    if not _has_control_characters(clean) and len(clean) <= 254:
+        user = StaffUser.get_or_none(StaffUser.email == clean)
     if user is None or user.disabled:
         _verify(_DUMMY_HASH, password)
-        raise SignInRefused(WRONG_CREDENTIALS)
-    if user.locked_until is not None and user.locked_until > now:
-        raise _locked(user.locked_until, now)
+        raise _failed(key, now)
     if not _verify(user.password_hash, password):
-        locked_until = _count_failure(user.id, now)
-        if locked_until is not None:
-            log.warning(
-                "console: %s locked until %s after failed sign-ins", user.email, locked_until
-            )
-            raise _locked(locked_until, now)
-        raise SignInRefused(WRONG_CREDENTIALS)
-    changes: dict[str, object] = {"failed_logins": 0, "locked_until": None, "last_login_at": now}
+        raise _failed(key, now)
+    changes: dict[str, object] = {"last_login_at": now}
     if _hasher.check_needs_rehash(user.password_hash):
         changes["password_hash"] = _hasher.hash(password)
     with write_transaction():
         StaffUser.update(**changes).where(StaffUser.id == user.id).execute()
-    return StaffSession(staff_id=user.id, session_version=user.session_version)
+        SignInThrottle.update(failures=0, updated_at=now).where(SignInThrottle.key == key).execute()
+    return StaffSession(staff_id=user.id, session_key=user.session_key)
+
+
+def _throttle_key(clean_email: str) -> str:
+    return hashlib.sha256(clean_email.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _reserve_attempt(key: str, now: datetime) -> None:
+    """Count this attempt as a failure in advance (a success takes it back), or refuse it
+    while the address is locked or its allowance is used up by attempts still in flight."""
+    with write_transaction():
+        SignInThrottle.delete().where(
+            SignInThrottle.updated_at < now - FORGET_AFTER,
+            SignInThrottle.locked_until.is_null() | (SignInThrottle.locked_until < now),
+        ).execute()
+        SignInThrottle.insert(key=key, failures=0, updated_at=now).on_conflict_ignore().execute()
+        # A lock that has run out starts a fresh count.
+        SignInThrottle.update(failures=0, locked_until=None).where(
+            SignInThrottle.key == key, SignInThrottle.locked_until <= now
+        ).execute()
+        reserved = (
+            SignInThrottle.update(failures=SignInThrottle.failures + 1, updated_at=now)
+            .where(
+                SignInThrottle.key == key,
+                SignInThrottle.locked_until.is_null(),
+                SignInThrottle.failures < MAX_FAILED_LOGINS,
+            )
+            .execute()
+        )
+        if reserved:
+            return
+        row = SignInThrottle.get(SignInThrottle.key == key)
+    until = row.locked_until if row.locked_until is not None else now + _LOCK
+    raise _locked(until, now)
+
+
+def _failed(key: str, now: datetime) -> TicketingError:
+    """The attempt (already counted) failed: lock the address when it was the last allowed."""
+    with write_transaction():
+        locked = (
+            SignInThrottle.update(locked_until=now + _LOCK, updated_at=now)
+            .where(
+                SignInThrottle.key == key,
+                SignInThrottle.failures >= MAX_FAILED_LOGINS,
+                SignInThrottle.locked_until.is_null(),
+            )
+            .execute()
+        )
+    if locked:
+        log.warning(
+            "console: an address is locked for %d minutes after wrong passwords", LOCK_MINUTES
+        )
+        return _locked(now + _LOCK, now)
+    return SignInRefused(WRONG_CREDENTIALS)
 
 
 def _verify(password_hash: str, password: str) -> bool:
@@ -158,22 +233,6 @@ def _verify(password_hash: str, password: str) -> bool:
         return bool(_hasher.verify(password_hash, password))
     except (VerifyMismatchError, VerificationError, InvalidHashError):
         return False
-
-
-def _count_failure(staff_id: int, now: datetime) -> datetime | None:
-    """Add one failure in one statement (two sign-ins at once both count); lock at the limit."""
-    with write_transaction():
-        StaffUser.update(failed_logins=StaffUser.failed_logins + 1).where(
-            StaffUser.id == staff_id
-        ).execute()
-        failures = StaffUser.get_by_id(staff_id).failed_logins
-        if failures < MAX_FAILED_LOGINS:
-            return None
-        locked_until = now + timedelta(minutes=LOCK_MINUTES)
-        StaffUser.update(failed_logins=0, locked_until=locked_until).where(
-            StaffUser.id == staff_id
-        ).execute()
-        return locked_until
 
 
 def _locked(until: datetime, now: datetime) -> TooManyAttempts:
@@ -186,13 +245,30 @@ def _locked(until: datetime, now: datetime) -> TooManyAttempts:
     )
 
 
+def locked_until(email: str, *, now: datetime | None = None) -> datetime | None:
+    """When the lock on this address ends, or None when it is not locked."""
+    now = now or utcnow()
+    row = SignInThrottle.get_or_none(SignInThrottle.key == _throttle_key(normalise_email(email)))
+    if row is None or row.locked_until is None or row.locked_until <= now:
+        return None
+    return row.locked_until  # type: ignore[no-any-return]
+
+
 def signed_in_staff(session: StaffSession) -> StaffUser | None:
-    """The user a session belongs to, or None when it no longer counts (password changed,
-    user disabled or removed)."""
+    """The user a session belongs to, or None when it no longer counts (signed out, password
+    changed, user disabled or removed)."""
     user = StaffUser.get_or_none(StaffUser.id == session.staff_id)
-    if user is None or user.disabled or user.session_version != session.session_version:
+    if user is None or user.disabled:
+        return None
+    if not hmac.compare_digest(user.session_key, session.session_key):
         return None
     return user
+
+
+def end_sessions(staff_id: int) -> None:
+    """End every session of the user (signing out ends them on every device)."""
+    with write_transaction():
+        StaffUser.update(session_key=new_session_key()).where(StaffUser.id == staff_id).execute()
 
 
 def list_staff(account_id: int) -> list[StaffUser]:
@@ -211,6 +287,6 @@ def find_staff(email: str) -> StaffUser:
 def set_disabled(staff_id: int, disabled: bool) -> None:
     """Disable (or enable again) a user; disabling ends their sessions at once."""
     with write_transaction():
-        StaffUser.update(disabled=disabled, session_version=StaffUser.session_version + 1).where(
+        StaffUser.update(disabled=disabled, session_key=new_session_key()).where(
             StaffUser.id == staff_id
         ).execute()

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
 
 from tests.factories import STAFF_PASSWORD
 from tests.tp_api.console.support import csrf_from, post_form, sign_in
-from tp_api.models import StaffUser
+from tp_api.models import SignInThrottle, StaffUser
 from tp_api.services import staff_auth
-from tp_api.services.errors import Conflict, InvalidInput
+from tp_api.services.errors import Conflict, InvalidInput, TooManyAttempts
 
 EMAIL = "door.manager@example.com"
 
@@ -72,14 +73,14 @@ def test_locked_after_five_wrong_passwords_even_for_the_right_one(client, staff,
     assert sign_in(client, EMAIL).status_code == 429  # the right password does not probe it
     time_machine.shift(timedelta(minutes=staff_auth.LOCK_MINUTES, seconds=1))
     assert sign_in(client, EMAIL).status_code == 302
-    assert StaffUser.get(StaffUser.email == EMAIL).failed_logins == 0
+    assert SignInThrottle.get().failures == 0
 
 
 def test_a_good_sign_in_resets_the_failure_count(client, staff):
     for _ in range(staff_auth.MAX_FAILED_LOGINS - 1):
         sign_in(client, EMAIL, "wrong password!!")
     assert sign_in(client, EMAIL).status_code == 302
-    assert StaffUser.get(StaffUser.email == EMAIL).failed_logins == 0
+    assert SignInThrottle.get().failures == 0
 
 
 def test_sign_in_without_the_forms_token_is_refused(client, staff):
@@ -189,3 +190,76 @@ def test_sign_in_attempts_are_rate_limited_per_address(db, settings, factory):
     assert codes == [401, 401, 401, 429]
     # Browsing (GET) is not counted.
     assert client.get("/console/sign-in").status_code == 200
+
+
+def test_an_unknown_address_locks_exactly_like_a_known_one(client, staff):
+    """Otherwise the lock-out would tell which addresses have accounts."""
+    answers = {}
+    for email in (EMAIL, "nobody@example.com"):
+        codes = [sign_in(client, email, "wrong password!!") for _ in range(5)]
+        answers[email] = [
+            (r.status_code, r.get_data(as_text=True).count("Try again")) for r in codes
+        ]
+    assert answers[EMAIL] == answers["nobody@example.com"]
+    assert [code for code, _ in answers[EMAIL]] == [401, 401, 401, 401, 429]
+
+
+def test_guesses_sent_at_once_get_no_more_password_checks_than_the_limit(db, staff, monkeypatch):
+    from tp_api.db import database
+
+    checks = []
+    real_verify = staff_auth._verify
+
+    def counting_verify(password_hash, password):
+        checks.append(password)
+        return real_verify(password_hash, password)
+
+    monkeypatch.setattr(staff_auth, "_verify", counting_verify)
+    start = threading.Barrier(16)
+    outcomes = []
+
+    def attempt(password):
+        with database.connection_context():
+            start.wait(timeout=30)
+            try:
+                staff_auth.sign_in(EMAIL, password)
+                outcomes.append("signed in")
+            except staff_auth.SignInRefused:
+                outcomes.append("refused")
+            except TooManyAttempts:
+                outcomes.append("locked")
+
+    threads = [threading.Thread(target=attempt, args=("wrong password!!",)) for _ in range(15)] + [
+        threading.Thread(target=attempt, args=(STAFF_PASSWORD,))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert len(outcomes) == 16
+    assert len(checks) <= staff_auth.MAX_FAILED_LOGINS
+    assert outcomes.count("locked") >= 16 - staff_auth.MAX_FAILED_LOGINS
+
+
+def test_signing_out_ends_the_session_even_for_a_copied_cookie(app, client, staff):
+    sign_in(client, EMAIL)
+    cookie = client.get_cookie("tp_console").value
+    thief = app.test_client()
+    thief.set_cookie("tp_console", cookie)
+    assert thief.get("/console/events").status_code == 200
+    post_form(client, "/console/events", "/console/sign-out", {})
+    assert thief.get("/console/events").status_code == 302
+
+
+def test_a_session_does_not_pass_to_a_new_user_with_a_reused_id(app, client, factory, staff):
+    _, user = staff
+    sign_in(client, EMAIL)
+    StaffUser.delete().where(StaffUser.id == user.id).execute()
+    other = factory.seller("Another BV")
+    factory.staff(other, email="new.person@example.com")  # SQLite hands out the same id
+    assert client.get("/console/events").status_code == 302
+
+
+def test_control_characters_are_refused_not_a_server_error(client, staff):
+    response = sign_in(client, "a\x00@example.com", "whatever password")
+    assert response.status_code == 401

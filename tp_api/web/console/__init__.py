@@ -2,7 +2,8 @@
 
 Sign-in is by e-mail and password (tp_api.services.staff_auth). The session is Flask's
 signed cookie (HttpOnly, SameSite=Lax, Secure behind https); it holds the staff id, the
-user's session version (a password change ends older sessions) and a CSRF token. Every POST
+user's random session key (replaced when they sign out, change password or are disabled,
+which ends every session of theirs) and a CSRF token. Every POST
 must carry that token (synchronizer-token pattern) and, when the browser sends one, an
 ``Origin`` of this site: SameSite alone does not cover older browsers or same-site
 subdomains. Pages set a strict Content-Security-Policy (scripts and styles from this site
@@ -68,7 +69,7 @@ def start_session(signed_in: staff_auth.StaffSession) -> None:
     dropped, so a session fixed before sign-in is worth nothing)."""
     session.clear()
     session["staff_id"] = signed_in.staff_id
-    session["sv"] = signed_in.session_version
+    session["sk"] = signed_in.session_key
     session["since"] = int(datetime.now(UTC).timestamp())
     session["csrf"] = secrets.token_urlsafe(32)
 
@@ -81,15 +82,15 @@ def csrf_token() -> str:
 
 
 def _session_user() -> StaffUser | None:
-    staff_id, version, since = session.get("staff_id"), session.get("sv"), session.get("since")
-    if not isinstance(staff_id, int) or not isinstance(version, int):
+    staff_id, key, since = session.get("staff_id"), session.get("sk"), session.get("since")
+    if not isinstance(staff_id, int) or not isinstance(key, str):
         return None
     if not isinstance(since, int):
         return None
     started = datetime.fromtimestamp(since, UTC)
     if datetime.now(UTC) - started > timedelta(hours=SESSION_HOURS):
         return None
-    return staff_auth.signed_in_staff(staff_auth.StaffSession(staff_id, version))
+    return staff_auth.signed_in_staff(staff_auth.StaffSession(staff_id, key))
 
 
 def _same_origin() -> bool:

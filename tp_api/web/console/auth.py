@@ -6,7 +6,7 @@ from flask import Response, redirect, render_template, request, session, url_for
 
 from tp_api.services import staff_auth
 from tp_api.services.errors import TicketingError, TooManyAttempts
-from tp_api.web.console import bp, safe_next, start_session
+from tp_api.web.console import bp, current_staff, safe_next, start_session
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -33,7 +33,9 @@ def sign_in() -> Response | tuple[str, int] | str:
 
 @bp.post("/sign-out")
 def sign_out() -> Response:
-    """End the session (a POST with the CSRF token, so another site cannot sign staff out)."""
+    """End the user's sessions, on every device: the cookie alone cannot be revoked, so its
+    user's session key is replaced (a POST with the CSRF token: no other site can do this)."""
+    staff_auth.end_sessions(current_staff().id)
     session.clear()
     return redirect(url_for("console.sign_in"))  # type: ignore[return-value]
 
