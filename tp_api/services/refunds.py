@@ -35,6 +35,9 @@ class RefundRequest:
 
     reason: str = ""
     lines: Mapping[int, int] | None = None
+    # The number of refunds the caller saw on the order: when set and the order has had
+    # another refund since (a form sent twice, two people at once), nothing is refunded.
+    expected_refunds: int | None = None
 
 
 def refund_order(account_id: int, order_id: int, request: RefundRequest) -> Refund:
@@ -60,6 +63,14 @@ def refund_in_transaction(order: Order, request: RefundRequest, *, include_used:
             f"Order {order.reference} is {order.status}; only paid orders can be refunded",
             code="order_not_refundable",
         )
+    if request.expected_refunds is not None:
+        made = Refund.select().where(Refund.order == order.id).count()
+        if made != request.expected_refunds:
+            raise Conflict(
+                f"Order {order.reference} was refunded meanwhile ({made} refund(s) now); "
+                "nothing more was refunded. Check the order and try again if needed.",
+                code="order_changed",
+            )
     lines = {line.id: line for line in OrderLine.select().where(OrderLine.order == order.id)}
     units = _units_to_refund(lines, request.lines)
     amount = sum(lines[i].unit_price_cents * n for i, n in units.items())

@@ -117,7 +117,7 @@ def test_refund_part_of_an_order_puts_the_stock_back(client, factory, seller):
         client,
         order_page,
         f"{order_page}/refund",
-        {f"line-{line_id}": "2", "reason": "Could not come"},
+        {f"line-{line_id}": "2", "reason": "Could not come", "refunds_seen": "0"},
     )
     assert response.status_code == 302
     page = _text(client.get(order_page))
@@ -134,7 +134,8 @@ def test_refund_the_whole_order(client, factory, seller):
     ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
     outcome = factory.order(seller, ticket_type, quantity=2)
     page = f"/console/orders/{outcome.order_id}"
-    assert post_form(client, page, f"{page}/refund", {"whole": "yes"}).status_code == 302
+    form = {"whole": "yes", "refunds_seen": "0"}
+    assert post_form(client, page, f"{page}/refund", form).status_code == 302
     assert Order.get_by_id(outcome.order_id).status == "refunded"
     assert TicketType.get_by_id(ticket_type.id).sold == 0
 
@@ -153,7 +154,7 @@ def test_bad_refund_forms_are_explained_on_the_page(client, factory, seller, for
     outcome = factory.order(seller, ticket_type, quantity=1)
     page = f"/console/orders/{outcome.order_id}"
     line_id = re.search(r'name="line-(\d+)"', client.get(page).get_data(as_text=True))[1]
-    data = {k.replace("LINE", line_id): v for k, v in form.items()}
+    data = {"refunds_seen": "0", **{k.replace("LINE", line_id): v for k, v in form.items()}}
     response = post_form(client, page, f"{page}/refund", data)
     assert response.status_code == status
     assert 'role="alert"' in response.get_data(as_text=True)
@@ -258,3 +259,37 @@ def test_events_come_fifty_to_a_page(client, factory, seller, monkeypatch):
     assert "Earlier events" not in second
     assert "No more events" in _text(client.get("/console/events?offset=999"))
     assert "Night 2" in _text(client.get("/console/events?offset=-5"))
+
+
+def test_a_refund_form_sent_twice_refunds_once(client, factory, seller):
+    ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
+    outcome = factory.order(seller, ticket_type, quantity=3)
+    page = f"/console/orders/{outcome.order_id}"
+    html = client.get(page).get_data(as_text=True)
+    line_id = re.search(r'name="line-(\d+)"', html)[1]
+    seen = re.search(r'name="refunds_seen" value="(\d+)"', html)[1]
+    form = {f"line-{line_id}": "1", "refunds_seen": seen}
+    assert post_form(client, page, f"{page}/refund", form).status_code == 302
+    again = post_form(client, page, f"{page}/refund", form)
+    assert again.status_code == 409
+    assert "was refunded meanwhile" in _text(again)
+    assert TicketType.get_by_id(ticket_type.id).sold == 2
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("/console/orders?q=%00", None),
+        ("REFUND", {"reason": "oops\x00", "whole": "yes", "refunds_seen": "0"}),
+        ("REFUND", {"whole": "yes"}),
+    ],
+)
+def test_bad_input_is_a_400_page_not_a_server_error(client, factory, seller, path, form):
+    outcome = factory.order(seller, factory.ticket_type(factory.event(seller)))
+    order_page = f"/console/orders/{outcome.order_id}"
+    if form is None:
+        response = client.get(path)
+    else:
+        response = post_form(client, order_page, f"{order_page}/refund", form)
+    assert response.status_code == 400
+    assert response.mimetype == "text/html"

@@ -7,6 +7,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from tp_api.models import OrderStatus
 from tp_api.services import console_queries, order_queries, refunds
 from tp_api.services.errors import InvalidInput, TicketingError
+from tp_api.services.validation import clean_text
 from tp_api.web.console import MAX_ID, account_id, bp
 
 PAGE_SIZE = 50
@@ -24,7 +25,7 @@ STATUSES = sorted(
 @bp.get("/orders")
 def orders() -> str:
     """Newest orders first, searchable by reference, shop order number, e-mail or name."""
-    search = request.args.get("q", "").strip()[:200]
+    search = clean_text(request.args.get("q", "").strip()[:200], "The search")
     status = request.args.get("status", "")
     status = status if status in STATUSES else ""
     event_id = request.args.get("event", type=int)
@@ -73,9 +74,15 @@ def refund(order_id: int) -> Response | tuple[str, int]:
 
 
 def _refund_request(order_id: int) -> refunds.RefundRequest:
-    reason = request.form.get("reason", "").strip()[:500]
+    reason = clean_text(request.form.get("reason", "").strip()[:500], "reason")
+    seen = request.form.get("refunds_seen", "")
+    # The form carries how many refunds the order had when it was shown: sent twice, the
+    # second one finds one more and refunds nothing.
+    expected = int(seen) if seen.isascii() and seen.isdigit() and len(seen) < 9 else None
+    if expected is None:
+        raise InvalidInput("The form is incomplete; reload the order and try again")
     if request.form.get("whole") == "yes":
-        return refunds.RefundRequest(reason=reason)
+        return refunds.RefundRequest(reason=reason, expected_refunds=expected)
     lines: dict[int, int] = {}
     for name, value in request.form.items():
         if not name.startswith("line-") or not value.strip():
@@ -90,4 +97,4 @@ def _refund_request(order_id: int) -> refunds.RefundRequest:
             lines[line_id] = units
     if not lines:
         raise InvalidInput("Choose the tickets to refund, or refund the whole order")
-    return refunds.RefundRequest(reason=reason, lines=lines)
+    return refunds.RefundRequest(reason=reason, lines=lines, expected_refunds=expected)

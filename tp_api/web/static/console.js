@@ -2,10 +2,15 @@
 (function () {
   "use strict";
 
-  // Ask before irreversible actions (refunds).
+  // Ask before irreversible actions (refunds), then block a second submit (a double click);
+  // the server refuses a repeated refund anyway.
   document.querySelectorAll("form[data-confirm]").forEach(function (form) {
     form.addEventListener("submit", function (event) {
-      if (!window.confirm(form.getAttribute("data-confirm"))) event.preventDefault();
+      if (form.getAttribute("data-sent") || !window.confirm(form.getAttribute("data-confirm"))) {
+        event.preventDefault();
+        return;
+      }
+      form.setAttribute("data-sent", "true");
     });
   });
 
