@@ -2,38 +2,16 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
-from urllib.parse import unquote_plus
 
 from gunicorn.app.base import BaseApplication
 from gunicorn.glogging import Logger
 
+from config.redaction import redact
 from config.settings import Settings
 from config.wsgi import create_app
 
-# Query parameters whose values are credentials. Names are compared after URL-decoding,
-# because the server decodes them too (``%6Bey=`` is ``key=``).
-SECRET_PARAM_NAMES = frozenset({"key", "secret", "consumer_key", "consumer_secret"})
-_PARAM = re.compile(r"(^|[?&;])([^=&;?\s]*)(=)([^&;\s]*)")
-# A "my tickets" link's token opens a customer's tickets for weeks: a path segment, not a
-# query parameter, so it is matched on its own (also percent-encoded slashes or case).
-_PAGE_TOKEN = re.compile(r"(/my-tickets/)[^/?#\s]+", re.IGNORECASE)
-
 ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s" rid=%({x-request-id}o)s'
-
-
-def redact(text: str) -> str:
-    """``/tp-api/events?key=abc&x=1`` -> ``/tp-api/events?key=[redacted]&x=1``, and
-    ``/my-tickets/<token>/...`` -> ``/my-tickets/[redacted]/...``."""
-
-    def hide(match: re.Match[str]) -> str:
-        name = unquote_plus(match.group(2)).strip().lower()
-        if name in SECRET_PARAM_NAMES:
-            return f"{match.group(1)}{match.group(2)}=[redacted]"
-        return match.group(0)
-
-    return _PAGE_TOKEN.sub(r"\1[redacted]", _PARAM.sub(hide, text))
 
 
 class RedactingLogger(Logger):

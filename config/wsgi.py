@@ -15,6 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bridge.web import woo_webhooks
 from config.pages import install_my_tickets
+from config.redaction import redact
 from config.settings import Settings
 from config.shops import secret_box
 from config.tickets import scan_public_keys, ticket_tools
@@ -135,7 +136,8 @@ def _register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> Response:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        # The path may hold a "my tickets" token, which opens a customer's tickets.
+        log.exception("unhandled error on %s %s", request.method, redact(request.path))
         return _error_response(500, "Internal server error", "internal_error")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from config.server import redact
+from config.redaction import redact
 
 
 @pytest.mark.parametrize(
