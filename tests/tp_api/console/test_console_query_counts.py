@@ -5,14 +5,18 @@ from __future__ import annotations
 
 import pytest
 
+from config.settings import Settings
 from config.shops import secret_box
+from config.tickets import scan_public_keys, ticket_tools
 from tests.conftest import TEST_SECRET
 from tests.query_counter import count_queries
 from tests.tp_api.console.support import sign_in
 from tp_api.db import utcnow
-from tp_api.models import SyncRun
-from tp_api.services import shops, webhook_endpoints, webhook_events
+from tp_api.models import OrderLine, SyncRun, TicketType, WebhookAttempt, WebhookDelivery
+from tp_api.services import scanners, shops, webhook_endpoints, webhook_events
+from tp_api.services.checkin import ScanRequest, scan
 from tp_api.services.secret_box import SecretBox
+from tp_api.services.ticket_files import ticket_code
 from tp_api.services.webhook_endpoints import EndpointPolicy
 
 # Signed-in session check (1) plus the page's own reads; generous but far below one per row.
@@ -20,8 +24,10 @@ MOST_QUERIES = 10
 
 
 def _grow(factory, owner, size: int) -> dict[str, int]:
-    """``size`` events (each with an extra date), orders, shops with runs and problems, and
-    webhook deliveries, for one account."""
+    """``size`` of everything a page lists, for one account: events (each with an extra
+    date), orders, shops with runs and problems, webhook deliveries with ``size`` attempts
+    each; and on the first event one order of ``size`` lines and tickets, admitted at
+    ``size`` gates."""
     ids: dict[str, int] = {}
     box = SecretBox([TEST_SECRET])
     for i in range(size):
@@ -37,9 +43,8 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
             ],
         )
         ticket_type = factory.ticket_type(event)
-        outcome = factory.order(owner, ticket_type, quantity=2)
+        factory.order(owner, ticket_type, quantity=2)
         ids.setdefault("event", event.id)
-        ids["order"] = outcome.order_id
         shop = shops.add_shop(
             box,
             owner.id,
@@ -52,6 +57,7 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
         shops.map_product(shop, product_id=100 + i, ticket_type_id=ticket_type.id)
         for kind in ("orders", "stock", "orders"):
             SyncRun.create(shop=shop.id, kind=kind, finished_at=utcnow(), errors=1, error_text="x")
+    ids["order"] = _big_order(factory, owner, ids["event"], size)
     endpoint = webhook_endpoints.create_endpoint(
         owner.id,
         secret_box(factory_settings()),
@@ -61,13 +67,52 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
     ).endpoint
     for _ in range(size):
         webhook_events.emit_ping(owner.id, endpoint)
+    for delivery in WebhookDelivery.select().where(WebhookDelivery.endpoint == endpoint.id):
+        for number in range(1, size + 1):
+            WebhookAttempt.create(
+                delivery=delivery.id,
+                number=number,
+                attempted_at=utcnow(),
+                status_code=500,
+                duration_ms=12,
+            )
     ids["endpoint"] = endpoint.id
     return ids
 
 
-def factory_settings():
-    from config.settings import Settings
+def _big_order(factory, owner, event_id: int, size: int) -> int:
+    """An order of ``size`` lines for the event, its tickets personalised and scanned in at
+    ``size`` different gates."""
+    ticket_type = TicketType.get(TicketType.event == event_id)
+    line = {
+        "tp_event_ticket_id": ticket_type.id,
+        "name": "General Admission",
+        "quantity": 1,
+        "product_id": 101,
+        "order_item_type": "line_item",
+        "unit_price": 29.95,
+    }
+    outcome = factory.order(
+        owner,
+        ticket_type,
+        order_lines=[line] * size,
+        order_total=round(29.95 * size, 2),
+    )
+    tickets = factory.personalise_all(owner, outcome)
+    assert len(tickets) == size
+    assert OrderLine.select().where(OrderLine.order == outcome.order_id).count() == size
+    settings = factory_settings()
+    tools = ticket_tools(settings)
+    context = scanners.authenticate_scanner(
+        scanners.create_scanner(owner.id, f"kit {size}", [event_id]).secret
+    )
+    for n, ticket in enumerate(tickets):
+        request = ScanRequest(ticket_code(tools, ticket), event_id, gate=f"Gate {n}")
+        assert scan(context, request, scan_public_keys(settings)).success
+    return outcome.order_id
 
+
+def factory_settings() -> Settings:
     return Settings(secret_key=TEST_SECRET)
 
 
