@@ -15,6 +15,7 @@ from urllib.parse import urlsplit, urlunsplit
 import peewee
 import psycopg2
 import pytest
+from argon2 import PasswordHasher
 
 from config.settings import Settings
 from config.wsgi import create_app
@@ -22,7 +23,7 @@ from tests.factories import Factory
 from tp_api import migrations
 from tp_api.db import connect
 from tp_api.models import ALL_MODELS
-from tp_api.services import api_keys, keys, scanners, webhook_events
+from tp_api.services import api_keys, keys, scanners, staff_auth, webhook_events
 
 POSTGRES_URL = os.environ.get("TP_TEST_POSTGRES_URL", "")
 BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
@@ -83,6 +84,18 @@ def db(db_url: str) -> Iterator[peewee.Database]:
     if not database.is_closed():
         database.close()
     database.close_all()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Argon2id with the production parameters (64 MiB, t=3) costs ~0.15 s a hash: tests
+    use the same algorithm with tiny parameters, except those marked
+    ``real_password_hashing``."""
+    if request.node.get_closest_marker("real_password_hashing"):
+        return
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    monkeypatch.setattr(staff_auth, "_hasher", cheap)
+    monkeypatch.setattr(staff_auth, "_DUMMY_HASH", cheap.hash("not a password of anyone"))
 
 
 @pytest.fixture

@@ -73,6 +73,13 @@ def browser() -> Iterator[Browser]:
     playwright.stop()
 
 
+@pytest.fixture(params=["sqlite"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Browser walks run on SQLite only: what they check is the pages in a browser, and the
+    same pages' server side is tested on both databases through Flask's test client."""
+    return f"sqlite:///{tmp_path}/tp-test.sqlite3"
+
+
 @pytest.fixture
 def live_server(app: Any) -> Iterator[str]:
     """The suite's ``app`` (on this test's database) served on loopback; its base URL.

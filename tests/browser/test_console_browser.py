@@ -123,8 +123,11 @@ def test_a_cancelled_confirmation_refunds_nothing(live_server, open_page, factor
 
 @pytest.mark.parametrize("kind", ["phone", "desktop"])
 def test_door_figures_refresh_on_their_own(
-    live_server, open_page, screenshot, factory, seller, settings, kind
+    live_server, open_page, screenshot, factory, seller, settings, kind, monkeypatch
 ):
+    from tp_api.web.console import door
+
+    monkeypatch.setattr(door, "REFRESH_SECONDS", 2)
     event = factory.event(seller, name="Door Night")
     tickets = factory.personalise_all(
         seller, factory.order(seller, factory.ticket_type(event), quantity=3)
