@@ -251,11 +251,12 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
         page = my_tickets_url(settings, account.id, 7, "nl").removeprefix("http://bench.test")
         pages = {
             "partner API: GET /tp-api/users/7/events": f"/tp-api/users/7/events?key={partner_key}",
-            "console: events (200, sales per type)": "/console/events",
+            "console: events (50 of 200, sales per type)": "/console/events",
             "console: one event with 30-day chart": f"/console/events/{event_ids[0]}",
             "console: orders, newest 50": "/console/orders",
-            "console: orders, search by e-mail": "/console/orders?q=customer0012345",
+            "console: orders, search in e-mail and names": "/console/orders?q=customer0012345",
             "console: orders, search by reference": f"/console/orders?q=TP-{newest_order:05d}",
+            "console: orders, search by shop number": "/console/orders?q=112345",
             "console: one order": f"/console/orders/{newest_order}",
             "console: door figures (JSON)": f"/console/door/{event_ids[0]}/figures.json",
             "console: shops (5, runs, differences)": "/console/shops",

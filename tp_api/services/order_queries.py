@@ -114,17 +114,21 @@ def _filtered(account_id: int, query: Any, filters: OrderFilter) -> Any:
 
 
 def _matches(text: str) -> Any:
+    """A reference (``TP-00123``) or a number is looked up by index; other text is matched
+    anywhere in the buyer's e-mail address and names (a scan of the account's orders)."""
     wanted = text[:200]
-    condition = (
+    order_id = parse_order_reference(wanted)
+    if order_id is not None and wanted[:3].upper() == "TP-":
+        return Order.id == order_id
+    if order_id is not None:
+        # A bare number: our order id or the shop's order number.
+        return (Order.id == order_id) | (Order.wp_order_id == normalise_wp_order_id(wanted))
+    return (
         Order.billing_email.contains(wanted)
         | Order.billing_last_name.contains(wanted)
         | Order.billing_first_name.contains(wanted)
         | (Order.wp_order_id == normalise_wp_order_id(wanted))
     )
-    order_id = parse_order_reference(wanted)
-    if order_id is not None:
-        condition = condition | (Order.id == order_id)
-    return condition
 
 
 def get_order(account_id: int, order_id: int) -> OrderDetail:

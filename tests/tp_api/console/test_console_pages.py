@@ -86,6 +86,7 @@ def test_orders_search_by_reference_email_and_name(client, factory, seller):
     second = factory.order(
         seller,
         ticket_type,
+        wp_order_id="wc_98765",
         billing_information={
             "first_name": "Alan",
             "last_name": "Turing",
@@ -98,6 +99,10 @@ def test_orders_search_by_reference_email_and_name(client, factory, seller):
         ("lovelace", first.reference),
         ("ALAN@example", second.reference),
         (second.reference, second.reference),
+        (second.reference.lower(), second.reference),
+        ("98765", second.reference),
+        ("wc_98765", second.reference),
+        (str(first.order_id), first.reference),
     ):
         found = set(
             re.findall(r"TP-\d+", _text(client.get("/console/orders", query_string={"q": query})))
