@@ -18,6 +18,7 @@ from config.cli_common import echo_json as _echo_json
 from config.cli_common import production_settings
 from config.cli_common import require_schema as _require_schema
 from config.settings import Settings, SettingsError
+from config.tickets import my_tickets_links
 from tp_api import migrations
 from tp_api.db import connect
 from tp_api.models import StaffUser
@@ -295,9 +296,13 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
         console_password = _demo_staff(owner.id)
     _print_demo(settings, host, port, new_key.secret, first_type.id, first_type.event_id)
     _print_admin_demo(host, port, admin_key)
+    # Signed with the secret `serve --dev` uses, so the link opens on the demo server.
+    token = my_tickets_links(settings.for_development()).sign(owner.id, 7, "nl")
     click.echo(
         f"Seller console: http://{host}:{port}/console/  "
         f"e-mail {DEMO_STAFF_EMAIL}  password {console_password}\n"
+        f"My tickets of customer 7 (after the order curl above): "
+        f"http://{host}:{port}/my-tickets/{token}\n"
     )
     if then_serve:
         ctx.invoke(serve, host=host, port=port, workers=2, threads=1, dev=True, access_log=True)

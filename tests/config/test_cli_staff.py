@@ -105,3 +105,24 @@ def test_demo_prints_a_console_password_that_works_and_changes_each_run(run, db)
     assert again != password
     assert staff_auth.sign_in(DEMO_STAFF_EMAIL, again).staff_id
     assert StaffUser.select().count() == 1
+
+
+def test_demo_prints_a_my_tickets_link_that_opens_after_the_demo_order(run, db, settings):
+    from dataclasses import replace
+
+    from config.cli import DEMO_ACCOUNT
+    from config.wsgi import create_app
+    from tests.factories import order_body
+    from tp_api.models import Account, TicketType
+    from tp_api.services import orders
+    from tp_api.services.order_input import parse_partner_order
+
+    result = run("demo", "--no-serve")
+    path = "/my-tickets/" + result.output.split("/my-tickets/")[1].split()[0]
+    owner = Account.get(Account.name == DEMO_ACCOUNT)
+    ticket_type = TicketType.select().order_by(TicketType.id).first()
+    orders.submit_order(owner.id, parse_partner_order(order_body(ticket_type.id, wp_user_id=7)))
+    client = create_app(replace(settings, secret_key="").for_development()).test_client()
+    page = client.get(path)
+    assert page.status_code == 200, page.get_data(as_text=True)[:300]
+    assert 'lang="nl"' in page.get_data(as_text=True)
