@@ -72,7 +72,7 @@ def test_a_ping_reaches_the_receiver_through_the_servers_own_worker(db, db_url, 
             try:
                 if requests.get(f"http://127.0.0.1:{port}/livez", timeout=1).ok:
                     break
-            except requests.ConnectionError:
+            except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow
                 time.sleep(0.1)
         created = json.loads(
             run(

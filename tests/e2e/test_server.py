@@ -70,7 +70,7 @@ def server(db, db_url, tmp_path):
         try:
             if requests.get(f"{base}/livez", timeout=1).ok:
                 break
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow
             time.sleep(0.1)
     else:
         proc.kill()

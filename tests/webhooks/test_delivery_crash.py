@@ -263,7 +263,7 @@ def test_serve_with_outbox_worker_delivers_webhooks_and_stops_its_worker(
             def live() -> bool:
                 try:
                     return requests.get(f"{base}/livez", timeout=1).ok
-                except requests.ConnectionError:
+                except (requests.ConnectionError, requests.Timeout):  # not up, or slow
                     return False
 
             _wait(live, 30, "the server to start", log=log, proc=proc)
