@@ -70,8 +70,11 @@ def texts(locale: str | None) -> dict[str, str]:
     return TEXTS[language(locale)]
 
 
-def format_event_date(value: datetime | None, timezone: str, locale: str | None) -> str:
-    """``2026-08-03T18:00Z``, ``Europe/Amsterdam``, ``nl`` -> ``maandag 3 augustus 2026 20:00``."""
+def format_event_date(
+    value: datetime | None, timezone: str, locale: str | None, *, show_zone: bool = False
+) -> str:
+    """``2026-08-03T18:00Z``, ``Europe/Amsterdam``, ``nl`` -> ``maandag 3 augustus 2026 20:00``
+    (with ``show_zone``, the zone's abbreviation after the time: ``... 20:00 CEST``)."""
     if value is None:
         return ""
     try:
@@ -79,4 +82,5 @@ def format_event_date(value: datetime | None, timezone: str, locale: str | None)
     except (ZoneInfoNotFoundError, ValueError):
         zone = ZoneInfo("UTC")
     local = value.astimezone(zone)
-    return str(format_datetime(local, "EEEE d MMMM y HH:mm", locale=language(locale)))
+    pattern = "EEEE d MMMM y HH:mm z" if show_zone else "EEEE d MMMM y HH:mm"
+    return str(format_datetime(local, pattern, locale=language(locale)))

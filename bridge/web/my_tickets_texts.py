@@ -7,9 +7,8 @@ shop that hosts the page can read (or patch) every sentence here.
 from __future__ import annotations
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from babel.dates import format_datetime
+from pdf import i18n
 
 DEFAULT_LANGUAGE = "en"
 
@@ -159,9 +158,4 @@ def format_when(value: datetime, lang: str, timezone: str = "UTC") -> str:
     The zone is printed because the partner API gives times in UTC and does not say in
     which zone the event takes place: the page shows them in ``timezone``.
     """
-    try:
-        zone = ZoneInfo(timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = ZoneInfo("UTC")
-    local = value.astimezone(zone)
-    return str(format_datetime(local, "EEEE d MMMM y HH:mm z", locale=language(lang)))
+    return i18n.format_event_date(value, timezone, language(lang), show_zone=True)

@@ -6,14 +6,11 @@ from __future__ import annotations
 import dataclasses
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from bridge.partner_client import PartnerClient
 from bridge.web.my_tickets import create_my_tickets_blueprint
@@ -495,20 +492,6 @@ def test_a_host_that_serves_one_account_answers_other_links_as_unknown(app, boug
     assert page.headers["Cache-Control"] == "no-store"  # set by the page, not our app
     other = client.get(page_path(settings, seller.id + 1))
     assert other.status_code == 404 and "Link not found" in other.get_data(as_text=True)
-
-
-@pytest.fixture
-def service(app) -> Iterator[str]:
-    """Our service on a loopback port: what a shop's server would call over HTTP."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/tp-api"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def test_the_page_runs_inside_a_shops_own_server_over_http(service, bought):

@@ -8,7 +8,6 @@ import socket
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -16,7 +15,6 @@ from pathlib import Path
 import pytest
 import requests
 import responses
-from werkzeug.serving import make_server
 
 from bridge.partner_client import (
     Attendee,
@@ -34,7 +32,6 @@ from bridge.partner_client import (
     UnexpectedResponse,
 )
 from tests.factories import order_body
-from tp_api.models import Ticket
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY1 = {
@@ -53,20 +50,6 @@ DAY1 = {
 }
 
 
-@pytest.fixture
-def service(app) -> Iterator[str]:
-    """The suite's app on a loopback port (a real socket, unlike Flask's test client)."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}/tp-api"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
-
-
 def attendee(ref: str, **changes: str) -> Attendee:
     fields = {
         "first_name": "Jane",
@@ -76,18 +59,6 @@ def attendee(ref: str, **changes: str) -> Attendee:
         **changes,
     }
     return Attendee(ticket_id=ref, **fields)
-
-
-@pytest.fixture
-def bought(factory):
-    seller = factory.seller()
-    event = factory.event(seller, name="Summer Festival")
-    outcome = factory.order(seller, factory.ticket_type(event), quantity=2, wp_user_id=7)
-    refs = [
-        t.reference
-        for t in Ticket.select().where(Ticket.order == outcome.order_id).order_by(Ticket.id)
-    ]
-    return seller, event, outcome, refs
 
 
 # --- against the real service -----------------------------------------------------------------
@@ -113,8 +84,8 @@ def test_events_are_parsed_field_by_field(service, factory):
     assert child.tickets[0].date is None
 
 
-def test_a_customer_journey_through_the_client(service, bought):
-    seller, event, outcome, refs = bought
+def test_a_customer_journey_through_the_client(service, two_tickets):
+    seller, event, outcome, refs = two_tickets
     client = PartnerClient(service, seller.key)
 
     [mine] = client.user_events(7)
@@ -141,8 +112,8 @@ def test_a_customer_journey_through_the_client(service, bought):
     assert pdf.startswith(f"http://tickets.test/files/tickets/order_{outcome.order_id}_tickets?")
 
 
-def test_errors_carry_the_documented_status_and_exact_text(service, bought):
-    seller, event, outcome, refs = bought
+def test_errors_carry_the_documented_status_and_exact_text(service, two_tickets):
+    seller, event, outcome, refs = two_tickets
     client = PartnerClient(service, seller.key)
 
     def refused(call) -> PartnerError:

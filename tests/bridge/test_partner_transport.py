@@ -15,31 +15,13 @@ from werkzeug.serving import make_server
 
 from bridge.partner_client import Attendee, Forbidden, PartnerClient
 from bridge.partner_transport import WSGITransport
-from tp_api.models import Ticket
+from config.pages import in_process_client as in_process
 
 INTERNAL = "http://tp.internal/"
 
 
-def in_process(app, account_id) -> PartnerClient:
-    session = requests.Session()
-    session.mount(INTERNAL, WSGITransport(app, {"tp.page_account": account_id}))
-    return PartnerClient(INTERNAL + "tp-api", "", session=session, retries=0)
-
-
-@pytest.fixture
-def bought(factory):
-    seller = factory.seller()
-    event = factory.event(seller, name="Summer Festival")
-    outcome = factory.order(seller, factory.ticket_type(event), quantity=2, wp_user_id=7)
-    refs = [
-        t.reference
-        for t in Ticket.select().where(Ticket.order == outcome.order_id).order_by(Ticket.id)
-    ]
-    return seller, event, outcome, refs
-
-
-def test_an_in_process_client_acts_for_its_account_without_a_key(app, factory, bought):
-    seller, event, outcome, refs = bought
+def test_an_in_process_client_acts_for_its_account_without_a_key(app, factory, two_tickets):
+    seller, event, outcome, refs = two_tickets
     other = factory.seller()
     factory.event(other, name="Someone else's")
     client = in_process(app, seller.id)
@@ -55,7 +37,7 @@ def test_an_in_process_client_acts_for_its_account_without_a_key(app, factory, b
 
 
 @pytest.mark.parametrize("account", [None, 999999, "1", True, 1.0])
-def test_without_a_valid_in_process_account_the_call_is_refused(app, bought, account):
+def test_without_a_valid_in_process_account_the_call_is_refused(app, two_tickets, account):
     session = requests.Session()
     extra = {} if account is None else {"tp.page_account": account}
     session.mount(INTERNAL, WSGITransport(app, extra))
@@ -65,8 +47,8 @@ def test_without_a_valid_in_process_account_the_call_is_refused(app, bought, acc
     assert (refused.value.status, refused.value.message) == (403, "Unauthorized")
 
 
-def test_a_header_or_query_parameter_cannot_set_the_account(app, client, bought):
-    seller = bought[0]
+def test_a_header_or_query_parameter_cannot_set_the_account(app, client, two_tickets):
+    seller = two_tickets[0]
     for name in ("tp.page_account", "Tp-Page-Account", "tp_page_account", "TP.PAGE_ACCOUNT"):
         response = client.get("/tp-api/events", headers={name: str(seller.id)})
         assert (response.status_code, response.get_data(as_text=True)) == (403, "Unauthorized")
@@ -99,16 +81,16 @@ def raw_get(address: tuple[str, int], target: str, header_lines: list[str]) -> t
     return int(head.split()[1]), body.decode()
 
 
-def test_over_a_real_socket_no_header_spelling_reaches_the_environ_key(served, bought):
-    seller = bought[0]
+def test_over_a_real_socket_no_header_spelling_reaches_the_environ_key(served, two_tickets):
+    seller = two_tickets[0]
     # The same raw request with the key is answered, so the refusals below are about the header.
     assert raw_get(served, f"/tp-api/events?key={seller.key}", [])[0] == 200
     for name in ("tp.page_account", "Tp-Page-Account", "tp_page_account", "TP.PAGE_ACCOUNT"):
         assert raw_get(served, "/tp-api/events", [f"{name}: {seller.id}"]) == (403, "Unauthorized")
 
 
-def test_the_inner_request_leaves_the_callers_flask_context_alone(app, bought):
-    seller = bought[0]
+def test_the_inner_request_leaves_the_callers_flask_context_alone(app, two_tickets):
+    seller = two_tickets[0]
     with app.test_request_context("/my-tickets/outer"):
         g.request_id = "outer-request"
         assert len(in_process(app, seller.id).list_events()) == 1

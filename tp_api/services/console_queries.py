@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import peewee
 
@@ -135,22 +136,27 @@ def _with_sales(tops: list[Event]) -> list[EventSales]:
     return list(grouped.values())
 
 
+# Units of a line still sold (not refunded), and the money they brought.
+_KEPT_UNITS = OrderLine.quantity - OrderLine.refunded_quantity
+_KEPT_CENTS = _KEPT_UNITS * OrderLine.unit_price_cents
+
+
+def _paid_lines(*columns: Any) -> peewee.ModelSelect:
+    """Order lines of paid orders, selecting ``columns``."""
+    return (
+        OrderLine.select(*columns)
+        .join(OrderRow)
+        .where(OrderRow.status.in_(sorted(OrderStatus.PAID)))
+    )
+
+
 def _revenue_per_type(type_ids: list[int]) -> dict[int, int]:
     """Money taken per ticket type: paid orders' lines, less refunded units."""
     if not type_ids:
         return {}
     rows = (
-        OrderLine.select(
-            OrderLine.ticket_type,
-            peewee.fn.SUM(
-                (OrderLine.quantity - OrderLine.refunded_quantity) * OrderLine.unit_price_cents
-            ),
-        )
-        .join(OrderRow)
-        .where(
-            OrderLine.ticket_type.in_(type_ids),
-            OrderRow.status.in_(sorted(OrderStatus.PAID)),
-        )
+        _paid_lines(OrderLine.ticket_type, peewee.fn.SUM(_KEPT_CENTS))
+        .where(OrderLine.ticket_type.in_(type_ids))
         .group_by(OrderLine.ticket_type)
         .tuples()
     )
@@ -187,17 +193,9 @@ def sales_per_day(account_id: int, event_id: int, *, days: int = 30) -> list[Day
     # coerce(False): the column's own converter would read the day back as a datetime.
     day = peewee.fn.DATE(OrderRow.created_at).coerce(False)
     rows = (
-        OrderLine.select(
-            day,
-            peewee.fn.SUM(OrderLine.quantity - OrderLine.refunded_quantity),
-            peewee.fn.SUM(
-                (OrderLine.quantity - OrderLine.refunded_quantity) * OrderLine.unit_price_cents
-            ),
-        )
-        .join(OrderRow)
+        _paid_lines(day, peewee.fn.SUM(_KEPT_UNITS), peewee.fn.SUM(_KEPT_CENTS))
         .where(
             OrderLine.ticket_type.in_(types),
-            OrderRow.status.in_(sorted(OrderStatus.PAID)),
             OrderRow.created_at >= datetime.combine(first, datetime.min.time(), tzinfo=UTC),
         )
         .group_by(day)
