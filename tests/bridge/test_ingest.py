@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import pytest
 
 from bridge.adapters.mapping import snapshot_from_woo
 from tests.factories import order_body
 from tests.fake_woo import woo_order
+from tests.fixtures import woo_fixture
 from tp_api.models import Order, OrderLine, OrderStatus, ShopOrder, Ticket, TicketStatus, TicketType
 from tp_api.services import orders, shops
 from tp_api.services.ingest import ingest_shop_order
 from tp_api.services.order_input import parse_partner_order
 from tp_api.services.secret_box import SecretBox
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "woocommerce" / "fixtures"
 BOX = SecretBox(["test-secret"])
 
 
@@ -40,7 +37,7 @@ def live(order_id):
 
 def test_documented_order_maps_exactly(shop):
     _, shop_row, ticket_type = shop
-    woo = json.loads((FIXTURES / "woo_order_727.json").read_text())
+    woo = woo_fixture("woo_order_727")
     outcome = ingest(shop_row, woo)
     assert outcome.action == "new"
     assert outcome.problems == ["unmapped product 22/23"]

@@ -6,18 +6,17 @@ import base64
 import hashlib
 import hmac
 import json
-from pathlib import Path
 
 import pytest
 
 from bridge.web.woo_webhooks import signature_ok
+from tests.fixtures import woo_fixture
 from tp_api.models import Order, OutboxEntry, Shop, Ticket
 from tp_api.services import outbox, shops
 from tp_api.services.secret_box import SecretBox
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "woocommerce" / "fixtures"
-DELIVERY = json.loads((FIXTURES / "woo_webhook_order_updated_delivery.json").read_text())
-PING = json.loads((FIXTURES / "woo_webhook_ping.json").read_text())
+DELIVERY = woo_fixture("woo_webhook_order_updated_delivery")
+PING = woo_fixture("woo_webhook_ping")
 
 
 def test_the_documented_delivery_verifies_and_a_one_byte_change_does_not():

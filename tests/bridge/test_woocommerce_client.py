@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import responses
 
 from bridge.adapters.base import ShopError, StockUpdate
 from bridge.adapters.woocommerce import WooClient, retry_after_s, woo_time
+from tests.fixtures import woo_fixture
 
-FIXTURES = Path(__file__).resolve().parents[3] / "shared" / "woocommerce" / "fixtures"
 API = "https://shop.test/wp-json/wc/v3"
 
 
@@ -138,7 +137,7 @@ def test_a_2xx_that_is_not_json_is_an_error():
 
 @responses.activate
 def test_woocommerce_errors_become_clear_typed_errors_and_are_not_retried():
-    errors = json.loads((FIXTURES / "woo_errors.json").read_text())
+    errors = woo_fixture("woo_errors")
     responses.get(f"{API}/orders/1", status=401, json=errors["bad_consumer_secret_401"])
     c, sleeps = client()
     with pytest.raises(ShopError) as caught:
