@@ -1,6 +1,6 @@
 # Two commands on a fresh machine with Python 3.11 and make:
-#   make demo   install, load demo data into SQLite and run the service on :8000
-#   make test   install and run the whole test suite (SQLite; PostgreSQL too when
+#   make demo   install the service, load demo data into SQLite and run the service on :8000
+#   make test   install with the test tools and run the whole test suite (SQLite; PostgreSQL too when
 #               TP_TEST_POSTGRES_URL is set); the browser tests also need Debian's chromium,
 #               which `make browser-deps` installs as root (nothing is downloaded at test time)
 PYTHON ?= python3.11
@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install system-deps browser-deps demo test lint bench clean
+.PHONY: install service system-deps browser-deps demo test lint bench clean
 
 # weasyprint needs pango and fonts from the system, and subsets fonts 4x faster with
 # libharfbuzz-subset0. As root on Debian/Ubuntu they are installed; otherwise we say what is missing.
@@ -41,15 +41,23 @@ browser-deps:
 	  fi; \
 	fi
 
-$(BIN)/tp-bridge: setup.cfg pyproject.toml
+# The service needs only its own requirements; the test tools (pytest, Playwright,
+# schemathesis, ruff...) are the `dev` extras, installed on top by `make install`/`make test`.
+$(VENV)/.service: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.service
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-install: system-deps $(BIN)/tp-bridge
+service: system-deps $(VENV)/.service
 
-demo: install
+install: service $(VENV)/.dev
+
+demo: service
 	TP_DATABASE_URL=$${TP_DATABASE_URL:-sqlite:///var/demo.sqlite3} $(BIN)/tp-bridge demo
 
 test: install browser-deps
