@@ -1112,6 +1112,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     kept: list[str] = []
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        bench_report.section(db)
         try:
             data["results"][db], urls = run_database(db, dataset, args, wrk)
             kept += urls

@@ -22,6 +22,8 @@ TARGET_P99_MS = 100.0
 DB_TITLES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
 # What every step of every bench has answered, by step: (responses, 429s, 5xxs).
 _TALLY: dict[str, Counter[str]] = {}
+# The part of the run now measuring (the database), named in front of every step.
+_SECTION = [""]
 # Settings a bench runs with other than the shipped defaults: name -> (value, why).
 _OVERRIDES: dict[str, tuple[str, str]] = {}
 
@@ -229,8 +231,15 @@ def overrides_lines() -> list[str]:
     ]
 
 
+def section(name: str) -> None:
+    """Name the steps recorded from now on after ``name`` (the database being measured)."""
+    _SECTION[0] = name
+
+
 def record(step: str, *, responses: int, status_429: int, status_5xx: int) -> None:
     """Add one step's answers to this run's tally (wrk reports counts, not every status)."""
+    if _SECTION[0] and not step.startswith(f"{_SECTION[0]}: "):
+        step = f"{_SECTION[0]}: {step}"
     counts = _TALLY.setdefault(step, Counter())
     counts.update(responses=responses, status_429=status_429, status_5xx=status_5xx)
 
@@ -272,6 +281,7 @@ def verdict(bench: str) -> int:
     responses = sum(c["responses"] for c in _TALLY.values())
     steps = len(_TALLY)
     _TALLY.clear()
+    _SECTION[0] = ""
     print(*overrides_lines(), sep="\n")
     if problems:
         print(

@@ -205,6 +205,7 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     for db in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         print(f"{db}: running ...", file=sys.stderr, flush=True)
+        bench_report.section(db)
         try:
             data["results"][db] = run_database(db, args, wrk, client)
         except Exception as error:  # noqa: BLE001 - report it and go on with the next database

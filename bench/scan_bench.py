@@ -121,6 +121,7 @@ def main() -> int:
         sys.exit("wrk is needed (apt-get install wrk)")
     print(f"command: {' '.join(sys.argv)}")
     for kind in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        bench_report.section(kind)
         workdir = Path(tempfile.mkdtemp(prefix="tp-scan-bench-"))
         url = fresh_database(kind, workdir, "scan")
         codes, key, event_id = prepare(url, workdir)

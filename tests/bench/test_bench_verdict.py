@@ -64,3 +64,15 @@ def test_wrk_counts_are_checked_too(bench):
         "POST /tp-api/orders/create at 32: 0 x 429 and 3 x 5xx of 900 responses"
     ]
     assert bench_report.verdict("wrk_bench") == 1
+
+
+def test_steps_are_named_after_the_database_they_measured(bench, capsys):
+    _, bench_report = bench
+    for db in ("sqlite", "postgres"):
+        bench_report.section(db)
+        bench_report.record_statuses("GET /api/v1/orders at 16", {200: 50, 429: 7})
+    assert bench_report.rejections() == [
+        "sqlite: GET /api/v1/orders at 16: 7 x 429 and 0 x 5xx of 57 responses",
+        "postgres: GET /api/v1/orders at 16: 7 x 429 and 0 x 5xx of 57 responses",
+    ]
+    assert bench_report.verdict("named") == 1
