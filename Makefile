@@ -69,12 +69,9 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
 
+# Every table of docs/performance.md, one run each, stopping at the first failure (~30 min).
 bench: install
-	$(BIN)/python bench/run_all.py
-	$(BIN)/python bench/pdf_bench.py
-	$(BIN)/python bench/sync_bench.py --db sqlite
-	$(BIN)/python bench/sync_bench.py --db postgres
-	$(BIN)/python bench/scan_bench.py
+	bench/measure_all.sh
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

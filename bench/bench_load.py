@@ -19,6 +19,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import bench_report
+
 LUA_SCRIPT = Path(__file__).resolve().parent / "wrk_orders.lua"
 REQUEST_TIMEOUT_S = 10
 APT_TIMEOUT_S = 300
@@ -75,6 +77,12 @@ def order_body(prefix: str, worker: int, n: int, ticket_type_id: int) -> str:
     return ORDER_TEMPLATE % (prefix, worker, n, n, ticket_type_id)
 
 
+def step_name(target: Target, clients: int) -> str:
+    """How a step is named in the 429/5xx verdict: method, path and connections."""
+    parts = urlsplit(target.url)
+    return f"{'POST' if target.post else 'GET'} {parts.path} at {clients} client(s)"
+
+
 # --- wrk ---------------------------------------------------------------------------------
 
 
@@ -121,6 +129,7 @@ def run_wrk(
         output = (done.stderr or done.stdout).strip().splitlines()[:3]
         raise RuntimeError(f"wrk failed ({done.returncode}): {' / '.join(output)}")
     raw = json.loads(line.removeprefix("BENCH_JSON "))
+    bench_report.record_wrk(step_name(target, clients), raw)
     sockets = {k: int(raw[k]) for k in ("connect", "read", "write", "timeout")}
     return LoadResult(
         name="",
@@ -206,6 +215,7 @@ def run_python(target: Target, clients: int, seconds: float) -> LoadResult:
     elapsed = time.monotonic() - started
     latencies = sorted(x for w in workers for x in w.latencies)
     statuses: Counter[int] = sum((w.statuses for w in workers), Counter())
+    bench_report.record_statuses(step_name(target, clients), statuses)
     return LoadResult(
         name="",
         clients=clients,

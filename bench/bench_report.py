@@ -8,6 +8,8 @@ import platform
 import shlex
 import subprocess
 import sys
+from collections import Counter
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,12 @@ TARGET_ORDERS_PER_S = {"sqlite": 600, "postgres": 350}
 TARGET_CLIENTS = 32
 TARGET_P99_MS = 100.0
 DB_TITLES = {"sqlite": "SQLite", "postgres": "PostgreSQL"}
+# What every step of every bench has answered, by step: (responses, 429s, 5xxs).
+_TALLY: dict[str, Counter[str]] = {}
+# The part of the run now measuring (the database), named in front of every step.
+_SECTION = [""]
+# Settings a bench runs with other than the shipped defaults: name -> (value, why).
+_OVERRIDES: dict[str, tuple[str, str]] = {}
 
 
 def cpu_model() -> str:
@@ -193,3 +201,99 @@ def report(data: dict[str, Any]) -> str:
         lines += db_table(db, result)
     lines.append("=" * len(_HEAD))
     return "\n".join(lines)
+
+
+# --- the one check every bench ends with: no 429, no 5xx ---------------------------------
+# A figure measured while the service refused (429) or failed (5xx) requests is not a figure
+# of what we ship, so such a run fails, whatever its table says.
+
+
+def override(setting: str, value: str, why: str) -> None:
+    """Run this bench's servers with ``setting=value`` instead of the default, and say why.
+
+    Every bench runs on the shipped defaults unless it names a change here; bench_server
+    passes these to the server (and drops any TP_RATE_LIMIT_* the shell happens to have),
+    and the verdict prints them under the figures.
+    """
+    _OVERRIDES[setting] = (value, why)
+
+
+def setting_overrides() -> dict[str, str]:
+    """The declared changes as environment variables."""
+    return {name: value for name, (value, _) in _OVERRIDES.items()}
+
+
+def overrides_lines() -> list[str]:
+    if not _OVERRIDES:
+        return ["settings: the shipped defaults (no TP_* setting changed)"]
+    return ["settings changed from the shipped defaults:"] + [
+        f"  {name}={value}: {why}" for name, (value, why) in _OVERRIDES.items()
+    ]
+
+
+def section(name: str) -> None:
+    """Name the steps recorded from now on after ``name`` (the database being measured)."""
+    _SECTION[0] = name
+
+
+def record(step: str, *, responses: int, status_429: int, status_5xx: int) -> None:
+    """Add one step's answers to this run's tally (wrk reports counts, not every status)."""
+    if _SECTION[0] and not step.startswith(f"{_SECTION[0]}: "):
+        step = f"{_SECTION[0]}: {step}"
+    counts = _TALLY.setdefault(step, Counter())
+    counts.update(responses=responses, status_429=status_429, status_5xx=status_5xx)
+
+
+def record_wrk(step: str, raw: Mapping[str, Any]) -> None:
+    """Add one step from the BENCH_JSON line of bench/wrk_orders.lua or wrk_scans.lua."""
+    record(
+        step,
+        responses=int(raw["requests"]),
+        status_429=int(raw["s429"]),
+        status_5xx=int(raw["s5xx"]),
+    )
+
+
+def record_statuses(step: str, statuses: Mapping[int | str, int]) -> None:
+    """Add one step's answers given as {status: count} (the Python client, the test client)."""
+    by_code = {int(code): n for code, n in statuses.items()}
+    record(
+        step,
+        responses=sum(by_code.values()),
+        status_429=by_code.get(429, 0),
+        status_5xx=sum(n for code, n in by_code.items() if 500 <= code <= 599),
+    )
+
+
+def rejections() -> list[str]:
+    """One line per step that saw a 429 or a 5xx, with its counts."""
+    return [
+        f"{step}: {c['status_429']:,} x 429 and {c['status_5xx']:,} x 5xx "
+        f"of {c['responses']:,} responses"
+        for step, c in _TALLY.items()
+        if c["status_429"] or c["status_5xx"]
+    ]
+
+
+def verdict(bench: str) -> int:
+    """Print the run's verdict and start a new tally: 1 if any step saw a 429 or 5xx, else 0."""
+    problems = rejections()
+    responses = sum(c["responses"] for c in _TALLY.values())
+    steps = len(_TALLY)
+    _TALLY.clear()
+    _SECTION[0] = ""
+    print(*overrides_lines(), sep="\n")
+    if problems:
+        print(
+            f"{bench}: FAILED: {len(problems)} of {steps} step(s) answered 429 or 5xx; "
+            "these figures are not the shipped service's:",
+            *problems,
+            sep="\n  ",
+            file=sys.stderr,
+        )
+        return 1
+    if not steps:
+        print(f"{bench}: sends no request to the service's HTTP API (nothing to answer 429/5xx)")
+    else:
+        print(f"{bench}: no 429 and no 5xx in {responses:,} responses over {steps} step(s)")
+    return 0

@@ -22,6 +22,9 @@ import psycopg2
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import bench_report  # noqa: E402
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DB = "tp_export_bench"
@@ -97,7 +100,7 @@ def _export(account_id: int) -> tuple[float, int, int, int]:
     return elapsed, peak, size, lines - 1
 
 
-def run(kind: str, workdir: Path) -> list[str]:
+def run(kind: str, workdir: Path, sizes: tuple[int, ...] = SIZES) -> list[str]:
     from tp_api import migrations
     from tp_api.db import connect
     from tp_api.services import keys
@@ -109,7 +112,7 @@ def run(kind: str, workdir: Path) -> list[str]:
         with db.connection_context():
             account = keys.create_account("Export bench")
             report, filled = [], 0
-            for size in SIZES:
+            for size in sizes:
                 _fill(account.id, filled, size - filled)
                 filled = size
                 elapsed, peak, nbytes, rows = _export(account.id)
@@ -127,15 +130,19 @@ def run(kind: str, workdir: Path) -> list[str]:
     return report
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
+    parser.add_argument(
+        "--sizes", type=int, nargs="+", default=list(SIZES), help="customers per run (smoke: 500)"
+    )
     args = parser.parse_args()
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
-            run(kind, Path(tmp))
+            run(kind, Path(tmp), tuple(args.sizes))
+    return bench_report.verdict("export_bench")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

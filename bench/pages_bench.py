@@ -18,12 +18,16 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import psycopg2
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE))
+
+import bench_report  # noqa: E402
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DB = "tp_pages_bench"
@@ -192,15 +196,18 @@ def _customer(account_id: int, event_ids: list[int]) -> None:
         orders.submit_order(account_id, parse_partner_order(body))
 
 
-def _time(client, path: str) -> tuple[float, float]:
+def _time(client, name: str, path: str) -> tuple[float, float]:
+    statuses: Counter[int] = Counter()
     for _ in range(WARM_UP):
         response = client.get(path)
         assert response.status_code == 200, (path, response.status_code)
     samples = []
     for _ in range(RUNS):
         started = time.perf_counter()
-        client.get(path)
+        response = client.get(path)
         samples.append((time.perf_counter() - started) * 1000)
+        statuses[response.status_code] += 1
+    bench_report.record_statuses(name, statuses)
     samples.sort()
     return statistics.median(samples), samples[int(len(samples) * 0.9) - 1]
 
@@ -234,10 +241,6 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
             secret_key=SECRET,
             public_url="http://bench.test",
             files_dir=str(workdir / "files"),
-            rate_limit_public="off",
-            rate_limit_partner="off",
-            rate_limit_signin="off",
-            rate_limit_checkout="off",
         )
         app = create_app(settings)
         client = app.test_client()
@@ -266,7 +269,7 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
         print(f"\n{kind}: {order_count:,} orders, {EVENTS} events", flush=True)
         print(f"  {'page':46} {'median':>9} {'p90':>9}")
         for name, path in pages.items():
-            median, p90 = _time(client, path)
+            median, p90 = _time(client, f"{kind}: {name}", path)
             print(f"  {name:46} {median:7.1f} ms {p90:7.1f} ms", flush=True)
         db.close_all()
     finally:
@@ -275,7 +278,7 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
             _drop_postgres()
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--orders", type=int, default=20_000)
@@ -284,7 +287,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
             run(kind, Path(tmp), args.orders)
+    return bench_report.verdict("pages_bench")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

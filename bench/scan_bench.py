@@ -21,6 +21,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE))
 
+import bench_report  # noqa: E402
 from bench_load import Target, find_wrk, run_wrk  # noqa: E402
 from bench_server import Server, fresh_database, install_cleanup  # noqa: E402
 
@@ -96,6 +97,7 @@ def wrk_scans(
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=True)
     line = next(x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON "))
     raw = json.loads(line.removeprefix("BENCH_JSON "))
+    bench_report.record_wrk(f"POST /api/v1/checkin/scan at {clients} scanner(s)", raw)
     return {
         "clients": clients,
         "per_s": raw["requests"] / (raw["duration_us"] / 1e6),
@@ -107,7 +109,7 @@ def wrk_scans(
     }
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--seconds", type=int, default=5)
@@ -119,6 +121,7 @@ def main() -> None:
         sys.exit("wrk is needed (apt-get install wrk)")
     print(f"command: {' '.join(sys.argv)}")
     for kind in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
+        bench_report.section(kind)
         workdir = Path(tempfile.mkdtemp(prefix="tp-scan-bench-"))
         url = fresh_database(kind, workdir, "scan")
         codes, key, event_id = prepare(url, workdir)
@@ -144,7 +147,8 @@ def main() -> None:
             errors = server.error_lines()
             if errors:
                 print("  server errors:", *errors[:5], sep="\n    ")
+    return bench_report.verdict("scan_bench")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -26,6 +26,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_report  # noqa: E402
 
 PG_URL = os.environ.get("TP_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -123,7 +126,7 @@ def run(orders: int, kind: str, trace: bool = False) -> dict[str, float]:
             shop_process.kill()
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--orders", type=int, nargs="+", default=[2000, 10000])
     parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
@@ -136,7 +139,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run(args.one, args.db, args.memory)))
-        return
+        return 0
     print(
         f"command: {' '.join(sys.argv)} | cores {os.cpu_count()} | Python {sys.version.split()[0]}"
     )
@@ -160,7 +163,8 @@ def main() -> None:
             f"{result['incremental_s']:5.2f} s ({result['incremental_rechecked']} re-read "
             "in the overlap window)"
         )
+    return bench_report.verdict("sync_bench")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -13,7 +13,6 @@ sent over HTTP and recorded, exactly as in production.
 from __future__ import annotations
 
 import argparse
-import os
 import signal
 import subprocess
 import sys
@@ -28,6 +27,10 @@ import psycopg2
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+import bench_report  # noqa: E402
+from bench_server import shipped_environ  # noqa: E402
 
 POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DB = "tp_webhook_bench"
@@ -123,13 +126,7 @@ def _succeeded(url: str) -> int:
 
 
 def _drain(url: str, workers: int, events: int) -> float:
-    env = {
-        **os.environ,
-        "TP_DATABASE_URL": url,
-        "TP_SECRET_KEY": SECRET,
-        "TP_WEBHOOK_ALLOW_PRIVATE": "1",
-        "TP_LOG_LEVEL": "WARNING",
-    }
+    env = {**shipped_environ(), "TP_DATABASE_URL": url, "TP_SECRET_KEY": SECRET}
     command = [str(ROOT / ".venv" / "bin" / "tp-bridge"), "outbox", "work"]
     started = time.perf_counter()
     procs = [
@@ -153,12 +150,18 @@ def _drain(url: str, workers: int, events: int) -> float:
                 proc.kill()
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--events", type=int, default=10_000)
     parser.add_argument("--workers", default="1,2")
     args = parser.parse_args()
+    bench_report.override(
+        "TP_WEBHOOK_ALLOW_PRIVATE",
+        "1",
+        "the receiver is on 127.0.0.1; shipped, deliveries to private addresses are refused",
+    )
+    bench_report.override("TP_LOG_LEVEL", "WARNING", "an INFO line per delivery is not measured")
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -182,7 +185,8 @@ def main() -> None:
                     _drop(kind)
     finally:
         server.shutdown()
+    return bench_report.verdict("webhook_bench")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -16,6 +16,8 @@ end
 -- Globals (not locals) so that done() can read them with thread:get().
 counter = 0
 non200 = 0
+s429 = 0
+s5xx = 0
 
 local mode = "get"
 local prefix = "wrk"
@@ -44,20 +46,28 @@ function request()
 end
 
 function response(status, headers, body)
+  -- 429 and 5xx counted apart: bench_report.verdict fails the run on any of them.
+  if status == 429 then
+    s429 = s429 + 1
+  elseif status >= 500 and status <= 599 then
+    s5xx = s5xx + 1
+  end
   if status ~= 200 then
     non200 = non200 + 1
   end
 end
 
 function done(summary, latency, requests)
-  local bad = 0
+  local bad, r429, r5xx = 0, 0, 0
   for _, thread in ipairs(threads) do
     bad = bad + (thread:get("non200") or 0)
+    r429 = r429 + (thread:get("s429") or 0)
+    r5xx = r5xx + (thread:get("s5xx") or 0)
   end
   local e = summary.errors
   io.write(string.format(
-    'BENCH_JSON {"requests":%d,"duration_us":%d,"non200":%d,"connect":%d,"read":%d,'
+    'BENCH_JSON {"requests":%d,"duration_us":%d,"non200":%d,"s429":%d,"s5xx":%d,"connect":%d,"read":%d,'
       .. '"write":%d,"timeout":%d,"p50_us":%.0f,"p99_us":%.0f,"max_us":%.0f}\n',
-    summary.requests, summary.duration, bad, e.connect, e.read, e.write, e.timeout,
+    summary.requests, summary.duration, bad, r429, r5xx, e.connect, e.read, e.write, e.timeout,
     latency:percentile(50), latency:percentile(99), latency.max))
 end

@@ -53,7 +53,7 @@ AUTH_ERRORS: tuple[Error, ...] = (
     ),
     (
         429,
-        "Rate limit exceeded (6000 per 1 minute); retry after Retry-After seconds",
+        "Rate limit exceeded (5000 per 1 second); retry after Retry-After seconds",
         "The key's request budget for this class of endpoints is spent.",
     ),
 )
