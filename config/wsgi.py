@@ -20,7 +20,12 @@ from config.settings import Settings
 from config.shops import secret_box
 from config.tickets import scan_public_keys, ticket_tools
 from tp_api.db import connect
-from tp_api.services.keys import ThrottlePolicy
+from tp_api.services.credentials import (
+    AuthThrottle,
+    DatabaseFailures,
+    RedisFailures,
+    ThrottlePolicy,
+)
 from tp_api.web import admin, api_meta, console, downloads, health, partner, scanner
 from tp_api.web.rate_limits import install_rate_limits
 
@@ -44,11 +49,6 @@ def create_app(settings: Settings) -> Flask:
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         TP_SETTINGS=settings,
         TP_RATE_LIMITS=settings.rate_limits(),
-        TP_THROTTLE=ThrottlePolicy(
-            max_failures=settings.auth_max_failures,
-            window=timedelta(seconds=settings.auth_window_seconds),
-            block_for=timedelta(seconds=settings.auth_block_seconds),
-        ),
     )
     # Keep the document's field order in responses.
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -79,6 +79,7 @@ def create_app(settings: Settings) -> Flask:
             response.headers.pop("Retry-After", None)
         return response
 
+    app.extensions["tp_auth_throttle"] = _auth_throttle(settings)
     app.extensions["tp_ticket_tools"] = ticket_tools(settings)
     app.extensions["tp_renderer"] = _lazy_renderer(settings)
     app.extensions["tp_secret_box"] = secret_box(settings)
@@ -168,6 +169,17 @@ def _error_response(status: int, message: str, code: str) -> Response:
     response = jsonify(body)
     response.status_code = status
     return response
+
+
+def _auth_throttle(settings: Settings) -> AuthThrottle:
+    """Failed keys of every kind, counted per client address where all workers see them."""
+    store = RedisFailures(settings.redis_url) if settings.redis_url else DatabaseFailures()
+    policy = ThrottlePolicy(
+        max_failures=settings.auth_max_failures,
+        window=timedelta(seconds=settings.auth_window_seconds),
+        block_for=timedelta(seconds=settings.auth_block_seconds),
+    )
+    return AuthThrottle(store, policy)
 
 
 def _lazy_renderer(settings: Settings) -> Callable[[], Any]:
