@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bridge.web import woo_webhooks
 from config.pages import install_my_tickets
-from config.redaction import redact
+from config.redaction import install_log_scrubbing, redact
 from config.settings import Settings
 from config.shops import secret_box
 from config.tickets import scan_public_keys, ticket_tools
@@ -36,6 +36,8 @@ _PLAIN_TEXT_PREFIXES = ("/tp-api", "/files", "/shops")
 
 def create_app(settings: Settings) -> Flask:
     """Build the Flask application for ``settings``: database, blueprints, error handlers."""
+    # Under gunicorn each worker builds its app after the fork: scrub its logs here too.
+    install_log_scrubbing()
     db = connect(settings.database_url, max_connections=settings.db_pool_size)
     app = Flask("tp_bridge")
     app.config.update(

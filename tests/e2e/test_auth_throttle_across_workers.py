@@ -90,11 +90,17 @@ def test_concurrent_wrong_keys_are_held_to_the_limit_and_a_right_key_is_served(
             guesses = Counter(pool.map(lambda n: _guess(base, n), range(GUESSES)))
         done.set()
         shop.join(timeout=60)
+        # Credentials in any query parameter stay out of the access log.
+        logged = requests.get(
+            f"{base}/tp-api/events", params={"key": partner_key, "api_key": admin_key}, timeout=30
+        )
+        assert logged.status_code == 200
     assert guesses[401] + guesses[403] == DOCUMENTED_LIMIT
     assert guesses[429] == GUESSES - DOCUMENTED_LIMIT
     assert len(served) >= 4
     assert set(served) == {200}
     log = (tmp_path / "server.log").read_text()
     assert log.count("blocked until") == 1
+    assert "key=[redacted]&api_key=[redacted]" in log
     assert partner_key not in log
     assert admin_key not in log
