@@ -135,10 +135,16 @@ def get_api_key(account_id: int, key_id: int) -> ApiKey:
     return key
 
 
-def revoke_api_key(account_id: int, key_id: int) -> ApiKey:
-    """Revoke a key; it stops authenticating at once in this process."""
+def revoke_api_key(account_id: int, key_id: int, *, by: ApiCaller | None = None) -> ApiKey:
+    """Revoke a key; it stops authenticating at once in this process.
+
+    A key revoking through the API (``by``) may only revoke keys whose scopes it holds
+    itself (MissingScopes names the others), as it may only create such keys.
+    """
     with write_transaction():
         key = get_api_key(account_id, key_id)
+        if by is not None:
+            by.require(*key.scopes.split())
         if key.revoked_at is None:
             key.revoked_at = utcnow()
             key.save(only=[ApiKey.revoked_at])
