@@ -17,6 +17,7 @@ from config.cli_common import database_session as _database
 from config.cli_common import echo_json as _echo_json
 from config.cli_common import production_settings
 from config.cli_common import require_schema as _require_schema
+from config.redaction import install_log_scrubbing
 from config.settings import Settings, SettingsError
 from config.tickets import my_tickets_links
 from tp_api import migrations
@@ -42,6 +43,7 @@ def main(ctx: click.Context) -> None:
     logging.basicConfig(
         level=ctx.obj.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    install_log_scrubbing()
 
 
 @main.command()

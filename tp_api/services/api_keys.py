@@ -2,7 +2,8 @@
 
 Like partner keys, only a SHA-256 of a key is stored (256 bits of randomness leave nothing
 to brute-force offline). Revocation is immediate in the process that revokes and within
-``KEY_CACHE_TTL`` in every other worker process.
+``credentials.KEY_CACHE_TTL`` in every other worker process. Failed keys are throttled per
+client address with partner and scanner keys (tp_api/services/credentials.py).
 """
 
 from __future__ import annotations
@@ -15,8 +16,15 @@ from datetime import datetime
 
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import ApiKey
+from tp_api.services.credentials import (
+    AuthThrottle,
+    KeyCache,
+    authenticate_with,
+    hash_key,
+    plausible,
+)
 from tp_api.services.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
-from tp_api.services.keys import KEY_CACHE_TTL, LAST_USED_RESOLUTION, hash_key
+from tp_api.services.keys import touch_last_used
 
 API_KEY_PREFIX = "tpk_"
 _PREFIX_LEN = 12
@@ -66,7 +74,7 @@ class NewApiKey:
     secret: str
 
 
-_cache: dict[str, tuple[ApiCaller, datetime]] = {}
+_cache: KeyCache[ApiCaller] = KeyCache()
 
 
 def parse_scopes(scopes: Iterable[str] | None) -> list[str]:
@@ -127,40 +135,60 @@ def get_api_key(account_id: int, key_id: int) -> ApiKey:
     return key
 
 
-def revoke_api_key(account_id: int, key_id: int) -> ApiKey:
-    """Revoke a key; it stops authenticating at once in this process."""
+def revoke_api_key(account_id: int, key_id: int, *, by: ApiCaller | None = None) -> ApiKey:
+    """Revoke a key; it stops authenticating at once in this process.
+
+    A key revoking through the API (``by``) may only revoke keys whose scopes it holds
+    itself (MissingScopes names the others), as it may only create such keys.
+    """
     with write_transaction():
         key = get_api_key(account_id, key_id)
+        if by is not None:
+            by.require(*key.scopes.split())
         if key.revoked_at is None:
             key.revoked_at = utcnow()
             key.save(only=[ApiKey.revoked_at])
-    _cache.pop(key.key_hash, None)
+    _cache.forget(key.key_hash)
     return key
 
 
-def authenticate_api_key(secret: str | None) -> ApiCaller:
-    """Resolve a presented key, or raise Unauthenticated (missing, unknown or revoked)."""
-    if not secret or not secret.startswith(API_KEY_PREFIX) or len(secret) > 200:
-        raise Unauthenticated(
-            "A valid API key is required: send it as 'Authorization: Bearer <key>' or "
-            "'x-api-key: <key>'",
-            code="unauthorized",
-        )
-    wanted = hash_key(secret)
+def authenticate_api_key(
+    secret: str | None, *, client: str = "local", throttle: AuthThrottle | None = None
+) -> ApiCaller:
+    """Resolve a presented key, or raise Unauthenticated (missing, unknown or revoked); a
+    failure is counted against ``client`` and refused with TooManyAttempts over the limit."""
     now = utcnow()
-    cached = _cache.get(wanted)
-    if cached is not None and cached[1] > now:
-        return cached[0]
+    return authenticate_with(
+        secret,
+        lookup=lambda given, wanted: _match(given, wanted, now),
+        cache=_cache,
+        throttle=throttle,
+        client=client,
+        kind="admin-API",
+        now=now,
+        valid_shape=plausible(secret, API_KEY_PREFIX, _PREFIX_LEN),
+        refusal=lambda: _refusal(secret),
+    )
+
+
+def _match(secret: str, wanted: str, now: datetime) -> ApiCaller | None:
     for key in ApiKey.select().where(
         ApiKey.prefix == secret[:_PREFIX_LEN], ApiKey.revoked_at.is_null()
     ):
         if hmac.compare_digest(key.key_hash, wanted):
-            caller = ApiCaller(key.account_id, key.id, frozenset(key.scopes.split()))
-            _cache[wanted] = (caller, now + KEY_CACHE_TTL)
-            if key.last_used_at is None or now - key.last_used_at >= LAST_USED_RESOLUTION:
-                ApiKey.update(last_used_at=now).where(ApiKey.id == key.id).execute()
-            return caller
-    raise Unauthenticated("The API key is unknown or revoked", code="unauthorized")
+            touch_last_used(ApiKey, key, now)
+            return ApiCaller(key.account_id, key.id, frozenset(key.scopes.split()))
+    return None
+
+
+def _refusal(secret: str | None) -> Unauthenticated:
+    if not secret or not secret.startswith(API_KEY_PREFIX):
+        return Unauthenticated(
+            "A valid API key is required: send it as 'Authorization: Bearer <key>' or "
+            "'x-api-key: <key>'",
+            code="unauthorized",
+        )
+    return Unauthenticated("The API key is unknown or revoked", code="unauthorized")
 
 
 def clear_cache() -> None:

@@ -9,8 +9,15 @@ from datetime import datetime
 
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Event, Scanner, ScannerEvent
+from tp_api.services.credentials import (
+    AuthThrottle,
+    KeyCache,
+    authenticate_with,
+    hash_key,
+    plausible,
+)
 from tp_api.services.errors import InvalidInput, NotFound, Unauthenticated
-from tp_api.services.keys import KEY_CACHE_TTL, hash_key
+from tp_api.services.keys import touch_last_used
 
 SCANNER_KEY_PREFIX = "tps_"
 _PREFIX_LEN = 12
@@ -35,7 +42,7 @@ class NewScanner:
     secret: str
 
 
-_cache: dict[str, tuple[ScannerContext, datetime]] = {}
+_cache: KeyCache[ScannerContext] = KeyCache()
 
 
 def create_scanner(account_id: int, name: str, event_ids: list[int]) -> NewScanner:
@@ -81,31 +88,39 @@ def revoke_scanner(account_id: int, scanner_id: int) -> Scanner:
         if scanner.revoked_at is None:
             scanner.revoked_at = utcnow()
             scanner.save(only=[Scanner.revoked_at])
-    _cache.pop(scanner.key_hash, None)
+    _cache.forget(scanner.key_hash)
     return scanner
 
 
-def authenticate_scanner(secret: str | None) -> ScannerContext:
-    """Resolve a scanner key (cached per process for a few seconds, like partner keys)."""
-    if not secret or len(secret) < _PREFIX_LEN or len(secret) > 200:
-        raise Unauthenticated("A valid scanner key is required", code="unauthenticated")
-    wanted = hash_key(secret)
+def authenticate_scanner(
+    secret: str | None, *, client: str = "local", throttle: AuthThrottle | None = None
+) -> ScannerContext:
+    """Resolve a scanner key (cached per process for a few seconds, like partner keys); a
+    failure is counted against ``client`` and refused with TooManyAttempts over the limit."""
     now = utcnow()
-    cached = _cache.get(wanted)
-    if cached is not None and cached[1] > now:
-        return cached[0]
+    return authenticate_with(
+        secret,
+        lookup=lambda given, wanted: _match(given, wanted, now),
+        cache=_cache,
+        throttle=throttle,
+        client=client,
+        kind="scanner",
+        now=now,
+        valid_shape=plausible(secret, "", _PREFIX_LEN),
+        refusal=lambda: Unauthenticated("A valid scanner key is required", code="unauthenticated"),
+    )
+
+
+def _match(secret: str, wanted: str, now: datetime) -> ScannerContext | None:
     for scanner in Scanner.select().where(
         Scanner.prefix == secret[:_PREFIX_LEN], Scanner.revoked_at.is_null()
     ):
         if hmac.compare_digest(scanner.key_hash, wanted):
-            context = ScannerContext(
+            touch_last_used(Scanner, scanner, now)
+            return ScannerContext(
                 scanner.id, scanner.account_id, scanner.name, frozenset(_granted_events(scanner.id))
             )
-            _cache[wanted] = (context, now + KEY_CACHE_TTL)
-            if scanner.last_used_at is None or (now - scanner.last_used_at).total_seconds() > 60:
-                Scanner.update(last_used_at=now).where(Scanner.id == scanner.id).execute()
-            return context
-    raise Unauthenticated("A valid scanner key is required", code="unauthenticated")
+    return None
 
 
 def _granted_events(scanner_id: int) -> set[int]:

@@ -6,7 +6,7 @@ key it also shows the last sync run of each of that account's shops.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app
+from flask import Blueprint, Response, current_app, request
 
 from tp_api.schemas.health import Health, ShopSync
 from tp_api.services import api_keys, health_report
@@ -34,7 +34,11 @@ def health() -> Response:
     key = presented_key()
     if key and report.database_ok:
         try:
-            caller = api_keys.authenticate_api_key(key)
+            caller = api_keys.authenticate_api_key(
+                key,
+                client=request.remote_addr or "unknown",
+                throttle=current_app.extensions["tp_auth_throttle"],
+            )
         except TicketingError:
             caller = None
         if caller is not None:

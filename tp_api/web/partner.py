@@ -68,7 +68,7 @@ def _authenticate() -> None:
     g.auth = keys.authenticate(
         request.args.get("key"),
         client=request.remote_addr or "unknown",
-        policy=current_app.config["TP_THROTTLE"],
+        throttle=current_app.extensions["tp_auth_throttle"],
     )
 
 

@@ -48,8 +48,8 @@ AUTH_ERRORS: tuple[Error, ...] = (
     (
         429,
         "Too many failed authentication attempts",
-        "This client address presented too many bad keys; it is blocked for a while, even "
-        "with a good key.",
+        "This client address presented too many bad keys; its further bad keys are refused "
+        "for a while (`Retry-After`). A good key is always served.",
     ),
     (
         429,

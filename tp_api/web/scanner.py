@@ -13,7 +13,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from tp_api.services import checkin, door, scanners
-from tp_api.services.errors import InvalidInput, TicketingError
+from tp_api.services.errors import InvalidInput, TicketingError, TooManyAttempts
 from tp_api.services.validation import optional_str, to_int
 
 bp = Blueprint("scanner", __name__, url_prefix="/api/v1")
@@ -29,7 +29,10 @@ def _error(error: TicketingError) -> tuple[Response, int]:
             "requestId": g.get("request_id", ""),
         }
     }
-    return jsonify(body), error.status
+    response = jsonify(body)
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after_s)
+    return response, error.status
 
 
 @bp.before_request
@@ -38,7 +41,11 @@ def _authenticate() -> None:
         return  # CORS preflight: answered without a key
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else None
-    g.scanner = scanners.authenticate_scanner(token)
+    g.scanner = scanners.authenticate_scanner(
+        token,
+        client=request.remote_addr or "unknown",
+        throttle=current_app.extensions["tp_auth_throttle"],
+    )
 
 
 def _body() -> dict[str, Any]:

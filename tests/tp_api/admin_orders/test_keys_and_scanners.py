@@ -282,3 +282,25 @@ def test_a_key_grants_only_scopes_it_has(client, factory, shop):
     default = create_key(client, narrow, {"label": "child"})
     assert default.status_code == 201
     assert sorted(default.get_json()["scopes"]) == ["keys:write", "orders:read"]
+
+
+def test_a_key_revokes_only_keys_within_its_own_scopes(client, shop):
+    keys_only, _ = new_key(shop.seller, ["keys:write"])
+    narrow, narrow_id = new_key(shop.seller, ["keys:write", "orders:read"])
+    wider, wider_id = new_key(shop.seller, ["keys:write", "orders:read", "events:write"])
+    refused = client.delete(f"/api/v1/api-keys/{wider_id}", headers=auth(keys_only))
+    error = api_error(refused, 403, "missing_scopes")
+    assert error["details"] == {"missingScopes": ["events:write", "orders:read"]}
+    refused = client.delete(f"/api/v1/api-keys/{key_id(shop.key)}", headers=auth(narrow))
+    assert api_error(refused, 403, "missing_scopes")["details"]["missingScopes"] == [
+        "events:read",
+        "events:write",
+        "orders:write",
+        "customers:read",
+        "checkin:write",
+        "webhooks:write",
+    ]
+    # Nothing was revoked; a key holding every scope of the other may revoke it.
+    assert client.get("/api/v1/orders", headers=auth(wider)).status_code == 200
+    allowed = client.delete(f"/api/v1/api-keys/{narrow_id}", headers=auth(wider))
+    assert allowed.status_code == 200 and allowed.get_json()["revokedAt"] is not None

@@ -7,10 +7,10 @@ the shape ``{"error": {"code", "message", "status", "requestId", "details"?}}``.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, g, request
+from flask import Blueprint, Response, current_app, g, request
 
 from tp_api.services import api_keys, idempotency
-from tp_api.services.errors import Conflict, TicketingError, Unauthenticated
+from tp_api.services.errors import Conflict, TicketingError, TooManyAttempts, Unauthenticated
 from tp_api.web.api_routes import error_response
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
@@ -25,7 +25,10 @@ def _error(error: TicketingError) -> Response:
         response = error_response(error, 401)
         response.headers["WWW-Authenticate"] = 'Bearer realm="tp-bridge"'
         return response
-    return error_response(error)
+    response = error_response(error)
+    if isinstance(error, TooManyAttempts):
+        response.headers["Retry-After"] = str(error.retry_after_s)
+    return response
 
 
 def presented_key() -> str | None:
@@ -40,7 +43,11 @@ def presented_key() -> str | None:
 def _authenticate() -> Response | None:
     if request.method == "OPTIONS":
         return None  # CORS preflight: answered without a key
-    g.caller = api_keys.authenticate_api_key(presented_key())
+    g.caller = api_keys.authenticate_api_key(
+        presented_key(),
+        client=request.remote_addr or "unknown",
+        throttle=current_app.extensions["tp_auth_throttle"],
+    )
     key = request.headers.get("Idempotency-Key")
     if key is None or request.method not in _WRITES:
         return None

@@ -69,8 +69,9 @@ def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
     errors=(404,),
 )
 def revoke_api_key(key_id: int) -> ApiKeyOut:
-    """The key stops working at once."""
-    return api_key_out(api_keys.revoke_api_key(g.caller.account_id, key_id))
+    """The key stops working at once. Only a key holding every scope of the revoked one may
+    revoke it (403 missing_scopes otherwise)."""
+    return api_key_out(api_keys.revoke_api_key(g.caller.account_id, key_id, by=g.caller))
 
 
 def _scanner_out(scanner: scanners.Scanner, event_ids: list[int]) -> ScannerOut:
