@@ -171,11 +171,16 @@ def sync() -> None:
 def sync_run(
     settings: Settings, shop_name: str | None, account_name: str | None, full: bool
 ) -> None:
-    """One sync run in the foreground (orders, then stock), with a summary per shop."""
+    """One sync run in the foreground (orders, then stock), with a summary per shop.
+
+    Exits 1 when any run recorded an error (after running every shop), so cron and
+    monitoring notice; the summary names each failed order, product or variation.
+    """
     from config.shops import client_for
     from sync.jobs import pull_orders, push_stock
 
     settings = production_settings(settings, dev=settings.dev)
+    errors = 0
     with database_session(settings):
         targets = (
             [_find_shop(account_name, shop_name)]
@@ -191,13 +196,17 @@ def sync_run(
                     target, client, full=full, progress=lambda _n, bar=bar: bar.update(1)
                 )
             stock_run = push_stock(target, client)
-            error = orders_run.error_text or stock_run.error_text
+            errors += orders_run.errors + stock_run.errors
             click.echo(
                 f"{target.name}: {orders_run.orders_new} new, {orders_run.orders_changed} "
                 f"changed, {orders_run.orders_skipped} unchanged, {stock_run.stock_writes} "
                 f"stock writes, {orders_run.errors + stock_run.errors} errors"
-                + (f" ({error})" if error else "")
             )
+            for run in (orders_run, stock_run):
+                for line in (run.error_text or "").splitlines():
+                    click.echo(f"  {run.kind}: {line}")
+    if errors:
+        sys.exit(1)
 
 
 @sync.command("status")
@@ -222,8 +231,9 @@ def sync_status(settings: Settings, limit: int) -> None:
                     f"{s.name[:16]:<16} {r.kind:<7} {_stamp(r.started_at):<20} "
                     f"{_stamp(r.finished_at):<20} {r.orders_new:>5} {r.orders_changed:>5} "
                     f"{r.orders_skipped:>5} {r.stock_writes:>5} {r.errors:>4}"
-                    + (f"  {r.error_text[:80]}" if r.error_text else "")
                 )
+                for line in (r.error_text or "").splitlines():
+                    click.echo(f"{'':<16}   {line}")
 
 
 def _stamp(value: Any) -> str:

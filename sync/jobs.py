@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 # and clocks differ: re-read this much before the cursor every time (FACTS.md §5.2).
 CURSOR_OVERLAP = timedelta(minutes=10)
 CURSOR_SAVE_EVERY = 100
+# What a run keeps of its problems (shown by `sync status` and the console's shop page).
+ERROR_TEXT_MAX = 2000
 
 Progress = Callable[[int], None]
 
@@ -40,6 +42,7 @@ def pull_orders(
     mappings = shops.mappings(shop.id)
     newest = shop.order_cursor
     seen = 0
+    problems: list[str] = []
     try:
         for batch in _batches(client.iter_orders_modified_since(since), CURSOR_SAVE_EVERY):
             known = _known_hashes(shop.id, [int(order["id"]) for order in batch])
@@ -52,6 +55,10 @@ def pull_orders(
                 else:
                     outcome = ingest_shop_order(shop.id, shop.account_id, snapshot)
                     _count(run, outcome.action, bool(outcome.problems))
+                    if outcome.problems:
+                        problems.append(
+                            f"order {snapshot.external_id}: {'; '.join(outcome.problems)}"
+                        )
                 if snapshot.date_modified and (newest is None or snapshot.date_modified > newest):
                     newest = snapshot.date_modified
                 seen += 1
@@ -60,11 +67,11 @@ def pull_orders(
             _save_cursor(shop, newest)
     except ShopError as error:
         run.errors += 1
-        run.error_text = str(error)[:2000]
+        problems.insert(0, f"order pull stopped: {error}")
         log.warning("shop %s: order pull stopped: %s", shop.name, error)
     finally:
         _save_cursor(shop, newest)
-        _finish(run)
+        _finish(run, problems)
     return run
 
 
@@ -72,54 +79,72 @@ def push_stock(shop: Shop, client: ShopAdapter) -> SyncRun:
     """Set each mapped product's stock in the shop to what we have left; write only changes.
 
     A value that differs from what we last pushed was edited in the shop by hand (or sold
-    there): it is corrected, and the correction is logged.
+    there): it is corrected, and the correction is logged. A product or variation group the
+    shop refuses (deleted, a route answering 404) is recorded on the run by name and reason,
+    and the others are still pushed; a shop that is down or refuses our credentials stops
+    the run.
     """
     run = SyncRun.create(shop=shop.id, kind="stock")
+    failed: dict[tuple[int, int], str] = {}
+    problems: list[str] = []
     try:
         maps = list(ProductMapping.select().where(ProductMapping.shop == shop.id))
         wanted = {(m.product_id, m.variation_id): available(m.ticket_type_id) for m in maps}
-        current = client.get_stock(sorted(wanted))
+        read = client.get_stock(sorted(wanted))
+        failed.update(read.failed)
+        current = read.stock
         updates = [
-            StockUpdate(p, v, q) for (p, v), q in sorted(wanted.items()) if current.get((p, v)) != q
+            StockUpdate(p, v, q)
+            for (p, v), q in sorted(wanted.items())
+            if (p, v) not in failed and current.get((p, v)) != q
         ]
         last_pushed = {(m.product_id, m.variation_id): m.last_pushed_stock for m in maps}
         for update in updates:
             key = (update.product_id, update.variation_id)
             if last_pushed.get(key) is not None and current.get(key) != last_pushed[key]:
                 log.info(
-                    "shop %s: stock of %s/%s was %s in the shop (we set %s); now %s",
+                    "shop %s: stock of %s was %s in the shop (we set %s); now %s",
                     shop.name,
-                    update.product_id,
-                    update.variation_id,
+                    item_label(*key),
                     current.get(key),
                     last_pushed[key],
                     update.quantity,
                 )
-        result = client.set_stock(updates) if updates else None
-        with write_transaction():
-            for (product_id, variation_id), quantity in wanted.items():
-                if result is None or (product_id, variation_id) not in result.failed:
-                    (
-                        ProductMapping.update(last_pushed_stock=quantity)
-                        .where(
-                            ProductMapping.shop == shop.id,
-                            ProductMapping.product_id == product_id,
-                            ProductMapping.variation_id == variation_id,
-                        )
-                        .execute()
-                    )
-        if result is not None:
+        if updates:
+            result = client.set_stock(updates)
             run.stock_writes = result.written
-            run.errors = len(result.failed)
-            if result.failed:
-                run.error_text = "; ".join(f"{k}: {v}" for k, v in result.failed.items())[:2000]
+            failed.update(result.failed)
+        _save_pushed(shop.id, {k: q for k, q in wanted.items() if k not in failed})
     except ShopError as error:
         run.errors += 1
-        run.error_text = str(error)[:2000]
+        problems.append(f"stock push stopped: {error}")
         log.warning("shop %s: stock push stopped: %s", shop.name, error)
     finally:
-        _finish(run)
+        run.errors += len(failed)
+        problems[:0] = [f"{item_label(*k)}: {why}" for k, why in sorted(failed.items())]
+        _finish(run, problems)
     return run
+
+
+def item_label(product_id: int, variation_id: int) -> str:
+    """How a run names a shop item: ``product 93`` or ``product 95 variation 23``."""
+    if variation_id:
+        return f"product {product_id} variation {variation_id}"
+    return f"product {product_id}"
+
+
+def _save_pushed(shop_id: int, pushed: dict[tuple[int, int], int]) -> None:
+    with write_transaction():
+        for (product_id, variation_id), quantity in pushed.items():
+            (
+                ProductMapping.update(last_pushed_stock=quantity)
+                .where(
+                    ProductMapping.shop == shop_id,
+                    ProductMapping.product_id == product_id,
+                    ProductMapping.variation_id == variation_id,
+                )
+                .execute()
+            )
 
 
 def available(ticket_type_id: int) -> int:
@@ -171,10 +196,34 @@ def _save_cursor(shop: Shop, newest: datetime | None) -> None:
         shop.order_cursor = newest
 
 
-def _finish(run: SyncRun) -> None:
+def error_text(problems: list[str]) -> str | None:
+    """A run's problems, one a line, within ERROR_TEXT_MAX characters (then a count of the
+    lines left out), or None for a clean run."""
+    kept: list[str] = []
+    size = 0
+    for line in problems:
+        line = " ".join(line.split())  # one problem, one line, whatever the shop answered
+        if size + len(line) + 1 > ERROR_TEXT_MAX - 40:
+            kept.append(f"... and {len(problems) - len(kept)} more")
+            break
+        kept.append(line)
+        size += len(line) + 1
+    return "\n".join(kept) or None
+
+
+def _finish(run: SyncRun, problems: list[str]) -> None:
     run.finished_at = utcnow()
+    run.error_text = error_text(problems)
     with write_transaction():
         run.save()
+    if run.errors:
+        log.warning(
+            "sync %s shop=%s: %d errors: %s",
+            run.kind,
+            run.shop_id,
+            run.errors,
+            (run.error_text or "").replace("\n", "; "),
+        )
     log.info(
         "sync %s shop=%s new=%d changed=%d skipped=%d stock_writes=%d errors=%d",
         run.kind,

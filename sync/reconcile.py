@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from bridge.adapters.base import ShopAdapter
 from bridge.adapters.mapping import deleted_snapshot, snapshot_from_woo
-from sync.jobs import available, push_stock
+from sync.jobs import available, item_label, push_stock
 from tp_api.models import ProductMapping, Shop, ShopOrder
 from tp_api.services import shops
 from tp_api.services.ingest import CLOSED_STATUSES, ingest_shop_order
@@ -115,10 +115,11 @@ def _compare_orders(
 
 def _compare_stock(shop: Shop, client: ShopAdapter, report: ReconcileReport) -> None:
     maps = list(ProductMapping.select().where(ProductMapping.shop == shop.id))
-    current = client.get_stock([(m.product_id, m.variation_id) for m in maps])
+    read = client.get_stock([(m.product_id, m.variation_id) for m in maps])
     for m in maps:
+        key = (m.product_id, m.variation_id)
         wanted = available(m.ticket_type_id)
-        if current.get((m.product_id, m.variation_id)) != wanted:
-            report.stock.append(
-                (m.product_id, m.variation_id, current.get((m.product_id, m.variation_id)), wanted)
-            )
+        if read.stock.get(key) != wanted:
+            report.stock.append((m.product_id, m.variation_id, read.stock.get(key), wanted))
+        if key in read.failed:
+            report.problems.append(f"{item_label(*key)}: {read.failed[key]}")

@@ -81,6 +81,8 @@ class FakeWoo:
         self.orders: dict[int, dict[str, Any]] = {}
         self.refunds: dict[int, list[dict[str, Any]]] = {}
         self.products: dict[int, dict[str, Any]] = {}
+        # Variations by parent product id; a parent missing here has no variations route.
+        self.variations: dict[int, dict[int, dict[str, Any]]] = {}
         self.webhooks: dict[int, dict[str, Any]] = {}
         self.requests: list[tuple[str, str]] = []
         self.failures: list[Callable[[BaseHTTPRequestHandler], bool]] = []
@@ -195,39 +197,17 @@ class FakeWoo:
                     ids = [int(i) for i in query.get("include", [""])[0].split(",") if i]
                     self._send(200, [fake.products[i] for i in ids if i in fake.products])
                 elif method == "POST" and segments == ["products", "batch"]:
-                    items = body.get("update", [])
-                    if len(items) > 100:
-                        self._send(
-                            413,
-                            {
-                                "code": "woocommerce_rest_request_entity_too_large",
-                                "message": "Unable to accept more than 100 items",
-                                "data": {"status": 413},
-                            },
-                        )
-                        return
-                    result = []
-                    for item in items:
-                        product = fake.products.get(int(item["id"]))
-                        if product is None:
-                            result.append(
-                                {
-                                    "id": item["id"],
-                                    "error": {
-                                        "code": "woocommerce_rest_product_invalid_id",
-                                        "message": "Invalid ID.",
-                                        "data": {"status": 400},
-                                    },
-                                }
-                            )
-                            continue
-                        product.update(
-                            manage_stock=item["manage_stock"],
-                            stock_quantity=item["stock_quantity"],
-                            backorders=item["backorders"],
-                        )
-                        result.append(product)
-                    self._send(200, {"update": result})
+                    self._batch(fake.products, body.get("update", []))
+                elif self._variation_route(segments) and method == "GET" and len(segments) == 3:
+                    family = fake.variations[int(segments[1])]
+                    ids = [int(i) for i in query.get("include", [""])[0].split(",") if i]
+                    self._send(200, [family[i] for i in ids if i in family])
+                elif (
+                    self._variation_route(segments)
+                    and method == "POST"
+                    and segments[3:] == ["batch"]
+                ):
+                    self._batch(fake.variations[int(segments[1])], body.get("update", []))
                 else:
                     self._send(
                         404,
@@ -237,6 +217,51 @@ class FakeWoo:
                             "data": {"status": 404},
                         },
                     )
+
+            def _variation_route(self, segments: list[str]) -> bool:
+                # Only a parent the fake knows has the route; any other answers
+                # 404 rest_no_route, as a deleted variable product does.
+                return (
+                    len(segments) >= 3
+                    and segments[0] == "products"
+                    and segments[2] == "variations"
+                    and segments[1].isdigit()
+                    and int(segments[1]) in fake.variations
+                )
+
+            def _batch(self, rows: dict[int, dict[str, Any]], items: list[dict[str, Any]]) -> None:
+                if len(items) > 100:
+                    self._send(
+                        413,
+                        {
+                            "code": "woocommerce_rest_request_entity_too_large",
+                            "message": "Unable to accept more than 100 items",
+                            "data": {"status": 413},
+                        },
+                    )
+                    return
+                result = []
+                for item in items:
+                    row = rows.get(int(item["id"]))
+                    if row is None:
+                        result.append(
+                            {
+                                "id": item["id"],
+                                "error": {
+                                    "code": "woocommerce_rest_product_invalid_id",
+                                    "message": "Invalid ID.",
+                                    "data": {"status": 400},
+                                },
+                            }
+                        )
+                        continue
+                    row.update(
+                        manage_stock=item["manage_stock"],
+                        stock_quantity=item["stock_quantity"],
+                        backorders=item["backorders"],
+                    )
+                    result.append(row)
+                self._send(200, {"update": result})
 
             def do_GET(self) -> None:  # noqa: N802 - http.server's method name
                 self._route("GET")

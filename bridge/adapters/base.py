@@ -34,6 +34,23 @@ class StockWriteResult:
     failed: dict[tuple[int, int], str]
 
 
+@dataclass(frozen=True)
+class StockRead:
+    """The shop's stock of (product id, variation id) pairs (None where it does not manage
+    stock), and the pairs that could not be read, with why (a deleted product, a variation
+    group whose route answers 404): one product's trouble must not stop the others."""
+
+    stock: dict[tuple[int, int], int | None]
+    failed: dict[tuple[int, int], str]
+
+
+def concerns_one_item(error: ShopError) -> bool:
+    """Whether a failed call is about the product it named (gone, invalid), rather than the
+    shop as a whole (down, credentials refused, redirected): the first kind is recorded for
+    that product and the run goes on; the second stops the run."""
+    return error.status in (400, 404, 410)
+
+
 class ShopAdapter(Protocol):
     """A shop platform's API, in the terms the daemon uses."""
 
@@ -45,12 +62,13 @@ class ShopAdapter(Protocol):
         """The refund records of one order."""
         ...
 
-    def get_stock(self, items: list[tuple[int, int]]) -> dict[tuple[int, int], int | None]:
+    def get_stock(self, items: list[tuple[int, int]]) -> StockRead:
         """Current stock of (product id, variation id) pairs; None when not managed."""
         ...
 
     def set_stock(self, updates: list[StockUpdate]) -> StockWriteResult:
-        """Set absolute stock quantities (stock managed, no backorders)."""
+        """Set absolute stock quantities (stock managed, no backorders); an item or group the
+        shop refuses is reported in ``failed`` and the others are still written."""
         ...
 
     def list_webhooks(self) -> list[dict[str, Any]]:

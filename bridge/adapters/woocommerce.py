@@ -24,7 +24,13 @@ from typing import Any
 import requests
 from requests_oauthlib import OAuth1
 
-from bridge.adapters.base import ShopError, StockUpdate, StockWriteResult
+from bridge.adapters.base import (
+    ShopError,
+    StockRead,
+    StockUpdate,
+    StockWriteResult,
+    concerns_one_item,
+)
 
 log = logging.getLogger(__name__)
 
@@ -193,28 +199,36 @@ class WooClient:
 
     # --- stock -------------------------------------------------------------------------------
 
-    def get_stock(self, items: list[tuple[int, int]]) -> dict[tuple[int, int], int | None]:
-        """Stock of (product, variation) pairs; None where the shop does not manage stock."""
+    def get_stock(self, items: list[tuple[int, int]]) -> StockRead:
+        """Stock of (product, variation) pairs; None where the shop does not manage stock.
+
+        A product or variation the shop no longer lists, or a variation group whose route
+        answers 404, is reported in ``failed``; the other items are still read.
+        """
         stock: dict[tuple[int, int], int | None] = {}
-        simple = sorted({p for p, v in items if not v})
-        for chunk in _chunks(simple, PER_PAGE):
-            params = {"include": ",".join(map(str, chunk)), "per_page": PER_PAGE}
-            for product in _list(self._get("products", params), "products"):
-                stock[(int(product["id"]), 0)] = _managed_quantity(product)
-        by_parent: dict[int, list[int]] = {}
-        for product_id, variation_id in items:
-            if variation_id:
-                by_parent.setdefault(product_id, []).append(variation_id)
-        for parent, variations in sorted(by_parent.items()):
-            for chunk in _chunks(sorted(variations), PER_PAGE):
+        failed: dict[tuple[int, int], str] = {}
+        for parent, ids in sorted(_stock_groups(items).items(), key=lambda g: g[0] or 0):
+            path = "products" if parent is None else f"products/{parent}/variations"
+            for chunk in _chunks(sorted(ids), PER_PAGE):
                 params = {"include": ",".join(map(str, chunk)), "per_page": PER_PAGE}
-                variations_page = self._get(f"products/{parent}/variations", params)
-                for variation in _list(variations_page, "variations"):
-                    stock[(parent, int(variation["id"]))] = _managed_quantity(variation)
-        return stock
+                try:
+                    rows = _list(self._get(path, params), path)
+                except ShopError as error:
+                    _fail_all(failed, [_stock_key(parent, i) for i in chunk], error)
+                    continue
+                for row in rows:
+                    stock[_stock_key(parent, int(row["id"]))] = _managed_quantity(row)
+        for key in items:
+            if key not in stock and key not in failed:
+                # WooCommerce lists every status but the trash: it was deleted or trashed.
+                failed[key] = "not found in the shop (deleted, or in the trash?)"
+        return StockRead(stock, failed)
 
     def set_stock(self, updates: list[StockUpdate]) -> StockWriteResult:
-        """Absolute stock writes (safe to retry), in batches of at most 100 items."""
+        """Absolute stock writes (safe to retry), in batches of at most 100 items.
+
+        A batch the shop refuses for its own product (404, 400) fails only its items.
+        """
         written = 0
         failed: dict[tuple[int, int], str] = {}
         groups: dict[int | None, list[StockUpdate]] = {}
@@ -223,24 +237,20 @@ class WooClient:
         for parent, group in groups.items():
             path = "products/batch" if parent is None else f"products/{parent}/variations/batch"
             for chunk in _chunks(group, BATCH_LIMIT):
-                body = {
-                    "update": [
-                        {
-                            "id": u.variation_id or u.product_id,
-                            "manage_stock": True,
-                            "stock_quantity": max(0, u.quantity),
-                            "backorders": "no",
-                        }
-                        for u in chunk
-                    ]
-                }
-                result = self._request("POST", path, json=body, idempotent=True)
+                try:
+                    result = self._request("POST", path, json=_stock_body(chunk), idempotent=True)
+                except ShopError as error:
+                    _fail_all(failed, [(u.product_id, u.variation_id) for u in chunk], error)
+                    continue
                 items = result.get("update", []) if isinstance(result, dict) else []
                 for u, item in zip(chunk, _pad(items, len(chunk)), strict=True):
                     error = item.get("error") if isinstance(item, dict) else None
                     if error or item is None:
                         message = (error or {}).get("message", "no result for this item")
-                        failed[(u.product_id, u.variation_id)] = str(message)
+                        code = (error or {}).get("code")
+                        failed[(u.product_id, u.variation_id)] = (
+                            f"{message} ({code})" if code else str(message)
+                        )
                     else:
                         written += 1
         return StockWriteResult(written, failed)
@@ -400,6 +410,46 @@ def _list(value: Any, what: str) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
         raise ShopError(f"{what}: expected a JSON list of objects", retryable=True)
     return value
+
+
+def _stock_groups(items: list[tuple[int, int]]) -> dict[int | None, set[int]]:
+    """Simple products under None, variations under their parent: one route each."""
+    groups: dict[int | None, set[int]] = {}
+    for product_id, variation_id in items:
+        if variation_id:
+            groups.setdefault(product_id, set()).add(variation_id)
+        else:
+            groups.setdefault(None, set()).add(product_id)
+    return groups
+
+
+def _stock_key(parent: int | None, item_id: int) -> tuple[int, int]:
+    return (item_id, 0) if parent is None else (parent, item_id)
+
+
+def _stock_body(chunk: list[StockUpdate]) -> dict[str, Any]:
+    return {
+        "update": [
+            {
+                "id": u.variation_id or u.product_id,
+                "manage_stock": True,
+                "stock_quantity": max(0, u.quantity),
+                "backorders": "no",
+            }
+            for u in chunk
+        ]
+    }
+
+
+def _fail_all(
+    failed: dict[tuple[int, int], str], keys: list[tuple[int, int]], error: ShopError
+) -> None:
+    """Record ``error`` for every item of a refused call, or re-raise it when it is about the
+    shop as a whole (down, credentials refused): then the run stops."""
+    if not concerns_one_item(error):
+        raise error
+    for key in keys:
+        failed[key] = str(error)
 
 
 def _managed_quantity(product: dict[str, Any]) -> int | None:

@@ -45,7 +45,10 @@ def signature_ok(raw: bytes, secret: str, given: str | None) -> bool:
 def receive(shop_id: int) -> Response:
     shop = Shop.get_or_none(Shop.id == shop_id)
     if shop is None or not shop.enabled:
-        return _answer(404, "Unknown shop")
+        # Answered exactly as a bad signature, so the answers do not tell which shop ids
+        # exist; only this log line tells the operator which it was.
+        log.warning("webhook for unknown or disabled shop id %d refused", shop_id)
+        return _answer(401, "Bad signature")
     raw = request.get_data(cache=False)
     signature = request.headers.get("X-WC-Webhook-Signature")
     if signature is None and request.mimetype == "application/x-www-form-urlencoded":

@@ -97,8 +97,21 @@ def test_deletions_are_queued_for_the_worker(client, shop):
     assert outbox.payload(job) == {"shop_id": shop.id, "order_id": 727}
 
 
-def test_unknown_shop(client, shop):
-    assert deliver(client, 999, b"{}", {}).status_code == 404
+def test_an_unknown_shop_is_answered_as_a_bad_signature(client, shop, caplog):
+    headers = dict(DELIVERY["headers"])
+    raw = DELIVERY["body_raw"].encode()
+    unknown = deliver(client, shop.id + 999, raw, headers)
+    bad = deliver(client, shop.id, raw + b" ", headers)
+    Shop.update(enabled=False).where(Shop.id == shop.id).execute()
+    disabled = deliver(client, shop.id, raw, headers)
+    answers = {
+        (r.status_code, r.mimetype, r.get_data(as_text=True)) for r in (unknown, bad, disabled)
+    }
+    assert answers == {(401, "text/plain", "Bad signature")}
+    logged = [r.getMessage() for r in caplog.records if r.name == "bridge.web.woo_webhooks"]
+    assert f"webhook for unknown or disabled shop id {shop.id + 999} refused" in logged
+    assert "shop main: webhook with a bad signature refused" in logged
+    assert f"webhook for unknown or disabled shop id {shop.id} refused" in logged
 
 
 @pytest.mark.parametrize(

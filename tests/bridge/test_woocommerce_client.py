@@ -203,7 +203,9 @@ def test_stock_is_written_in_batches_of_100_with_item_errors_read():
     updates = [StockUpdate(i, 0, 3) for i in range(1, 151)] + [StockUpdate(5, 51, 2)]
     result = c.set_stock(updates)
     assert len(responses.calls) == 3
-    assert result.written == 150 and result.failed == {(7, 0): "Invalid ID."}
+    assert result.written == 150 and result.failed == {
+        (7, 0): "Invalid ID. (woocommerce_rest_product_invalid_id)"
+    }
 
 
 def test_retry_after_as_seconds_or_date():

@@ -130,3 +130,67 @@ def test_scan_key_and_outbox_once(run, db):
     worked = run("outbox", "work", "--once")
     assert worked.exit_code == 0, worked.output
     assert json.loads(worked.output) == {"done": 0, "retry": 0, "failed": 0}
+
+
+def test_sync_run_exits_1_when_a_run_recorded_an_error_and_says_what(run, db, woo, factory):
+    seller = factory.seller("Festival BV")
+    ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
+    for name in ("main", "second"):
+        added = run(
+            "shop", "add", name, "--account", "Festival BV", "--url", woo.url,
+            "--consumer-key", "ck_test", "--consumer-secret", "cs_test",
+        )  # fmt: skip
+        assert added.exit_code == 0, added.output
+    tt = str(ticket_type.id)
+    run("shop", "map", "main", "--product", "93", "--ticket-type", tt)
+    run("shop", "map", "main", "--product", "94", "--ticket-type", tt)  # deleted in the shop
+    run("shop", "map", "main", "--product", "95", "--variation", "23", "--ticket-type", tt)
+    run("shop", "map", "second", "--product", "97", "--ticket-type", tt)
+    woo.products[93] = {"id": 93, "manage_stock": True, "stock_quantity": 3}
+    woo.products[97] = {"id": 97, "manage_stock": True, "stock_quantity": 3}
+
+    failed = run("sync", "run")
+    assert failed.exit_code == 1, failed.output
+    assert "main: 0 new, 0 changed, 0 unchanged, 1 stock writes, 2 errors" in failed.output
+    assert "  stock: product 94: not found in the shop (deleted, or in the trash?)" in (
+        failed.output
+    )
+    assert (
+        "  stock: product 95 variation 23: GET products/95/variations: HTTP 404 rest_no_route"
+        in failed.output
+    )
+    # The failing shop did not stop the next one.
+    assert "second: 0 new, 0 changed, 0 unchanged, 1 stock writes, 0 errors" in failed.output
+    assert woo.products[93]["stock_quantity"] == woo.products[97]["stock_quantity"] == 10
+
+    status = run("sync", "status").output.splitlines()
+    row = next(i for i, line in enumerate(status) if line.startswith("main") and " stock " in line)
+    assert status[row].split()[-1] == "2"
+    assert "product 94: not found in the shop" in status[row + 1]
+    assert "product 95 variation 23: GET products/95/variations: HTTP 404" in status[row + 2]
+
+    # The product is back in the shop and the variation's mapping is removed: clean, exit 0.
+    woo.products[94] = {"id": 94, "manage_stock": True, "stock_quantity": 3}
+    from tp_api.models import ProductMapping
+
+    ProductMapping.delete().where(ProductMapping.product_id == 95).execute()
+    clean = run("sync", "run", "--shop", "main")
+    assert clean.exit_code == 0, clean.output
+    assert "main: 0 new, 0 changed, 0 unchanged, 1 stock writes, 0 errors" in clean.output
+
+
+def test_sync_run_exits_1_when_the_shop_refuses_our_credentials(run, db, factory):
+    factory.seller("Festival BV")
+    with FakeWoo(key="ck_other") as woo:
+        added = run(
+            "shop", "add", "main", "--account", "Festival BV", "--url", woo.url,
+            "--consumer-key", "ck_test", "--consumer-secret", "cs_test",
+        )  # fmt: skip
+        assert added.exit_code == 0, added.output
+        result = run("sync", "run", "--shop", "main")
+    assert result.exit_code == 1
+    assert "main: 0 new, 0 changed, 0 unchanged, 0 stock writes, 1 errors" in result.output
+    assert (
+        "  orders: order pull stopped: GET orders: HTTP 401 woocommerce_rest_authentication_error"
+        in result.output
+    )

@@ -69,6 +69,8 @@ def _expected(order_id: int) -> str:
 def test_killed_at_random_moments_ends_like_a_clean_run(factory, woo, db_url, tmp_path):
     orders = 2000
     shop, ticket_type = _shop(factory, woo, orders)
+    # The mapped product exists in the shop: a clean run exits 0 (a failed push exits 1).
+    woo.products[93] = {"id": 93, "manage_stock": True, "stock_quantity": 0}
     for i in range(1, orders + 1):
         woo.put(woo_order(i, status=_expected(i), modified=EPOCH + timedelta(seconds=i // 4)))
     env = {

@@ -226,6 +226,27 @@ def test_sync_now_runs_through_the_outbox_and_a_failure_shows_its_error(client, 
     assert "sync waiting for the worker" not in page
 
 
+def test_the_shop_page_names_each_failed_product_of_a_run(client, factory):
+    owner, shop, _ = factory.shop(secret=TEST_SECRET)
+    sign_in(client, factory.staff(owner).email)
+    SyncRun.create(
+        shop=shop.id,
+        kind="stock",
+        stock_writes=1,
+        errors=2,
+        error_text="product 94: not found in the shop (deleted, or in the trash?)\n"
+        "product 95 variation 23: GET products/95/variations: HTTP 404 rest_no_route",
+    )
+    html = client.get("/console/shops").get_data(as_text=True)
+    assert (
+        html.count("<li>product 94: not found in the shop (deleted, or in the trash?)</li>") == 2
+    )  # in the alert and in the run's row
+    assert (
+        "<li>product 95 variation 23: GET products/95/variations: HTTP 404 rest_no_route</li>"
+        in html
+    )
+
+
 def test_stock_differences_show_what_the_shop_was_last_given(client, factory):
     owner, shop, ticket_type = factory.shop(secret=TEST_SECRET, stock=10)
     sign_in(client, factory.staff(owner).email)
