@@ -40,6 +40,18 @@ def text_problem(value: str, *, multiline: bool = False) -> str | None:
     return None
 
 
+def neutralise(value: str) -> str:
+    """``value`` with every control character made a space and every bidi control removed:
+    for text we must keep although it came in bad (an order a shop already took)."""
+    kept = []
+    for char in value:
+        code = ord(char)
+        if char in BIDI_CONTROLS or 0xD800 <= code <= 0xDFFF:
+            continue
+        kept.append(" " if code < 32 or 0x7F <= code < 0xA0 else char)
+    return "".join(kept).strip()
+
+
 def email_problem(value: str) -> str | None:
     """Why ``value`` is not one e-mail address we can send to, or None.
 

@@ -36,6 +36,12 @@ def optional_str(
 def clean_text(text: str, name: str, *, multiline: bool = False) -> str:
     """Refuse control characters (CR/LF unless ``multiline``), bidi controls and lone
     surrogates: they break e-mail headers, spoof PDF tickets, or no database stores them."""
+    if "\x00" in text:
+        raise InvalidInput(f"{name} contains a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidInput(f"{name} is not valid Unicode text") from None
     problem = text_problem(text, multiline=multiline)
     if problem:
         raise InvalidInput(f"{name} {problem}")
