@@ -49,6 +49,9 @@ def permanent_failure(error: BaseException) -> str | None:
         return None
     if isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600:
         return f"SMTP {error.smtp_code}: {_text(error.smtp_error)}"
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        # An internationalised address (``zoë@…``) and a relay without SMTPUTF8.
+        return f"the relay cannot send this message: {error}"
     if isinstance(error, ValueError):
         # email.message refuses a header with CR/LF, smtplib an address it cannot encode.
         return f"malformed message: {error}"

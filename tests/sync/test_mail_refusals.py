@@ -42,9 +42,11 @@ def _free_port() -> int:
 def smtp_replying():
     controllers = []
 
-    def start(reply: str):
+    def start(reply: str, *, smtputf8: bool = True):
         handler = Refusing(reply)
-        controller = Controller(handler, hostname="127.0.0.1", port=_free_port())
+        controller = Controller(
+            handler, hostname="127.0.0.1", port=_free_port(), enable_SMTPUTF8=smtputf8
+        )
         controller.start()
         controllers.append(controller)
         return controller, handler
@@ -116,3 +118,18 @@ def test_a_malformed_stored_address_is_never_sent_to(factory, smtp_replying, wor
     assert entry.failed_at is not None and entry.attempts == 1
     assert "is not an e-mail address" in entry.last_error
     assert handler.rcpts == [] and handler.messages == 0
+
+
+def test_an_internationalised_address_a_relay_cannot_take_fails_at_once(
+    factory, smtp_replying, worker_for
+):
+    # A relay that does not offer SMTPUTF8 never will: retrying would never help.
+    controller, handler = smtp_replying("250 OK", smtputf8=False)
+    outcome = _personalised_order(factory)
+    Order.update(billing_email="zoë@exämple.nl").where(Order.id == outcome.order_id).execute()
+    worker = worker_for(controller.port)
+    assert worker.run_once() == 1
+    entry = OutboxEntry.get()
+    assert entry.failed_at is not None and entry.attempts == 1
+    assert "cannot send this message" in entry.last_error
+    assert handler.messages == 0
