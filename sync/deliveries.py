@@ -7,6 +7,7 @@ from collections.abc import Callable
 from email.message import EmailMessage
 
 from pdf.pages import RenderJob
+from sync.mailer import permanent_failure
 from tp_api.models import OutboxEntry
 from tp_api.services import outbox, ticket_files, ticket_mail
 from tp_api.services.ticket_files import TicketTools
@@ -31,10 +32,16 @@ def delivery_handler(
             raise outbox.PermanentError(f"malformed delivery job: {data!r}") from None
         mail = ticket_mail.prepare_delivery(tools, order_id, event_id, job_id=job.id)
         pdf = _pdf(tools, render, mail, order_id, event_id)
-        message = ticket_mail.build_message(
-            mail, pdf, sender=sender, seller=mail.job.branding.seller_name
-        )
-        send(message)
+        try:
+            message = ticket_mail.build_message(
+                mail, pdf, sender=sender, seller=mail.job.branding.seller_name
+            )
+            send(message)
+        except Exception as error:
+            reason = permanent_failure(error)
+            if reason is None:
+                raise
+            raise outbox.PermanentError(f"not delivered to {mail.to!r}: {reason}") from error
         log.info(
             "delivered %d ticket(s) of order %s to %s",
             len(mail.job.pages),

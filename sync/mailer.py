@@ -33,3 +33,34 @@ class SmtpMailer:
             if self.user:
                 client.login(self.user, self.password)
             client.send_message(message)
+
+
+def permanent_failure(error: BaseException) -> str | None:
+    """Why sending can never succeed, or None when trying again later may help.
+
+    An SMTP 5xx answer (a refused recipient, sender or message) is permanent, and so is a
+    message whose headers cannot be written (a malformed address); 4xx answers, timeouts and
+    connection errors are temporary.
+    """
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _ in error.recipients.values()]
+        if codes and all(500 <= code < 600 for code in codes):
+            return f"recipient refused: {_describe(error.recipients)}"
+        return None
+    if isinstance(error, smtplib.SMTPResponseException) and 500 <= error.smtp_code < 600:
+        return f"SMTP {error.smtp_code}: {_text(error.smtp_error)}"
+    if isinstance(error, smtplib.SMTPNotSupportedError):
+        # An internationalised address (``zoë@…``) and a relay without SMTPUTF8.
+        return f"the relay cannot send this message: {error}"
+    if isinstance(error, ValueError):
+        # email.message refuses a header with CR/LF, smtplib an address it cannot encode.
+        return f"malformed message: {error}"
+    return None
+
+
+def _describe(recipients: dict[str, tuple[int, bytes | str]]) -> str:
+    return "; ".join(f"{addr} ({code} {_text(msg)})" for addr, (code, msg) in recipients.items())
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)

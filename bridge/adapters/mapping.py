@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from bridge.adapters.woocommerce import parse_woo_time
+from tp_api.schemas.text_rules import neutralise
 from tp_api.services.ingest import ShopOrderSnapshot
 from tp_api.services.order_input import BillingInput, OrderInput, OrderLineInput
 
@@ -27,6 +28,12 @@ def cents(value: Any) -> int:
     if not amount.is_finite():
         return 0
     return int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def _text(value: Any, max_len: int) -> str:
+    # The shop already took this order, so bad text is kept, made harmless: no line break can
+    # reach an e-mail header and no bidi control can reorder what a PDF ticket shows.
+    return neutralise(str(value or ""))[:max_len]
 
 
 SKU_PREFIX = "tp-"
@@ -66,7 +73,7 @@ def snapshot_from_woo(
             unmapped.append(f"{product_id}/{variation_id}" if variation_id else str(product_id))
         lines.append(
             OrderLineInput(
-                name=str(item.get("name") or "")[:300] or f"Product {product_id}",
+                name=_text(item.get("name"), 300) or f"Product {product_id}",
                 quantity=quantity,
                 product_id=product_id or None,
                 order_item_type="line_item",
@@ -93,16 +100,17 @@ def snapshot_from_woo(
         date_created=parse_woo_time(order.get("date_created_gmt")),
         date_paid=parse_woo_time(order.get("date_paid_gmt")),
         billing=BillingInput(
-            first_name=str(billing.get("first_name") or "")[:200],
-            last_name=str(billing.get("last_name") or "")[:200],
-            address=" ".join(p for p in (billing.get("address_1"), billing.get("address_2")) if p)[
-                :300
-            ],
-            city=str(billing.get("city") or "")[:200],
-            postal_code=str(billing.get("postcode") or "")[:40],
+            first_name=_text(billing.get("first_name"), 200),
+            last_name=_text(billing.get("last_name"), 200),
+            address=_text(
+                " ".join(str(p) for p in (billing.get("address_1"), billing.get("address_2")) if p),
+                300,
+            ),
+            city=_text(billing.get("city"), 200),
+            postal_code=_text(billing.get("postcode"), 40),
             country=str(billing.get("country") or "")[:2].upper(),
             email=str(billing.get("email") or "")[:254],
-            phone=str(billing.get("phone") or "")[:50],
+            phone=_text(billing.get("phone"), 50),
         ),
         lines=tuple(lines),
     )
@@ -135,7 +143,7 @@ def refunded_units(refunds: list[dict[str, Any]], mappings: Mappings) -> dict[in
 
 def _extra_line(name: Any, item_type: str, amount_cents: int) -> OrderLineInput:
     return OrderLineInput(
-        name=str(name or item_type)[:300],
+        name=_text(name, 300) or item_type,
         quantity=1,
         product_id=None,
         order_item_type=item_type,

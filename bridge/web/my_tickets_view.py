@@ -200,6 +200,9 @@ def _field_message(name: str, rest: str, message: str, t: Mapping[str, str]) -> 
         return t[f"required_{name}"]
     if rest == "is not an e-mail address":
         return t["error_email"]
+    if rest.startswith("must not contain"):
+        # A control or bidi character (tp_api.schemas.text_rules), e.g. a pasted line break.
+        return t["error_characters"]
     if match := _TOO_LONG.match(rest):
         return t["error_too_long"].format(limit=match.group(1))
     return message

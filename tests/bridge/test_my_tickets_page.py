@@ -217,6 +217,30 @@ def test_the_servers_refusal_is_shown_next_to_the_field_it_names(client, bought)
     assert {t.status for t in tickets_of(outcome.order_id)} == {TicketStatus.CREATED}
 
 
+def test_a_list_of_addresses_or_a_bidi_name_is_refused_on_the_page(client, bought):
+    seller, event, outcome, refs, path = bought
+    form = {
+        **attendee_form(refs[0], email="jane@example.com, v@evil.example"),
+        **attendee_form(refs[1], last_name="Doe\u202egpj.exe"),
+    }
+    response = client.post(f"{path}/events/{event.id}", data=form)
+    assert response.status_code == 400
+    dom = parse(response.get_data(as_text=True))
+    # The API answers the first bad field; either way nothing is saved.
+    assert field_error(dom, refs[0], "email") == (
+        "Error: Enter an e-mail address like name@example.com"
+    )
+    assert {t.status for t in tickets_of(outcome.order_id)} == {TicketStatus.CREATED}
+    response = client.post(
+        f"{path}/events/{event.id}", data=attendee_form(refs[1], last_name="Doe\u202egpj.exe")
+    )
+    dom = parse(response.get_data(as_text=True))
+    assert field_error(dom, refs[1], "last_name") == (
+        "Error: Use letters and ordinary characters only (no line breaks)"
+    )
+    assert {t.status for t in tickets_of(outcome.order_id)} == {TicketStatus.CREATED}
+
+
 def test_a_server_message_the_page_does_not_know_is_shown_as_written(client, bought):
     seller, event, outcome, refs, path = bought
     form = attendee_form(refs[0], first_name="Ja\x00ne")

@@ -8,6 +8,8 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 from pydantic.alias_generators import to_camel
 
+from tp_api.schemas.text_rules import email_problem, text_problem
+
 
 def _aware(value: datetime) -> datetime:
     # A time without a zone is ambiguous for an event sold across time zones: refuse it.
@@ -43,21 +45,42 @@ Slug = Annotated[
 
 
 def _printable(value: str) -> str:
-    # Control characters end up in PDFs, e-mails and CSV exports; none belongs in a name.
-    if any(ord(c) < 32 and c not in "\t\n\r" or 0x7F <= ord(c) < 0xA0 for c in value):
-        raise ValueError("must not contain control characters")
-    if any(0xD800 <= ord(c) <= 0xDFFF for c in value):
-        raise ValueError("must be valid Unicode text")
+    # Control characters end up in PDFs, e-mail headers and CSV exports; none belongs in a name.
+    problem = text_problem(value)
+    if problem:
+        raise ValueError(problem)
     return value.strip()
 
 
-def text(max_length: int, *, min_length: int = 0) -> Any:
-    """A string field type: trimmed, printable, with a length range."""
+def _printable_lines(value: str) -> str:
+    problem = text_problem(value, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return value.strip()
+
+
+def _email(value: str) -> str:
+    problem = email_problem(value.strip())
+    if problem:
+        raise ValueError(problem)
+    return value.strip()
+
+
+def text(max_length: int, *, min_length: int = 0, multiline: bool = False) -> Any:
+    """A string field type: trimmed, printable, with a length range. Only ``multiline`` text
+    (a description) may hold line breaks."""
     return Annotated[
         str,
         Field(min_length=min_length, max_length=max_length),
-        AfterValidator(_printable),
+        AfterValidator(_printable_lines if multiline else _printable),
     ]
+
+
+Email = Annotated[
+    str,
+    Field(max_length=254, description="One e-mail address"),
+    AfterValidator(_email),
+]
 
 
 Name = text(300, min_length=1)

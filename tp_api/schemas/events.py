@@ -99,7 +99,7 @@ class EventCreate(_Schedule):
 
     title: Name
     slug: Slug | None = None
-    description: text(10_000) = ""  # type: ignore[valid-type]
+    description: text(10_000, multiline=True) = ""  # type: ignore[valid-type]
     starts_at: AwareDatetime
     ends_at: AwareDatetime | None = None
     timezone: TimeZone = "UTC"
@@ -120,7 +120,7 @@ class EventUpdate(_Schedule):
 
     title: Name | None = None
     slug: Slug | None = None
-    description: text(10_000) | None = None  # type: ignore[valid-type]
+    description: text(10_000, multiline=True) | None = None  # type: ignore[valid-type]
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     timezone: TimeZone | None = None

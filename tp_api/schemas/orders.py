@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Literal
 
 from pydantic import Field
 
 from tp_api.schemas.base import (
     AwareDatetime,
     Cursor,
+    Email,
     Id,
     Limit,
     Name,
@@ -21,10 +22,6 @@ from tp_api.schemas.base import (
 
 OrderStatusName = Literal["pending", "processing", "completed", "cancelled", "refunded"]
 TicketStatusName = Literal["created", "active", "scanned_in", "scanned_out", "cancelled"]
-Email = Annotated[
-    str,
-    Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+$", description="An e-mail address"),
-]
 
 
 class OrderListQuery(RequestModel):

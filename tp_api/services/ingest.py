@@ -26,6 +26,7 @@ import peewee
 
 from tp_api.db import is_postgres, utcnow, write_transaction
 from tp_api.models import Order, OrderStatus, ShopOrder
+from tp_api.schemas.text_rules import email_problem
 from tp_api.services import cancellation, orders, stock
 from tp_api.services.errors import TicketingError
 from tp_api.services.order_input import OrderInput
@@ -89,6 +90,7 @@ def _ingest(shop_id: int, account_id: int, snapshot: ShopOrderSnapshot) -> Inges
             return IngestOutcome("skipped", binding.order_id)
         order = _our_order(account_id, binding, snapshot)
         problems: list[str] = [f"unmapped product {p}" for p in snapshot.unmapped]
+        problems.extend(_address_problems(snapshot.order))
         refused = False
         try:
             with write_transaction():  # a savepoint: a refusal keeps the binding's record
@@ -103,6 +105,15 @@ def _ingest(shop_id: int, account_id: int, snapshot: ShopOrderSnapshot) -> Inges
     for problem in problems:
         log.warning("shop %s order %s: %s", shop_id, snapshot.external_id, problem)
     return IngestOutcome(action, order.id if order else None, problems)
+
+
+def _address_problems(order: OrderInput) -> list[str]:
+    # The shop took the money, so the order is recorded; but its tickets are never mailed to
+    # an address that is not one address (ticket_mail refuses it), and this says why.
+    email = order.billing.email if order.billing else ""
+    if email and email_problem(email):
+        return [f"billing e-mail {email!r} is not an e-mail address: tickets are not mailed"]
+    return []
 
 
 def _locked_binding(shop_id: int, external_id: int) -> ShopOrder | None:

@@ -13,6 +13,7 @@ from typing import Any
 from tp_api.models.orders import LineType
 from tp_api.services.errors import InvalidInput, NotFound
 from tp_api.services.validation import (
+    email_address,
     optional_cents,
     optional_datetime,
     optional_int,
@@ -160,8 +161,8 @@ def _parse_billing(value: Any) -> BillingInput:
     data = require_object(value, "billing_information")
     country = optional_str(data, "country", max_len=2, label="billing_information.country")
     email = optional_str(data, "email", max_len=254, label="billing_information.email")
-    if email and "@" not in email:
-        raise InvalidInput("billing_information.email is not an e-mail address")
+    if email:
+        email_address(email, "billing_information.email")
     return BillingInput(
         first_name=optional_str(data, "first_name", max_len=200),
         last_name=optional_str(data, "last_name", max_len=200),

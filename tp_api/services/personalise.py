@@ -16,7 +16,7 @@ from tp_api.models import Event, Order, Ticket, TicketStatus
 from tp_api.services import notify, outbox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound
 from tp_api.services.events import event_scope
-from tp_api.services.validation import required_str, to_int
+from tp_api.services.validation import email_address, required_str, to_int
 
 MAX_TICKETS_PER_REQUEST = 1000
 
@@ -54,8 +54,7 @@ def _parse_attendee(item: Any, index: int) -> AttendeeInput:
     ref = required_str(item, "ticket_id", max_len=32, label=f"tickets[{index}].ticket_id")
     where = f"ticket {ref}"
     email = required_str(item, "email", max_len=254, label=f"email of {where}")
-    if "@" not in email or email.startswith("@") or email.endswith("@"):
-        raise InvalidInput(f"email of {where} is not an e-mail address")
+    email_address(email, f"email of {where}")
     return AttendeeInput(
         ticket_id=ref,
         first_name=required_str(item, "first_name", max_len=200, label=f"first_name of {where}"),

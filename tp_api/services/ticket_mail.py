@@ -10,6 +10,7 @@ from pdf import i18n
 from pdf.pages import RenderJob
 from tp_api.db import utcnow
 from tp_api.models import Account, Event, Order
+from tp_api.schemas.text_rules import email_problem
 from tp_api.services.errors import NotFound
 from tp_api.services.outbox import PermanentError
 from tp_api.services.ticket_files import TicketTools, render_job
@@ -40,6 +41,13 @@ def prepare_delivery(
         raise PermanentError(f"order {order_id} no longer exists")
     if not order.billing_email:
         raise PermanentError(f"order {order.reference} has no billing e-mail address")
+    if email_problem(order.billing_email):
+        # A shop order is recorded whatever its address; a malformed one (a list, a header
+        # injection) is never sent to, and the failed delivery shows why.
+        raise PermanentError(
+            f"order {order.reference}: billing e-mail {order.billing_email!r} is not an e-mail "
+            "address; not sent"
+        )
     event = Event.get_or_none(Event.id == event_id)
     try:
         job = render_job(tools, order_id, event_id=event_id)

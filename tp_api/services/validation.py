@@ -7,14 +7,20 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from tp_api.schemas.text_rules import email_problem, text_problem
 from tp_api.services.errors import InvalidInput
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 MAX_CENTS = 10**12  # ten billion in any currency: far above any real ticket order
 
 
-def optional_str(data: dict[str, Any], field: str, *, max_len: int, label: str = "") -> str:
-    """A string field (numbers are accepted and turned into text); missing -> ``""``."""
+def optional_str(
+    data: dict[str, Any], field: str, *, max_len: int, label: str = "", multiline: bool = False
+) -> str:
+    """A string field (numbers are accepted and turned into text); missing -> ``""``.
+
+    Control and bidi characters are refused (see tp_api.schemas.text_rules); only
+    ``multiline`` text may hold line breaks."""
     value = data.get(field)
     name = label or field
     if value is None:
@@ -24,17 +30,28 @@ def optional_str(data: dict[str, Any], field: str, *, max_len: int, label: str =
     text = str(value).strip()
     if len(text) > max_len:
         raise InvalidInput(f"{name} is longer than {max_len} characters")
-    return clean_text(text, name)
+    return clean_text(text, name, multiline=multiline)
 
 
-def clean_text(text: str, name: str) -> str:
-    """Refuse text no database stores faithfully: NUL (PostgreSQL) and lone surrogates."""
+def clean_text(text: str, name: str, *, multiline: bool = False) -> str:
+    """Refuse control characters (CR/LF unless ``multiline``), bidi controls and lone
+    surrogates: they break e-mail headers, spoof PDF tickets, or no database stores them."""
     if "\x00" in text:
         raise InvalidInput(f"{name} contains a NUL character")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
         raise InvalidInput(f"{name} is not valid Unicode text") from None
+    problem = text_problem(text, multiline=multiline)
+    if problem:
+        raise InvalidInput(f"{name} {problem}")
+    return text
+
+
+def email_address(text: str, name: str) -> str:
+    """One e-mail address we may send to (syntax only, no DNS), or InvalidInput."""
+    if email_problem(text):
+        raise InvalidInput(f"{name} is not an e-mail address")
     return text
 
 

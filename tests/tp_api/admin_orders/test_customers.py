@@ -200,8 +200,12 @@ def test_export_of_an_account_without_customers_is_just_the_header(client, shop)
 
 
 def test_export_neutralises_formula_cells(client, factory, shop):
-    shop.order(factory, **billing("=HYPERLINK(1)@evil.example", "=1+2", "+SUM(A1)", "-1"))
-    shop.order(factory, **billing("@cmd@evil.example", "@SUM(1)", "Plain", "+31600"))
+    first = shop.order(factory, **billing("first@evil.example", "=1+2", "+SUM(A1)", "-1"))
+    second = shop.order(factory, **billing("second@evil.example", "@SUM(1)", "Plain", "+31600"))
+    # The partner API refuses such addresses; a shop order is recorded with whatever the shop
+    # took, so the export must still be safe with them.
+    for outcome, bad in ((first, "=HYPERLINK(1)@evil.example"), (second, "@cmd@evil.example")):
+        Order.update(billing_email=bad).where(Order.id == outcome.order_id).execute()
     rows = export(client, shop.key)[1:]
     by_email = {row[0]: row for row in rows}
     assert by_email["'=HYPERLINK(1)@evil.example"][1:4] == ["'=1+2", "'+SUM(A1)", "'-1"]
