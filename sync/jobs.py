@@ -123,7 +123,8 @@ def push_stock(shop: Shop, client: ShopAdapter) -> SyncRun:
 
 
 def available(ticket_type_id: int) -> int:
-    """Units of a ticket type we can still sell (a shared event pool limits it too)."""
+    """Units of a ticket type the shop may offer: 0 when it or its event cannot be sold
+    (tp_api.services.sellable), else what is left (a shared event pool limits it too)."""
     ticket_type = (
         TicketType.select(TicketType, Event)
         .join(Event)
