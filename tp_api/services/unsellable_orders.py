@@ -53,3 +53,12 @@ def flag_needs_refund(account_id: int, shop_id: int, external_id: int, reasons: 
         }
 
     webhook_events.emit(account_id, NEEDS_REFUND, data)
+
+
+def orders_to_refund(shop_id: int) -> list[ShopOrder]:
+    """The shop's orders flagged ``needs_refund``, oldest first."""
+    return list(
+        ShopOrder.select()
+        .where(ShopOrder.shop == shop_id, ShopOrder.needs_refund == True)  # noqa: E712
+        .order_by(ShopOrder.id)
+    )
