@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from bridge.adapters.woocommerce import WooClient
 from config.cli import main
+from sync.daemon import stock_fingerprint
 from sync.jobs import pull_orders, push_stock
 from tests.conftest import TEST_SECRET
 from tests.fake_woo import FakeWoo, woo_order
@@ -223,3 +224,12 @@ def _cli(db_url, tmp_path, *args):
         )
     finally:
         connect(db_url).close_all()
+
+
+@pytest.mark.parametrize("how", OFF_SALE)
+def test_going_off_sale_moves_the_daemons_stock_fingerprint(shop, how):
+    owner, shop, ticket_type = shop
+    before = stock_fingerprint(shop.id)
+    take_off_sale(owner, ticket_type, how)
+    # No counter needs to move (no orders): the off-sale state alone triggers a push.
+    assert stock_fingerprint(shop.id) != before
