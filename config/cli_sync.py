@@ -11,7 +11,7 @@ from config.cli_common import database_session, echo_json, production_settings, 
 from config.settings import Settings
 from tp_api.db import connect
 from tp_api.models import Shop, SyncRun
-from tp_api.services import keys
+from tp_api.services import keys, unsellable_orders
 from tp_api.services import shops as shops_service
 
 
@@ -213,7 +213,7 @@ def sync_run(
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
 @click.pass_obj
 def sync_status(settings: Settings, limit: int) -> None:
-    """A table of each shop's last runs."""
+    """A table of each shop's last runs, then the shop orders to refund in the shop."""
     with database_session(settings):
         click.echo(
             f"{'shop':<16} {'job':<7} {'started':<20} {'ended':<20} {'new':>5} "
@@ -234,6 +234,13 @@ def sync_status(settings: Settings, limit: int) -> None:
                 )
                 for line in (r.error_text or "").splitlines():
                     click.echo(f"{'':<16}   {line}")
+        for s in shops_service.list_shops():
+            due = [o.external_id for o in unsellable_orders.orders_to_refund(s.id)]
+            if due:
+                click.echo(
+                    f"{s.name}: {len(due)} shop order(s) need a refund in the shop (paid for "
+                    f"tickets that cannot be sold): " + ", ".join(f"#{n}" for n in due)
+                )
 
 
 def _stamp(value: Any) -> str:

@@ -13,6 +13,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -54,7 +55,7 @@ class SyncDaemon:
             timezone="UTC",
         )
         self._worker_thread: threading.Thread | None = None
-        self._fingerprints: dict[int, tuple[tuple[int, int, int, int], ...]] = {}
+        self._fingerprints: dict[int, tuple[tuple[Any, ...], ...]] = {}
 
     def start(self) -> None:
         with database.connection_context():
@@ -140,14 +141,21 @@ class SyncDaemon:
         log.info("sync daemon stopped")
 
 
-def stock_fingerprint(shop_id: int) -> tuple[tuple[int, int, int, int], ...]:
-    """The counters behind a shop's mapped stock, in one query: equal means nothing to push."""
+def stock_fingerprint(shop_id: int) -> tuple[tuple[Any, ...], ...]:
+    """The counters behind a shop's mapped stock, in one query: equal means nothing to push.
+
+    What decides whether a type can be sold at all (tp_api.services.sellable) is part of it,
+    so cancelling an event or disabling a type is pushed (as 0) as promptly as a sale."""
     rows = (
         TicketType.select(
             TicketType.id,
             TicketType.stock,
             TicketType.sold + TicketType.reserved,
             Event.sold + Event.reserved,
+            Event.lifecycle,
+            Event.deleted_at,
+            TicketType.enabled,
+            TicketType.status,
         )
         .join(Event)
         .switch(TicketType)

@@ -148,7 +148,8 @@ def _save_pushed(shop_id: int, pushed: dict[tuple[int, int], int]) -> None:
 
 
 def available(ticket_type_id: int) -> int:
-    """Units of a ticket type we can still sell (a shared event pool limits it too)."""
+    """Units of a ticket type the shop may offer: 0 when it or its event cannot be sold
+    (tp_api.services.sellable), else what is left (a shared event pool limits it too)."""
     ticket_type = (
         TicketType.select(TicketType, Event)
         .join(Event)

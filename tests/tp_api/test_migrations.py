@@ -97,6 +97,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0007_webhooks",
             "0008_outbox_pending_index",
             "0009_staff_users",
+            "0010_shop_order_needs_refund",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]

@@ -56,6 +56,8 @@ class ShopOrder(BaseModel):
     date_modified = UtcDateTimeField(null=True)
     content_hash = peewee.CharField(max_length=64)
     problem = peewee.TextField(null=True)
+    # Paid in the shop for something we cannot sell (sellable): no tickets, refund it there.
+    needs_refund = peewee.BooleanField(default=False)
     synced_at = created_at_field()
 
     class Meta:

@@ -21,6 +21,7 @@ EventType = Literal[
     "event.cancelled",
     "event.sold_out",
     "ticket_type.sold_out",
+    "shop_order.needs_refund",
     "webhook.ping",
 ]
 Url = text(2000, min_length=8)

@@ -232,6 +232,7 @@ class ShopStatus:
     shop: Shop
     runs: list[SyncRun] = field(default_factory=list)
     problems: list[ShopOrder] = field(default_factory=list)
+    needs_refund: list[ShopOrder] = field(default_factory=list)
     stock_differences: list[StockDifference] = field(default_factory=list)
     sync_pending: bool = False
 
@@ -242,7 +243,7 @@ class ShopStatus:
 
 def shops_with_status(account_id: int) -> list[ShopStatus]:
     """The account's shops, each with its last runs, newest problems, stock differences and
-    whether a "sync now" is waiting. Five queries."""
+    whether a "sync now" is waiting. Six queries."""
     shops = list(Shop.select().where(Shop.account == account_id).order_by(Shop.name))
     status = {s.id: ShopStatus(s) for s in shops}
     if not shops:
@@ -253,6 +254,9 @@ def shops_with_status(account_id: int) -> list[ShopStatus]:
     problems = ShopOrder.select().where(ShopOrder.shop.in_(ids), ShopOrder.problem.is_null(False))
     for row in _newest_per_shop(ShopOrder, problems, limit=PROBLEMS_PER_SHOP):
         status[row.shop_id].problems.append(row)
+    due = ShopOrder.select().where(ShopOrder.shop.in_(ids), ShopOrder.needs_refund == True)  # noqa: E712
+    for row in _newest_per_shop(ShopOrder, due, limit=PROBLEMS_PER_SHOP):
+        status[row.shop_id].needs_refund.append(row)
     mappings = (
         ProductMapping.select(ProductMapping, TicketType, Event)
         .join(TicketType)
@@ -280,6 +284,16 @@ def shops_with_status(account_id: int) -> list[ShopStatus]:
     for shop_id, entry in status.items():
         entry.sync_pending = any(is_sync_requested(key, shop_id) for key in waiting)
     return list(status.values())
+
+
+def shop_orders_to_refund(order_id: int) -> list[ShopOrder]:
+    """The shop orders bound to our order that the seller must refund in the shop: paid there
+    for something we cannot sell (tp_api.services.unsellable_orders)."""
+    return list(
+        ShopOrder.select()
+        .where(ShopOrder.order == order_id, ShopOrder.needs_refund == True)  # noqa: E712
+        .order_by(ShopOrder.id)
+    )
 
 
 def _newest_per_shop(

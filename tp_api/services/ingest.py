@@ -27,7 +27,7 @@ import peewee
 from tp_api.db import is_postgres, utcnow, write_transaction
 from tp_api.models import Order, OrderStatus, ShopOrder
 from tp_api.schemas.text_rules import email_problem
-from tp_api.services import cancellation, orders, stock
+from tp_api.services import cancellation, orders, stock, unsellable_orders
 from tp_api.services.errors import TicketingError
 from tp_api.services.order_input import OrderInput
 
@@ -92,6 +92,16 @@ def _ingest(shop_id: int, account_id: int, snapshot: ShopOrderSnapshot) -> Inges
         problems: list[str] = [f"unmapped product {p}" for p in snapshot.unmapped]
         problems.extend(_address_problems(snapshot.order))
         refused = False
+        unsellable = _unsellable(order, snapshot)
+        if unsellable:
+            # Recorded, but no ticket is issued and no stock taken (unsellable_orders).
+            problems.extend(unsellable)
+            _save_binding(shop_id, binding, snapshot, order, problems)
+            if snapshot.status in PAID_STATUSES:
+                unsellable_orders.flag_needs_refund(
+                    account_id, shop_id, snapshot.external_id, unsellable
+                )
+            return IngestOutcome("changed" if binding else "new", order and order.id, problems)
         try:
             with write_transaction():  # a savepoint: a refusal keeps the binding's record
                 order, action = _apply(account_id, order, snapshot, problems)
@@ -114,6 +124,19 @@ def _address_problems(order: OrderInput) -> list[str]:
     if email and email_problem(email):
         return [f"billing e-mail {email!r} is not an e-mail address: tickets are not mailed"]
     return []
+
+
+def _unsellable(order: Order | None, snapshot: ShopOrderSnapshot) -> list[str]:
+    """Why the snapshot would issue or hold tickets that cannot be sold: a new paid or held
+    order, or a late payment of one we cancelled (an event's cancellation refunds it)."""
+    if snapshot.status in CLOSED_STATUSES:
+        return []
+    if order is not None and (
+        snapshot.status not in PAID_STATUSES
+        or (order.is_paid and order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED))
+    ):
+        return []
+    return unsellable_orders.unsellable_reasons(snapshot.order)
 
 
 def _locked_binding(shop_id: int, external_id: int) -> ShopOrder | None:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tp_api.models import EventLifecycle, TicketType
+from tp_api.models import TicketType
 from tp_api.services.errors import InvalidInput
+from tp_api.services.sellable import event_sellable
 
 
 def check_sale(ticket_type: TicketType, units: int, now: datetime) -> None:
@@ -15,7 +16,7 @@ def check_sale(ticket_type: TicketType, units: int, now: datetime) -> None:
     message a shop can show its customer; ``ticket_type.event`` must be loaded."""
     label = f"{ticket_type.name} ({ticket_type.id})"
     lifecycle = ticket_type.event.lifecycle
-    if lifecycle not in EventLifecycle.ON_SALE:
+    if not event_sellable(ticket_type.event):
         raise InvalidInput(
             f"Ticket type {label} is not on sale: the event is {lifecycle}",
             code="ticket_type_not_on_sale",

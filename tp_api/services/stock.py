@@ -19,6 +19,7 @@ from tp_api.db import utcnow
 from tp_api.models import Event, OrderLine, TicketType
 from tp_api.services.errors import InvalidInput, OutOfStock
 from tp_api.services.sale_rules import check_sale
+from tp_api.services.sellable import type_sellable
 
 
 @dataclass(frozen=True)
@@ -148,9 +149,9 @@ def _move(stock_plan: StockPlan, *, reserved: int, sold: int) -> None:
 
 
 def units_left(ticket_type: TicketType, event: Event) -> int:
-    """Units of a ticket type we can still sell, given its event row: zero when it is off sale
-    or the event is deleted, and limited by the event's shared pool when it has one."""
-    if not ticket_type.enabled or ticket_type.status != 1 or event.deleted_at is not None:
+    """Units of a ticket type we can still sell, given its event row: zero when it cannot be
+    sold (tp_api.services.sellable), and limited by the event's shared pool when it has one."""
+    if not type_sellable(ticket_type, event):
         return 0
     left = ticket_type.available
     if not event.manage_stock_per_ticket:

@@ -34,6 +34,7 @@ EVENT_TYPES = (
     "event.cancelled",
     "event.sold_out",
     "ticket_type.sold_out",
+    "shop_order.needs_refund",
     "webhook.ping",
 )
 

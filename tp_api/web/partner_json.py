@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from tp_api.models import Event, TicketType
+from tp_api.services import sellable
 from tp_api.services.customers import OwnedTicket
 from tp_api.services.events import EventNode
 
@@ -46,16 +47,31 @@ def _event_available(node: EventNode) -> int:
     return max(0, event.stock - taken)
 
 
-def ticket_type_json(ticket_type: TicketType) -> dict[str, Any]:
+def ticket_type_json(ticket_type: TicketType, event: Event) -> dict[str, Any]:
+    """A ticket type; one that cannot be sold (sellable) is ``enabled: false``, stock 0."""
+    on_sale = sellable.type_sellable(ticket_type, event)
     return {
         "id": ticket_type.id,
         "name": ticket_type.name,
-        "stock": _available(ticket_type),
+        "stock": _available(ticket_type) if on_sale else 0,
         "price": price_number(ticket_type.price_cents),
         "status": ticket_type.status,
         "date": unix(ticket_type.date),
-        "enabled": ticket_type.enabled,
+        "enabled": on_sale,
     }
+
+
+def _event_status(event: Event) -> int:
+    # The seed's integer status: an event that cannot be sold reads 0, stock 0.
+    return event.status if sellable.event_sellable(event) else 0
+
+
+def _event_stock(node: EventNode) -> int:
+    return _event_available(node) if sellable.event_sellable(node.event) else 0
+
+
+def _tickets(node: EventNode) -> list[dict[str, Any]]:
+    return [ticket_type_json(t, node.event) for t in node.ticket_types]
 
 
 def event_json(node: EventNode) -> dict[str, Any]:
@@ -68,9 +84,9 @@ def event_json(node: EventNode) -> dict[str, Any]:
         "start_date": unix(event.start_date),
         "end_date": unix(event.end_date),
         "price": price_string(event.price_cents),
-        "stock": _event_available(node),
-        "status": event.status,
-        "tickets": [ticket_type_json(t) for t in node.ticket_types],
+        "stock": _event_stock(node),
+        "status": _event_status(event),
+        "tickets": _tickets(node),
         "children": [child_event_json(child) for child in node.children],
     }
 
@@ -81,11 +97,11 @@ def child_event_json(node: EventNode) -> dict[str, Any]:
     return {
         "id": event.id,
         "name": event.name,
-        "status": event.status,
-        "stock": _event_available(node),
+        "status": _event_status(event),
+        "stock": _event_stock(node),
         "price": price_string(event.price_cents),
         "featured": event.featured,
-        "tickets": [ticket_type_json(t) for t in node.ticket_types],
+        "tickets": _tickets(node),
         "manage_price_per_ticket": event.manage_price_per_ticket,
         "manage_stock_per_ticket": event.manage_stock_per_ticket,
         "start_date": unix(event.start_date),

@@ -53,7 +53,8 @@ def order(order_id: int) -> str:
     left = console_queries.units_left_of_types(
         [line.ticket_type_id for line in detail.lines if line.ticket_type_id]
     )
-    return render_template("console/order.html", detail=detail, left=left)
+    to_refund = console_queries.shop_orders_to_refund(order_id)
+    return render_template("console/order.html", detail=detail, left=left, to_refund=to_refund)
 
 
 @bp.post("/orders/<int:order_id>/refund")
