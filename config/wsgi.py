@@ -43,6 +43,7 @@ def create_app(settings: Settings) -> Flask:
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         TP_SETTINGS=settings,
+        TP_UNPAID_HOLD_SECONDS=settings.unpaid_hold_seconds,
         TP_RATE_LIMITS=settings.rate_limits(),
         TP_THROTTLE=ThrottlePolicy(
             max_failures=settings.auth_max_failures,
