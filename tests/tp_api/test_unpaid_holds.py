@@ -108,9 +108,7 @@ def test_paid_push_after_expiry_takes_the_units_again(client, two_left, time_mac
     assert counters(ticket_type) == (2, 0)
 
 
-def test_paid_push_after_expiry_is_refused_when_the_units_are_gone(
-    client, two_left, time_machine
-):
+def test_paid_push_after_expiry_is_refused_when_the_units_are_gone(client, two_left, time_machine):
     seller, ticket_type = two_left
     time_machine.move_to(START, tick=False)
     body = order_body(ticket_type.id, quantity=2, paid=False, wp_order_id="wc_1")
