@@ -53,6 +53,7 @@ class Settings:
     auth_max_failures: int = 10
     auth_window_seconds: int = 300
     auth_block_seconds: int = 900
+    unpaid_hold_seconds: int = 3600
     db_pool_size: int = 32
     files_dir: str = "var/files"
     templates_dir: str = ""
@@ -129,6 +130,7 @@ class Settings:
             webhook_allow_private=_bool(values, "TP_WEBHOOK_ALLOW_PRIVATE", False),
             my_tickets_stylesheet=values.get("TP_MY_TICKETS_STYLESHEET", "").strip(),
             my_tickets_link_days=_int(values, "TP_MY_TICKETS_LINK_DAYS", 30, 1),
+            unpaid_hold_seconds=_int(values, "TP_UNPAID_HOLD_SECONDS", 3600, 60),
         )
         settings.validate()
         return settings

@@ -50,6 +50,7 @@ def create_app(settings: Settings) -> Flask:
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
         TP_SETTINGS=settings,
+        TP_UNPAID_HOLD_SECONDS=settings.unpaid_hold_seconds,
         TP_RATE_LIMITS=settings.rate_limits(),
     )
     # Keep the document's field order in responses.

@@ -22,6 +22,7 @@ from sync.locks import job_lock
 from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from tp_api.db import database, utcnow
 from tp_api.models import Event, ProductMapping, Shop, TicketType
+from tp_api.services import holds
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,11 @@ class SyncDaemon:
             shops = list(Shop.select().where(Shop.enabled == True))  # noqa: E712
         for shop in shops:
             self._schedule(shop)
+        # Reservations release lapsed holds themselves; this keeps the counters (and so the
+        # stock pushed to shops and the figures shown) true when nobody is ordering.
+        self.scheduler.add_job(
+            self._sweep_holds, "interval", seconds=STOCK_WATCH_S, id="hold-sweep"
+        )
         self.scheduler.start()
         if self.worker is not None:
             self._worker_thread = threading.Thread(
@@ -131,6 +137,18 @@ class SyncDaemon:
             return
         self._run("stock", shop_id)
         self._fingerprints[shop_id] = fingerprint
+
+    def _sweep_holds(self) -> None:
+        if self.stop_requested.is_set():
+            return
+        try:
+            with database.connection_context():
+                released = holds.sweep()
+        except Exception:  # noqa: BLE001 - one failing sweep must not stop the daemon
+            log.exception("hold sweep failed")
+            return
+        if released:
+            log.info("released the stock of %d expired unpaid order(s)", released)
 
     def stop(self) -> None:
         """Stop scheduling, wait for running jobs and the worker's current job."""

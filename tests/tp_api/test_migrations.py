@@ -98,6 +98,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0008_outbox_pending_index",
             "0009_staff_users",
             "0010_shop_order_needs_refund",
+            "0011_order_hold_expiry",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]
@@ -106,4 +107,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
         assert event[0][0] == "published" and event[0][1] is None and event[0][2] is not None
         sale_rules = db.execute_sql("SELECT min_per_order, hidden FROM ticket_type").fetchall()
         assert sale_rules == [(1, 0)]
+        # 0011: a paid order holds nothing that could lapse.
+        holds = db.execute_sql('SELECT hold_expires_at FROM "order"').fetchall()
+        assert holds == [(None,)]
     db.close_all()

@@ -20,6 +20,9 @@ class OrderStatus:
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     REFUNDED = "refunded"
+    # Unpaid and its stock hold lapsed (TP_UNPAID_HOLD_SECONDS): holds nothing; a late
+    # payment takes the units again if they are still there.
+    EXPIRED = "expired"
 
     PAID = frozenset({PROCESSING, COMPLETED})
 
@@ -61,6 +64,8 @@ class Order(BaseModel):
     created_at = created_at_field()
     updated_at = created_at_field()
     refunded_cents = peewee.BigIntegerField(default=0)
+    # When an unpaid order's reservation lapses; None once it holds nothing (paid, closed).
+    hold_expires_at = UtcDateTimeField(null=True, index=True)
 
     class Meta:
         indexes = (

@@ -20,7 +20,7 @@ from tp_api.schemas.base import (
     text,
 )
 
-OrderStatusName = Literal["pending", "processing", "completed", "cancelled", "refunded"]
+OrderStatusName = Literal["pending", "processing", "completed", "cancelled", "refunded", "expired"]
 TicketStatusName = Literal["created", "active", "scanned_in", "scanned_out", "cancelled"]
 
 

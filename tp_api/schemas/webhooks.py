@@ -14,6 +14,7 @@ EventType = Literal[
     "order.paid",
     "order.refunded",
     "order.cancelled",
+    "order.expired",
     "ticket.personalized",
     "ticket.reissued",
     "checkin.completed",

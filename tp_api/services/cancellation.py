@@ -40,17 +40,18 @@ def cancel_order(order: Order, *, status: str) -> CancelOutcome:
             outcome.cancelled += result.cancelled
             outcome.released += result.released
             outcome.needs_attention += result.needs_attention
-    else:
+    elif order.status != OrderStatus.EXPIRED:  # an expired order holds nothing any more
         held = stock.held_by_order(order.id)
         stock.release(held, paid=False)
         outcome.released = sum(held.quantities.values())
+    order.hold_expires_at = None
     order.status = (
         status
         if status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
         else (OrderStatus.CANCELLED)
     )
     order.updated_at = utcnow()
-    order.save(only=[Order.status, Order.updated_at])
+    order.save(only=[Order.status, Order.updated_at, Order.hold_expires_at])
     if order.status == OrderStatus.REFUNDED:
         notify.order_refunded(order, None)
     else:

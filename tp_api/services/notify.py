@@ -49,6 +49,13 @@ def order_cancelled(order: Order) -> None:
     )
 
 
+def order_expired(order: Order) -> None:
+    """An unpaid order's stock hold lapsed (TP_UNPAID_HOLD_SECONDS)."""
+    webhook_events.emit(
+        order.account_id, "order.expired", lambda: _order(order.account_id, order.id)
+    )
+
+
 def tickets_personalized(account_id: int, tickets: Iterable[Ticket]) -> None:
     for ticket in tickets:
         webhook_events.emit(

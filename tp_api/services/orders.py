@@ -15,7 +15,7 @@ import peewee
 
 from tp_api.db import insert_rows, utcnow, write_transaction
 from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
-from tp_api.services import cancellation, notify, stock
+from tp_api.services import cancellation, holds, notify, stock
 from tp_api.services.errors import Conflict, Forbidden, NotFound, TicketingError
 from tp_api.services.order_input import BillingInput, OrderInput
 from tp_api.services.references import new_ticket_reference
@@ -34,17 +34,26 @@ class OrderOutcome:
     tickets_issued: int
 
 
-def submit_order(account_id: int, order_input: OrderInput) -> OrderOutcome:
+def submit_order(
+    account_id: int,
+    order_input: OrderInput,
+    *,
+    hold_seconds: int = holds.DEFAULT_UNPAID_HOLD_SECONDS,
+) -> OrderOutcome:
     """Create the order, or update the one it refers to (``tp_order_id`` or ``wp_order_id``).
 
     A new order reserves its stock atomically (sold if ``date_paid`` is set, else reserved)
     and, when paid, gets one ticket (status 1, Created) per unit of each ticket line.
+    An unpaid order's hold lapses after ``hold_seconds`` (holds.py); paying an expired order
+    takes its units again, or raises OutOfStock and it stays expired.
     Raises NotFound, Forbidden, InvalidInput or OutOfStock; on any error nothing changes.
     """
     stock_plan = _plan_for_new_order(account_id, order_input)
     try:
         with write_transaction():
-            return _submit(account_id, order_input, stock_plan, assume_new=stock_plan is not None)
+            return _submit(
+                account_id, order_input, stock_plan, hold_seconds, assume_new=stock_plan is not None
+            )
     except peewee.IntegrityError:
         if order_input.wp_order_id is None:
             raise
@@ -52,7 +61,7 @@ def submit_order(account_id: int, order_input: OrderInput) -> OrderOutcome:
         # the same order that committed first. Either way it is an update of that order.
         log.debug("order %s exists; applying the push as an update", order_input.wp_order_id)
     with write_transaction():
-        return _submit(account_id, order_input, None, assume_new=False)
+        return _submit(account_id, order_input, None, hold_seconds, assume_new=False)
 
 
 def _plan_for_new_order(account_id: int, order_input: OrderInput) -> stock.StockPlan | None:
@@ -83,6 +92,7 @@ def _submit(
     account_id: int,
     order_input: OrderInput,
     stock_plan: stock.StockPlan | None,
+    hold_seconds: int,
     *,
     assume_new: bool,
 ) -> OrderOutcome:
@@ -103,7 +113,7 @@ def _submit(
         stock_plan = stock.plan(
             account_id, order_input.ticket_quantities(), sale_rules=order_input.enforce_sale_rules
         )
-    return _create(account_id, order_input, stock_plan)
+    return _create(account_id, order_input, stock_plan, hold_seconds)
 
 
 def _known(account_id: int, order_input: OrderInput) -> bool:
@@ -135,7 +145,9 @@ def _for_update(query: peewee.ModelSelect) -> peewee.ModelSelect:
     return query
 
 
-def _create(account_id: int, order_input: OrderInput, stock_plan: stock.StockPlan) -> OrderOutcome:
+def _create(
+    account_id: int, order_input: OrderInput, stock_plan: stock.StockPlan, hold_seconds: int
+) -> OrderOutcome:
     paid = order_input.date_paid is not None
     now = utcnow()
     total = order_input.total_cents
@@ -159,6 +171,7 @@ def _create(account_id: int, order_input: OrderInput, stock_plan: stock.StockPla
         "created_at": now,
         "updated_at": now,
         "refunded_cents": 0,
+        "hold_expires_at": None if paid else holds.hold_deadline(now, hold_seconds),
         **_billing_fields(order_input, BillingInput()),
     }
     order = Order(id=insert_rows(Order, [row]), **row)
@@ -179,7 +192,7 @@ def _create(account_id: int, order_input: OrderInput, stock_plan: stock.StockPla
     issued = issue_tickets(order, lines, stock_plan.event_of_type()) if paid else 0
     # Stock last: on PostgreSQL the UPDATE locks the ticket type's row until COMMIT, and every
     # other order for that ticket type waits on it, so the lock is taken as late as possible.
-    stock.reserve(stock_plan, paid=paid)
+    holds.take(stock_plan, paid=paid, now=now)
     notify.order_created(account_id, order.id, paid=paid)
     notify.sold_out_after_sale(account_id, stock_plan.quantities)
     return OrderOutcome(order.id, order.reference, True, order.status, issued)
@@ -197,10 +210,18 @@ def _update(order: Order, order_input: OrderInput, *, force_processing: bool) ->
     issued = 0
     if wants_paid and not order.is_paid:
         held = stock.held_by_order(order.id)
+        if order.status == OrderStatus.EXPIRED:
+            # Its units were given back: take them again, or refuse (OutOfStock, nothing
+            # changes and the order stays expired).
+            holds.take(held, paid=True)
+        else:
+            # A hold that lapsed but was not released yet still counts in ``reserved``;
+            # nobody was sold those units, so they are this order's.
+            stock.confirm(held)
         order.status = OrderStatus.PROCESSING
         order.date_paid = order_input.date_paid or utcnow()
+        order.hold_expires_at = None
         issued = issue_tickets(order, list(order.lines), held.event_of_type())
-        stock.confirm(held)
         became_paid = True
     else:
         became_paid = False

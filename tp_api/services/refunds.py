@@ -23,7 +23,7 @@ from tp_api.models import (
     TicketStatus,
     TicketType,
 )
-from tp_api.services import notify, stock
+from tp_api.services import cancellation, notify, stock
 from tp_api.services.errors import Conflict, NotFound, Unprocessable
 
 _UNUSED = (TicketStatus.CREATED, TicketStatus.ACTIVE)
@@ -45,6 +45,26 @@ def refund_order(account_id: int, order_id: int, request: RefundRequest) -> Refu
     with write_transaction():
         order = locked_order(account_id, order_id)
         return refund_in_transaction(order, request, include_used=False)
+
+
+def cancel_unpaid_order(account_id: int, order_id: int) -> Order:
+    """Cancel the account's unpaid (pending or expired) order: its stock hold is released.
+
+    A paid order is refunded instead (409 ``order_paid``); a closed one stays as it is (409).
+    """
+    with write_transaction():
+        order = locked_order(account_id, order_id)
+        if order.is_paid:
+            raise Conflict(
+                f"Order {order.reference} is paid; refund it instead of cancelling",
+                code="order_paid",
+            )
+        if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+            raise Conflict(
+                f"Order {order.reference} is already {order.status}", code="order_closed"
+            )
+        cancellation.cancel_order(order, status=OrderStatus.CANCELLED)
+        return order
 
 
 def locked_order(account_id: int, order_id: int) -> Order:

@@ -27,6 +27,7 @@ EVENT_TYPES = (
     "order.paid",
     "order.refunded",
     "order.cancelled",
+    "order.expired",
     "ticket.personalized",
     "ticket.reissued",
     "checkin.completed",

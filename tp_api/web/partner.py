@@ -154,7 +154,9 @@ def personalize_tickets(event_id: str) -> Response:
 @bp.post("/orders/create")
 def create_order() -> Response:
     order_input = parse_partner_order(_json_body())
-    outcome = orders.submit_order(_account_id(), order_input)
+    outcome = orders.submit_order(
+        _account_id(), order_input, hold_seconds=current_app.config["TP_UNPAID_HOLD_SECONDS"]
+    )
     log.info(
         "order %s %s for account %s (%s, %d tickets issued)",
         outcome.reference,

@@ -98,6 +98,22 @@ def refund_order(order_id: int, body: RefundCreate) -> OrderOut:
 
 @operation(
     bp,
+    "/orders/<int:order_id>/cancel",
+    "POST",
+    summary="Cancel an unpaid order",
+    tag="Orders",
+    scopes=WRITE,
+    response=OrderOut,
+    errors=(404, 409),
+)
+def cancel_order(order_id: int) -> OrderOut:
+    """A pending or expired order is cancelled and its stock hold released (paid: refund)."""
+    refunds.cancel_unpaid_order(g.caller.account_id, order_id)
+    return order_out(order_queries.get_order(g.caller.account_id, order_id))
+
+
+@operation(
+    bp,
     "/orders/<int:order_id>/resend",
     "POST",
     summary="Resend the confirmation e-mail",

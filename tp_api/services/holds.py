@@ -1,0 +1,117 @@
+"""Where an unpaid order's stock hold lapses (``TP_UNPAID_HOLD_SECONDS``).
+
+An unpaid order reserves its units until ``Order.hold_expires_at``; after it the hold no
+longer counts. No worker is needed for that: every reservation first releases the lapsed
+holds of the ticket types it takes from, in its own write transaction and before the
+conditional UPDATE of stock.py, so the counters that UPDATE checks are true and the
+one-UPDATE oversell guarantee stands. The daemon's :func:`sweep` releases the rest.
+
+Lock order (PostgreSQL): order rows first (``SKIP LOCKED``: an order another transaction
+is paying or expiring is left to it, which can only under-sell, never oversell), then the
+ticket type and event rows in ascending id order, as stock.py does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from tp_api.db import is_postgres, utcnow, write_transaction
+from tp_api.models import Event, Order, OrderLine, OrderStatus, TicketType
+from tp_api.services import notify, stock
+
+DEFAULT_UNPAID_HOLD_SECONDS = 3600
+SWEEP_BATCH = 200
+
+
+def hold_deadline(now: datetime, hold_seconds: int) -> datetime:
+    """When a hold taken at ``now`` lapses."""
+    return now + timedelta(seconds=hold_seconds)
+
+
+def take(stock_plan: stock.StockPlan, *, paid: bool, now: datetime | None = None) -> None:
+    """Reserve the plan's units after releasing the lapsed holds on its ticket types.
+
+    Call inside a write transaction; raises OutOfStock like stock.reserve.
+    """
+    release_expired(now or utcnow(), ticket_type_ids=stock_plan.quantities)
+    stock.reserve(stock_plan, paid=paid)
+
+
+def release_expired(
+    now: datetime, *, ticket_type_ids: Iterable[int] | None = None, limit: int | None = None
+) -> int:
+    """Mark lapsed unpaid orders ``expired`` and give their units back. Returns how many.
+
+    With ``ticket_type_ids`` only orders holding one of those types. Call inside a write
+    transaction; each order's ``order.expired`` webhook is queued in it.
+    """
+    due = _locked_due_orders(now, ticket_type_ids, limit)
+    if not due:
+        return 0
+    quantities: dict[int, int] = {}
+    types: dict[int, TicketType] = {}
+    for order in due:
+        held = stock.held_by_order(order.id)
+        for type_id, n in held.quantities.items():
+            quantities[type_id] = quantities.get(type_id, 0) + n
+        types.update(held.ticket_types)
+    _lock_stock_rows(set(quantities) | set(ticket_type_ids or ()), types)
+    # One release for all orders: rows in ascending id order once, not once per order.
+    stock.release(stock.StockPlan(quantities, types), paid=False)
+    (
+        Order.update(status=OrderStatus.EXPIRED, hold_expires_at=None, updated_at=now)
+        .where(Order.id.in_([o.id for o in due]))
+        .execute()
+    )
+    for order in due:
+        order.status = OrderStatus.EXPIRED
+        notify.order_expired(order)
+    return len(due)
+
+
+def sweep(now: datetime | None = None, *, batch: int = SWEEP_BATCH) -> int:
+    """Release every lapsed hold (the daemon's periodic job), in batches. Returns how many."""
+    total = 0
+    while True:
+        with write_transaction():
+            done = release_expired(now or utcnow(), limit=batch)
+        total += done
+        if done < batch:
+            return total
+
+
+def _locked_due_orders(
+    now: datetime, ticket_type_ids: Iterable[int] | None, limit: int | None
+) -> list[Order]:
+    query = Order.select().where(
+        Order.status == OrderStatus.PENDING,
+        Order.hold_expires_at.is_null(False),
+        Order.hold_expires_at <= now,
+    )
+    if ticket_type_ids is not None:
+        ids = sorted(ticket_type_ids)
+        query = query.where(
+            Order.id.in_(OrderLine.select(OrderLine.order).where(OrderLine.ticket_type.in_(ids)))
+        )
+    query = query.order_by(Order.id)
+    if limit is not None:
+        query = query.limit(limit)
+    if is_postgres():
+        query = query.for_update("FOR UPDATE SKIP LOCKED")
+    return list(query)
+
+
+def _lock_stock_rows(type_ids: set[int], types: dict[int, TicketType]) -> None:
+    """Lock every ticket type and event row this transaction will change, ascending, before
+    changing any: releasing and then reserving would otherwise take them out of order."""
+    if not is_postgres() or not type_ids:
+        return
+    rows = list(
+        TicketType.select(TicketType.id, TicketType.event)
+        .where(TicketType.id.in_(sorted(type_ids)))
+        .order_by(TicketType.id)
+        .for_update()
+    )
+    event_ids = sorted({row.event_id for row in rows} | {t.event_id for t in types.values()})
+    list(Event.select(Event.id).where(Event.id.in_(event_ids)).order_by(Event.id).for_update())
