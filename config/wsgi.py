@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Flask, Response, g, jsonify, request
 from flask_cors import CORS
@@ -98,6 +99,7 @@ def create_app(settings: Settings) -> Flask:
     app.extensions["tp_secret_box"] = secret_box(settings)
     app.extensions["tp_scan_keys"] = scan_public_keys(settings)
     _register_error_handlers(app)
+    _install_public_redirects(app, settings.public_url)
     app.register_blueprint(health.bp)
     app.register_blueprint(partner.bp)
     app.register_blueprint(downloads.bp)
@@ -136,6 +138,31 @@ def create_app(settings: Settings) -> Flask:
         max_age=600,
     )
     return app
+
+
+def _install_public_redirects(app: Flask, public_url: str) -> None:
+    @app.after_request
+    def _public_redirect(response: Response) -> Response:
+        if 300 <= response.status_code < 400 and "Location" in response.headers:
+            response.headers["Location"] = public_location(
+                response.headers["Location"], request.host, public_url
+            )
+        return response
+
+
+def public_location(location: str, request_host: str, public_url: str) -> str:
+    """``location`` with the origin of TP_PUBLIC_URL where it was built from the request's
+    Host header.
+
+    werkzeug's own redirects (``/console`` -> ``/console/``) are absolute URLs on whatever
+    host the client named, so ``Host: evil.example`` would send a person there. Locations on
+    other hosts (none today) are left as they are: they were chosen, not echoed.
+    """
+    target = urlsplit(location)
+    if not target.netloc or target.netloc.lower() != request_host.lower():
+        return location
+    public = urlsplit(public_url)
+    return urlunsplit((public.scheme, public.netloc, target.path, target.query, target.fragment))
 
 
 def _register_error_handlers(app: Flask) -> None:
