@@ -14,7 +14,7 @@ from typing import Any
 import peewee
 
 from tp_api.db import is_postgres, utcnow, write_transaction
-from tp_api.models import Event, EventLifecycle, OrderLine, TicketType
+from tp_api.models import Event, EventLifecycle, OrderLine, ProductMapping, TicketType
 from tp_api.schemas.events import (
     EventCreate,
     EventDateCreate,
@@ -264,7 +264,8 @@ def _check_rules(ticket_type: TicketType) -> None:
 
 
 def remove_ticket_type(account_id: int, id_or_slug: str, type_id: int) -> None:
-    """Remove a ticket type nobody has bought or reserved (422 otherwise)."""
+    """Remove a ticket type nobody has bought or reserved and no shop product sells (422
+    otherwise)."""
     with write_transaction():
         event = locked_event(account_id, id_or_slug)
         ticket_type = _ticket_type_of(event, type_id)
@@ -272,6 +273,14 @@ def remove_ticket_type(account_id: int, id_or_slug: str, type_id: int) -> None:
         if used or ticket_type.sold or ticket_type.reserved:
             raise Unprocessable(
                 "Cannot remove a ticket type that has sold tickets", code="ticket_type_sold"
+            )
+        if ProductMapping.select().where(ProductMapping.ticket_type == ticket_type.id).exists():
+            # Removing it would drop the mapping with it (cascade): the shop product would keep
+            # its last stock and keep selling, and its orders would arrive as "unmapped"
+            # instead of flagged for a refund. Disabling it pushes 0 and flags them.
+            raise Unprocessable(
+                "Cannot remove a ticket type that a shop product sells; disable it instead",
+                code="ticket_type_mapped",
             )
         owner = Event.get_by_id(ticket_type.event_id)
         if owner.manage_stock_per_ticket:
