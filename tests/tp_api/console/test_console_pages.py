@@ -319,3 +319,32 @@ def test_bad_input_is_a_400_page_not_a_server_error(client, factory, seller, pat
         response = post_form(client, order_page, f"{order_page}/refund", form)
     assert response.status_code == 400
     assert response.mimetype == "text/html"
+
+
+def test_cancel_an_unpaid_order_gives_its_hold_back(client, factory, seller):
+    ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
+    outcome = factory.order(seller, ticket_type, quantity=3, paid=False)
+    page = f"/console/orders/{outcome.order_id}"
+    assert TicketType.get_by_id(ticket_type.id).reserved == 3
+    assert "Cancel order" in _text(client.get(page))
+
+    assert post_form(client, page, f"{page}/cancel", {}).status_code == 302
+
+    assert Order.get_by_id(outcome.order_id).status == "cancelled"
+    assert TicketType.get_by_id(ticket_type.id).reserved == 0
+    shown = _text(client.get(page))
+    assert "The order is cancelled" in shown
+    assert "Cancel order" not in shown
+
+
+def test_a_paid_order_has_no_cancel_button_and_refuses_a_forged_cancel(client, factory, seller):
+    ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
+    outcome = factory.order(seller, ticket_type, quantity=1)
+    page = f"/console/orders/{outcome.order_id}"
+    assert "Cancel order" not in _text(client.get(page))
+
+    response = post_form(client, page, f"{page}/cancel", {})
+
+    assert response.status_code == 409
+    assert "refund it instead of cancelling" in _text(response)
+    assert Order.get_by_id(outcome.order_id).is_paid

@@ -1,4 +1,4 @@
-"""Orders: search, one order in full, and the refund action."""
+"""Orders: search, one order in full, and the refund and cancel actions."""
 
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ STATUSES = sorted(
         OrderStatus.COMPLETED,
         OrderStatus.CANCELLED,
         OrderStatus.REFUNDED,
+        OrderStatus.EXPIRED,
     }
 )
 
@@ -64,14 +65,29 @@ def refund(order_id: int) -> Response | tuple[str, int]:
         request_ = _refund_request(order_id)
         made = refunds.refund_order(account_id(), order_id, request_)
     except TicketingError as error:
-        detail = order_queries.get_order(account_id(), order_id)
-        left = console_queries.units_left_of_types(
-            [line.ticket_type_id for line in detail.lines if line.ticket_type_id]
-        )
-        page = render_template("console/order.html", detail=detail, left=left, error=error.message)
-        return page, error.status
+        return _order_page_with_error(order_id, error)
     flash(f"Refunded {made.amount_cents / 100:,.2f}; the tickets are cancelled and back in stock.")
     return redirect(url_for("console.order", order_id=order_id))  # type: ignore[return-value]
+
+
+@bp.post("/orders/<int:order_id>/cancel")
+def cancel(order_id: int) -> Response | tuple[str, int]:
+    """Cancel an unpaid (pending or expired) order: what it held goes back on sale."""
+    try:
+        refunds.cancel_unpaid_order(account_id(), order_id)
+    except TicketingError as error:
+        return _order_page_with_error(order_id, error)
+    flash("The order is cancelled; the tickets it held are back on sale.")
+    return redirect(url_for("console.order", order_id=order_id))  # type: ignore[return-value]
+
+
+def _order_page_with_error(order_id: int, error: TicketingError) -> tuple[str, int]:
+    detail = order_queries.get_order(account_id(), order_id)
+    left = console_queries.units_left_of_types(
+        [line.ticket_type_id for line in detail.lines if line.ticket_type_id]
+    )
+    page = render_template("console/order.html", detail=detail, left=left, error=error.message)
+    return page, error.status
 
 
 def _refund_request(order_id: int) -> refunds.RefundRequest:
