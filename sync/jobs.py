@@ -17,7 +17,7 @@ from bridge.adapters.base import ShopAdapter, ShopError, StockUpdate
 from bridge.adapters.mapping import snapshot_from_woo
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Event, ProductMapping, Shop, ShopOrder, SyncRun, TicketType
-from tp_api.services import shops
+from tp_api.services import holds, shops
 from tp_api.services.ingest import ingest_shop_order
 from tp_api.services.stock import units_left
 
@@ -84,6 +84,7 @@ def push_stock(shop: Shop, client: ShopAdapter) -> SyncRun:
     and the others are still pushed; a shop that is down or refuses our credentials stops
     the run.
     """
+    holds.settle_lapsed()  # a lapsed unpaid hold is stock the shop may sell again
     run = SyncRun.create(shop=shop.id, kind="stock")
     failed: dict[tuple[int, int], str] = {}
     problems: list[str] = []

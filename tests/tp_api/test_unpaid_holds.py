@@ -216,3 +216,33 @@ def test_admin_api_cancels_an_unpaid_order_and_frees_its_hold(client, factory):
     assert refused.status_code == 409
     assert refused.get_json()["error"]["code"] == "order_paid"
     assert counters(ticket_type) == (2, 0)
+
+
+def test_the_partner_catalogue_counts_a_lapsed_hold_as_free_without_a_worker(
+    client, two_left, time_machine
+):
+    seller, ticket_type = two_left
+    time_machine.move_to(START, tick=False)
+    held = unpaid(seller, ticket_type, "wc_1")
+
+    def listed_stock():
+        [event] = client.get(f"/tp-api/events?key={seller.key}").get_json()
+        return event["tickets"][0]["stock"]
+
+    time_machine.shift(HOUR - 1)
+    assert listed_stock() == 0
+    time_machine.shift(1)
+    assert listed_stock() == 2
+    assert Order.get_by_id(held.order_id).status == OrderStatus.EXPIRED
+    assert counters(ticket_type) == (0, 0)
+
+
+def test_settling_with_nothing_lapsed_writes_nothing(two_left, time_machine):
+    seller, ticket_type = two_left
+    time_machine.move_to(START, tick=False)
+    held = unpaid(seller, ticket_type, "wc_1")
+    assert holds.settle_lapsed() == 0
+    assert Order.get_by_id(held.order_id).status == OrderStatus.PENDING
+    time_machine.shift(HOUR)
+    assert holds.settle_lapsed() == 1
+    assert holds.settle_lapsed() == 0

@@ -81,6 +81,22 @@ def sweep(now: datetime | None = None, *, batch: int = SWEEP_BATCH) -> int:
             return total
 
 
+def settle_lapsed(now: datetime | None = None) -> int:
+    """Release the holds that have lapsed, if any, before availability is read for others.
+
+    Readers of stock figures (the partner catalogue, the stock push) call it so that a lapsed
+    hold is free in what they show and push even when no daemon is running. The common case,
+    nothing lapsed, is one indexed EXISTS and no write.
+    """
+    moment = now or utcnow()
+    lapsed = Order.select(Order.id).where(
+        Order.hold_expires_at.is_null(False), Order.hold_expires_at <= moment
+    )
+    if not lapsed.exists():
+        return 0
+    return sweep(moment)
+
+
 def _locked_due_orders(
     now: datetime, ticket_type_ids: Iterable[int] | None, limit: int | None
 ) -> list[Order]:
