@@ -193,7 +193,11 @@ def sync_run(
                 length=0, label=f"{target.name}: orders", show_pos=True, file=sys.stderr
             ) as bar:
                 orders_run = pull_orders(
-                    target, client, full=full, progress=lambda _n, bar=bar: bar.update(1)
+                    target,
+                    client,
+                    full=full,
+                    progress=lambda _n, bar=bar: bar.update(1),
+                    hold_seconds=settings.unpaid_hold_seconds,
                 )
             stock_run = push_stock(target, client)
             errors += orders_run.errors + stock_run.errors

@@ -20,7 +20,7 @@ def secret_box(settings: Settings) -> SecretBox:
     return SecretBox([settings.secret_key, *settings.old_secret_keys])
 
 
-def refresh_handler(box: SecretBox) -> Callable[[OutboxEntry], None]:
+def refresh_handler(box: SecretBox, hold_seconds: int) -> Callable[[OutboxEntry], None]:
     """Outbox handler: fetch one shop order (and its refunds) and ingest it."""
 
     def refresh(job: OutboxEntry) -> None:
@@ -40,7 +40,10 @@ def refresh_handler(box: SecretBox) -> Callable[[OutboxEntry], None]:
             return
         refunds = client.get_refunds(int(order["id"])) if order.get("refunds") else []
         ingest_shop_order(
-            shop.id, shop.account_id, snapshot_from_woo(order, shops.mappings(shop.id), refunds)
+            shop.id,
+            shop.account_id,
+            snapshot_from_woo(order, shops.mappings(shop.id), refunds),
+            hold_seconds=hold_seconds,
         )
 
     return refresh
@@ -62,7 +65,7 @@ def sync_now_handler(settings: Settings) -> Callable[[OutboxEntry], None]:
                 # The daemon is syncing this shop right now: try again shortly.
                 raise RuntimeError(f"shop {shop.name} is being synced; retrying")
             client = client_for(settings, shop)
-            pull_orders(shop, client)
+            pull_orders(shop, client, hold_seconds=settings.unpaid_hold_seconds)
             push_stock(shop, client)
 
     return sync_now
@@ -90,7 +93,9 @@ def shop_jobs(settings: Settings):  # type: ignore[no-untyped-def]
     from sync.reconcile import reconcile
 
     return ShopJobs(
-        pull_orders=lambda shop: pull_orders(shop, client_for(settings, shop)),
+        pull_orders=lambda shop: pull_orders(
+            shop, client_for(settings, shop), hold_seconds=settings.unpaid_hold_seconds
+        ),
         push_stock=lambda shop: push_stock(shop, client_for(settings, shop)),
         reconcile=lambda shop: reconcile(
             shop, client_for(settings, shop), fix=True, webhook_url=webhook_url(settings, shop)

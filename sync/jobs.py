@@ -34,9 +34,15 @@ Progress = Callable[[int], None]
 
 
 def pull_orders(
-    shop: Shop, client: ShopAdapter, *, full: bool = False, progress: Progress | None = None
+    shop: Shop,
+    client: ShopAdapter,
+    *,
+    full: bool = False,
+    progress: Progress | None = None,
+    hold_seconds: int = holds.DEFAULT_UNPAID_HOLD_SECONDS,
 ) -> SyncRun:
-    """Ingest every order the shop changed since the cursor (all of them with ``full``)."""
+    """Ingest every order the shop changed since the cursor (all of them with ``full``);
+    unpaid ones hold their units for ``hold_seconds``."""
     run = SyncRun.create(shop=shop.id, kind="orders")
     since = None if full or shop.order_cursor is None else shop.order_cursor - CURSOR_OVERLAP
     mappings = shops.mappings(shop.id)
@@ -53,7 +59,9 @@ def pull_orders(
                     # Re-read in the overlap window, unchanged: no transaction needed.
                     _count(run, "skipped", False)
                 else:
-                    outcome = ingest_shop_order(shop.id, shop.account_id, snapshot)
+                    outcome = ingest_shop_order(
+                        shop.id, shop.account_id, snapshot, hold_seconds=hold_seconds
+                    )
                     _count(run, outcome.action, bool(outcome.problems))
                     if outcome.problems:
                         problems.append(

@@ -22,6 +22,7 @@ from bridge.adapters.mapping import snapshot_from_woo
 from tp_api.db import write_transaction
 from tp_api.models import Shop
 from tp_api.services import outbox, shops
+from tp_api.services.holds import DEFAULT_UNPAID_HOLD_SECONDS
 from tp_api.services.ingest import ingest_shop_order
 
 log = logging.getLogger(__name__)
@@ -81,5 +82,10 @@ def receive(shop_id: int) -> Response:
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
         log.warning("shop %s: signed webhook with a malformed order payload", shop.name)
         return _answer(400, "Malformed order payload")
-    outcome = ingest_shop_order(shop.id, shop.account_id, snapshot)
+    outcome = ingest_shop_order(
+        shop.id,
+        shop.account_id,
+        snapshot,
+        hold_seconds=current_app.config.get("TP_UNPAID_HOLD_SECONDS", DEFAULT_UNPAID_HOLD_SECONDS),
+    )
     return _answer(200, outcome.action)

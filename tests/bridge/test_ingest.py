@@ -251,3 +251,20 @@ def test_a_product_mapped_later_is_reported_on_an_existing_order(shop):
     shops.map_product(shop_row, product_id=777, ticket_type_id=ticket_type.id)
     outcome = ingest(shop_row, woo)
     assert any("ticket lines differ" in p for p in outcome.problems)
+
+
+def test_a_held_shop_order_lapses_after_the_given_seconds(shop, factory, time_machine):
+    owner, shop_row, ticket_type = shop
+    time_machine.move_to("2026-06-01T10:00:00Z", tick=False)
+    snapshot = snapshot_from_woo(
+        woo_order(1, status="on-hold", quantity=10), shops.mappings(shop_row.id)
+    )
+    ingest_shop_order(shop_row.id, shop_row.account_id, snapshot, hold_seconds=300)
+    assert TicketType.get_by_id(ticket_type.id).reserved == 10
+    time_machine.shift(300)
+    # With no worker: the next order finds the lapsed hold free.
+    taken = orders.submit_order(
+        owner.id, parse_partner_order(order_body(ticket_type.id, quantity=10, wp_order_id="wc_9"))
+    )
+    assert Order.get_by_id(taken.order_id).is_paid
+    assert Order.get(Order.wp_order_id == "1").status == OrderStatus.EXPIRED

@@ -10,6 +10,7 @@ import json
 import pytest
 
 from bridge.web.woo_webhooks import signature_ok
+from tests.fake_woo import woo_order
 from tests.fixtures import woo_fixture
 from tp_api.models import Order, OutboxEntry, Shop, Ticket
 from tp_api.services import outbox, shops
@@ -124,3 +125,13 @@ def test_an_unknown_shop_is_answered_as_a_bad_signature(client, shop, caplog):
 )
 def test_signed_but_malformed_payloads_get_400(client, shop, raw):
     assert deliver(client, shop.id, raw, signed_headers(raw)).status_code == 400
+
+
+def test_a_pending_shop_order_holds_for_the_configured_seconds(app, client, shop, time_machine):
+    time_machine.move_to("2026-06-01T10:00:00Z", tick=False)
+    app.config["TP_UNPAID_HOLD_SECONDS"] = 120
+    raw = json.dumps(woo_order(55, status="pending", quantity=2)).encode()
+    assert deliver(client, shop.id, raw, signed_headers(raw)).status_code == 200
+    order = Order.get()
+    assert order.status == "pending"
+    assert (order.hold_expires_at - order.created_at).total_seconds() == 120

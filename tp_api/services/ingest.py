@@ -27,7 +27,7 @@ import peewee
 from tp_api.db import is_postgres, utcnow, write_transaction
 from tp_api.models import Order, OrderStatus, ShopOrder
 from tp_api.schemas.text_rules import email_problem
-from tp_api.services import cancellation, orders, stock, unsellable_orders
+from tp_api.services import cancellation, holds, orders, stock, unsellable_orders
 from tp_api.services.errors import TicketingError
 from tp_api.services.order_input import OrderInput
 
@@ -73,17 +73,29 @@ class IngestOutcome:
     problems: list[str] = field(default_factory=list)
 
 
-def ingest_shop_order(shop_id: int, account_id: int, snapshot: ShopOrderSnapshot) -> IngestOutcome:
-    """Bring one shop order into our store, exactly once, in one transaction."""
+def ingest_shop_order(
+    shop_id: int,
+    account_id: int,
+    snapshot: ShopOrderSnapshot,
+    *,
+    hold_seconds: int = holds.DEFAULT_UNPAID_HOLD_SECONDS,
+) -> IngestOutcome:
+    """Bring one shop order into our store, exactly once, in one transaction.
+
+    A pending or on-hold order's units are held for ``hold_seconds`` (TP_UNPAID_HOLD_SECONDS),
+    as a partner push's are.
+    """
     try:
-        return _ingest(shop_id, account_id, snapshot)
+        return _ingest(shop_id, account_id, snapshot, hold_seconds)
     except peewee.IntegrityError:
         # PostgreSQL: a webhook and the poller brought the same new order at once and the
         # other one committed its binding first. Run again: now the binding is found.
-        return _ingest(shop_id, account_id, snapshot)
+        return _ingest(shop_id, account_id, snapshot, hold_seconds)
 
 
-def _ingest(shop_id: int, account_id: int, snapshot: ShopOrderSnapshot) -> IngestOutcome:
+def _ingest(
+    shop_id: int, account_id: int, snapshot: ShopOrderSnapshot, hold_seconds: int
+) -> IngestOutcome:
     with write_transaction():
         binding = _locked_binding(shop_id, snapshot.external_id)
         if binding is not None and _stale_or_same(binding, snapshot):
@@ -104,7 +116,7 @@ def _ingest(shop_id: int, account_id: int, snapshot: ShopOrderSnapshot) -> Inges
             return IngestOutcome("changed" if binding else "new", order and order.id, problems)
         try:
             with write_transaction():  # a savepoint: a refusal keeps the binding's record
-                order, action = _apply(account_id, order, snapshot, problems)
+                order, action = _apply(account_id, order, snapshot, problems, hold_seconds)
         except TicketingError as error:
             problems.append(error.message)
             action = "changed" if binding is not None else "new"
@@ -169,7 +181,11 @@ def _our_order(
 
 
 def _apply(
-    account_id: int, order: Order | None, snapshot: ShopOrderSnapshot, problems: list[str]
+    account_id: int,
+    order: Order | None,
+    snapshot: ShopOrderSnapshot,
+    problems: list[str],
+    hold_seconds: int,
 ) -> tuple[Order | None, str]:
     status = snapshot.status
     if order is None:
@@ -177,7 +193,9 @@ def _apply(
             return None, "new"  # nothing to hold or issue
         if status not in PAID_STATUSES and status not in HELD_STATUSES:
             return None, "new"  # drafts and unknown statuses hold nothing yet
-        outcome = orders.submit_order(account_id, _as_paid_or_not(snapshot))
+        outcome = orders.submit_order(
+            account_id, _as_paid_or_not(snapshot), hold_seconds=hold_seconds
+        )
         order = Order.get_by_id(outcome.order_id)
         _apply_refunds(order, snapshot, problems)
         return order, "new"
