@@ -141,11 +141,14 @@ def create_app(settings: Settings) -> Flask:
 
 
 def _install_public_redirects(app: Flask, public_url: str) -> None:
+    # Read per request, so the app's one public address is one config value.
+    app.config["TP_PUBLIC_URL"] = public_url
+
     @app.after_request
     def _public_redirect(response: Response) -> Response:
         if 300 <= response.status_code < 400 and "Location" in response.headers:
             response.headers["Location"] = public_location(
-                response.headers["Location"], request.host, public_url
+                response.headers["Location"], request.host, app.config["TP_PUBLIC_URL"]
             )
         return response
 
