@@ -41,6 +41,9 @@ def sign_in(page: Page, base: str, *, landing: str = "/console/events") -> None:
     page.get_by_label("Password").fill(STAFF_PASSWORD)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(re.escape(landing) + "$"))
+    # The URL changes before console.js has run; a click on a refund button before it binds
+    # its confirmation would submit the form unasked (seen once under load in CI).
+    page.wait_for_load_state("load")
 
 
 def photograph(page: Page, screenshot, name: str, kind: str) -> None:
