@@ -99,7 +99,7 @@ def create_app(settings: Settings) -> Flask:
     app.extensions["tp_secret_box"] = secret_box(settings)
     app.extensions["tp_scan_keys"] = scan_public_keys(settings)
     _register_error_handlers(app)
-    _install_public_redirects(app, settings.public_url)
+    _install_relative_redirects(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(partner.bp)
     app.register_blueprint(downloads.bp)
@@ -140,32 +140,31 @@ def create_app(settings: Settings) -> Flask:
     return app
 
 
-def _install_public_redirects(app: Flask, public_url: str) -> None:
-    # Read per request, so the app's one public address is one config value.
-    app.config["TP_PUBLIC_URL"] = public_url
-
+def _install_relative_redirects(app: Flask) -> None:
     @app.after_request
-    def _public_redirect(response: Response) -> Response:
+    def _relative_redirect(response: Response) -> Response:
         if 300 <= response.status_code < 400 and "Location" in response.headers:
-            response.headers["Location"] = public_location(
-                response.headers["Location"], request.host, app.config["TP_PUBLIC_URL"]
+            response.headers["Location"] = relative_location(
+                response.headers["Location"], request.host
             )
         return response
 
 
-def public_location(location: str, request_host: str, public_url: str) -> str:
-    """``location`` with the origin of TP_PUBLIC_URL where it was built from the request's
-    Host header.
+def relative_location(location: str, request_host: str) -> str:
+    """``location`` without its origin where that origin was the request's own host.
 
     werkzeug's own redirects (``/console`` -> ``/console/``) are absolute URLs on whatever
-    host the client named, so ``Host: evil.example`` would send a person there. Locations on
-    other hosts (none today) are left as they are: they were chosen, not echoed.
+    host the client named, so ``Host: evil.example`` would send a person there. A relative
+    Location stays on the address the browser is already on, whichever port or proxy it
+    came through (TP_PUBLIC_URL may be unset on a local install). Locations on other hosts
+    were chosen, not echoed, and are left as they are.
     """
     target = urlsplit(location)
     if not target.netloc or target.netloc.lower() != request_host.lower():
         return location
-    public = urlsplit(public_url)
-    return urlunsplit((public.scheme, public.netloc, target.path, target.query, target.fragment))
+    # "//evil.example/x" would be read as another host: one leading slash only.
+    path = "/" + target.path.lstrip("/")
+    return urlunsplit(("", "", path, target.query, target.fragment))
 
 
 def _register_error_handlers(app: Flask) -> None:

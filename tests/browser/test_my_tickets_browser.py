@@ -23,7 +23,6 @@ def customer(app, factory, settings, live_server):
     # Signed file links point at TP_PUBLIC_URL; here that is the live server the browser sees.
     tools = app.extensions["tp_ticket_tools"]
     app.extensions["tp_ticket_tools"] = dataclasses.replace(tools, public_url=live_server)
-    app.config["TP_PUBLIC_URL"] = live_server  # redirects are rebuilt on it too
     seller = factory.seller("Festival BV")
     event = factory.event(seller, name="Summer Festival 2026")
     ticket_type = factory.ticket_type(event)
