@@ -234,7 +234,7 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
             type_ids = [t.id for t in TicketType.select(TicketType.id).order_by(TicketType.id)]
             endpoint_id = _shops_and_webhooks(account.id, type_ids)
             _customer(account.id, event_ids)
-            newest_order = Order.select(Order.id).order_by(Order.id.desc()).first().id
+            newest_order = Order.select(Order.number).order_by(Order.id.desc()).first().number
         db.close_all()
         settings = Settings(
             database_url=url,
@@ -258,7 +258,7 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
             "console: one event with 30-day chart": f"/console/events/{event_ids[0]}",
             "console: orders, newest 50": "/console/orders",
             "console: orders, search in e-mail and names": "/console/orders?q=customer0012345",
-            "console: orders, search by reference": f"/console/orders?q=TP-{newest_order:05d}",
+            "console: orders, search by reference": f"/console/orders?q=TP-{newest_order}",
             "console: orders, search by shop number": "/console/orders?q=112345",
             "console: one order": f"/console/orders/{newest_order}",
             "console: door figures (JSON)": f"/console/door/{event_ids[0]}/figures.json",

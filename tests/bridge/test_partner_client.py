@@ -32,6 +32,7 @@ from bridge.partner_client import (
     UnexpectedResponse,
 )
 from tests.factories import order_body
+from tp_api.models import Order
 
 ROOT = Path(__file__).resolve().parents[2]
 DAY1 = {
@@ -109,7 +110,7 @@ def test_a_customer_journey_through_the_client(service, two_tickets):
     qr = client.ticket_download_url(7, refs[0])
     assert qr.startswith(f"http://tickets.test/files/tickets/ticket_{refs[0]}.png?secret=")
     pdf = client.order_download_url(7, outcome.reference)
-    assert pdf.startswith(f"http://tickets.test/files/tickets/order_{outcome.order_id}_tickets?")
+    assert pdf.startswith(f"http://tickets.test/files/tickets/order_{outcome.number}_tickets?")
 
 
 def test_errors_carry_the_documented_status_and_exact_text(service, two_tickets):
@@ -174,7 +175,9 @@ def test_create_order_sends_decimals_and_dates_and_reads_the_order_id(service, f
 
     created = client.create_order(body)
     assert created.message == "Order created"
-    assert created.order_id is not None and created.reference == f"TP-{created.order_id:05d}"
+    # The header carries the order's public number: twelve digits, and the reference's own.
+    assert created.order_id == Order.get().number and len(str(created.order_id)) == 12
+    assert created.reference == f"TP-{created.order_id}"
     assert len(client.event_tickets(ticket_type.event_id, 7)) == 2
 
     with pytest.raises(Conflict) as sold_out:

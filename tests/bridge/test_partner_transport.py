@@ -31,7 +31,7 @@ def test_an_in_process_client_acts_for_its_account_without_a_key(app, factory, t
     attendees = [Attendee(ref, "Jane", "Doe", "jane@example.com", "+316") for ref in refs]
     assert client.personalize(event.id, 7, attendees).all_personalized is True
     url = client.order_download_url(7, outcome.reference)
-    assert url.startswith(f"http://tickets.test/files/tickets/order_{outcome.order_id}_tickets?")
+    assert url.startswith(f"http://tickets.test/files/tickets/order_{outcome.number}_tickets?")
     # The other account sees only its own.
     assert [e.name for e in in_process(app, other.id).list_events()] == ["Someone else's"]
 

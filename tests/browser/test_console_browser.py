@@ -117,7 +117,7 @@ def test_a_cancelled_confirmation_refunds_nothing(live_server, open_page, factor
     ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
     outcome = factory.order(seller, ticket_type, quantity=1)
     page = open_page("desktop")
-    sign_in(page, live_server, landing=f"/console/orders/{outcome.order_id}")
+    sign_in(page, live_server, landing=f"/console/orders/{outcome.number}")
     page.once("dialog", lambda dialog: dialog.dismiss())
     page.get_by_role("button", name="Refund the whole order").click()
     expect(page.locator("[data-stock-left]")).to_have_text("9")

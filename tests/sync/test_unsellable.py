@@ -206,7 +206,7 @@ def test_a_late_payment_after_the_cancellation_issues_no_ticket(
     assert binding.needs_refund and binding.order_id == order.id
     assert [d["shop_order_id"] for d in needs_refund_events()] == [703]
     sign_in(client, factory.staff(owner).email)
-    page = text(client.get(f"/console/orders/{order.id}"))
+    page = text(client.get(f"/console/orders/{order.number}"))
     assert "Refund in the shop Shop order #703 was paid for tickets that cannot be sold" in page
 
 

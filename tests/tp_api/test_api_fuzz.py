@@ -50,7 +50,7 @@ def fuzz_app(db, settings, factory, monkeypatch):
         "event_id": str(event.id),
         "type_id": ticket_type.id,
         "date_id": Event.get(Event.parent == event.id).id,
-        "order_id": outcome.order_id,
+        "order_id": outcome.number,  # the admin API names an order by its public number
         "ticket_id": Ticket.select().where(Ticket.order == outcome.order_id).first().reference,
         "endpoint_id": _endpoint(application, seller.id),
     }

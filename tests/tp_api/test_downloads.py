@@ -81,11 +81,15 @@ def test_order_pdf_link_and_file(client, factory, paid):
     response = get_order(client, seller.key, wp_user_id=7, order_id=outcome.reference)
     assert response.status_code == 200
     url = response.get_json()
+    # The link and the file name carry the order's public number, not its row id.
     assert url.startswith(
-        f"http://tickets.test/files/tickets/order_{outcome.order_id}_tickets?secret="
+        f"http://tickets.test/files/tickets/order_{outcome.number}_tickets?secret="
     )
     file = fetch(client, url)
     assert file.status_code == 200 and file.mimetype == "application/pdf"
+    assert (
+        file.headers["Content-Disposition"] == f"inline; filename=TP-{outcome.number}-tickets.pdf"
+    )
     reader = pypdf.PdfReader(io.BytesIO(file.data))
     assert len(reader.pages) == 2
     texts = [re.sub(r"\s+", " ", p.extract_text()) for p in reader.pages]
@@ -190,7 +194,7 @@ def test_expired_altered_reused_and_missing_secrets_get_403(client, factory, pai
         f"{path}",
         f"{path}?secret=",
         f"{other_path}?secret={secret}",
-        f"/files/tickets/order_{outcome.order_id}_tickets?secret={secret}",
+        f"/files/tickets/order_{outcome.number}_tickets?secret={secret}",
     ]
     for attempt in refused:
         response = client.get(attempt)

@@ -23,6 +23,7 @@ def test_unique_indexes_exist(db):
         return {tuple(i.columns) for i in db.get_indexes(table) if i.unique}
 
     assert ("account_id", "wp_order_id") in unique_sets("order")
+    assert ("number",) in unique_sets("order")
     assert ("reference",) in unique_sets("ticket")
     assert ("key_hash",) in unique_sets("partner_key")
     assert ("dedupe_key",) in unique_sets("outbox_entry")
@@ -99,6 +100,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0009_staff_users",
             "0010_shop_order_needs_refund",
             "0011_order_hold_expiry",
+            "0012_order_number",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]
@@ -110,4 +112,8 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
         # 0011: a paid order holds nothing that could lapse.
         holds = db.execute_sql('SELECT hold_expires_at FROM "order"').fetchall()
         assert holds == [(None,)]
+        # 0012: an order from before order numbers keeps its row id as its number, so its
+        # reference and the tp_order_id a shop stored for it go on naming it.
+        numbers = db.execute_sql('SELECT id, number FROM "order"').fetchall()
+        assert numbers == [(1, 1)]
     db.close_all()

@@ -18,7 +18,7 @@ from pydantic import BaseModel
 import tp_api.web.partner_spec  # noqa: F401 - registers the partner operations
 from tests.factories import order_body
 from tp_api.db import utcnow
-from tp_api.models import Event, Ticket
+from tp_api.models import Event, Order, Ticket
 from tp_api.schemas import partner as schemas
 from tp_api.web.api_routes import openapi_path
 
@@ -265,7 +265,8 @@ def test_order_answer_matches_the_document(client, factory, shop):
     documented = check_response(document, "post", "/tp-api/orders/create", response)
     assert response.get_data(as_text=True) == "Order created"
     assert set(documented["headers"]) <= set(response.headers.keys())
-    assert int(response.headers["X-TP-Order-Id"]) > 0
+    # The id a partner learns is the order's public number, not its row id.
+    assert int(response.headers["X-TP-Order-Id"]) == Order.get(Order.wp_order_id == "9001").number
 
 
 def test_download_links_match_the_document(client, shop):
@@ -325,7 +326,7 @@ def test_errors_are_documented_plain_text(client, factory, shop):
             "post",
             "/tp-api/orders/create",
             f"/tp-api/orders/create?{key}",
-            {"tp_order_id": foreign.order_id},
+            {"tp_order_id": foreign.number},
         ),
         ("get", "/tp-api/users/get-ticket", f"/tp-api/users/get-ticket?{key}&ticket_id=x", None),
         ("get", "/tp-api/users/get-ticket", f"/tp-api/users/get-ticket?{key}&wp_user_id=7", None),

@@ -47,7 +47,10 @@ def test_paid_order_is_created_with_tickets(client, shop):
     assert response.mimetype == "text/plain"
     assert response.get_data(as_text=True) == "Order created"
     order = Order.get()
-    assert response.headers["X-TP-Order-Reference"] == order.reference == f"TP-{order.id:05d}"
+    # The order is known outside by its random twelve-digit number, never by its row id.
+    assert response.headers["X-TP-Order-Id"] == str(order.number)
+    assert response.headers["X-TP-Order-Reference"] == order.reference == f"TP-{order.number}"
+    assert len(str(order.number)) == 12
     assert order.status == OrderStatus.PROCESSING
     # The document's "wc_" prefix names the WooCommerce id: stored as the id itself.
     assert (order.wp_order_id, order.wp_user_id, order.locale) == ("456", 7, "nl")
@@ -107,7 +110,7 @@ def test_tp_order_id_moves_the_order_to_processing(client, shop):
     seller, _, ticket_type = shop
     post_order(client, seller.key, order_body(ticket_type.id, quantity=1, paid=False))
     order = Order.get()
-    response = post_order(client, seller.key, {"tp_order_id": order.id})
+    response = post_order(client, seller.key, {"tp_order_id": order.number})
     assert response.status_code == 200
     assert response.get_data(as_text=True) == "Order created"
     order = Order.get_by_id(order.id)
@@ -144,7 +147,7 @@ def test_another_accounts_order(client, factory, shop):
     seller, _, ticket_type = shop
     post_order(client, seller.key, order_body(ticket_type.id, paid=False))
     intruder = factory.seller()
-    response = post_order(client, intruder.key, {"tp_order_id": Order.get().id})
+    response = post_order(client, intruder.key, {"tp_order_id": Order.get().number})
     assert response.status_code == 403
     assert response.get_data(as_text=True) == "You do not have access to this order"
     assert Order.get().status == OrderStatus.PENDING
@@ -349,7 +352,7 @@ def test_order_for_cancelled_order_cannot_be_set_to_processing(client, shop):
     seller, _, ticket_type = shop
     post_order(client, seller.key, order_body(ticket_type.id, paid=False))
     Order.update(status=OrderStatus.CANCELLED).execute()
-    response = post_order(client, seller.key, {"tp_order_id": Order.get().id})
+    response = post_order(client, seller.key, {"tp_order_id": Order.get().number})
     assert response.status_code == 409
     assert "cancelled" in response.get_data(as_text=True)
 

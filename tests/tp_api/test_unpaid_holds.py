@@ -204,15 +204,15 @@ def test_admin_api_cancels_an_unpaid_order_and_frees_its_hold(client, factory):
     key = factory.api_key(seller)
     held = unpaid(seller, ticket_type, "wc_1")
     headers = {"Authorization": f"Bearer {key}"}
-    response = client.post(f"/api/v1/orders/{held.order_id}/cancel", headers=headers)
+    response = client.post(f"/api/v1/orders/{held.number}/cancel", headers=headers)
     assert response.status_code == 200
     assert response.get_json()["status"] == "cancelled"
     assert counters(ticket_type) == (0, 0)
-    again = client.post(f"/api/v1/orders/{held.order_id}/cancel", headers=headers)
+    again = client.post(f"/api/v1/orders/{held.number}/cancel", headers=headers)
     assert again.status_code == 409
     assert again.get_json()["error"]["code"] == "order_closed"
     bought = paid(seller, ticket_type, "wc_2")
-    refused = client.post(f"/api/v1/orders/{bought.order_id}/cancel", headers=headers)
+    refused = client.post(f"/api/v1/orders/{bought.number}/cancel", headers=headers)
     assert refused.status_code == 409
     assert refused.get_json()["error"]["code"] == "order_paid"
     assert counters(ticket_type) == (2, 0)

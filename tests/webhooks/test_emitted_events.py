@@ -77,11 +77,12 @@ class Shop:
     ticket_type: TicketType
 
     def push(self, quantity: int = 1, **fields: Any) -> int:
-        """``POST /tp-api/orders/create``; the order id."""
+        """``POST /tp-api/orders/create``; the order's public number."""
         return push_order(self.client, self.seller, self.ticket_type.id, quantity, **fields)
 
-    def order(self, order_id: int) -> dict[str, Any]:
-        response = self.api.get(f"/orders/{order_id}")
+    def order(self, number: int) -> dict[str, Any]:
+        """``GET /orders/{number}``: the order by its public number."""
+        response = self.api.get(f"/orders/{number}")
         assert response.status_code == 200, response.get_data(as_text=True)
         return dict(response.get_json())
 
@@ -92,6 +93,7 @@ class Shop:
 
 
 def push_order(client, seller: Seller, ticket_type_id: int, quantity: int = 1, **fields) -> int:
+    """A partner order push; the order's public number (``X-TP-Order-Id``)."""
     body = order_body(ticket_type_id, quantity=quantity, **fields)
     response = client.post(
         f"/tp-api/orders/create?key={seller.key}",
@@ -136,7 +138,13 @@ def only(event_type: str) -> dict[str, Any]:
 
 
 def tickets_of(order_id: int) -> list[Ticket]:
+    """The tickets of the order with this row id."""
     return list(Ticket.select().where(Ticket.order == order_id).order_by(Ticket.id))
+
+
+def order_row(number: int) -> Order:
+    """The stored order with this public number (what ``push`` answers)."""
+    return Order.get(Order.number == number)
 
 
 def personalise_body(tickets: list[Ticket]) -> dict[str, Any]:
@@ -158,12 +166,15 @@ def personalise_body(tickets: list[Ticket]) -> dict[str, Any]:
 
 
 def test_a_paid_partner_order_emits_created_then_paid(hooked):
-    order_id = hooked.push(quantity=2)
+    number = hooked.push(quantity=2)
     events = stored_events()
     assert types_of(events) == ["order.created", "order.paid"]
-    rendered = hooked.order(order_id)
+    rendered = hooked.order(number)
     assert rendered["status"] == "processing" and rendered["paidAt"] is not None
     assert len(rendered["tickets"]) == 2
+    # The order and its tickets name it by its public number, never the row id.
+    assert rendered["id"] == number
+    assert [t["orderId"] for t in rendered["tickets"]] == [number, number]
     for event in events:
         assert event["data"] == rendered
         assert event["accountId"] == hooked.seller.id
@@ -172,15 +183,15 @@ def test_a_paid_partner_order_emits_created_then_paid(hooked):
 
 def test_a_later_payment_emits_paid_once(hooked):
     body_fields = {"wp_order_id": "wc_5001"}
-    order_id = hooked.push(paid=False, **body_fields)
+    number = hooked.push(paid=False, **body_fields)
     created = only("order.created")
-    assert created["data"] == hooked.order(order_id)
+    assert created["data"] == hooked.order(number)
     assert created["data"]["status"] == "pending" and created["data"]["tickets"] == []
     assert stored_events("order.paid") == []
     # The shop pushes the same order again, now paid.
-    assert hooked.push(paid=True, **body_fields) == order_id
+    assert hooked.push(paid=True, **body_fields) == number
     paid = only("order.paid")
-    assert paid["data"] == hooked.order(order_id)
+    assert paid["data"] == hooked.order(number)
     assert paid["data"]["status"] == "processing" and len(paid["data"]["tickets"]) == 1
     # A repeated push changes nothing and raises nothing.
     hooked.push(paid=True, **body_fields)
@@ -188,8 +199,8 @@ def test_a_later_payment_emits_paid_once(hooked):
 
 
 def test_a_refund_emits_refunded_with_the_refund(hooked):
-    order_id = hooked.push(quantity=2)
-    response = hooked.api.post(f"/orders/{order_id}/refund", {"reason": "Ill"})
+    number = hooked.push(quantity=2)
+    response = hooked.api.post(f"/orders/{number}/refund", {"reason": "Ill"})
     assert response.status_code == 200, response.get_data(as_text=True)
     refunded = only("order.refunded")["data"]
     rendered = response.get_json()
@@ -200,13 +211,13 @@ def test_a_refund_emits_refunded_with_the_refund(hooked):
 
 
 def test_a_partial_refund_emits_refunded_for_that_refund(hooked):
-    order_id = hooked.push(quantity=3)
-    line_id = hooked.order(order_id)["lines"][0]["id"]
+    number = hooked.push(quantity=3)
+    line_id = hooked.order(number)["lines"][0]["id"]
     first = hooked.api.post(
-        f"/orders/{order_id}/refund", {"lines": [{"lineId": line_id, "quantity": 1}]}
+        f"/orders/{number}/refund", {"lines": [{"lineId": line_id, "quantity": 1}]}
     )
     second = hooked.api.post(
-        f"/orders/{order_id}/refund", {"lines": [{"lineId": line_id, "quantity": 1}]}
+        f"/orders/{number}/refund", {"lines": [{"lineId": line_id, "quantity": 1}]}
     )
     assert first.status_code == second.status_code == 200
     events = stored_events("order.refunded")
@@ -218,15 +229,15 @@ def test_a_partial_refund_emits_refunded_for_that_refund(hooked):
 
 
 def test_cancelling_an_unpaid_order_emits_cancelled(hooked):
-    order_id = hooked.push(paid=False)
+    number = hooked.push(paid=False)
     with write_transaction():
-        cancellation.cancel_order(Order.get_by_id(order_id), status=OrderStatus.CANCELLED)
+        cancellation.cancel_order(order_row(number), status=OrderStatus.CANCELLED)
     cancelled = only("order.cancelled")
-    assert cancelled["data"] == hooked.order(order_id)
+    assert cancelled["data"] == hooked.order(number)
     assert cancelled["data"]["status"] == "cancelled"
     # Cancelling it again changes nothing and raises nothing.
     with write_transaction():
-        cancellation.cancel_order(Order.get_by_id(order_id), status=OrderStatus.CANCELLED)
+        cancellation.cancel_order(order_row(number), status=OrderStatus.CANCELLED)
     assert len(stored_events("order.cancelled")) == 1
 
 
@@ -252,8 +263,8 @@ def test_cancelling_an_event_cancels_and_refunds_its_orders(hooked):
 
 
 def test_personalising_emits_one_event_per_ticket(hooked):
-    order_id = hooked.push(quantity=2, wp_user_id=7)
-    tickets = tickets_of(order_id)
+    number = hooked.push(quantity=2, wp_user_id=7)
+    tickets = tickets_of(order_row(number).id)
     response = hooked.client.post(
         f"/tp-api/events/{hooked.event.id}/tickets/personalize?key={hooked.seller.key}&wp_user_id=7",
         data=json.dumps(personalise_body(tickets)),
@@ -261,7 +272,7 @@ def test_personalising_emits_one_event_per_ticket(hooked):
     )
     assert response.status_code == 200, response.get_data(as_text=True)
     events = stored_events("ticket.personalized")
-    rendered = hooked.order(order_id)["tickets"]
+    rendered = hooked.order(number)["tickets"]
     assert [e["data"] for e in events] == rendered
     assert [t["status"] for t in rendered] == ["active", "active"]
     assert [t["firstName"] for t in rendered] == ["Guest0", "Guest1"]
@@ -278,7 +289,7 @@ def test_the_factorys_personalisation_emits_too(hooked, factory):
     outcome = factory.order(hooked.seller, hooked.ticket_type, quantity=3)
     factory.personalise_all(hooked.seller, outcome)
     events = stored_events("ticket.personalized")
-    assert [e["data"] for e in events] == hooked.order(outcome.order_id)["tickets"]
+    assert [e["data"] for e in events] == hooked.order(outcome.number)["tickets"]
 
 
 def test_a_transfer_emits_reissued(hooked, factory):
@@ -294,7 +305,7 @@ def test_a_transfer_emits_reissued(hooked, factory):
         2,
         "Sam",
     )
-    assert reissued == hooked.order(outcome.order_id)["tickets"][0]
+    assert reissued == hooked.order(outcome.number)["tickets"][0]
 
 
 def test_a_reissue_emits_reissued(hooked, factory):
@@ -312,7 +323,7 @@ def test_a_reissue_emits_reissued(hooked, factory):
         ),
     )
     reissued = only("ticket.reissued")["data"]
-    assert reissued == hooked.order(outcome.order_id)["tickets"][0]
+    assert reissued == hooked.order(outcome.number)["tickets"][0]
     assert (reissued["firstName"], reissued["version"]) == ("Kim", 2)
 
 
@@ -553,13 +564,16 @@ def fresh_type(factory, seller: Seller) -> int:
 
 
 def lifecycle(shop: Shop, factory, client) -> dict[str, int]:
-    """Raise (nearly) every event type on the shop's account; the order ids used."""
+    """Raise (nearly) every event type on the shop's account; the order numbers used."""
     unpaid = shop.push(paid=False)
     paid = shop.push(quantity=2, wp_user_id=7)
     personalise.personalise_tickets(
-        shop.seller.id, shop.event.id, wp_user_id=7, body=personalise_body(tickets_of(paid))
+        shop.seller.id,
+        shop.event.id,
+        wp_user_id=7,
+        body=personalise_body(tickets_of(order_row(paid).id)),
     )
-    ticket = tickets_of(paid)[0]
+    ticket = tickets_of(order_row(paid).id)[0]
     assert shop.api.post(f"/tickets/{ticket.reference}/transfer", HOLDER).status_code == 200
     refund = shop.api.post(f"/orders/{paid}/refund", {})
     assert refund.status_code == 200, refund.get_data(as_text=True)
@@ -678,8 +692,8 @@ def test_an_endpoint_deleted_by_another_process_does_not_break_orders(shop, sett
     endpoint = subscribe(settings, shop.seller)
     shop.push()  # this process now remembers the endpoint
     WebhookEndpoint.get_by_id(endpoint.id).delete_instance(recursive=True)
-    order_id = shop.push(wp_order_id="wc_after_delete")
-    assert Order.get_by_id(order_id).wp_order_id == "wc_after_delete"
+    number = shop.push(wp_order_id="wc_after_delete")
+    assert order_row(number).wp_order_id == "wc_after_delete"
 
 
 # --- rollbacks -----------------------------------------------------------------------------------
@@ -693,14 +707,14 @@ def test_an_exception_after_the_emit_leaves_nothing(hooked):
         pass
 
     with pytest.raises(Boom), write_transaction():
-        cancellation.cancel_order(Order.get_by_id(unpaid), status=OrderStatus.CANCELLED)
+        cancellation.cancel_order(order_row(unpaid), status=OrderStatus.CANCELLED)
         assert webhook_rows() != before  # raised inside the transaction
         raise Boom
     assert webhook_rows() == before
-    assert Order.get_by_id(unpaid).status == OrderStatus.PENDING
+    assert order_row(unpaid).status == OrderStatus.PENDING
     # The same change committed is raised once.
     with write_transaction():
-        cancellation.cancel_order(Order.get_by_id(unpaid), status=OrderStatus.CANCELLED)
+        cancellation.cancel_order(order_row(unpaid), status=OrderStatus.CANCELLED)
     assert len(stored_events("order.cancelled")) == 1
 
 
@@ -748,10 +762,10 @@ def test_an_order_event_is_delivered_as_stored(shop, settings):
             url=rx.url,
             event_types=["order.paid"],
         )
-        order_id = shop.push()
+        number = shop.push()
         drain(worker(settings))
         ping, paid = rx.wait_for(2)
     payload = Webhook(created.secret).verify(paid.body, paid.headers)
     assert payload["type"] == paid.headers["x-tp-event"] == "order.paid"
-    assert payload["data"] == shop.order(order_id)
+    assert payload["data"] == shop.order(number)
     assert payload == only("order.paid")

@@ -124,7 +124,7 @@ def test_a_request_carries_the_standard_headers_and_verifies(
     assert payload["type"] == "order.created"
     assert TIMESTAMP.match(payload["timestamp"])
     assert payload["accountId"] == seller.id
-    assert payload["data"]["id"] == order.order_id
+    assert payload["data"]["id"] == order.number
     assert payload["data"]["status"] == "pending"
     # The bytes sent are the bytes stored (and signed).
     stored = WebhookEvent.get(WebhookEvent.public_id == headers["webhook-id"])

@@ -127,7 +127,7 @@ class PartnerOwnedTicket(BaseModel):
     start_date: Annotated[
         IsoTime, Field(description="The ticket's own date (its ticket type's, else its event's)")
     ]
-    order_id: Annotated[str, Field(description="The order reference, e.g. TP-00123")]
+    order_id: Annotated[str, Field(description="The order reference, e.g. TP-482917365012")]
     name: Annotated[str, Field(description="The ticket type's name")]
     first_name: str | None
     last_name: str | None
@@ -230,7 +230,7 @@ class PartnerOrderCreate(BaseModel):
 
     tp_order_id: Annotated[
         int | None,
-        Field(ge=1, description="An existing order to set to processing (TP-00123 accepted)"),
+        Field(ge=1, description="An existing order's number: set it to processing (TP-… accepted)"),
     ] = None
     wp_order_id: Annotated[str | None, Field(max_length=100, description="The shop's order id")] = (
         None

@@ -170,10 +170,11 @@ def availability_out(node: EventNode, *, status: str | None = None) -> Availabil
     )
 
 
-def ticket_out(ticket: Ticket) -> TicketOut:
+def ticket_out(ticket: Ticket, order_number: int) -> TicketOut:
+    """A ticket as the admin API shows it; ``order_number`` is its order's public number."""
     return TicketOut(
         id=ticket.reference,
-        order_id=ticket.order_id,
+        order_id=order_number,
         event_id=ticket.event_id,
         ticket_type_id=ticket.ticket_type_id,
         status=TICKET_STATUS_NAMES[ticket.status],
@@ -209,7 +210,7 @@ def refund_out(refund: Refund) -> RefundOut:
 def order_out(detail: OrderDetail) -> OrderOut:
     order = detail.order
     return OrderOut(
-        id=order.id,
+        id=order.number,
         reference=order.reference,
         wp_order_id=order.wp_order_id,
         status=order.status,
@@ -226,14 +227,14 @@ def order_out(detail: OrderDetail) -> OrderOut:
         created_at=order.created_at,
         paid_at=order.date_paid,
         lines=[line_out(line) for line in detail.lines],
-        tickets=[ticket_out(t) for t in detail.tickets],
+        tickets=[ticket_out(t, order.number) for t in detail.tickets],
         refunds=[refund_out(r) for r in detail.refunds],
     )
 
 
 def order_summary(order: Order) -> OrderSummary:
     return OrderSummary(
-        id=order.id,
+        id=order.number,
         reference=order.reference,
         wp_order_id=order.wp_order_id,
         status=order.status,
@@ -258,7 +259,7 @@ def customer_out(customer: Customer) -> CustomerOut:
         last_order_at=customer.last_order_at,
         orders=[
             CustomerOrder(
-                id=o.id,
+                id=o.number,
                 reference=o.reference,
                 status=o.status,
                 total=o.total_cents,

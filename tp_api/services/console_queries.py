@@ -233,6 +233,8 @@ class ShopStatus:
     runs: list[SyncRun] = field(default_factory=list)
     problems: list[ShopOrder] = field(default_factory=list)
     needs_refund: list[ShopOrder] = field(default_factory=list)
+    # Our order's public number for each of ``needs_refund`` bound to one (the console links it).
+    order_numbers: dict[int, int] = field(default_factory=dict)
     stock_differences: list[StockDifference] = field(default_factory=list)
     sync_pending: bool = False
 
@@ -257,6 +259,7 @@ def shops_with_status(account_id: int) -> list[ShopStatus]:
     due = ShopOrder.select().where(ShopOrder.shop.in_(ids), ShopOrder.needs_refund == True)  # noqa: E712
     for row in _newest_per_shop(ShopOrder, due, limit=PROBLEMS_PER_SHOP):
         status[row.shop_id].needs_refund.append(row)
+    _add_order_numbers(list(status.values()))
     mappings = (
         ProductMapping.select(ProductMapping, TicketType, Event)
         .join(TicketType)
@@ -284,6 +287,20 @@ def shops_with_status(account_id: int) -> list[ShopStatus]:
     for shop_id, entry in status.items():
         entry.sync_pending = any(is_sync_requested(key, shop_id) for key in waiting)
     return list(status.values())
+
+
+def _add_order_numbers(statuses: list[ShopStatus]) -> None:
+    """One query, and only when some shop order needs a refund (the usual page has none)."""
+    bound = {p.order_id for st in statuses for p in st.needs_refund if p.order_id}
+    if not bound:
+        return
+    numbers = dict(
+        OrderRow.select(OrderRow.id, OrderRow.number).where(OrderRow.id.in_(sorted(bound))).tuples()
+    )
+    for st in statuses:
+        st.order_numbers = {
+            p.order_id: numbers[p.order_id] for p in st.needs_refund if p.order_id in numbers
+        }
 
 
 def shop_orders_to_refund(order_id: int) -> list[ShopOrder]:

@@ -208,7 +208,7 @@ def _apply(
             _reopen(order, snapshot.refunded)
         elif not order.is_paid:
             orders.submit_order(
-                account_id, OrderInput(tp_order_id=order.id, date_paid=snapshot.order.date_paid)
+                account_id, OrderInput(tp_order_id=order.number, date_paid=snapshot.order.date_paid)
             )
         order = Order.get_by_id(order.id)
         _apply_refunds(order, snapshot, problems)

@@ -20,7 +20,7 @@ def _dump(model: BaseModel) -> dict[str, Any]:
 
 
 def _order(account_id: int, order_id: int) -> dict[str, Any]:
-    return _dump(admin_render.order_out(order_queries.get_order(account_id, order_id)))
+    return _dump(admin_render.order_out(order_queries.get_order_by_id(account_id, order_id)))
 
 
 def order_created(account_id: int, order_id: int, *, paid: bool) -> None:
@@ -61,13 +61,17 @@ def tickets_personalized(account_id: int, tickets: Iterable[Ticket]) -> None:
         webhook_events.emit(
             account_id,
             "ticket.personalized",
-            lambda ticket=ticket: _dump(admin_render.ticket_out(ticket)),
+            lambda ticket=ticket: _dump(
+                admin_render.ticket_out(ticket, order_queries.order_number(ticket.order_id))
+            ),
         )
 
 
 def ticket_reissued(account_id: int, ticket: Ticket) -> None:
     webhook_events.emit(
-        account_id, "ticket.reissued", lambda: _dump(admin_render.ticket_out(ticket))
+        account_id,
+        "ticket.reissued",
+        lambda: _dump(admin_render.ticket_out(ticket, order_queries.order_number(ticket.order_id))),
     )
 
 

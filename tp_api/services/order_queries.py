@@ -9,7 +9,7 @@ from typing import Any
 from tp_api.models import Event, Order, OrderLine, Refund, Ticket, TicketType
 from tp_api.models.orders import parse_order_reference
 from tp_api.services.cursors import decode_cursor, encode_cursor
-from tp_api.services.errors import NotFound
+from tp_api.services.errors import InvalidInput, NotFound
 from tp_api.services.order_input import normalise_wp_order_id
 
 
@@ -44,9 +44,10 @@ def list_orders(
     account_id: int, filters: OrderFilter, *, limit: int, cursor: str | None
 ) -> OrderPage:
     """A page of the account's orders, newest first (keyset on the id, so new orders never
-    shift later pages)."""
+    shift later pages). The cursor names the page's last order by its public number: the row
+    id would tell a tenant how many orders the whole platform has taken."""
     query = Order.select().where(Order.account == account_id)
-    before = decode_cursor(cursor, int)
+    before = _row_id_of_cursor(account_id, cursor)
     if before is not None:
         query = query.where(Order.id < before[0])
     if filters.event_id is not None and filters == OrderFilter(event_id=filters.event_id):
@@ -61,7 +62,19 @@ def list_orders(
     rows = list(query.order_by(Order.id.desc()).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
-    return OrderPage(rows, encode_cursor(rows[-1].id) if more and rows else None)
+    return OrderPage(rows, encode_cursor(rows[-1].number) if more and rows else None)
+
+
+def _row_id_of_cursor(account_id: int, cursor: str | None) -> tuple[int] | None:
+    key = decode_cursor(cursor, int)
+    if key is None:
+        return None
+    row_id = (
+        Order.select(Order.id).where(Order.account == account_id, Order.number == key[0]).scalar()
+    )
+    if row_id is None:
+        raise InvalidInput("cursor is not a cursor this list returned", code="invalid_cursor")
+    return (row_id,)
 
 
 def _newest_orders_of_event(
@@ -117,12 +130,12 @@ def _matches(text: str) -> Any:
     """A reference (``TP-00123``) or a number is looked up by index; other text is matched
     anywhere in the buyer's e-mail address and names (a scan of the account's orders)."""
     wanted = text[:200]
-    order_id = parse_order_reference(wanted)
-    if order_id is not None and wanted[:3].upper() == "TP-":
-        return Order.id == order_id
-    if order_id is not None:
-        # A bare number: our order id or the shop's order number.
-        return (Order.id == order_id) | (Order.wp_order_id == normalise_wp_order_id(wanted))
+    number = parse_order_reference(wanted)
+    if number is not None and wanted[:3].upper() == "TP-":
+        return Order.number == number
+    if number is not None:
+        # A bare number: our order number or the shop's.
+        return (Order.number == number) | (Order.wp_order_id == normalise_wp_order_id(wanted))
     return (
         Order.billing_email.contains(wanted)
         | Order.billing_last_name.contains(wanted)
@@ -131,9 +144,23 @@ def _matches(text: str) -> Any:
     )
 
 
-def get_order(account_id: int, order_id: int) -> OrderDetail:
-    """The account's order with its lines, tickets and refunds (four queries), or NotFound."""
-    order = Order.get_or_none((Order.id == order_id) & (Order.account == account_id))
+def get_order(account_id: int, number: int) -> OrderDetail:
+    """The account's order by its public number, with its lines, tickets and refunds (four
+    queries), or NotFound."""
+    return _detail(Order.get_or_none((Order.number == number) & (Order.account == account_id)))
+
+
+def get_order_by_id(account_id: int, order_id: int) -> OrderDetail:
+    """The same, by the internal row id (for the service's own follow-up work)."""
+    return _detail(Order.get_or_none((Order.id == order_id) & (Order.account == account_id)))
+
+
+def order_number(order_id: int) -> int:
+    """The public number of the order with this row id."""
+    return int(Order.select(Order.number).where(Order.id == order_id).scalar())
+
+
+def _detail(order: Order | None) -> OrderDetail:
     if order is None:
         raise NotFound("Order not found", code="order_not_found")
     return OrderDetail(

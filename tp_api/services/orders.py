@@ -15,6 +15,7 @@ import peewee
 
 from tp_api.db import insert_rows, utcnow, write_transaction
 from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
+from tp_api.models.orders import new_order_number
 from tp_api.services import cancellation, holds, notify, stock
 from tp_api.services.errors import Conflict, Forbidden, NotFound, TicketingError
 from tp_api.services.order_input import BillingInput, OrderInput
@@ -28,6 +29,7 @@ class OrderOutcome:
     """What :func:`submit_order` did."""
 
     order_id: int
+    number: int
     reference: str
     created: bool
     status: str
@@ -55,10 +57,10 @@ def submit_order(
                 account_id, order_input, stock_plan, hold_seconds, assume_new=stock_plan is not None
             )
     except peewee.IntegrityError:
-        if order_input.wp_order_id is None:
-            raise
         # The account has this wp_order_id already: a repeated push, or a concurrent push of
         # the same order that committed first. Either way it is an update of that order.
+        # (Or, once in a blue moon, the random order number was taken: the second attempt
+        # draws another.)
         log.debug("order %s exists; applying the push as an update", order_input.wp_order_id)
     with write_transaction():
         return _submit(account_id, order_input, None, hold_seconds, assume_new=False)
@@ -97,7 +99,7 @@ def _submit(
     assume_new: bool,
 ) -> OrderOutcome:
     if order_input.tp_order_id is not None:
-        order = _locked_order(order_input.tp_order_id)
+        order = _locked_order_by_number(order_input.tp_order_id)
         if order is None:
             raise NotFound("Ticket Pulse order does not exist", code="order_not_found")
         if order.account_id != account_id:
@@ -127,8 +129,8 @@ def _known(account_id: int, order_input: OrderInput) -> bool:
     )
 
 
-def _locked_order(order_id: int) -> Order | None:
-    query = Order.select().where(Order.id == order_id)
+def _locked_order_by_number(number: int) -> Order | None:
+    query = Order.select().where(Order.number == number)
     return _for_update(query).first()
 
 
@@ -156,6 +158,7 @@ def _create(
         total = max(0, sum(line.unit_price_cents * line.quantity for line in order_input.lines))
     row: dict[str, object] = {
         "account": account_id,
+        "number": new_order_number(),
         "wp_order_id": order_input.wp_order_id,
         "wp_user_id": order_input.wp_user_id,
         "status": OrderStatus.PROCESSING if paid else OrderStatus.PENDING,
@@ -195,7 +198,7 @@ def _create(
     holds.take(stock_plan, paid=paid, now=now)
     notify.order_created(account_id, order.id, paid=paid)
     notify.sold_out_after_sale(account_id, stock_plan.quantities)
-    return OrderOutcome(order.id, order.reference, True, order.status, issued)
+    return OrderOutcome(order.id, order.number, order.reference, True, order.status, issued)
 
 
 def _update(order: Order, order_input: OrderInput, *, force_processing: bool) -> OrderOutcome:
@@ -229,7 +232,7 @@ def _update(order: Order, order_input: OrderInput, *, force_processing: bool) ->
     order.save()
     if became_paid:
         notify.order_paid(order.account_id, order.id)
-    return OrderOutcome(order.id, order.reference, False, order.status, issued)
+    return OrderOutcome(order.id, order.number, order.reference, False, order.status, issued)
 
 
 def _fill_details(order: Order, order_input: OrderInput) -> None:

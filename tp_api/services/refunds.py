@@ -40,20 +40,21 @@ class RefundRequest:
     expected_refunds: int | None = None
 
 
-def refund_order(account_id: int, order_id: int, request: RefundRequest) -> Refund:
-    """Refund the account's order, fully or by line and quantity."""
+def refund_order(account_id: int, number: int, request: RefundRequest) -> Refund:
+    """Refund the account's order (by its public number), fully or by line and quantity."""
     with write_transaction():
-        order = locked_order(account_id, order_id)
+        order = locked_order(account_id, number)
         return refund_in_transaction(order, request, include_used=False)
 
 
-def cancel_unpaid_order(account_id: int, order_id: int) -> Order:
-    """Cancel the account's unpaid (pending or expired) order: its stock hold is released.
+def cancel_unpaid_order(account_id: int, number: int) -> Order:
+    """Cancel the account's unpaid (pending or expired) order, by its public number: its stock
+    hold is released.
 
     A paid order is refunded instead (409 ``order_paid``); a closed one stays as it is (409).
     """
     with write_transaction():
-        order = locked_order(account_id, order_id)
+        order = locked_order(account_id, number)
         if order.is_paid:
             raise Conflict(
                 f"Order {order.reference} is paid; refund it instead of cancelling",
@@ -67,9 +68,10 @@ def cancel_unpaid_order(account_id: int, order_id: int) -> Order:
         return order
 
 
-def locked_order(account_id: int, order_id: int) -> Order:
-    """The account's order, row-locked on PostgreSQL; NotFound for another account's."""
-    query = Order.select().where(Order.id == order_id, Order.account == account_id)
+def locked_order(account_id: int, number: int) -> Order:
+    """The account's order by its public number, row-locked on PostgreSQL; NotFound for
+    another account's."""
+    query = Order.select().where(Order.number == number, Order.account == account_id)
     order = (query.for_update() if is_postgres() else query).first()
     if order is None:
         raise NotFound("Order not found", code="order_not_found")

@@ -18,14 +18,15 @@ from tp_api.services.refunds import locked_order
 _TRANSFERABLE = (TicketStatus.CREATED, TicketStatus.ACTIVE)
 
 
-def resend_tickets(account_id: int, order_id: int) -> int:
-    """Queue the confirmation e-mail with the order's tickets again, once per event.
+def resend_tickets(account_id: int, number: int) -> int:
+    """Queue the confirmation e-mail with the order's tickets again (the order by its public
+    number), once per event.
 
     Returns the number of e-mails queued; an order without a personalised, valid ticket has
     nothing to send (409).
     """
     with write_transaction():
-        order = locked_order(account_id, order_id)
+        order = locked_order(account_id, number)
         events = sorted(
             {
                 t.event_id

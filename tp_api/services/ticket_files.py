@@ -61,8 +61,9 @@ def qr_file_name(reference: str) -> str:
     return f"ticket_{reference}.png"
 
 
-def order_file_name(order_id: int) -> str:
-    return f"order_{order_id}_tickets"
+def order_file_name(order_number: int) -> str:
+    """The order PDF's name in its link: ``order_<number>_tickets`` (the public number)."""
+    return f"order_{order_number}_tickets"
 
 
 # --- links (the partner API's get-ticket endpoints) ------------------------------------------
@@ -100,10 +101,10 @@ def order_link(
         raise InvalidInput("Wordpress user not specified", code="wp_user_missing")
     if not order_reference:
         raise NotFound("Order not specified", code="order_id_missing")
-    order_id = parse_order_reference(order_reference)
+    number = parse_order_reference(order_reference)
     order = (
-        Order.get_or_none((Order.id == order_id) & (Order.account == account_id))
-        if (order_id is not None)
+        Order.get_or_none((Order.number == number) & (Order.account == account_id))
+        if (number is not None)
         else None
     )
     if order is None:
@@ -113,7 +114,7 @@ def order_link(
     version = order_pdf_version(order.id)
     if version is None:
         raise NotFound("File not found", code="file_not_found")
-    name = order_file_name(order.id)
+    name = order_file_name(order.number)
     return _url(tools, name, tools.links.sign(name, version))
 
 
@@ -142,11 +143,12 @@ def qr_for_link(tools: TicketTools, reference: str, secret: str | None) -> Path:
 
 
 def order_pdf_for_link(
-    tools: TicketTools, order_id: int, secret: str | None, render: Render
+    tools: TicketTools, order_number: int, secret: str | None, render: Render
 ) -> Path:
     """The order PDF a link grants, rendered once per set of ticket versions."""
-    version = _granted_version(tools, secret, order_file_name(order_id))
-    if order_pdf_version(order_id) != version:
+    version = _granted_version(tools, secret, order_file_name(order_number))
+    order_id = Order.select(Order.id).where(Order.number == order_number).scalar()
+    if order_id is None or order_pdf_version(order_id) != version:
         raise _revoked()
     return order_pdf(tools, order_id, version, render)
 

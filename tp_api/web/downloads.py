@@ -10,6 +10,7 @@ import re
 
 from flask import Blueprint, Response, current_app, request, send_file
 
+from tp_api.models.orders import format_order_reference
 from tp_api.services import ticket_files
 from tp_api.services.errors import TicketingError
 
@@ -38,7 +39,7 @@ def ticket_file(name: str) -> Response:
             send_file(
                 path,
                 mimetype="application/pdf",
-                download_name=f"TP-{int(match.group(1)):05d}-tickets.pdf",
+                download_name=f"{format_order_reference(int(match.group(1)))}-tickets.pdf",
             )
         )
     return Response("Forbidden", status=403, mimetype="text/plain")

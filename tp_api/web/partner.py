@@ -167,7 +167,7 @@ def create_order() -> Response:
     )
     response = plain_text("Order created", 200)
     # The documented body is plain text; these let a client that reads headers learn the id.
-    response.headers["X-TP-Order-Id"] = str(outcome.order_id)
+    response.headers["X-TP-Order-Id"] = str(outcome.number)
     response.headers["X-TP-Order-Reference"] = outcome.reference
     return response
 

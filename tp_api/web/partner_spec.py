@@ -143,7 +143,7 @@ TICKET_ID = query_param(
 ORDER_ID = query_param(
     "order_id",
     {"type": "string"},
-    "The order reference, e.g. TP-00123 (`order_id` of the tickets endpoint); the bare "
+    "The order reference, e.g. TP-482917365012 (`order_id` of the tickets endpoint); the bare "
     "number is accepted too",
 )
 
@@ -287,11 +287,11 @@ PARTNER_OPERATIONS: tuple[Operation, ...] = (
             "description": "The order was created or updated",
             "headers": {
                 "X-TP-Order-Id": {
-                    "description": "The order's id",
+                    "description": "The order's number (random, twelve digits; tp_order_id)",
                     "schema": {"type": "integer"},
                 },
                 "X-TP-Order-Reference": {
-                    "description": "The order's reference, e.g. TP-00123",
+                    "description": "The order's reference, e.g. TP-482917365012",
                     "schema": {"type": "string"},
                 },
             },

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.factories import Seller, order_body
-from tp_api.models import Event
+from tp_api.models import Event, Order
 
 API = "/api/v1"
 
@@ -95,8 +95,9 @@ class Admin:
         assert body["nextCursor"] is None
         return [e["id"] for e in body["items"]]
 
-    def order(self, order_id: int) -> dict[str, Any]:
-        response = self.get(f"/orders/{order_id}")
+    def order(self, number: int) -> dict[str, Any]:
+        """``GET /orders/{number}``: the order by its public number."""
+        response = self.get(f"/orders/{number}")
         assert response.status_code == 200, response.get_data(as_text=True)
         return response.get_json()
 
@@ -145,7 +146,7 @@ def partner_order(
 
 
 def placed(response: Any) -> int:
-    """The id of the order a successful partner push created."""
+    """The public number of the order a successful partner push created (``X-TP-Order-Id``)."""
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_data(as_text=True) == "Order created"
     return int(response.headers["X-TP-Order-Id"])
@@ -153,3 +154,8 @@ def placed(response: Any) -> int:
 
 def event_row(event_id: int) -> Event:
     return Event.get_by_id(event_id)
+
+
+def order_row(number: int) -> Order:
+    """The stored order with this public number (``placed``), for checks on the database."""
+    return Order.get(Order.number == number)

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.factories import order_body
-from tests.tp_api.admin.events_support import Admin, iso, partner_order, placed
+from tests.tp_api.admin.events_support import Admin, iso, order_row, partner_order, placed
 from tp_api.models import Order, OrderStatus, Ticket, TicketType
 from tp_api.services.ingest import ShopOrderSnapshot, ingest_shop_order
 from tp_api.services.order_input import BillingInput, OrderInput, OrderLineInput
@@ -84,10 +84,10 @@ def post(client, seller, body):
 
 
 def test_a_published_event_sells(client, seller, ga):
-    order_id = placed(partner_order(client, seller, ga, quantity=2))
-    assert Order.get_by_id(order_id).status == OrderStatus.PROCESSING
+    order = order_row(placed(partner_order(client, seller, ga, quantity=2)))
+    assert order.status == OrderStatus.PROCESSING
     assert sold(ga) == (2, 0)
-    assert Ticket.select().where(Ticket.order == order_id).count() == 2
+    assert Ticket.select().where(Ticket.order == order.id).count() == 2
 
 
 @pytest.mark.parametrize("paid", [True, False])
@@ -289,14 +289,13 @@ def test_a_hidden_type_is_still_sold_by_id(api, client, seller, event, ga):
 
 def test_paying_an_order_after_sales_closed_is_accepted(api, client, seller, clock, event, ga):
     set_rules(api, event, ga, salesEnd=iso(T0 + timedelta(hours=1)), maxPerOrder=2)
-    order_id = placed(
-        partner_order(client, seller, ga, quantity=2, paid=False, wp_order_id="wc_77")
-    )
+    number = placed(partner_order(client, seller, ga, quantity=2, paid=False, wp_order_id="wc_77"))
+    order_id = order_row(number).id
     assert Order.get_by_id(order_id).status == OrderStatus.PENDING
     clock.move_to(T0 + timedelta(hours=2), tick=False)
     # The shop pushes the same order again once it is paid: an update, not a new checkout.
     again = partner_order(client, seller, ga, quantity=2, wp_order_id="wc_77")
-    assert placed(again) == order_id
+    assert placed(again) == number
     assert Order.get_by_id(order_id).status == OrderStatus.PROCESSING
     assert Ticket.select().where(Ticket.order == order_id).count() == 2
     assert sold(ga) == (2, 0)

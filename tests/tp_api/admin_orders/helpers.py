@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from tests.factories import Factory, Seller, order_body
-from tp_api.models import ApiKey, Event, Ticket, TicketType
+from tp_api.models import ApiKey, Event, Order, Ticket, TicketType
 from tp_api.services import api_keys, orders
 from tp_api.services.keys import hash_key
 from tp_api.services.order_input import parse_partner_order
@@ -43,7 +44,14 @@ def api_error(response: Any, status: int, code: str) -> dict[str, Any]:
 
 
 def tickets_of(order_id: int) -> list[Ticket]:
+    """The tickets of the order with this row id, oldest first."""
     return list(Ticket.select().where(Ticket.order == order_id).order_by(Ticket.id))
+
+
+def numbers_newest_first(outcomes: Iterable[orders.OrderOutcome]) -> list[int]:
+    """The public numbers of these orders, newest (highest row id) first: the order in which
+    the admin API lists them."""
+    return [o.number for o in sorted(outcomes, key=lambda o: o.order_id, reverse=True)]
 
 
 def sold(ticket_type: TicketType) -> int:
@@ -62,10 +70,12 @@ class Shop:
     def order(self, factory: Factory, **fields: Any) -> orders.OrderOutcome:
         return factory.order(self.seller, self.ticket_type, **fields)
 
-    def personalised_order(self, factory: Factory, quantity: int = 1, **fields: Any) -> int:
+    def personalised_order(self, factory: Factory, quantity: int = 1, **fields: Any) -> Order:
+        """A paid order with every ticket personalised, as its row: ``id`` is the row id (for
+        the database), ``number`` the public number (for the admin API and the services)."""
         outcome = self.order(factory, quantity=quantity, **fields)
         factory.personalise_all(self.seller, outcome)
-        return outcome.order_id
+        return Order.get_by_id(outcome.order_id)
 
 
 def make_shop(factory: Factory, **event_fields: Any) -> Shop:

@@ -15,14 +15,14 @@ THREADS = 8
 
 
 def test_concurrent_full_refunds_refund_once(factory, shop):
-    order_id = shop.personalised_order(factory, quantity=3)
+    order = shop.personalised_order(factory, quantity=3)
     start = threading.Barrier(THREADS)
 
     def attempt(_: int) -> str:
         start.wait(timeout=30)
         try:
             with database.connection_context():
-                refunds.refund_order(shop.seller.id, order_id, refunds.RefundRequest())
+                refunds.refund_order(shop.seller.id, order.number, refunds.RefundRequest())
             return "ok"
         except Conflict:
             return "conflict"
@@ -30,14 +30,14 @@ def test_concurrent_full_refunds_refund_once(factory, shop):
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         results = list(pool.map(attempt, range(THREADS)))
     assert sorted(results) == ["conflict"] * (THREADS - 1) + ["ok"]
-    assert Refund.select().where(Refund.order == order_id).count() == 1
-    assert Order.get_by_id(order_id).refunded_cents == 3 * UNIT
+    assert Refund.select().where(Refund.order == order.id).count() == 1
+    assert Order.get_by_id(order.id).refunded_cents == 3 * UNIT
     assert sold(shop.ticket_type) == 0
 
 
 def test_concurrent_partial_refunds_never_exceed_the_line(factory, shop):
-    order_id = shop.personalised_order(factory, quantity=3)
-    line = OrderLine.get(OrderLine.order == order_id)
+    order = shop.personalised_order(factory, quantity=3)
+    line = OrderLine.get(OrderLine.order == order.id)
     start = threading.Barrier(THREADS)
 
     def attempt(_: int) -> str:
@@ -45,7 +45,7 @@ def test_concurrent_partial_refunds_never_exceed_the_line(factory, shop):
         try:
             with database.connection_context():
                 refunds.refund_order(
-                    shop.seller.id, order_id, refunds.RefundRequest(lines={line.id: 1})
+                    shop.seller.id, order.number, refunds.RefundRequest(lines={line.id: 1})
                 )
             return "ok"
         except (Conflict, Unprocessable):
@@ -54,15 +54,15 @@ def test_concurrent_partial_refunds_never_exceed_the_line(factory, shop):
     with ThreadPoolExecutor(max_workers=THREADS) as pool:
         results = list(pool.map(attempt, range(THREADS)))
     assert results.count("ok") == 3
-    order = Order.get_by_id(order_id)
-    assert (order.status, order.refunded_cents) == ("refunded", 3 * UNIT)
+    row = Order.get_by_id(order.id)
+    assert (row.status, row.refunded_cents) == ("refunded", 3 * UNIT)
     assert OrderLine.get_by_id(line.id).refunded_quantity == 3
     assert sold(shop.ticket_type) == 0
 
 
 def test_concurrent_requests_with_one_idempotency_key_refund_once(app, factory, shop):
-    order_id = shop.personalised_order(factory, quantity=3)
-    line = OrderLine.get(OrderLine.order == order_id)
+    order = shop.personalised_order(factory, quantity=3)
+    line = OrderLine.get(OrderLine.order == order.id)
     body = dumps({"lines": [{"lineId": line.id, "quantity": 1}]})
     headers = {**auth(shop.key), "Idempotency-Key": "race"}
     start = threading.Barrier(THREADS)
@@ -71,7 +71,7 @@ def test_concurrent_requests_with_one_idempotency_key_refund_once(app, factory, 
         client = app.test_client()
         start.wait(timeout=30)
         response = client.post(
-            f"/api/v1/orders/{order_id}/refund",
+            f"/api/v1/orders/{order.number}/refund",
             data=body,
             content_type="application/json",
             headers=headers,
@@ -84,5 +84,5 @@ def test_concurrent_requests_with_one_idempotency_key_refund_once(app, factory, 
     assert (200, None) in results
     assert results.count((200, None)) == 1, results
     assert set(results) <= {(200, None), (200, "true"), (409, "idempotency_in_flight")}
-    assert Refund.select().where(Refund.order == order_id).count() == 1
+    assert Refund.select().where(Refund.order == order.id).count() == 1
     assert sold(shop.ticket_type) == 2

@@ -6,7 +6,13 @@ import csv
 import io
 from datetime import UTC, datetime
 
-from tests.tp_api.admin_orders.helpers import UNIT, api_error, auth, make_shop
+from tests.tp_api.admin_orders.helpers import (
+    UNIT,
+    api_error,
+    auth,
+    make_shop,
+    numbers_newest_first,
+)
 from tp_api.models import Order, OrderLine
 from tp_api.services import customers_admin
 
@@ -54,13 +60,13 @@ def test_customers_aggregate_orders_by_email(client, factory, shop):
     pending = shop.order(factory, paid=False, **billing("jane@example.com"))
     latest = shop.order(factory, **billing("jane@example.com", "Jane", "Roe", "+3161"))
     bob = shop.order(factory, **billing("bob@example.com", "Bob", "B"))
-    for order_id, month in ((first, 1), (refunded, 2), (pending, 3), (latest, 4), (bob, 5)):
+    for outcome, month in ((first, 1), (refunded, 2), (pending, 3), (latest, 4), (bob, 5)):
         Order.update(created_at=datetime(2026, month, 1, tzinfo=UTC)).where(
-            Order.id == order_id.order_id
+            Order.id == outcome.order_id
         ).execute()
     line = OrderLine.get(OrderLine.order == refunded.order_id)
     client.post(
-        f"/api/v1/orders/{refunded.order_id}/refund",
+        f"/api/v1/orders/{refunded.number}/refund",
         json={"lines": [{"lineId": line.id, "quantity": 1}]},
         headers=auth(shop.key),
     )
@@ -75,13 +81,13 @@ def test_customers_aggregate_orders_by_email(client, factory, shop):
     assert jane["firstOrderAt"].startswith("2026-01-01T00:00:00")
     assert jane["lastOrderAt"].startswith("2026-04-01T00:00:00")
     assert [o["id"] for o in jane["orders"]] == [
-        latest.order_id,
-        pending.order_id,
-        refunded.order_id,
-        first.order_id,
+        latest.number,
+        pending.number,
+        refunded.number,
+        first.number,
     ]
     assert jane["orders"][1] == {
-        "id": pending.order_id,
+        "id": pending.number,
         "reference": pending.reference,
         "status": "pending",
         "total": UNIT,
@@ -96,18 +102,18 @@ def test_refunded_and_cancelled_orders_add_nothing_to_total_spent(client, factor
     gone = shop.order(factory, quantity=5)
     cancelled = shop.order(factory, quantity=7)
     Order.update(status="cancelled").where(Order.id == cancelled.order_id).execute()
-    client.post(f"/api/v1/orders/{gone.order_id}/refund", json={}, headers=auth(shop.key))
+    client.post(f"/api/v1/orders/{gone.number}/refund", json={}, headers=auth(shop.key))
     (jane,) = customers(client, shop.key)["items"]
     assert (jane["ordersCount"], jane["totalSpent"]) == (3, 2 * UNIT)
     assert [o["status"] for o in jane["orders"]] == ["cancelled", "refunded", "processing"]
-    assert kept.order_id == jane["orders"][2]["id"]
+    assert kept.number == jane["orders"][2]["id"]
 
 
 def test_history_keeps_the_ten_newest_orders(client, factory, shop):
-    ids = [shop.order(factory).order_id for _ in range(12)]
+    placed = [shop.order(factory) for _ in range(12)]
     (jane,) = customers(client, shop.key)["items"]
     assert jane["ordersCount"] == 12
-    assert [o["id"] for o in jane["orders"]] == sorted(ids, reverse=True)[:10]
+    assert [o["id"] for o in jane["orders"]] == numbers_newest_first(placed)[:10]
 
 
 def test_orders_without_an_email_are_not_customers(client, factory, shop):

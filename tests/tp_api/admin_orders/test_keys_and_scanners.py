@@ -174,7 +174,7 @@ def create_scanner(client, key, body):
 
 
 def test_scanner_create_list_use_and_revoke(client, factory, shop, settings):
-    order_id = shop.personalised_order(factory, quantity=2)
+    order = shop.personalised_order(factory, quantity=2)
     other_event = factory.event(shop.seller)
     response = create_scanner(
         client,
@@ -192,7 +192,7 @@ def test_scanner_create_list_use_and_revoke(client, factory, shop, settings):
     listing = client.get("/api/v1/scanners", headers=auth(shop.key))
     assert listing.status_code == 200 and secret not in listing.get_data(as_text=True)
     assert listing.get_json()["items"] == [{k: v for k, v in created.items() if k != "secret"}]
-    code = ticket_code(ticket_tools(settings), tickets_of(order_id)[0])
+    code = ticket_code(ticket_tools(settings), tickets_of(order.id)[0])
 
     def scan(key):
         return client.post(
@@ -216,8 +216,8 @@ def test_scanner_create_list_use_and_revoke(client, factory, shop, settings):
 
 
 def test_an_admin_key_is_not_a_scanner_key(client, factory, shop, settings):
-    order_id = shop.personalised_order(factory)
-    code = ticket_code(ticket_tools(settings), tickets_of(order_id)[0])
+    order = shop.personalised_order(factory)
+    code = ticket_code(ticket_tools(settings), tickets_of(order.id)[0])
     response = client.post(
         "/api/v1/checkin/scan",
         json={"qrPayload": code, "eventId": shop.event.id},

@@ -6,7 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.tp_api.admin_orders.helpers import UNIT, api_error, auth, make_shop, tickets_of
+from tests.tp_api.admin_orders.helpers import (
+    UNIT,
+    api_error,
+    auth,
+    make_shop,
+    numbers_newest_first,
+    tickets_of,
+)
 from tp_api.models import Event, Order, OrderLine
 
 
@@ -27,10 +34,10 @@ def test_list_is_newest_first_with_summaries(client, factory, shop):
     assert response.status_code == 200
     body = response.get_json()
     assert body["nextCursor"] is None
-    assert [o["id"] for o in body["items"]] == [second.order_id, first.order_id]
+    assert [o["id"] for o in body["items"]] == [second.number, first.number]
     newest, oldest = body["items"]
     assert oldest == {
-        "id": first.order_id,
+        "id": first.number,
         "reference": first.reference,
         "wp_order_id": "10",
         "status": "processing",
@@ -68,20 +75,20 @@ def test_filter_by_event_includes_the_events_dates(client, factory, shop):
     on_main = shop.order(factory)
     on_parent = factory.order(shop.seller, factory.ticket_type(parent))
     on_child = factory.order(shop.seller, factory.ticket_type(child))
-    assert list_ids(client, shop.key, eventId=shop.event.id) == [on_main.order_id]
-    assert list_ids(client, shop.key, eventId=parent.id) == [on_child.order_id, on_parent.order_id]
-    assert list_ids(client, shop.key, eventId=child.id) == [on_child.order_id]
+    assert list_ids(client, shop.key, eventId=shop.event.id) == [on_main.number]
+    assert list_ids(client, shop.key, eventId=parent.id) == [on_child.number, on_parent.number]
+    assert list_ids(client, shop.key, eventId=child.id) == [on_child.number]
     assert list_ids(client, shop.key, eventId=999_999) == []
 
 
 def test_filter_by_status(client, factory, shop):
     paid = shop.order(factory)
     pending = shop.order(factory, paid=False)
-    assert list_ids(client, shop.key, status="pending") == [pending.order_id]
-    assert list_ids(client, shop.key, status="processing") == [paid.order_id]
+    assert list_ids(client, shop.key, status="pending") == [pending.number]
+    assert list_ids(client, shop.key, status="processing") == [paid.number]
     assert list_ids(client, shop.key, status="refunded") == []
-    client.post(f"/api/v1/orders/{paid.order_id}/refund", json={}, headers=auth(shop.key))
-    assert list_ids(client, shop.key, status="refunded") == [paid.order_id]
+    client.post(f"/api/v1/orders/{paid.number}/refund", json={}, headers=auth(shop.key))
+    assert list_ids(client, shop.key, status="refunded") == [paid.number]
     assert list_ids(client, shop.key, status="processing") == []
 
 
@@ -92,9 +99,10 @@ def test_an_unknown_status_is_a_validation_error(client, shop):
 
 
 def test_filter_by_creation_date_bounds_are_inclusive(client, factory, shop):
-    ids = [shop.order(factory).order_id for _ in range(3)]
-    for order_id, month in zip(ids, (1, 2, 3), strict=True):
-        set_created(order_id, datetime(2026, month, 1, tzinfo=UTC))
+    placed = [shop.order(factory) for _ in range(3)]
+    for outcome, month in zip(placed, (1, 2, 3), strict=True):
+        set_created(outcome.order_id, datetime(2026, month, 1, tzinfo=UTC))
+    ids = [outcome.number for outcome in placed]
     assert list_ids(
         client, shop.key, dateFrom="2026-02-01T00:00:00Z", dateTo="2026-03-01T00:00:00Z"
     ) == [ids[2], ids[1]]
@@ -114,8 +122,8 @@ def test_a_date_without_a_zone_is_refused(client, shop):
 def test_filter_by_exact_email(client, factory, shop):
     jane = shop.order(factory)
     bob = shop.order(factory, billing_information={"first_name": "Bob", "email": "bob@example.com"})
-    assert list_ids(client, shop.key, email="bob@example.com") == [bob.order_id]
-    assert list_ids(client, shop.key, email="jane@example.com") == [jane.order_id]
+    assert list_ids(client, shop.key, email="bob@example.com") == [bob.number]
+    assert list_ids(client, shop.key, email="jane@example.com") == [jane.number]
     assert list_ids(client, shop.key, email="example.com") == []
 
 
@@ -124,13 +132,13 @@ def test_filter_by_shop_order_id_accepts_both_spellings(client, factory, shop, a
     wanted = shop.order(factory, wp_order_id="wc_456")
     shop.order(factory, wp_order_id="wc_4567")
     shop.order(factory, wp_order_id="45")
-    assert list_ids(client, shop.key, wp_order_id=asked) == [wanted.order_id]
+    assert list_ids(client, shop.key, wp_order_id=asked) == [wanted.number]
 
 
 def test_filter_by_a_non_woocommerce_order_id(client, factory, shop):
     wanted = shop.order(factory, wp_order_id="ABC-9")
     shop.order(factory, wp_order_id="wc_9")
-    assert list_ids(client, shop.key, wp_order_id="ABC-9") == [wanted.order_id]
+    assert list_ids(client, shop.key, wp_order_id="ABC-9") == [wanted.number]
     assert list_ids(client, shop.key, wp_order_id="wc_457") == []
 
 
@@ -141,7 +149,7 @@ def test_filters_combine(client, factory, shop):
     factory.order(shop.seller, other_type, billing_information={"email": "x@example.com"})
     assert list_ids(
         client, shop.key, eventId=shop.event.id, status="processing", email="x@example.com"
-    ) == [hit.order_id]
+    ) == [hit.number]
 
 
 def test_unknown_query_parameters_are_refused(client, shop):
@@ -150,7 +158,7 @@ def test_unknown_query_parameters_are_refused(client, shop):
 
 
 def test_pages_follow_the_cursor_newest_first_without_gaps_or_duplicates(client, factory, shop):
-    ids = [shop.order(factory).order_id for _ in range(7)]
+    placed = [shop.order(factory) for _ in range(7)]
     seen, cursor, pages = [], None, 0
     while True:
         query = {"limit": 3, **({"cursor": cursor} if cursor else {})}
@@ -165,7 +173,7 @@ def test_pages_follow_the_cursor_newest_first_without_gaps_or_duplicates(client,
         if cursor is None:
             break
     assert pages == 3
-    assert seen == sorted(ids, reverse=True)
+    assert seen == numbers_newest_first(placed)
 
 
 def test_a_full_last_page_has_no_cursor(client, factory, shop):
@@ -181,7 +189,7 @@ def test_a_full_last_page_has_no_cursor(client, factory, shop):
 
 
 def test_filters_apply_on_every_page(client, factory, shop):
-    pending = [shop.order(factory, paid=False).order_id for _ in range(3)]
+    pending = [shop.order(factory, paid=False) for _ in range(3)]
     for _ in range(3):
         shop.order(factory)
     first = client.get("/api/v1/orders?status=pending&limit=2", headers=auth(shop.key)).get_json()
@@ -191,7 +199,7 @@ def test_filters_apply_on_every_page(client, factory, shop):
         headers=auth(shop.key),
     ).get_json()
     got = [o["id"] for o in first["items"] + second["items"]]
-    assert got == sorted(pending, reverse=True) and second["nextCursor"] is None
+    assert got == numbers_newest_first(pending) and second["nextCursor"] is None
 
 
 @pytest.mark.parametrize("query", ["limit=0", "limit=101", "limit=x", "cursor=nonsense"])
@@ -212,13 +220,13 @@ def test_a_customers_cursor_is_not_an_orders_cursor(client, factory, shop):
 
 
 def test_detail_has_lines_tickets_and_refunds(client, factory, shop):
-    order_id = shop.personalised_order(factory, quantity=2)
-    line = OrderLine.get(OrderLine.order == order_id)
-    tickets = tickets_of(order_id)
-    response = client.get(f"/api/v1/orders/{order_id}", headers=auth(shop.key))
+    order = shop.personalised_order(factory, quantity=2)
+    line = OrderLine.get(OrderLine.order == order.id)
+    tickets = tickets_of(order.id)
+    response = client.get(f"/api/v1/orders/{order.number}", headers=auth(shop.key))
     assert response.status_code == 200
     body = response.get_json()
-    assert body["id"] == order_id and body["reference"] == f"TP-{order_id:05d}"
+    assert body["id"] == order.number and body["reference"] == f"TP-{order.number:05d}"
     assert (body["status"], body["total"], body["refunded"]) == ("processing", 2 * UNIT, 0)
     assert body["customer"] == {
         "firstName": "Jane",
@@ -241,7 +249,7 @@ def test_detail_has_lines_tickets_and_refunds(client, factory, shop):
     assert body["tickets"] == [
         {
             "id": t.reference,
-            "orderId": order_id,
+            "orderId": order.number,
             "eventId": shop.event.id,
             "ticketTypeId": shop.ticket_type.id,
             "status": "active",
@@ -254,12 +262,12 @@ def test_detail_has_lines_tickets_and_refunds(client, factory, shop):
     ]
     assert body["refunds"] == []
     refund = client.post(
-        f"/api/v1/orders/{order_id}/refund",
+        f"/api/v1/orders/{order.number}/refund",
         json={"reason": "Could not come", "lines": [{"lineId": line.id, "quantity": 1}]},
         headers=auth(shop.key),
     )
     assert refund.status_code == 200
-    after = client.get(f"/api/v1/orders/{order_id}", headers=auth(shop.key)).get_json()
+    after = client.get(f"/api/v1/orders/{order.number}", headers=auth(shop.key)).get_json()
     assert after == refund.get_json()
     (entry,) = after["refunds"]
     assert entry["amount"] == UNIT and entry["reason"] == "Could not come"
@@ -269,7 +277,7 @@ def test_detail_has_lines_tickets_and_refunds(client, factory, shop):
 
 def test_an_unpaid_order_has_no_tickets_and_no_payment_date(client, factory, shop):
     outcome = shop.order(factory, paid=False)
-    body = client.get(f"/api/v1/orders/{outcome.order_id}", headers=auth(shop.key)).get_json()
+    body = client.get(f"/api/v1/orders/{outcome.number}", headers=auth(shop.key)).get_json()
     assert (body["status"], body["paidAt"], body["tickets"]) == ("pending", None, [])
 
 
@@ -281,10 +289,10 @@ def test_another_accounts_orders_are_not_listed(client, factory, shop):
     other = make_shop(factory)
     mine = shop.order(factory, wp_order_id="wc_1")
     theirs = other.order(factory, wp_order_id="wc_1")
-    assert list_ids(client, shop.key) == [mine.order_id]
-    assert list_ids(client, other.key) == [theirs.order_id]
+    assert list_ids(client, shop.key) == [mine.number]
+    assert list_ids(client, other.key) == [theirs.number]
     assert list_ids(client, other.key, eventId=shop.event.id) == []
-    assert list_ids(client, other.key, wp_order_id="wc_1") == [theirs.order_id]
+    assert list_ids(client, other.key, wp_order_id="wc_1") == [theirs.number]
 
 
 @pytest.mark.parametrize(
@@ -316,8 +324,7 @@ def test_an_events_orders_page_newest_first_over_its_types_and_dates(client, fac
     elsewhere = factory.ticket_type(other)
     expected = []
     for n in range(13):
-        outcome = factory.order(seller, (ga, day)[n % 2], quantity=1)
-        expected.append(outcome.order_id)
+        expected.append(factory.order(seller, (ga, day)[n % 2], quantity=1))
         factory.order(seller, elsewhere, quantity=1)
     seen, cursor = [], None
     while True:
@@ -327,4 +334,4 @@ def test_an_events_orders_page_newest_first_over_its_types_and_dates(client, fac
         cursor = page["nextCursor"]
         if cursor is None:
             break
-    assert seen == sorted(expected, reverse=True)
+    assert seen == numbers_newest_first(expected)

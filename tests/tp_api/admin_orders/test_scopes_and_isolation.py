@@ -26,7 +26,8 @@ ALL_SCOPES = [
 @dataclass
 class World:
     shop: object
-    order_id: int
+    order_id: int  # the row id, for the database
+    order_number: int  # the public number, for the admin API
     ticket: str
     spare_key: int
     scanner: int
@@ -34,11 +35,18 @@ class World:
 
 @pytest.fixture
 def world(factory, shop) -> World:
-    order_id = shop.personalised_order(factory, quantity=2)
+    order = shop.personalised_order(factory, quantity=2)
     # A key with only keys:write may revoke it: it holds no scope the revoker lacks.
     _, spare = new_key(shop.seller, ["keys:write"])
     scanner = scanners.create_scanner(shop.seller.id, "Gate", [shop.event.id])
-    return World(shop, order_id, tickets_of(order_id)[0].reference, spare, scanner.scanner.id)
+    return World(
+        shop,
+        order.id,
+        order.number,
+        tickets_of(order.id)[0].reference,
+        spare,
+        scanner.scanner.id,
+    )
 
 
 # (method, path, scope, body, status when allowed)
@@ -63,7 +71,7 @@ HOLDER = {"firstName": "Sam", "lastName": "Smith", "email": "sam@example.com"}
 
 def call(client, world, key, method, path, body):
     url = "/api/v1" + path.format(
-        order=world.order_id, ticket=world.ticket, key=world.spare_key, scanner=world.scanner
+        order=world.order_number, ticket=world.ticket, key=world.spare_key, scanner=world.scanner
     )
     if body is None and path == "/tickets/{ticket}/transfer":
         body = HOLDER
@@ -139,7 +147,7 @@ def test_partial_refund_with_another_accounts_line_is_not_found(client, world, i
 
     line = OrderLine.get(OrderLine.order == world.order_id)
     response = client.post(
-        f"/api/v1/orders/{world.order_id}/refund",
+        f"/api/v1/orders/{world.order_number}/refund",
         json={"lines": [{"lineId": line.id, "quantity": 1}]},
         headers=auth(intruder.key),
     )
@@ -172,7 +180,7 @@ def test_lists_show_only_the_callers_rows(client, factory, world, intruder):
         assert response.status_code == 200
         return response
 
-    assert [o["id"] for o in get("/orders").get_json()["items"]] == [own]
+    assert [o["id"] for o in get("/orders").get_json()["items"]] == [own.number]
     assert get("/orders", email="jane@example.com").get_json()["items"] == []
     assert get("/orders", eventId=world.shop.event.id).get_json()["items"] == []
     wp_order_id = Order.get_by_id(world.order_id).wp_order_id
@@ -186,4 +194,4 @@ def test_lists_show_only_the_callers_rows(client, factory, world, intruder):
     assert [s["id"] for s in get("/scanners").get_json()["items"]] == [own_scanner.scanner.id]
     # And the owner still sees all of theirs.
     mine = client.get("/api/v1/orders", headers=auth(world.shop.key)).get_json()["items"]
-    assert [o["id"] for o in mine] == [world.order_id]
+    assert [o["id"] for o in mine] == [world.order_number]

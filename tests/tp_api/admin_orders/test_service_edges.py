@@ -83,15 +83,15 @@ def test_the_admin_budget_is_shared_by_every_admin_endpoint(make_app, factory):
 def test_a_limited_write_is_not_applied(make_app, factory):
     client = make_app(rate_limit_admin="1/minute").test_client()
     shop = make_shop(factory)
-    order_id = shop.personalised_order(factory)
+    order = shop.personalised_order(factory)
     assert orders(client, shop.key).status_code == 200
     response = client.post(
-        f"/api/v1/orders/{order_id}/refund",
+        f"/api/v1/orders/{order.number}/refund",
         json={},
         headers={**auth(shop.key), "Idempotency-Key": "limited"},
     )
     api_error(response, 429, "rate_limited")
-    assert Order.get_by_id(order_id).status == "processing"
+    assert Order.get_by_id(order.id).status == "processing"
 
 
 def test_off_turns_a_class_off(make_app, factory):
@@ -205,12 +205,12 @@ def test_a_preflight_is_answered_without_a_key(client):
 
 
 def test_a_preflight_of_a_write_is_answered_without_a_key(client, factory, shop):
-    order_id = shop.order(factory).order_id
+    order = shop.order(factory)
     headers = {**PREFLIGHT, "Access-Control-Request-Method": "POST"}
-    response = client.options(f"/api/v1/orders/{order_id}/refund", headers=headers)
+    response = client.options(f"/api/v1/orders/{order.number}/refund", headers=headers)
     assert response.status_code == 200
     assert "Access-Control-Allow-Origin" in response.headers
-    assert Order.get_by_id(order_id).status == "processing"
+    assert Order.get_by_id(order.order_id).status == "processing"
 
 
 def test_preflights_do_not_use_the_budget(make_app, factory):

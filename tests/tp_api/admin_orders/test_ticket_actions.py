@@ -29,8 +29,9 @@ def outbox(prefix: str) -> list[OutboxEntry]:
     )
 
 
-def resend(client, shop, order_id):
-    return client.post(f"/api/v1/orders/{order_id}/resend", json={}, headers=auth(shop.key))
+def resend(client, shop, number):
+    """POST a resend of the shop's order with this public number."""
+    return client.post(f"/api/v1/orders/{number}/resend", json={}, headers=auth(shop.key))
 
 
 def transfer(client, shop, reference, body=None):
@@ -40,60 +41,62 @@ def transfer(client, shop, reference, body=None):
 
 
 def test_resend_queues_the_tickets_email(client, factory, shop):
-    order_id = shop.personalised_order(factory, quantity=2)
-    response = resend(client, shop, order_id)
+    order = shop.personalised_order(factory, quantity=2)
+    response = resend(client, shop, order.number)
     assert response.status_code == 202
     assert response.get_json() == {"emailsQueued": 1}
-    (entry,) = outbox(f"resend:{order_id}:")
+    (entry,) = outbox(f"resend:{order.id}:")
     assert entry.kind == "deliver_tickets"
-    assert json.loads(entry.payload) == {"order_id": order_id, "event_id": shop.event.id}
+    assert json.loads(entry.payload) == {"order_id": order.id, "event_id": shop.event.id}
     assert entry.account_id == shop.seller.id
     assert entry.done_at is None and entry.failed_at is None
     # Each resend is new work.
-    assert resend(client, shop, order_id).status_code == 202
-    assert len(outbox(f"resend:{order_id}:")) == 2
+    assert resend(client, shop, order.number).status_code == 202
+    assert len(outbox(f"resend:{order.id}:")) == 2
 
 
 def test_resend_queues_one_email_per_event(client, factory, shop):
     outcome = two_event_order(factory, shop)
     factory.personalise_all(shop.seller, outcome)
-    response = resend(client, shop, outcome.order_id)
+    response = resend(client, shop, outcome.number)
     assert response.get_json() == {"emailsQueued": 2}
     events = {json.loads(e.payload)["event_id"] for e in outbox(f"resend:{outcome.order_id}:")}
     assert events == {t.event_id for t in tickets_of(outcome.order_id)} and len(events) == 2
 
 
 def test_resend_without_a_personalised_ticket_is_409(client, factory, shop):
-    order_id = shop.order(factory, quantity=2).order_id
-    api_error(resend(client, shop, order_id), 409, "nothing_to_send")
-    assert outbox(f"resend:{order_id}:") == []
-    pending = shop.order(factory, paid=False).order_id
-    api_error(resend(client, shop, pending), 409, "nothing_to_send")
+    order = shop.order(factory, quantity=2)
+    api_error(resend(client, shop, order.number), 409, "nothing_to_send")
+    assert outbox(f"resend:{order.order_id}:") == []
+    pending = shop.order(factory, paid=False)
+    api_error(resend(client, shop, pending.number), 409, "nothing_to_send")
 
 
 def test_resend_of_a_refunded_order_is_409(client, factory, shop):
-    order_id = shop.personalised_order(factory)
-    client.post(f"/api/v1/orders/{order_id}/refund", json={}, headers=auth(shop.key))
-    api_error(resend(client, shop, order_id), 409, "nothing_to_send")
-    assert outbox(f"resend:{order_id}:") == []
+    order = shop.personalised_order(factory)
+    client.post(f"/api/v1/orders/{order.number}/refund", json={}, headers=auth(shop.key))
+    api_error(resend(client, shop, order.number), 409, "nothing_to_send")
+    assert outbox(f"resend:{order.id}:") == []
 
 
 def test_resend_sends_only_the_events_with_valid_tickets(client, factory, shop):
     outcome = two_event_order(factory, shop)
     tickets = factory.personalise_all(shop.seller, outcome)
     Ticket.update(status=TicketStatus.CANCELLED).where(Ticket.id == tickets[0].id).execute()
-    assert resend(client, shop, outcome.order_id).get_json() == {"emailsQueued": 1}
+    assert resend(client, shop, outcome.number).get_json() == {"emailsQueued": 1}
     (entry,) = outbox(f"resend:{outcome.order_id}:")
     assert json.loads(entry.payload)["event_id"] == tickets[1].event_id
 
 
 def test_resend_refuses_a_body_with_fields(client, factory, shop):
-    order_id = shop.personalised_order(factory)
+    order = shop.personalised_order(factory)
     response = client.post(
-        f"/api/v1/orders/{order_id}/resend", json={"to": "x@example.com"}, headers=auth(shop.key)
+        f"/api/v1/orders/{order.number}/resend",
+        json={"to": "x@example.com"},
+        headers=auth(shop.key),
     )
     api_error(response, 400, "validation_error")
-    assert outbox(f"resend:{order_id}:") == []
+    assert outbox(f"resend:{order.id}:") == []
 
 
 def test_resend_of_an_unknown_order_is_404(client, shop):
@@ -101,13 +104,13 @@ def test_resend_of_an_unknown_order_is_404(client, shop):
 
 
 def test_transfer_reissues_the_ticket_to_the_new_holder(client, factory, shop):
-    order_id = shop.personalised_order(factory, quantity=2)
-    ticket, untouched = tickets_of(order_id)
+    order = shop.personalised_order(factory, quantity=2)
+    ticket, untouched = tickets_of(order.id)
     response = transfer(client, shop, ticket.reference)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.get_json() == {
         "id": ticket.reference,
-        "orderId": order_id,
+        "orderId": order.number,
         "eventId": shop.event.id,
         "ticketTypeId": shop.ticket_type.id,
         "status": "active",
@@ -121,7 +124,7 @@ def test_transfer_reissues_the_ticket_to_the_new_holder(client, factory, shop):
     (entry,) = outbox(f"transfer:{ticket.reference}:")
     assert entry.dedupe_key == f"transfer:{ticket.reference}:2"
     assert entry.kind == "deliver_tickets" and entry.account_id == shop.seller.id
-    assert json.loads(entry.payload) == {"order_id": order_id, "event_id": shop.event.id}
+    assert json.loads(entry.payload) == {"order_id": order.id, "event_id": shop.event.id}
     assert Ticket.get_by_id(untouched.id).version == 1
     # Transferred again: version 3, queued again.
     assert transfer(client, shop, ticket.reference).get_json()["version"] == 3
@@ -136,7 +139,7 @@ def test_transfer_of_an_unpersonalised_ticket_activates_it(client, factory, shop
 
 def test_the_old_code_stops_working_after_a_transfer(client, factory, shop, settings):
     tools = ticket_tools(settings)
-    ticket = tickets_of(shop.personalised_order(factory))[0]
+    ticket = tickets_of(shop.personalised_order(factory).id)[0]
     old_code = ticket_code(tools, ticket)
     transfer(client, shop, ticket.reference)
     scanner = scanners.create_scanner(shop.seller.id, "Gate", [shop.event.id])
@@ -153,13 +156,15 @@ def test_the_old_code_stops_working_after_a_transfer(client, factory, shop, sett
 
 
 def test_a_transfer_revokes_the_old_download_links(client, factory, shop):
-    order_id = shop.personalised_order(factory, quantity=2, wp_user_id=7)
-    ticket = tickets_of(order_id)[0]
+    order = shop.personalised_order(factory, quantity=2, wp_user_id=7)
+    ticket = tickets_of(order.id)[0]
     partner = f"key={shop.seller.key}&wp_user_id=7"
     ticket_url = client.get(
         f"/tp-api/users/get-ticket?{partner}&ticket_id={ticket.reference}"
     ).get_json()
-    order_url = client.get(f"/tp-api/orders/get-ticket?{partner}&order_id=TP-{order_id}").get_json()
+    order_url = client.get(
+        f"/tp-api/orders/get-ticket?{partner}&order_id=TP-{order.number}"
+    ).get_json()
     assert transfer(client, shop, ticket.reference).status_code == 200
     for url in (ticket_url, order_url):
         parts = urlsplit(url)
@@ -175,7 +180,7 @@ def test_a_transfer_revokes_the_old_download_links(client, factory, shop):
     "status", [TicketStatus.CANCELLED, TicketStatus.SCANNED_IN, TicketStatus.SCANNED_OUT]
 )
 def test_a_used_or_cancelled_ticket_cannot_be_transferred(client, factory, shop, status):
-    ticket = tickets_of(shop.personalised_order(factory))[0]
+    ticket = tickets_of(shop.personalised_order(factory).id)[0]
     Ticket.update(status=status).where(Ticket.id == ticket.id).execute()
     api_error(transfer(client, shop, ticket.reference), 409, "ticket_not_transferable")
     stored = Ticket.get_by_id(ticket.id)
@@ -184,14 +189,14 @@ def test_a_used_or_cancelled_ticket_cannot_be_transferred(client, factory, shop,
 
 
 def test_a_refunded_ticket_cannot_be_transferred(client, factory, shop):
-    order_id = shop.personalised_order(factory)
-    client.post(f"/api/v1/orders/{order_id}/refund", json={}, headers=auth(shop.key))
-    ticket = tickets_of(order_id)[0]
+    order = shop.personalised_order(factory)
+    client.post(f"/api/v1/orders/{order.number}/refund", json={}, headers=auth(shop.key))
+    ticket = tickets_of(order.id)[0]
     api_error(transfer(client, shop, ticket.reference), 409, "ticket_not_transferable")
 
 
 def test_a_replaced_ticket_cannot_be_transferred(client, factory, shop):
-    ticket = tickets_of(shop.personalised_order(factory))[0]
+    ticket = tickets_of(shop.personalised_order(factory).id)[0]
     Ticket.update(is_deprecated=True).where(Ticket.id == ticket.id).execute()
     api_error(transfer(client, shop, ticket.reference), 409, "ticket_not_transferable")
 
@@ -211,7 +216,7 @@ def test_transfer_of_an_unknown_ticket_is_404(client, shop):
     ],
 )
 def test_transfer_validates_the_new_holder(client, factory, shop, change, field):
-    ticket = tickets_of(shop.personalised_order(factory))[0]
+    ticket = tickets_of(shop.personalised_order(factory).id)[0]
     response = transfer(client, shop, ticket.reference, {**NEW_HOLDER, **change})
     error = api_error(response, 400, "validation_error")
     assert field in {d["field"] for d in error["details"]}

@@ -48,7 +48,7 @@ def test_another_accounts_events_and_orders_are_not_shown(client, factory, selle
     outcome = factory.order(other, factory.ticket_type(event))
     assert "Not Yours" not in _text(client.get("/console/events"))
     assert client.get(f"/console/events/{event.id}").status_code == 404
-    assert client.get(f"/console/orders/{outcome.order_id}").status_code == 404
+    assert client.get(f"/console/orders/{outcome.number}").status_code == 404
     assert client.get(f"/console/door/{event.id}/figures.json").status_code == 404
 
 
@@ -102,7 +102,7 @@ def test_orders_search_by_reference_email_and_name(client, factory, seller):
         (second.reference.lower(), second.reference),
         ("98765", second.reference),
         ("wc_98765", second.reference),
-        (str(first.order_id), first.reference),
+        (str(first.number), first.reference),
     ):
         found = set(
             re.findall(r"TP-\d+", _text(client.get("/console/orders", query_string={"q": query})))
@@ -115,7 +115,7 @@ def test_refund_part_of_an_order_puts_the_stock_back(client, factory, seller):
     event = factory.event(seller, ticket_stock=10)
     ticket_type = factory.ticket_type(event)
     outcome = factory.order(seller, ticket_type, quantity=3)
-    order_page = f"/console/orders/{outcome.order_id}"
+    order_page = f"/console/orders/{outcome.number}"
     assert "Left in stock" in _text(client.get(order_page))
     line_id = int(re.search(r'name="line-(\d+)"', client.get(order_page).get_data(as_text=True))[1])
     response = post_form(
@@ -138,7 +138,7 @@ def test_refund_part_of_an_order_puts_the_stock_back(client, factory, seller):
 def test_refund_the_whole_order(client, factory, seller):
     ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
     outcome = factory.order(seller, ticket_type, quantity=2)
-    page = f"/console/orders/{outcome.order_id}"
+    page = f"/console/orders/{outcome.number}"
     form = {"whole": "yes", "refunds_seen": "0"}
     assert post_form(client, page, f"{page}/refund", form).status_code == 302
     assert Order.get_by_id(outcome.order_id).status == "refunded"
@@ -157,7 +157,7 @@ def test_refund_the_whole_order(client, factory, seller):
 def test_bad_refund_forms_are_explained_on_the_page(client, factory, seller, form, status, message):
     ticket_type = factory.ticket_type(factory.event(seller))
     outcome = factory.order(seller, ticket_type, quantity=1)
-    page = f"/console/orders/{outcome.order_id}"
+    page = f"/console/orders/{outcome.number}"
     line_id = re.search(r'name="line-(\d+)"', client.get(page).get_data(as_text=True))[1]
     data = {"refunds_seen": "0", **{k.replace("LINE", line_id): v for k, v in form.items()}}
     response = post_form(client, page, f"{page}/refund", data)
@@ -170,7 +170,7 @@ def test_bad_refund_forms_are_explained_on_the_page(client, factory, seller, for
 def test_an_unpaid_order_offers_no_refund(client, factory, seller):
     ticket_type = factory.ticket_type(factory.event(seller))
     outcome = factory.order(seller, ticket_type, paid=False)
-    page = _text(client.get(f"/console/orders/{outcome.order_id}"))
+    page = _text(client.get(f"/console/orders/{outcome.number}"))
     assert "Only paid orders can be refunded" in page
 
 
@@ -290,7 +290,7 @@ def test_events_come_fifty_to_a_page(client, factory, seller, monkeypatch):
 def test_a_refund_form_sent_twice_refunds_once(client, factory, seller):
     ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
     outcome = factory.order(seller, ticket_type, quantity=3)
-    page = f"/console/orders/{outcome.order_id}"
+    page = f"/console/orders/{outcome.number}"
     html = client.get(page).get_data(as_text=True)
     line_id = re.search(r'name="line-(\d+)"', html)[1]
     seen = re.search(r'name="refunds_seen" value="(\d+)"', html)[1]
@@ -312,7 +312,7 @@ def test_a_refund_form_sent_twice_refunds_once(client, factory, seller):
 )
 def test_bad_input_is_a_400_page_not_a_server_error(client, factory, seller, path, form):
     outcome = factory.order(seller, factory.ticket_type(factory.event(seller)))
-    order_page = f"/console/orders/{outcome.order_id}"
+    order_page = f"/console/orders/{outcome.number}"
     if form is None:
         response = client.get(path)
     else:
@@ -324,7 +324,7 @@ def test_bad_input_is_a_400_page_not_a_server_error(client, factory, seller, pat
 def test_cancel_an_unpaid_order_gives_its_hold_back(client, factory, seller):
     ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
     outcome = factory.order(seller, ticket_type, quantity=3, paid=False)
-    page = f"/console/orders/{outcome.order_id}"
+    page = f"/console/orders/{outcome.number}"
     assert TicketType.get_by_id(ticket_type.id).reserved == 3
     assert "Cancel order" in _text(client.get(page))
 
@@ -340,7 +340,7 @@ def test_cancel_an_unpaid_order_gives_its_hold_back(client, factory, seller):
 def test_a_paid_order_has_no_cancel_button_and_refuses_a_forged_cancel(client, factory, seller):
     ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
     outcome = factory.order(seller, ticket_type, quantity=1)
-    page = f"/console/orders/{outcome.order_id}"
+    page = f"/console/orders/{outcome.number}"
     assert "Cancel order" not in _text(client.get(page))
 
     response = post_form(client, page, f"{page}/cancel", {})

@@ -82,7 +82,7 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
 
 def _big_order(factory, owner, event_id: int, size: int) -> int:
     """An order of ``size`` lines for the event, its tickets personalised and scanned in at
-    ``size`` different gates."""
+    ``size`` different gates; its public number (the console's order pages are by number)."""
     ticket_type = TicketType.get(TicketType.event == event_id)
     line = {
         "tp_event_ticket_id": ticket_type.id,
@@ -109,7 +109,7 @@ def _big_order(factory, owner, event_id: int, size: int) -> int:
     for n, ticket in enumerate(tickets):
         request = ScanRequest(ticket_code(tools, ticket), event_id, gate=f"Gate {n}")
         assert scan(context, request, scan_public_keys(settings)).success
-    return outcome.order_id
+    return outcome.number
 
 
 def factory_settings() -> Settings:

@@ -23,6 +23,9 @@ from tp_api.web.api_routes import operation
 
 READ, WRITE = ("orders:read",), ("orders:write",)
 
+# ``order_id`` in these paths is the order's public number (the ``id`` of every answer), not
+# its row id: the name stays as published in the OpenAPI document.
+
 
 class ResendOut(ResponseModel):
     emails_queued: int
@@ -147,4 +150,4 @@ def transfer_ticket(ticket_id: str, body: TicketTransfer) -> TicketOut:
         ticket_id,
         AttendeeInput(ticket_id, body.first_name, body.last_name, body.email, body.phone),
     )
-    return ticket_out(ticket)
+    return ticket_out(ticket, order_queries.order_number(ticket.order_id))

@@ -47,42 +47,42 @@ def orders() -> str:
     )
 
 
-@bp.get("/orders/<int:order_id>")
-def order(order_id: int) -> str:
+@bp.get("/orders/<int:number>")
+def order(number: int) -> str:
     """The order with its lines (and each ticket type's stock left), tickets and refunds."""
-    detail = order_queries.get_order(account_id(), order_id)
+    detail = order_queries.get_order(account_id(), number)
     left = console_queries.units_left_of_types(
         [line.ticket_type_id for line in detail.lines if line.ticket_type_id]
     )
-    to_refund = console_queries.shop_orders_to_refund(order_id)
+    to_refund = console_queries.shop_orders_to_refund(detail.order.id)
     return render_template("console/order.html", detail=detail, left=left, to_refund=to_refund)
 
 
-@bp.post("/orders/<int:order_id>/refund")
-def refund(order_id: int) -> Response | tuple[str, int]:
+@bp.post("/orders/<int:number>/refund")
+def refund(number: int) -> Response | tuple[str, int]:
     """Refund the whole order or the quantities entered per line."""
     try:
-        request_ = _refund_request(order_id)
-        made = refunds.refund_order(account_id(), order_id, request_)
+        request_ = _refund_request()
+        made = refunds.refund_order(account_id(), number, request_)
     except TicketingError as error:
-        return _order_page_with_error(order_id, error)
+        return _order_page_with_error(number, error)
     flash(f"Refunded {made.amount_cents / 100:,.2f}; the tickets are cancelled and back in stock.")
-    return redirect(url_for("console.order", order_id=order_id))  # type: ignore[return-value]
+    return redirect(url_for("console.order", number=number))  # type: ignore[return-value]
 
 
-@bp.post("/orders/<int:order_id>/cancel")
-def cancel(order_id: int) -> Response | tuple[str, int]:
+@bp.post("/orders/<int:number>/cancel")
+def cancel(number: int) -> Response | tuple[str, int]:
     """Cancel an unpaid (pending or expired) order: what it held goes back on sale."""
     try:
-        refunds.cancel_unpaid_order(account_id(), order_id)
+        refunds.cancel_unpaid_order(account_id(), number)
     except TicketingError as error:
-        return _order_page_with_error(order_id, error)
+        return _order_page_with_error(number, error)
     flash("The order is cancelled; the tickets it held are back on sale.")
-    return redirect(url_for("console.order", order_id=order_id))  # type: ignore[return-value]
+    return redirect(url_for("console.order", number=number))  # type: ignore[return-value]
 
 
-def _order_page_with_error(order_id: int, error: TicketingError) -> tuple[str, int]:
-    detail = order_queries.get_order(account_id(), order_id)
+def _order_page_with_error(number: int, error: TicketingError) -> tuple[str, int]:
+    detail = order_queries.get_order(account_id(), number)
     left = console_queries.units_left_of_types(
         [line.ticket_type_id for line in detail.lines if line.ticket_type_id]
     )
@@ -90,7 +90,7 @@ def _order_page_with_error(order_id: int, error: TicketingError) -> tuple[str, i
     return page, error.status
 
 
-def _refund_request(order_id: int) -> refunds.RefundRequest:
+def _refund_request() -> refunds.RefundRequest:
     reason = clean_text(request.form.get("reason", "").strip()[:500], "reason")
     seen = request.form.get("refunds_seen", "")
     # The form carries how many refunds the order had when it was shown: sent twice, the
