@@ -117,3 +117,44 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
         numbers = db.execute_sql('SELECT id, number FROM "order"').fetchall()
         assert numbers == [(1, 1)]
     db.close_all()
+
+
+def test_0012_rewrites_recorded_refund_lines_from_row_ids_to_line_numbers(db, factory):
+    """Refunds recorded before 0012 named lines by row id; afterwards by place in the order."""
+    import importlib
+    import json
+
+    from tests.factories import order_body
+    from tp_api.models import OrderLine, Refund
+    from tp_api.services import orders, refunds
+    from tp_api.services.order_input import parse_partner_order
+
+    seller = factory.seller()
+    event = factory.event(seller, stock=50, ticket_stock=50)
+    ticket_type = factory.ticket_type(event)
+    made = []
+    for wp in ("wc_1", "wc_2"):
+        body = order_body(ticket_type.id, quantity=3, wp_order_id=wp)
+        body["order_lines"].append({**body["order_lines"][0], "quantity": 2})
+        made.append(orders.submit_order(seller.id, parse_partner_order(body)))
+    second = made[1]
+    refunds.refund_order(seller.id, second.number, refunds.RefundRequest(line_numbers={2: 1}))
+    row_ids = [
+        line.id
+        for line in OrderLine.select()
+        .where(OrderLine.order == second.order_id)
+        .order_by(OrderLine.id)
+    ]
+    assert row_ids[1] > 2  # the first order's lines come first: row id and place differ
+    refund = Refund.get(Refund.order == second.order_id)
+    assert json.loads(refund.lines)[0]["lineId"] == 2
+    # As a refund recorded before the migration looked:
+    old = [{"lineId": row_ids[1], "quantity": 1, "amount": 2995}]
+    Refund.update(lines=json.dumps(old)).where(Refund.id == refund.id).execute()
+
+    migration = importlib.import_module("tp_api.migrations.0012_order_number")
+    migration._number_refund_lines(db)
+
+    assert json.loads(Refund.get_by_id(refund.id).lines) == [
+        {"lineId": 2, "quantity": 1, "amount": 2995}
+    ]

@@ -10,9 +10,10 @@ import base64
 import json
 
 import pytest
+from peewee import fn
 
 from tests.factories import order_body
-from tp_api.models import Order, OrderStatus
+from tp_api.models import Order, OrderLine, OrderStatus
 from tp_api.models import orders as order_model
 from tp_api.models.orders import ORDER_NUMBER_MAX, ORDER_NUMBER_MIN
 from tp_api.services import orders
@@ -169,3 +170,42 @@ def test_new_numbers_never_meet_the_numbers_kept_by_old_orders():
     drawn = {order_model.new_order_number() for _ in range(1000)}
     assert min(drawn) >= ORDER_NUMBER_MIN and max(drawn) <= ORDER_NUMBER_MAX
     assert len(drawn) > 990
+
+
+def test_lines_and_refunds_are_numbered_within_their_order(client, factory, shop):
+    seller, ticket_type = shop
+    # Another account's order first, so the row ids of our lines are not 1 and 2.
+    other = factory.seller()
+    other_type = factory.ticket_type(factory.event(other, stock=50, ticket_stock=50))
+    post_order(client, other.key, order_body(other_type.id, wp_order_id="wc_other"))
+    body = order_body(ticket_type.id, quantity=3)
+    body["order_lines"].append({**body["order_lines"][0], "quantity": 2})
+    answer = post_order(client, seller.key, body)
+    number = answer.headers["X-TP-Order-Id"]
+    headers = {"Authorization": f"Bearer {factory.api_key(seller)}"}
+
+    detail = client.get(f"/api/v1/orders/{number}", headers=headers).get_json()
+    assert [line["id"] for line in detail["lines"]] == [1, 2]
+    row_id = OrderLine.select(fn.MAX(OrderLine.id)).scalar()
+    assert row_id > 2
+
+    for wrong in (row_id, 3):
+        refused = client.post(
+            f"/api/v1/orders/{number}/refund",
+            json={"lines": [{"lineId": wrong, "quantity": 1}]},
+            headers=headers,
+        )
+        assert refused.status_code == 422
+        assert refused.get_json()["error"]["message"] == f"Order line {wrong} is not on this order"
+
+    refunded = client.post(
+        f"/api/v1/orders/{number}/refund",
+        json={"lines": [{"lineId": 2, "quantity": 1}]},
+        headers=headers,
+    ).get_json()
+    assert [(line["id"], line["refundedQuantity"]) for line in refunded["lines"]] == [
+        (1, 0),
+        (2, 1),
+    ]
+    assert [r["id"] for r in refunded["refunds"]] == [1]
+    assert refunded["refunds"][0]["lines"] == [{"lineId": 2, "quantity": 1, "amount": 2995}]

@@ -185,9 +185,10 @@ def ticket_out(ticket: Ticket, order_number: int) -> TicketOut:
     )
 
 
-def line_out(line: OrderLine) -> OrderLineOut:
+def line_out(line: OrderLine, number: int) -> OrderLineOut:
+    """A line as the admin API shows it: its ``id`` is its place in the order (1, 2, ...)."""
     return OrderLineOut(
-        id=line.id,
+        id=number,
         type=line.line_type,
         name=line.name,
         ticket_type_id=line.ticket_type_id,
@@ -197,9 +198,10 @@ def line_out(line: OrderLine) -> OrderLineOut:
     )
 
 
-def refund_out(refund: Refund) -> RefundOut:
+def refund_out(refund: Refund, number: int) -> RefundOut:
+    """A refund as the admin API shows it: its ``id`` is its place among the order's refunds."""
     return RefundOut(
-        id=refund.id,
+        id=number,
         amount=refund.amount_cents,
         reason=refund.reason,
         lines=json.loads(refund.lines),
@@ -226,9 +228,9 @@ def order_out(detail: OrderDetail) -> OrderOut:
         locale=order.locale,
         created_at=order.created_at,
         paid_at=order.date_paid,
-        lines=[line_out(line) for line in detail.lines],
+        lines=[line_out(line, n) for n, line in enumerate(detail.lines, start=1)],
         tickets=[ticket_out(t, order.number) for t in detail.tickets],
-        refunds=[refund_out(r) for r in detail.refunds],
+        refunds=[refund_out(r, n) for n, r in enumerate(detail.refunds, start=1)],
     )
 
 

@@ -35,9 +35,11 @@ def order_paid(account_id: int, order_id: int) -> None:
 
 def order_refunded(order: Order, refund: Refund | None) -> None:
     def data() -> dict[str, Any]:
-        body = _order(order.account_id, order.id)
+        detail = order_queries.get_order_by_id(order.account_id, order.id)
+        body = _dump(admin_render.order_out(detail))
         if refund is not None:
-            body["refund"] = _dump(admin_render.refund_out(refund))
+            number = [r.id for r in detail.refunds].index(refund.id) + 1
+            body["refund"] = _dump(admin_render.refund_out(refund, number))
         return body
 
     webhook_events.emit(order.account_id, "order.refunded", data)

@@ -31,10 +31,13 @@ _UNUSED = (TicketStatus.CREATED, TicketStatus.ACTIVE)
 
 @dataclass(frozen=True)
 class RefundRequest:
-    """What to refund: ``lines`` maps order-line id to units; None refunds everything left."""
+    """What to refund: ``lines`` maps order-line row id to units (the service's own callers),
+    ``line_numbers`` maps the line's number within its order (1, 2, ...: the ``id`` the admin
+    API and console show) to units; neither refunds everything left."""
 
     reason: str = ""
     lines: Mapping[int, int] | None = None
+    line_numbers: Mapping[int, int] | None = None
     # The number of refunds the caller saw on the order: when set and the order has had
     # another refund since (a form sent twice, two people at once), nothing is refunded.
     expected_refunds: int | None = None
@@ -93,8 +96,15 @@ def refund_in_transaction(order: Order, request: RefundRequest, *, include_used:
                 "nothing more was refunded. Check the order and try again if needed.",
                 code="order_changed",
             )
-    lines = {line.id: line for line in OrderLine.select().where(OrderLine.order == order.id)}
-    units = _units_to_refund(lines, request.lines)
+    ordered = list(OrderLine.select().where(OrderLine.order == order.id).order_by(OrderLine.id))
+    lines = {line.id: line for line in ordered}
+    # Lines are shown by their place in the order, never by row id: a row id would tell a
+    # tenant how many order lines the whole platform has taken.
+    number_of = {line.id: n for n, line in enumerate(ordered, start=1)}
+    wanted = request.lines
+    if request.line_numbers is not None:
+        wanted = _by_row_id(ordered, request.line_numbers)
+    units = _units_to_refund(lines, wanted, number_of)
     amount = sum(lines[i].unit_price_cents * n for i, n in units.items())
     everything = all(
         line.refunded_quantity + units.get(i, 0) >= line.quantity for i, line in lines.items()
@@ -103,7 +113,9 @@ def refund_in_transaction(order: Order, request: RefundRequest, *, include_used:
     # A full refund gives back what was paid (fees and discounts included), never more.
     amount = remaining if everything else max(0, min(amount, remaining))
     for line_id, n in sorted(units.items()):
-        _cancel_line_tickets(order, lines[line_id], n, include_used=include_used)
+        _cancel_line_tickets(
+            order, lines[line_id], number_of[line_id], n, include_used=include_used
+        )
         OrderLine.update(refunded_quantity=OrderLine.refunded_quantity + n).where(
             OrderLine.id == line_id
         ).execute()
@@ -119,7 +131,7 @@ def refund_in_transaction(order: Order, request: RefundRequest, *, include_used:
         reason=request.reason,
         lines=json.dumps(
             [
-                {"lineId": i, "quantity": n, "amount": lines[i].unit_price_cents * n}
+                {"lineId": number_of[i], "quantity": n, "amount": lines[i].unit_price_cents * n}
                 for i, n in sorted(units.items())
             ]
         ),
@@ -129,8 +141,18 @@ def refund_in_transaction(order: Order, request: RefundRequest, *, include_used:
     return refund
 
 
+def _by_row_id(ordered: list[OrderLine], by_number: Mapping[int, int]) -> dict[int, int]:
+    """Line numbers (1-based places in the order) to row ids; 422 for a number with no line."""
+    units: dict[int, int] = {}
+    for number, n in by_number.items():
+        if not 1 <= number <= len(ordered):
+            raise Unprocessable(f"Order line {number} is not on this order", code="line_not_found")
+        units[ordered[number - 1].id] = n
+    return units
+
+
 def _units_to_refund(
-    lines: dict[int, OrderLine], wanted: Mapping[int, int] | None
+    lines: dict[int, OrderLine], wanted: Mapping[int, int] | None, number_of: dict[int, int]
 ) -> dict[int, int]:
     left = {i: line.quantity - line.refunded_quantity for i, line in lines.items()}
     if wanted is None:
@@ -143,13 +165,15 @@ def _units_to_refund(
             raise Unprocessable(f"Order line {line_id} is not on this order", code="line_not_found")
         if n > left[line_id]:
             raise Unprocessable(
-                f"Line {line_id} has {left[line_id]} unit(s) left to refund, not {n}",
+                f"Line {number_of[line_id]} has {left[line_id]} unit(s) left to refund, not {n}",
                 code="refund_exceeds_line",
             )
     return dict(wanted)
 
 
-def _cancel_line_tickets(order: Order, line: OrderLine, units: int, *, include_used: bool) -> None:
+def _cancel_line_tickets(
+    order: Order, line: OrderLine, line_number: int, units: int, *, include_used: bool
+) -> None:
     if line.ticket_type_id is None:
         return
     live = list(
@@ -162,7 +186,7 @@ def _cancel_line_tickets(order: Order, line: OrderLine, units: int, *, include_u
         chosen += [t for t in live if t.status not in _UNUSED][: units - len(chosen)]
     if len(chosen) < min(units, len(live)):
         raise Conflict(
-            f"{min(units, len(live)) - len(chosen)} ticket(s) of line {line.id} were already "
+            f"{min(units, len(live)) - len(chosen)} ticket(s) of line {line_number} were already "
             "used at the door; refund fewer units",
             code="tickets_already_used",
         )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.factories import Factory, Seller, order_body
-from tp_api.models import ApiKey, Event, Order, Ticket, TicketType
+from tp_api.models import ApiKey, Event, Order, OrderLine, Ticket, TicketType
 from tp_api.services import api_keys, orders
 from tp_api.services.keys import hash_key
 from tp_api.services.order_input import parse_partner_order
@@ -46,6 +46,13 @@ def api_error(response: Any, status: int, code: str) -> dict[str, Any]:
 def tickets_of(order_id: int) -> list[Ticket]:
     """The tickets of the order with this row id, oldest first."""
     return list(Ticket.select().where(Ticket.order == order_id).order_by(Ticket.id))
+
+
+def line_number(line: OrderLine) -> int:
+    """The line's ``id`` in the admin API: its place in its order (1, 2, ...), not its row id."""
+    return (
+        OrderLine.select().where(OrderLine.order == line.order_id, OrderLine.id <= line.id).count()
+    )
 
 
 def numbers_newest_first(outcomes: Iterable[orders.OrderOutcome]) -> list[int]:

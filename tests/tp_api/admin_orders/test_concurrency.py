@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
-from tests.tp_api.admin_orders.helpers import UNIT, auth, dumps, sold
+from tests.tp_api.admin_orders.helpers import UNIT, auth, dumps, line_number, sold
 from tp_api.db import database
 from tp_api.models import Order, OrderLine, Refund
 from tp_api.services import refunds
@@ -63,7 +63,7 @@ def test_concurrent_partial_refunds_never_exceed_the_line(factory, shop):
 def test_concurrent_requests_with_one_idempotency_key_refund_once(app, factory, shop):
     order = shop.personalised_order(factory, quantity=3)
     line = OrderLine.get(OrderLine.order == order.id)
-    body = dumps({"lines": [{"lineId": line.id, "quantity": 1}]})
+    body = dumps({"lines": [{"lineId": line_number(line), "quantity": 1}]})
     headers = {**auth(shop.key), "Idempotency-Key": "race"}
     start = threading.Barrier(THREADS)
 

@@ -10,6 +10,7 @@ from tests.tp_api.admin_orders.helpers import (
     UNIT,
     api_error,
     auth,
+    line_number,
     make_shop,
     numbers_newest_first,
 )
@@ -65,11 +66,12 @@ def test_customers_aggregate_orders_by_email(client, factory, shop):
             Order.id == outcome.order_id
         ).execute()
     line = OrderLine.get(OrderLine.order == refunded.order_id)
-    client.post(
+    refund = client.post(
         f"/api/v1/orders/{refunded.number}/refund",
-        json={"lines": [{"lineId": line.id, "quantity": 1}]},
+        json={"lines": [{"lineId": line_number(line), "quantity": 1}]},
         headers=auth(shop.key),
     )
+    assert refund.status_code == 200, refund.get_data(as_text=True)
     body = customers(client, shop.key)
     assert body["nextCursor"] is None
     assert [c["email"] for c in body["items"]] == ["bob@example.com", "jane@example.com"]

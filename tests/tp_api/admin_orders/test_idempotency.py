@@ -10,6 +10,7 @@ from tests.tp_api.admin_orders.helpers import (
     auth,
     dumps,
     key_id,
+    line_number,
     new_key,
     sold,
     tickets_of,
@@ -31,7 +32,7 @@ def refunds_of(order_id: int) -> int:
 def one_unit(order_id: int) -> dict:
     """A refund body for one unit of the only line of the order with this row id."""
     line = OrderLine.get(OrderLine.order == order_id)
-    return {"lines": [{"lineId": line.id, "quantity": 1}]}
+    return {"lines": [{"lineId": line_number(line), "quantity": 1}]}
 
 
 def test_the_same_request_is_replayed_not_repeated(client, factory, shop):
@@ -118,7 +119,7 @@ def test_a_422_answer_is_stored_and_replayed(client, factory, shop):
     line = OrderLine.get(OrderLine.order == order.id)
     path, body = (
         f"/api/v1/orders/{order.number}/refund",
-        {"lines": [{"lineId": line.id, "quantity": 5}]},
+        {"lines": [{"lineId": line_number(line), "quantity": 5}]},
     )
     first = post(client, shop.key, path, body, "too-many")
     api_error(first, 422, "refund_exceeds_line")

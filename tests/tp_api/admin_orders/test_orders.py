@@ -10,6 +10,7 @@ from tests.tp_api.admin_orders.helpers import (
     UNIT,
     api_error,
     auth,
+    line_number,
     make_shop,
     numbers_newest_first,
     tickets_of,
@@ -263,7 +264,7 @@ def test_detail_has_lines_tickets_and_refunds(client, factory, shop):
     assert body["refunds"] == []
     refund = client.post(
         f"/api/v1/orders/{order.number}/refund",
-        json={"reason": "Could not come", "lines": [{"lineId": line.id, "quantity": 1}]},
+        json={"reason": "Could not come", "lines": [{"lineId": line_number(line), "quantity": 1}]},
         headers=auth(shop.key),
     )
     assert refund.status_code == 200
@@ -271,7 +272,7 @@ def test_detail_has_lines_tickets_and_refunds(client, factory, shop):
     assert after == refund.get_json()
     (entry,) = after["refunds"]
     assert entry["amount"] == UNIT and entry["reason"] == "Could not come"
-    assert entry["lines"] == [{"lineId": line.id, "quantity": 1, "amount": UNIT}]
+    assert entry["lines"] == [{"lineId": line_number(line), "quantity": 1, "amount": UNIT}]
     assert datetime.fromisoformat(entry["createdAt"]).tzinfo is not None
 
 

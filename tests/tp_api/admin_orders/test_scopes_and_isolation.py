@@ -7,7 +7,14 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.tp_api.admin_orders.helpers import api_error, auth, make_shop, new_key, tickets_of
+from tests.tp_api.admin_orders.helpers import (
+    api_error,
+    auth,
+    line_number,
+    make_shop,
+    new_key,
+    tickets_of,
+)
 from tp_api.models import ApiKey, Order, OutboxEntry, Refund, Scanner, Ticket
 from tp_api.services import scanners
 
@@ -148,7 +155,7 @@ def test_partial_refund_with_another_accounts_line_is_not_found(client, world, i
     line = OrderLine.get(OrderLine.order == world.order_id)
     response = client.post(
         f"/api/v1/orders/{world.order_number}/refund",
-        json={"lines": [{"lineId": line.id, "quantity": 1}]},
+        json={"lines": [{"lineId": line_number(line), "quantity": 1}]},
         headers=auth(intruder.key),
     )
     api_error(response, 404, "order_not_found")

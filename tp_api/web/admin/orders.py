@@ -94,7 +94,9 @@ def refund_order(order_id: int, body: RefundCreate) -> OrderOut:
         for line in body.lines:
             lines[line.line_id] = lines.get(line.line_id, 0) + line.quantity
     refunds.refund_order(
-        g.caller.account_id, order_id, refunds.RefundRequest(reason=body.reason, lines=lines)
+        g.caller.account_id,
+        order_id,
+        refunds.RefundRequest(reason=body.reason, line_numbers=lines),
     )
     return order_out(order_queries.get_order(g.caller.account_id, order_id))
 

@@ -105,13 +105,13 @@ def _refund_request() -> refunds.RefundRequest:
         if not name.startswith("line-") or not value.strip():
             continue
         try:
-            line_id, units = int(name[5:]), int(value)
+            line_number, units = int(name[5:]), int(value)
         except ValueError:
             raise InvalidInput(f"{value!r} is not a number of tickets") from None
         if units < 0:
             raise InvalidInput("A number of tickets to refund cannot be negative")
         if units:
-            lines[line_id] = units
+            lines[line_number] = units
     if not lines:
         raise InvalidInput("Choose the tickets to refund, or refund the whole order")
-    return refunds.RefundRequest(reason=reason, lines=lines, expected_refunds=expected)
+    return refunds.RefundRequest(reason=reason, line_numbers=lines, expected_refunds=expected)
