@@ -139,4 +139,4 @@ def webhook_resend(settings: Settings, account_name: str, delivery_id: int) -> N
     with database_session(settings):
         owner = keys.get_account_by_name(account_name)
         delivery = webhook_delivery.resend(owner.id, delivery_id)
-    echo_json({"delivery_id": delivery.id, "status": delivery.status})
+    echo_json({"delivery_id": delivery.number, "status": delivery.status})

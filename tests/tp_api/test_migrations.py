@@ -24,6 +24,7 @@ def test_unique_indexes_exist(db):
 
     assert ("account_id", "wp_order_id") in unique_sets("order")
     assert ("number",) in unique_sets("order")
+    assert ("number",) in unique_sets("webhook_delivery")
     assert ("reference",) in unique_sets("ticket")
     assert ("key_hash",) in unique_sets("partner_key")
     assert ("dedupe_key",) in unique_sets("outbox_entry")
@@ -101,6 +102,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0010_shop_order_needs_refund",
             "0011_order_hold_expiry",
             "0012_order_number",
+            "0013_webhook_delivery_number",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]

@@ -14,8 +14,7 @@ from peewee import fn
 
 from tests.factories import order_body
 from tp_api.models import Order, OrderLine, OrderStatus
-from tp_api.models import orders as order_model
-from tp_api.models.orders import ORDER_NUMBER_MAX, ORDER_NUMBER_MIN
+from tp_api.models.base import PUBLIC_NUMBER_MAX, PUBLIC_NUMBER_MIN, new_public_number
 from tp_api.services import orders
 from tp_api.services.order_input import parse_partner_order
 
@@ -42,7 +41,7 @@ def test_a_new_order_is_known_outside_by_a_random_twelve_digit_number(client, sh
     rows = list(Order.select().order_by(Order.id))
     numbers = [int(a.headers["X-TP-Order-Id"]) for a in answers]
     assert numbers == [o.number for o in rows]
-    assert all(ORDER_NUMBER_MIN <= n <= ORDER_NUMBER_MAX for n in numbers)
+    assert all(PUBLIC_NUMBER_MIN <= n <= PUBLIC_NUMBER_MAX for n in numbers)
     assert len(set(numbers)) == 5
     # Nothing in what the shop sees follows the row ids 1..5.
     assert not {o.id for o in rows} & set(numbers)
@@ -93,7 +92,7 @@ def test_a_number_drawn_twice_is_drawn_again(db, factory, shop, monkeypatch, wp_
     seller, ticket_type = shop
     taken = orders.submit_order(seller.id, parse_partner_order(order_body(ticket_type.id)))
     draws = iter([taken.number, taken.number + 1])
-    monkeypatch.setattr(orders, "new_order_number", lambda: next(draws))
+    monkeypatch.setattr(orders, "new_public_number", lambda: next(draws))
     body = order_body(ticket_type.id, wp_order_id=wp_order_id)
     if wp_order_id is None:
         body.pop("wp_order_id")
@@ -166,9 +165,9 @@ def test_a_cursor_naming_no_order_of_the_account_is_refused(client, factory, sho
 
 def test_new_numbers_never_meet_the_numbers_kept_by_old_orders():
     # Orders from before migration 0012 kept their row id; row ids stay far below this.
-    assert ORDER_NUMBER_MIN == 10**11
-    drawn = {order_model.new_order_number() for _ in range(1000)}
-    assert min(drawn) >= ORDER_NUMBER_MIN and max(drawn) <= ORDER_NUMBER_MAX
+    assert PUBLIC_NUMBER_MIN == 10**11
+    drawn = {new_public_number() for _ in range(1000)}
+    assert min(drawn) >= PUBLIC_NUMBER_MIN and max(drawn) <= PUBLIC_NUMBER_MAX
     assert len(drawn) > 990
 
 

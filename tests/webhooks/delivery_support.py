@@ -316,7 +316,7 @@ class Hook:
     events: list[str] = field(default_factory=list)
 
     def emit(self, event_type: str = "order.created", data: dict[str, Any] | None = None) -> int:
-        """Raise an event in its own transaction; the id of its delivery to this endpoint."""
+        """Raise an event in its own transaction; the row id of its delivery to this endpoint."""
         with write_transaction():
             sent = webhook_events.emit(self.seller.id, event_type, lambda: data or {"n": 1})
         assert sent == 1, f"{event_type} reached {sent} endpoints, expected this one"
@@ -427,6 +427,11 @@ def receiving(mode: str = "ok", **options: Any) -> Iterator[Receiver]:
 
 def delivery(delivery_id: int) -> WebhookDelivery:
     return WebhookDelivery.get_by_id(delivery_id)
+
+
+def public_number(delivery_id: int) -> int:
+    """The delivery's id in the admin API (its random number, not the row id)."""
+    return int(delivery(delivery_id).number)
 
 
 def attempts(delivery_id: int) -> list[WebhookAttempt]:

@@ -37,6 +37,7 @@ from tests.webhooks.delivery_support import (
     jobs,
     make_hook,
     open_jobs,
+    public_number,
     receiving,
     run_until_settled,
     travel_start,
@@ -160,7 +161,7 @@ def test_a_failing_receiver_is_retried_on_the_schedule_until_three_days_then_giv
         response = client.get(f"{API}/webhooks/{hook.endpoint_id}/deliveries", headers=headers)
     assert response.status_code == 200, response.get_data(as_text=True)
     newest = response.get_json()["items"][0]
-    assert newest["id"] == d and newest["eventId"] == event_id_of(d)
+    assert newest["id"] == public_number(d) and newest["eventId"] == event_id_of(d)
     assert newest["status"] == "failed" and newest["attempts"] == n
     assert newest["nextAttemptAt"] is None
     log_out = newest["attemptLog"]
@@ -424,10 +425,12 @@ def test_resending_a_failed_delivery_sends_the_same_event_again(db, settings, fa
 
         traveller.shift(timedelta(days=2))
         receiver.mode = "ok"
-        response = client.post(f"{API}/webhooks/deliveries/{d}/resend", headers=headers)
+        response = client.post(
+            f"{API}/webhooks/deliveries/{public_number(d)}/resend", headers=headers
+        )
         assert response.status_code == 202, response.get_data(as_text=True)
         out = response.get_json()
-        assert out["id"] == d and out["eventId"] == event_id_of(d)
+        assert out["id"] == public_number(d) and out["eventId"] == event_id_of(d)
         assert out["status"] == "pending" and out["attempts"] == n
         row = delivery(d)
         now = utcnow()
@@ -461,7 +464,9 @@ def test_a_resent_delivery_is_retried_within_its_fresh_three_day_window(
         run_until_settled(traveller, hook)
         n = delivery(d).attempts
         traveller.shift(timedelta(days=1))
-        response = client.post(f"{API}/webhooks/deliveries/{d}/resend", headers=headers)
+        response = client.post(
+            f"{API}/webhooks/deliveries/{public_number(d)}/resend", headers=headers
+        )
         assert response.status_code == 202, response.get_data(as_text=True)
         resent_at = utcnow()
         assert hook.run() == 1  # the receiver still fails
@@ -498,11 +503,13 @@ def test_resending_a_pending_delivery_is_refused_and_queues_nothing(db, settings
         assert hook.run() == 1
         before = [(j.id, j.dedupe_key) for j in jobs(d)]
 
-        response = client.post(f"{API}/webhooks/deliveries/{d}/resend", headers=headers)
+        response = client.post(
+            f"{API}/webhooks/deliveries/{public_number(d)}/resend", headers=headers
+        )
         assert response.status_code == 409, response.get_data(as_text=True)
         assert "delivery_pending" in response.get_data(as_text=True)
         foreign = client.post(
-            f"{API}/webhooks/deliveries/{d}/resend",
+            f"{API}/webhooks/deliveries/{public_number(d)}/resend",
             headers=admin_headers(factory.api_key(other)),
         )
         assert foreign.status_code == 404

@@ -33,6 +33,7 @@ from tp_api.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
+from tp_api.models.base import PUBLIC_NUMBER_MAX, PUBLIC_NUMBER_MIN
 from tp_api.services import webhook_endpoints
 from tp_api.services.errors import InvalidInput
 from tp_api.services.secret_box import SecretBox
@@ -518,12 +519,12 @@ def test_another_accounts_endpoint_is_not_found(
 def test_the_log_of_deliveries_pages_newest_first(api, rx, outbox):
     created = api.create_hook(rx.url, ORDER_TYPES)
     endpoint_id = created["id"]
+    (on_creation,) = api.deliveries(endpoint_id)  # the ping queued when the hook was made
     queued = [api.post(f"/webhooks/{endpoint_id}/ping") for _ in range(4)]
     assert {r.status_code for r in queued} == {202}
-    ids = sorted(
-        {r.get_json()["deliveryId"] for r in queued} | {api.deliveries(endpoint_id)[-1]["id"]}
-    )
-    assert len(ids) == 5
+    # Oldest first; ids are random numbers, so the order is the order they were made in.
+    ids = [on_creation["id"]] + [r.get_json()["deliveryId"] for r in queued]
+    assert len(set(ids)) == 5
     drain(outbox)
     seen, cursor, pages = [], None, 0
     while True:
@@ -538,7 +539,7 @@ def test_the_log_of_deliveries_pages_newest_first(api, rx, outbox):
         if cursor is None:
             break
     assert pages == 3
-    assert seen == sorted(ids, reverse=True)
+    assert seen == ids[::-1]
     assert [d["id"] for d in api.deliveries(endpoint_id, status="succeeded")] == seen
     assert api.deliveries(endpoint_id, status="pending") == []
     api_error(
@@ -650,7 +651,7 @@ def test_resend_to_a_disabled_endpoint_is_refused(api, outbox, finished):
     created, delivery_id = finished
     api.patch(f"/webhooks/{created['id']}", {"enabled": False})
     api_error(api.post(f"/webhooks/deliveries/{delivery_id}/resend"), 409, "webhook_disabled")
-    assert WebhookDelivery.get_by_id(delivery_id).status == "succeeded"
+    assert WebhookDelivery.get(WebhookDelivery.number == delivery_id).status == "succeeded"
 
 
 # --- rotate-secret -------------------------------------------------------------------------------
@@ -830,3 +831,13 @@ def test_the_webhook_command_refuses_bad_input(cli, factory, db):
     nobody = cli("list", "--account", "Nobody BV")
     assert nobody.exit_code == 1 and "not found" in nobody.output
     assert WebhookEndpoint.select().count() == 0
+
+
+def test_a_delivery_is_known_by_a_random_number_not_its_row_id(api, finished):
+    """Row ids count every tenant's webhook events; the id a tenant sees tells it nothing."""
+    created, number = finished
+    row = WebhookDelivery.get(WebhookDelivery.endpoint == created["id"])
+    assert row.number == number and PUBLIC_NUMBER_MIN <= number <= PUBLIC_NUMBER_MAX
+    assert row.id != number
+    api_error(api.post(f"/webhooks/deliveries/{row.id}/resend"), 404, "delivery_not_found")
+    assert api.post(f"/webhooks/deliveries/{number}/resend").status_code == 202

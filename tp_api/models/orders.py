@@ -2,31 +2,14 @@
 
 from __future__ import annotations
 
-import secrets
-
 import peewee
 
 from tp_api.db import UtcDateTimeField
 from tp_api.models.accounts import Account
-from tp_api.models.base import BaseModel, created_at_field
+from tp_api.models.base import BaseModel, created_at_field, new_public_number
 from tp_api.models.events import TicketType
 
 ORDER_REFERENCE_PREFIX = "TP-"
-
-# Twelve digits: short enough to read out on the phone, and with a million orders a guess
-# still names one of them once in a million tries. Numbers below ORDER_NUMBER_MIN belong to
-# orders from before migration 0012 (their old row ids), so the two never meet.
-ORDER_NUMBER_MIN = 10**11
-ORDER_NUMBER_MAX = 10**12 - 1
-
-
-def new_order_number() -> int:
-    """A fresh random order number, e.g. ``482917365012`` (reference ``TP-482917365012``).
-
-    Random rather than counted: a sequential number sent to every shop lets one tenant watch
-    the whole platform's sales. The unique index on ``order.number`` catches the rare repeat.
-    """
-    return ORDER_NUMBER_MIN + secrets.randbelow(ORDER_NUMBER_MAX - ORDER_NUMBER_MIN + 1)
 
 
 class OrderStatus:
@@ -59,9 +42,9 @@ class Order(BaseModel):
 
     account = peewee.ForeignKeyField(Account, backref="orders", on_delete="CASCADE")
     # The order's id outside the service (partner API, admin API, webhooks, console, PDFs):
-    # random, so no tenant can read the platform's sales volume off it (new_order_number).
+    # random, so no tenant can read the platform's sales volume off it (new_public_number).
     # Orders from before migration 0012 kept their row id, which shops may have stored.
-    number = peewee.BigIntegerField(unique=True, default=new_order_number)
+    number = peewee.BigIntegerField(unique=True, default=new_public_number)
     wp_order_id = peewee.CharField(max_length=100, null=True)
     wp_user_id = peewee.BigIntegerField(null=True, index=True)
     status = peewee.CharField(max_length=20, default=OrderStatus.PENDING)

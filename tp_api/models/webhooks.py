@@ -6,7 +6,7 @@ import peewee
 
 from tp_api.db import UtcDateTimeField
 from tp_api.models.accounts import Account
-from tp_api.models.base import BaseModel, created_at_field
+from tp_api.models.base import BaseModel, created_at_field, new_public_number
 
 
 class WebhookEndpoint(BaseModel):
@@ -54,6 +54,8 @@ class WebhookDelivery(BaseModel):
 
     endpoint = peewee.ForeignKeyField(WebhookEndpoint, backref="deliveries", on_delete="CASCADE")
     event = peewee.ForeignKeyField(WebhookEvent, backref="deliveries", on_delete="CASCADE")
+    # The delivery's id in the admin API: random, as the row id counts every tenant's events.
+    number = peewee.BigIntegerField(unique=True, default=new_public_number)
     status = peewee.CharField(max_length=20, default=DeliveryStatus.PENDING)
     attempts = peewee.IntegerField(default=0)
     next_attempt_at = UtcDateTimeField(null=True)

@@ -303,7 +303,7 @@ def webhook_out(endpoint: WebhookEndpoint) -> WebhookOut:
 def delivery_out(logged: LoggedDelivery) -> DeliveryOut:
     delivery = logged.delivery
     return DeliveryOut(
-        id=delivery.id,
+        id=delivery.number,
         event_id=logged.event.public_id,
         event_type=logged.event.event_type,
         status=delivery.status,

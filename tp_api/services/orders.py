@@ -15,7 +15,7 @@ import peewee
 
 from tp_api.db import insert_rows, utcnow, write_transaction
 from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
-from tp_api.models.orders import new_order_number
+from tp_api.models.base import new_public_number
 from tp_api.services import cancellation, holds, notify, stock
 from tp_api.services.errors import Conflict, Forbidden, NotFound, TicketingError
 from tp_api.services.order_input import BillingInput, OrderInput
@@ -158,7 +158,7 @@ def _create(
         total = max(0, sum(line.unit_price_cents * line.quantity for line in order_input.lines))
     row: dict[str, object] = {
         "account": account_id,
-        "number": new_order_number(),
+        "number": new_public_number(),
         "wp_order_id": order_input.wp_order_id,
         "wp_user_id": order_input.wp_user_id,
         "status": OrderStatus.PROCESSING if paid else OrderStatus.PENDING,

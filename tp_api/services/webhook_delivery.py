@@ -198,13 +198,14 @@ def _count_failure(endpoint: WebhookEndpoint) -> None:
     endpoint.save()
 
 
-def resend(account_id: int, delivery_id: int) -> WebhookDelivery:
-    """Send a finished delivery again now (same event id, so receivers can de-duplicate)."""
+def resend(account_id: int, number: int) -> WebhookDelivery:
+    """Send a finished delivery (by its public number) again now (same event id, so receivers
+    can de-duplicate)."""
     with write_transaction():
         delivery = (
             WebhookDelivery.select(WebhookDelivery, WebhookEndpoint)
             .join(WebhookEndpoint)
-            .where(WebhookDelivery.id == delivery_id, WebhookEndpoint.account == account_id)
+            .where(WebhookDelivery.number == number, WebhookEndpoint.account == account_id)
             .first()
         )
         if delivery is None:

@@ -149,7 +149,7 @@ def rotate_secret(
 
 
 def ping(account_id: int, endpoint_id: int) -> int:
-    """Queue a ``webhook.ping`` to the endpoint; returns the delivery id."""
+    """Queue a ``webhook.ping`` to the endpoint; returns the delivery's public number."""
     with write_transaction():
         endpoint = get_endpoint(account_id, endpoint_id)
         if not endpoint.enabled:

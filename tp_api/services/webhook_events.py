@@ -88,7 +88,8 @@ def emit(account_id: int, event_type: str, data: Callable[[], dict[str, Any]]) -
 
 
 def emit_ping(account_id: int, endpoint: WebhookEndpoint) -> int:
-    """A ``webhook.ping`` to one endpoint (on creation and on request)."""
+    """A ``webhook.ping`` to one endpoint (on creation and on request); returns the delivery's
+    public number."""
     event = _store_event(
         account_id,
         "webhook.ping",
@@ -132,7 +133,7 @@ def _queue_delivery(endpoint_id: int, event: WebhookEvent) -> int:
         window_started_at=now,
     )
     schedule_attempt(delivery.id, 1, now, account_id=event.account_id)
-    return int(delivery.id)
+    return int(delivery.number)
 
 
 def schedule_attempt(delivery_id: int, number: int, at: datetime, *, account_id: int) -> None:

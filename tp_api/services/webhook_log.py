@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 from tp_api.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tp_api.services.cursors import decode_cursor, encode_cursor
-from tp_api.services.errors import NotFound
+from tp_api.services.errors import InvalidInput, NotFound
 from tp_api.services.webhook_endpoints import get_endpoint
 
 
@@ -37,22 +37,31 @@ def list_deliveries(
         query = query.where(WebhookDelivery.status == status)
     before = decode_cursor(cursor, int)
     if before is not None:
-        query = query.where(WebhookDelivery.id < before[0])
+        # The cursor names the page's last delivery by its public number, not its row id.
+        row_id = (
+            WebhookDelivery.select(WebhookDelivery.id)
+            .where(WebhookDelivery.endpoint == endpoint.id, WebhookDelivery.number == before[0])
+            .scalar()
+        )
+        if row_id is None:
+            raise InvalidInput("cursor is not a cursor this list returned", code="invalid_cursor")
+        query = query.where(WebhookDelivery.id < row_id)
     rows = list(query.order_by(WebhookDelivery.id.desc()).limit(limit + 1))
     more = len(rows) > limit
     rows = rows[:limit]
     items = _with_attempts(rows)
-    return DeliveryPage(items, encode_cursor(rows[-1].id) if more and rows else None)
+    return DeliveryPage(items, encode_cursor(rows[-1].number) if more and rows else None)
 
 
-def get_delivery(account_id: int, delivery_id: int) -> LoggedDelivery:
-    """One delivery of the account's endpoints with its attempts, or NotFound."""
+def get_delivery(account_id: int, number: int) -> LoggedDelivery:
+    """One delivery of the account's endpoints, by its public number, with its attempts, or
+    NotFound."""
     row = (
         WebhookDelivery.select(WebhookDelivery, WebhookEvent)
         .join(WebhookEvent)
         .switch(WebhookDelivery)
         .join(WebhookEndpoint)
-        .where(WebhookDelivery.id == delivery_id, WebhookEndpoint.account == account_id)
+        .where(WebhookDelivery.number == number, WebhookEndpoint.account == account_id)
         .first()
     )
     if row is None:
