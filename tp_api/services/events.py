@@ -8,7 +8,6 @@ from typing import Any
 
 from tp_api.db import write_transaction
 from tp_api.models import Event, TicketType
-from tp_api.services import holds
 from tp_api.services.errors import InvalidInput, NotFound
 from tp_api.services.validation import (
     optional_bool,
@@ -54,10 +53,9 @@ def event_tree(account_id: int) -> list[EventNode]:
     """Every top-level event of the account with its ticket types and children, in two queries.
 
     Deleted top-level events are left out; deleted children are kept (with ``deleted_at``
-    set) so a shop can take their products offline. Lapsed unpaid holds are released first,
-    so the stock shown counts them as free with no daemon running.
+    set) so a shop can take their products offline. The counters are read as they are: the
+    partner catalogue releases lapsed holds first (partner_catalogue.py).
     """
-    holds.settle_lapsed()
     events = list(
         Event.select()
         .where(Event.account == account_id)

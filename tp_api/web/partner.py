@@ -9,7 +9,15 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from tp_api.models import Account
-from tp_api.services import customers, events, keys, orders, personalise, ticket_files
+from tp_api.services import (
+    customers,
+    events,
+    keys,
+    orders,
+    partner_catalogue,
+    personalise,
+    ticket_files,
+)
 from tp_api.services.errors import (
     InvalidInput,
     NotFound,
@@ -118,7 +126,7 @@ def _reject_constant(name: str) -> None:
 
 @bp.get("/events")
 def list_events() -> Response:
-    tree = events.event_tree(_account_id())
+    tree = partner_catalogue.offered_events(_account_id())
     return jsonify([partner_json.event_json(node) for node in tree])
 
 
