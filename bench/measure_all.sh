@@ -16,6 +16,7 @@ mode=${1:-full}
 if [[ $mode == --smoke ]]; then
     steps=(
         "bench/orders_bench.py --db both --seconds 2 --clients 1,32 --warmup 1"
+        "bench/order_cost_bench.py --orders 100 --repeat 1"
         "bench/pdf_bench.py --repeat 2"
         "bench/sync_bench.py --orders 200 --db sqlite"
         "bench/sync_bench.py --orders 200 --db postgres"
@@ -29,6 +30,7 @@ elif [[ $mode == full ]]; then
     # The commands docs/performance.md names, table by table, in its order.
     steps=(
         "bench/run_all.py --workers 2"                                      # order creation, both
+        "bench/order_cost_bench.py --orders 1500 --repeat 3"                # order cost, in-process
         "bench/pdf_bench.py --repeat 20"                                    # ticket PDFs
         "bench/sync_bench.py --orders 2000 10000 --db sqlite"               # shop sync
         "bench/sync_bench.py --orders 2000 10000 --db postgres"
