@@ -246,3 +246,69 @@ def test_settling_with_nothing_lapsed_writes_nothing(two_left, time_machine):
     time_machine.shift(HOUR)
     assert holds.settle_lapsed() == 1
     assert holds.settle_lapsed() == 0
+
+
+def test_a_new_order_waits_for_a_lapsed_hold_another_transaction_is_releasing(
+    db, two_left, time_machine
+):
+    """PostgreSQL: the lapsed order is locked elsewhere (a sweep or a late payment in flight),
+    so the new order's release skips it; instead of answering "sold out" for units that are
+    free a moment later, the new order waits for that transaction and then takes them."""
+    if not db_is_postgres(db):
+        pytest.skip("SQLite has one writer at a time: no other transaction can hold the row")
+    seller, ticket_type = two_left
+    time_machine.move_to(START, tick=False)
+    held = unpaid(seller, ticket_type, "wc_held")
+    time_machine.shift(HOUR)
+    locked, done = threading.Event(), threading.Event()
+    results: list[str] = []
+
+    def hold_the_row() -> None:
+        with database.connection_context(), write_transaction():
+            Order.select().where(Order.id == held.order_id).for_update().get()
+            locked.set()
+            done.wait(timeout=30)
+
+    def buy() -> None:
+        with database.connection_context():
+            try:
+                paid(seller, ticket_type, "wc_new")
+                results.append("ok")
+            except OutOfStock:
+                results.append("sold out")
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    assert locked.wait(timeout=30)
+    buyer = threading.Thread(target=buy)
+    buyer.start()
+    # Proceed only once the buyer is blocked on the held row, so the wait is what is tested.
+    assert _some_backend_waits_on_a_lock(timeout=30)
+    done.set()
+    holder.join(timeout=30)
+    buyer.join(timeout=30)
+    assert results == ["ok"]
+    assert Order.get_by_id(held.order_id).status == OrderStatus.EXPIRED
+    assert counters(ticket_type) == (2, 0)
+
+
+def db_is_postgres(db) -> bool:
+    import peewee
+
+    return isinstance(db, peewee.PostgresqlDatabase)
+
+
+def _some_backend_waits_on_a_lock(timeout: float) -> bool:
+    import time
+
+    deadline = time.monotonic() + timeout
+    with database.connection_context():
+        while time.monotonic() < deadline:
+            waiting = database.execute_sql(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()[0]
+            if waiting:
+                return True
+            time.sleep(0.01)
+    return False

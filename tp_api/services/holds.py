@@ -7,8 +7,9 @@ conditional UPDATE of stock.py, so the counters that UPDATE checks are true and 
 one-UPDATE oversell guarantee stands. The daemon's :func:`sweep` releases the rest.
 
 Lock order (PostgreSQL): order rows first (``SKIP LOCKED``: an order another transaction
-is paying or expiring is left to it, which can only under-sell, never oversell), then the
-ticket type and event rows in ascending id order, as stock.py does.
+is paying or expiring is left to it; a new order that then finds too few units waits for
+those transactions and tries once more, see :func:`take`), then the ticket type and event
+rows in ascending id order, as stock.py does, as ``NO KEY UPDATE``.
 """
 
 from __future__ import annotations
@@ -16,9 +17,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from tp_api.db import is_postgres, utcnow, write_transaction
+from tp_api.db import database, is_postgres, utcnow, write_transaction
 from tp_api.models import Event, Order, OrderLine, OrderStatus, TicketType
 from tp_api.services import notify, stock
+from tp_api.services.errors import OutOfStock
 
 DEFAULT_UNPAID_HOLD_SECONDS = 3600
 SWEEP_BATCH = 200
@@ -29,25 +31,63 @@ def hold_deadline(now: datetime, hold_seconds: int) -> datetime:
     return now + timedelta(seconds=hold_seconds)
 
 
-def take(stock_plan: stock.StockPlan, *, paid: bool, now: datetime | None = None) -> None:
+def take(
+    stock_plan: stock.StockPlan,
+    *,
+    paid: bool,
+    now: datetime | None = None,
+    wait_for_lapsed: bool = False,
+) -> None:
     """Reserve the plan's units after releasing the lapsed holds on its ticket types.
 
-    Call inside a write transaction; raises OutOfStock like stock.reserve.
+    Call inside a write transaction; raises OutOfStock like stock.reserve. With
+    ``wait_for_lapsed`` (PostgreSQL), lapsed holds that another transaction is releasing are
+    waited for instead of refused: only for a caller whose transaction holds no other
+    order's row lock (a new order), or two waiters could wait for each other.
     """
-    release_expired(now or utcnow(), ticket_type_ids=stock_plan.quantities)
+    moment = now or utcnow()
+    if not _any_lapsed(moment):
+        # The common case on every order: one indexed probe, nothing to release or wait for.
+        stock.reserve(stock_plan, paid=paid)
+        return
+    if not (wait_for_lapsed and is_postgres()):
+        # SQLite has one writer at a time: every lapsed hold is released here.
+        release_expired(moment, ticket_type_ids=stock_plan.quantities, probed=True)
+        stock.reserve(stock_plan, paid=paid)
+        return
+    try:
+        # In a savepoint, so that a refusal gives back every row lock this attempt took.
+        with database.atomic():
+            release_expired(moment, ticket_type_ids=stock_plan.quantities, probed=True)
+            stock.reserve(stock_plan, paid=paid)
+        return
+    except OutOfStock:
+        # release_expired skips lapsed orders another transaction has locked (a sweep, a
+        # late payment): their units are on their way back, and refusing now would turn a
+        # buyer away from tickets that are free a moment later. So wait for those
+        # transactions and try once more. The savepoint's rollback let go of the ticket
+        # type rows they may need, so the wait cannot close a cycle.
+        if not _wait_for_lapsed(moment, stock_plan.quantities):
+            raise
+    release_expired(moment, ticket_type_ids=stock_plan.quantities)
     stock.reserve(stock_plan, paid=paid)
 
 
 def release_expired(
-    now: datetime, *, ticket_type_ids: Iterable[int] | None = None, limit: int | None = None
+    now: datetime,
+    *,
+    ticket_type_ids: Iterable[int] | None = None,
+    limit: int | None = None,
+    probed: bool = False,
 ) -> int:
     """Mark lapsed unpaid orders ``expired`` and give their units back. Returns how many.
 
     With ``ticket_type_ids`` only orders holding one of those types. Call inside a write
     transaction; each order's ``order.expired`` webhook is queued in it.
     """
-    if not _any_lapsed(now):
-        # The common case on every order: one indexed probe instead of the locking query.
+    if not probed and not _any_lapsed(now):
+        # The common case: one indexed probe instead of the locking query (``probed``: the
+        # caller has just made it).
         return 0
     due = _locked_due_orders(now, ticket_type_ids, limit)
     if not due:
@@ -129,16 +169,45 @@ def _locked_due_orders(
     return list(query)
 
 
+def _wait_for_lapsed(now: datetime, ticket_type_ids: Iterable[int]) -> bool:
+    """Block until no other transaction holds a lapsed unpaid order of these types (PostgreSQL).
+
+    Returns whether there was any such order: the caller then releases and reserves again.
+    """
+    ids = sorted(ticket_type_ids)
+    waited = list(
+        Order.select(Order.id)
+        .where(
+            Order.status == OrderStatus.PENDING,
+            Order.hold_expires_at.is_null(False),
+            Order.hold_expires_at <= now,
+            Order.id.in_(OrderLine.select(OrderLine.order).where(OrderLine.ticket_type.in_(ids))),
+        )
+        .order_by(Order.id)
+        .for_update()
+    )
+    return bool(waited)
+
+
 def _lock_stock_rows(type_ids: set[int], types: dict[int, TicketType]) -> None:
     """Lock every ticket type and event row this transaction will change, ascending, before
     changing any: releasing and then reserving would otherwise take them out of order."""
     if not is_postgres() or not type_ids:
         return
+    # NO KEY UPDATE, the lock an UPDATE of the counters takes anyway: a plain FOR UPDATE
+    # also waits for every transaction that inserted a ticket or order line pointing at the
+    # row (their foreign keys hold KEY SHARE locks), and such a transaction may be waiting
+    # for the order rows this one holds.
     rows = list(
         TicketType.select(TicketType.id, TicketType.event)
         .where(TicketType.id.in_(sorted(type_ids)))
         .order_by(TicketType.id)
-        .for_update()
+        .for_update("FOR NO KEY UPDATE")
     )
     event_ids = sorted({row.event_id for row in rows} | {t.event_id for t in types.values()})
-    list(Event.select(Event.id).where(Event.id.in_(event_ids)).order_by(Event.id).for_update())
+    list(
+        Event.select(Event.id)
+        .where(Event.id.in_(event_ids))
+        .order_by(Event.id)
+        .for_update("FOR NO KEY UPDATE")
+    )

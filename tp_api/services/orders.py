@@ -195,7 +195,7 @@ def _create(
     issued = issue_tickets(order, lines, stock_plan.event_of_type()) if paid else 0
     # Stock last: on PostgreSQL the UPDATE locks the ticket type's row until COMMIT, and every
     # other order for that ticket type waits on it, so the lock is taken as late as possible.
-    holds.take(stock_plan, paid=paid, now=now)
+    holds.take(stock_plan, paid=paid, now=now, wait_for_lapsed=True)
     notify.order_created(account_id, order.id, paid=paid)
     notify.sold_out_after_sale(account_id, stock_plan.quantities)
     return OrderOutcome(order.id, order.number, order.reference, True, order.status, issued)
