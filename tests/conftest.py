@@ -3,11 +3,19 @@
 Every test that takes ``db`` runs once on SQLite (a fresh file) and, when
 ``TP_TEST_POSTGRES_URL`` is set, once on PostgreSQL (a database of its own per xdist worker,
 emptied before each test).
+
+The schema is migrated once per test process, not once per test: on SQLite each test gets a
+byte copy of a migrated template file (~1 ms against ~95 ms for the nine-plus migrations);
+on PostgreSQL each test empties the worker's migrated database with ``DELETE`` in foreign-key
+order and rewinds its sequences (~3 ms). Cloning a template database per test
+(``CREATE DATABASE ... TEMPLATE``) was measured at ~430 ms and ``TRUNCATE ... RESTART
+IDENTITY`` at 70-200 ms, because both touch every table's files.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -58,6 +66,38 @@ def postgres_url() -> Iterator[str]:
     _admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated, empty SQLite file for this test process; ``db`` copies it per test."""
+    path = tmp_path_factory.mktemp("schema") / "template.sqlite3"
+    database = connect(f"sqlite:///{path}")
+    migrations.upgrade(database)
+    with database.connection_context():
+        # The copy must be the whole database: fold the write-ahead log into the file.
+        database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    database.close_all()
+    return str(path)
+
+
+# Children before parents, so plain DELETEs never trip a foreign key.
+_DELETE_ORDER = [m._meta.table_name for m in reversed(peewee.sort_models(ALL_MODELS))]
+
+
+def _empty_postgres(database: peewee.Database) -> None:
+    with database.connection_context():
+        with database.atomic():
+            for table in _DELETE_ORDER:
+                database.execute_sql(f'DELETE FROM "{table}"')
+        # What RESTART IDENTITY did: ids start at 1 again (the migration log keeps its own).
+        database.execute_sql(
+            "SELECT setval(s.oid, 1, false) FROM pg_class s "
+            "JOIN pg_depend d ON d.objid = s.oid AND d.deptype IN ('a', 'i') "
+            "JOIN pg_class t ON t.oid = d.refobjid "
+            "WHERE s.relkind = 'S' AND t.relname = ANY(%s)",
+            (_DELETE_ORDER,),
+        )
+
+
 @pytest.fixture(params=BACKENDS)
 def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
     if request.param == "sqlite":
@@ -66,15 +106,16 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Any) -> str:
 
 
 @pytest.fixture
-def db(db_url: str) -> Iterator[peewee.Database]:
+def db(request: pytest.FixtureRequest, db_url: str) -> Iterator[peewee.Database]:
     """The bound database, migrated and empty."""
-    database = connect(db_url, max_connections=400)
     if db_url.startswith("sqlite"):
-        migrations.upgrade(database)
+        path = db_url.removeprefix("sqlite:///")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        database = connect(db_url, max_connections=400)
     else:
-        tables = ", ".join(f'"{m._meta.table_name}"' for m in ALL_MODELS)
-        with database.connection_context():
-            database.execute_sql(f"TRUNCATE TABLE {tables} RESTART IDENTITY CASCADE")
+        database = connect(db_url, max_connections=400)
+        _empty_postgres(database)
     database.connect(reuse_if_open=True)
     keys.clear_auth_cache()
     scanners.clear_cache()
