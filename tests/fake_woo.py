@@ -15,6 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from tests.loopback import Running
+
 PREFIX = "/wp-json/wc/v3/"
 EPOCH = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -92,15 +94,14 @@ class FakeWoo:
         handler = self._handler()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._running = Running(self.server)
 
     def __enter__(self) -> FakeWoo:
-        self._thread.start()
+        self._running.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self._running.stop()
 
     def put(self, order: dict[str, Any]) -> None:
         with self._lock:

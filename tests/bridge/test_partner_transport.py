@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 from collections.abc import Iterator
 
 import pytest
@@ -16,6 +15,7 @@ from werkzeug.serving import make_server
 from bridge.partner_client import Attendee, Forbidden, PartnerClient
 from bridge.partner_transport import WSGITransport
 from config.pages import in_process_client as in_process
+from tests.loopback import running
 
 INTERNAL = "http://tp.internal/"
 
@@ -58,15 +58,8 @@ def test_a_header_or_query_parameter_cannot_set_the_account(app, client, two_tic
 
 @pytest.fixture
 def served(app) -> Iterator[tuple[str, int]]:
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
+    with running(make_server("127.0.0.1", 0, app, threaded=True)) as server:
         yield "127.0.0.1", server.server_port
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 def raw_get(address: tuple[str, int], target: str, header_lines: list[str]) -> tuple[int, str]:

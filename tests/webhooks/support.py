@@ -22,6 +22,7 @@ from config.settings import Settings
 from config.workers import outbox_worker
 from config.wsgi import create_app
 from sync.outbox_worker import OutboxWorker, OutboxWorkers
+from tests.loopback import Running
 from tp_api.db import database
 from tp_api.models import OutboxEntry, WebhookDelivery, WebhookEvent
 from tp_api.services import webhook_events
@@ -66,16 +67,14 @@ class Receiver:
         self._changed = threading.Condition()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
-        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self._running = Running(self.server)
 
     def __enter__(self) -> Receiver:
-        self._thread.start()
+        self._running.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self._thread.join(timeout=5)
+        self._running.stop()
 
     @property
     def url(self) -> str:
