@@ -28,6 +28,7 @@ from flask import Flask
 
 from config.settings import Settings
 from config.wsgi import create_app
+from tests.admin_api import Admin
 from tests.factories import Factory
 from tests.lazy_routes import LazyBuilderRule
 from tp_api import migrations
@@ -173,3 +174,15 @@ def client(app: Any) -> Any:
 @pytest.fixture
 def factory(db: peewee.Database) -> Factory:
     return Factory()
+
+
+@pytest.fixture
+def seller(factory: Factory) -> Any:
+    """A seller account (with its partner key) that the test acts as."""
+    return factory.seller()
+
+
+@pytest.fixture
+def api(client: Any, factory: Factory, seller: Any) -> Admin:
+    """The admin API as ``seller``'s key (every scope) sees it."""
+    return Admin(client, factory.api_key(seller))

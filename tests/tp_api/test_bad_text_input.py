@@ -8,8 +8,9 @@ import json
 
 import pytest
 
+from tests.admin_api import Admin, event_body
 from tests.factories import order_body
-from tests.tp_api.admin.events_support import Admin, event_body, field_errors
+from tests.tp_api.admin.events_support import field_errors
 from tests.tp_api.admin_orders.helpers import make_shop, tickets_of
 from tp_api.models import Event, Order, Ticket
 

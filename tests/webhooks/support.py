@@ -1,8 +1,7 @@
 """Helpers shared by the outgoing-webhook tests: a recording HTTP receiver on loopback, an
-app and an outbox worker allowed to deliver to loopback, and a small admin-API client.
+app and an outbox worker allowed to deliver to loopback.
 
-Fixtures are not defined here (no conftest in this package): each test module wraps these
-helpers in fixtures of its own.
+The package's fixtures (``rx``, ``hook_app``, ``api``, ``outbox``) are in its conftest.
 """
 
 from __future__ import annotations
@@ -27,7 +26,6 @@ from tp_api.db import database
 from tp_api.models import OutboxEntry, WebhookDelivery, WebhookEvent
 from tp_api.services import webhook_events
 
-API = "/api/v1"
 # What the public resolver of a fake DNS answers (example.com's address).
 PUBLIC_ADDRESS = "93.184.216.34"
 ALL_TYPES = [t for t in webhook_events.EVENT_TYPES if t != "webhook.ping"]
@@ -191,61 +189,3 @@ def stored_events(event_type: str | None = None) -> list[dict[str, Any]]:
     else:
         query = query.where(WebhookEvent.event_type != "webhook.ping")
     return [json.loads(e.body) for e in query]
-
-
-# --- the admin API -------------------------------------------------------------------------------
-
-
-def auth(key: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {key}"}
-
-
-class Admin:
-    """The admin API as one key sees it."""
-
-    def __init__(self, client: Any, key: str) -> None:
-        self.client = client
-        self.key = key
-
-    def call(
-        self, method: str, path: str, body: Any = None, headers: dict[str, str] | None = None
-    ) -> Any:
-        return self.client.open(
-            API + path,
-            method=method,
-            json=body if body is not None or method not in ("GET", "DELETE") else None,
-            headers={**auth(self.key), **(headers or {})},
-        )
-
-    def get(self, path: str, **query: Any) -> Any:
-        return self.client.get(API + path, headers=auth(self.key), query_string=query)
-
-    def post(self, path: str, body: Any = None, headers: dict[str, str] | None = None) -> Any:
-        return self.call("POST", path, {} if body is None else body, headers)
-
-    def patch(self, path: str, body: Any) -> Any:
-        return self.call("PATCH", path, body)
-
-    def delete(self, path: str) -> Any:
-        return self.call("DELETE", path)
-
-    def create_hook(self, url: str, event_types: list[str], **fields: Any) -> dict[str, Any]:
-        response = self.post("/webhooks", {"url": url, "eventTypes": event_types, **fields})
-        assert response.status_code == 201, response.get_data(as_text=True)
-        return dict(response.get_json())
-
-    def deliveries(self, endpoint_id: int, **query: Any) -> list[dict[str, Any]]:
-        response = self.get(f"/webhooks/{endpoint_id}/deliveries", **query)
-        assert response.status_code == 200, response.get_data(as_text=True)
-        return list(response.get_json()["items"])
-
-
-def api_error(response: Any, status: int, code: str) -> dict[str, Any]:
-    """The admin API's error shape with this status and code; its ``error`` object."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    error = response.get_json()["error"]
-    assert error["code"] == code, error
-    assert error["status"] == status
-    assert error["message"]
-    return dict(error)

@@ -35,13 +35,6 @@ TP_BRIDGE = str(Path(sys.executable).with_name("tp-bridge"))
 EVENTS = 60
 
 
-@pytest.fixture(autouse=True)
-def _fresh_subscriptions():
-    webhook_events.forget_subscriptions()
-    yield
-    webhook_events.forget_subscriptions()
-
-
 def _env(settings: Any, db_url: str, tmp_path: Path) -> dict[str, str]:
     """What `tp-bridge outbox work` / `serve` need: the database, a production-grade secret
     (the test one), loopback receivers allowed; no TP_* setting leaks in from outside."""

@@ -58,15 +58,6 @@ from tp_api.services.webhook_events import DELIVER_WEBHOOK
 PUBLIC = "93.184.216.34"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_subscriptions():
-    """The subscription cache is per process and keyed by account id, which repeats between
-    tests (fresh databases); time travel could keep a stale entry alive."""
-    webhook_events.forget_subscriptions()
-    yield
-    webhook_events.forget_subscriptions()
-
-
 def _within_jitter(delay: timedelta, nominal: timedelta) -> bool:
     return nominal * 0.9 <= delay <= nominal * 1.1
 

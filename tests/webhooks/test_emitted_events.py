@@ -12,13 +12,12 @@ import pytest
 from standardwebhooks import Webhook
 
 from config.tickets import ticket_tools
+from tests.admin_api import Admin
 from tests.factories import Seller, order_body
 from tests.webhooks.support import (
     ALL_TYPES,
     PUBLIC_ADDRESS,
-    Admin,
     drain,
-    fresh_subscriptions,
     receiver,
     stored_events,
     webhook_rows,
@@ -43,11 +42,6 @@ from tp_api.services.ticket_files import ticket_code
 from tp_api.services.webhook_endpoints import EndpointPolicy
 
 HOLDER = {"firstName": "Sam", "lastName": "Smith", "email": "sam@example.com"}
-
-
-@pytest.fixture(autouse=True)
-def _no_cached_subscriptions():
-    yield from fresh_subscriptions()
 
 
 def public_dns(host: str, port: int) -> list[str]:

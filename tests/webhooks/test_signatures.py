@@ -16,50 +16,13 @@ from standardwebhooks import Webhook
 from standardwebhooks.webhooks import WebhookVerificationError
 
 from tests.webhooks.support import (
-    Admin,
     Received,
     drain,
-    fresh_subscriptions,
-    loopback_app,
-    receiver,
-    worker,
 )
 from tp_api.models import WebhookEvent
 from tp_api.services.webhook_signing import new_secret
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
-
-
-@pytest.fixture(autouse=True)
-def _no_cached_subscriptions():
-    yield from fresh_subscriptions()
-
-
-@pytest.fixture
-def rx():
-    with receiver() as running:
-        yield running
-
-
-@pytest.fixture
-def hook_app(db, settings):
-    with loopback_app(settings) as application:
-        yield application
-
-
-@pytest.fixture
-def seller(factory):
-    return factory.seller()
-
-
-@pytest.fixture
-def api(hook_app, factory, seller):
-    return Admin(hook_app.test_client(), factory.api_key(seller))
-
-
-@pytest.fixture
-def outbox(hook_app, settings):
-    return worker(settings)
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.webhooks.support import Admin, api_error
+from tests.admin_api import Admin, api_error
 from tp_api.models import WebhookEndpoint
 from tp_api.services.errors import InvalidInput
 from tp_api.services.url_guard import is_public, parse_url

@@ -14,15 +14,11 @@ from click.testing import CliRunner
 from standardwebhooks import Webhook
 
 from config.cli import main
+from tests.admin_api import Admin, api_error
 from tests.webhooks.support import (
     ALL_TYPES,
     PUBLIC_ADDRESS,
-    Admin,
-    api_error,
     drain,
-    fresh_subscriptions,
-    loopback_app,
-    receiver,
     worker,
 )
 from tp_api.db import connect
@@ -41,39 +37,6 @@ from tp_api.services.url_guard import DestinationRefused
 from tp_api.services.webhook_endpoints import EndpointPolicy
 
 ORDER_TYPES = ["order.created", "order.paid"]
-
-
-@pytest.fixture(autouse=True)
-def _no_cached_subscriptions():
-    yield from fresh_subscriptions()
-
-
-@pytest.fixture
-def rx():
-    with receiver() as running:
-        yield running
-
-
-@pytest.fixture
-def hook_app(db, settings):
-    """An app that may deliver to loopback (instead of conftest's ``app``)."""
-    with loopback_app(settings) as application:
-        yield application
-
-
-@pytest.fixture
-def seller(factory):
-    return factory.seller()
-
-
-@pytest.fixture
-def api(hook_app, factory, seller):
-    return Admin(hook_app.test_client(), factory.api_key(seller))
-
-
-@pytest.fixture
-def outbox(hook_app, settings):
-    return worker(settings)
 
 
 def public_dns(host: str, port: int) -> list[str]:
@@ -689,10 +652,10 @@ def test_rotate_secret_gives_a_new_secret(api, finished, settings):
 def test_a_replayed_create_is_refused_and_the_secret_not_stored(api, rx):
     body = {"url": rx.url, "eventTypes": ORDER_TYPES}
     headers = {"Idempotency-Key": "create-hook-1"}
-    first = api.post("/webhooks", body, headers)
+    first = api.call("POST", "/webhooks", body, headers)
     assert first.status_code == 201
     secret = first.get_json()["secret"]
-    again = api.post("/webhooks", body, headers)
+    again = api.call("POST", "/webhooks", body, headers)
     error = api_error(again, 409, "idempotency_secret_not_replayed")
     assert f"webhook endpoint {first.get_json()['id']}" in error["message"]
     assert secret not in all_text(again)
@@ -701,7 +664,7 @@ def test_a_replayed_create_is_refused_and_the_secret_not_stored(api, rx):
         stored = json.dumps(record.__data__, default=str)
         assert secret not in stored and secret.removeprefix("whsec_") not in stored
     # Another key is another endpoint.
-    other = api.post("/webhooks", body, {"Idempotency-Key": "create-hook-2"})
+    other = api.call("POST", "/webhooks", body, {"Idempotency-Key": "create-hook-2"})
     assert other.status_code == 201 and other.get_json()["secret"] != secret
 
 
@@ -709,10 +672,10 @@ def test_a_replayed_rotation_is_refused(api, rx):
     created = api.create_hook(rx.url, ORDER_TYPES)
     path = f"/webhooks/{created['id']}/rotate-secret"
     headers = {"Idempotency-Key": "rotate-1"}
-    first = api.post(path, {}, headers)
+    first = api.call("POST", path, {}, headers)
     assert first.status_code == 200
     sealed = WebhookEndpoint.get_by_id(created["id"]).secret_sealed
-    api_error(api.post(path, {}, headers), 409, "idempotency_secret_not_replayed")
+    api_error(api.call("POST", path, {}, headers), 409, "idempotency_secret_not_replayed")
     assert WebhookEndpoint.get_by_id(created["id"]).secret_sealed == sealed
 
 

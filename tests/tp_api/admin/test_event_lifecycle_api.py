@@ -8,30 +8,16 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.admin_api import api_error, iso, later, now
 from tests.factories import order_body
 from tests.tp_api.admin.events_support import (
-    Admin,
-    assert_error,
     event_row,
     field_errors,
-    iso,
-    later,
-    now,
     order_row,
     partner_order,
     placed,
 )
 from tp_api.models import Event, Order, Refund, Ticket, TicketStatus, TicketType
-
-
-@pytest.fixture
-def seller(factory):
-    return factory.seller()
-
-
-@pytest.fixture
-def api(client, factory, seller):
-    return Admin(client, factory.api_key(seller))
 
 
 def in_state(api, client, seller, state, **fields):
@@ -97,7 +83,7 @@ def test_publish_by_slug(api):
 
 def test_publish_needs_a_ticket_type(api):
     event = api.create(ticketTypes=[], dates=[{"title": "Day 1", "startsAt": later(61)}])
-    error = assert_error(api.post(f"/events/{event['id']}/publish"), 409, "event_incomplete")
+    error = api_error(api.post(f"/events/{event['id']}/publish"), 409, "event_incomplete")
     assert error["message"] == "An event needs at least one ticket type before it is published"
     assert api.event(event["id"])["status"] == "draft"
     assert set(lifecycles(event["id"]).values()) == {"draft"}
@@ -186,25 +172,25 @@ INVALID = [
 def test_invalid_transitions_are_409(api, client, seller, state, action, stored, allowed):
     event = in_state(api, client, seller, state)
     response = api.post(f"/events/{event['id']}/{action}")
-    error = assert_error(response, 409, "invalid_transition")
+    error = api_error(response, 409, "invalid_transition")
     assert error["message"] == f"A {stored} event cannot {action}; allowed from: {allowed}"
     assert api.event(event["id"]) == event
 
 
 @pytest.mark.parametrize("action", ["publish", "complete", "archive", "cancel"])
 def test_lifecycle_of_an_unknown_event_is_404(api, action):
-    assert_error(api.post(f"/events/4040/{action}"), 404, "event_not_found")
-    assert_error(api.post(f"/events/no-such-event/{action}"), 404, "event_not_found")
+    api_error(api.post(f"/events/4040/{action}"), 404, "event_not_found")
+    api_error(api.post(f"/events/no-such-event/{action}"), 404, "event_not_found")
 
 
 @pytest.mark.parametrize("state", ["completed", "cancelled", "archived"])
 def test_no_ticket_types_are_added_to_a_closed_event(api, client, seller, state):
     event = in_state(api, client, seller, state, dates=[{"title": "Day 1", "startsAt": later(61)}])
     body = {"name": "Late addition", "quantity": 5}
-    error = assert_error(api.post(f"/events/{event['id']}/ticket-types", body), 409, "event_closed")
+    error = api_error(api.post(f"/events/{event['id']}/ticket-types", body), 409, "event_closed")
     assert error["message"] == f"The event is {state}"
     date_path = f"/events/{event['id']}/dates/{event['dates'][0]['id']}/ticket-types"
-    assert_error(api.post(date_path, body), 409, "event_closed")
+    api_error(api.post(date_path, body), 409, "event_closed")
     assert api.event(event["id"])["ticketTypes"] == event["ticketTypes"]
 
 
@@ -226,10 +212,10 @@ def test_delete_a_draft(api, client, seller):
     response = api.delete(f"/events/{event['id']}")
     assert response.status_code == 204
     assert response.get_data() == b""
-    assert_error(api.get(f"/events/{event['id']}"), 404, "event_not_found")
-    assert_error(api.get("/events/pop-up"), 404, "event_not_found")
-    assert_error(api.get(f"/events/{event['id']}/ticket-types"), 404, "event_not_found")
-    assert_error(api.post(f"/events/{event['id']}/publish"), 404, "event_not_found")
+    api_error(api.get(f"/events/{event['id']}"), 404, "event_not_found")
+    api_error(api.get("/events/pop-up"), 404, "event_not_found")
+    api_error(api.get(f"/events/{event['id']}/ticket-types"), 404, "event_not_found")
+    api_error(api.post(f"/events/{event['id']}/publish"), 404, "event_not_found")
     assert api.list_ids() == [keep["id"]]
     # Gone for the partner API too: its ticket types cannot be ordered.
     day_type = event["dates"][0]["ticketTypes"][0]["id"]
@@ -237,7 +223,7 @@ def test_delete_a_draft(api, client, seller):
     assert refused.status_code == 400
     assert "deleted event" in refused.get_data(as_text=True)
     # A second delete finds nothing.
-    assert_error(api.delete(f"/events/{event['id']}"), 404, "event_not_found")
+    api_error(api.delete(f"/events/{event['id']}"), 404, "event_not_found")
 
 
 def test_a_deleted_drafts_slug_can_be_used_again(api):
@@ -256,12 +242,12 @@ def test_a_deleted_drafts_slug_can_be_used_again(api):
 @pytest.mark.parametrize("state", ["published", "sold_out", "completed", "cancelled", "archived"])
 def test_only_drafts_can_be_deleted(api, client, seller, state):
     event = in_state(api, client, seller, state, slug="not-a-draft")
-    error = assert_error(api.delete(f"/events/{event['id']}"), 409, "event_not_draft")
+    error = api_error(api.delete(f"/events/{event['id']}"), 409, "event_not_draft")
     stored = "published" if state == "sold_out" else state
     assert error["message"] == (
         f"Only draft events can be deleted; this one is {stored} (cancel or archive it instead)"
     )
-    assert_error(api.delete("/events/not-a-draft"), 409, "event_not_draft")
+    api_error(api.delete("/events/not-a-draft"), 409, "event_not_draft")
     assert api.event("not-a-draft") == event
 
 
@@ -394,7 +380,7 @@ def test_duplicate_with_title_slug_and_end(api, source):
 def test_duplicate_to_a_taken_slug_is_409(api, source):
     before = Event.select().count(), TicketType.select().count()
     body = {"startsAt": later(400), "slug": "harbour-2027"}
-    assert_error(api.post(f"/events/{source['id']}/duplicate", body), 409, "slug_taken")
+    api_error(api.post(f"/events/{source['id']}/duplicate", body), 409, "slug_taken")
     assert (Event.select().count(), TicketType.select().count()) == before
 
 
@@ -415,7 +401,7 @@ def test_duplicate_validation(api, source, body, field):
 
 
 def test_duplicate_of_unknown_event_is_404(api):
-    assert_error(api.post("/events/777/duplicate", {"startsAt": later(9)}), 404, "event_not_found")
+    api_error(api.post("/events/777/duplicate", {"startsAt": later(9)}), 404, "event_not_found")
 
 
 def test_a_duplicate_sells_on_its_own(api, client, seller, source):

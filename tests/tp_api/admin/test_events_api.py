@@ -9,29 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.tp_api.admin.events_support import (
-    Admin,
-    assert_error,
-    event_body,
-    event_row,
-    field_errors,
-    iso,
-    later,
-    now,
-    partner_order,
-    placed,
-)
+from tests.admin_api import Admin, api_error, event_body, iso, later, now
+from tests.tp_api.admin.events_support import event_row, field_errors, partner_order, placed
 from tp_api.models import Event, TicketType
-
-
-@pytest.fixture
-def seller(factory):
-    return factory.seller()
-
-
-@pytest.fixture
-def api(client, factory, seller):
-    return Admin(client, factory.api_key(seller))
 
 
 def full_body():
@@ -349,14 +329,14 @@ def test_every_problem_is_listed_once(api):
 
 @pytest.mark.parametrize("raw", ["{nope", "[1, 2", "\x00", '{"title": "x",}'])
 def test_create_refuses_a_body_that_is_not_json(api, raw):
-    error = assert_error(api.post("/events", raw=raw), 400, "invalid_json")
+    error = api_error(api.post("/events", raw=raw), 400, "invalid_json")
     assert error["message"] == "The body is not valid JSON"
     assert Event.select().count() == 0
 
 
 @pytest.mark.parametrize("raw", ["[]", '["title"]', "null", '"text"', "42"])
 def test_create_refuses_json_that_is_not_an_object(api, raw):
-    error = assert_error(api.post("/events", raw=raw), 400, "invalid_json")
+    error = api_error(api.post("/events", raw=raw), 400, "invalid_json")
     assert error["message"] == "The body must be a JSON object"
 
 
@@ -379,15 +359,15 @@ def test_get_by_id_and_by_slug(api):
 @pytest.mark.parametrize("missing", ["999999", "no-such-event", "0"])
 def test_get_unknown_event_is_404(api, missing):
     api.create(slug="exists")
-    error = assert_error(api.get(f"/events/{missing}"), 404, "event_not_found")
+    error = api_error(api.get(f"/events/{missing}"), 404, "event_not_found")
     assert error["message"] == "Event not found"
 
 
 def test_a_date_is_not_a_top_level_event(api):
     event = api.create(dates=[{"title": "Day 1", "startsAt": later(61)}])
     date_id = event["dates"][0]["id"]
-    assert_error(api.get(f"/events/{date_id}"), 404, "event_not_found")
-    assert_error(api.patch(f"/events/{date_id}", {"title": "x"}), 404, "event_not_found")
+    api_error(api.get(f"/events/{date_id}"), 404, "event_not_found")
+    api_error(api.patch(f"/events/{date_id}", {"title": "x"}), 404, "event_not_found")
 
 
 @pytest.mark.parametrize("slug", ["2027", "2027-09", "1-2-3"])
@@ -411,7 +391,7 @@ def test_slugs_with_digits_and_a_letter_are_reachable(api, slug):
 
 def test_create_with_a_taken_slug_is_409(api):
     first = api.create(slug="open-air")
-    error = assert_error(api.post("/events", event_body(slug="open-air")), 409, "slug_taken")
+    error = api_error(api.post("/events", event_body(slug="open-air")), 409, "slug_taken")
     assert error["message"] == "Slug is already taken"
     # All or nothing: no second event, no orphan ticket types.
     assert api.list_ids() == [first["id"]]
@@ -430,7 +410,7 @@ def test_slugs_are_per_account(api, client, factory):
 def test_patch_slug(api):
     first = api.create(slug="first")
     second = api.create(slug="second")
-    assert_error(api.patch(f"/events/{second['id']}", {"slug": "first"}), 409, "slug_taken")
+    api_error(api.patch(f"/events/{second['id']}", {"slug": "first"}), 409, "slug_taken")
     assert api.event(second["id"])["slug"] == "second"
     # Setting its own slug again is no conflict.
     same = api.patch(f"/events/{first['id']}", {"slug": "first"})
@@ -438,14 +418,14 @@ def test_patch_slug(api):
     renamed = api.patch(f"/events/{second['id']}", {"slug": "second-edition"})
     assert renamed.status_code == 200
     assert renamed.get_json()["slug"] == "second-edition"
-    assert_error(api.get("/events/second"), 404, "event_not_found")
+    api_error(api.get("/events/second"), 404, "event_not_found")
     assert api.event("second-edition")["id"] == second["id"]
     # The old slug is free again.
     assert api.patch(f"/events/{first['id']}", {"slug": "second"}).status_code == 200
     # null clears it.
     cleared = api.patch(f"/events/{first['id']}", {"slug": None})
     assert cleared.status_code == 200 and cleared.get_json()["slug"] is None
-    assert_error(api.get("/events/second"), 404, "event_not_found")
+    api_error(api.get("/events/second"), 404, "event_not_found")
 
 
 def test_patch_through_the_slug(api):
@@ -528,7 +508,7 @@ def test_patch_clears_ends_at_with_null(api):
 def test_patch_refuses_an_end_before_the_stored_start(api):
     event = api.create(startsAt=later(60))
     response = api.patch(f"/events/{event['id']}", {"endsAt": later(59)})
-    error = assert_error(response, 422, "invalid_dates")
+    error = api_error(response, 422, "invalid_dates")
     assert error["message"] == "endsAt must not be before startsAt"
     assert api.event(event["id"])["endsAt"] is None
 
@@ -553,8 +533,8 @@ def test_patch_validation(api, body, field):
 
 def test_patch_refuses_a_body_that_is_not_json(api):
     event = api.create()
-    assert_error(api.patch(f"/events/{event['id']}", None, raw="{oops"), 400, "invalid_json")
-    assert_error(api.patch(f"/events/{event['id']}", None, raw="[]"), 400, "invalid_json")
+    api_error(api.patch(f"/events/{event['id']}", None, raw="{oops"), 400, "invalid_json")
+    api_error(api.patch(f"/events/{event['id']}", None, raw="[]"), 400, "invalid_json")
 
 
 def test_capacity_cannot_go_below_what_is_sold(api, client, seller):
@@ -562,7 +542,7 @@ def test_capacity_cannot_go_below_what_is_sold(api, client, seller):
     type_id = event["ticketTypes"][0]["id"]
     placed(partner_order(client, seller, type_id, quantity=3))
     placed(partner_order(client, seller, type_id, quantity=1, paid=False))  # reserved
-    error = assert_error(
+    error = api_error(
         api.patch(f"/events/{event['id']}", {"capacity": 3}), 422, "capacity_below_sold"
     )
     assert "below the 4 tickets already sold or reserved" in error["message"]
@@ -575,7 +555,7 @@ def test_capacity_cannot_go_below_what_is_sold(api, client, seller):
     row = event_row(event["id"])
     assert (row.sold, row.reserved, row.stock, row.manage_stock_per_ticket) == (3, 1, 4, False)
     # Once shared, the pool's own counters decide.
-    assert_error(api.patch(f"/events/{event['id']}", {"capacity": 2}), 422, "capacity_below_sold")
+    api_error(api.patch(f"/events/{event['id']}", {"capacity": 2}), 422, "capacity_below_sold")
     wider = api.patch(f"/events/{event['id']}", {"capacity": 6}).get_json()
     assert (wider["capacity"], wider["available"], wider["status"]) == (6, 2, "published")
 
@@ -828,7 +808,7 @@ def encoded(value):
 )
 def test_bad_cursor_is_400(api, cursor):
     api.create()
-    error = assert_error(api.get("/events", cursor=cursor), 400, "invalid_cursor")
+    error = api_error(api.get("/events", cursor=cursor), 400, "invalid_cursor")
     assert error["message"] == "cursor is not a cursor this list returned"
 
 
@@ -839,7 +819,7 @@ def test_overlong_cursor_is_a_validation_error(api):
 @pytest.mark.parametrize("position", [2**63, 10**30])
 def test_cursor_with_an_out_of_range_id_is_400(api, position):
     api.create()
-    assert_error(api.get("/events", cursor=encoded([position])), 400, "invalid_cursor")
+    api_error(api.get("/events", cursor=encoded([position])), 400, "invalid_cursor")
 
 
 # --- ticket types -------------------------------------------------------------------------
@@ -911,18 +891,18 @@ def test_add_ticket_type_to_a_date_of_another_event_is_404(api):
     two = api.create()
     date_id = one["dates"][0]["id"]
     body = {"name": "X", "quantity": 1}
-    error = assert_error(
+    error = api_error(
         api.post(f"/events/{two['id']}/dates/{date_id}/ticket-types", body),
         404,
         "event_date_not_found",
     )
     assert error["message"] == "Event date not found"
-    assert_error(
+    api_error(
         api.post(f"/events/{one['id']}/dates/{one['id']}/ticket-types", body),
         404,
         "event_date_not_found",
     )
-    assert_error(
+    api_error(
         api.post(f"/events/{one['id']}/dates/987654/ticket-types", body),
         404,
         "event_date_not_found",
@@ -1023,7 +1003,7 @@ def test_patch_ticket_type_quantity_below_sold_is_422(api, client, seller):
     placed(partner_order(client, seller, type_id, quantity=3))
     placed(partner_order(client, seller, type_id, quantity=2, paid=False))
     path = f"/events/{event['id']}/ticket-types/{type_id}"
-    error = assert_error(api.patch(path, {"quantity": 4, "price": 1}), 422, "quantity_below_sold")
+    error = api_error(api.patch(path, {"quantity": 4, "price": 1}), 422, "quantity_below_sold")
     assert error["message"] == "quantity 4 is below the 5 tickets already sold or reserved"
     unchanged = api.ticket_type(event["id"], type_id)
     assert (unchanged["quantity"], unchanged["price"]) == (10, 2500)
@@ -1046,12 +1026,12 @@ def test_patch_ticket_type_rules_against_the_stored_values(api):
         ]
     )
     path = f"/events/{event['id']}/ticket-types/{event['ticketTypes'][0]['id']}"
-    error = assert_error(api.patch(path, {"salesEnd": later(1)}), 422, "invalid_sales_window")
+    error = api_error(api.patch(path, {"salesEnd": later(1)}), 422, "invalid_sales_window")
     assert error["message"] == "salesEnd must be after salesStart"
-    assert_error(api.patch(path, {"salesStart": later(25)}), 422, "invalid_sales_window")
-    error = assert_error(api.patch(path, {"minPerOrder": 5}), 422, "invalid_per_order_limits")
+    api_error(api.patch(path, {"salesStart": later(25)}), 422, "invalid_sales_window")
+    error = api_error(api.patch(path, {"minPerOrder": 5}), 422, "invalid_per_order_limits")
     assert error["message"] == "maxPerOrder must not be below minPerOrder"
-    assert_error(api.patch(path, {"maxPerOrder": 1}), 422, "invalid_per_order_limits")
+    api_error(api.patch(path, {"maxPerOrder": 1}), 422, "invalid_per_order_limits")
     assert api.event(event["id"])["ticketTypes"] == event["ticketTypes"]
     # Both ends sent together are checked by the schema.
     both = {"salesStart": later(5), "salesEnd": later(5)}
@@ -1079,12 +1059,10 @@ def test_ticket_type_of_another_event_is_404(api):
     one, two = api.create(), api.create()
     other_type = two["ticketTypes"][0]["id"]
     path = f"/events/{one['id']}/ticket-types/{other_type}"
-    error = assert_error(api.patch(path, {"price": 1}), 404, "ticket_type_not_found")
+    error = api_error(api.patch(path, {"price": 1}), 404, "ticket_type_not_found")
     assert error["message"] == "Ticket type not found"
-    assert_error(api.delete(path), 404, "ticket_type_not_found")
-    assert_error(
-        api.delete(f"/events/{one['id']}/ticket-types/424242"), 404, "ticket_type_not_found"
-    )
+    api_error(api.delete(path), 404, "ticket_type_not_found")
+    api_error(api.delete(f"/events/{one['id']}/ticket-types/424242"), 404, "ticket_type_not_found")
     assert api.event(two["id"])["ticketTypes"] == two["ticketTypes"]
 
 
@@ -1126,9 +1104,7 @@ def test_delete_unsold_ticket_type(api, client, seller):
     [listed] = client.get(f"/tp-api/events?key={seller.key}").get_json()
     assert listed["stock"] == 10
     # Gone: a second delete is 404.
-    assert_error(
-        api.delete(f"/events/{event['id']}/ticket-types/{vip}"), 404, "ticket_type_not_found"
-    )
+    api_error(api.delete(f"/events/{event['id']}/ticket-types/{vip}"), 404, "ticket_type_not_found")
 
 
 def test_delete_sold_ticket_type_is_422(api, client, seller):
@@ -1136,12 +1112,12 @@ def test_delete_sold_ticket_type_is_422(api, client, seller):
     type_id = event["ticketTypes"][0]["id"]
     order_id = placed(partner_order(client, seller, type_id, quantity=1))
     path = f"/events/{event['id']}/ticket-types/{type_id}"
-    error = assert_error(api.delete(path), 422, "ticket_type_sold")
+    error = api_error(api.delete(path), 422, "ticket_type_sold")
     assert error["message"] == "Cannot remove a ticket type that has sold tickets"
     # Still refused after the order is refunded: the order line names it.
     assert api.post(f"/orders/{order_id}/refund", {}).status_code == 200
     assert api.ticket_type(event["id"], type_id)["sold"] == 0
-    assert_error(api.delete(path), 422, "ticket_type_sold")
+    api_error(api.delete(path), 422, "ticket_type_sold")
     assert len(api.event(event["id"])["ticketTypes"]) == 1
 
 
@@ -1149,7 +1125,7 @@ def test_delete_reserved_ticket_type_is_422(api, client, seller):
     event = api.publish(api.create())
     type_id = event["ticketTypes"][0]["id"]
     placed(partner_order(client, seller, type_id, quantity=2, paid=False))
-    error = assert_error(
+    error = api_error(
         api.delete(f"/events/{event['id']}/ticket-types/{type_id}"), 422, "ticket_type_sold"
     )
     assert error["message"] == "Cannot remove a ticket type that has sold tickets"
@@ -1285,7 +1261,7 @@ def test_ticket_types_of_an_event_not_on_sale_are_not_on_sale(api, state):
 
 
 def test_availability_of_unknown_event_is_404(api):
-    assert_error(api.get("/events/31337/availability"), 404, "event_not_found")
+    api_error(api.get("/events/31337/availability"), 404, "event_not_found")
 
 
 # --- authentication, scopes and accounts --------------------------------------------------
@@ -1293,10 +1269,10 @@ def test_availability_of_unknown_event_is_404(api):
 
 def test_a_key_is_required(client, api):
     response = client.get("/api/v1/events")
-    error = assert_error(response, 401, "unauthorized")
+    error = api_error(response, 401, "unauthorized")
     assert "Bearer" in error["message"]
     assert response.headers["WWW-Authenticate"] == 'Bearer realm="tp-bridge"'
-    assert_error(
+    api_error(
         client.get("/api/v1/events", headers={"Authorization": "Bearer tpk_nope"}),
         401,
         "unauthorized",
@@ -1361,7 +1337,7 @@ def test_orders_read_key_lacks_the_events_scopes(client, factory, seller, api, o
     method, path, body, scopes = endpoint
     narrow = Admin(client, factory.api_key(seller, scopes=["orders:read"]))
     response = narrow.request(method, fill(path, owned), body)
-    error = assert_error(response, 403, "missing_scopes")
+    error = api_error(response, 403, "missing_scopes")
     assert error["details"] == {"missingScopes": scopes}
     assert error["message"] == (
         f"This key lacks the scope{'s' if len(scopes) > 1 else ''} {', '.join(scopes)}"
@@ -1375,7 +1351,7 @@ def test_orders_read_key_lacks_the_events_scopes(client, factory, seller, api, o
 def test_read_only_key_cannot_write(client, factory, seller, api, owned, endpoint):
     method, path, body, scopes = endpoint
     reader = Admin(client, factory.api_key(seller, scopes=["events:read"]))
-    error = assert_error(reader.request(method, fill(path, owned), body), 403, "missing_scopes")
+    error = api_error(reader.request(method, fill(path, owned), body), 403, "missing_scopes")
     assert error["details"] == {"missingScopes": [s for s in scopes if s != "events:read"]}
     assert api.event(owned["id"]) == owned
 
@@ -1390,7 +1366,7 @@ def test_read_only_key_can_read(client, factory, seller, api, owned):
 
 def test_cancel_needs_orders_write_too(client, factory, seller, api, owned):
     writer = Admin(client, factory.api_key(seller, scopes=["events:read", "events:write"]))
-    error = assert_error(writer.post(f"/events/{owned['id']}/cancel"), 403, "missing_scopes")
+    error = api_error(writer.post(f"/events/{owned['id']}/cancel"), 403, "missing_scopes")
     assert error["details"] == {"missingScopes": ["orders:write"]}
     assert api.event(owned["id"])["status"] == "draft"
 
@@ -1407,7 +1383,7 @@ def test_another_accounts_event_is_not_found(api, owned, intruder, endpoint, by)
     # The intruder has events of its own (and a ticket type and date to name).
     intruder.create(slug="intruder-event", dates=[{"title": "Day", "startsAt": later(61)}])
     response = intruder.request(method, fill(path, owned, by), body)
-    error = assert_error(response, 404, "event_not_found")
+    error = api_error(response, 404, "event_not_found")
     assert error["message"] == "Event not found"
     assert api.event(owned["id"]) == owned
     assert api.list_ids() == [owned["id"]]
@@ -1417,17 +1393,17 @@ def test_another_accounts_ticket_type_or_date_on_my_event_is_not_found(api, owne
     mine = intruder.create(dates=[{"title": "Day", "startsAt": later(61)}])
     foreign_type = owned["ticketTypes"][0]["id"]
     foreign_date = owned["dates"][0]["id"]
-    assert_error(
+    api_error(
         intruder.patch(f"/events/{mine['id']}/ticket-types/{foreign_type}", {"price": 1}),
         404,
         "ticket_type_not_found",
     )
-    assert_error(
+    api_error(
         intruder.delete(f"/events/{mine['id']}/ticket-types/{foreign_type}"),
         404,
         "ticket_type_not_found",
     )
-    assert_error(
+    api_error(
         intruder.post(
             f"/events/{mine['id']}/dates/{foreign_date}/ticket-types",
             {"name": "X", "quantity": 1},

@@ -9,8 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from tests.admin_api import Admin, iso
 from tests.factories import order_body
-from tests.tp_api.admin.events_support import Admin, iso, order_row, partner_order, placed
+from tests.tp_api.admin.events_support import order_row, partner_order, placed
 from tp_api.models import Order, OrderStatus, Ticket, TicketType
 from tp_api.services.ingest import ShopOrderSnapshot, ingest_shop_order
 from tp_api.services.order_input import BillingInput, OrderInput, OrderLineInput
@@ -26,13 +27,9 @@ def clock(time_machine):
 
 
 @pytest.fixture
-def seller(factory):
-    return factory.seller()
-
-
-@pytest.fixture
-def api(client, factory, seller, clock):
-    return Admin(client, factory.api_key(seller))
+def api(clock, api):
+    """The shared ``api``, its key made with the clock already at T0."""
+    return api
 
 
 @pytest.fixture

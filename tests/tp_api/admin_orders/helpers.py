@@ -31,18 +31,6 @@ def new_key(seller: Seller, scopes: list[str] | None = None) -> tuple[str, int]:
     return created.secret, int(created.key.id)
 
 
-def api_error(response: Any, status: int, code: str) -> dict[str, Any]:
-    """Check the admin API's error shape and return its ``error`` object."""
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == "application/json"
-    error = response.get_json()["error"]
-    assert error["code"] == code, error
-    assert error["status"] == status
-    assert error["message"]
-    assert error["requestId"] == response.headers["X-Request-Id"] != ""
-    return error
-
-
 def tickets_of(order_id: int) -> list[Ticket]:
     """The tickets of the order with this row id, oldest first."""
     return list(Ticket.select().where(Ticket.order == order_id).order_by(Ticket.id))

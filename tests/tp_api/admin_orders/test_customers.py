@@ -6,9 +6,9 @@ import csv
 import io
 from datetime import UTC, datetime
 
+from tests.admin_api import api_error
 from tests.tp_api.admin_orders.helpers import (
     UNIT,
-    api_error,
     auth,
     line_number,
     make_shop,

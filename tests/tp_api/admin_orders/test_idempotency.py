@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from tests.admin_api import api_error
 from tests.tp_api.admin_orders.helpers import (
     UNIT,
-    api_error,
     auth,
     dumps,
     key_id,

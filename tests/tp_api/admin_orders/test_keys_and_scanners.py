@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from config.tickets import ticket_tools
-from tests.tp_api.admin_orders.helpers import api_error, auth, key_id, new_key, tickets_of
+from tests.admin_api import api_error
+from tests.tp_api.admin_orders.helpers import auth, key_id, new_key, tickets_of
 from tp_api.models import ApiKey, IdempotencyRecord, Scanner, ScannerEvent
 from tp_api.services import api_keys
 from tp_api.services.ticket_files import ticket_code

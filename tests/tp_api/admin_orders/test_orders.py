@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.admin_api import api_error
 from tests.tp_api.admin_orders.helpers import (
     UNIT,
-    api_error,
     auth,
     line_number,
     make_shop,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.admin_api import api_error
 from tests.factories import order_body
 from tests.tp_api.admin_orders.helpers import (
     UNIT,
-    api_error,
     auth,
     line_number,
     make_shop,

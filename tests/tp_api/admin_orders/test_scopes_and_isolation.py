@@ -7,14 +7,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.tp_api.admin_orders.helpers import (
-    api_error,
-    auth,
-    line_number,
-    make_shop,
-    new_key,
-    tickets_of,
-)
+from tests.admin_api import api_error
+from tests.tp_api.admin_orders.helpers import auth, line_number, make_shop, new_key, tickets_of
 from tp_api.models import ApiKey, Order, OutboxEntry, Refund, Scanner, Ticket
 from tp_api.services import scanners
 

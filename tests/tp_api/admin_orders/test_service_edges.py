@@ -10,8 +10,9 @@ from collections.abc import Iterator
 import pytest
 
 from config.wsgi import create_app
+from tests.admin_api import api_error
 from tests.factories import order_body
-from tests.tp_api.admin_orders.helpers import api_error, auth, key_id, make_shop, new_key
+from tests.tp_api.admin_orders.helpers import auth, key_id, make_shop, new_key
 from tp_api import db as tp_db
 from tp_api.models import Order, OutboxEntry, Shop, SyncRun
 from tp_api.services import api_keys, outbox

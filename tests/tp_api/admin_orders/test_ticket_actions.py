@@ -8,7 +8,8 @@ from urllib.parse import urlsplit
 import pytest
 
 from config.tickets import ticket_tools
-from tests.tp_api.admin_orders.helpers import api_error, auth, tickets_of, two_event_order
+from tests.admin_api import api_error
+from tests.tp_api.admin_orders.helpers import auth, tickets_of, two_event_order
 from tp_api.models import OutboxEntry, Ticket, TicketStatus
 from tp_api.services import scanners
 from tp_api.services.ticket_files import ticket_code

@@ -1,0 +1,45 @@
+"""Fixtures of the outgoing-webhook tests: a receiver on loopback, an app and an outbox worker
+allowed to deliver there, and the admin API on that app."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from sync.outbox_worker import OutboxWorkers
+from tests.admin_api import Admin
+from tests.factories import Factory
+from tests.webhooks.support import Receiver, fresh_subscriptions, loopback_app, receiver, worker
+
+
+@pytest.fixture(autouse=True)
+def _fresh_subscriptions() -> Iterator[None]:
+    """The subscription cache is per process and keyed by account id, which repeats between
+    tests (fresh databases); time travel could keep a stale entry alive."""
+    yield from fresh_subscriptions()
+
+
+@pytest.fixture
+def rx() -> Iterator[Receiver]:
+    with receiver() as running:
+        yield running
+
+
+@pytest.fixture
+def hook_app(db: Any, settings: Any) -> Iterator[Flask]:
+    """An app that may deliver to loopback (instead of the suite's ``app``)."""
+    with loopback_app(settings) as application:
+        yield application
+
+
+@pytest.fixture
+def api(hook_app: Flask, factory: Factory, seller: Any) -> Admin:
+    return Admin(hook_app.test_client(), factory.api_key(seller))
+
+
+@pytest.fixture
+def outbox(hook_app: Flask, settings: Any) -> OutboxWorkers:
+    return worker(settings)
