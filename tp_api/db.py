@@ -10,6 +10,7 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
@@ -92,6 +93,22 @@ def is_postgres(db: peewee.Database | None = None) -> bool:
     """True when the bound database is PostgreSQL."""
     target = db if db is not None else database.obj
     return isinstance(target, peewee.PostgresqlDatabase)
+
+
+SelectT = TypeVar("SelectT", bound=peewee.Select)
+
+
+def lock_rows(query: SelectT, strength: str = "UPDATE", *, skip_locked: bool = False) -> SelectT:
+    """``query`` locking the rows it reads until the transaction ends, on PostgreSQL.
+
+    ``strength`` is the row lock (``UPDATE``, ``NO KEY UPDATE``...); ``skip_locked`` leaves
+    rows another transaction holds out of the result (queues). On SQLite the query is
+    returned as it is: SQLite has no row locks (peewee refuses ``FOR UPDATE`` there), and the
+    ``BEGIN IMMEDIATE`` of :func:`write_transaction` already gives one writer at a time.
+    """
+    if not is_postgres():
+        return query
+    return query.for_update(f"FOR {strength}", skip_locked=skip_locked or None)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ from typing import Any
 
 import peewee
 
-from tp_api.db import is_postgres, utcnow, write_transaction
+from tp_api.db import is_postgres, lock_rows, utcnow, write_transaction
 from tp_api.models import Event, EventLifecycle, OrderLine, ProductMapping, TicketType
 from tp_api.schemas.events import (
     EventCreate,
@@ -380,7 +380,7 @@ def locked_event(account_id: int, id_or_slug: str) -> Event:
     """The event, row-locked on PostgreSQL (SQLite's write transaction already excludes)."""
     event = find_event(account_id, id_or_slug)
     if is_postgres():
-        Event.select(Event.id).where(Event.id == event.id).for_update().execute()
+        lock_rows(Event.select(Event.id).where(Event.id == event.id)).execute()
         event = Event.get_by_id(event.id)
     return event
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from tp_api.db import database, is_postgres, utcnow, write_transaction
+from tp_api.db import database, is_postgres, lock_rows, utcnow, write_transaction
 from tp_api.models import Event, Order, OrderLine, OrderStatus, TicketType
 from tp_api.services import notify, stock
 from tp_api.services.errors import OutOfStock
@@ -164,9 +164,7 @@ def _locked_due_orders(
     query = query.order_by(Order.id)
     if limit is not None:
         query = query.limit(limit)
-    if is_postgres():
-        query = query.for_update("FOR UPDATE SKIP LOCKED")
-    return list(query)
+    return list(lock_rows(query, skip_locked=True))
 
 
 def _wait_for_lapsed(now: datetime, ticket_type_ids: Iterable[int]) -> bool:
@@ -176,15 +174,18 @@ def _wait_for_lapsed(now: datetime, ticket_type_ids: Iterable[int]) -> bool:
     """
     ids = sorted(ticket_type_ids)
     waited = list(
-        Order.select(Order.id)
-        .where(
-            Order.status == OrderStatus.PENDING,
-            Order.hold_expires_at.is_null(False),
-            Order.hold_expires_at <= now,
-            Order.id.in_(OrderLine.select(OrderLine.order).where(OrderLine.ticket_type.in_(ids))),
+        lock_rows(
+            Order.select(Order.id)
+            .where(
+                Order.status == OrderStatus.PENDING,
+                Order.hold_expires_at.is_null(False),
+                Order.hold_expires_at <= now,
+                Order.id.in_(
+                    OrderLine.select(OrderLine.order).where(OrderLine.ticket_type.in_(ids))
+                ),
+            )
+            .order_by(Order.id)
         )
-        .order_by(Order.id)
-        .for_update()
     )
     return bool(waited)
 
@@ -199,15 +200,17 @@ def _lock_stock_rows(type_ids: set[int], types: dict[int, TicketType]) -> None:
     # row (their foreign keys hold KEY SHARE locks), and such a transaction may be waiting
     # for the order rows this one holds.
     rows = list(
-        TicketType.select(TicketType.id, TicketType.event)
-        .where(TicketType.id.in_(sorted(type_ids)))
-        .order_by(TicketType.id)
-        .for_update("FOR NO KEY UPDATE")
+        lock_rows(
+            TicketType.select(TicketType.id, TicketType.event)
+            .where(TicketType.id.in_(sorted(type_ids)))
+            .order_by(TicketType.id),
+            "NO KEY UPDATE",
+        )
     )
     event_ids = sorted({row.event_id for row in rows} | {t.event_id for t in types.values()})
     list(
-        Event.select(Event.id)
-        .where(Event.id.in_(event_ids))
-        .order_by(Event.id)
-        .for_update("FOR NO KEY UPDATE")
+        lock_rows(
+            Event.select(Event.id).where(Event.id.in_(event_ids)).order_by(Event.id),
+            "NO KEY UPDATE",
+        )
     )

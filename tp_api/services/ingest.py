@@ -24,7 +24,7 @@ from datetime import datetime
 
 import peewee
 
-from tp_api.db import is_postgres, utcnow, write_transaction
+from tp_api.db import lock_rows, utcnow, write_transaction
 from tp_api.models import Order, OrderStatus, ShopOrder
 from tp_api.schemas.text_rules import email_problem
 from tp_api.services import cancellation, holds, orders, stock, unsellable_orders
@@ -155,7 +155,7 @@ def _locked_binding(shop_id: int, external_id: int) -> ShopOrder | None:
     query = ShopOrder.select().where(
         ShopOrder.shop == shop_id, ShopOrder.external_id == external_id
     )
-    return (query.for_update() if is_postgres() else query).first()
+    return lock_rows(query).first()
 
 
 def _stale_or_same(binding: ShopOrder, snapshot: ShopOrderSnapshot) -> bool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import peewee
 
-from tp_api.db import insert_rows, utcnow, write_transaction
+from tp_api.db import insert_rows, lock_rows, utcnow, write_transaction
 from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
 from tp_api.models.base import new_public_number
 from tp_api.services import cancellation, holds, notify, stock
@@ -131,20 +131,12 @@ def _known(account_id: int, order_input: OrderInput) -> bool:
 
 def _locked_order_by_number(number: int) -> Order | None:
     query = Order.select().where(Order.number == number)
-    return _for_update(query).first()
+    return lock_rows(query).first()
 
 
 def _locked_order_by_wp_id(account_id: int, wp_order_id: str) -> Order | None:
     query = Order.select().where(Order.account == account_id, Order.wp_order_id == wp_order_id)
-    return _for_update(query).first()
-
-
-def _for_update(query: peewee.ModelSelect) -> peewee.ModelSelect:
-    # SQLite has no row locks (and peewee refuses FOR UPDATE there); its BEGIN IMMEDIATE
-    # already serialises writers.
-    if isinstance(query.model._meta.database.obj, peewee.PostgresqlDatabase):
-        return query.for_update()
-    return query
+    return lock_rows(query).first()
 
 
 def _create(

@@ -15,7 +15,7 @@ from typing import Any
 
 from peewee import IntegrityError
 
-from tp_api.db import database, is_postgres, utcnow, write_transaction
+from tp_api.db import database, lock_rows, utcnow, write_transaction
 from tp_api.models import OutboxEntry
 
 # What a worker is asked to do.
@@ -89,9 +89,7 @@ def claim(
             .order_by(OutboxEntry.not_before, OutboxEntry.id)
             .limit(limit)
         )
-        if is_postgres():
-            query = query.for_update(skip_locked=True)
-        rows = list(query)
+        rows = list(lock_rows(query, skip_locked=True))
         if rows:
             (
                 OutboxEntry.update(locked_until=now + lease, attempts=OutboxEntry.attempts + 1)

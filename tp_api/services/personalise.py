@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from tp_api.db import is_postgres, utcnow, write_transaction
+from tp_api.db import is_postgres, lock_rows, utcnow, write_transaction
 from tp_api.models import Event, Order, Ticket, TicketStatus
 from tp_api.services import notify, outbox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound
@@ -98,7 +98,7 @@ def _lock_orders_of(attendees: list[AttendeeInput]) -> None:
         return
     refs = sorted({a.ticket_id for a in attendees})
     order_ids = Ticket.select(Ticket.order).where(Ticket.reference.in_(refs))
-    list(Order.select(Order.id).where(Order.id.in_(order_ids)).order_by(Order.id).for_update())
+    list(lock_rows(Order.select(Order.id).where(Order.id.in_(order_ids)).order_by(Order.id)))
 
 
 def _owned_tickets(
@@ -204,7 +204,7 @@ def reissue_ticket(account_id: int, reference: str, attendee: AttendeeInput) -> 
             .join(Order)
             .where(Ticket.reference == reference, Order.account == account_id)
         )
-        ticket = (query.for_update() if is_postgres() else query).first()
+        ticket = lock_rows(query).first()
         if ticket is None:
             raise NotFound(f"Ticket not found ({reference})", code="ticket_not_found")
         if ticket.status != TicketStatus.ACTIVE or ticket.is_deprecated:

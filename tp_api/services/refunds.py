@@ -12,18 +12,16 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from tp_api.db import is_postgres, utcnow, write_transaction
+from tp_api.db import lock_rows, utcnow, write_transaction
 from tp_api.models import (
-    Event,
     Order,
     OrderLine,
     OrderStatus,
     Refund,
     Ticket,
     TicketStatus,
-    TicketType,
 )
-from tp_api.services import cancellation, notify, stock
+from tp_api.services import cancellation, notify
 from tp_api.services.errors import Conflict, NotFound, Unprocessable
 
 _UNUSED = (TicketStatus.CREATED, TicketStatus.ACTIVE)
@@ -75,7 +73,7 @@ def locked_order(account_id: int, number: int) -> Order:
     """The account's order by its public number, row-locked on PostgreSQL; NotFound for
     another account's."""
     query = Order.select().where(Order.number == number, Order.account == account_id)
-    order = (query.for_update() if is_postgres() else query).first()
+    order = lock_rows(query).first()
     if order is None:
         raise NotFound("Order not found", code="order_not_found")
     return order
@@ -190,22 +188,7 @@ def _cancel_line_tickets(
             "used at the door; refund fewer units",
             code="tickets_already_used",
         )
-    if chosen:
-        now = utcnow()
-        (
-            Ticket.update(status=TicketStatus.CANCELLED, updated_at=now)
-            .where(Ticket.id.in_([t.id for t in chosen]))
-            .execute()
-        )
-    ticket_type = (
-        TicketType.select(TicketType, Event)
-        .join(Event)
-        .where(TicketType.id == line.ticket_type_id)
-        .get()
-    )
-    stock.release(
-        stock.StockPlan({ticket_type.id: units}, {ticket_type.id: ticket_type}), paid=True
-    )
+    cancellation.cancel_tickets([t.id for t in chosen], line.ticket_type_id, release=units)
 
 
 def list_refunds(order_id: int) -> list[Refund]:

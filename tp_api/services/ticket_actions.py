@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import uuid
 
-from tp_api.db import is_postgres, utcnow, write_transaction
+from tp_api.db import lock_rows, utcnow, write_transaction
 from tp_api.models import Order, Ticket, TicketStatus
 from tp_api.services import notify, outbox
 from tp_api.services.errors import Conflict, NotFound
@@ -66,7 +66,7 @@ def transfer_ticket(account_id: int, reference: str, holder: AttendeeInput) -> T
             .join(Order)
             .where(Ticket.reference == reference, Order.account == account_id)
         )
-        ticket = (query.for_update() if is_postgres() else query).first()
+        ticket = lock_rows(query).first()
         if ticket is None:
             raise NotFound("Ticket not found", code="ticket_not_found")
         if ticket.status not in _TRANSFERABLE or ticket.is_deprecated:

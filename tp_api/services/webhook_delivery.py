@@ -12,7 +12,7 @@ import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tp_api.db import is_postgres, utcnow, write_transaction
+from tp_api.db import lock_rows, utcnow, write_transaction
 from tp_api.models import (
     DeliveryStatus,
     WebhookAttempt,
@@ -115,7 +115,7 @@ def record(
     ``failed``. A repeated record of the same attempt changes nothing (``duplicate``)."""
     with write_transaction():
         query = WebhookDelivery.select().where(WebhookDelivery.id == delivery_id)
-        delivery = (query.for_update() if is_postgres() else query).first()
+        delivery = lock_rows(query).first()
         if delivery is None or delivery.status != DeliveryStatus.PENDING:
             return "duplicate"
         if delivery.attempts >= attempt:
