@@ -6,6 +6,7 @@ is and reported, so a person can decide (the sync run records it as a problem).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tp_api.db import utcnow
@@ -74,23 +75,7 @@ def cancel_units(order: Order, ticket_type_id: int, units: int) -> CancelOutcome
         .order_by(Ticket.status, Ticket.id.desc())
     )
     cancellable = [t for t in live if t.status in _CANCEL_ORDER][:units]
-    if cancellable:
-        now = utcnow()
-        (
-            Ticket.update(status=TicketStatus.CANCELLED, updated_at=now)
-            .where(Ticket.id.in_([t.id for t in cancellable]))
-            .execute()
-        )
-        ticket_type = (
-            TicketType.select(TicketType, Event)
-            .join(Event)
-            .where(TicketType.id == ticket_type_id)
-            .get()
-        )
-        stock.release(
-            stock.StockPlan({ticket_type_id: len(cancellable)}, {ticket_type_id: ticket_type}),
-            paid=True,
-        )
+    cancel_tickets([t.id for t in cancellable], ticket_type_id, release=len(cancellable))
     outcome.cancelled = outcome.released = len(cancellable)
     for ticket in [t for t in live if t.status in _USED][: max(0, units - len(cancellable))]:
         outcome.needs_attention.append(
@@ -98,6 +83,27 @@ def cancel_units(order: Order, ticket_type_id: int, units: int) -> CancelOutcome
             "in the shop but has already been scanned"
         )
     return outcome
+
+
+def cancel_tickets(ticket_ids: Sequence[int], ticket_type_id: int, *, release: int) -> None:
+    """Cancel these tickets of one type (status 5) and give ``release`` sold units of the
+    type back to its stock (and its event's shared pool). The caller's transaction holds it."""
+    if ticket_ids:
+        (
+            Ticket.update(status=TicketStatus.CANCELLED, updated_at=utcnow())
+            .where(Ticket.id.in_(list(ticket_ids)))
+            .execute()
+        )
+    if release > 0:
+        ticket_type = (
+            TicketType.select(TicketType, Event)
+            .join(Event)
+            .where(TicketType.id == ticket_type_id)
+            .get()
+        )
+        stock.release(
+            stock.StockPlan({ticket_type_id: release}, {ticket_type_id: ticket_type}), paid=True
+        )
 
 
 def _live_count(order_id: int, ticket_type_id: int) -> int:
