@@ -8,6 +8,19 @@ from typing import Any
 
 API = "/api/v1"
 
+# The admin API's scopes in the documented order (docs/admin-api.md), written out here so
+# that a scope the service adds, drops or reorders fails a test.
+ALL_SCOPES = [
+    "events:read",
+    "events:write",
+    "orders:read",
+    "orders:write",
+    "customers:read",
+    "checkin:write",
+    "webhooks:write",
+    "keys:write",
+]
+
 
 def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)

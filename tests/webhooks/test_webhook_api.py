@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from standardwebhooks import Webhook
 
 from config.cli import main
-from tests.admin_api import Admin, api_error
+from tests.admin_api import ALL_SCOPES, Admin, api_error
 from tests.webhooks.support import (
     ALL_TYPES,
     PUBLIC_ADDRESS,
@@ -397,16 +397,6 @@ ROUTES = [
     ("POST", "/webhooks/{endpoint}/rotate-secret", {}),
     ("GET", "/webhooks/{endpoint}/deliveries", None),
     ("POST", "/webhooks/deliveries/{delivery}/resend", {}),
-]
-ALL_SCOPES = [
-    "events:read",
-    "events:write",
-    "orders:read",
-    "orders:write",
-    "customers:read",
-    "checkin:write",
-    "webhooks:write",
-    "keys:write",
 ]
 
 

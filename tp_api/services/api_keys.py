@@ -13,9 +13,11 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import get_args
 
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import ApiKey
+from tp_api.schemas.keys import Scope
 from tp_api.services.credentials import (
     AuthThrottle,
     KeyCache,
@@ -30,16 +32,8 @@ API_KEY_PREFIX = "tpk_"
 _PREFIX_LEN = 12
 MAX_ACTIVE_KEYS = 20
 
-SCOPES = (
-    "events:read",
-    "events:write",
-    "orders:read",
-    "orders:write",
-    "customers:read",
-    "checkin:write",
-    "webhooks:write",
-    "keys:write",
-)
+# The schema's Literal is the one list (it validates requests); this is its run-time form.
+SCOPES: tuple[str, ...] = get_args(Scope)
 
 
 class MissingScopes(Forbidden):

@@ -13,31 +13,18 @@ import json
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 from tp_api.db import utcnow
 from tp_api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
+from tp_api.schemas.webhooks import EventType
 from tp_api.services import outbox
 
 DELIVER_WEBHOOK = "deliver_webhook"
 SUBSCRIPTION_TTL = timedelta(seconds=5)
 
-EVENT_TYPES = (
-    "order.created",
-    "order.paid",
-    "order.refunded",
-    "order.cancelled",
-    "order.expired",
-    "ticket.personalized",
-    "ticket.reissued",
-    "checkin.completed",
-    "event.published",
-    "event.cancelled",
-    "event.sold_out",
-    "ticket_type.sold_out",
-    "shop_order.needs_refund",
-    "webhook.ping",
-)
+# The schema's Literal is the one list (it validates subscriptions); this is its run-time form.
+EVENT_TYPES: tuple[str, ...] = get_args(EventType)
 
 _subscriptions: dict[int, tuple[list[tuple[int, frozenset[str]]], datetime]] = {}
 

@@ -7,21 +7,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from tests.admin_api import api_error
+from tests.admin_api import ALL_SCOPES, api_error
 from tests.tp_api.admin_orders.helpers import auth, line_number, make_shop, new_key, tickets_of
 from tp_api.models import ApiKey, Order, OutboxEntry, Refund, Scanner, Ticket
 from tp_api.services import scanners
-
-ALL_SCOPES = [
-    "events:read",
-    "events:write",
-    "orders:read",
-    "orders:write",
-    "customers:read",
-    "checkin:write",
-    "webhooks:write",
-    "keys:write",
-]
 
 
 @dataclass
