@@ -82,12 +82,16 @@ class SyncDaemon:
             self._run,
             "interval",
             seconds=every,
-            args=("orders", shop.id),
+            args=("orders", self.jobs.pull_orders, shop.id),
             id=f"orders-{shop.id}",
             next_run_time=utcnow(),
         )
         self.scheduler.add_job(
-            self._run, "interval", seconds=every, args=("stock", shop.id), id=f"stock-{shop.id}"
+            self._run,
+            "interval",
+            seconds=every,
+            args=("stock", self.jobs.push_stock, shop.id),
+            id=f"stock-{shop.id}",
         )
         # Between full pushes, a cheap look every few seconds: if the shop's mapped ticket
         # types sold or released anything, push now rather than at the next interval.
@@ -103,11 +107,12 @@ class SyncDaemon:
             "cron",
             hour=3,
             minute=shop.id % 60,
-            args=("reconcile", shop.id),
+            args=("reconcile", self.jobs.reconcile, shop.id),
             id=f"reconcile-{shop.id}",
         )
 
-    def _run(self, kind: str, shop_id: int) -> None:
+    def _run(self, kind: str, job: Callable[[Shop], object], shop_id: int) -> None:
+        """Run ``job`` (named ``kind`` in the log) for the shop, under the shop's lock."""
         if self.stop_requested.is_set():
             return
         with database.connection_context():
@@ -121,12 +126,7 @@ class SyncDaemon:
                     log.info("sync %s shop=%s: another daemon is running it", kind, shop.name)
                     return
                 try:
-                    getattr(
-                        self.jobs,
-                        {"orders": "pull_orders", "stock": "push_stock", "reconcile": "reconcile"}[
-                            kind
-                        ],
-                    )(shop)
+                    job(shop)
                 except Exception:  # noqa: BLE001 - one failing run must not stop the daemon
                     log.exception("sync %s shop=%s failed", kind, shop.name)
 
@@ -135,7 +135,7 @@ class SyncDaemon:
             fingerprint = stock_fingerprint(shop_id)
         if self._fingerprints.get(shop_id) == fingerprint:
             return
-        self._run("stock", shop_id)
+        self._run("stock", self.jobs.push_stock, shop_id)
         self._fingerprints[shop_id] = fingerprint
 
     def _sweep_holds(self) -> None:
