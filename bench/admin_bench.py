@@ -90,7 +90,7 @@ VENUES = (
 )  # fmt: skip
 FIRST_NAMES = ("Anna", "Bram", "Daan", "Emma", "Fleur", "Jan", "Lotte", "Noah", "Sem", "Tess")
 LAST_NAMES = ("de Vries", "Jansen", "Bakker", "Visser", "Smit", "Meijer", "Mulder", "Bos")
-ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # tp_api.services.references
+ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # tp_api.services.orders.references
 
 
 # --- the data ------------------------------------------------------------------------------
@@ -596,7 +596,7 @@ def _accounts_and_keys(url: str) -> tuple[str, str]:
     """Migrate; the two accounts (ids 1 and 2) and an all-scopes admin key for each."""
     from tp_api import migrations
     from tp_api.db import connect
-    from tp_api.services import api_keys, keys
+    from tp_api.services.credentials import api_keys, keys
 
     db = connect(url, max_connections=2)
     migrations.upgrade(db)

@@ -83,7 +83,7 @@ def _fill(account_id: int, start: int, count: int) -> None:
 
 def _export(account_id: int) -> tuple[float, int, int, int]:
     """Seconds (untraced run), peak traced bytes (second run), CSV bytes and rows."""
-    from tp_api.services.customers_admin import export_customers_csv
+    from tp_api.services.customers.customers_admin import export_customers_csv
 
     started = time.perf_counter()
     size = lines = 0
@@ -103,7 +103,7 @@ def _export(account_id: int) -> tuple[float, int, int, int]:
 def run(kind: str, workdir: Path, sizes: tuple[int, ...] = SIZES) -> list[str]:
     from tp_api import migrations
     from tp_api.db import connect
-    from tp_api.services import keys
+    from tp_api.services.credentials import keys
 
     url = f"sqlite:///{workdir / 'export.sqlite3'}" if kind == "sqlite" else _postgres_url()
     db = connect(url, max_connections=2)

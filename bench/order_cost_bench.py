@@ -32,7 +32,8 @@ def prepare(url: str, files: str) -> tuple[object, str, int]:
     from config.wsgi import create_app
     from tp_api import migrations
     from tp_api.db import connect
-    from tp_api.services import events, keys
+    from tp_api.services.credentials import keys
+    from tp_api.services.events import catalogue as events
 
     db = connect(url, max_connections=4)
     migrations.upgrade(db)

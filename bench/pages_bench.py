@@ -56,7 +56,7 @@ def _drop_postgres() -> None:
 
 
 def _events(account_id: int) -> list[int]:
-    from tp_api.services import events
+    from tp_api.services.events import catalogue as events
 
     data = [
         {
@@ -132,8 +132,9 @@ def _shops_and_webhooks(account_id: int, type_ids: list[int]) -> int:
     from config.shops import secret_box
     from tp_api.db import utcnow
     from tp_api.models import SyncRun
-    from tp_api.services import shops, webhook_endpoints, webhook_events
-    from tp_api.services.webhook_endpoints import EndpointPolicy
+    from tp_api.services.shops import connections as shops
+    from tp_api.services.webhooks import webhook_endpoints, webhook_events
+    from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
     box = secret_box(Settings(secret_key=SECRET))
     for i in range(5):
@@ -170,8 +171,8 @@ def _shops_and_webhooks(account_id: int, type_ids: list[int]) -> int:
 
 def _customer(account_id: int, event_ids: list[int]) -> None:
     from tp_api.models import TicketType
-    from tp_api.services import orders
-    from tp_api.services.order_input import parse_partner_order
+    from tp_api.services.orders import submit as orders
+    from tp_api.services.orders.order_input import parse_partner_order
 
     for n, event_id in enumerate(event_ids[:3]):
         type_id = TicketType.get(TicketType.event == event_id).id
@@ -219,7 +220,7 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
     from tp_api import migrations
     from tp_api.db import connect
     from tp_api.models import Order, TicketType
-    from tp_api.services import keys, staff_auth
+    from tp_api.services.credentials import keys, staff_auth
 
     url = f"sqlite:///{workdir / 'pages.sqlite3'}" if kind == "sqlite" else _postgres_url()
     try:

@@ -116,8 +116,11 @@ def bench_download(repeat: int) -> dict[str, float]:
     from config.wsgi import create_app
     from tp_api import migrations
     from tp_api.db import connect
-    from tp_api.services import events, keys, orders, personalise
-    from tp_api.services.order_input import parse_partner_order
+    from tp_api.services.credentials import keys
+    from tp_api.services.events import catalogue as events
+    from tp_api.services.orders import personalise
+    from tp_api.services.orders import submit as orders
+    from tp_api.services.orders.order_input import parse_partner_order
 
     workdir = tempfile.mkdtemp(prefix="tp-pdf-bench-")
     url = f"sqlite:///{workdir}/bench.sqlite3"

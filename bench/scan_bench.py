@@ -35,9 +35,12 @@ def prepare(url: str, workdir: Path) -> tuple[Path, str, int]:
     from tp_api import migrations
     from tp_api.db import connect, utcnow
     from tp_api.models import Event, Ticket
-    from tp_api.services import events, keys, orders, scanners
-    from tp_api.services.order_input import OrderInput, OrderLineInput
-    from tp_api.services.ticket_files import ticket_code
+    from tp_api.services.credentials import keys
+    from tp_api.services.delivery.ticket_files import ticket_code
+    from tp_api.services.door import scanners
+    from tp_api.services.events import catalogue as events
+    from tp_api.services.orders import submit as orders
+    from tp_api.services.orders.order_input import OrderInput, OrderLineInput
 
     db = connect(url)
     migrations.upgrade(db)

@@ -67,8 +67,10 @@ def run(orders: int, kind: str, trace: bool = False) -> dict[str, float]:
     from tp_api import migrations
     from tp_api.db import connect
     from tp_api.models import Order, Shop
-    from tp_api.services import events, keys, shops
-    from tp_api.services.secret_box import SecretBox
+    from tp_api.services.credentials import keys
+    from tp_api.services.credentials.secret_box import SecretBox
+    from tp_api.services.events import catalogue as events
+    from tp_api.services.shops import connections as shops
 
     ready: multiprocessing.Queue = multiprocessing.Queue()
     stop = multiprocessing.Event()

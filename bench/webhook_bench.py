@@ -85,8 +85,9 @@ def _burst(url: str, port: int, events: int) -> float:
     from tp_api import migrations
     from tp_api.db import connect, write_transaction
     from tp_api.models import OutboxEntry, WebhookDelivery, WebhookEndpoint, WebhookEvent
-    from tp_api.services import keys, webhook_endpoints, webhook_events
-    from tp_api.services.webhook_endpoints import EndpointPolicy
+    from tp_api.services.credentials import keys
+    from tp_api.services.webhooks import webhook_endpoints, webhook_events
+    from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
     db = connect(url, max_connections=2)
     migrations.upgrade(db)

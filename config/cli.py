@@ -23,8 +23,8 @@ from config.tickets import my_tickets_links
 from tp_api import migrations
 from tp_api.db import connect
 from tp_api.models import StaffUser
-from tp_api.services import api_keys, keys, staff_auth
-from tp_api.services import events as event_service
+from tp_api.services.credentials import api_keys, keys, staff_auth
+from tp_api.services.events import catalogue as event_service
 from tp_api.web import partner_json
 
 DEMO_ACCOUNT = "Demo Festival BV"

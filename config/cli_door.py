@@ -6,7 +6,8 @@ import click
 
 from config.cli_common import database_session, echo_json
 from config.settings import Settings
-from tp_api.services import keys, scanners
+from tp_api.services.credentials import keys
+from tp_api.services.door import scanners
 
 
 @click.group()

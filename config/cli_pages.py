@@ -7,7 +7,7 @@ import click
 from config.cli_common import database_session, production_settings
 from config.settings import Settings
 from config.tickets import my_tickets_url
-from tp_api.services import keys
+from tp_api.services.credentials import keys
 
 
 @click.group("my-tickets")

@@ -10,7 +10,7 @@ import click
 from config.cli_common import database_session, echo_json
 from config.settings import Settings
 from tp_api.models import StaffUser
-from tp_api.services import keys, staff_auth
+from tp_api.services.credentials import keys, staff_auth
 
 
 @click.group()

@@ -11,8 +11,9 @@ from config.cli_common import database_session, echo_json, production_settings, 
 from config.settings import Settings
 from tp_api.db import connect
 from tp_api.models import Shop, SyncRun
-from tp_api.services import keys, unsellable_orders
-from tp_api.services import shops as shops_service
+from tp_api.services.credentials import keys
+from tp_api.services.orders import unsellable_orders
+from tp_api.services.shops import connections as shops_service
 
 
 def _find_shop(account_name: str | None, name: str) -> Shop:

@@ -7,9 +7,15 @@ import click
 from config.cli_common import database_session, echo_json
 from config.settings import Settings
 from config.shops import secret_box
-from tp_api.services import keys, webhook_delivery, webhook_endpoints, webhook_events, webhook_log
 from tp_api.services.admin_render import delivery_out, webhook_out
-from tp_api.services.webhook_endpoints import EndpointPolicy
+from tp_api.services.credentials import keys
+from tp_api.services.webhooks import (
+    webhook_delivery,
+    webhook_endpoints,
+    webhook_events,
+    webhook_log,
+)
+from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
 
 @click.group()

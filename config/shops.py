@@ -10,9 +10,10 @@ from bridge.adapters.factory import adapter_for
 from bridge.adapters.mapping import deleted_snapshot, snapshot_from_woo
 from config.settings import Settings
 from tp_api.models import OutboxEntry, Shop
-from tp_api.services import outbox, shops
-from tp_api.services.ingest import ingest_shop_order
-from tp_api.services.secret_box import SecretBox
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.delivery import outbox
+from tp_api.services.orders.ingest import ingest_shop_order
+from tp_api.services.shops import connections
 
 
 def secret_box(settings: Settings) -> SecretBox:
@@ -28,7 +29,7 @@ def refresh_handler(box: SecretBox, hold_seconds: int) -> Callable[[OutboxEntry]
         shop = Shop.get_or_none(Shop.id == int(data.get("shop_id", 0)))
         if shop is None:
             raise outbox.PermanentError(f"shop {data.get('shop_id')} no longer exists")
-        client = adapter_for(shops.connection(box, shop))
+        client = adapter_for(connections.connection(box, shop))
         order_id = int(data["order_id"])
         try:
             order = client.get_order(order_id)  # type: ignore[attr-defined]
@@ -42,7 +43,7 @@ def refresh_handler(box: SecretBox, hold_seconds: int) -> Callable[[OutboxEntry]
         ingest_shop_order(
             shop.id,
             shop.account_id,
-            snapshot_from_woo(order, shops.mappings(shop.id), refunds),
+            snapshot_from_woo(order, connections.mappings(shop.id), refunds),
             hold_seconds=hold_seconds,
         )
 
@@ -50,7 +51,7 @@ def refresh_handler(box: SecretBox, hold_seconds: int) -> Callable[[OutboxEntry]
 
 
 def sync_now_handler(settings: Settings) -> Callable[[OutboxEntry], None]:
-    """Outbox handler for "sync now" (tp_api.services.shop_sync_requests): pull the shop's
+    """Outbox handler for "sync now" (tp_api.services.shops.sync_requests): pull the shop's
     orders, then push stock, under the same per-shop lock as the daemon's jobs."""
     from sync.jobs import pull_orders, push_stock
     from sync.locks import job_lock
@@ -83,7 +84,7 @@ def webhook_url(settings: Settings, shop: Shop) -> str:
 
 def client_for(settings: Settings, shop: Shop):  # type: ignore[no-untyped-def]
     """The platform client of a shop, credentials decrypted."""
-    return adapter_for(shops.connection(secret_box(settings), shop))
+    return adapter_for(connections.connection(secret_box(settings), shop))
 
 
 def shop_jobs(settings: Settings):  # type: ignore[no-untyped-def]

@@ -9,8 +9,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from config.settings import Settings
 from pdf.page_links import MyTicketsLinks
 from pdf.signing import FileLinkSigner, derive_signing_key, key_id, public_key_b64
-from tp_api.services.file_store import FileStore
-from tp_api.services.ticket_files import TicketTools
+from tp_api.services.delivery.file_store import FileStore
+from tp_api.services.delivery.ticket_files import TicketTools
 
 
 def ticket_tools(settings: Settings) -> TicketTools:

@@ -21,7 +21,7 @@ from config.settings import Settings
 from config.shops import secret_box
 from config.tickets import scan_public_keys, ticket_tools
 from tp_api.db import connect
-from tp_api.services.credentials import (
+from tp_api.services.credentials.authenticator import (
     AuthThrottle,
     DatabaseFailures,
     RedisFailures,

@@ -22,7 +22,7 @@ from sync.locks import job_lock
 from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from tp_api.db import database, utcnow
 from tp_api.models import Event, ProductMapping, Shop, TicketType
-from tp_api.services import holds
+from tp_api.services.orders import holds
 
 log = logging.getLogger(__name__)
 
@@ -162,7 +162,7 @@ class SyncDaemon:
 def stock_fingerprint(shop_id: int) -> tuple[tuple[Any, ...], ...]:
     """The counters behind a shop's mapped stock, in one query: equal means nothing to push.
 
-    What decides whether a type can be sold at all (tp_api.services.sellable) is part of it,
+    What decides whether a type can be sold at all (tp_api.services.orders.sellable) is part of it,
     so cancelling an event or disabling a type is pushed (as 0) as promptly as a sale."""
     rows = (
         TicketType.select(

@@ -9,8 +9,8 @@ from email.message import EmailMessage
 from pdf.pages import RenderJob
 from sync.mailer import permanent_failure
 from tp_api.models import OutboxEntry
-from tp_api.services import outbox, ticket_files, ticket_mail
-from tp_api.services.ticket_files import TicketTools
+from tp_api.services.delivery import outbox, ticket_files, ticket_mail
+from tp_api.services.delivery.ticket_files import TicketTools
 
 log = logging.getLogger(__name__)
 

@@ -17,9 +17,10 @@ from bridge.adapters.base import ShopAdapter, ShopError, StockUpdate
 from bridge.adapters.mapping import snapshot_from_woo
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Event, ProductMapping, Shop, ShopOrder, SyncRun, TicketType
-from tp_api.services import holds, shops
-from tp_api.services.ingest import ingest_shop_order
-from tp_api.services.stock import units_left
+from tp_api.services.orders import holds
+from tp_api.services.orders.ingest import ingest_shop_order
+from tp_api.services.orders.stock import units_left
+from tp_api.services.shops import connections
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def pull_orders(
     unpaid ones hold their units for ``hold_seconds``."""
     run = SyncRun.create(shop=shop.id, kind="orders")
     since = None if full or shop.order_cursor is None else shop.order_cursor - CURSOR_OVERLAP
-    mappings = shops.mappings(shop.id)
+    mappings = connections.mappings(shop.id)
     newest = shop.order_cursor
     seen = 0
     problems: list[str] = []
@@ -158,7 +159,7 @@ def _save_pushed(shop_id: int, pushed: dict[tuple[int, int], int]) -> None:
 
 def available(ticket_type_id: int) -> int:
     """Units of a ticket type the shop may offer: 0 when it or its event cannot be sold
-    (tp_api.services.sellable), else what is left (a shared event pool limits it too)."""
+    (tp_api.services.orders.sellable), else what is left (a shared event pool limits it too)."""
     ticket_type = (
         TicketType.select(TicketType, Event)
         .join(Event)

@@ -1,6 +1,6 @@
 """The outbox worker: claims due jobs, runs their handler, and records the outcome.
 
-A handler that raises is retried later with backoff (tp_api.services.outbox.retry_later);
+A handler that raises is retried later with backoff (tp_api.services.delivery.outbox.retry_later);
 one that raises PermanentError is given up at once with its reason. A job is marked done
 only after its handler returned, so nothing is lost if the worker dies mid-job: the claim's
 lease runs out and another worker takes it.
@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from tp_api.db import database
 from tp_api.models import OutboxEntry
-from tp_api.services import outbox
+from tp_api.services.delivery import outbox
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,8 @@ from bridge.adapters.base import ShopAdapter
 from bridge.adapters.mapping import deleted_snapshot, snapshot_from_woo
 from sync.jobs import available, item_label, push_stock
 from tp_api.models import ProductMapping, Shop, ShopOrder
-from tp_api.services import shops
-from tp_api.services.ingest import CLOSED_STATUSES, ingest_shop_order
+from tp_api.services.orders.ingest import CLOSED_STATUSES, ingest_shop_order
+from tp_api.services.shops import connections
 
 
 def _check_webhooks(
@@ -92,7 +92,7 @@ def _compare_orders(
     fix: bool,
 ) -> set[int]:
     """Every shop order against its binding; returns the shop's order ids."""
-    mappings = shops.mappings(shop.id)
+    mappings = connections.mappings(shop.id)
     seen: set[int] = set()
     for order in client.iter_orders_modified_since(None):
         external_id = int(order["id"])

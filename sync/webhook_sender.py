@@ -2,7 +2,7 @@
 
 Each attempt re-checks where the URL resolves (an endpoint that was public when created can
 point somewhere private later), follows no redirects, and waits at most ``timeout_s``. The
-domain (tp_api.services.webhook_delivery) decides what the answer means; a crash before the
+domain (tp_api.services.webhooks.webhook_delivery) decides what the answer means; a crash before the
 answer is recorded repeats the attempt with the same ``webhook-id``: at least once.
 """
 
@@ -20,11 +20,12 @@ from requests.adapters import HTTPAdapter
 
 from tp_api.db import utcnow
 from tp_api.models import OutboxEntry
-from tp_api.services import outbox, webhook_delivery
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.delivery import outbox
 from tp_api.services.errors import InvalidInput
-from tp_api.services.secret_box import SecretBox
-from tp_api.services.url_guard import Resolver, check_destination, resolve
-from tp_api.services.webhook_delivery import AttemptResult
+from tp_api.services.webhooks import webhook_delivery
+from tp_api.services.webhooks.url_guard import Resolver, check_destination, resolve
+from tp_api.services.webhooks.webhook_delivery import AttemptResult
 
 log = logging.getLogger(__name__)
 

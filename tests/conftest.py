@@ -34,7 +34,9 @@ from tests.lazy_routes import LazyBuilderRule
 from tp_api import migrations
 from tp_api.db import connect
 from tp_api.models import ALL_MODELS
-from tp_api.services import api_keys, keys, scanners, staff_auth, webhook_events
+from tp_api.services.credentials import api_keys, keys, staff_auth
+from tp_api.services.door import scanners
+from tp_api.services.webhooks import webhook_events
 
 # Halves the cost of create_app in this process (see tests/lazy_routes.py).
 Flask.url_rule_class = LazyBuilderRule

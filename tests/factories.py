@@ -6,9 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tp_api.models import Account, Event, Shop, StaffUser, Ticket, TicketType
-from tp_api.services import api_keys, events, keys, orders, personalise, shops, staff_auth
-from tp_api.services.order_input import parse_partner_order
-from tp_api.services.secret_box import SecretBox
+from tp_api.services.credentials import api_keys, keys, staff_auth
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.events import catalogue
+from tp_api.services.orders import personalise, submit
+from tp_api.services.orders.order_input import parse_partner_order
+from tp_api.services.shops import connections
 
 STAFF_PASSWORD = "correct horse battery staple"
 
@@ -69,7 +72,7 @@ class Factory:
             "children": children or [],
             **fields,
         }
-        return events.load_events(seller.id, [data])[0].event
+        return catalogue.load_events(seller.id, [data])[0].event
 
     def shop(
         self,
@@ -82,7 +85,7 @@ class Factory:
         """A seller with a WooCommerce shop whose product 93 sells a new ticket type."""
         owner = self.seller(seller)
         ticket_type = self.ticket_type(self.event(owner, ticket_stock=stock))
-        new = shops.add_shop(
+        new = connections.add_shop(
             SecretBox([secret]),
             owner.id,
             "main",
@@ -91,7 +94,7 @@ class Factory:
             consumer_key="ck_test",
             consumer_secret="cs_test",
         )
-        shops.map_product(new.shop, product_id=93, ticket_type_id=ticket_type.id)
+        connections.map_product(new.shop, product_id=93, ticket_type_id=ticket_type.id)
         return owner, new.shop, ticket_type
 
     def staff(
@@ -114,7 +117,7 @@ class Factory:
         wp_user_id: int | None = 7,
         paid: bool = True,
         **fields: Any,
-    ) -> orders.OrderOutcome:
+    ) -> submit.OrderOutcome:
         body = order_body(
             ticket_type.id,
             quantity=quantity,
@@ -123,10 +126,10 @@ class Factory:
             wp_order_id=fields.pop("wp_order_id", f"wc_{self._next()}"),
             **fields,
         )
-        return orders.submit_order(seller.id, parse_partner_order(body))
+        return submit.submit_order(seller.id, parse_partner_order(body))
 
     def personalise_all(
-        self, seller: Seller, outcome: orders.OrderOutcome, wp_user_id: int = 7
+        self, seller: Seller, outcome: submit.OrderOutcome, wp_user_id: int = 7
     ) -> list[Ticket]:
         """Personalise every ticket of the order through the real service."""
         tickets = list(Ticket.select().where(Ticket.order == outcome.order_id).order_by(Ticket.id))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bridge.adapters.base import ShopAdapter
 from bridge.adapters.woocommerce import WooClient
-from tp_api.services.shops import ShopConnection
+from tp_api.services.shops.connections import ShopConnection
 
 
 def adapter_for(connection: ShopConnection) -> ShopAdapter:

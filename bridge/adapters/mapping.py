@@ -13,8 +13,8 @@ from typing import Any
 
 from bridge.adapters.woocommerce import parse_woo_time
 from tp_api.schemas.text_rules import neutralise
-from tp_api.services.ingest import ShopOrderSnapshot
-from tp_api.services.order_input import BillingInput, OrderInput, OrderLineInput
+from tp_api.services.orders.ingest import ShopOrderSnapshot
+from tp_api.services.orders.order_input import BillingInput, OrderInput, OrderLineInput
 
 Mappings = dict[tuple[int, int], int]
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from bridge.partner_client import Attendee, NotFound, OwnedTicket, PartnerClient
 
 # The attendee fields of POST .../tickets/personalize, all required by the API, with the
-# lengths it accepts (tp_api/services/personalise.py). The page sends nothing else.
+# lengths it accepts (tp_api/services/orders/personalise.py). The page sends nothing else.
 FIELDS = ("first_name", "last_name", "email", "tel")
 MAX_LENGTHS = {"first_name": 200, "last_name": 200, "email": 254, "tel": 50}
 

@@ -21,9 +21,10 @@ from flask import Blueprint, Response, current_app, request
 from bridge.adapters.mapping import snapshot_from_woo
 from tp_api.db import write_transaction
 from tp_api.models import Shop
-from tp_api.services import outbox, shops
-from tp_api.services.holds import DEFAULT_UNPAID_HOLD_SECONDS
-from tp_api.services.ingest import ingest_shop_order
+from tp_api.services.delivery import outbox
+from tp_api.services.orders.holds import DEFAULT_UNPAID_HOLD_SECONDS
+from tp_api.services.orders.ingest import ingest_shop_order
+from tp_api.services.shops import connections
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +56,7 @@ def receive(shop_id: int) -> Response:
     if signature is None and request.mimetype == "application/x-www-form-urlencoded":
         # The ping sent when the webhook is created: form body, no signature. Must be 200.
         return _answer(200, "pong")
-    connection = shops.connection(current_app.extensions["tp_secret_box"], shop)
+    connection = connections.connection(current_app.extensions["tp_secret_box"], shop)
     if not signature_ok(raw, connection.webhook_secret, signature):
         log.warning("shop %s: webhook with a bad signature refused", shop.name)
         return _answer(401, "Bad signature")
@@ -78,7 +79,7 @@ def receive(shop_id: int) -> Response:
             )
         return _answer(202, "queued")
     try:
-        snapshot = snapshot_from_woo(payload, shops.mappings(shop.id))
+        snapshot = snapshot_from_woo(payload, connections.mappings(shop.id))
     except (ValueError, TypeError, KeyError, AttributeError, OverflowError):
         log.warning("shop %s: signed webhook with a malformed order payload", shop.name)
         return _answer(400, "Malformed order payload")

@@ -9,10 +9,11 @@ from tests.factories import order_body
 from tests.fake_woo import woo_order
 from tests.fixtures import woo_fixture
 from tp_api.models import Order, OrderLine, OrderStatus, ShopOrder, Ticket, TicketStatus, TicketType
-from tp_api.services import orders, shops
-from tp_api.services.ingest import ingest_shop_order
-from tp_api.services.order_input import parse_partner_order
-from tp_api.services.secret_box import SecretBox
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.orders import submit as orders
+from tp_api.services.orders.ingest import ingest_shop_order
+from tp_api.services.orders.order_input import parse_partner_order
+from tp_api.services.shops import connections as shops
 
 BOX = SecretBox(["test-secret"])
 
@@ -216,7 +217,7 @@ def test_a_refused_late_payment_is_tried_again_when_stock_frees_up(shop, factory
     blocker = factory.order(seller, ticket_type, quantity=10)
     late = woo_order(1, status="processing", quantity=2, modified=_later(120))
     assert ingest(shop_row, late).problems
-    from tp_api.services import cancellation
+    from tp_api.services.orders import cancellation
 
     with __import__("tp_api.db", fromlist=["x"]).write_transaction():
         cancellation.cancel_order(Order.get_by_id(blocker.order_id), status="cancelled")

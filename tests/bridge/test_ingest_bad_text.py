@@ -8,8 +8,8 @@ import pytest
 from bridge.adapters.mapping import snapshot_from_woo
 from tests.fake_woo import woo_order
 from tp_api.models import Order, OrderLine, ShopOrder
-from tp_api.services import shops
-from tp_api.services.ingest import ingest_shop_order
+from tp_api.services.orders.ingest import ingest_shop_order
+from tp_api.services.shops import connections
 
 
 @pytest.fixture
@@ -18,7 +18,7 @@ def shop(factory):
 
 
 def ingest(shop_row, woo):
-    snapshot = snapshot_from_woo(woo, shops.mappings(shop_row.id))
+    snapshot = snapshot_from_woo(woo, connections.mappings(shop_row.id))
     return ingest_shop_order(shop_row.id, shop_row.account_id, snapshot)
 
 

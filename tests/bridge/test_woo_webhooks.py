@@ -13,8 +13,9 @@ from bridge.web.woo_webhooks import signature_ok
 from tests.fake_woo import woo_order
 from tests.fixtures import woo_fixture
 from tp_api.models import Order, OutboxEntry, Shop, Ticket
-from tp_api.services import outbox, shops
-from tp_api.services.secret_box import SecretBox
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.delivery import outbox
+from tp_api.services.shops import connections
 
 DELIVERY = woo_fixture("woo_webhook_order_updated_delivery")
 PING = woo_fixture("woo_webhook_ping")
@@ -35,7 +36,7 @@ def shop(app, factory, settings):
     seller = factory.seller()
     ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
     box = SecretBox([settings.secret_key])
-    new = shops.add_shop(
+    new = connections.add_shop(
         box,
         seller.id,
         "main",
@@ -46,7 +47,7 @@ def shop(app, factory, settings):
     )
     # Use the fixture's secret, as if the webhook had been set up with it.
     Shop.update(webhook_secret_enc=box.seal(DELIVERY["secret"])).execute()
-    shops.map_product(new.shop, product_id=93, ticket_type_id=ticket_type.id)
+    connections.map_product(new.shop, product_id=93, ticket_type_id=ticket_type.id)
     return new.shop
 
 

@@ -18,11 +18,13 @@ from tests.conftest import TEST_SECRET
 from tests.factories import STAFF_PASSWORD
 from tests.fake_woo import FakeWoo, fail_times
 from tp_api.models import TicketType
-from tp_api.services import outbox, scanners, webhook_endpoints, webhook_events
-from tp_api.services.checkin import ScanRequest, scan
-from tp_api.services.shop_sync_requests import SYNC_SHOP_NOW
-from tp_api.services.ticket_files import ticket_code
-from tp_api.services.webhook_endpoints import EndpointPolicy
+from tp_api.services.delivery import outbox
+from tp_api.services.delivery.ticket_files import ticket_code
+from tp_api.services.door import scanners
+from tp_api.services.door.checkin import ScanRequest, scan
+from tp_api.services.shops.shop_sync_requests import SYNC_SHOP_NOW
+from tp_api.services.webhooks import webhook_endpoints, webhook_events
+from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
 EMAIL = "box.office@example.com"
 

@@ -114,7 +114,7 @@ def test_demo_loads_once_and_prints_a_working_key(run, db):
     second = run("demo", "--no-serve")
     assert second.exit_code == 0
     from tp_api.models import Event
-    from tp_api.services import keys
+    from tp_api.services.credentials import keys
 
     assert Event.select().where(Event.parent.is_null()).count() == 2
     secret = second.output.split("Partner key (shown once): ")[1].split()[0]
@@ -140,7 +140,7 @@ def test_admin_keys_with_scopes(run, db):
     assert created.exit_code == 0, created.output
     key = json.loads(created.output)
     assert key["key"].startswith("tpk_") and key["scopes"] == ["orders:read", "customers:read"]
-    from tp_api.services import api_keys
+    from tp_api.services.credentials import api_keys
 
     caller = api_keys.authenticate_api_key(key["key"])
     assert caller.scopes == {"orders:read", "customers:read"}
@@ -170,7 +170,7 @@ def test_demo_prints_a_working_admin_key(run, db):
     result = run("demo", "--no-serve")
     assert result.exit_code == 0, result.output
     secret = result.output.split("Admin-API key (shown once, every scope): ")[1].split()[0]
-    from tp_api.services import api_keys
+    from tp_api.services.credentials import api_keys
 
     assert "keys:write" in api_keys.authenticate_api_key(secret).scopes
     assert f"Bearer {secret}' '" in result.output

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from config.cli import DEMO_STAFF_EMAIL, main
 from tp_api.db import connect
 from tp_api.models import StaffUser
-from tp_api.services import keys, staff_auth
+from tp_api.services.credentials import keys, staff_auth
 
 PASSWORD = "a long enough password"
 
@@ -114,8 +114,8 @@ def test_demo_prints_a_my_tickets_link_that_opens_after_the_demo_order(run, db, 
     from config.wsgi import create_app
     from tests.factories import order_body
     from tp_api.models import Account, TicketType
-    from tp_api.services import orders
-    from tp_api.services.order_input import parse_partner_order
+    from tp_api.services.orders import submit as orders
+    from tp_api.services.orders.order_input import parse_partner_order
 
     result = run("demo", "--no-serve")
     path = "/my-tickets/" + result.output.split("/my-tickets/")[1].split()[0]

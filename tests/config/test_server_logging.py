@@ -51,7 +51,7 @@ def test_redact(line, expected):
         ("tps_" + "9" * 30 + "/x", "tps_[redacted]/x"),
         ("Authorization: Bearer abc.def", "Authorization: Bearer [redacted]"),
         # Left alone: module names, ordinary parameters.
-        ("tp_api.services.keys", "tp_api.services.keys"),
+        ("tp_api.services.credentials.keys", "tp_api.services.credentials.keys"),
         ("?ticket_id=7&monkey=1&keys=2", "?ticket_id=7&monkey=1&keys=2"),
     ],
 )

@@ -11,9 +11,10 @@ import pytest
 from config.tickets import scan_public_keys, ticket_tools
 from tp_api.db import database
 from tp_api.models import CheckIn, Event, Ticket, TicketStatus
-from tp_api.services import checkin, personalise, scanners
-from tp_api.services.personalise import AttendeeInput
-from tp_api.services.ticket_files import ticket_code
+from tp_api.services.delivery.ticket_files import ticket_code
+from tp_api.services.door import checkin, scanners
+from tp_api.services.orders import personalise
+from tp_api.services.orders.personalise import AttendeeInput
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from sync.jobs import ERROR_TEXT_MAX, error_text, pull_orders, push_stock
 from sync.reconcile import reconcile
 from tests.fake_woo import FakeWoo, fail_times, woo_order
 from tp_api.models import ProductMapping
-from tp_api.services import shops
+from tp_api.services.shops import connections
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def shop_with_four_mappings(factory, woo):
     variable product 95 too (its variations route answers 404)."""
     owner, shop, ticket_type = factory.shop(url=woo.url, stock=50)
     for product_id, variation_id in ((94, 0), (95, 23), (96, 61)):
-        shops.map_product(
+        connections.map_product(
             shop, product_id=product_id, variation_id=variation_id, ticket_type_id=ticket_type.id
         )
     woo.products[93] = {"id": 93, "manage_stock": True, "stock_quantity": 7}

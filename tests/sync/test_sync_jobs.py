@@ -10,8 +10,8 @@ from bridge.adapters.woocommerce import WooClient
 from sync.jobs import CURSOR_OVERLAP, pull_orders, push_stock
 from tests.fake_woo import EPOCH, FakeWoo, fail_times, woo_order
 from tp_api.models import Order, ProductMapping, Shop, ShopOrder, SyncRun, Ticket, TicketType
-from tp_api.services import shops
-from tp_api.services.secret_box import SecretBox
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.shops import connections
 
 BOX = SecretBox(["test-secret"])
 
@@ -99,7 +99,7 @@ def test_stock_push_writes_what_is_left_and_only_differences(woo, setup, factory
     woo.products[93] = {"id": 93, "manage_stock": False, "stock_quantity": None}
     woo.products[94] = {"id": 94, "manage_stock": True, "stock_quantity": 3}
     other = factory.ticket_type(factory.event(factory.sellers[0], ticket_stock=3))
-    shops.map_product(shop, product_id=94, ticket_type_id=other.id)
+    connections.map_product(shop, product_id=94, ticket_type_id=other.id)
     factory.order(factory.sellers[0], ticket_type, quantity=12)
     run = push_stock(shop, client)
     assert run.stock_writes == 1 and run.errors == 0

@@ -17,7 +17,7 @@ from aiosmtpd.controller import Controller
 
 from config.workers import outbox_worker
 from tp_api.models import Order, OutboxEntry
-from tp_api.services import outbox
+from tp_api.services.delivery import outbox
 
 
 class Inbox:

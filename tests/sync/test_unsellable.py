@@ -32,9 +32,10 @@ from tp_api.models import (
     TicketType,
     WebhookEvent,
 )
-from tp_api.services import event_lifecycle, webhook_endpoints
-from tp_api.services.secret_box import SecretBox
-from tp_api.services.webhook_endpoints import EndpointPolicy
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.events import event_lifecycle
+from tp_api.services.webhooks import webhook_endpoints
+from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
 HOOK_SECRET = "woo-hook-secret"
 OFF_SALE = ["draft", "cancelled", "completed", "archived", "type_disabled", "type_inactive"]

@@ -31,7 +31,7 @@ def fuzz_app(db, settings, factory, monkeypatch):
     def no_dns(host, *_args, **_kwargs):
         raise OSError(f"no DNS in tests ({host})")
 
-    monkeypatch.setattr("tp_api.services.url_guard.socket.getaddrinfo", no_dns)
+    monkeypatch.setattr("tp_api.services.webhooks.url_guard.socket.getaddrinfo", no_dns)
     # Rate limits off: the fuzzer sends many requests with one key on purpose.
     limits = {f"rate_limit_{n}": "off" for n in settings.rate_limits()}
     application = create_app(dataclasses.replace(settings, **limits))
@@ -40,7 +40,7 @@ def fuzz_app(db, settings, factory, monkeypatch):
     ticket_type = factory.ticket_type(event)
     outcome = factory.order(seller, ticket_type, quantity=2)
     from tp_api.models import Event, Ticket
-    from tp_api.services import scanners
+    from tp_api.services.door import scanners
 
     door_key = scanners.create_scanner(seller.id, "fuzz", [event.id]).secret
     application.config["FUZZ_KEYS"] = (factory.api_key(seller), seller.key, door_key)
@@ -59,8 +59,8 @@ def fuzz_app(db, settings, factory, monkeypatch):
 
 def _endpoint(application, account_id):
     from config.shops import secret_box
-    from tp_api.services import webhook_endpoints
-    from tp_api.services.webhook_endpoints import EndpointPolicy
+    from tp_api.services.webhooks import webhook_endpoints
+    from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
     policy = EndpointPolicy(allow_private=False, resolver=lambda host, port: ["93.184.216.34"])
     created = webhook_endpoints.create_endpoint(

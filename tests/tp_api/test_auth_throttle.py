@@ -8,8 +8,8 @@ from datetime import timedelta
 
 import pytest
 
-from tp_api.services import scanners
-from tp_api.services.credentials import ThrottlePolicy
+from tp_api.services.credentials.authenticator import ThrottlePolicy
+from tp_api.services.door import scanners
 
 WRONG_ADMIN_KEY = "tpk_" + "x" * 43
 
@@ -31,7 +31,7 @@ def test_a_right_partner_key_is_served_while_wrong_ones_are_refused(
     client, factory, caplog, time_machine
 ):
     seller = factory.seller()
-    caplog.set_level(logging.INFO, logger="tp_api.services.credentials")
+    caplog.set_level(logging.INFO, logger="tp_api.services.credentials.authenticator")
     for _ in range(3):
         assert client.get("/tp-api/events?key=wrong-key-123456").status_code == 403
         assert client.get(f"/tp-api/events?key={seller.key}").status_code == 200

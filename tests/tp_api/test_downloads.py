@@ -14,8 +14,8 @@ from PIL import Image
 from config.tickets import scan_public_key
 from pdf.signing import derive_signing_key, key_id, verify_ticket_code
 from tp_api.models import Ticket, TicketStatus
-from tp_api.services import personalise
-from tp_api.services.personalise import AttendeeInput
+from tp_api.services.orders import personalise
+from tp_api.services.orders.personalise import AttendeeInput
 
 
 @pytest.fixture

@@ -128,8 +128,9 @@ def test_0012_rewrites_recorded_refund_lines_from_row_ids_to_line_numbers(db, fa
 
     from tests.factories import order_body
     from tp_api.models import OrderLine, Refund
-    from tp_api.services import orders, refunds
-    from tp_api.services.order_input import parse_partner_order
+    from tp_api.services.orders import refunds
+    from tp_api.services.orders import submit as orders
+    from tp_api.services.orders.order_input import parse_partner_order
 
     seller = factory.seller()
     event = factory.event(seller, stock=50, ticket_stock=50)

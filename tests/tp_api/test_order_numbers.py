@@ -15,8 +15,8 @@ from peewee import fn
 from tests.factories import order_body
 from tp_api.models import Order, OrderLine, OrderStatus
 from tp_api.models.base import PUBLIC_NUMBER_MAX, PUBLIC_NUMBER_MIN, new_public_number
-from tp_api.services import orders
-from tp_api.services.order_input import parse_partner_order
+from tp_api.services.orders import submit
+from tp_api.services.orders.order_input import parse_partner_order
 
 
 def post_order(client, key, body):
@@ -90,13 +90,13 @@ def test_an_order_keeps_its_number_when_a_push_repeats_it(client, shop):
 def test_a_number_drawn_twice_is_drawn_again(db, factory, shop, monkeypatch, wp_order_id):
     """The unique index catches a repeated draw; the order is created with another number."""
     seller, ticket_type = shop
-    taken = orders.submit_order(seller.id, parse_partner_order(order_body(ticket_type.id)))
+    taken = submit.submit_order(seller.id, parse_partner_order(order_body(ticket_type.id)))
     draws = iter([taken.number, taken.number + 1])
-    monkeypatch.setattr(orders, "new_public_number", lambda: next(draws))
+    monkeypatch.setattr(submit, "new_public_number", lambda: next(draws))
     body = order_body(ticket_type.id, wp_order_id=wp_order_id)
     if wp_order_id is None:
         body.pop("wp_order_id")
-    outcome = orders.submit_order(seller.id, parse_partner_order(body))
+    outcome = submit.submit_order(seller.id, parse_partner_order(body))
     assert outcome.created
     assert outcome.number == taken.number + 1
     assert Order.select().count() == 2

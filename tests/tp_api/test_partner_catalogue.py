@@ -6,7 +6,7 @@ import pytest
 
 from tp_api.db import utcnow
 from tp_api.models import Event, Ticket, TicketType
-from tp_api.services import keys
+from tp_api.services.credentials import keys
 
 DAY1 = {
     "name": "Day 1 — Saturday",

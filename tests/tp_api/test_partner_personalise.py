@@ -7,7 +7,7 @@ import json
 import pytest
 
 from tp_api.models import OutboxEntry, Ticket, TicketStatus
-from tp_api.services.outbox import DELIVER_TICKETS
+from tp_api.services.delivery.outbox import DELIVER_TICKETS
 
 
 def attendee(ref, **changes):
@@ -213,7 +213,7 @@ def test_concurrent_requests_for_the_last_tickets_queue_the_delivery(bought):
     from concurrent.futures import ThreadPoolExecutor
 
     from tp_api.db import database
-    from tp_api.services import personalise as service
+    from tp_api.services.orders import personalise as service
 
     seller, event, _, refs = bought
     start = threading.Barrier(2)

@@ -10,9 +10,9 @@ import pytest
 from tests.factories import order_body
 from tp_api.db import database
 from tp_api.models import Event, Order, Ticket, TicketType
-from tp_api.services import orders
 from tp_api.services.errors import OutOfStock
-from tp_api.services.order_input import parse_partner_order
+from tp_api.services.orders import submit
+from tp_api.services.orders.order_input import parse_partner_order
 
 BUYERS = 300
 STOCK = 100
@@ -36,7 +36,7 @@ def test_300_concurrent_orders_for_100_tickets_sell_exactly_100(factory, pool):
             start.wait(timeout=30)
         try:
             with database.connection_context():
-                orders.submit_order(seller.id, body)
+                submit.submit_order(seller.id, body)
             return "ok"
         except OutOfStock:
             return "sold out"
@@ -64,7 +64,7 @@ def test_same_wp_order_id_pushed_concurrently_makes_one_order(factory):
     def push(_: int) -> bool:
         start.wait(timeout=30)
         with database.connection_context():
-            return orders.submit_order(seller.id, body).created
+            return submit.submit_order(seller.id, body).created
 
     with ThreadPoolExecutor(max_workers=20) as pool:
         created = list(pool.map(push, range(20)))

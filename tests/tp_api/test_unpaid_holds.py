@@ -10,9 +10,9 @@ import pytest
 from tests.factories import order_body
 from tp_api.db import database, write_transaction
 from tp_api.models import Order, OrderStatus, Ticket, TicketType
-from tp_api.services import cancellation, holds, orders
 from tp_api.services.errors import OutOfStock
-from tp_api.services.order_input import parse_partner_order
+from tp_api.services.orders import cancellation, holds, submit
+from tp_api.services.orders.order_input import parse_partner_order
 
 START = "2026-06-01T10:00:00Z"
 HOUR = 3600
@@ -31,12 +31,12 @@ def two_left(factory):
 
 def unpaid(seller, ticket_type, wp_order_id, quantity=2):
     body = order_body(ticket_type.id, quantity=quantity, paid=False, wp_order_id=wp_order_id)
-    return orders.submit_order(seller.id, parse_partner_order(body))
+    return submit.submit_order(seller.id, parse_partner_order(body))
 
 
 def paid(seller, ticket_type, wp_order_id, quantity=2):
     body = order_body(ticket_type.id, quantity=quantity, paid=True, wp_order_id=wp_order_id)
-    return orders.submit_order(seller.id, parse_partner_order(body))
+    return submit.submit_order(seller.id, parse_partner_order(body))
 
 
 def counters(ticket_type):
@@ -70,7 +70,7 @@ def test_the_hold_follows_the_configured_seconds(two_left, time_machine):
     seller, ticket_type = two_left
     time_machine.move_to(START, tick=False)
     body = order_body(ticket_type.id, quantity=2, paid=False, wp_order_id="wc_1")
-    orders.submit_order(seller.id, parse_partner_order(body), hold_seconds=120)
+    submit.submit_order(seller.id, parse_partner_order(body), hold_seconds=120)
     time_machine.shift(120)
     paid(seller, ticket_type, "wc_2")
     assert counters(ticket_type) == (2, 0)
@@ -172,13 +172,13 @@ def test_expiry_and_concurrent_orders_never_oversell(factory, time_machine):
             if n % 8 == 1:
                 late = order_body(ticket_type.id, paid=True, wp_order_id=f"held-{n // 8}")
                 try:
-                    orders.submit_order(seller.id, parse_partner_order(late))
+                    submit.submit_order(seller.id, parse_partner_order(late))
                     return "ok"
                 except OutOfStock:
                     return "sold out"
             body = order_body(ticket_type.id, paid=n % 2 == 0, wp_order_id=f"new-{n}")
             try:
-                orders.submit_order(seller.id, parse_partner_order(body))
+                submit.submit_order(seller.id, parse_partner_order(body))
                 return "ok"
             except OutOfStock:
                 return "sold out"

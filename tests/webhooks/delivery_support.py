@@ -33,8 +33,9 @@ from tp_api.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from tp_api.services import outbox, webhook_events
-from tp_api.services.webhook_endpoints import EndpointPolicy, NewSecret, create_endpoint
+from tp_api.services.delivery import outbox
+from tp_api.services.webhooks import webhook_events
+from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy, NewSecret, create_endpoint
 
 API = "/api/v1"
 ANSWERS = {

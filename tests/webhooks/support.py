@@ -24,7 +24,7 @@ from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from tests.loopback import Running
 from tp_api.db import database
 from tp_api.models import OutboxEntry, WebhookDelivery, WebhookEvent
-from tp_api.services import webhook_events
+from tp_api.services.webhooks import webhook_events
 
 # What the public resolver of a fake DNS answers (example.com's address).
 PUBLIC_ADDRESS = "93.184.216.34"

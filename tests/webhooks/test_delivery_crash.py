@@ -28,7 +28,7 @@ from tests.webhooks.delivery_support import (
 )
 from tp_api.db import utcnow
 from tp_api.models import DeliveryStatus, OutboxEntry, WebhookAttempt, WebhookDelivery
-from tp_api.services import webhook_events
+from tp_api.services.webhooks import webhook_events
 
 pytestmark = pytest.mark.slow
 TP_BRIDGE = str(Path(sys.executable).with_name("tp-bridge"))
@@ -140,7 +140,7 @@ def test_a_worker_killed_mid_batch_loses_no_event_and_repeats_only_what_was_in_f
                 assert in_flight <= Settings().webhook_workers
                 kills.append((seen, in_flight))
                 # The killed worker's claim would hold its job for the outbox lease
-                # (tp_api.services.outbox.DEFAULT_LEASE, 5 minutes) before another worker may
+                # (delivery.outbox.DEFAULT_LEASE, 5 minutes) before another worker may
                 # take it. Rather than wait that long, expire the leases here, as if the five
                 # minutes had passed: UPDATE outbox_entry SET locked_until = now - 1 s
                 # WHERE done_at IS NULL.

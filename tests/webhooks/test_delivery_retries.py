@@ -44,16 +44,16 @@ from tests.webhooks.delivery_support import (
 )
 from tp_api.db import database, utcnow, write_transaction
 from tp_api.models import DeliveryStatus, OutboxEntry, WebhookDelivery, WebhookEndpoint
-from tp_api.services import webhook_delivery, webhook_events
-from tp_api.services.webhook_delivery import (
+from tp_api.services.webhooks import webhook_delivery, webhook_events
+from tp_api.services.webhooks.webhook_delivery import (
     DISABLE_AFTER_FAILED_DELIVERIES,
     GIVE_UP_AFTER,
     RETRY_DELAYS,
     AttemptResult,
     retry_delay,
 )
-from tp_api.services.webhook_endpoints import EndpointPolicy
-from tp_api.services.webhook_events import DELIVER_WEBHOOK
+from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
+from tp_api.services.webhooks.webhook_events import DELIVER_WEBHOOK
 
 PUBLIC = "93.184.216.34"
 

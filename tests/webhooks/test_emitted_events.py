@@ -34,12 +34,14 @@ from tp_api.models import (
     WebhookEndpoint,
     WebhookEvent,
 )
-from tp_api.services import cancellation, personalise, scanners, webhook_endpoints
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.delivery.ticket_files import ticket_code
+from tp_api.services.door import scanners
 from tp_api.services.errors import TicketingError
-from tp_api.services.personalise import AttendeeInput
-from tp_api.services.secret_box import SecretBox
-from tp_api.services.ticket_files import ticket_code
-from tp_api.services.webhook_endpoints import EndpointPolicy
+from tp_api.services.orders import cancellation, personalise
+from tp_api.services.orders.personalise import AttendeeInput
+from tp_api.services.webhooks import webhook_endpoints
+from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
 HOLDER = {"firstName": "Sam", "lastName": "Smith", "email": "sam@example.com"}
 
@@ -732,7 +734,7 @@ def test_a_failing_event_cancel_leaves_nothing(hooked, monkeypatch):
     hooked.push(paid=False)
     hooked.push()
     before = webhook_rows()
-    from tp_api.services import event_lifecycle
+    from tp_api.services.events import event_lifecycle
 
     def broken_move(*args, **kwargs):
         raise TicketingError("lifecycle store failed")

@@ -9,7 +9,7 @@ import pytest
 from tests.admin_api import Admin, api_error
 from tp_api.models import WebhookEndpoint
 from tp_api.services.errors import InvalidInput
-from tp_api.services.url_guard import is_public, parse_url
+from tp_api.services.webhooks.url_guard import is_public, parse_url
 
 ORDER_TYPES = ["order.created", "order.paid"]
 

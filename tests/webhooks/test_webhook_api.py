@@ -30,11 +30,11 @@ from tp_api.models import (
     WebhookEvent,
 )
 from tp_api.models.base import PUBLIC_NUMBER_MAX, PUBLIC_NUMBER_MIN
-from tp_api.services import webhook_endpoints
+from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.errors import InvalidInput
-from tp_api.services.secret_box import SecretBox
-from tp_api.services.url_guard import DestinationRefused
-from tp_api.services.webhook_endpoints import EndpointPolicy
+from tp_api.services.webhooks import webhook_endpoints
+from tp_api.services.webhooks.url_guard import DestinationRefused
+from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
 ORDER_TYPES = ["order.created", "order.paid"]
 

@@ -1,6 +1,6 @@
 """The door API (``/api/v1/checkin``, ``/api/v1/events/{id}/live``) as the OpenAPI document
-shows it. Its requests are validated by hand in tp_api.services.door (offline uploads must
-refuse a whole batch atomically, with the failing item's index in the message); these
+shows it. Its requests are validated by hand in tp_api.services.door.scanner_api (offline
+uploads must refuse a whole batch atomically, with the failing item's index in the message); these
 models describe the same shapes, and the fuzz test checks real answers against them."""
 
 from __future__ import annotations

@@ -37,11 +37,11 @@ from tp_api.schemas.orders import (
     TicketOut,
 )
 from tp_api.schemas.webhooks import AttemptOut, DeliveryOut, WebhookOut
-from tp_api.services.customers_admin import Customer
-from tp_api.services.event_catalogue import effective_status, pool_available
-from tp_api.services.events import EventNode
-from tp_api.services.order_queries import OrderDetail
-from tp_api.services.webhook_log import LoggedDelivery
+from tp_api.services.customers.customers_admin import Customer
+from tp_api.services.events.catalogue import EventNode
+from tp_api.services.events.event_catalogue import effective_status, pool_available
+from tp_api.services.orders.order_queries import OrderDetail
+from tp_api.services.webhooks.webhook_log import LoggedDelivery
 
 TICKET_STATUS_NAMES = {
     TicketStatus.CREATED: "created",

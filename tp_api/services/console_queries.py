@@ -25,9 +25,9 @@ from tp_api.models import (
     TicketType,
 )
 from tp_api.models import Order as OrderRow
-from tp_api.services.events import get_event
-from tp_api.services.shop_sync_requests import SYNC_SHOP_NOW, is_sync_requested
-from tp_api.services.stock import units_left
+from tp_api.services.events.catalogue import get_event
+from tp_api.services.orders.stock import units_left
+from tp_api.services.shops.shop_sync_requests import SYNC_SHOP_NOW, is_sync_requested
 
 RUNS_PER_SHOP = 5
 PROBLEMS_PER_SHOP = 5
@@ -305,7 +305,7 @@ def _add_order_numbers(statuses: list[ShopStatus]) -> None:
 
 def shop_orders_to_refund(order_id: int) -> list[ShopOrder]:
     """The shop orders bound to our order that the seller must refund in the shop: paid there
-    for something we cannot sell (tp_api.services.unsellable_orders)."""
+    for something we cannot sell (tp_api.services.orders.unsellable_orders)."""
     return list(
         ShopOrder.select()
         .where(ShopOrder.order == order_id, ShopOrder.needs_refund == True)  # noqa: E712

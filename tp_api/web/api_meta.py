@@ -9,7 +9,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, request
 
 from tp_api.schemas.health import Health, ShopSync
-from tp_api.services import api_keys, health_report
+from tp_api.services import health_report
+from tp_api.services.credentials import api_keys
 from tp_api.services.errors import TicketingError
 from tp_api.web.admin import presented_key
 from tp_api.web.api_routes import model_response, operation

@@ -11,7 +11,7 @@ import re
 from flask import Blueprint, Response, current_app, request, send_file
 
 from tp_api.models.orders import format_order_reference
-from tp_api.services import ticket_files
+from tp_api.services.delivery import ticket_files
 from tp_api.services.errors import TicketingError
 
 bp = Blueprint("downloads", __name__, url_prefix="/files/tickets")

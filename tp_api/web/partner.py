@@ -9,15 +9,9 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from tp_api.models import Account
-from tp_api.services import (
-    customers,
-    events,
-    keys,
-    orders,
-    partner_catalogue,
-    personalise,
-    ticket_files,
-)
+from tp_api.services.credentials import keys
+from tp_api.services.customers import owned
+from tp_api.services.delivery import ticket_files
 from tp_api.services.errors import (
     InvalidInput,
     NotFound,
@@ -25,7 +19,9 @@ from tp_api.services.errors import (
     TooManyAttempts,
     Unauthenticated,
 )
-from tp_api.services.order_input import parse_partner_order
+from tp_api.services.events import catalogue, partner_catalogue
+from tp_api.services.orders import personalise, submit
+from tp_api.services.orders.order_input import parse_partner_order
 from tp_api.services.validation import to_int
 from tp_api.web import partner_json
 
@@ -133,18 +129,18 @@ def list_events() -> Response:
 @bp.get("/users/<user_id>/events")
 def list_user_events(user_id: str) -> Response:
     wp_user_id = _user_id(user_id)
-    found = customers.events_of_user(_account_id(), wp_user_id)
+    found = owned.events_of_user(_account_id(), wp_user_id)
     return jsonify([partner_json.user_event_json(event) for event in found])
 
 
 @bp.get("/events/<event_id>/tickets")
 def list_event_tickets(event_id: str) -> Response:
     account_id = _account_id()
-    event = events.get_event(account_id, _event_id(event_id, "Event not found"))
+    event = catalogue.get_event(account_id, _event_id(event_id, "Event not found"))
     wp_user_id = _wp_user_id(required=True)
     assert wp_user_id is not None
-    owned = customers.tickets_of_user(account_id, event.id, wp_user_id)
-    return jsonify([partner_json.owned_ticket_json(item) for item in owned])
+    items = owned.tickets_of_user(account_id, event.id, wp_user_id)
+    return jsonify([partner_json.owned_ticket_json(item) for item in items])
 
 
 @bp.post("/events/<event_id>/tickets/personalize")
@@ -162,7 +158,7 @@ def personalize_tickets(event_id: str) -> Response:
 @bp.post("/orders/create")
 def create_order() -> Response:
     order_input = parse_partner_order(_json_body())
-    outcome = orders.submit_order(
+    outcome = submit.submit_order(
         _account_id(), order_input, hold_seconds=current_app.config["TP_UNPAID_HOLD_SECONDS"]
     )
     log.info(

@@ -8,9 +8,9 @@ from decimal import Decimal
 from typing import Any
 
 from tp_api.models import Event, TicketType
-from tp_api.services import sellable
-from tp_api.services.customers import OwnedTicket
-from tp_api.services.events import EventNode
+from tp_api.services.customers.owned import OwnedTicket
+from tp_api.services.events.catalogue import EventNode
+from tp_api.services.orders import sellable
 
 
 def unix(value: datetime | None) -> int | None:

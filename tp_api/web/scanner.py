@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
-from tp_api.services import checkin, door, scanners
+from tp_api.services.door import checkin, scanner_api, scanners
 from tp_api.services.errors import InvalidInput, TicketingError, TooManyAttempts
 from tp_api.services.validation import optional_str, to_int
 
@@ -81,19 +81,19 @@ def scan() -> Response:
         ),
         _keys(),
     )
-    return jsonify(door.scan_json(result))
+    return jsonify(scanner_api.scan_json(result))
 
 
 @bp.get("/checkin/events/<int:event_id>/offline")
 def offline_pack(event_id: int) -> Response:
-    return jsonify(door.offline_pack(g.scanner, event_id, _keys()))
+    return jsonify(scanner_api.offline_pack(g.scanner, event_id, _keys()))
 
 
 @bp.post("/checkin/upload")
 def upload() -> Response:
-    return jsonify(door.upload(g.scanner, _body(), _keys()))
+    return jsonify(scanner_api.upload(g.scanner, _body(), _keys()))
 
 
 @bp.get("/events/<int:event_id>/live")
 def live(event_id: int) -> Response:
-    return jsonify(door.live(g.scanner, event_id))
+    return jsonify(scanner_api.live(g.scanner, event_id))

@@ -13,8 +13,8 @@ from tests.admin_api import Admin, iso
 from tests.factories import order_body
 from tests.tp_api.admin.events_support import order_row, partner_order, placed
 from tp_api.models import Order, OrderStatus, Ticket, TicketType
-from tp_api.services.ingest import ShopOrderSnapshot, ingest_shop_order
-from tp_api.services.order_input import BillingInput, OrderInput, OrderLineInput
+from tp_api.services.orders.ingest import ShopOrderSnapshot, ingest_shop_order
+from tp_api.services.orders.order_input import BillingInput, OrderInput, OrderLineInput
 
 T0 = datetime(2031, 3, 1, 12, 0, tzinfo=UTC)
 

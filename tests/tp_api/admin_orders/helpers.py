@@ -9,9 +9,10 @@ from typing import Any
 
 from tests.factories import Factory, Seller, order_body
 from tp_api.models import ApiKey, Event, Order, OrderLine, Ticket, TicketType
-from tp_api.services import api_keys, orders
-from tp_api.services.keys import hash_key
-from tp_api.services.order_input import parse_partner_order
+from tp_api.services.credentials import api_keys
+from tp_api.services.credentials.keys import hash_key
+from tp_api.services.orders import submit as order_submit
+from tp_api.services.orders.order_input import parse_partner_order
 
 UNIT = 2995  # the factory's ticket price, 29.95 in cents
 
@@ -43,7 +44,7 @@ def line_number(line: OrderLine) -> int:
     )
 
 
-def numbers_newest_first(outcomes: Iterable[orders.OrderOutcome]) -> list[int]:
+def numbers_newest_first(outcomes: Iterable[order_submit.OrderOutcome]) -> list[int]:
     """The public numbers of these orders, newest (highest row id) first: the order in which
     the admin API lists them."""
     return [o.number for o in sorted(outcomes, key=lambda o: o.order_id, reverse=True)]
@@ -62,7 +63,7 @@ class Shop:
     event: Event
     ticket_type: TicketType
 
-    def order(self, factory: Factory, **fields: Any) -> orders.OrderOutcome:
+    def order(self, factory: Factory, **fields: Any) -> order_submit.OrderOutcome:
         return factory.order(self.seller, self.ticket_type, **fields)
 
     def personalised_order(self, factory: Factory, quantity: int = 1, **fields: Any) -> Order:
@@ -79,11 +80,11 @@ def make_shop(factory: Factory, **event_fields: Any) -> Shop:
     return Shop(seller, factory.api_key(seller), event, factory.ticket_type(event))
 
 
-def submit(seller: Seller, body: dict[str, Any]) -> orders.OrderOutcome:
-    return orders.submit_order(seller.id, parse_partner_order(body))
+def submit(seller: Seller, body: dict[str, Any]) -> order_submit.OrderOutcome:
+    return order_submit.submit_order(seller.id, parse_partner_order(body))
 
 
-def two_event_order(factory: Factory, shop: Shop) -> orders.OrderOutcome:
+def two_event_order(factory: Factory, shop: Shop) -> order_submit.OrderOutcome:
     """A paid order with one ticket for the shop's event and one for a second event."""
     other = factory.ticket_type(factory.event(shop.seller))
     body = order_body(shop.ticket_type.id, wp_order_id="wc_9001")

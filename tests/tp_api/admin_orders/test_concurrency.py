@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 from tests.tp_api.admin_orders.helpers import UNIT, auth, dumps, line_number, sold
 from tp_api.db import database
 from tp_api.models import Order, OrderLine, Refund
-from tp_api.services import refunds
 from tp_api.services.errors import Conflict, Unprocessable
+from tp_api.services.orders import refunds
 
 THREADS = 8
 

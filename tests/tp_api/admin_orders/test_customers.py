@@ -15,7 +15,7 @@ from tests.tp_api.admin_orders.helpers import (
     numbers_newest_first,
 )
 from tp_api.models import Order, OrderLine
-from tp_api.services import customers_admin
+from tp_api.services.customers import customers_admin
 
 HEADER = [
     "email",

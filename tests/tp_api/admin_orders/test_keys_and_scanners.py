@@ -10,8 +10,8 @@ from config.tickets import ticket_tools
 from tests.admin_api import ALL_SCOPES, api_error
 from tests.tp_api.admin_orders.helpers import auth, key_id, new_key, tickets_of
 from tp_api.models import ApiKey, IdempotencyRecord, Scanner, ScannerEvent
-from tp_api.services import api_keys
-from tp_api.services.ticket_files import ticket_code
+from tp_api.services.credentials import api_keys
+from tp_api.services.delivery.ticket_files import ticket_code
 
 
 def create_key(client, key, body=None, headers=None):

@@ -242,8 +242,8 @@ def test_a_ticket_scanned_through_the_door_api_blocks_a_full_refund(
     client, factory, shop, settings
 ):
     from config.tickets import ticket_tools
-    from tp_api.services import scanners
-    from tp_api.services.ticket_files import ticket_code
+    from tp_api.services.delivery.ticket_files import ticket_code
+    from tp_api.services.door import scanners
 
     order = shop.personalised_order(factory, quantity=2)
     scanner = scanners.create_scanner(shop.seller.id, "Gate", [shop.event.id])

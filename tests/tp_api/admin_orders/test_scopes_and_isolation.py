@@ -10,7 +10,7 @@ import pytest
 from tests.admin_api import ALL_SCOPES, api_error
 from tests.tp_api.admin_orders.helpers import auth, line_number, make_shop, new_key, tickets_of
 from tp_api.models import ApiKey, Order, OutboxEntry, Refund, Scanner, Ticket
-from tp_api.services import scanners
+from tp_api.services.door import scanners
 
 
 @dataclass

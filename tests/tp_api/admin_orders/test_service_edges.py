@@ -15,7 +15,8 @@ from tests.factories import order_body
 from tests.tp_api.admin_orders.helpers import auth, key_id, make_shop, new_key
 from tp_api import db as tp_db
 from tp_api.models import Order, OutboxEntry, Shop, SyncRun
-from tp_api.services import api_keys, outbox
+from tp_api.services.credentials import api_keys
+from tp_api.services.delivery import outbox
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
 

@@ -11,8 +11,8 @@ from config.tickets import ticket_tools
 from tests.admin_api import api_error
 from tests.tp_api.admin_orders.helpers import auth, tickets_of, two_event_order
 from tp_api.models import OutboxEntry, Ticket, TicketStatus
-from tp_api.services import scanners
-from tp_api.services.ticket_files import ticket_code
+from tp_api.services.delivery.ticket_files import ticket_code
+from tp_api.services.door import scanners
 
 NEW_HOLDER = {
     "firstName": "Sam",

@@ -12,10 +12,11 @@ from tests.conftest import TEST_SECRET
 from tests.fake_woo import FakeWoo, fail_times
 from tests.tp_api.console.support import post_form, sign_in
 from tp_api.models import Order, OutboxEntry, SyncRun, Ticket, TicketStatus, TicketType
-from tp_api.services import outbox, scanners
-from tp_api.services.checkin import ScanRequest, scan
-from tp_api.services.shop_sync_requests import SYNC_SHOP_NOW
-from tp_api.services.ticket_files import ticket_code
+from tp_api.services.delivery import outbox
+from tp_api.services.delivery.ticket_files import ticket_code
+from tp_api.services.door import scanners
+from tp_api.services.door.checkin import ScanRequest, scan
+from tp_api.services.shops.shop_sync_requests import SYNC_SHOP_NOW
 
 
 @pytest.fixture

@@ -13,11 +13,13 @@ from tests.query_counter import count_queries
 from tests.tp_api.console.support import sign_in
 from tp_api.db import utcnow
 from tp_api.models import OrderLine, SyncRun, TicketType, WebhookAttempt, WebhookDelivery
-from tp_api.services import scanners, shops, webhook_endpoints, webhook_events
-from tp_api.services.checkin import ScanRequest, scan
-from tp_api.services.secret_box import SecretBox
-from tp_api.services.ticket_files import ticket_code
-from tp_api.services.webhook_endpoints import EndpointPolicy
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.delivery.ticket_files import ticket_code
+from tp_api.services.door import scanners
+from tp_api.services.door.checkin import ScanRequest, scan
+from tp_api.services.shops import connections
+from tp_api.services.webhooks import webhook_endpoints, webhook_events
+from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
 # Signed-in session check (1) plus the page's own reads; generous but far below one per row.
 MOST_QUERIES = 10
@@ -45,7 +47,7 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
         ticket_type = factory.ticket_type(event)
         factory.order(owner, ticket_type, quantity=2)
         ids.setdefault("event", event.id)
-        shop = shops.add_shop(
+        shop = connections.add_shop(
             box,
             owner.id,
             f"shop {size}-{i}",
@@ -54,7 +56,7 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
             consumer_key="ck",
             consumer_secret="cs",
         ).shop
-        shops.map_product(shop, product_id=100 + i, ticket_type_id=ticket_type.id)
+        connections.map_product(shop, product_id=100 + i, ticket_type_id=ticket_type.id)
         for kind in ("orders", "stock", "orders"):
             SyncRun.create(shop=shop.id, kind=kind, finished_at=utcnow(), errors=1, error_text="x")
     ids["order"] = _big_order(factory, owner, ids["event"], size)

@@ -10,7 +10,7 @@ import pytest
 from tests.factories import STAFF_PASSWORD
 from tests.tp_api.console.support import csrf_from, post_form, sign_in
 from tp_api.models import SignInThrottle, StaffUser
-from tp_api.services import staff_auth
+from tp_api.services.credentials import staff_auth
 from tp_api.services.errors import Conflict, InvalidInput, TooManyAttempts
 
 EMAIL = "door.manager@example.com"

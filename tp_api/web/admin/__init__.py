@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, current_app, g, request
 
-from tp_api.services import api_keys, idempotency
+from tp_api.services import idempotency
+from tp_api.services.credentials import api_keys
 from tp_api.services.errors import Conflict, TicketingError, TooManyAttempts, Unauthenticated
 from tp_api.web.api_routes import error_response
 

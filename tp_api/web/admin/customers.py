@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Response, g, stream_with_context
 
 from tp_api.schemas.orders import CustomerList, CustomerListQuery
-from tp_api.services import customers_admin
 from tp_api.services.admin_render import customer_out
+from tp_api.services.customers import customers_admin
 from tp_api.web.admin import bp
 from tp_api.web.api_routes import operation
 

@@ -20,9 +20,9 @@ from tp_api.schemas.events import (
     TicketTypeOut,
     TicketTypeUpdate,
 )
-from tp_api.services import event_admin, event_catalogue, event_lifecycle
 from tp_api.services.admin_render import availability_out, event_out, ticket_type_out
-from tp_api.services.event_catalogue import EventFilter
+from tp_api.services.events import event_admin, event_catalogue, event_lifecycle
+from tp_api.services.events.event_catalogue import EventFilter
 from tp_api.web.admin import bp
 from tp_api.web.api_routes import operation
 

@@ -14,8 +14,9 @@ from tp_api.schemas.keys import (
     ScannerList,
     ScannerOut,
 )
-from tp_api.services import api_keys, scanners
 from tp_api.services.admin_render import api_key_out
+from tp_api.services.credentials import api_keys
+from tp_api.services.door import scanners
 from tp_api.web.admin import bp, issued_secret
 from tp_api.web.api_routes import operation
 

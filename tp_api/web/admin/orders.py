@@ -14,10 +14,10 @@ from tp_api.schemas.orders import (
     TicketOut,
     TicketTransfer,
 )
-from tp_api.services import order_queries, refunds, ticket_actions
 from tp_api.services.admin_render import order_out, order_summary, ticket_out
-from tp_api.services.order_queries import OrderFilter
-from tp_api.services.personalise import AttendeeInput
+from tp_api.services.orders import order_queries, refunds, ticket_actions
+from tp_api.services.orders.order_queries import OrderFilter
+from tp_api.services.orders.personalise import AttendeeInput
 from tp_api.web.admin import bp
 from tp_api.web.api_routes import operation
 

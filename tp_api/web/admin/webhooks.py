@@ -19,10 +19,10 @@ from tp_api.schemas.webhooks import (
     WebhookSecret,
     WebhookUpdate,
 )
-from tp_api.services import webhook_delivery, webhook_endpoints, webhook_log
 from tp_api.services.admin_render import delivery_out, webhook_out
-from tp_api.services.secret_box import SecretBox
-from tp_api.services.webhook_endpoints import EndpointPolicy
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.webhooks import webhook_delivery, webhook_endpoints, webhook_log
+from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 from tp_api.web.admin import bp, issued_secret
 from tp_api.web.api_routes import operation
 

@@ -1,6 +1,6 @@
 """The seller's console (``/console``): server-rendered pages for an account's staff.
 
-Sign-in is by e-mail and password (tp_api.services.staff_auth). The session is Flask's
+Sign-in is by e-mail and password (tp_api.services.credentials.staff_auth). The session is Flask's
 signed cookie (HttpOnly, SameSite=Lax, Secure behind https); it holds the staff id, the
 user's random session key (replaced when they sign out, change password or are disabled,
 which ends every session of theirs) and a CSRF token. Every POST
@@ -31,7 +31,7 @@ from flask import (
 )
 
 from tp_api.models import StaffUser, TicketStatus
-from tp_api.services import staff_auth
+from tp_api.services.credentials import staff_auth
 from tp_api.services.errors import TicketingError
 
 bp = Blueprint(

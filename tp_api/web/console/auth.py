@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, redirect, render_template, request, session, url_for
 
-from tp_api.services import staff_auth
+from tp_api.services.credentials import staff_auth
 from tp_api.services.errors import TicketingError, TooManyAttempts
 from tp_api.web.console import bp, current_staff, safe_next, start_session
 

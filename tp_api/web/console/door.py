@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify, redirect, render_template, request, url_for
 
-from tp_api.services import console_queries, door
-from tp_api.services.events import get_event
+from tp_api.services import console_queries
+from tp_api.services.door import scanner_api
+from tp_api.services.events.catalogue import get_event
 from tp_api.web.console import account_id, bp
 
 REFRESH_SECONDS = 5
@@ -33,7 +34,7 @@ def door_event(event_id: int) -> str:
         "console/door.html",
         events=events,
         event=event,
-        figures=door.live_figures(event),
+        figures=scanner_api.live_figures(event),
         refresh_seconds=REFRESH_SECONDS,
     )
 
@@ -41,4 +42,4 @@ def door_event(event_id: int) -> str:
 @bp.get("/door/<int:event_id>/figures.json")
 def door_figures(event_id: int) -> Response:
     """The same figures as JSON, for the page's own refresh."""
-    return jsonify(door.live_figures(get_event(account_id(), event_id)))
+    return jsonify(scanner_api.live_figures(get_event(account_id(), event_id)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import render_template, request
 
 from tp_api.services import console_queries
-from tp_api.services.event_catalogue import effective_status, event_node
+from tp_api.services.events.event_catalogue import effective_status, event_node
 from tp_api.web.console import account_id, bp
 from tp_api.web.console.charts import sales_chart
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from tp_api.models import OrderStatus
-from tp_api.services import console_queries, order_queries, refunds
+from tp_api.services import console_queries
 from tp_api.services.errors import InvalidInput, TicketingError
+from tp_api.services.orders import order_queries, refunds
 from tp_api.services.validation import clean_text
 from tp_api.web.console import MAX_ID, account_id, bp
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
 
-from tp_api.services import console_queries, shop_sync_requests
+from tp_api.services import console_queries
+from tp_api.services.shops import shop_sync_requests
 from tp_api.web.console import account_id, bp
 
 

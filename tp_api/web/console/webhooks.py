@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from tp_api.models import DeliveryStatus
-from tp_api.services import webhook_delivery, webhook_endpoints, webhook_log
+from tp_api.services.webhooks import webhook_delivery, webhook_endpoints, webhook_log
 from tp_api.web.console import account_id, bp
 
 PAGE_SIZE = 50

@@ -1,0 +1,190 @@
+"""Admin-API keys: scoped, several active at once, shown once, revoked at once.
+
+Like partner keys, only a SHA-256 of a key is stored (256 bits of randomness leave nothing
+to brute-force offline). Revocation is immediate in the process that revokes and within
+``credentials.KEY_CACHE_TTL`` in every other worker process. Failed keys are throttled per
+client address with partner and scanner keys (tp_api/services/credentials/authenticator.py).
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import get_args
+
+from tp_api.db import utcnow, write_transaction
+from tp_api.models import ApiKey
+from tp_api.schemas.keys import Scope
+from tp_api.services.credentials.authenticator import (
+    AuthThrottle,
+    KeyCache,
+    authenticate_with,
+    hash_key,
+    plausible,
+)
+from tp_api.services.credentials.keys import touch_last_used
+from tp_api.services.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+
+API_KEY_PREFIX = "tpk_"
+_PREFIX_LEN = 12
+MAX_ACTIVE_KEYS = 20
+
+# The schema's Literal is the one list (it validates requests); this is its run-time form.
+SCOPES: tuple[str, ...] = get_args(Scope)
+
+
+class MissingScopes(Forbidden):
+    """The key is valid but lacks scopes; ``details`` names them."""
+
+    default_code = "missing_scopes"
+
+
+@dataclass(frozen=True)
+class ApiCaller:
+    """Who is calling the admin API: the account, the key and what it may do."""
+
+    account_id: int
+    key_id: int
+    scopes: frozenset[str]
+
+    def require(self, *needed: str) -> None:
+        """Raise MissingScopes unless the key has every scope in ``needed``."""
+        missing = [scope for scope in needed if scope not in self.scopes]
+        if missing:
+            raise MissingScopes(
+                f"This key lacks the scope{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+                details={"missingScopes": missing},
+            )
+
+
+@dataclass(frozen=True)
+class NewApiKey:
+    """A created key; ``secret`` is shown once and never stored."""
+
+    key: ApiKey
+    secret: str
+
+
+_cache: KeyCache[ApiCaller] = KeyCache()
+
+
+def parse_scopes(scopes: Iterable[str] | None) -> list[str]:
+    """Validated, de-duplicated scopes in catalogue order; all scopes when ``None``."""
+    if scopes is None:
+        return list(SCOPES)
+    wanted = set()
+    for scope in scopes:
+        if scope not in SCOPES:
+            raise InvalidInput(
+                f"Unknown scope {scope!r}; known scopes: {', '.join(SCOPES)}",
+                code="unknown_scope",
+            )
+        wanted.add(scope)
+    if not wanted:
+        raise InvalidInput("A key needs at least one scope", code="scopes_missing")
+    return [scope for scope in SCOPES if scope in wanted]
+
+
+def create_api_key(
+    account_id: int, *, label: str = "", scopes: Iterable[str] | None = None
+) -> NewApiKey:
+    """Create a key for the account (all scopes unless narrowed); the secret is returned once."""
+    chosen = parse_scopes(scopes)
+    label = label.strip()
+    if len(label) > 200:
+        raise InvalidInput("label must be at most 200 characters")
+    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    with write_transaction():
+        active = (
+            ApiKey.select().where(ApiKey.account == account_id, ApiKey.revoked_at.is_null()).count()
+        )
+        if active >= MAX_ACTIVE_KEYS:
+            raise InvalidInput(
+                f"At most {MAX_ACTIVE_KEYS} active keys per account; revoke one first",
+                code="too_many_keys",
+            )
+        key = ApiKey.create(
+            account=account_id,
+            label=label,
+            prefix=secret[:_PREFIX_LEN],
+            key_hash=hash_key(secret),
+            scopes=" ".join(chosen),
+        )
+    return NewApiKey(key, secret)
+
+
+def list_api_keys(account_id: int) -> list[ApiKey]:
+    """Every key of the account, revoked ones included, oldest first."""
+    return list(ApiKey.select().where(ApiKey.account == account_id).order_by(ApiKey.id))
+
+
+def get_api_key(account_id: int, key_id: int) -> ApiKey:
+    """One key of the account, or NotFound (another account's key is not found)."""
+    key = ApiKey.get_or_none((ApiKey.id == key_id) & (ApiKey.account == account_id))
+    if key is None:
+        raise NotFound(f"API key {key_id} not found", code="api_key_not_found")
+    return key
+
+
+def revoke_api_key(account_id: int, key_id: int, *, by: ApiCaller | None = None) -> ApiKey:
+    """Revoke a key; it stops authenticating at once in this process.
+
+    A key revoking through the API (``by``) may only revoke keys whose scopes it holds
+    itself (MissingScopes names the others), as it may only create such keys.
+    """
+    with write_transaction():
+        key = get_api_key(account_id, key_id)
+        if by is not None:
+            by.require(*key.scopes.split())
+        if key.revoked_at is None:
+            key.revoked_at = utcnow()
+            key.save(only=[ApiKey.revoked_at])
+    _cache.forget(key.key_hash)
+    return key
+
+
+def authenticate_api_key(
+    secret: str | None, *, client: str = "local", throttle: AuthThrottle | None = None
+) -> ApiCaller:
+    """Resolve a presented key, or raise Unauthenticated (missing, unknown or revoked); a
+    failure is counted against ``client`` and refused with TooManyAttempts over the limit."""
+    now = utcnow()
+    return authenticate_with(
+        secret,
+        lookup=lambda given, wanted: _match(given, wanted, now),
+        cache=_cache,
+        throttle=throttle,
+        client=client,
+        kind="admin-API",
+        now=now,
+        valid_shape=plausible(secret, API_KEY_PREFIX, _PREFIX_LEN),
+        refusal=lambda: _refusal(secret),
+    )
+
+
+def _match(secret: str, wanted: str, now: datetime) -> ApiCaller | None:
+    for key in ApiKey.select().where(
+        ApiKey.prefix == secret[:_PREFIX_LEN], ApiKey.revoked_at.is_null()
+    ):
+        if hmac.compare_digest(key.key_hash, wanted):
+            touch_last_used(ApiKey, key, now)
+            return ApiCaller(key.account_id, key.id, frozenset(key.scopes.split()))
+    return None
+
+
+def _refusal(secret: str | None) -> Unauthenticated:
+    if not secret or not secret.startswith(API_KEY_PREFIX):
+        return Unauthenticated(
+            "A valid API key is required: send it as 'Authorization: Bearer <key>' or "
+            "'x-api-key: <key>'",
+            code="unauthorized",
+        )
+    return Unauthenticated("The API key is unknown or revoked", code="unauthorized")
+
+
+def clear_cache() -> None:
+    """Forget cached keys (tests)."""
+    _cache.clear()

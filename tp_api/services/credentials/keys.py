@@ -1,0 +1,167 @@
+"""Accounts, partner keys and authentication of partner-API calls.
+
+A key is shown once when created; only its SHA-256 is stored. Keys carry 256 bits of
+randomness, so an unsalted fast hash is the right tool (as for GitHub tokens): there is
+nothing to brute-force offline.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import peewee
+
+from tp_api.db import utcnow, write_transaction
+from tp_api.models import Account, PartnerKey
+from tp_api.services.credentials.authenticator import (
+    AuthThrottle,
+    DatabaseFailures,
+    KeyCache,
+    ThrottlePolicy,
+    authenticate_with,
+    default_throttle,
+    hash_key,
+    plausible,
+)
+from tp_api.services.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+
+KEY_PREFIX = "tp_"
+_PREFIX_LEN = 12
+# last_used_at is a hint for admins, not an audit log: write it at most this often per key.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+@dataclass(frozen=True)
+class AuthContext:
+    """Who is calling: the account and the key used."""
+
+    account_id: int
+    account_name: str
+    key_id: int
+
+
+_cache: KeyCache[AuthContext] = KeyCache()
+
+
+def clear_auth_cache() -> None:
+    """Forget cached keys and remembered blocks (tests, and after bulk changes)."""
+    _cache.clear()
+    default_throttle().forget_blocks()
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A freshly created key. ``secret`` is shown once and never stored."""
+
+    id: int
+    account_id: int
+    label: str
+    secret: str
+    created_at: datetime
+
+
+def create_account(name: str) -> Account:
+    """Create a seller account; the name must be new."""
+    name = name.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput("Account name must be 1 to 200 characters")
+    try:
+        with write_transaction():
+            return Account.create(name=name)
+    except peewee.IntegrityError:
+        raise Conflict(f"Account {name!r} already exists", code="account_exists") from None
+
+
+def find_account(name: str) -> Account | None:
+    """The account called ``name``, or None."""
+    return Account.get_or_none(Account.name == name)
+
+
+def get_account_by_name(name: str) -> Account:
+    """The account called ``name``, or NotFound."""
+    account = find_account(name)
+    if account is None:
+        raise NotFound(f"Account {name!r} not found", code="account_not_found")
+    return account
+
+
+def create_key(account_id: int, *, label: str = "") -> NewKey:
+    """Create a partner key for the account and return it with its secret, once."""
+    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    with write_transaction():
+        row = PartnerKey.create(
+            account=account_id,
+            label=label[:200],
+            prefix=secret[:_PREFIX_LEN],
+            key_hash=hash_key(secret),
+        )
+    return NewKey(row.id, account_id, row.label, secret, row.created_at)
+
+
+def list_keys(account_id: int) -> list[PartnerKey]:
+    """Every key of the account, revoked ones included, oldest first."""
+    return list(PartnerKey.select().where(PartnerKey.account == account_id).order_by(PartnerKey.id))
+
+
+def revoke_key(account_id: int, key_id: int) -> PartnerKey:
+    """Revoke one key of the account; later calls with it get 403 Unauthorized."""
+    with write_transaction():
+        key = PartnerKey.get_or_none((PartnerKey.id == key_id) & (PartnerKey.account == account_id))
+        if key is None:
+            raise NotFound(f"Key {key_id} not found", code="key_not_found")
+        if key.revoked_at is None:
+            key.revoked_at = utcnow()
+            key.save(only=[PartnerKey.revoked_at])
+    _cache.forget(key.key_hash)
+    return key
+
+
+def authenticate(
+    secret: str | None,
+    *,
+    client: str,
+    policy: ThrottlePolicy | None = None,
+    throttle: AuthThrottle | None = None,
+) -> AuthContext:
+    """Resolve a partner key to its account.
+
+    A right key is always served. A missing, unknown or revoked key raises Unauthenticated
+    and is counted against ``client`` by ``throttle`` (the database one by default, with
+    ``policy``); over the limit it raises TooManyAttempts instead.
+    """
+    if throttle is None and policy is not None:
+        throttle = AuthThrottle(DatabaseFailures(), policy)
+    now = utcnow()
+    return authenticate_with(
+        secret,
+        lookup=lambda given, wanted: _match_key(given, wanted, now),
+        cache=_cache,
+        throttle=throttle,
+        client=client,
+        kind="partner",
+        now=now,
+        valid_shape=plausible(secret, "", _PREFIX_LEN),
+        refusal=lambda: Unauthenticated("Unauthorized"),
+    )
+
+
+def _match_key(secret: str, wanted: str, now: datetime) -> AuthContext | None:
+    candidates = (
+        PartnerKey.select(PartnerKey, Account)
+        .join(Account)
+        .where(PartnerKey.prefix == secret[:_PREFIX_LEN], PartnerKey.revoked_at.is_null())
+    )
+    for key in candidates:
+        if hmac.compare_digest(key.key_hash, wanted):
+            touch_last_used(PartnerKey, key, now)
+            return AuthContext(key.account.id, key.account.name, key.id)
+    return None
+
+
+def touch_last_used(model: type[peewee.Model], row: peewee.Model, now: datetime) -> None:
+    """Record that a key was used, at most once per ``LAST_USED_RESOLUTION``."""
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        model.update(last_used_at=now).where(model.id == row.id).execute()

@@ -1,0 +1,1 @@
+"""Shop customers: what one owns, and the account's customer list."""

@@ -1,0 +1,275 @@
+"""Ticket downloads: signed expiring links, QR codes and order PDFs, each made once.
+
+The partner API hands out links (``get-ticket``); the file routes check them and serve the
+file from the store, rendering it first if nobody has yet. A link names one file at one
+version: re-issuing a ticket changes the version, so every older link and QR code stops
+working (revocation without a revocation list).
+
+Rendering a PDF needs weasyprint, which the domain does not import: callers pass a
+``render`` function (``pdf.render.TicketRenderer.render_job``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from pdf import i18n
+from pdf.pages import Branding, RenderJob, TicketPage
+from pdf.qr import qr_png
+from pdf.signing import FileLinkSigner, LinkError, LinkExpired, sign_ticket_code
+from tp_api.models import Account, Event, Order, Ticket, TicketStatus, TicketType
+from tp_api.models.orders import parse_order_reference
+from tp_api.services.delivery.file_store import FileStore
+from tp_api.services.errors import Forbidden, InvalidInput, NotFound
+
+Render = Callable[[RenderJob], bytes]
+
+# Personalised tickets, whether or not they have been scanned yet, can be shown and printed.
+DOWNLOADABLE = (TicketStatus.ACTIVE, TicketStatus.SCANNED_IN, TicketStatus.SCANNED_OUT)
+
+
+@dataclass(frozen=True)
+class TicketTools:
+    """The key, link signer, store and base URL that ticket files need (built at start-up)."""
+
+    signing_key: Ed25519PrivateKey
+    links: FileLinkSigner
+    store: FileStore
+    public_url: str
+    # (account id, shop user id, locale) -> a signed link to the customer's "my tickets"
+    # page; None where no page is served (then e-mails carry no such link).
+    page_url: Callable[[int, int, str], str] | None = None
+
+
+class LinkRefused(Forbidden):
+    """A file link that is missing, altered, expired, for another file or revoked."""
+
+    default_code = "link_refused"
+
+
+def ticket_code(tools: TicketTools, ticket: Ticket) -> str:
+    """The signed scan code printed in the ticket's QR code."""
+    return sign_ticket_code(tools.signing_key, ticket.reference, ticket.event_id, ticket.version)
+
+
+def qr_file_name(reference: str) -> str:
+    return f"ticket_{reference}.png"
+
+
+def order_file_name(order_number: int) -> str:
+    """The order PDF's name in its link: ``order_<number>_tickets`` (the public number)."""
+    return f"order_{order_number}_tickets"
+
+
+# --- links (the partner API's get-ticket endpoints) ------------------------------------------
+
+
+def ticket_link(
+    tools: TicketTools, account_id: int, wp_user_id: int | None, reference: str | None
+) -> str:
+    """``GET /tp-api/users/get-ticket``: a signed URL of the ticket's QR PNG, valid one hour."""
+    if wp_user_id is None:
+        raise InvalidInput("Wordpress user not specified", code="wp_user_missing")
+    if not reference:
+        raise InvalidInput("Ticket id not specified", code="ticket_id_missing")
+    ticket = (
+        Ticket.select(Ticket, Order)
+        .join(Order)
+        .where(Ticket.reference == reference[:32], Order.account == account_id)
+        .first()
+    )
+    if ticket is None:
+        raise NotFound("Ticket not found", code="download_not_found")
+    if ticket.order.wp_user_id != wp_user_id:
+        raise Forbidden("Not allowed to see this ticket", code="download_forbidden")
+    if ticket.status not in DOWNLOADABLE or ticket.is_deprecated:
+        raise NotFound("File not found", code="file_not_found")
+    name = qr_file_name(ticket.reference)
+    return _url(tools, name, tools.links.sign(name, str(ticket.version)))
+
+
+def order_link(
+    tools: TicketTools, account_id: int, wp_user_id: int | None, order_reference: str | None
+) -> str:
+    """``GET /tp-api/orders/get-ticket``: a signed URL of the order's PDF, valid one hour."""
+    if wp_user_id is None:
+        raise InvalidInput("Wordpress user not specified", code="wp_user_missing")
+    if not order_reference:
+        raise NotFound("Order not specified", code="order_id_missing")
+    number = parse_order_reference(order_reference)
+    order = (
+        Order.get_or_none((Order.number == number) & (Order.account == account_id))
+        if (number is not None)
+        else None
+    )
+    if order is None:
+        raise NotFound("Order not found", code="download_not_found")
+    if order.wp_user_id != wp_user_id:
+        raise Forbidden("Not allowed to see this order", code="download_forbidden")
+    version = order_pdf_version(order.id)
+    if version is None:
+        raise NotFound("File not found", code="file_not_found")
+    name = order_file_name(order.number)
+    return _url(tools, name, tools.links.sign(name, version))
+
+
+def _url(tools: TicketTools, name: str, secret: str) -> str:
+    return f"{tools.public_url}/files/tickets/{name}?secret={secret}"
+
+
+# --- files (the /files/tickets/... routes) ---------------------------------------------------
+
+
+def qr_for_link(tools: TicketTools, reference: str, secret: str | None) -> Path:
+    """The QR PNG a link grants, made on first use. Raises LinkRefused."""
+    version = _granted_version(tools, secret, qr_file_name(reference))
+    ticket = Ticket.get_or_none(Ticket.reference == reference)
+    if (
+        ticket is None
+        or str(ticket.version) != version
+        or ticket.status not in DOWNLOADABLE
+        or ticket.is_deprecated
+    ):
+        raise _revoked()
+    stored = f"{ticket.reference}-v{ticket.version}.png"
+    if not tools.store.exists("qr", stored):
+        tools.store.write("qr", stored, qr_png(ticket_code(tools, ticket)))
+    return tools.store.path("qr", stored)
+
+
+def order_pdf_for_link(
+    tools: TicketTools, order_number: int, secret: str | None, render: Render
+) -> Path:
+    """The order PDF a link grants, rendered once per set of ticket versions."""
+    version = _granted_version(tools, secret, order_file_name(order_number))
+    order_id = Order.select(Order.id).where(Order.number == order_number).scalar()
+    if order_id is None or order_pdf_version(order_id) != version:
+        raise _revoked()
+    return order_pdf(tools, order_id, version, render)
+
+
+def _granted_version(tools: TicketTools, secret: str | None, name: str) -> str:
+    """Check the link before anything is looked up, so a bad one reveals nothing."""
+    try:
+        granted_name, granted_version = tools.links.read(secret)
+    except LinkExpired:
+        raise LinkRefused("Forbidden: link expired", code="link_expired") from None
+    except LinkError:
+        raise LinkRefused("Forbidden", code="link_refused") from None
+    if granted_name != name:
+        raise LinkRefused("Forbidden", code="link_refused")
+    return granted_version
+
+
+def _revoked() -> LinkRefused:
+    # Only a genuine link for this very file gets here: it was revoked by a re-issue,
+    # a cancellation, or a change to the order's tickets.
+    return LinkRefused("Forbidden: link revoked", code="link_revoked")
+
+
+def order_pdf(tools: TicketTools, order_id: int, version: str, render: Render) -> Path:
+    """The stored PDF of the order's tickets at ``version``, rendering it if it is missing."""
+    stored = f"{order_id}-{version}.pdf"
+    if not tools.store.exists("orders", stored):
+        with tools.store.lock("orders", stored):
+            # Another process may have rendered it while we waited for the lock.
+            if not tools.store.exists("orders", stored):
+                job = render_job(tools, order_id, event_id=None)
+                tools.store.write("orders", stored, render(job))
+    return tools.store.path("orders", stored)
+
+
+def order_pdf_version(order_id: int, event_id: int | None = None) -> str | None:
+    """A digest of the order's downloadable tickets and their versions.
+
+    None while any ticket still awaits personalisation, or when none can be downloaded.
+    """
+    tickets = _current_tickets(order_id, event_id)
+    if not tickets or any(t.status == TicketStatus.CREATED for t in tickets):
+        return None
+    printable = [(t.id, t.version) for t in tickets if t.status in DOWNLOADABLE]
+    if not printable:
+        return None
+    return hashlib.sha256(repr(printable).encode()).hexdigest()[:16]
+
+
+def _current_tickets(order_id: int, event_id: int | None) -> list[Ticket]:
+    query = Ticket.select().where(
+        Ticket.order == order_id,
+        Ticket.is_deprecated == False,  # noqa: E712 - peewee expression
+        Ticket.status != TicketStatus.CANCELLED,
+    )
+    if event_id is not None:
+        query = query.where(Ticket.event == event_id)
+    return list(query.order_by(Ticket.id))
+
+
+# --- what the PDF shows ----------------------------------------------------------------------
+
+
+def render_job(tools: TicketTools, order_id: int, *, event_id: int | None) -> RenderJob:
+    """The pages of the order's printable tickets (of one event, or all)."""
+    order = Order.select(Order, Account).join(Account).where(Order.id == order_id).get()
+    tickets = [t for t in _current_tickets(order_id, event_id) if t.status in DOWNLOADABLE]
+    if not tickets:
+        raise NotFound("File not found", code="file_not_found")
+    types = {
+        t.id: t
+        for t in TicketType.select().where(
+            TicketType.id.in_(sorted({t.ticket_type_id for t in tickets}))
+        )
+    }
+    events = _events_with_parents({t.event_id for t in tickets})
+    pages = tuple(_page(tools, order, t, types[t.ticket_type_id], events) for t in tickets)
+    ticket_events = {t.event_id for t in tickets}
+    scope_event = (
+        event_id
+        if event_id is not None
+        else (next(iter(ticket_events)) if len(ticket_events) == 1 else None)
+    )
+    return RenderJob(
+        pages,
+        Branding(order.account.name),
+        order.locale or None,
+        account_id=order.account_id,
+        event_id=scope_event,
+    )
+
+
+def _page(
+    tools: TicketTools,
+    order: Order,
+    ticket: Ticket,
+    ticket_type: TicketType,
+    events: dict[int, Event],
+) -> TicketPage:
+    event = events[ticket.event_id]
+    top = events.get(event.parent_id) if event.parent_id else None
+    name = f"{top.name} — {event.name}" if top else event.name
+    location = event.location or (top.location if top else "")
+    city = event.city or (top.city if top else "")
+    return TicketPage(
+        event_name=name,
+        event_date=i18n.format_event_date(
+            ticket_type.date or event.start_date, event.timezone, order.locale
+        ),
+        venue=", ".join(part for part in (location, city) if part),
+        tier=ticket_type.name,
+        attendee_name=f"{ticket.first_name} {ticket.last_name}".strip(),
+        order_reference=order.reference,
+        ticket_reference=ticket.reference,
+        qr_png=qr_png(ticket_code(tools, ticket), box_size=6, border=2),
+    )
+
+
+def _events_with_parents(event_ids: set[int]) -> dict[int, Event]:
+    events = {e.id: e for e in Event.select().where(Event.id.in_(sorted(event_ids)))}
+    parent_ids = {e.parent_id for e in events.values() if e.parent_id} - set(events)
+    if parent_ids:
+        events.update({e.id: e for e in Event.select().where(Event.id.in_(sorted(parent_ids)))})
+    return events

@@ -1,0 +1,1 @@
+"""The door: check-in decisions, scanner devices and what scanners read."""

@@ -1,0 +1,216 @@
+"""What door scanners need besides single scans: the offline pack, batch uploads of offline
+scans, and live figures for a door dashboard."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from typing import Any
+
+import peewee
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from pdf.signing import key_id, public_key_b64
+from tp_api.db import utcnow
+from tp_api.models import CheckIn, Event, Ticket, TicketStatus, TicketType
+from tp_api.services.door import checkin
+from tp_api.services.door.scanners import ScannerContext
+from tp_api.services.errors import Forbidden, InvalidInput, NotFound
+from tp_api.services.validation import optional_datetime, optional_str, required_str, to_int
+
+MAX_UPLOAD = 1000
+RECENT = timedelta(minutes=5)
+# Offline scans are uploaded within days, and a device clock may run a little fast.
+MAX_OFFLINE_AGE = timedelta(days=30)
+CLOCK_SKEW = timedelta(minutes=10)
+
+
+def _event_in_reach(scanner: ScannerContext, event_id: int) -> Event:
+    if not scanner.may_scan(event_id):
+        raise Forbidden(f"This scanner may not use event {event_id}", code="scanner_forbidden")
+    event = Event.get_or_none((Event.id == event_id) & (Event.account == scanner.account_id))
+    if event is None:
+        raise NotFound(f"Event {event_id} not found", code="event_not_found")
+    return event
+
+
+def _scope(event_id: int) -> list[int]:
+    return [event_id, *(e.id for e in Event.select(Event.id).where(Event.parent == event_id))]
+
+
+def offline_pack(
+    scanner: ScannerContext, event_id: int, public_keys: Mapping[str, Ed25519PublicKey]
+) -> dict[str, Any]:
+    """Everything a scanner needs to admit people without a connection.
+
+    Tickets are listed compactly as ``[reference, version, status, attendee, tier]``;
+    cancelled ones are included so that they are refused offline too.
+    """
+    event = _event_in_reach(scanner, event_id)
+    rows = (
+        Ticket.select(
+            Ticket.reference,
+            Ticket.version,
+            Ticket.status,
+            Ticket.first_name,
+            Ticket.last_name,
+            TicketType.name,
+        )
+        .join(TicketType)
+        .where(Ticket.event.in_(_scope(event_id)), Ticket.is_deprecated == False)  # noqa: E712
+        .order_by(Ticket.id)
+        .tuples()
+    )
+    return {
+        "eventId": event.id,
+        "generatedAt": utcnow().isoformat(),
+        "allowReentry": event.allow_reentry,
+        "requirePersonalisation": event.require_personalisation,
+        "keys": [
+            {"keyId": kid, "algorithm": "Ed25519", "publicKey": public_key_b64(key)}
+            for kid, key in public_keys.items()
+            if key_id(key) == kid
+        ],
+        "tickets": [
+            [ref, version, status, f"{first} {last}".strip(), tier]
+            for ref, version, status, first, last, tier in rows
+        ],
+    }
+
+
+def upload(
+    scanner: ScannerContext, body: Any, public_keys: Mapping[str, Ed25519PublicKey]
+) -> dict[str, Any]:
+    """Apply offline scans in the order they happened, idempotently (by ``nonce``)."""
+    scans = body.get("scans") if isinstance(body, dict) else None
+    if not isinstance(scans, list) or not scans:
+        raise InvalidInput("scans must be a non-empty array", code="scans_missing")
+    if len(scans) > MAX_UPLOAD:
+        raise InvalidInput(f"At most {MAX_UPLOAD} scans per upload", code="upload_too_large")
+    # Everything is checked before anything is applied: a bad item refuses the whole upload.
+    requests = [_parse_scan(scanner, item, index) for index, item in enumerate(scans)]
+    order = sorted(range(len(requests)), key=lambda i: (requests[i].device_at, i))
+    results: dict[int, checkin.ScanResult] = {}
+    for index in order:
+        results[index] = checkin.scan(scanner, requests[index], public_keys)
+    return {
+        "results": [
+            dict(nonce=requests[i].nonce, **scan_json(results[i])) for i in range(len(requests))
+        ],
+        "conflicts": [requests[i].nonce for i in range(len(requests)) if results[i].conflict],
+    }
+
+
+def _parse_scan(scanner: ScannerContext, item: Any, index: int) -> checkin.ScanRequest:
+    where = f"scans[{index}]"
+    if not isinstance(item, dict):
+        raise InvalidInput(f"{where} must be an object")
+    scanned_at = optional_datetime(item, "scannedAt")
+    if scanned_at is None:
+        raise InvalidInput(f"{where}.scannedAt is required")
+    now = utcnow()
+    if not now - MAX_OFFLINE_AGE <= scanned_at <= now + CLOCK_SKEW:
+        raise InvalidInput(
+            f"{where}.scannedAt must lie between {MAX_OFFLINE_AGE.days} days ago and now "
+            f"(plus {int(CLOCK_SKEW.total_seconds() // 60)} minutes of clock skew)"
+        )
+    direction = optional_str(item, "direction", max_len=3, label=f"{where}.direction")
+    if direction not in ("", checkin.IN, checkin.OUT):
+        raise InvalidInput(f"{where}.direction must be 'in' or 'out'")
+    event_id = to_int(item.get("eventId"), f"{where}.eventId", minimum=1)
+    if not scanner.may_scan(event_id):
+        raise Forbidden(f"This scanner may not scan event {event_id}", code="scanner_forbidden")
+    return checkin.ScanRequest(
+        code=required_str(item, "qrPayload", max_len=400, label=f"{where}.qrPayload"),
+        event_id=event_id,
+        gate=optional_str(item, "gate", max_len=100, label=f"{where}.gate"),
+        device=optional_str(item, "device", max_len=100, label=f"{where}.device"),
+        direction=direction or checkin.IN,
+        nonce=required_str(item, "nonce", max_len=64, label=f"{where}.nonce"),
+        device_at=scanned_at,
+        offline=True,
+    )
+
+
+def scan_json(result: checkin.ScanResult) -> dict[str, Any]:
+    """A scan result in the API's shape."""
+    return {
+        "success": result.success,
+        "alreadyCheckedIn": result.already_checked_in,
+        "attendeeName": result.attendee_name,
+        "tierName": result.tier_name,
+        "checkedInAt": _iso(result.checked_in_at),
+        "firstCheckedInAt": _iso(result.first_checked_in_at),
+        "reason": result.reason,
+        "direction": result.direction,
+        "ticketId": result.ticket_reference,
+        "conflict": result.conflict,
+    }
+
+
+def live(scanner: ScannerContext, event_id: int) -> dict[str, Any]:
+    """Who is inside now, per tier and per gate, recent scans and who is still to come."""
+    return live_figures(_event_in_reach(scanner, event_id))
+
+
+def live_figures(event: Event) -> dict[str, Any]:
+    """The live door figures of an event the caller may see (scanner or console): four
+    grouped queries, whatever the number of tickets, gates or scans."""
+    scope = _scope(event.id)
+    waiting = {TicketStatus.ACTIVE} | (
+        set() if event.require_personalisation else {TicketStatus.CREATED}
+    )
+    tiers: dict[int, dict[str, Any]] = {}
+    counts = (
+        Ticket.select(TicketType.id, TicketType.name, Ticket.status, peewee.fn.COUNT(Ticket.id))
+        .join(TicketType)
+        .where(Ticket.event.in_(scope), Ticket.is_deprecated == False)  # noqa: E712
+        .group_by(TicketType.id, TicketType.name, Ticket.status)
+        .tuples()
+    )
+    for type_id, name, status, count in counts:
+        tier = tiers.setdefault(
+            type_id, {"tierId": type_id, "tierName": name, "inside": 0, "toArrive": 0, "valid": 0}
+        )
+        if status == TicketStatus.SCANNED_IN:
+            tier["inside"] += count
+        if status in waiting:
+            tier["toArrive"] += count
+        if status != TicketStatus.CANCELLED:
+            tier["valid"] += count
+    gates: dict[str, dict[str, Any]] = {}
+    by_gate = (
+        CheckIn.select(CheckIn.gate, CheckIn.direction, peewee.fn.COUNT(CheckIn.id))
+        .where(CheckIn.event.in_(scope), CheckIn.result == checkin.OK)
+        .group_by(CheckIn.gate, CheckIn.direction)
+        .tuples()
+    )
+    for gate, direction, count in by_gate:
+        entry = gates.setdefault(gate, {"gate": gate, "in": 0, "out": 0})
+        entry[direction] = count
+    since = utcnow() - RECENT
+    recent = (
+        CheckIn.select(CheckIn.result, peewee.fn.COUNT(CheckIn.id))
+        .where(CheckIn.event.in_(scope), CheckIn.at >= since)
+        .group_by(CheckIn.result)
+        .tuples()
+    )
+    recent_counts = dict(recent)
+    return {
+        "eventId": event.id,
+        "at": utcnow().isoformat(),
+        "inside": sum(t["inside"] for t in tiers.values()),
+        "toArrive": sum(t["toArrive"] for t in tiers.values()),
+        "valid": sum(t["valid"] for t in tiers.values()),
+        "tiers": sorted(tiers.values(), key=lambda t: t["tierId"]),
+        "gates": sorted(gates.values(), key=lambda g: g["gate"]),
+        "lastMinutes": {
+            "minutes": int(RECENT.total_seconds() // 60),
+            "admitted": recent_counts.get(checkin.OK, 0),
+            "refused": sum(v for k, v in recent_counts.items() if k != checkin.OK),
+        },
+    }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value is not None else None

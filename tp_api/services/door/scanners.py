@@ -1,0 +1,144 @@
+"""Scanner devices: keys that can scan, and read check-in figures of, chosen events only."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from tp_api.db import utcnow, write_transaction
+from tp_api.models import Event, Scanner, ScannerEvent
+from tp_api.services.credentials.authenticator import (
+    AuthThrottle,
+    KeyCache,
+    authenticate_with,
+    hash_key,
+    plausible,
+)
+from tp_api.services.credentials.keys import touch_last_used
+from tp_api.services.errors import InvalidInput, NotFound, Unauthenticated
+
+SCANNER_KEY_PREFIX = "tps_"
+_PREFIX_LEN = 12
+
+
+@dataclass(frozen=True)
+class ScannerContext:
+    """Who is scanning: the scanner, its account and the events it may scan."""
+
+    scanner_id: int
+    account_id: int
+    name: str
+    event_ids: frozenset[int]  # the granted events and their children
+
+    def may_scan(self, event_id: int) -> bool:
+        return event_id in self.event_ids
+
+
+@dataclass(frozen=True)
+class NewScanner:
+    scanner: Scanner
+    secret: str
+
+
+_cache: KeyCache[ScannerContext] = KeyCache()
+
+
+def create_scanner(account_id: int, name: str, event_ids: list[int]) -> NewScanner:
+    """Register a scanner for some events of the account; its key is returned once."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("Scanner name must be 1 to 100 characters")
+    if not event_ids:
+        raise InvalidInput("A scanner needs at least one event")
+    with write_transaction():
+        found = {
+            e.id
+            for e in Event.select(Event.id).where(
+                Event.id.in_(event_ids), Event.account == account_id
+            )
+        }
+        missing = sorted(set(event_ids) - found)
+        if missing:
+            raise NotFound(f"Event {missing[0]} not found", code="event_not_found")
+        secret = SCANNER_KEY_PREFIX + secrets.token_urlsafe(32)
+        scanner = Scanner.create(
+            account=account_id, name=name, prefix=secret[:_PREFIX_LEN], key_hash=hash_key(secret)
+        )
+        ScannerEvent.insert_many(
+            [{"scanner": scanner.id, "event": event_id} for event_id in sorted(found)]
+        ).execute()
+    return NewScanner(scanner, secret)
+
+
+def list_scanners(account_id: int) -> list[tuple[Scanner, list[int]]]:
+    scanners = list(Scanner.select().where(Scanner.account == account_id).order_by(Scanner.id))
+    grants: dict[int, list[int]] = {}
+    for row in ScannerEvent.select().where(ScannerEvent.scanner.in_([s.id for s in scanners])):
+        grants.setdefault(row.scanner_id, []).append(row.event_id)
+    return [(s, sorted(grants.get(s.id, []))) for s in scanners]
+
+
+def revoke_scanner(account_id: int, scanner_id: int) -> Scanner:
+    with write_transaction():
+        scanner = Scanner.get_or_none((Scanner.id == scanner_id) & (Scanner.account == account_id))
+        if scanner is None:
+            raise NotFound(f"Scanner {scanner_id} not found", code="scanner_not_found")
+        if scanner.revoked_at is None:
+            scanner.revoked_at = utcnow()
+            scanner.save(only=[Scanner.revoked_at])
+    _cache.forget(scanner.key_hash)
+    return scanner
+
+
+def authenticate_scanner(
+    secret: str | None, *, client: str = "local", throttle: AuthThrottle | None = None
+) -> ScannerContext:
+    """Resolve a scanner key (cached per process for a few seconds, like partner keys); a
+    failure is counted against ``client`` and refused with TooManyAttempts over the limit."""
+    now = utcnow()
+    return authenticate_with(
+        secret,
+        lookup=lambda given, wanted: _match(given, wanted, now),
+        cache=_cache,
+        throttle=throttle,
+        client=client,
+        kind="scanner",
+        now=now,
+        valid_shape=plausible(secret, "", _PREFIX_LEN),
+        refusal=lambda: Unauthenticated("A valid scanner key is required", code="unauthenticated"),
+    )
+
+
+def _match(secret: str, wanted: str, now: datetime) -> ScannerContext | None:
+    for scanner in Scanner.select().where(
+        Scanner.prefix == secret[:_PREFIX_LEN], Scanner.revoked_at.is_null()
+    ):
+        if hmac.compare_digest(scanner.key_hash, wanted):
+            touch_last_used(Scanner, scanner, now)
+            return ScannerContext(
+                scanner.id, scanner.account_id, scanner.name, frozenset(_granted_events(scanner.id))
+            )
+    return None
+
+
+def _granted_events(scanner_id: int) -> set[int]:
+    granted = [r.event_id for r in ScannerEvent.select().where(ScannerEvent.scanner == scanner_id)]
+    children = Event.select(Event.id).where(Event.parent.in_(granted)) if granted else []
+    return set(granted) | {c.id for c in children}
+
+
+def clear_cache() -> None:
+    _cache.clear()
+
+
+__all__ = [
+    "NewScanner",
+    "ScannerContext",
+    "authenticate_scanner",
+    "clear_cache",
+    "create_scanner",
+    "list_scanners",
+    "revoke_scanner",
+]

@@ -1,0 +1,427 @@
+"""Where the seller creates and edits events and ticket types (admin API).
+
+Events made here start as drafts; tp_api.services.events.event_lifecycle moves them on. Each
+change is one write transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+from typing import Any
+
+import peewee
+
+from tp_api.db import is_postgres, lock_rows, utcnow, write_transaction
+from tp_api.models import Event, EventLifecycle, OrderLine, ProductMapping, TicketType
+from tp_api.schemas.events import (
+    EventCreate,
+    EventDateCreate,
+    EventDuplicate,
+    EventUpdate,
+    TicketTypeCreate,
+    TicketTypeUpdate,
+)
+from tp_api.services.errors import Conflict, NotFound, Unprocessable
+from tp_api.services.events.event_catalogue import find_event
+
+# Event columns an update may set, by schema field.
+_EVENT_FIELDS = {
+    "title": "name",
+    "slug": "slug",
+    "description": "description",
+    "starts_at": "start_date",
+    "ends_at": "end_date",
+    "timezone": "timezone",
+    "venue_name": "location",
+    "city": "city",
+    "currency": "currency",
+    "allow_reentry": "allow_reentry",
+    "require_personalisation": "require_personalisation",
+}
+_TYPE_FIELDS = {
+    "name": "name",
+    "price": "price_cents",
+    "quantity": "stock",
+    "sales_start": "sales_start",
+    "sales_end": "sales_end",
+    "min_per_order": "min_per_order",
+    "max_per_order": "max_per_order",
+    "hidden": "hidden",
+}
+
+
+def create_event(account_id: int, data: EventCreate) -> Event:
+    """Create a draft event with its ticket types and child dates, all or nothing."""
+    with _slug_guard(data.slug):
+        event = _insert_event(
+            account_id,
+            parent=None,
+            title=data.title,
+            starts_at=data.starts_at,
+            ends_at=data.ends_at,
+            capacity=data.capacity,
+            ticket_types=data.ticket_types,
+            slug=data.slug,
+            description=data.description,
+            timezone=data.timezone,
+            location=data.venue_name,
+            city=data.city,
+            currency=data.currency,
+            allow_reentry=data.allow_reentry,
+            require_personalisation=data.require_personalisation,
+        )
+        for date in data.dates:
+            _insert_date(account_id, event, date)
+    return event
+
+
+def _insert_date(account_id: int, parent: Event, date: EventDateCreate) -> Event:
+    return _insert_event(
+        account_id,
+        parent=parent,
+        title=date.title,
+        starts_at=date.starts_at,
+        ends_at=date.ends_at,
+        capacity=date.capacity,
+        ticket_types=date.ticket_types,
+        timezone=parent.timezone,
+        location=parent.location,
+        city=parent.city,
+        currency=parent.currency,
+        allow_reentry=parent.allow_reentry,
+        require_personalisation=parent.require_personalisation,
+    )
+
+
+def _insert_event(
+    account_id: int,
+    *,
+    parent: Event | None,
+    title: str,
+    starts_at: datetime,
+    ends_at: datetime | None,
+    capacity: int | None,
+    ticket_types: list[TicketTypeCreate],
+    **fields: Any,
+) -> Event:
+    prices = [t.price for t in ticket_types]
+    event = Event.create(
+        account=account_id,
+        parent=parent,
+        name=title,
+        start_date=starts_at,
+        end_date=ends_at,
+        lifecycle=EventLifecycle.DRAFT,
+        # Without a shared capacity each type is its own pool; stock then shows their sum.
+        manage_stock_per_ticket=capacity is None,
+        stock=capacity if capacity is not None else sum(t.quantity for t in ticket_types),
+        price_cents=min(prices) if prices else 0,
+        **fields,
+    )
+    for ticket_type in ticket_types:
+        _insert_ticket_type(event, ticket_type)
+    return event
+
+
+def _insert_ticket_type(event: Event, data: TicketTypeCreate) -> TicketType:
+    return TicketType.create(
+        event=event,
+        name=data.name,
+        price_cents=data.price,
+        stock=data.quantity,
+        date=event.start_date,
+        sales_start=data.sales_start,
+        sales_end=data.sales_end,
+        min_per_order=data.min_per_order,
+        max_per_order=data.max_per_order,
+        hidden=data.hidden,
+    )
+
+
+def update_event(account_id: int, id_or_slug: str, data: EventUpdate) -> Event:
+    """Change the fields sent; a capacity below what is sold and held is refused."""
+    changes = data.model_dump(exclude_unset=True)
+    with _slug_guard(changes.get("slug")):
+        event = locked_event(account_id, id_or_slug)
+        for name, column in _EVENT_FIELDS.items():
+            if name in changes and (changes[name] is not None or name in ("slug", "ends_at")):
+                setattr(event, column, changes[name])
+        if "capacity" in changes:
+            _set_capacity(event, changes["capacity"])
+        if event.end_date is not None and event.start_date is not None:
+            if event.end_date < event.start_date:
+                raise Unprocessable("endsAt must not be before startsAt", code="invalid_dates")
+        event.updated_at = utcnow()
+        event.save()
+    return event
+
+
+def _set_capacity(event: Event, capacity: int | None) -> None:
+    """Set or remove the pool shared by the event's own ticket types (each date has its own
+    capacity: a date's tickets never draw from its parent's pool, see services.stock)."""
+    if capacity is None:
+        if not event.manage_stock_per_ticket:
+            # Each type is its own pool again; the event's stock shows their sum.
+            event.manage_stock_per_ticket = True
+            event.stock = _type_stock(event)
+        return
+    held = event.sold + event.reserved if not event.manage_stock_per_ticket else _units_held(event)
+    if capacity < held:
+        raise Unprocessable(
+            f"capacity {capacity} is below the {held} tickets already sold or reserved",
+            code="capacity_below_sold",
+        )
+    if event.manage_stock_per_ticket:
+        # Switching to a shared pool: it starts holding what the types hold.
+        event.sold, event.reserved = _type_totals(event)
+    event.manage_stock_per_ticket = False
+    event.stock = capacity
+
+
+def _type_stock(event: Event) -> int:
+    total = (
+        TicketType.select(peewee.fn.COALESCE(peewee.fn.SUM(TicketType.stock), 0))
+        .where(TicketType.event == event.id)
+        .scalar()
+    )
+    return int(total or 0)
+
+
+def _units_held(event: Event) -> int:
+    sold, reserved = _type_totals(event)
+    return sold + reserved
+
+
+def _type_totals(event: Event) -> tuple[int, int]:
+    row = (
+        TicketType.select(
+            peewee.fn.COALESCE(peewee.fn.SUM(TicketType.sold), 0),
+            peewee.fn.COALESCE(peewee.fn.SUM(TicketType.reserved), 0),
+        )
+        .where(TicketType.event == event.id)
+        .tuples()
+        .first()
+    )
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def add_ticket_type(
+    account_id: int, id_or_slug: str, data: TicketTypeCreate, *, date_id: int | None = None
+) -> TicketType:
+    """Add a ticket type to the event (or to one of its dates)."""
+    with write_transaction():
+        event = locked_event(account_id, id_or_slug)
+        target = _date_of(event, date_id) if date_id is not None else event
+        _refuse_if_closed(event)
+        ticket_type = _insert_ticket_type(target, data)
+        if target.manage_stock_per_ticket:
+            Event.update(stock=Event.stock + data.quantity).where(Event.id == target.id).execute()
+    return ticket_type
+
+
+def update_ticket_type(
+    account_id: int, id_or_slug: str, type_id: int, data: TicketTypeUpdate
+) -> TicketType:
+    """Change a ticket type; its quantity cannot go below what is sold and reserved."""
+    changes = data.model_dump(exclude_unset=True)
+    with write_transaction():
+        event = locked_event(account_id, id_or_slug)
+        ticket_type = _ticket_type_of(event, type_id)
+        old_stock = ticket_type.stock
+        for name, column in _TYPE_FIELDS.items():
+            nullable = name in ("sales_start", "sales_end", "max_per_order")
+            if name in changes and (changes[name] is not None or nullable):
+                setattr(ticket_type, column, changes[name])
+        if ticket_type.stock < ticket_type.sold + ticket_type.reserved:
+            raise Unprocessable(
+                f"quantity {ticket_type.stock} is below the "
+                f"{ticket_type.sold + ticket_type.reserved} tickets already sold or reserved",
+                code="quantity_below_sold",
+            )
+        _check_rules(ticket_type)
+        ticket_type.save()
+        owner = Event.get_by_id(ticket_type.event_id)
+        if owner.manage_stock_per_ticket and ticket_type.stock != old_stock:
+            # Without a shared capacity the event's stock is the sum of its types'.
+            stock = Event.stock + (ticket_type.stock - old_stock)
+            Event.update(stock=stock).where(Event.id == owner.id).execute()
+    return ticket_type
+
+
+def _check_rules(ticket_type: TicketType) -> None:
+    start, end = ticket_type.sales_start, ticket_type.sales_end
+    if start is not None and end is not None and end <= start:
+        raise Unprocessable("salesEnd must be after salesStart", code="invalid_sales_window")
+    if (
+        ticket_type.max_per_order is not None
+        and ticket_type.max_per_order < ticket_type.min_per_order
+    ):
+        raise Unprocessable(
+            "maxPerOrder must not be below minPerOrder", code="invalid_per_order_limits"
+        )
+
+
+def remove_ticket_type(account_id: int, id_or_slug: str, type_id: int) -> None:
+    """Remove a ticket type nobody has bought or reserved and no shop product sells (422
+    otherwise)."""
+    with write_transaction():
+        event = locked_event(account_id, id_or_slug)
+        ticket_type = _ticket_type_of(event, type_id)
+        used = OrderLine.select().where(OrderLine.ticket_type == ticket_type.id).exists()
+        if used or ticket_type.sold or ticket_type.reserved:
+            raise Unprocessable(
+                "Cannot remove a ticket type that has sold tickets", code="ticket_type_sold"
+            )
+        if ProductMapping.select().where(ProductMapping.ticket_type == ticket_type.id).exists():
+            # Removing it would drop the mapping with it (cascade): the shop product would keep
+            # its last stock and keep selling, and its orders would arrive as "unmapped"
+            # instead of flagged for a refund. Disabling it pushes 0 and flags them.
+            raise Unprocessable(
+                "Cannot remove a ticket type that a shop product sells; disable it instead",
+                code="ticket_type_mapped",
+            )
+        owner = Event.get_by_id(ticket_type.event_id)
+        if owner.manage_stock_per_ticket:
+            Event.update(stock=Event.stock - ticket_type.stock).where(
+                Event.id == owner.id
+            ).execute()
+        ticket_type.delete_instance()
+
+
+def duplicate_event(account_id: int, id_or_slug: str, data: EventDuplicate) -> Event:
+    """Copy an event, its dates and ticket types to new dates, as a draft with nothing sold.
+
+    Child dates and sale windows move by the same offset as the event's start.
+    """
+    from tp_api.services.events.event_catalogue import event_node
+
+    with _slug_guard(data.slug):
+        source = find_event(account_id, id_or_slug)
+        node = event_node(source)
+        shift = data.starts_at - source.start_date if source.start_date else timedelta(0)
+        copy = _copy_event(source, None, shift, title=data.title or source.name, slug=data.slug)
+        copy.start_date, copy.end_date = (
+            data.starts_at,
+            data.ends_at or _shifted(source.end_date, shift),
+        )
+        copy.save()
+        _copy_types(node.ticket_types, copy, shift)
+        for child in node.children:
+            child_copy = _copy_event(child.event, copy, shift, title=child.event.name, slug=None)
+            _copy_types(child.ticket_types, child_copy, shift)
+    return copy
+
+
+def _copy_event(
+    source: Event, parent: Event | None, shift: timedelta, *, title: str, slug: str | None
+) -> Event:
+    fields = {
+        f.name: getattr(source, f.name)
+        for f in Event._meta.sorted_fields
+        if f.name not in ("id", "created_at", "updated_at", "deleted_at", "parent", "account")
+    }
+    fields.update(
+        account=source.account_id,
+        parent=parent,
+        name=title,
+        slug=slug,
+        lifecycle=EventLifecycle.DRAFT,
+        sold=0,
+        reserved=0,
+        start_date=_shifted(source.start_date, shift),
+        end_date=_shifted(source.end_date, shift),
+    )
+    return Event.create(**fields)
+
+
+def _copy_types(types: list[TicketType], event: Event, shift: timedelta) -> None:
+    for t in types:
+        TicketType.create(
+            event=event,
+            name=t.name,
+            price_cents=t.price_cents,
+            stock=t.stock,
+            status=t.status,
+            enabled=t.enabled,
+            date=_shifted(t.date, shift),
+            sales_start=_shifted(t.sales_start, shift),
+            sales_end=_shifted(t.sales_end, shift),
+            min_per_order=t.min_per_order,
+            max_per_order=t.max_per_order,
+            hidden=t.hidden,
+        )
+
+
+def _shifted(value: datetime | None, shift: timedelta) -> datetime | None:
+    return value + shift if value is not None else None
+
+
+def delete_event(account_id: int, id_or_slug: str) -> None:
+    """Delete a draft (its slug is freed); any other event is cancelled or archived instead."""
+    with write_transaction():
+        event = locked_event(account_id, id_or_slug)
+        if event.lifecycle != EventLifecycle.DRAFT:
+            raise Conflict(
+                f"Only draft events can be deleted; this one is {event.lifecycle} "
+                "(cancel or archive it instead)",
+                code="event_not_draft",
+            )
+        now = utcnow()
+        (
+            Event.update(deleted_at=now, slug=None, updated_at=now)
+            .where((Event.id == event.id) | (Event.parent == event.id))
+            .execute()
+        )
+
+
+def locked_event(account_id: int, id_or_slug: str) -> Event:
+    """The event, row-locked on PostgreSQL (SQLite's write transaction already excludes)."""
+    event = find_event(account_id, id_or_slug)
+    if is_postgres():
+        lock_rows(Event.select(Event.id).where(Event.id == event.id)).execute()
+        event = Event.get_by_id(event.id)
+    return event
+
+
+def _date_of(event: Event, date_id: int) -> Event:
+    child = Event.get_or_none(
+        (Event.id == date_id) & (Event.parent == event.id) & Event.deleted_at.is_null()
+    )
+    if child is None:
+        raise NotFound("Event date not found", code="event_date_not_found")
+    return child
+
+
+def _ticket_type_of(event: Event, type_id: int) -> TicketType:
+    owners = Event.select(Event.id).where((Event.id == event.id) | (Event.parent == event.id))
+    ticket_type = TicketType.get_or_none((TicketType.id == type_id) & TicketType.event.in_(owners))
+    if ticket_type is None:
+        raise NotFound("Ticket type not found", code="ticket_type_not_found")
+    return ticket_type
+
+
+def _refuse_if_closed(event: Event) -> None:
+    if event.lifecycle in (
+        EventLifecycle.CANCELLED,
+        EventLifecycle.ARCHIVED,
+        EventLifecycle.COMPLETED,
+    ):
+        raise Conflict(f"The event is {event.lifecycle}", code="event_closed")
+
+
+@contextmanager
+def _slug_guard(slug: str | None) -> Iterator[None]:
+    """A write transaction that turns a duplicate slug into 409 Conflict.
+
+    The unique (account, slug) index decides, so two concurrent requests for one slug
+    cannot both win.
+    """
+    try:
+        with write_transaction():
+            yield
+    except peewee.IntegrityError:
+        if not slug:
+            raise
+        raise Conflict("Slug is already taken", code="slug_taken") from None

@@ -1,0 +1,158 @@
+"""Where an event moves through its lifecycle: draft -> published -> completed -> archived,
+and cancel, which cancels every ticket and refunds every order in one transaction.
+
+Only a published event sells (the partner API refuses the others); ``sold_out`` is a
+published event with nothing left (tp_api.services.events.event_catalogue.effective_status).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tp_api.db import utcnow, write_transaction
+from tp_api.models import Event, EventLifecycle, Order, OrderLine, OrderStatus, TicketType
+from tp_api.services.errors import Conflict
+from tp_api.services.events.event_admin import locked_event
+from tp_api.services.orders import cancellation
+from tp_api.services.orders.refunds import RefundRequest, refund_in_transaction
+from tp_api.services.webhooks import notify
+
+# Which states each action may start from.
+_PUBLISH_FROM = (EventLifecycle.DRAFT,)
+_COMPLETE_FROM = (EventLifecycle.PUBLISHED,)
+_ARCHIVE_FROM = (EventLifecycle.COMPLETED, EventLifecycle.CANCELLED)
+_CANCEL_FROM = (EventLifecycle.DRAFT, EventLifecycle.PUBLISHED)
+
+
+@dataclass(frozen=True)
+class CancelSummary:
+    event: Event
+    orders_refunded: int
+    orders_cancelled: int
+    tickets_cancelled: int
+
+
+def publish_event(account_id: int, id_or_slug: str) -> Event:
+    """Put a draft on sale; it needs a start time and at least one ticket type."""
+    with write_transaction():
+        event = _event_in(account_id, id_or_slug, _PUBLISH_FROM, "publish")
+        scope = Event.select(Event.id).where((Event.id == event.id) | (Event.parent == event.id))
+        if event.start_date is None:
+            raise Conflict(
+                "An event needs startsAt before it is published", code="event_incomplete"
+            )
+        if not TicketType.select().where(TicketType.event.in_(scope)).exists():
+            raise Conflict(
+                "An event needs at least one ticket type before it is published",
+                code="event_incomplete",
+            )
+        published = _move(event, EventLifecycle.PUBLISHED)
+        notify.event_published(published)
+        return published
+
+
+def complete_event(account_id: int, id_or_slug: str) -> Event:
+    """End sales of a published event (it took place)."""
+    with write_transaction():
+        return _move(
+            _event_in(account_id, id_or_slug, _COMPLETE_FROM, "complete"), EventLifecycle.COMPLETED
+        )
+
+
+def archive_event(account_id: int, id_or_slug: str) -> Event:
+    """Put a completed or cancelled event away."""
+    with write_transaction():
+        return _move(
+            _event_in(account_id, id_or_slug, _ARCHIVE_FROM, "archive"), EventLifecycle.ARCHIVED
+        )
+
+
+def cancel_event(account_id: int, id_or_slug: str, *, reason: str = "") -> CancelSummary:
+    """Cancel the event: every ticket of it (and its dates) is cancelled, every paid order's
+    lines for it refunded and every unpaid order cancelled, all in one transaction.
+
+    An order for this event only is refunded in full (fees included); an order that also
+    holds tickets of other events is refunded only for this event's lines.
+    """
+    with write_transaction():
+        event = _event_in(account_id, id_or_slug, _CANCEL_FROM, "cancel")
+        scope = Event.select(Event.id).where((Event.id == event.id) | (Event.parent == event.id))
+        types = TicketType.select(TicketType.id).where(TicketType.event.in_(scope))
+        lines_by_order: dict[int, dict[int, int]] = {}
+        rows = (
+            OrderLine.select(
+                OrderLine.id, OrderLine.order, OrderLine.quantity, OrderLine.refunded_quantity
+            )
+            .where(OrderLine.ticket_type.in_(types))
+            .tuples()
+        )
+        for line_id, order_id, quantity, refunded in rows:
+            if quantity > refunded:
+                lines_by_order.setdefault(order_id, {})[line_id] = quantity - refunded
+        refunded = cancelled = tickets = 0
+        orders = Order.select().where(
+            Order.id.in_(list(lines_by_order)),
+            Order.account == account_id,
+            Order.status.not_in([OrderStatus.CANCELLED, OrderStatus.REFUNDED]),
+        )
+        elsewhere = _orders_with_other_tickets(list(lines_by_order), types)
+        for order in orders.order_by(Order.id) if lines_by_order else []:
+            if order.is_paid:
+                before = _live_tickets(order.id)
+                # An order for this event only is refunded in full (its fees included).
+                lines = lines_by_order[order.id] if order.id in elsewhere else None
+                refund_in_transaction(
+                    order,
+                    RefundRequest(reason=reason or "event cancelled", lines=lines),
+                    include_used=True,
+                )
+                tickets += before - _live_tickets(order.id)
+                refunded += 1
+            else:
+                cancellation.cancel_order(order, status=OrderStatus.CANCELLED)
+                cancelled += 1
+        cancelled_event = _move(event, EventLifecycle.CANCELLED)
+        notify.event_cancelled(cancelled_event)
+        return CancelSummary(cancelled_event, refunded, cancelled, tickets)
+
+
+def _orders_with_other_tickets(order_ids: list[int], types: object) -> set[int]:
+    """The orders that also hold unrefunded tickets of other events."""
+    if not order_ids:
+        return set()
+    rows = (
+        OrderLine.select(OrderLine.order)
+        .where(
+            OrderLine.order.in_(order_ids),
+            OrderLine.ticket_type.is_null(False),
+            OrderLine.ticket_type.not_in(types),
+            OrderLine.quantity > OrderLine.refunded_quantity,
+        )
+        .tuples()
+    )
+    return {order_id for (order_id,) in rows}
+
+
+def _live_tickets(order_id: int) -> int:
+    return sum(cancellation.live_tickets_by_type(order_id).values())
+
+
+def _event_in(account_id: int, id_or_slug: str, allowed: tuple[str, ...], action: str) -> Event:
+    event = locked_event(account_id, id_or_slug)
+    if event.lifecycle not in allowed:
+        raise Conflict(
+            f"A {event.lifecycle} event cannot {action}; allowed from: {', '.join(allowed)}",
+            code="invalid_transition",
+        )
+    return event
+
+
+def _move(event: Event, lifecycle: str) -> Event:
+    now = utcnow()
+    (
+        Event.update(lifecycle=lifecycle, updated_at=now)
+        .where((Event.id == event.id) | (Event.parent == event.id))
+        .execute()
+    )
+    event.lifecycle, event.updated_at = lifecycle, now
+    return event

@@ -1,0 +1,331 @@
+"""Where an order is created, updated and paid.
+
+One entry point, :func:`submit_order`, serves ``POST /tp-api/orders/create`` and (later) the
+shop webhook and poll: a shop that retries, or that pushes the same ``wp_order_id`` again
+when the order is paid, updates the existing order instead of creating a second one.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import peewee
+
+from tp_api.db import insert_rows, lock_rows, utcnow, write_transaction
+from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
+from tp_api.models.base import new_public_number
+from tp_api.services.errors import Conflict, Forbidden, NotFound, TicketingError
+from tp_api.services.orders import cancellation, holds, stock
+from tp_api.services.orders.order_input import BillingInput, OrderInput
+from tp_api.services.orders.references import new_ticket_reference
+from tp_api.services.webhooks import notify
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class OrderOutcome:
+    """What :func:`submit_order` did."""
+
+    order_id: int
+    number: int
+    reference: str
+    created: bool
+    status: str
+    tickets_issued: int
+
+
+def submit_order(
+    account_id: int,
+    order_input: OrderInput,
+    *,
+    hold_seconds: int = holds.DEFAULT_UNPAID_HOLD_SECONDS,
+) -> OrderOutcome:
+    """Create the order, or update the one it refers to (``tp_order_id`` or ``wp_order_id``).
+
+    A new order reserves its stock atomically (sold if ``date_paid`` is set, else reserved)
+    and, when paid, gets one ticket (status 1, Created) per unit of each ticket line.
+    An unpaid order's hold lapses after ``hold_seconds`` (holds.py); paying an expired order
+    takes its units again, or raises OutOfStock and it stays expired.
+    Raises NotFound, Forbidden, InvalidInput or OutOfStock; on any error nothing changes.
+    """
+    stock_plan = _plan_for_new_order(account_id, order_input)
+    try:
+        with write_transaction():
+            return _submit(
+                account_id, order_input, stock_plan, hold_seconds, assume_new=stock_plan is not None
+            )
+    except peewee.IntegrityError:
+        # The account has this wp_order_id already: a repeated push, or a concurrent push of
+        # the same order that committed first. Either way it is an update of that order.
+        # (Or, once in a blue moon, the random order number was taken: the second attempt
+        # draws another.)
+        log.debug("order %s exists; applying the push as an update", order_input.wp_order_id)
+    with write_transaction():
+        return _submit(account_id, order_input, None, hold_seconds, assume_new=False)
+
+
+def _plan_for_new_order(account_id: int, order_input: OrderInput) -> stock.StockPlan | None:
+    """Look up the ticket types before the write transaction, when the push looks new.
+
+    Reading outside the transaction shortens it: on SQLite it holds the database's write
+    lock, on PostgreSQL the ticket type's row lock. A new order is then inserted without
+    looking for an existing one first; the unique (account, wp_order_id) index catches a
+    repeat, which is retried as an update.
+    """
+    if order_input.tp_order_id is not None or not order_input.lines:
+        return None
+    try:
+        return stock.plan(
+            account_id,
+            order_input.ticket_quantities(),
+            sale_rules=order_input.enforce_sale_rules,
+        )
+    except TicketingError:
+        # A repeated push of a known order is an update: its lines are not applied, so a
+        # ticket type closed since then must not refuse it.
+        if _known(account_id, order_input):
+            return None
+        raise
+
+
+def _submit(
+    account_id: int,
+    order_input: OrderInput,
+    stock_plan: stock.StockPlan | None,
+    hold_seconds: int,
+    *,
+    assume_new: bool,
+) -> OrderOutcome:
+    if order_input.tp_order_id is not None:
+        order = _locked_order_by_number(order_input.tp_order_id)
+        if order is None:
+            raise NotFound("Ticket Pulse order does not exist", code="order_not_found")
+        if order.account_id != account_id:
+            raise Forbidden("You do not have access to this order", code="order_forbidden")
+        return _update(order, order_input, force_processing=True)
+    if order_input.wp_order_id is not None and not assume_new:
+        existing = _locked_order_by_wp_id(account_id, order_input.wp_order_id)
+        if existing is not None:
+            return _update(existing, order_input, force_processing=False)
+    if not order_input.lines:
+        raise NotFound("No order lines specified", code="order_lines_missing")
+    if stock_plan is None:
+        stock_plan = stock.plan(
+            account_id, order_input.ticket_quantities(), sale_rules=order_input.enforce_sale_rules
+        )
+    return _create(account_id, order_input, stock_plan, hold_seconds)
+
+
+def _known(account_id: int, order_input: OrderInput) -> bool:
+    """Whether the account already has an order with this wp_order_id (a plain read)."""
+    if order_input.wp_order_id is None:
+        return False
+    return bool(
+        Order.select(Order.id)
+        .where(Order.account == account_id, Order.wp_order_id == order_input.wp_order_id)
+        .exists()
+    )
+
+
+def _locked_order_by_number(number: int) -> Order | None:
+    query = Order.select().where(Order.number == number)
+    return lock_rows(query).first()
+
+
+def _locked_order_by_wp_id(account_id: int, wp_order_id: str) -> Order | None:
+    query = Order.select().where(Order.account == account_id, Order.wp_order_id == wp_order_id)
+    return lock_rows(query).first()
+
+
+def _create(
+    account_id: int, order_input: OrderInput, stock_plan: stock.StockPlan, hold_seconds: int
+) -> OrderOutcome:
+    paid = order_input.date_paid is not None
+    now = utcnow()
+    total = order_input.total_cents
+    if total is None:
+        # Coupons are negative lines; an order never totals less than nothing.
+        total = max(0, sum(line.unit_price_cents * line.quantity for line in order_input.lines))
+    row: dict[str, object] = {
+        "account": account_id,
+        "number": new_public_number(),
+        "wp_order_id": order_input.wp_order_id,
+        "wp_user_id": order_input.wp_user_id,
+        "status": OrderStatus.PROCESSING if paid else OrderStatus.PENDING,
+        "payment_method": order_input.payment_method,
+        "payment_method_title": order_input.payment_method_title,
+        "currency": order_input.currency or "EUR",
+        "total_cents": total,
+        "locale": order_input.locale,
+        "my_tickets_url": order_input.my_tickets_url,
+        "ip_address": order_input.ip_address,
+        "date_created": order_input.date_created or now,
+        "date_paid": order_input.date_paid,
+        "created_at": now,
+        "updated_at": now,
+        "refunded_cents": 0,
+        "hold_expires_at": None if paid else holds.hold_deadline(now, hold_seconds),
+        **_billing_fields(order_input, BillingInput()),
+    }
+    order = Order(id=insert_rows(Order, [row]), **row)
+    lines = []
+    for line in order_input.lines:
+        line_row: dict[str, object] = {
+            "order": order.id,
+            "line_type": line.line_type,
+            "order_item_type": line.order_item_type,
+            "name": line.name,
+            "product_id": line.product_id,
+            "ticket_type": line.ticket_type_id if line.issues_tickets else None,
+            "unit_price_cents": line.unit_price_cents,
+            "quantity": line.quantity,
+            "refunded_quantity": 0,
+        }
+        lines.append(OrderLine(id=insert_rows(OrderLine, [line_row]), **line_row))
+    issued = issue_tickets(order, lines, stock_plan.event_of_type()) if paid else 0
+    # Stock last: on PostgreSQL the UPDATE locks the ticket type's row until COMMIT, and every
+    # other order for that ticket type waits on it, so the lock is taken as late as possible.
+    holds.take(stock_plan, paid=paid, now=now, wait_for_lapsed=True)
+    notify.order_created(account_id, order.id, paid=paid)
+    notify.sold_out_after_sale(account_id, stock_plan.quantities)
+    return OrderOutcome(order.id, order.number, order.reference, True, order.status, issued)
+
+
+def _update(order: Order, order_input: OrderInput, *, force_processing: bool) -> OrderOutcome:
+    """Apply a repeated push: fill in details and, when it says so, mark the order paid."""
+    wants_paid = force_processing or order_input.date_paid is not None
+    if wants_paid and order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+        raise Conflict(
+            f"Order {order.reference} is {order.status} and cannot be set to processing",
+            code="order_closed",
+        )
+    _fill_details(order, order_input)
+    issued = 0
+    if wants_paid and not order.is_paid:
+        held = stock.held_by_order(order.id)
+        if order.status == OrderStatus.EXPIRED:
+            # Its units were given back: take them again, or refuse (OutOfStock, nothing
+            # changes and the order stays expired).
+            holds.take(held, paid=True)
+        else:
+            # A hold that lapsed but was not released yet still counts in ``reserved``;
+            # nobody was sold those units, so they are this order's.
+            stock.confirm(held)
+        order.status = OrderStatus.PROCESSING
+        order.date_paid = order_input.date_paid or utcnow()
+        order.hold_expires_at = None
+        issued = issue_tickets(order, list(order.lines), held.event_of_type())
+        became_paid = True
+    else:
+        became_paid = False
+    order.updated_at = utcnow()
+    order.save()
+    if became_paid:
+        notify.order_paid(order.account_id, order.id)
+    return OrderOutcome(order.id, order.number, order.reference, False, order.status, issued)
+
+
+def _fill_details(order: Order, order_input: OrderInput) -> None:
+    # A later push may carry what the first one lacked, but never changes a stored value:
+    # otherwise a repeated push could hand the tickets to another wp_user_id or address.
+    updates: dict[str, object] = {
+        "wp_user_id": order_input.wp_user_id,
+        "payment_method": order_input.payment_method,
+        "payment_method_title": order_input.payment_method_title,
+        "locale": order_input.locale,
+        "my_tickets_url": order_input.my_tickets_url,
+        "ip_address": order_input.ip_address,
+        **_billing_fields(order_input),
+    }
+    for name, value in updates.items():
+        if value not in (None, "") and getattr(order, name) in (None, ""):
+            setattr(order, name, value)
+
+
+@dataclass(frozen=True)
+class LineUnits:
+    """Some units of an order line, to issue tickets for (not all of its quantity)."""
+
+    id: int
+    ticket_type_id: int
+    quantity: int
+
+
+def issue_tickets(
+    order: Order, lines: Sequence[OrderLine | LineUnits], events: dict[int, int]
+) -> int:
+    """One ticket (status Created) per unit of each ticket line. Returns how many.
+
+    ``events`` maps each ticket type id to its event id.
+    """
+    ticket_lines = [line for line in lines if line.ticket_type_id is not None]
+    if not ticket_lines:
+        return 0
+    now = utcnow()
+    rows = [
+        {
+            "reference": new_ticket_reference(),
+            "order": order.id,
+            "order_line": line.id,
+            "ticket_type": line.ticket_type_id,
+            "event": events[line.ticket_type_id],
+            "status": TicketStatus.CREATED,
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+            "phone": "",
+            "version": 1,
+            "is_deprecated": False,
+            "personalised_at": None,
+            "created_at": now,
+            "updated_at": now,
+        }
+        for line in ticket_lines
+        for _ in range(line.quantity)
+    ]
+    insert_rows(Ticket, rows)
+    return len(rows)
+
+
+def _billing_fields(order_input: OrderInput, default: BillingInput | None = None) -> dict[str, str]:
+    billing = order_input.billing or default
+    if billing is None:
+        return {}
+    return {
+        "billing_first_name": billing.first_name,
+        "billing_last_name": billing.last_name,
+        "billing_address": billing.address,
+        "billing_city": billing.city,
+        "billing_postal_code": billing.postal_code,
+        "billing_country": billing.country,
+        "billing_email": billing.email,
+        "billing_phone": billing.phone,
+    }
+
+
+def issue_missing_tickets(order: Order, refunded: dict[int, int] | None = None) -> stock.StockPlan:
+    """Issue tickets for every unit of the order that has no live ticket and was not refunded
+    (after a cancelled order was paid after all). Returns the units issued, for the caller to
+    take from stock.
+    """
+    held = stock.held_by_order(order.id)
+    for type_id, units in (refunded or {}).items():
+        if type_id in held.quantities:
+            held.quantities[type_id] = max(0, held.quantities[type_id] - units)
+    live = cancellation.live_tickets_by_type(order.id)
+    missing = {t: q - live.get(t, 0) for t, q in held.quantities.items() if q > live.get(t, 0)}
+    lines: list[LineUnits] = []
+    for line in order.lines:
+        need = missing.get(line.ticket_type_id, 0) if line.ticket_type_id else 0
+        if need > 0:
+            take = min(need, line.quantity)
+            missing[line.ticket_type_id] -= take
+            lines.append(LineUnits(line.id, line.ticket_type_id, take))
+    issue_tickets(order, lines, held.event_of_type())
+    quantities: dict[int, int] = {}
+    for line in lines:
+        quantities[line.ticket_type_id] = quantities.get(line.ticket_type_id, 0) + line.quantity
+    return stock.StockPlan(quantities, {t: held.ticket_types[t] for t in quantities})

@@ -1,0 +1,92 @@
+"""Seller actions on issued tickets: resend an order's tickets, transfer a ticket.
+
+Both write their follow-up work (render and e-mail) to the outbox in the transaction that
+decides it.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from tp_api.db import lock_rows, utcnow, write_transaction
+from tp_api.models import Order, Ticket, TicketStatus
+from tp_api.services.delivery import outbox
+from tp_api.services.errors import Conflict, NotFound
+from tp_api.services.orders.personalise import AttendeeInput
+from tp_api.services.orders.refunds import locked_order
+from tp_api.services.webhooks import notify
+
+_TRANSFERABLE = (TicketStatus.CREATED, TicketStatus.ACTIVE)
+
+
+def resend_tickets(account_id: int, number: int) -> int:
+    """Queue the confirmation e-mail with the order's tickets again (the order by its public
+    number), once per event.
+
+    Returns the number of e-mails queued; an order without a personalised, valid ticket has
+    nothing to send (409).
+    """
+    with write_transaction():
+        order = locked_order(account_id, number)
+        events = sorted(
+            {
+                t.event_id
+                for t in Ticket.select(Ticket.event).where(
+                    Ticket.order == order.id,
+                    Ticket.status == TicketStatus.ACTIVE,
+                    Ticket.is_deprecated == False,  # noqa: E712 (peewee builds SQL from ==)
+                )
+            }
+        )
+        if not events:
+            raise Conflict(
+                f"Order {order.reference} has no personalised ticket to send",
+                code="nothing_to_send",
+            )
+        # Each resend is new work (its own dedupe key); Idempotency-Key guards repeats.
+        batch = uuid.uuid4().hex
+        for event_id in events:
+            outbox.enqueue(
+                outbox.DELIVER_TICKETS,
+                {"order_id": order.id, "event_id": event_id},
+                account_id=account_id,
+                dedupe_key=f"resend:{order.id}:{event_id}:{batch}",
+            )
+    return len(events)
+
+
+def transfer_ticket(account_id: int, reference: str, holder: AttendeeInput) -> Ticket:
+    """Give a ticket to a new holder: it is re-issued (new version), so the old code, QR and
+    PDF stop working, and the new holder's tickets are queued for delivery.
+
+    A ticket already used at the door, cancelled or replaced cannot be transferred.
+    """
+    with write_transaction():
+        query = (
+            Ticket.select(Ticket, Order)
+            .join(Order)
+            .where(Ticket.reference == reference, Order.account == account_id)
+        )
+        ticket = lock_rows(query).first()
+        if ticket is None:
+            raise NotFound("Ticket not found", code="ticket_not_found")
+        if ticket.status not in _TRANSFERABLE or ticket.is_deprecated:
+            raise Conflict(
+                "Only a ticket not yet used, cancelled or replaced can be transferred",
+                code="ticket_not_transferable",
+            )
+        now = utcnow()
+        ticket.first_name, ticket.last_name = holder.first_name, holder.last_name
+        ticket.email, ticket.phone = holder.email, holder.phone
+        ticket.status = TicketStatus.ACTIVE
+        ticket.version += 1
+        ticket.personalised_at = ticket.updated_at = now
+        ticket.save()
+        outbox.enqueue(
+            outbox.DELIVER_TICKETS,
+            {"order_id": ticket.order_id, "event_id": ticket.event_id},
+            account_id=account_id,
+            dedupe_key=f"transfer:{ticket.reference}:{ticket.version}",
+        )
+        notify.ticket_reissued(account_id, ticket)
+    return ticket

@@ -1,0 +1,1 @@
+"""Shop connections, product mappings and "sync now" requests."""

@@ -1,0 +1,164 @@
+"""Shop connections and product mappings (what `tp-bridge shop ...` manages)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import peewee
+
+from tp_api.db import write_transaction
+from tp_api.models import Event, ProductMapping, Shop, TicketType
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.errors import Conflict, InvalidInput, NotFound
+
+PLATFORMS = ("woocommerce",)
+AUTH_MODES = ("basic", "query", "oauth1")
+
+
+@dataclass(frozen=True)
+class ShopConnection:
+    """What an adapter needs to talk to a shop, decrypted. Never logged or printed."""
+
+    shop_id: int
+    account_id: int
+    name: str
+    platform: str
+    base_url: str
+    auth_mode: str
+    consumer_key: str
+    consumer_secret: str
+    webhook_secret: str
+
+    def __repr__(self) -> str:  # keep secrets out of logs and tracebacks
+        return f"ShopConnection({self.shop_id}, {self.name!r}, {self.base_url!r})"
+
+
+@dataclass(frozen=True)
+class NewShop:
+    shop: Shop
+    webhook_secret: str
+
+
+def add_shop(
+    box: SecretBox,
+    account_id: int,
+    name: str,
+    *,
+    platform: str,
+    base_url: str,
+    consumer_key: str,
+    consumer_secret: str,
+    auth_mode: str = "basic",
+    interval_s: int = 300,
+) -> NewShop:
+    """Connect a shop. A webhook secret is generated and returned once (for the shop's
+    webhook settings); credentials are stored encrypted."""
+    name = name.strip()
+    if not name or len(name) > 100:
+        raise InvalidInput("Shop name must be 1 to 100 characters")
+    if platform not in PLATFORMS:
+        raise InvalidInput(f"Unknown platform {platform!r}; supported: {', '.join(PLATFORMS)}")
+    if auth_mode not in AUTH_MODES:
+        raise InvalidInput(f"Unknown auth mode {auth_mode!r}; supported: {', '.join(AUTH_MODES)}")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput("Shop URL must be an http(s) URL, e.g. https://shop.example.com")
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme == "http" and auth_mode != "oauth1" and not loopback:
+        # WooCommerce accepts Basic auth only over HTTPS; plain HTTP needs OAuth 1.0a.
+        raise InvalidInput("A plain http shop URL needs --auth-mode oauth1 (or use https)")
+    if not consumer_key or not consumer_secret:
+        raise InvalidInput("Consumer key and secret are required")
+    if not 30 <= interval_s <= 86400:
+        raise InvalidInput("Interval must be between 30 and 86400 seconds")
+    webhook_secret = secrets.token_urlsafe(32)
+    try:
+        with write_transaction():
+            shop = Shop.create(
+                account=account_id,
+                name=name,
+                platform=platform,
+                base_url=base_url.rstrip("/"),
+                auth_mode=auth_mode,
+                consumer_key_enc=box.seal(consumer_key),
+                consumer_secret_enc=box.seal(consumer_secret),
+                webhook_secret_enc=box.seal(webhook_secret),
+                interval_s=interval_s,
+            )
+    except peewee.IntegrityError:
+        raise Conflict(f"Shop {name!r} already exists", code="shop_exists") from None
+    return NewShop(shop, webhook_secret)
+
+
+def get_shop(account_id: int, name: str) -> Shop:
+    shop = Shop.get_or_none((Shop.account == account_id) & (Shop.name == name))
+    if shop is None:
+        raise NotFound(f"Shop {name!r} not found", code="shop_not_found")
+    return shop
+
+
+def list_shops(account_id: int | None = None) -> list[Shop]:
+    query = Shop.select().order_by(Shop.id)
+    if account_id is not None:
+        query = query.where(Shop.account == account_id)
+    return list(query)
+
+
+def remove_shop(account_id: int, name: str) -> None:
+    """Disconnect a shop (its mappings and order bindings go; our orders stay)."""
+    with write_transaction():
+        shop = get_shop(account_id, name)
+        shop.delete_instance(recursive=False)
+
+
+def connection(box: SecretBox, shop: Shop) -> ShopConnection:
+    """The decrypted connection details of a shop."""
+    return ShopConnection(
+        shop_id=shop.id,
+        account_id=shop.account_id,
+        name=shop.name,
+        platform=shop.platform,
+        base_url=shop.base_url,
+        auth_mode=shop.auth_mode,
+        consumer_key=box.open(shop.consumer_key_enc),
+        consumer_secret=box.open(shop.consumer_secret_enc),
+        webhook_secret=box.open(shop.webhook_secret_enc),
+    )
+
+
+def map_product(
+    shop: Shop, *, product_id: int, variation_id: int = 0, ticket_type_id: int
+) -> ProductMapping:
+    """Map a shop product (or one variation) to a ticket type of the same account."""
+    with write_transaction():
+        ticket_type = (
+            TicketType.select()
+            .join(Event)
+            .where(TicketType.id == ticket_type_id, Event.account == shop.account_id)
+            .first()
+        )
+        if ticket_type is None:
+            raise NotFound(f"Ticket type {ticket_type_id} not found", code="ticket_type_not_found")
+        existing = ProductMapping.get_or_none(
+            (ProductMapping.shop == shop.id)
+            & (ProductMapping.product_id == product_id)
+            & (ProductMapping.variation_id == variation_id)
+        )
+        if existing is not None:
+            existing.ticket_type = ticket_type.id
+            existing.save()
+            return existing
+        return ProductMapping.create(
+            shop=shop.id,
+            product_id=product_id,
+            variation_id=variation_id,
+            ticket_type=ticket_type.id,
+        )
+
+
+def mappings(shop_id: int) -> dict[tuple[int, int], int]:
+    """(product id, variation id) -> ticket type id."""
+    rows = ProductMapping.select().where(ProductMapping.shop == shop_id)
+    return {(m.product_id, m.variation_id): m.ticket_type_id for m in rows}

@@ -1,0 +1,1 @@
+"""Outgoing webhooks: events raised in the change's transaction, endpoints, delivery, signing."""

@@ -1,0 +1,157 @@
+"""The seller's webhook endpoints: create (secret shown once), change, rotate, remove."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tp_api.db import utcnow, write_transaction
+from tp_api.models import WebhookEndpoint
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.errors import Conflict, InvalidInput, NotFound
+from tp_api.services.webhooks import webhook_events
+from tp_api.services.webhooks.url_guard import Resolver, check_destination, resolve
+from tp_api.services.webhooks.webhook_signing import new_secret
+
+MAX_ENDPOINTS = 20
+ROTATION_GRACE = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class NewSecret:
+    endpoint: WebhookEndpoint
+    secret: str
+
+
+@dataclass(frozen=True)
+class EndpointPolicy:
+    """Where endpoints may point (the installation's setting) and how names resolve."""
+
+    allow_private: bool = False
+    resolver: Resolver = resolve
+
+
+def parse_event_types(types: list[str]) -> list[str]:
+    """Known event types, de-duplicated in catalogue order."""
+    unknown = [t for t in types if t not in webhook_events.EVENT_TYPES]
+    if unknown:
+        raise InvalidInput(
+            f"Unknown event type {unknown[0]!r}; known: {', '.join(webhook_events.EVENT_TYPES)}",
+            code="unknown_event_type",
+        )
+    if not types:
+        raise InvalidInput("An endpoint needs at least one event type", code="event_types_missing")
+    return [t for t in webhook_events.EVENT_TYPES if t in types]
+
+
+def create_endpoint(
+    account_id: int,
+    box: SecretBox,
+    policy: EndpointPolicy,
+    *,
+    url: str,
+    event_types: list[str],
+    description: str = "",
+) -> NewSecret:
+    """Register an endpoint (its URL must reach a public address) and queue a ping to it."""
+    check_destination(url, allow_private=policy.allow_private, resolver=policy.resolver)
+    types = parse_event_types(event_types)
+    secret = new_secret()
+    with write_transaction():
+        count = WebhookEndpoint.select().where(WebhookEndpoint.account == account_id).count()
+        if count >= MAX_ENDPOINTS:
+            raise InvalidInput(
+                f"At most {MAX_ENDPOINTS} webhook endpoints per account", code="too_many_endpoints"
+            )
+        endpoint = WebhookEndpoint.create(
+            account=account_id,
+            url=url,
+            description=description,
+            event_types=" ".join(types),
+            secret_sealed=box.seal(secret),
+        )
+        webhook_events.forget_subscriptions(account_id)
+        webhook_events.emit_ping(account_id, endpoint)
+    return NewSecret(endpoint, secret)
+
+
+def list_endpoints(account_id: int) -> list[WebhookEndpoint]:
+    return list(
+        WebhookEndpoint.select()
+        .where(WebhookEndpoint.account == account_id)
+        .order_by(WebhookEndpoint.id)
+    )
+
+
+def get_endpoint(account_id: int, endpoint_id: int) -> WebhookEndpoint:
+    """The account's endpoint, or NotFound (another account's is not found)."""
+    endpoint = WebhookEndpoint.get_or_none(
+        (WebhookEndpoint.id == endpoint_id) & (WebhookEndpoint.account == account_id)
+    )
+    if endpoint is None:
+        raise NotFound("Webhook endpoint not found", code="webhook_not_found")
+    return endpoint
+
+
+def update_endpoint(
+    account_id: int,
+    endpoint_id: int,
+    policy: EndpointPolicy,
+    *,
+    url: str | None = None,
+    event_types: list[str] | None = None,
+    description: str | None = None,
+    enabled: bool | None = None,
+) -> WebhookEndpoint:
+    """Change an endpoint; enabling it again clears its failure count and notice."""
+    if url is not None:
+        check_destination(url, allow_private=policy.allow_private, resolver=policy.resolver)
+    with write_transaction():
+        endpoint = get_endpoint(account_id, endpoint_id)
+        if url is not None:
+            endpoint.url = url
+        if event_types is not None:
+            endpoint.event_types = " ".join(parse_event_types(event_types))
+        if description is not None:
+            endpoint.description = description
+        if enabled is not None:
+            endpoint.enabled = enabled
+            if enabled:
+                endpoint.failed_deliveries_in_a_row = 0
+                endpoint.disabled_reason = None
+        endpoint.updated_at = utcnow()
+        endpoint.save()
+        webhook_events.forget_subscriptions(account_id)
+    return endpoint
+
+
+def delete_endpoint(account_id: int, endpoint_id: int) -> None:
+    """Remove the endpoint with its delivery log; nothing more is sent to it."""
+    with write_transaction():
+        get_endpoint(account_id, endpoint_id).delete_instance(recursive=True)
+        webhook_events.forget_subscriptions(account_id)
+
+
+def rotate_secret(
+    account_id: int, endpoint_id: int, box: SecretBox, *, grace: timedelta = ROTATION_GRACE
+) -> NewSecret:
+    """A new signing secret; the old one keeps signing beside it for ``grace``."""
+    secret = new_secret()
+    with write_transaction():
+        endpoint = get_endpoint(account_id, endpoint_id)
+        now = utcnow()
+        endpoint.previous_secret_sealed = endpoint.secret_sealed
+        endpoint.previous_secret_expires_at = now + grace
+        endpoint.secret_sealed = box.seal(secret)
+        endpoint.updated_at = now
+        endpoint.save()
+    return NewSecret(endpoint, secret)
+
+
+def ping(account_id: int, endpoint_id: int) -> int:
+    """Queue a ``webhook.ping`` to the endpoint; returns the delivery's public number."""
+    with write_transaction():
+        endpoint = get_endpoint(account_id, endpoint_id)
+        if not endpoint.enabled:
+            raise Conflict("The endpoint is disabled; enable it first", code="webhook_disabled")
+        return webhook_events.emit_ping(account_id, endpoint)
