@@ -6,8 +6,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
+from bridge.page_links import MyTicketsLinks
 from config.settings import Settings
-from pdf.page_links import MyTicketsLinks
 from pdf.signing import FileLinkSigner, derive_signing_key, key_id, public_key_b64
 from tp_api.services.delivery.file_store import FileStore
 from tp_api.services.delivery.ticket_files import TicketTools

@@ -1,7 +1,7 @@
 """The "my tickets" page: a customer's orders and tickets, attendee forms and downloads.
 
 A shop links to it as ``my_tickets_url`` (or embeds it); the customer arrives with a signed,
-expiring link (``pdf.page_links``) instead of a password. The page talks to the service only
+expiring link (``bridge.page_links``) instead of a password. The page talks to the service only
 through ``bridge.partner_client`` (``client_for(account_id)`` gives the client of the link's
 account), so it runs inside our service (over an in-process transport) or inside a Python
 shop's own server (over HTTP with the shop's key). It never imports ``tp_api``.
@@ -51,6 +51,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException
 
+from bridge.page_links import MyTicketsLinks, PageClaims, PageLinkExpired, PageLinkInvalid
 from bridge.partner_client import (
     BadRequest,
     NotFound,
@@ -67,7 +68,6 @@ from bridge.web.my_tickets_view import (
     place_server_error,
     read_form,
 )
-from pdf.page_links import MyTicketsLinks, PageClaims, PageLinkExpired, PageLinkInvalid
 
 log = logging.getLogger(__name__)
 

@@ -12,12 +12,12 @@ from urllib.parse import urlsplit
 import pytest
 from flask import Flask
 
+from bridge.page_links import MyTicketsLinks
 from bridge.partner_client import PartnerClient
 from bridge.web.my_tickets import create_my_tickets_blueprint
 from config.pages import in_process_client
 from config.tickets import my_tickets_links
 from config.wsgi import create_app
-from pdf.page_links import MyTicketsLinks
 from tests.bridge.html_dom import Node, parse
 from tp_api.models import Ticket, TicketStatus, TicketType
 

@@ -9,11 +9,11 @@ from urllib.parse import urlsplit
 import pytest
 from click.testing import CliRunner
 
+from bridge.page_links import MyTicketsLinks, PageClaims
 from config.cli import main
 from config.settings import Settings, SettingsError
 from config.tickets import my_tickets_links, my_tickets_url
 from config.wsgi import create_app
-from pdf.page_links import MyTicketsLinks, PageClaims
 from tp_api.db import connect
 
 SECRET = "a-production-secret-that-is-long-enough-0123456789"

@@ -270,7 +270,7 @@ def test_another_accounts_shop_cannot_be_synced(client, factory, seller):
 
 
 def test_events_come_fifty_to_a_page(client, factory, seller, monkeypatch):
-    from tp_api.services import console_queries
+    from tp_api.web.console import queries as console_queries
 
     monkeypatch.setattr(console_queries, "EVENTS_PER_PAGE", 2)
     monkeypatch.setattr(

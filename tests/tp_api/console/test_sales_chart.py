@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from tp_api.services.console_queries import DaySales
 from tp_api.web.console.charts import BOTTOM, HEIGHT, TOP, WIDTH, sales_chart
+from tp_api.web.console.queries import DaySales
 
 
 def _days(tickets: list[int]) -> list[DaySales]:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tp_api.services.console_queries import DaySales
+from tp_api.web.console.queries import DaySales
 
 WIDTH = 900
 HEIGHT = 240

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from flask import Response, jsonify, redirect, render_template, request, url_for
 
-from tp_api.services import console_queries
 from tp_api.services.door import scanner_api
 from tp_api.services.events.catalogue import get_event
-from tp_api.web.console import account_id, bp
+from tp_api.web.console import account_id, bp, queries
 
 REFRESH_SECONDS = 5
 
@@ -15,7 +14,7 @@ REFRESH_SECONDS = 5
 @bp.get("/door")
 def door_overview() -> Response | str:
     """Pick an event; the first upcoming or most recent one is shown."""
-    events = console_queries.event_choices(account_id())
+    events = queries.event_choices(account_id())
     chosen = request.args.get("event", type=int)
     if chosen is None and events:
         chosen = events[0].id
@@ -29,7 +28,7 @@ def door_event(event_id: int) -> str:
     """Inside now, still to come, and admissions per gate; console.js refreshes the numbers
     every few seconds from ``figures.json`` (and without script the page reloads itself)."""
     event = get_event(account_id(), event_id)
-    events = console_queries.event_choices(account_id())
+    events = queries.event_choices(account_id())
     return render_template(
         "console/door.html",
         events=events,

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from flask import render_template, request
 
-from tp_api.services import console_queries
 from tp_api.services.events.event_catalogue import effective_status, event_node
-from tp_api.web.console import account_id, bp
+from tp_api.web.console import account_id, bp, queries
 from tp_api.web.console.charts import sales_chart
 
 CHART_DAYS = (7, 30, 90)
@@ -16,17 +15,17 @@ CHART_DAYS = (7, 30, 90)
 def events() -> str:
     """Every event with sold, left and money taken per ticket type."""
     offset = request.args.get("offset", type=int) or 0
-    page = console_queries.events_with_sales(account_id(), offset=min(max(offset, 0), 10**9))
+    page = queries.events_with_sales(account_id(), offset=min(max(offset, 0), 10**9))
     return render_template("console/events.html", events=page.events, next_offset=page.next_offset)
 
 
 @bp.get("/events/<int:event_id>")
 def event(event_id: int) -> str:
     """One event: its ticket types and a chart of tickets sold per day."""
-    sales = console_queries.event_with_sales(account_id(), event_id)
+    sales = queries.event_with_sales(account_id(), event_id)
     days = request.args.get("days", type=int) or 30
     days = days if days in CHART_DAYS else 30
-    per_day = console_queries.sales_per_day(account_id(), sales.event.id, days=days)
+    per_day = queries.sales_per_day(account_id(), sales.event.id, days=days)
     return render_template(
         "console/event.html",
         sales=sales,

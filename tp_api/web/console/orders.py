@@ -5,11 +5,10 @@ from __future__ import annotations
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from tp_api.models import OrderStatus
-from tp_api.services import console_queries
 from tp_api.services.errors import InvalidInput, TicketingError
 from tp_api.services.orders import order_queries, refunds
 from tp_api.services.validation import clean_text
-from tp_api.web.console import MAX_ID, account_id, bp
+from tp_api.web.console import MAX_ID, account_id, bp, queries
 
 PAGE_SIZE = 50
 STATUSES = sorted(
@@ -52,10 +51,10 @@ def orders() -> str:
 def order(number: int) -> str:
     """The order with its lines (and each ticket type's stock left), tickets and refunds."""
     detail = order_queries.get_order(account_id(), number)
-    left = console_queries.units_left_of_types(
+    left = queries.units_left_of_types(
         [line.ticket_type_id for line in detail.lines if line.ticket_type_id]
     )
-    to_refund = console_queries.shop_orders_to_refund(detail.order.id)
+    to_refund = queries.shop_orders_to_refund(detail.order.id)
     return render_template("console/order.html", detail=detail, left=left, to_refund=to_refund)
 
 
@@ -84,7 +83,7 @@ def cancel(number: int) -> Response | tuple[str, int]:
 
 def _order_page_with_error(number: int, error: TicketingError) -> tuple[str, int]:
     detail = order_queries.get_order(account_id(), number)
-    left = console_queries.units_left_of_types(
+    left = queries.units_left_of_types(
         [line.ticket_type_id for line in detail.lines if line.ticket_type_id]
     )
     page = render_template("console/order.html", detail=detail, left=left, error=error.message)

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
 
-from tp_api.services import console_queries
 from tp_api.services.shops import shop_sync_requests
-from tp_api.web.console import account_id, bp
+from tp_api.web.console import account_id, bp, queries
 
 
 @bp.get("/shops")
 def shops() -> str:
     """Every shop of the account with what its recent syncs did."""
-    return render_template(
-        "console/shops.html", shops=console_queries.shops_with_status(account_id())
-    )
+    return render_template("console/shops.html", shops=queries.shops_with_status(account_id()))
 
 
 @bp.post("/shops/<int:shop_id>/sync")

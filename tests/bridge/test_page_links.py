@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from itsdangerous import URLSafeTimedSerializer
 
-from pdf.page_links import (
+from bridge.page_links import (
     SALT,
     MyTicketsLinks,
     PageClaims,
