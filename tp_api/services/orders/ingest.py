@@ -30,6 +30,7 @@ from tp_api.schemas.text_rules import email_problem
 from tp_api.services.errors import TicketingError
 from tp_api.services.orders import cancellation, holds, stock, submit, unsellable_orders
 from tp_api.services.orders.order_input import OrderInput
+from tp_api.services.orders.outcomes import OrderChange
 
 log = logging.getLogger(__name__)
 
@@ -68,9 +69,16 @@ class ShopOrderSnapshot:
 
 @dataclass
 class IngestOutcome:
-    action: str  # "new", "changed", "skipped"
+    """What one shop order snapshot did: its change, our order (if any) and what to report."""
+
+    change: OrderChange
     order_id: int | None
     problems: list[str] = field(default_factory=list)
+
+    @property
+    def action(self) -> str:
+        """``new``, ``changed`` or ``skipped``: the sync run's counters, the webhook's answer."""
+        return self.change.counted_as
 
 
 def ingest_shop_order(
@@ -99,7 +107,7 @@ def _ingest(
     with write_transaction():
         binding = _locked_binding(shop_id, snapshot.external_id)
         if binding is not None and _stale_or_same(binding, snapshot):
-            return IngestOutcome("skipped", binding.order_id)
+            return IngestOutcome(OrderChange.SKIPPED, binding.order_id)
         order = _our_order(account_id, binding, snapshot)
         problems: list[str] = [f"unmapped product {p}" for p in snapshot.unmapped]
         problems.extend(_address_problems(snapshot.order))
@@ -113,20 +121,21 @@ def _ingest(
                 unsellable_orders.flag_needs_refund(
                     account_id, shop_id, snapshot.external_id, unsellable
                 )
-            return IngestOutcome("changed" if binding else "new", order and order.id, problems)
+            change = OrderChange.CHANGED if binding else OrderChange.CREATED
+            return IngestOutcome(change, order and order.id, problems)
         try:
             with write_transaction():  # a savepoint: a refusal keeps the binding's record
-                order, action = _apply(account_id, order, snapshot, problems, hold_seconds)
+                order, change = _apply(account_id, order, snapshot, problems, hold_seconds)
         except TicketingError as error:
             problems.append(error.message)
-            action = "changed" if binding is not None else "new"
+            change = OrderChange.CHANGED if binding is not None else OrderChange.CREATED
             refused = True
         # A refused snapshot (no stock for a late payment, say) is stored with a hash that
         # never matches, so the next poll or reconcile tries it again.
         _save_binding(shop_id, binding, snapshot, order, problems, retry=refused)
     for problem in problems:
         log.warning("shop %s order %s: %s", shop_id, snapshot.external_id, problem)
-    return IngestOutcome(action, order.id if order else None, problems)
+    return IngestOutcome(change, order.id if order else None, problems)
 
 
 def _address_problems(order: OrderInput) -> list[str]:
@@ -186,33 +195,39 @@ def _apply(
     snapshot: ShopOrderSnapshot,
     problems: list[str],
     hold_seconds: int,
-) -> tuple[Order | None, str]:
+) -> tuple[Order | None, OrderChange]:
     status = snapshot.status
     if order is None:
         if status in CLOSED_STATUSES or not snapshot.order.ticket_quantities():
-            return None, "new"  # nothing to hold or issue
+            return None, OrderChange.CREATED  # recorded; nothing to hold or issue
         if status not in PAID_STATUSES and status not in HELD_STATUSES:
-            return None, "new"  # drafts and unknown statuses hold nothing yet
+            return None, OrderChange.CREATED  # drafts and unknown statuses hold nothing yet
         outcome = submit.submit_order(
             account_id, _as_paid_or_not(snapshot), hold_seconds=hold_seconds
         )
         order = Order.get_by_id(outcome.order_id)
         _apply_refunds(order, snapshot, problems)
-        return order, "new"
+        return order, OrderChange.CREATED
     _report_changed_lines(order, snapshot, problems)
+    change = OrderChange.CHANGED
     if status in CLOSED_STATUSES:
+        was_open = order.status not in (OrderStatus.CANCELLED, OrderStatus.REFUNDED)
         result = cancellation.cancel_order(order, status=_closed_status(status))
         problems.extend(result.needs_attention)
+        if was_open:
+            change = OrderChange(_closed_status(status))
     elif status in PAID_STATUSES:
         if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
             _reopen(order, snapshot.refunded)
+            change = OrderChange.PAID
         elif not order.is_paid:
-            submit.submit_order(
-                account_id, OrderInput(tp_order_id=order.number, date_paid=snapshot.order.date_paid)
-            )
+            locked = lock_rows(Order.select().where(Order.id == order.id)).get()
+            submit.pay_order(locked, snapshot.order.date_paid)
+            change = OrderChange.PAID
         order = Order.get_by_id(order.id)
-        _apply_refunds(order, snapshot, problems)
-    return order, "changed"
+        if _apply_refunds(order, snapshot, problems) and change is OrderChange.CHANGED:
+            change = OrderChange.REFUNDED
+    return order, change
 
 
 def _report_changed_lines(order: Order, snapshot: ShopOrderSnapshot, problems: list[str]) -> None:
@@ -256,16 +271,21 @@ def _reopen(order: Order, refunded: dict[int, int]) -> None:
     stock.reserve(submit.issue_missing_tickets(order, refunded), paid=True)
 
 
-def _apply_refunds(order: Order, snapshot: ShopOrderSnapshot, problems: list[str]) -> None:
+def _apply_refunds(order: Order, snapshot: ShopOrderSnapshot, problems: list[str]) -> bool:
+    """Cancel the tickets of units refunded in the shop; whether any were."""
     if not order.is_paid or not snapshot.refunded:
-        return
+        return False
+    cancelled = False
     bought = stock.held_by_order(order.id).quantities
     live = cancellation.live_tickets_by_type(order.id)
     for type_id, refunded in sorted(snapshot.refunded.items()):
         should_live = max(0, bought.get(type_id, 0) - refunded)
         extra = live.get(type_id, 0) - should_live
         if extra > 0:
-            problems.extend(cancellation.cancel_units(order, type_id, extra).needs_attention)
+            result = cancellation.cancel_units(order, type_id, extra)
+            problems.extend(result.needs_attention)
+            cancelled = cancelled or result.cancelled > 0
+    return cancelled
 
 
 def _save_binding(

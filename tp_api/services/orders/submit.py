@@ -1,8 +1,11 @@
 """Where an order is created, updated and paid.
 
-One entry point, :func:`submit_order`, serves ``POST /tp-api/orders/create`` and (later) the
-shop webhook and poll: a shop that retries, or that pushes the same ``wp_order_id`` again
-when the order is paid, updates the existing order instead of creating a second one.
+:func:`submit_order` serves ``POST /tp-api/orders/create``: a shop that retries, or that
+pushes the same ``wp_order_id`` again when the order is paid, updates the existing order
+instead of creating a second one. Shop snapshots (webhook, poll, reconcile, outbox refresh)
+reach it through ``ingest.ingest_shop_order``, which creates new orders with it and pays
+known ones with :func:`pay_order`. Both name what they did with one type,
+:class:`~tp_api.services.orders.outcomes.OrderChange`.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import peewee
 
@@ -19,6 +23,7 @@ from tp_api.models.base import new_public_number
 from tp_api.services.errors import Conflict, Forbidden, NotFound, TicketingError
 from tp_api.services.orders import cancellation, holds, stock
 from tp_api.services.orders.order_input import BillingInput, OrderInput
+from tp_api.services.orders.outcomes import OrderChange
 from tp_api.services.orders.references import new_ticket_reference
 from tp_api.services.webhooks import notify
 
@@ -35,6 +40,7 @@ class OrderOutcome:
     created: bool
     status: str
     tickets_issued: int
+    change: OrderChange
 
 
 def submit_order(
@@ -191,44 +197,66 @@ def _create(
     holds.take(stock_plan, paid=paid, now=now, wait_for_lapsed=True)
     notify.order_created(account_id, order.id, paid=paid)
     notify.sold_out_after_sale(account_id, stock_plan.quantities)
-    return OrderOutcome(order.id, order.number, order.reference, True, order.status, issued)
+    return OrderOutcome(
+        order.id, order.number, order.reference, True, order.status, issued, OrderChange.CREATED
+    )
 
 
 def _update(order: Order, order_input: OrderInput, *, force_processing: bool) -> OrderOutcome:
     """Apply a repeated push: fill in details and, when it says so, mark the order paid."""
     wants_paid = force_processing or order_input.date_paid is not None
-    if wants_paid and order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
+    if wants_paid:
+        _refuse_if_closed(order)
+    filled = _fill_details(order, order_input)
+    if wants_paid and not order.is_paid:
+        return pay_order(order, order_input.date_paid)
+    order.updated_at = utcnow()
+    order.save()
+    change = OrderChange.CHANGED if filled else OrderChange.SKIPPED
+    return OrderOutcome(order.id, order.number, order.reference, False, order.status, 0, change)
+
+
+def pay_order(order: Order, date_paid: datetime | None = None) -> OrderOutcome:
+    """Mark a locked, unpaid order paid (now, unless ``date_paid`` says when): its held
+    units become sold and its tickets are issued. Raises Conflict for a cancelled or
+    refunded order and OutOfStock when an expired order's units are gone (nothing changes).
+    The caller holds the write transaction and the order's row lock.
+    """
+    _refuse_if_closed(order)
+    if order.is_paid:
+        return OrderOutcome(
+            order.id, order.number, order.reference, False, order.status, 0, OrderChange.SKIPPED
+        )
+    held = stock.held_by_order(order.id)
+    if order.status == OrderStatus.EXPIRED:
+        # Its units were given back: take them again, or refuse (OutOfStock, nothing
+        # changes and the order stays expired).
+        holds.take(held, paid=True)
+    else:
+        # A hold that lapsed but was not released yet still counts in ``reserved``;
+        # nobody was sold those units, so they are this order's.
+        stock.confirm(held)
+    order.status = OrderStatus.PROCESSING
+    order.date_paid = date_paid or utcnow()
+    order.hold_expires_at = None
+    issued = issue_tickets(order, list(order.lines), held.event_of_type())
+    order.updated_at = utcnow()
+    order.save()
+    notify.order_paid(order.account_id, order.id)
+    return OrderOutcome(
+        order.id, order.number, order.reference, False, order.status, issued, OrderChange.PAID
+    )
+
+
+def _refuse_if_closed(order: Order) -> None:
+    if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
         raise Conflict(
             f"Order {order.reference} is {order.status} and cannot be set to processing",
             code="order_closed",
         )
-    _fill_details(order, order_input)
-    issued = 0
-    if wants_paid and not order.is_paid:
-        held = stock.held_by_order(order.id)
-        if order.status == OrderStatus.EXPIRED:
-            # Its units were given back: take them again, or refuse (OutOfStock, nothing
-            # changes and the order stays expired).
-            holds.take(held, paid=True)
-        else:
-            # A hold that lapsed but was not released yet still counts in ``reserved``;
-            # nobody was sold those units, so they are this order's.
-            stock.confirm(held)
-        order.status = OrderStatus.PROCESSING
-        order.date_paid = order_input.date_paid or utcnow()
-        order.hold_expires_at = None
-        issued = issue_tickets(order, list(order.lines), held.event_of_type())
-        became_paid = True
-    else:
-        became_paid = False
-    order.updated_at = utcnow()
-    order.save()
-    if became_paid:
-        notify.order_paid(order.account_id, order.id)
-    return OrderOutcome(order.id, order.number, order.reference, False, order.status, issued)
 
 
-def _fill_details(order: Order, order_input: OrderInput) -> None:
+def _fill_details(order: Order, order_input: OrderInput) -> bool:
     # A later push may carry what the first one lacked, but never changes a stored value:
     # otherwise a repeated push could hand the tickets to another wp_user_id or address.
     updates: dict[str, object] = {
@@ -240,9 +268,12 @@ def _fill_details(order: Order, order_input: OrderInput) -> None:
         "ip_address": order_input.ip_address,
         **_billing_fields(order_input),
     }
+    filled = False
     for name, value in updates.items():
         if value not in (None, "") and getattr(order, name) in (None, ""):
             setattr(order, name, value)
+            filled = True
+    return filled
 
 
 @dataclass(frozen=True)
