@@ -1,18 +1,18 @@
-"""Wiring for shops: the credential box and the outbox handler that refreshes one order."""
+"""Wiring for shops: the credential box, a shop's adapter, and the shop handlers and daemon
+jobs of sync.shop_handlers given this installation's settings."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from bridge.adapters.base import ShopError
+from bridge.adapters.base import ShopAdapter
 from bridge.adapters.factory import adapter_for
-from bridge.adapters.mapping import deleted_snapshot, snapshot_from_woo
 from config.settings import Settings
+from sync import shop_handlers
+from sync.shop_handlers import ShopJobs
 from tp_api.models import OutboxEntry, Shop
 from tp_api.services.credentials.secret_box import SecretBox
-from tp_api.services.delivery import outbox
-from tp_api.services.orders.ingest import ingest_shop_order
 from tp_api.services.shops import connections
 
 
@@ -21,55 +21,18 @@ def secret_box(settings: Settings) -> SecretBox:
     return SecretBox([settings.secret_key, *settings.old_secret_keys])
 
 
-def refresh_handler(box: SecretBox, hold_seconds: int) -> Callable[[OutboxEntry], None]:
-    """Outbox handler: fetch one shop order (and its refunds) and ingest it."""
-
-    def refresh(job: OutboxEntry) -> None:
-        data = outbox.payload(job)
-        shop = Shop.get_or_none(Shop.id == int(data.get("shop_id", 0)))
-        if shop is None:
-            raise outbox.PermanentError(f"shop {data.get('shop_id')} no longer exists")
-        client = adapter_for(connections.connection(box, shop))
-        order_id = int(data["order_id"])
-        try:
-            order = client.get_order(order_id)  # type: ignore[attr-defined]
-        except ShopError as error:
-            if error.status != 404:
-                raise
-            # Deleted for good in the shop: treated like the trash.
-            ingest_shop_order(shop.id, shop.account_id, deleted_snapshot(order_id))
-            return
-        refunds = client.get_refunds(int(order["id"])) if order.get("refunds") else []
-        ingest_shop_order(
-            shop.id,
-            shop.account_id,
-            snapshot_from_woo(order, connections.mappings(shop.id), refunds),
-            hold_seconds=hold_seconds,
-        )
-
-    return refresh
+def refresh_handler(settings: Settings) -> Callable[[OutboxEntry], None]:
+    """The outbox handler that refreshes one shop order (sync.shop_handlers)."""
+    return shop_handlers.refresh_handler(
+        lambda shop: client_for(settings, shop), settings.unpaid_hold_seconds
+    )
 
 
 def sync_now_handler(settings: Settings) -> Callable[[OutboxEntry], None]:
-    """Outbox handler for "sync now" (tp_api.services.shops.sync_requests): pull the shop's
-    orders, then push stock, under the same per-shop lock as the daemon's jobs."""
-    from sync.jobs import pull_orders, push_stock
-    from sync.locks import job_lock
-
-    def sync_now(job: OutboxEntry) -> None:
-        data = outbox.payload(job)
-        shop = Shop.get_or_none(Shop.id == int(data.get("shop_id", 0)))
-        if shop is None:
-            raise outbox.PermanentError(f"shop {data.get('shop_id')} no longer exists")
-        with job_lock(f"tp-bridge:shop:{shop.id}", lock_dir(settings)) as got:
-            if not got:
-                # The daemon is syncing this shop right now: try again shortly.
-                raise RuntimeError(f"shop {shop.name} is being synced; retrying")
-            client = client_for(settings, shop)
-            pull_orders(shop, client, hold_seconds=settings.unpaid_hold_seconds)
-            push_stock(shop, client)
-
-    return sync_now
+    """The outbox handler for "sync now" (sync.shop_handlers)."""
+    return shop_handlers.sync_now_handler(
+        lambda shop: client_for(settings, shop), settings.unpaid_hold_seconds, lock_dir(settings)
+    )
 
 
 def lock_dir(settings: Settings) -> str:
@@ -82,23 +45,15 @@ def webhook_url(settings: Settings, shop: Shop) -> str:
     return f"{settings.public_url}/shops/{shop.id}/woocommerce/webhook"
 
 
-def client_for(settings: Settings, shop: Shop):  # type: ignore[no-untyped-def]
-    """The platform client of a shop, credentials decrypted."""
+def client_for(settings: Settings, shop: Shop) -> ShopAdapter:
+    """The shop's adapter, credentials decrypted."""
     return adapter_for(connections.connection(secret_box(settings), shop))
 
 
-def shop_jobs(settings: Settings):  # type: ignore[no-untyped-def]
-    """The daemon's jobs, each building the shop's client when it runs."""
-    from sync.daemon import ShopJobs
-    from sync.jobs import pull_orders, push_stock
-    from sync.reconcile import reconcile
-
-    return ShopJobs(
-        pull_orders=lambda shop: pull_orders(
-            shop, client_for(settings, shop), hold_seconds=settings.unpaid_hold_seconds
-        ),
-        push_stock=lambda shop: push_stock(shop, client_for(settings, shop)),
-        reconcile=lambda shop: reconcile(
-            shop, client_for(settings, shop), fix=True, webhook_url=webhook_url(settings, shop)
-        ),
+def shop_jobs(settings: Settings) -> ShopJobs:
+    """The daemon's jobs, each building the shop's adapter when it runs."""
+    return shop_handlers.shop_jobs(
+        lambda shop: client_for(settings, shop),
+        settings.unpaid_hold_seconds,
+        lambda shop: webhook_url(settings, shop),
     )

@@ -34,7 +34,7 @@ def outbox_worker(settings: Settings) -> OutboxWorkers:
         settings.smtp_security,
     )
     handlers = {
-        REFRESH_SHOP_ORDER: refresh_handler(secret_box(settings), settings.unpaid_hold_seconds),
+        REFRESH_SHOP_ORDER: refresh_handler(settings),
         SYNC_SHOP_NOW: sync_now_handler(settings),
         DELIVER_TICKETS: delivery_handler(
             ticket_tools(settings), renderer.render_job, mailer.send, sender=settings.mail_from

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -20,26 +19,17 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from sync.locks import job_lock
 from sync.outbox_worker import OutboxWorker, OutboxWorkers
+from sync.shop_handlers import ShopJobs
 from tp_api.db import database, utcnow
 from tp_api.models import Event, ProductMapping, Shop, TicketType
 from tp_api.services.orders import holds
 
 log = logging.getLogger(__name__)
 
-ShopJob = Callable[[Shop], object]
 
 # Jobs running at once; the database pool (config) is sized for these plus the outbox worker.
 JOB_THREADS = 6
 STOCK_WATCH_S = 10
-
-
-@dataclass
-class ShopJobs:
-    """What the daemon runs for each shop."""
-
-    pull_orders: ShopJob
-    push_stock: ShopJob
-    reconcile: ShopJob
 
 
 class SyncDaemon:

@@ -11,10 +11,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TypeVar
 
 from bridge.adapters.base import ShopAdapter, ShopError, StockUpdate
-from bridge.adapters.mapping import snapshot_from_woo
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Event, ProductMapping, Shop, ShopOrder, SyncRun, TicketType
 from tp_api.services.orders import holds
@@ -32,6 +31,7 @@ CURSOR_SAVE_EVERY = 100
 ERROR_TEXT_MAX = 2000
 
 Progress = Callable[[int], None]
+T = TypeVar("T")
 
 
 def pull_orders(
@@ -51,11 +51,9 @@ def pull_orders(
     seen = 0
     problems: list[str] = []
     try:
-        for batch in _batches(client.iter_orders_modified_since(since), CURSOR_SAVE_EVERY):
-            known = _known_hashes(shop.id, [int(order["id"]) for order in batch])
-            for order in batch:
-                refunds = client.get_refunds(int(order["id"])) if order.get("refunds") else []
-                snapshot = snapshot_from_woo(order, mappings, refunds)
+        for batch in _batches(client.iter_order_snapshots(since, mappings), CURSOR_SAVE_EVERY):
+            known = _known_hashes(shop.id, [snapshot.external_id for snapshot in batch])
+            for snapshot in batch:
                 if known.get(snapshot.external_id) == snapshot.content_hash():
                     # Re-read in the overlap window, unchanged: no transaction needed.
                     _count(run, "skipped", False)
@@ -169,10 +167,10 @@ def available(ticket_type_id: int) -> int:
     return units_left(ticket_type, ticket_type.event)
 
 
-def _batches(orders: Iterator[dict[str, Any]], size: int) -> Iterator[list[dict[str, Any]]]:
-    batch: list[dict[str, Any]] = []
-    for order in orders:
-        batch.append(order)
+def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
         if len(batch) == size:
             yield batch
             batch = []

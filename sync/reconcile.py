@@ -10,10 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bridge.adapters.base import ShopAdapter
-from bridge.adapters.mapping import deleted_snapshot, snapshot_from_woo
 from sync.jobs import available, item_label, push_stock
 from tp_api.models import ProductMapping, Shop, ShopOrder
-from tp_api.services.orders.ingest import CLOSED_STATUSES, ingest_shop_order
+from tp_api.services.orders.ingest import CLOSED_STATUSES, deleted_snapshot, ingest_shop_order
 from tp_api.services.shops import connections
 
 
@@ -94,11 +93,9 @@ def _compare_orders(
     """Every shop order against its binding; returns the shop's order ids."""
     mappings = connections.mappings(shop.id)
     seen: set[int] = set()
-    for order in client.iter_orders_modified_since(None):
-        external_id = int(order["id"])
+    for snapshot in client.iter_order_snapshots(None, mappings):
+        external_id = snapshot.external_id
         seen.add(external_id)
-        refunds = client.get_refunds(external_id) if order.get("refunds") else []
-        snapshot = snapshot_from_woo(order, mappings, refunds)
         binding = bindings.get(external_id)
         if binding is None:
             if snapshot.status not in CLOSED_STATUSES and snapshot.order.ticket_quantities():

@@ -1,12 +1,15 @@
-"""What the sync daemon needs from a shop platform. WooCommerce is one module; Shopify
-would be another implementing the same protocol."""
+"""What the sync daemon needs from a shop platform, in our types: order snapshots, stock
+facts, webhook state. WooCommerce is one implementation (woocommerce_shop.py); another
+platform is another class implementing the same protocol, and a branch in factory.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
+
+from tp_api.services.orders.ingest import ShopOrderSnapshot
 
 
 class ShopError(Exception):
@@ -54,12 +57,17 @@ def concerns_one_item(error: ShopError) -> bool:
 class ShopAdapter(Protocol):
     """A shop platform's API, in the terms the daemon uses."""
 
-    def iter_orders_modified_since(self, since: datetime | None) -> Iterator[dict[str, Any]]:
-        """Every order modified after ``since`` (UTC), oldest change first, each once."""
+    def iter_order_snapshots(
+        self, since: datetime | None, mappings: Mapping[tuple[int, int], int]
+    ) -> Iterator[ShopOrderSnapshot]:
+        """Every order modified after ``since`` (UTC; all with None), oldest change first,
+        each once, mapped with ``mappings`` ((product id, variation id) -> ticket type id)."""
         ...
 
-    def get_refunds(self, order_id: int) -> list[dict[str, Any]]:
-        """The refund records of one order."""
+    def get_order_snapshot(
+        self, order_id: int, mappings: Mapping[tuple[int, int], int]
+    ) -> ShopOrderSnapshot:
+        """One order as it is now; an order deleted from the shop is a deleted snapshot."""
         ...
 
     def get_stock(self, items: list[tuple[int, int]]) -> StockRead:

@@ -149,13 +149,3 @@ def _extra_line(name: Any, item_type: str, amount_cents: int) -> OrderLineInput:
         order_item_type=item_type,
         unit_price_cents=amount_cents,
     )
-
-
-def deleted_snapshot(order_id: int) -> ShopOrderSnapshot:
-    """A shop order that no longer exists in the shop: ingested like the trash."""
-    return ShopOrderSnapshot(
-        external_id=order_id,
-        status="trash",
-        date_modified=None,
-        order=OrderInput(wp_order_id=str(order_id)),
-    )

@@ -14,8 +14,10 @@ from pathlib import Path
 import pytest
 
 from bridge.adapters.woocommerce import WooClient
-from sync.daemon import ShopJobs, SyncDaemon
+from bridge.adapters.woocommerce_shop import WooCommerceShop
+from sync.daemon import SyncDaemon
 from sync.jobs import pull_orders, push_stock
+from sync.shop_handlers import ShopJobs
 from tests.fake_woo import EPOCH, FakeWoo, woo_order
 from tp_api.models import Order, OrderStatus, ShopOrder, Ticket, TicketStatus, TicketType
 
@@ -39,7 +41,7 @@ def test_the_daemon_syncs_and_stops_gracefully(factory, woo, tmp_path):
     woo.products[93] = {"id": 93, "manage_stock": True, "stock_quantity": 100}
     for i in range(1, 21):
         woo.put(woo_order(i))
-    client = WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None)
+    client = WooCommerceShop(WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None))
     jobs = ShopJobs(
         pull_orders=lambda s: pull_orders(s, client),
         push_stock=lambda s: push_stock(s, client),
@@ -114,7 +116,7 @@ def test_the_daemon_pushes_stock_soon_after_a_sale(factory, woo, tmp_path, monke
     monkeypatch.setattr(daemon_module, "STOCK_WATCH_S", 1)
     shop, ticket_type = _shop(factory, woo, 100)
     woo.products[93] = {"id": 93, "manage_stock": True, "stock_quantity": 100}
-    client = WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None)
+    client = WooCommerceShop(WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None))
     jobs = ShopJobs(
         pull_orders=lambda s: None,
         push_stock=lambda s: push_stock(s, client),

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bridge.adapters.woocommerce import WooClient
+from bridge.adapters.woocommerce_shop import WooCommerceShop
 from sync.jobs import ERROR_TEXT_MAX, error_text, pull_orders, push_stock
 from sync.reconcile import reconcile
 from tests.fake_woo import FakeWoo, fail_times, woo_order
@@ -30,7 +31,7 @@ def shop_with_four_mappings(factory, woo):
         )
     woo.products[93] = {"id": 93, "manage_stock": True, "stock_quantity": 7}
     woo.variations[96] = {61: {"id": 61, "manage_stock": True, "stock_quantity": 7}}
-    client = WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None)
+    client = WooCommerceShop(WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None))
     return shop, client
 
 
@@ -112,7 +113,9 @@ def test_order_problems_are_named_on_the_run(woo, factory):
     _, shop, _ = factory.shop(url=woo.url)
     woo.put(woo_order(5, product_id=22))
     woo.put(woo_order(6))
-    run = pull_orders(shop, WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None))
+    run = pull_orders(
+        shop, WooCommerceShop(WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None))
+    )
     assert (run.orders_new, run.errors) == (2, 1)
     assert run.error_text == "order 5: unmapped product 22"
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from bridge.adapters.woocommerce import WooClient
+from bridge.adapters.woocommerce_shop import WooCommerceShop
 from sync.jobs import CURSOR_OVERLAP, pull_orders, push_stock
 from tests.fake_woo import EPOCH, FakeWoo, fail_times, woo_order
 from tp_api.models import Order, ProductMapping, Shop, ShopOrder, SyncRun, Ticket, TicketType
@@ -25,7 +26,7 @@ def woo():
 @pytest.fixture
 def setup(factory, woo):
     _, shop, ticket_type = factory.shop(url=woo.url, stock=5000)
-    client = WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None)
+    client = WooCommerceShop(WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None))
     return shop, ticket_type, client
 
 

@@ -13,6 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from bridge.adapters.woocommerce import WooClient
+from bridge.adapters.woocommerce_shop import WooCommerceShop
 from config.cli import main
 from sync.daemon import stock_fingerprint
 from sync.jobs import pull_orders, push_stock
@@ -126,7 +127,7 @@ def test_the_catalogue_shows_it_off_sale_with_the_documented_fields(client, fact
 @pytest.mark.parametrize("how", OFF_SALE)
 def test_the_stock_push_writes_zero(woo, shop, how):
     owner, shop, ticket_type = shop
-    client = WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None)
+    client = WooCommerceShop(WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None))
     woo.products[93] = {"id": 93, "manage_stock": True, "stock_quantity": 0}
     assert push_stock(shop, client).stock_writes == 1
     assert woo.products[93]["stock_quantity"] == 50
@@ -144,7 +145,9 @@ def test_a_pulled_order_is_recorded_without_tickets_and_flagged(
     subscribe(settings, owner)
     take_off_sale(owner, ticket_type, how)
     woo.put(woo_order(501, quantity=2))
-    run = pull_orders(shop, WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None))
+    run = pull_orders(
+        shop, WooCommerceShop(WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None))
+    )
     # Counted as a problem of the run, like every order that needs the seller.
     assert (run.orders_new, run.errors) == (1, 1)
     binding = ShopOrder.get(ShopOrder.external_id == 501)
@@ -155,7 +158,7 @@ def test_a_pulled_order_is_recorded_without_tickets_and_flagged(
     [data] = needs_refund_events()
     assert (data["shop_id"], data["shop_order_id"], data["status"]) == (shop.id, 501, "processing")
     # Pulled again (unchanged, or re-read in the overlap window): announced once.
-    pull_orders(Shop.get_by_id(shop.id), WooClient(woo.url, "ck_test", "cs_test"))
+    pull_orders(Shop.get_by_id(shop.id), WooCommerceShop(WooClient(woo.url, "ck_test", "cs_test")))
     assert len(needs_refund_events()) == 1
     sign_in(client, factory.staff(owner).email)
     page = text(client.get("/console/shops"))
@@ -192,7 +195,7 @@ def test_a_late_payment_after_the_cancellation_issues_no_ticket(
 ):
     owner, shop, ticket_type = shop
     subscribe(settings, owner)
-    woo_client = WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None)
+    woo_client = WooCommerceShop(WooClient(woo.url, "ck_test", "cs_test", sleep=lambda s: None))
     woo.put(woo_order(703, status="on-hold"))
     pull_orders(shop, woo_client)
     order = Order.get(Order.wp_order_id == "703")

@@ -67,6 +67,16 @@ class ShopOrderSnapshot:
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
+def deleted_snapshot(external_id: int) -> ShopOrderSnapshot:
+    """A shop order that no longer exists in the shop: ingested like the trash."""
+    return ShopOrderSnapshot(
+        external_id=external_id,
+        status="trash",
+        date_modified=None,
+        order=OrderInput(wp_order_id=str(external_id)),
+    )
+
+
 @dataclass
 class IngestOutcome:
     """What one shop order snapshot did: its change, our order (if any) and what to report."""
