@@ -1,35 +1,28 @@
-"""The ``tp-bridge`` command: serve, db, account, key, events, outbox, demo (+ shop, sync)."""
+"""The ``tp-bridge`` command: serve, db, account, key, events, outbox (+ demo, shop, sync,
+scanner, webhook, staff, my-tickets from the cli_* modules)."""
 
 from __future__ import annotations
 
 import json
 import logging
-import secrets
 import subprocess
 import sys
-from pathlib import Path
 from typing import Any
 
 import click
 
-from config import cli_door, cli_pages, cli_staff, cli_sync, cli_webhooks
+from config import cli_demo, cli_door, cli_pages, cli_staff, cli_sync, cli_webhooks
 from config.cli_common import database_session as _database
 from config.cli_common import echo_json as _echo_json
 from config.cli_common import production_settings
 from config.cli_common import require_schema as _require_schema
 from config.redaction import install_log_scrubbing
 from config.settings import Settings, SettingsError
-from config.tickets import my_tickets_links
 from tp_api import migrations
 from tp_api.db import connect
-from tp_api.models import StaffUser
-from tp_api.services.credentials import api_keys, keys, staff_auth
+from tp_api.services.credentials import api_keys, keys
 from tp_api.services.events import catalogue as event_service
 from tp_api.web import partner_json
-
-DEMO_ACCOUNT = "Demo Festival BV"
-DEMO_STAFF_EMAIL = "demo@tp-bridge.test"
-DEMO_EVENTS = Path(__file__).parent / "demo" / "events.json"
 
 
 @click.group()
@@ -271,116 +264,6 @@ def events_load(settings: Settings, account_name: str, file: Any) -> None:
         _echo_json([partner_json.event_json(node) for node in created])
 
 
-@main.command()
-@click.option(
-    "--serve/--no-serve",
-    "then_serve",
-    default=True,
-    show_default=True,
-    help="Start the development server after loading the demo data.",
-)
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
-@click.pass_context
-def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
-    """Create a demo account, events and a fresh key, print example curl lines, then serve."""
-    settings: Settings = ctx.obj
-    database = connect(settings.database_url, max_connections=4)
-    migrations.upgrade(database)
-    with _database(settings):
-        owner = keys.find_account(DEMO_ACCOUNT)
-        if owner is None:
-            owner = keys.create_account(DEMO_ACCOUNT)
-            event_service.load_events(owner.id, json.loads(DEMO_EVENTS.read_text()))
-        new_key = keys.create_key(owner.id, label="demo")
-        admin_key = api_keys.create_api_key(owner.id, label="demo").secret
-        first_type = event_service.event_tree(owner.id)[0].ticket_types[0]
-        console_password = _demo_staff(owner.id)
-    _print_demo(settings, host, port, new_key.secret, first_type.id, first_type.event_id)
-    _print_admin_demo(host, port, admin_key)
-    # Signed with the secret `serve --dev` uses, so the link opens on the demo server.
-    token = my_tickets_links(settings.for_development()).sign(owner.id, 7, "nl")
-    click.echo(
-        f"Seller console: http://{host}:{port}/console/  "
-        f"e-mail {DEMO_STAFF_EMAIL}  password {console_password}\n"
-        f"My tickets of customer 7 (after the order curl above): "
-        f"http://{host}:{port}/my-tickets/{token}\n"
-    )
-    if then_serve:
-        ctx.invoke(serve, host=host, port=port, workers=2, threads=1, dev=True, access_log=True)
-
-
-def _demo_staff(account_id: int) -> str:
-    """The demo's console user, with a new random password on every run (printed once)."""
-    password = secrets.token_urlsafe(12)
-    existing = StaffUser.get_or_none(StaffUser.email == DEMO_STAFF_EMAIL)
-    if existing is None:
-        staff_auth.create_staff(account_id, DEMO_STAFF_EMAIL, password, name="Demo staff")
-    else:
-        staff_auth.set_password(existing.id, password)
-    return password
-
-
-def _print_demo(
-    settings: Settings, host: str, port: int, secret: str, type_id: int, event_id: int
-) -> None:
-    base = f"http://{host}:{port}/tp-api"
-    order = json.dumps(
-        {
-            "wp_order_id": "wc_1001",
-            "wp_user_id": 7,
-            "currency": "EUR",
-            "order_total": 59.90,
-            "date_paid": "2026-06-01T10:01:00Z",
-            "locale": "nl",
-            "billing_information": {
-                "first_name": "Jane",
-                "last_name": "Doe",
-                "email": "jane@example.com",
-            },
-            "order_lines": [
-                {
-                    "tp_event_ticket_id": type_id,
-                    "name": "General Admission",
-                    "quantity": 2,
-                    "product_id": 101,
-                    "order_item_type": "line_item",
-                    "unit_price": 29.95,
-                }
-            ],
-        }
-    )
-    click.echo(f"""
-Demo account: {DEMO_ACCOUNT}   database: {settings.database_url}
-Partner key (shown once): {secret}
-
-  curl -s '{base}/events?key={secret}'
-  curl -s -X POST '{base}/orders/create?key={secret}' -d '{order}'
-  curl -s '{base}/users/7/events?key={secret}'
-  curl -s '{base}/events/{event_id}/tickets?key={secret}&wp_user_id=7'
-""")
-
-
-def _print_admin_demo(host: str, port: int, secret: str) -> None:
-    base = f"http://{host}:{port}/api/v1"
-    event = json.dumps(
-        {
-            "title": "Comedy Night",
-            "slug": "comedy-night",
-            "startsAt": "2027-03-01T19:00:00Z",
-            "ticketTypes": [{"name": "General Admission", "price": 2500, "quantity": 120}],
-        }
-    )
-    click.echo(f"""Admin-API key (shown once, every scope): {secret}
-
-  curl -s -H 'Authorization: Bearer {secret}' '{base}/events?limit=5'
-  curl -s -H 'Authorization: Bearer {secret}' -H 'Content-Type: application/json' \\
-       -H 'Idempotency-Key: demo-1' -X POST '{base}/events' -d '{event}'
-  curl -s -H 'x-api-key: {secret}' -X POST '{base}/events/comedy-night/publish'
-  curl -s '{base}/openapi.json'   # the whole API, OpenAPI 3.1
-""")
-
-
 @main.group("outbox")
 def outbox_group() -> None:
     """Follow-up work: ticket e-mails and shop-order refreshes."""
@@ -421,6 +304,7 @@ main.add_command(cli_staff.staff)
 main.add_command(cli_pages.my_tickets)
 main.add_command(cli_sync.shop)
 main.add_command(cli_sync.sync)
+main.add_command(cli_demo.demo)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from config.cli import DEMO_EVENTS, main
+from config.cli import main
+from config.cli_demo import DEMO_EVENTS
 from tp_api.db import connect
 
 

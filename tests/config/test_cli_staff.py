@@ -7,7 +7,8 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from config.cli import DEMO_STAFF_EMAIL, main
+from config.cli import main
+from config.cli_demo import DEMO_STAFF_EMAIL
 from tp_api.db import connect
 from tp_api.models import StaffUser
 from tp_api.services.credentials import keys, staff_auth
@@ -110,7 +111,7 @@ def test_demo_prints_a_console_password_that_works_and_changes_each_run(run, db)
 def test_demo_prints_a_my_tickets_link_that_opens_after_the_demo_order(run, db, settings):
     from dataclasses import replace
 
-    from config.cli import DEMO_ACCOUNT
+    from config.cli_demo import DEMO_ACCOUNT
     from config.wsgi import create_app
     from tests.factories import order_body
     from tp_api.models import Account, TicketType
