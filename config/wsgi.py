@@ -9,6 +9,7 @@ from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+import peewee
 from flask import Flask, Response, g, jsonify, request
 from flask_cors import CORS
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
@@ -61,6 +62,21 @@ def create_app(settings: Settings) -> Flask:
         n = settings.trusted_proxies
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
+    _install_request_hooks(app, db)
+    app.extensions["tp_auth_throttle"] = _auth_throttle(settings)
+    app.extensions["tp_ticket_tools"] = ticket_tools(settings)
+    app.extensions["tp_renderer"] = _lazy_renderer(settings)
+    app.extensions["tp_secret_box"] = secret_box(settings)
+    app.extensions["tp_scan_keys"] = scan_public_keys(settings)
+    _register_error_handlers(app)
+    _install_relative_redirects(app)
+    _install_surfaces(app, settings)
+    return app
+
+
+def _install_request_hooks(app: Flask, db: peewee.Database) -> None:
+    """Request ids, NUL refusal, the connection's return to the pool, common headers."""
+
     @app.before_request
     def _tag_request() -> None:
         # No database connection here: peewee takes one from the pool on the first query, so
@@ -93,13 +109,9 @@ def create_app(settings: Settings) -> Flask:
             response.headers.pop("Retry-After", None)
         return response
 
-    app.extensions["tp_auth_throttle"] = _auth_throttle(settings)
-    app.extensions["tp_ticket_tools"] = ticket_tools(settings)
-    app.extensions["tp_renderer"] = _lazy_renderer(settings)
-    app.extensions["tp_secret_box"] = secret_box(settings)
-    app.extensions["tp_scan_keys"] = scan_public_keys(settings)
-    _register_error_handlers(app)
-    _install_relative_redirects(app)
+
+def _install_surfaces(app: Flask, settings: Settings) -> None:
+    """The blueprints, their rate-limit classes and the admin API's CORS."""
     app.register_blueprint(health.bp)
     app.register_blueprint(partner.bp)
     app.register_blueprint(downloads.bp)
@@ -137,7 +149,6 @@ def create_app(settings: Settings) -> Flask:
         ],
         max_age=600,
     )
-    return app
 
 
 def _install_relative_redirects(app: Flask) -> None:

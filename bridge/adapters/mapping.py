@@ -60,9 +60,43 @@ def snapshot_from_woo(
     order: dict[str, Any], mappings: Mappings, refunds: list[dict[str, Any]] | None = None
 ) -> ShopOrderSnapshot:
     """Map one WooCommerce order (and its refund records) to a snapshot."""
+    lines, unmapped = _item_lines(order.get("line_items") or [], mappings)
+    for item in order.get("shipping_lines") or []:
+        lines.append(_extra_line(item.get("method_title"), "shipping", cents(item.get("total"))))
+    for item in order.get("fee_lines") or []:
+        lines.append(_extra_line(item.get("name"), "fee", cents(item.get("total"))))
+    for item in order.get("coupon_lines") or []:
+        lines.append(_extra_line(item.get("code"), "coupon", -cents(item.get("discount"))))
+    order_input = OrderInput(
+        wp_order_id=str(int(order["id"])),
+        wp_user_id=int(order.get("customer_id") or 0),
+        payment_method=str(order.get("payment_method") or "")[:100],
+        payment_method_title=str(order.get("payment_method_title") or "")[:200],
+        ip_address=str(order.get("customer_ip_address") or "")[:45],
+        currency=str(order.get("currency") or "")[:3].upper(),
+        total_cents=max(0, cents(order.get("total"))),
+        date_created=parse_woo_time(order.get("date_created_gmt")),
+        date_paid=parse_woo_time(order.get("date_paid_gmt")),
+        billing=_billing(order.get("billing") or {}),
+        lines=tuple(lines),
+    )
+    return ShopOrderSnapshot(
+        external_id=int(order["id"]),
+        status=str(order.get("status") or ""),
+        date_modified=parse_woo_time(order.get("date_modified_gmt")),
+        order=order_input,
+        refunded=refunded_units(refunds or [], mappings),
+        unmapped=tuple(unmapped),
+    )
+
+
+def _item_lines(
+    items: list[dict[str, Any]], mappings: Mappings
+) -> tuple[list[OrderLineInput], list[str]]:
+    """The order's product lines, and the products among them that map to no ticket type."""
     lines: list[OrderLineInput] = []
     unmapped: list[str] = []
-    for item in order.get("line_items") or []:
+    for item in items:
         product_id, variation_id = (
             int(item.get("product_id") or 0),
             int(item.get("variation_id") or 0),
@@ -81,46 +115,20 @@ def snapshot_from_woo(
                 ticket_type_id=type_id if quantity else None,
             )
         )
-    for item in order.get("shipping_lines") or []:
-        lines.append(_extra_line(item.get("method_title"), "shipping", cents(item.get("total"))))
-    for item in order.get("fee_lines") or []:
-        lines.append(_extra_line(item.get("name"), "fee", cents(item.get("total"))))
-    for item in order.get("coupon_lines") or []:
-        lines.append(_extra_line(item.get("code"), "coupon", -cents(item.get("discount"))))
-    billing = order.get("billing") or {}
-    status = str(order.get("status") or "")
-    order_input = OrderInput(
-        wp_order_id=str(int(order["id"])),
-        wp_user_id=int(order.get("customer_id") or 0),
-        payment_method=str(order.get("payment_method") or "")[:100],
-        payment_method_title=str(order.get("payment_method_title") or "")[:200],
-        ip_address=str(order.get("customer_ip_address") or "")[:45],
-        currency=str(order.get("currency") or "")[:3].upper(),
-        total_cents=max(0, cents(order.get("total"))),
-        date_created=parse_woo_time(order.get("date_created_gmt")),
-        date_paid=parse_woo_time(order.get("date_paid_gmt")),
-        billing=BillingInput(
-            first_name=_text(billing.get("first_name"), 200),
-            last_name=_text(billing.get("last_name"), 200),
-            address=_text(
-                " ".join(str(p) for p in (billing.get("address_1"), billing.get("address_2")) if p),
-                300,
-            ),
-            city=_text(billing.get("city"), 200),
-            postal_code=_text(billing.get("postcode"), 40),
-            country=str(billing.get("country") or "")[:2].upper(),
-            email=str(billing.get("email") or "")[:254],
-            phone=_text(billing.get("phone"), 50),
-        ),
-        lines=tuple(lines),
-    )
-    return ShopOrderSnapshot(
-        external_id=int(order["id"]),
-        status=status,
-        date_modified=parse_woo_time(order.get("date_modified_gmt")),
-        order=order_input,
-        refunded=refunded_units(refunds or [], mappings),
-        unmapped=tuple(unmapped),
+    return lines, unmapped
+
+
+def _billing(billing: dict[str, Any]) -> BillingInput:
+    street = " ".join(str(p) for p in (billing.get("address_1"), billing.get("address_2")) if p)
+    return BillingInput(
+        first_name=_text(billing.get("first_name"), 200),
+        last_name=_text(billing.get("last_name"), 200),
+        address=_text(street, 300),
+        city=_text(billing.get("city"), 200),
+        postal_code=_text(billing.get("postcode"), 40),
+        country=str(billing.get("country") or "")[:2].upper(),
+        email=str(billing.get("email") or "")[:254],
+        phone=_text(billing.get("phone"), 50),
     )
 
 

@@ -86,25 +86,7 @@ def operation(
     """
 
     def wrap(view: Callable[..., Any]) -> Callable[..., Any]:
-        @functools.wraps(view)
-        def handler(**path_args: Any) -> Response:
-            if any(isinstance(v, int) and v > _MAX_ID for v in path_args.values()):
-                # No row has such an id; the database driver would overflow on it.
-                raise NotFound("Not found", code="not_found")
-            if scopes:
-                g.caller.require(*scopes)
-            kwargs: dict[str, Any] = {}
-            if query is not None:
-                kwargs["query"] = validate(query, request.args.to_dict(flat=True), "query")
-            if body is not None:
-                kwargs["body"] = validate(body, json_body(), "body")
-            result = view(**path_args, **kwargs)
-            if isinstance(result, Response):
-                return result
-            if result is None:
-                return Response(status=204)
-            return model_response(result, status)
-
+        handler = _handler(view, scopes=scopes, body=body, query=query, status=status)
         bp.add_url_rule(rule, view.__name__, handler, methods=[method])
         path, params = openapi_path((bp.url_prefix or "") + rule)
         register(
@@ -129,6 +111,38 @@ def operation(
         return handler
 
     return wrap
+
+
+def _handler(
+    view: Callable[..., Any],
+    *,
+    scopes: tuple[str, ...],
+    body: type[BaseModel] | None,
+    query: type[BaseModel] | None,
+    status: int,
+) -> Callable[..., Response]:
+    """The Flask view around ``view``: ids in range, scopes, validated input, the response."""
+
+    @functools.wraps(view)
+    def handler(**path_args: Any) -> Response:
+        if any(isinstance(v, int) and v > _MAX_ID for v in path_args.values()):
+            # No row has such an id; the database driver would overflow on it.
+            raise NotFound("Not found", code="not_found")
+        if scopes:
+            g.caller.require(*scopes)
+        kwargs: dict[str, Any] = {}
+        if query is not None:
+            kwargs["query"] = validate(query, request.args.to_dict(flat=True), "query")
+        if body is not None:
+            kwargs["body"] = validate(body, json_body(), "body")
+        result = view(**path_args, **kwargs)
+        if isinstance(result, Response):
+            return result
+        if result is None:
+            return Response(status=204)
+        return model_response(result, status)
+
+    return handler
 
 
 def json_body() -> Any:

@@ -36,18 +36,7 @@ def prepare_delivery(
     The Message-ID is derived from the job, so a resend after a crash is recognisable as the
     same message by mail clients that de-duplicate.
     """
-    order = Order.select(Order, Account).join(Account).where(Order.id == order_id).first()
-    if order is None:
-        raise PermanentError(f"order {order_id} no longer exists")
-    if not order.billing_email:
-        raise PermanentError(f"order {order.reference} has no billing e-mail address")
-    if email_problem(order.billing_email):
-        # A shop order is recorded whatever its address; a malformed one (a list, a header
-        # injection) is never sent to, and the failed delivery shows why.
-        raise PermanentError(
-            f"order {order.reference}: billing e-mail {order.billing_email!r} is not an e-mail "
-            "address; not sent"
-        )
+    order = _mailable_order(order_id)
     event = Event.get_or_none(Event.id == event_id)
     try:
         job = render_job(tools, order_id, event_id=event_id)
@@ -79,6 +68,23 @@ def prepare_delivery(
         job=job,
         message_id=f"<tp-delivery-{job_id}@{domain}>",
     )
+
+
+def _mailable_order(order_id: int) -> Order:
+    """The order (with its account) if its tickets can be mailed; PermanentError if not."""
+    order = Order.select(Order, Account).join(Account).where(Order.id == order_id).first()
+    if order is None:
+        raise PermanentError(f"order {order_id} no longer exists")
+    if not order.billing_email:
+        raise PermanentError(f"order {order.reference} has no billing e-mail address")
+    if email_problem(order.billing_email):
+        # A shop order is recorded whatever its address; a malformed one (a list, a header
+        # injection) is never sent to, and the failed delivery shows why.
+        raise PermanentError(
+            f"order {order.reference}: billing e-mail {order.billing_email!r} is not an e-mail "
+            "address; not sent"
+        )
+    return order
 
 
 def build_message(mail: TicketMail, pdf: bytes, *, sender: str, seller: str) -> EmailMessage:

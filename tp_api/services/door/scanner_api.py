@@ -157,9 +157,32 @@ def live_figures(event: Event) -> dict[str, Any]:
     """The live door figures of an event the caller may see (scanner or console): four
     grouped queries, whatever the number of tickets, gates or scans."""
     scope = _scope(event.id)
-    waiting = {TicketStatus.ACTIVE} | (
-        set() if event.require_personalisation else {TicketStatus.CREATED}
+    tiers = _tier_figures(scope, personalised_only=event.require_personalisation)
+    recent_counts = dict(
+        CheckIn.select(CheckIn.result, peewee.fn.COUNT(CheckIn.id))
+        .where(CheckIn.event.in_(scope), CheckIn.at >= utcnow() - RECENT)
+        .group_by(CheckIn.result)
+        .tuples()
     )
+    return {
+        "eventId": event.id,
+        "at": utcnow().isoformat(),
+        "inside": sum(t["inside"] for t in tiers),
+        "toArrive": sum(t["toArrive"] for t in tiers),
+        "valid": sum(t["valid"] for t in tiers),
+        "tiers": tiers,
+        "gates": _gate_figures(scope),
+        "lastMinutes": {
+            "minutes": int(RECENT.total_seconds() // 60),
+            "admitted": recent_counts.get(checkin.OK, 0),
+            "refused": sum(v for k, v in recent_counts.items() if k != checkin.OK),
+        },
+    }
+
+
+def _tier_figures(scope: list[int], *, personalised_only: bool) -> list[dict[str, Any]]:
+    """Per ticket type: inside, still to arrive, and valid tickets."""
+    waiting = {TicketStatus.ACTIVE} | (set() if personalised_only else {TicketStatus.CREATED})
     tiers: dict[int, dict[str, Any]] = {}
     counts = (
         Ticket.select(TicketType.id, TicketType.name, Ticket.status, peewee.fn.COUNT(Ticket.id))
@@ -178,6 +201,11 @@ def live_figures(event: Event) -> dict[str, Any]:
             tier["toArrive"] += count
         if status != TicketStatus.CANCELLED:
             tier["valid"] += count
+    return sorted(tiers.values(), key=lambda t: t["tierId"])
+
+
+def _gate_figures(scope: list[int]) -> list[dict[str, Any]]:
+    """Per gate: admissions in and out."""
     gates: dict[str, dict[str, Any]] = {}
     by_gate = (
         CheckIn.select(CheckIn.gate, CheckIn.direction, peewee.fn.COUNT(CheckIn.id))
@@ -188,28 +216,7 @@ def live_figures(event: Event) -> dict[str, Any]:
     for gate, direction, count in by_gate:
         entry = gates.setdefault(gate, {"gate": gate, "in": 0, "out": 0})
         entry[direction] = count
-    since = utcnow() - RECENT
-    recent = (
-        CheckIn.select(CheckIn.result, peewee.fn.COUNT(CheckIn.id))
-        .where(CheckIn.event.in_(scope), CheckIn.at >= since)
-        .group_by(CheckIn.result)
-        .tuples()
-    )
-    recent_counts = dict(recent)
-    return {
-        "eventId": event.id,
-        "at": utcnow().isoformat(),
-        "inside": sum(t["inside"] for t in tiers.values()),
-        "toArrive": sum(t["toArrive"] for t in tiers.values()),
-        "valid": sum(t["valid"] for t in tiers.values()),
-        "tiers": sorted(tiers.values(), key=lambda t: t["tierId"]),
-        "gates": sorted(gates.values(), key=lambda g: g["gate"]),
-        "lastMinutes": {
-            "minutes": int(RECENT.total_seconds() // 60),
-            "admitted": recent_counts.get(checkin.OK, 0),
-            "refused": sum(v for k, v in recent_counts.items() if k != checkin.OK),
-        },
-    }
+    return sorted(gates.values(), key=lambda g: g["gate"])
 
 
 def _iso(value: datetime | None) -> str | None:

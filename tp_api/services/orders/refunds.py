@@ -82,19 +82,7 @@ def locked_order(account_id: int, number: int) -> Order:
 
 def refund_in_transaction(order: Order, request: RefundRequest, *, include_used: bool) -> Refund:
     """Apply a refund inside the caller's write transaction (the order row locked)."""
-    if not order.is_paid:
-        raise Conflict(
-            f"Order {order.reference} is {order.status}; only paid orders can be refunded",
-            code="order_not_refundable",
-        )
-    if request.expected_refunds is not None:
-        made = Refund.select().where(Refund.order == order.id).count()
-        if made != request.expected_refunds:
-            raise Conflict(
-                f"Order {order.reference} was refunded meanwhile ({made} refund(s) now); "
-                "nothing more was refunded. Check the order and try again if needed.",
-                code="order_changed",
-            )
+    _check_refundable(order, request)
     ordered = list(OrderLine.select().where(OrderLine.order == order.id).order_by(OrderLine.id))
     lines = {line.id: line for line in ordered}
     # Lines are shown by their place in the order, never by row id: a row id would tell a
@@ -138,6 +126,22 @@ def refund_in_transaction(order: Order, request: RefundRequest, *, include_used:
     )
     notify.order_refunded(order, refund)
     return refund
+
+
+def _check_refundable(order: Order, request: RefundRequest) -> None:
+    if not order.is_paid:
+        raise Conflict(
+            f"Order {order.reference} is {order.status}; only paid orders can be refunded",
+            code="order_not_refundable",
+        )
+    if request.expected_refunds is not None:
+        made = Refund.select().where(Refund.order == order.id).count()
+        if made != request.expected_refunds:
+            raise Conflict(
+                f"Order {order.reference} was refunded meanwhile ({made} refund(s) now); "
+                "nothing more was refunded. Check the order and try again if needed.",
+                code="order_changed",
+            )
 
 
 def _by_row_id(ordered: list[OrderLine], by_number: Mapping[int, int]) -> dict[int, int]:

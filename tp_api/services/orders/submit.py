@@ -22,7 +22,7 @@ from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
 from tp_api.models.base import new_public_number
 from tp_api.services.errors import Conflict, Forbidden, NotFound, TicketingError
 from tp_api.services.orders import cancellation, holds, stock
-from tp_api.services.orders.order_input import BillingInput, OrderInput
+from tp_api.services.orders.order_input import BillingInput, OrderInput, OrderLineInput
 from tp_api.services.orders.outcomes import OrderChange
 from tp_api.services.orders.references import new_ticket_reference
 from tp_api.services.webhooks import notify
@@ -177,20 +177,7 @@ def _create(
         **_billing_fields(order_input, BillingInput()),
     }
     order = Order(id=insert_rows(Order, [row]), **row)
-    lines = []
-    for line in order_input.lines:
-        line_row: dict[str, object] = {
-            "order": order.id,
-            "line_type": line.line_type,
-            "order_item_type": line.order_item_type,
-            "name": line.name,
-            "product_id": line.product_id,
-            "ticket_type": line.ticket_type_id if line.issues_tickets else None,
-            "unit_price_cents": line.unit_price_cents,
-            "quantity": line.quantity,
-            "refunded_quantity": 0,
-        }
-        lines.append(OrderLine(id=insert_rows(OrderLine, [line_row]), **line_row))
+    lines = [_insert_line(order.id, line) for line in order_input.lines]
     issued = issue_tickets(order, lines, stock_plan.event_of_type()) if paid else 0
     # Stock last: on PostgreSQL the UPDATE locks the ticket type's row until COMMIT, and every
     # other order for that ticket type waits on it, so the lock is taken as late as possible.
@@ -200,6 +187,21 @@ def _create(
     return OrderOutcome(
         order.id, order.number, order.reference, True, order.status, issued, OrderChange.CREATED
     )
+
+
+def _insert_line(order_id: int, line: OrderLineInput) -> OrderLine:
+    row: dict[str, object] = {
+        "order": order_id,
+        "line_type": line.line_type,
+        "order_item_type": line.order_item_type,
+        "name": line.name,
+        "product_id": line.product_id,
+        "ticket_type": line.ticket_type_id if line.issues_tickets else None,
+        "unit_price_cents": line.unit_price_cents,
+        "quantity": line.quantity,
+        "refunded_quantity": 0,
+    }
+    return OrderLine(id=insert_rows(OrderLine, [row]), **row)
 
 
 def _update(order: Order, order_input: OrderInput, *, force_processing: bool) -> OrderOutcome:
