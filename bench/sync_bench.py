@@ -63,6 +63,7 @@ def rss_mb() -> float:
 
 def run(orders: int, kind: str, trace: bool = False) -> dict[str, float]:
     from bridge.adapters.woocommerce import WooClient
+    from bridge.adapters.woocommerce_shop import WooCommerceShop
     from sync.jobs import pull_orders, push_stock
     from tp_api import migrations
     from tp_api.db import connect
@@ -95,7 +96,7 @@ def run(orders: int, kind: str, trace: bool = False) -> dict[str, float]:
             consumer_secret="cs_test",
         ).shop
         shops.map_product(shop, product_id=93, ticket_type_id=node.ticket_types[0].id)
-        client = WooClient(url, "ck_test", "cs_test")
+        client = WooCommerceShop(WooClient(url, "ck_test", "cs_test"))
         if trace:
             tracemalloc.start()
         before = rss_mb()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
-from bridge.adapters.woocommerce import parse_woo_time
+from bridge.adapters.woo_wire import parse_woo_time
 from tp_api.schemas.text_rules import neutralise
 from tp_api.services.orders.ingest import ShopOrderSnapshot
 from tp_api.services.orders.order_input import BillingInput, OrderInput, OrderLineInput

@@ -13,30 +13,28 @@ What it does that a naive client gets wrong:
 
 from __future__ import annotations
 
-import email.utils
 import logging
 import random
 import time
 from collections.abc import Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import requests
 from requests_oauthlib import OAuth1
 
+from bridge.adapters import woo_wire
 from bridge.adapters.base import (
     ShopError,
     StockRead,
     StockUpdate,
     StockWriteResult,
-    concerns_one_item,
 )
 
 log = logging.getLogger(__name__)
 
 PER_PAGE = 100
 BATCH_LIMIT = 100
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
 class WooClient:
@@ -150,7 +148,7 @@ class WooClient:
                 "status": "any",
                 "page": page,
             }
-            batch = _list(self._get("orders", params), "orders")
+            batch = woo_wire.as_list(self._get("orders", params), "orders")
             yield from batch
             if len(batch) < PER_PAGE:
                 return
@@ -168,10 +166,10 @@ class WooClient:
             "page": page,
         }
         if cursor is not None:
-            params["modified_after"] = woo_time(cursor)
+            params["modified_after"] = woo_wire.woo_time(cursor)
         if exclude:
             params["exclude"] = ",".join(map(str, exclude))
-        return _list(self._get("orders", params), "orders")
+        return woo_wire.as_list(self._get("orders", params), "orders")
 
     def get_order(self, order_id: int) -> dict[str, Any]:
         result = self._get(f"orders/{int(order_id)}", {})
@@ -189,7 +187,7 @@ class WooClient:
 
     def list_webhooks(self) -> list[dict[str, Any]]:
         """The shop's webhooks (WooCommerce disables one silently after 5 failed deliveries)."""
-        return _list(self._get("webhooks", {"per_page": PER_PAGE}), "webhooks")
+        return woo_wire.as_list(self._get("webhooks", {"per_page": PER_PAGE}), "webhooks")
 
     def activate_webhook(self, webhook_id: int) -> None:
         """Set a webhook back to active (an absolute write: safe to retry)."""
@@ -207,17 +205,19 @@ class WooClient:
         """
         stock: dict[tuple[int, int], int | None] = {}
         failed: dict[tuple[int, int], str] = {}
-        for parent, ids in sorted(_stock_groups(items).items(), key=lambda g: g[0] or 0):
+        for parent, ids in sorted(woo_wire.stock_groups(items).items(), key=lambda g: g[0] or 0):
             path = "products" if parent is None else f"products/{parent}/variations"
-            for chunk in _chunks(sorted(ids), PER_PAGE):
+            for chunk in woo_wire.chunks(sorted(ids), PER_PAGE):
                 params = {"include": ",".join(map(str, chunk)), "per_page": PER_PAGE}
                 try:
-                    rows = _list(self._get(path, params), path)
+                    rows = woo_wire.as_list(self._get(path, params), path)
                 except ShopError as error:
-                    _fail_all(failed, [_stock_key(parent, i) for i in chunk], error)
+                    woo_wire.fail_all(failed, [woo_wire.stock_key(parent, i) for i in chunk], error)
                     continue
                 for row in rows:
-                    stock[_stock_key(parent, int(row["id"]))] = _managed_quantity(row)
+                    stock[woo_wire.stock_key(parent, int(row["id"]))] = woo_wire.managed_quantity(
+                        row
+                    )
         for key in items:
             if key not in stock and key not in failed:
                 # WooCommerce lists every status but the trash: it was deleted or trashed.
@@ -236,14 +236,18 @@ class WooClient:
             groups.setdefault(update.product_id if update.variation_id else None, []).append(update)
         for parent, group in groups.items():
             path = "products/batch" if parent is None else f"products/{parent}/variations/batch"
-            for chunk in _chunks(group, BATCH_LIMIT):
+            for chunk in woo_wire.chunks(group, BATCH_LIMIT):
                 try:
-                    result = self._request("POST", path, json=_stock_body(chunk), idempotent=True)
+                    result = self._request(
+                        "POST", path, json=woo_wire.stock_body(chunk), idempotent=True
+                    )
                 except ShopError as error:
-                    _fail_all(failed, [(u.product_id, u.variation_id) for u in chunk], error)
+                    woo_wire.fail_all(
+                        failed, [(u.product_id, u.variation_id) for u in chunk], error
+                    )
                     continue
                 items = result.get("update", []) if isinstance(result, dict) else []
-                for u, item in zip(chunk, _pad(items, len(chunk)), strict=True):
+                for u, item in zip(chunk, woo_wire.pad(items, len(chunk)), strict=True):
                     error = item.get("error") if isinstance(item, dict) else None
                     if error or item is None:
                         message = (error or {}).get("message", "no result for this item")
@@ -286,10 +290,10 @@ class WooClient:
                 delay = None
             else:
                 try:
-                    return _parse(response, method, path)
+                    return woo_wire.parse_response(response, method, path)
                 except ShopError as error:
                     failure = error
-                    delay = retry_after_s(response.headers.get("Retry-After"))
+                    delay = woo_wire.retry_after_s(response.headers.get("Retry-After"))
             if not (idempotent and failure.retryable) or attempt == self.max_attempts:
                 raise failure
             if delay is not None and delay > self.max_backoff_s:
@@ -310,73 +314,6 @@ class WooClient:
         return min(self.max_backoff_s, 0.5 * 2 ** (attempt - 1)) * (0.5 + random.random())  # noqa: S311
 
 
-def _parse(response: requests.Response, method: str, path: str) -> Any:
-    status = response.status_code
-    is_json = "json" in response.headers.get("Content-Type", "")
-    body: Any = None
-    if is_json:
-        try:
-            body = response.json()
-        except ValueError:
-            is_json = False
-    if 200 <= status < 300 and status != 202 and is_json:
-        return body
-    if 200 <= status < 300:
-        # SiteGround answers 202 text/html with a captcha; proxies answer HTML pages.
-        raise ShopError(
-            f"{method} {path}: HTTP {status} without JSON (captcha or proxy page?)",
-            status=status,
-            retryable=True,
-        )
-    if 300 <= status < 400:
-        location = (response.headers.get("Location") or "").split("?", 1)[0]
-        raise ShopError(
-            f"{method} {path}: redirected to {location}; check the shop URL (https, www)",
-            status=status,
-        )
-    code, message = "", response.reason or ""
-    if isinstance(body, dict):
-        code, message = str(body.get("code", "")), str(body.get("message", message))
-    raise ShopError(
-        f"{method} {path}: HTTP {status} {code} {message}".strip(),
-        status=status,
-        code=code,
-        retryable=status in RETRY_STATUSES,
-    )
-
-
-def retry_after_s(value: str | None) -> float | None:
-    """``Retry-After`` in seconds: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def woo_time(value: datetime) -> str:
-    """UTC without a suffix: WooCommerce shifts a value with ``Z`` by the site's offset."""
-    return value.astimezone(UTC).replace(tzinfo=None, microsecond=0).isoformat()
-
-
-def parse_woo_time(value: Any) -> datetime | None:
-    """A ``*_gmt`` field (``2017-03-22T19:28:08``) -> aware UTC datetime."""
-    if not value or not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-
-
 def _fresh_orders(
     batch: list[dict[str, Any]],
     seen: dict[tuple[int, str], datetime | None],
@@ -386,7 +323,7 @@ def _fresh_orders(
     fresh = []
     for order in batch:
         key = (int(order["id"]), str(order.get("date_modified_gmt")))
-        modified = parse_woo_time(order.get("date_modified_gmt"))
+        modified = woo_wire.parse_woo_time(order.get("date_modified_gmt"))
         # A row at or before the cursor should not have been sent (the filter is exclusive):
         # a store that ignores modified_after sends it anyway.
         if key in seen or (cursor and modified and modified <= cursor):
@@ -399,69 +336,8 @@ def _fresh_orders(
 def _next_cursor(cursor: datetime | None, batch: list[dict[str, Any]]) -> datetime | None:
     # modified_after is exclusive, in whole seconds: step back a second and let `seen` drop
     # the repeats; never move backwards.
-    newest = parse_woo_time(batch[-1].get("date_modified_gmt"))
+    newest = woo_wire.parse_woo_time(batch[-1].get("date_modified_gmt"))
     if newest is None:
         return cursor
     candidate = newest - timedelta(seconds=1)
     return candidate if cursor is None or candidate > cursor else cursor
-
-
-def _list(value: Any, what: str) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or not all(isinstance(v, dict) for v in value):
-        raise ShopError(f"{what}: expected a JSON list of objects", retryable=True)
-    return value
-
-
-def _stock_groups(items: list[tuple[int, int]]) -> dict[int | None, set[int]]:
-    """Simple products under None, variations under their parent: one route each."""
-    groups: dict[int | None, set[int]] = {}
-    for product_id, variation_id in items:
-        if variation_id:
-            groups.setdefault(product_id, set()).add(variation_id)
-        else:
-            groups.setdefault(None, set()).add(product_id)
-    return groups
-
-
-def _stock_key(parent: int | None, item_id: int) -> tuple[int, int]:
-    return (item_id, 0) if parent is None else (parent, item_id)
-
-
-def _stock_body(chunk: list[StockUpdate]) -> dict[str, Any]:
-    return {
-        "update": [
-            {
-                "id": u.variation_id or u.product_id,
-                "manage_stock": True,
-                "stock_quantity": max(0, u.quantity),
-                "backorders": "no",
-            }
-            for u in chunk
-        ]
-    }
-
-
-def _fail_all(
-    failed: dict[tuple[int, int], str], keys: list[tuple[int, int]], error: ShopError
-) -> None:
-    """Record ``error`` for every item of a refused call, or re-raise it when it is about the
-    shop as a whole (down, credentials refused): then the run stops."""
-    if not concerns_one_item(error):
-        raise error
-    for key in keys:
-        failed[key] = str(error)
-
-
-def _managed_quantity(product: dict[str, Any]) -> int | None:
-    if product.get("manage_stock") is True and isinstance(product.get("stock_quantity"), int):
-        return int(product["stock_quantity"])
-    return None
-
-
-def _chunks(items: list[Any], size: int) -> Iterator[list[Any]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _pad(items: list[Any], length: int) -> list[Any]:
-    return (list(items) + [None] * length)[:length]

@@ -9,7 +9,8 @@ import pytest
 import responses
 
 from bridge.adapters.base import ShopError, StockUpdate
-from bridge.adapters.woocommerce import WooClient, retry_after_s, woo_time
+from bridge.adapters.woo_wire import retry_after_s, woo_time
+from bridge.adapters.woocommerce import WooClient
 from tests.fixtures import woo_fixture
 
 API = "https://shop.test/wp-json/wc/v3"

@@ -11,11 +11,9 @@ re-entry, when the event allows re-entry.
 
 from __future__ import annotations
 
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import peewee
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -23,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pdf.signing import InvalidTicketCode, TicketCode, reference_in_code, verify_ticket_code
 from tp_api.db import database, insert_rows, is_postgres, utcnow, write_transaction
 from tp_api.models import CheckIn, Ticket, TicketStatus, TicketType
+from tp_api.services.door import checkin_sql
 from tp_api.services.door.scanners import ScannerContext
 from tp_api.services.errors import Conflict, Forbidden, InvalidInput
 from tp_api.services.webhooks import notify
@@ -134,27 +133,11 @@ class TicketAtDoor:
     is_deprecated: bool
 
 
-# The scan path runs ~1,000 times a second: its two statements are written out once here
-# rather than built by the query builder on every scan (which cost more than the database
-# work itself, docs/performance.md). Only the placeholder style differs per database.
-_LOOKUP_SQL = (
-    'SELECT t."id", t."reference", t."event_id", e."parent_id", t."version", t."status", '
-    't."first_name", t."last_name", tt."name", e."allow_reentry", e."require_personalisation", '
-    't."is_deprecated" '
-    'FROM "ticket" AS t JOIN "ticket_type" AS tt ON tt."id" = t."ticket_type_id" '
-    'JOIN "event" AS e ON e."id" = t."event_id" WHERE t."reference" = {p}'
-)
-_ADMIT_SQL = (
-    'UPDATE "ticket" SET "status" = {p}, "updated_at" = {p} '
-    'WHERE "id" = {p} AND "version" = {p} AND "status" IN ({allowed})'
-)
-
-
 def _ticket(code: TicketCode) -> TicketAtDoor | None:
     if is_postgres():
-        cursor = _pg_execute("tp_scan_lookup", (code.reference,))
+        cursor = checkin_sql.pg_execute("tp_scan_lookup", (code.reference,))
     else:
-        cursor = database.execute_sql(_LOOKUP_SQL.format(p="?"), (code.reference,))
+        cursor = database.execute_sql(checkin_sql.LOOKUP_SQL.format(p="?"), (code.reference,))
     row = cursor.fetchone()
     if row is None:
         return None
@@ -189,7 +172,7 @@ def _decide(
             result = _decide_in_one_statement(scanner, request, ticket, code, allowed, target, now)
         else:
             param = database.obj.param
-            sql = _ADMIT_SQL.format(p=param, allowed=", ".join([param] * len(allowed)))
+            sql = checkin_sql.ADMIT_SQL.format(p=param, allowed=", ".join([param] * len(allowed)))
             updated_at = Ticket.updated_at.db_value(now)
             cursor = database.execute_sql(
                 sql, (target, updated_at, ticket.id, code.version, *allowed)
@@ -221,53 +204,6 @@ def _checkin_data(
     }
 
 
-# PostgreSQL: the decision and its record in one statement (one round trip, atomic on its
-# own). The data-modifying CTE takes the row lock and re-checks the condition like the plain
-# UPDATE; the refusal reason is read from the statement's snapshot, so in a race with another
-# change of the same ticket it may name the older state (e.g. "already_checked_in" for a
-# ticket cancelled that very moment). The decision itself is never wrong.
-_PG_DECIDE_SQL = """
-WITH admitted AS (
-    UPDATE "ticket" SET "status" = $1, "updated_at" = $2
-    WHERE "id" = $3 AND "version" = $4 AND "status" = ANY($5) RETURNING "id"
-)
-INSERT INTO "check_in" ("ticket_id", "event_id", "scanner_id", "direction", "at", "gate",
-    "device", "result", "nonce", "code_ref", "device_at", "offline", "conflict")
-SELECT t."id", $6, $7, $8, $9, $10, $11, d.result, $12, $13, $14, $15, $16 AND d.result <> 'ok'
-FROM "ticket" AS t, LATERAL (SELECT CASE
-    WHEN EXISTS (SELECT 1 FROM admitted) THEN 'ok'
-    WHEN t."version" <> $4 THEN 'superseded'
-    WHEN t."status" = 5 THEN 'cancelled'
-    WHEN $8 = 'out' THEN 'not_checked_in'
-    WHEN t."status" = 1 THEN 'not_personalised'
-    ELSE 'already_checked_in' END AS result) AS d
-WHERE t."id" = $3
-RETURNING "result"
-"""
-_PG_LOOKUP_SQL = _LOOKUP_SQL.replace("{p}", "$1")
-
-# Each pooled connection prepares the two scan statements once: PostgreSQL then plans them
-# once per connection instead of on every scan.
-_PG_PREPARE = (
-    f"PREPARE tp_scan_lookup (text) AS {_PG_LOOKUP_SQL}",
-    "PREPARE tp_scan_decide (smallint, timestamp, integer, integer, integer[], integer, "
-    "integer, text, timestamp, text, text, text, text, timestamp, boolean, boolean) AS "
-    + _PG_DECIDE_SQL,
-)
-_prepared: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
-
-
-def _pg_execute(statement: str, args: tuple[Any, ...]) -> Any:
-    connection = database.connection()
-    if connection not in _prepared:
-        with connection.cursor() as cursor:
-            for sql in _PG_PREPARE:
-                cursor.execute(sql)
-        _prepared[connection] = True
-    placeholders = ", ".join(["%s"] * len(args))
-    return database.execute_sql(f"EXECUTE {statement}({placeholders})", args)
-
-
 def _decide_in_one_statement(
     scanner: ScannerContext,
     request: ScanRequest,
@@ -286,7 +222,7 @@ def _decide_in_one_statement(
         request.device[:100], request.nonce, code.reference,
         stamp(request.device_at) if request.device_at else None, request.offline, offline_in,
     )  # fmt: skip
-    row = _pg_execute("tp_scan_decide", args).fetchone()
+    row = checkin_sql.pg_execute("tp_scan_decide", args).fetchone()
     if row is None:  # the ticket row vanished between lookup and decision
         return _record(scanner, request, None, code, Reason.UNKNOWN_TICKET)
     reason = None if row[0] == OK else row[0]

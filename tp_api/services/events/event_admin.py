@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import peewee
@@ -18,7 +18,6 @@ from tp_api.models import Event, EventLifecycle, OrderLine, ProductMapping, Tick
 from tp_api.schemas.events import (
     EventCreate,
     EventDateCreate,
-    EventDuplicate,
     EventUpdate,
     TicketTypeCreate,
     TicketTypeUpdate,
@@ -54,7 +53,7 @@ _TYPE_FIELDS = {
 
 def create_event(account_id: int, data: EventCreate) -> Event:
     """Create a draft event with its ticket types and child dates, all or nothing."""
-    with _slug_guard(data.slug):
+    with slug_guard(data.slug):
         event = _insert_event(
             account_id,
             parent=None,
@@ -143,7 +142,7 @@ def _insert_ticket_type(event: Event, data: TicketTypeCreate) -> TicketType:
 def update_event(account_id: int, id_or_slug: str, data: EventUpdate) -> Event:
     """Change the fields sent; a capacity below what is sold and held is refused."""
     changes = data.model_dump(exclude_unset=True)
-    with _slug_guard(changes.get("slug")):
+    with slug_guard(changes.get("slug")):
         event = locked_event(account_id, id_or_slug)
         for name, column in _EVENT_FIELDS.items():
             if name in changes and (changes[name] is not None or name in ("slug", "ends_at")):
@@ -290,74 +289,6 @@ def remove_ticket_type(account_id: int, id_or_slug: str, type_id: int) -> None:
         ticket_type.delete_instance()
 
 
-def duplicate_event(account_id: int, id_or_slug: str, data: EventDuplicate) -> Event:
-    """Copy an event, its dates and ticket types to new dates, as a draft with nothing sold.
-
-    Child dates and sale windows move by the same offset as the event's start.
-    """
-    from tp_api.services.events.event_catalogue import event_node
-
-    with _slug_guard(data.slug):
-        source = find_event(account_id, id_or_slug)
-        node = event_node(source)
-        shift = data.starts_at - source.start_date if source.start_date else timedelta(0)
-        copy = _copy_event(source, None, shift, title=data.title or source.name, slug=data.slug)
-        copy.start_date, copy.end_date = (
-            data.starts_at,
-            data.ends_at or _shifted(source.end_date, shift),
-        )
-        copy.save()
-        _copy_types(node.ticket_types, copy, shift)
-        for child in node.children:
-            child_copy = _copy_event(child.event, copy, shift, title=child.event.name, slug=None)
-            _copy_types(child.ticket_types, child_copy, shift)
-    return copy
-
-
-def _copy_event(
-    source: Event, parent: Event | None, shift: timedelta, *, title: str, slug: str | None
-) -> Event:
-    fields = {
-        f.name: getattr(source, f.name)
-        for f in Event._meta.sorted_fields
-        if f.name not in ("id", "created_at", "updated_at", "deleted_at", "parent", "account")
-    }
-    fields.update(
-        account=source.account_id,
-        parent=parent,
-        name=title,
-        slug=slug,
-        lifecycle=EventLifecycle.DRAFT,
-        sold=0,
-        reserved=0,
-        start_date=_shifted(source.start_date, shift),
-        end_date=_shifted(source.end_date, shift),
-    )
-    return Event.create(**fields)
-
-
-def _copy_types(types: list[TicketType], event: Event, shift: timedelta) -> None:
-    for t in types:
-        TicketType.create(
-            event=event,
-            name=t.name,
-            price_cents=t.price_cents,
-            stock=t.stock,
-            status=t.status,
-            enabled=t.enabled,
-            date=_shifted(t.date, shift),
-            sales_start=_shifted(t.sales_start, shift),
-            sales_end=_shifted(t.sales_end, shift),
-            min_per_order=t.min_per_order,
-            max_per_order=t.max_per_order,
-            hidden=t.hidden,
-        )
-
-
-def _shifted(value: datetime | None, shift: timedelta) -> datetime | None:
-    return value + shift if value is not None else None
-
-
 def delete_event(account_id: int, id_or_slug: str) -> None:
     """Delete a draft (its slug is freed); any other event is cancelled or archived instead."""
     with write_transaction():
@@ -412,7 +343,7 @@ def _refuse_if_closed(event: Event) -> None:
 
 
 @contextmanager
-def _slug_guard(slug: str | None) -> Iterator[None]:
+def slug_guard(slug: str | None) -> Iterator[None]:
     """A write transaction that turns a duplicate slug into 409 Conflict.
 
     The unique (account, slug) index decides, so two concurrent requests for one slug

@@ -21,7 +21,7 @@ from tp_api.schemas.events import (
     TicketTypeUpdate,
 )
 from tp_api.services.admin_render import availability_out, event_out, ticket_type_out
-from tp_api.services.events import event_admin, event_catalogue, event_lifecycle
+from tp_api.services.events import duplication, event_admin, event_catalogue, event_lifecycle
 from tp_api.services.events.event_catalogue import EventFilter
 from tp_api.web.admin import bp
 from tp_api.web.api_routes import operation
@@ -201,7 +201,7 @@ def cancel_event(id_or_slug: str, body: EventCancel) -> EventOut:
 )
 def duplicate_event(id_or_slug: str, body: EventDuplicate) -> EventOut:
     """A draft copy; dates and sale windows move by the same offset as the start."""
-    event = event_admin.duplicate_event(g.caller.account_id, id_or_slug, body)
+    event = duplication.duplicate_event(g.caller.account_id, id_or_slug, body)
     return _event(str(event.id))
 
 

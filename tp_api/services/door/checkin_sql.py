@@ -1,0 +1,71 @@
+"""The check-in's SQL (tp_api.services.door.checkin), written out once."""
+
+from __future__ import annotations
+
+import weakref
+from typing import Any
+
+from tp_api.db import database
+
+# The scan path runs ~1,000 times a second: its two statements are written out once here
+# rather than built by the query builder on every scan (which cost more than the database
+# work itself, docs/performance.md). Only the placeholder style differs per database.
+LOOKUP_SQL = (
+    'SELECT t."id", t."reference", t."event_id", e."parent_id", t."version", t."status", '
+    't."first_name", t."last_name", tt."name", e."allow_reentry", e."require_personalisation", '
+    't."is_deprecated" '
+    'FROM "ticket" AS t JOIN "ticket_type" AS tt ON tt."id" = t."ticket_type_id" '
+    'JOIN "event" AS e ON e."id" = t."event_id" WHERE t."reference" = {p}'
+)
+ADMIT_SQL = (
+    'UPDATE "ticket" SET "status" = {p}, "updated_at" = {p} '
+    'WHERE "id" = {p} AND "version" = {p} AND "status" IN ({allowed})'
+)
+
+
+# PostgreSQL: the decision and its record in one statement (one round trip, atomic on its
+# own). The data-modifying CTE takes the row lock and re-checks the condition like the plain
+# UPDATE; the refusal reason is read from the statement's snapshot, so in a race with another
+# change of the same ticket it may name the older state (e.g. "already_checked_in" for a
+# ticket cancelled that very moment). The decision itself is never wrong.
+PG_DECIDE_SQL = """
+WITH admitted AS (
+    UPDATE "ticket" SET "status" = $1, "updated_at" = $2
+    WHERE "id" = $3 AND "version" = $4 AND "status" = ANY($5) RETURNING "id"
+)
+INSERT INTO "check_in" ("ticket_id", "event_id", "scanner_id", "direction", "at", "gate",
+    "device", "result", "nonce", "code_ref", "device_at", "offline", "conflict")
+SELECT t."id", $6, $7, $8, $9, $10, $11, d.result, $12, $13, $14, $15, $16 AND d.result <> 'ok'
+FROM "ticket" AS t, LATERAL (SELECT CASE
+    WHEN EXISTS (SELECT 1 FROM admitted) THEN 'ok'
+    WHEN t."version" <> $4 THEN 'superseded'
+    WHEN t."status" = 5 THEN 'cancelled'
+    WHEN $8 = 'out' THEN 'not_checked_in'
+    WHEN t."status" = 1 THEN 'not_personalised'
+    ELSE 'already_checked_in' END AS result) AS d
+WHERE t."id" = $3
+RETURNING "result"
+"""
+_PGLOOKUP_SQL = LOOKUP_SQL.replace("{p}", "$1")
+
+# Each pooled connection prepares the two scan statements once: PostgreSQL then plans them
+# once per connection instead of on every scan.
+PG_PREPARE = (
+    f"PREPARE tp_scan_lookup (text) AS {_PGLOOKUP_SQL}",
+    "PREPARE tp_scan_decide (smallint, timestamp, integer, integer, integer[], integer, "
+    "integer, text, timestamp, text, text, text, text, timestamp, boolean, boolean) AS "
+    + PG_DECIDE_SQL,
+)
+_prepared: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()
+
+
+def pg_execute(statement: str, args: tuple[Any, ...]) -> Any:
+    """Run a prepared scan statement on this connection, preparing both on first use."""
+    connection = database.connection()
+    if connection not in _prepared:
+        with connection.cursor() as cursor:
+            for sql in PG_PREPARE:
+                cursor.execute(sql)
+        _prepared[connection] = True
+    placeholders = ", ".join(["%s"] * len(args))
+    return database.execute_sql(f"EXECUTE {statement}({placeholders})", args)
