@@ -63,11 +63,13 @@ demo: service
 test: install browser-deps
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 # Every table of docs/performance.md, one run each, stopping at the first failure (~30 min).
 bench: install

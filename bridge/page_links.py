@@ -104,7 +104,7 @@ class MyTicketsLinks:
         # The signature was checked before the age, so this payload is ours; read it only to
         # answer in the customer's language.
         try:
-            return _claims(self._serializer.load_payload(expired.payload))
+            return _claims(self._serializer.load_payload(expired.payload or b""))
         except BadSignature:
             return None
 

@@ -322,13 +322,13 @@ class PartnerClient:
         status = response.status_code
         if 200 <= status < 300:
             return response, None
-        error = error_for(method, path, response)
+        refused = error_for(method, path, response)
         if status == 429 or status >= 500:
             wait = retry_after(response)
             if wait is None:
-                return error, self._backoff(attempt)
-            return error, (wait if wait <= self.max_retry_after else None)
-        return error, None
+                return refused, self._backoff(attempt)
+            return refused, (wait if wait <= self.max_retry_after else None)
+        return refused, None
 
     def _backoff(self, attempt: int) -> float:
         ceiling = min(self.max_backoff, self.backoff * 2**attempt)

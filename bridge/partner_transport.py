@@ -77,14 +77,14 @@ class WSGITransport(BaseAdapter):
         response.raw = io.BytesIO(body)
         response.url = request.url or ""
         response.request = request
-        response.connection = self
+        response.connection = self  # type: ignore[assignment] # requests only calls send() on it
         response.elapsed = timedelta(seconds=time.monotonic() - started)
         return response
 
     def environ_for(self, request: PreparedRequest) -> dict[str, Any]:
         """The WSGI environ for ``request``, with ``extra_environ`` laid over it."""
         parts = urlsplit(request.url or "")
-        body = request.body
+        body: Any = request.body
         if isinstance(body, str):
             body = body.encode("utf-8")
         elif body is not None and not isinstance(body, bytes):
@@ -93,7 +93,7 @@ class WSGITransport(BaseAdapter):
                 chunk if isinstance(chunk, bytes) else str(chunk).encode() for chunk in body
             )
         headers = [
-            (name, value)
+            (name, value if isinstance(value, str) else value.decode("latin-1"))
             for name, value in request.headers.items()
             if name.lower() not in _DROPPED_HEADERS
         ]

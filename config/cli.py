@@ -216,7 +216,7 @@ def key_list(settings: Settings, account_name: str, admin: bool) -> None:
                 "key_id": k.id,
                 "label": k.label,
                 "prefix": k.prefix,
-                **({"scopes": k.scopes.split()} if admin else {}),
+                **({"scopes": getattr(k, "scopes", "").split()} if admin else {}),
                 "created_at": k.created_at,
                 "last_used_at": k.last_used_at,
                 "revoked_at": k.revoked_at,

@@ -49,8 +49,9 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
         f"http://{host}:{port}/my-tickets/{token}\n"
     )
     if then_serve:
-        serve = ctx.parent.command.get_command(ctx.parent, "serve") if ctx.parent else None
-        assert isinstance(serve, click.Command)
+        group = ctx.parent.command if ctx.parent else None
+        serve = group.get_command(ctx, "serve") if isinstance(group, click.Group) else None
+        assert serve is not None, "demo runs as a subcommand of tp-bridge"
         ctx.invoke(serve, host=host, port=port, workers=2, threads=1, dev=True, access_log=True)
 
 

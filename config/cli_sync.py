@@ -197,7 +197,7 @@ def sync_run(
                     target,
                     client,
                     full=full,
-                    progress=lambda _n, bar=bar: bar.update(1),
+                    progress=lambda _n, bar=bar: bar.update(1),  # type: ignore[misc]
                     hold_seconds=settings.unpaid_hold_seconds,
                 )
             stock_run = push_stock(target, client)

@@ -25,7 +25,7 @@ class RedactingLogger(Logger):
         return atoms
 
 
-class TicketPulseServer(BaseApplication):  # type: ignore[misc]
+class TicketPulseServer(BaseApplication):
     """gunicorn in-process: each worker builds its own app (and database pool) after fork."""
 
     def __init__(self, settings: Settings, options: dict[str, Any]) -> None:

@@ -20,7 +20,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from sync.locks import job_lock
 from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from sync.shop_handlers import ShopJobs
-from tp_api.db import database, utcnow
+from tp_api.db import database, tuples, utcnow
 from tp_api.models import Event, ProductMapping, Shop, TicketType
 from tp_api.services.orders import holds
 
@@ -154,7 +154,7 @@ def stock_fingerprint(shop_id: int) -> tuple[tuple[Any, ...], ...]:
 
     What decides whether a type can be sold at all (tp_api.services.orders.sellable) is part of it,
     so cancelling an event or disabling a type is pushed (as 0) as promptly as a sale."""
-    rows = (
+    rows = tuples(
         TicketType.select(
             TicketType.id,
             TicketType.stock,
@@ -170,6 +170,5 @@ def stock_fingerprint(shop_id: int) -> tuple[tuple[Any, ...], ...]:
         .join(ProductMapping)
         .where(ProductMapping.shop == shop_id)
         .order_by(TicketType.id)
-        .tuples()
     )
     return tuple(rows)

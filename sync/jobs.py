@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from typing import TypeVar
 
 from bridge.adapters.base import ShopAdapter, ShopError, StockUpdate
-from tp_api.db import utcnow, write_transaction
+from tp_api.db import tuples, utcnow, write_transaction
 from tp_api.models import Event, ProductMapping, Shop, ShopOrder, SyncRun, TicketType
 from tp_api.services.orders import holds
 from tp_api.services.orders.ingest import ingest_shop_order
@@ -179,10 +179,10 @@ def _batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
 
 
 def _known_hashes(shop_id: int, external_ids: list[int]) -> dict[int, str]:
-    rows = (
-        ShopOrder.select(ShopOrder.external_id, ShopOrder.content_hash)
-        .where(ShopOrder.shop == shop_id, ShopOrder.external_id.in_(external_ids))
-        .tuples()
+    rows = tuples(
+        ShopOrder.select(ShopOrder.external_id, ShopOrder.content_hash).where(
+            ShopOrder.shop == shop_id, ShopOrder.external_id.in_(external_ids)
+        )
     )
     return dict(rows)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import smtplib
 import ssl
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 
@@ -58,7 +59,7 @@ def permanent_failure(error: BaseException) -> str | None:
     return None
 
 
-def _describe(recipients: dict[str, tuple[int, bytes | str]]) -> str:
+def _describe(recipients: Mapping[str, tuple[int, bytes | str]]) -> str:
     return "; ".join(f"{addr} ({code} {_text(msg)})" for addr, (code, msg) in recipients.items())
 
 

@@ -7,16 +7,19 @@ Models bind to :data:`database`, a proxy; the composition root (``config.wsgi`` 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import TypeVar
+from typing import Any, TypeAlias, TypeVar
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 import peewee
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 database = peewee.DatabaseProxy()
+
+# What connect() opens: a pool of connections (close_all() closes every idle one).
+PooledDatabase: TypeAlias = "PooledSqliteDatabase | PooledPostgresqlDatabase"
 
 # Concurrent writers on SQLite wait this long for the write lock instead of failing
 # with "database is locked".
@@ -36,7 +39,7 @@ class UnsupportedDatabaseURL(ValueError):
     """The database URL names a scheme we do not support."""
 
 
-def connect(url: str, *, max_connections: int = 32) -> peewee.Database:
+def connect(url: str, *, max_connections: int = 32) -> PooledDatabase:
     """Open (lazily) the database named by ``url`` and bind the model proxy to it.
 
     ``sqlite:///relative.db``, ``sqlite:////abs/path.db`` and ``postgresql://user@host/db``
@@ -48,7 +51,7 @@ def connect(url: str, *, max_connections: int = 32) -> peewee.Database:
     return db
 
 
-def open_database(url: str, *, max_connections: int = 32) -> peewee.Database:
+def open_database(url: str, *, max_connections: int = 32) -> PooledDatabase:
     """Build a pooled peewee database for ``url`` without binding the model proxy."""
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
@@ -108,7 +111,14 @@ def lock_rows(query: SelectT, strength: str = "UPDATE", *, skip_locked: bool = F
     """
     if not is_postgres():
         return query
-    return query.for_update(f"FOR {strength}", skip_locked=skip_locked or None)
+    # peewee takes the lock clause as text too; its stubs say bool.
+    return query.for_update(f"FOR {strength}", skip_locked=skip_locked or None)  # type: ignore[arg-type]
+
+
+def tuples(query: peewee.Select) -> Iterator[tuple[Any, ...]]:
+    """The query's rows as plain tuples, lazily (``query.tuples()``, typed as what it is:
+    peewee's stubs type those rows as model instances)."""
+    return iter(query.tuples())
 
 
 @contextmanager
@@ -151,7 +161,7 @@ class UtcDateTimeField(peewee.DateTimeField):
 _INSERT_SQL: dict[tuple[object, ...], str] = {}
 
 
-def insert_rows(model: type[peewee.Model], rows: list[dict[str, object]]) -> int:
+def insert_rows(model: type[peewee.Model], rows: Sequence[Mapping[str, object]]) -> int:
     """INSERT ``rows`` (every row naming the same fields) with SQL text built once per shape.
 
     Returns the id of the last row inserted. On the order hot path peewee's query builder
@@ -172,7 +182,7 @@ def insert_rows(model: type[peewee.Model], rows: list[dict[str, object]]) -> int
         values = ", ".join([placeholders] * len(rows))
         sql = f"INSERT INTO {table} ({columns}) VALUES {values}"  # noqa: S608
         if postgres:
-            sql += f" RETURNING {_quote(model._meta.primary_key.column_name)}"
+            sql += f" RETURNING {_quote(model._meta.primary_key.column_name)}"  # type: ignore[union-attr]
         _INSERT_SQL[key] = sql
     params = [
         field.db_value(row[name]) for row in rows for name, field in zip(names, fields, strict=True)

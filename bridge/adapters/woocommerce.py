@@ -248,10 +248,12 @@ class WooClient:
                     continue
                 items = result.get("update", []) if isinstance(result, dict) else []
                 for u, item in zip(chunk, woo_wire.pad(items, len(chunk)), strict=True):
-                    error = item.get("error") if isinstance(item, dict) else None
-                    if error or item is None:
-                        message = (error or {}).get("message", "no result for this item")
-                        code = (error or {}).get("code")
+                    refusal: dict[str, Any] = (
+                        (item.get("error") or {}) if isinstance(item, dict) else {}
+                    )
+                    if refusal or item is None:
+                        message = refusal.get("message", "no result for this item")
+                        code = refusal.get("code")
                         failed[(u.product_id, u.variation_id)] = (
                             f"{message} ({code})" if code else str(message)
                         )

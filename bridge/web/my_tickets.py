@@ -45,7 +45,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, g, redirect, render_template, request, url_for
@@ -252,7 +252,8 @@ class _Views:
             return self._message(v, "missing", 404)
         # 302 to the signed, expiring URL; Referrer-Policy (set for every answer) keeps the
         # page's token out of the file host's logs.
-        return redirect(url, code=302)
+        # flask.redirect builds the app's own response class (its stubs say werkzeug's).
+        return cast(Response, redirect(url, code=302))
 
     def _page_url(self, v: _Visit, event: EventView, **values: Any) -> str:
         if v.lang_override:
@@ -289,7 +290,7 @@ class _Views:
 
 def _see_page(location: str) -> Response:
     # 303: the browser follows with a GET, so reloading the page does not post again.
-    return redirect(location, code=303)
+    return cast(Response, redirect(location, code=303))
 
 
 def _fallback_language() -> str:

@@ -19,6 +19,7 @@ class PartnerKey(BaseModel):
     """A private partner-API key. Only a SHA-256 of the key is stored; never the key."""
 
     account = peewee.ForeignKeyField(Account, backref="partner_keys", on_delete="CASCADE")
+    account_id: int  # the foreign key's column (peewee's accessor)
     label = peewee.CharField(max_length=200, default="")
     # The first characters of the key, kept in clear so a lookup finds the candidate row
     # without the full hash; the hash is then compared in constant time.
@@ -42,6 +43,7 @@ class ApiKey(BaseModel):
     """An admin-API key with scopes. Only a SHA-256 of the key is stored; never the key."""
 
     account = peewee.ForeignKeyField(Account, backref="api_keys", on_delete="CASCADE")
+    account_id: int  # the foreign key's column (peewee's accessor)
     label = peewee.CharField(max_length=200, default="")
     prefix = peewee.CharField(max_length=16, index=True)
     key_hash = peewee.CharField(max_length=64, unique=True)

@@ -12,6 +12,10 @@ from tp_api.db import UtcDateTimeField, database, utcnow
 class BaseModel(peewee.Model):
     """Binds to the shared database proxy; table names are the snake_case class names."""
 
+    # What peewee adds to every model unless told otherwise, written out so that type
+    # checkers know it.
+    id = peewee.AutoField()
+
     class Meta:
         database = database
         legacy_table_names = False

@@ -16,6 +16,7 @@ class CheckIn(BaseModel):
     names no ticket (or a forged one) has no ``ticket``."""
 
     ticket = peewee.ForeignKeyField(Ticket, null=True, backref="checkins", on_delete="CASCADE")
+    ticket_id: int | None  # the foreign key's column (peewee's accessor)
     direction = peewee.CharField(max_length=3, default="in")  # "in" or "out"
     at = UtcDateTimeField()
     gate = peewee.CharField(max_length=100, default="")
@@ -24,7 +25,9 @@ class CheckIn(BaseModel):
     # A scanner's own id for the scan: the same nonce twice from one scanner changes nothing.
     nonce = peewee.CharField(max_length=64, null=True)
     event = peewee.ForeignKeyField(Event, null=True, backref="checkins", on_delete="CASCADE")
+    event_id: int | None  # the foreign key's column (peewee's accessor)
     scanner = peewee.ForeignKeyField(Scanner, null=True, backref="checkins", on_delete="SET NULL")
+    scanner_id: int | None  # the foreign key's column (peewee's accessor)
     code_ref = peewee.CharField(max_length=32, null=True)
     device_at = UtcDateTimeField(null=True)  # the scanner's clock, for offline uploads
     offline = peewee.BooleanField(default=False)

@@ -36,7 +36,9 @@ class Event(BaseModel):
     """
 
     account = peewee.ForeignKeyField(Account, backref="events", on_delete="CASCADE")
+    account_id: int  # the foreign key's column (peewee's accessor)
     parent = peewee.ForeignKeyField("self", null=True, backref="children", on_delete="CASCADE")
+    parent_id: int | None  # the foreign key's column (peewee's accessor)
     name = peewee.CharField(max_length=300)
     city = peewee.CharField(max_length=200, default="")
     location = peewee.CharField(max_length=300, default="")
@@ -75,6 +77,7 @@ class TicketType(BaseModel):
     """A tier of an event (e.g. General Admission) with its own stock and price."""
 
     event = peewee.ForeignKeyField(Event, backref="ticket_types", on_delete="CASCADE")
+    event_id: int  # the foreign key's column (peewee's accessor)
     name = peewee.CharField(max_length=300)
     price_cents = peewee.BigIntegerField(default=0)
     stock = peewee.IntegerField(default=0)

@@ -17,6 +17,7 @@ class IdempotencyRecord(BaseModel):
     """
 
     account = peewee.ForeignKeyField(Account, on_delete="CASCADE")
+    account_id: int  # the foreign key's column (peewee's accessor)
     scope = peewee.CharField(max_length=64, unique=True)
     fingerprint = peewee.CharField(max_length=64)
     status = peewee.IntegerField(null=True)

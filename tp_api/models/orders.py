@@ -41,6 +41,8 @@ class Order(BaseModel):
     """An order of a shop customer. Money is integer cents."""
 
     account = peewee.ForeignKeyField(Account, backref="orders", on_delete="CASCADE")
+    account_id: int  # the foreign key's column (peewee's accessor)
+    lines: peewee.ModelSelect[OrderLine]  # OrderLine.order's backref
     # The order's id outside the service (partner API, admin API, webhooks, console, PDFs):
     # random, so no tenant can read the platform's sales volume off it (new_public_number).
     # Orders from before migration 0012 kept their row id, which shops may have stored.
@@ -107,11 +109,13 @@ class OrderLine(BaseModel):
     """One line of an order, as the shop sent it."""
 
     order = peewee.ForeignKeyField(Order, backref="lines", on_delete="CASCADE")
+    order_id: int  # the foreign key's column (peewee's accessor)
     line_type = peewee.CharField(max_length=20)
     order_item_type = peewee.CharField(max_length=50)
     name = peewee.CharField(max_length=300)
     product_id = peewee.BigIntegerField(null=True)
     ticket_type = peewee.ForeignKeyField(TicketType, null=True, backref="order_lines")
+    ticket_type_id: int | None  # the foreign key's column (peewee's accessor)
     unit_price_cents = peewee.BigIntegerField(default=0)
     quantity = peewee.IntegerField(default=1)
     refunded_quantity = peewee.IntegerField(default=0)
@@ -125,6 +129,7 @@ class Refund(BaseModel):
     """Money given back on an order (full or for some lines), with the seller's reason."""
 
     order = peewee.ForeignKeyField(Order, backref="refunds", on_delete="CASCADE")
+    order_id: int  # the foreign key's column (peewee's accessor)
     amount_cents = peewee.BigIntegerField()
     reason = peewee.CharField(max_length=500, default="")
     # [{"lineId": 1, "quantity": 2, "amountCents": 5990}, ...]

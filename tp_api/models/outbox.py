@@ -17,6 +17,7 @@ class OutboxEntry(BaseModel):
     """
 
     account = peewee.ForeignKeyField(Account, null=True, backref="outbox", on_delete="CASCADE")
+    account_id: int | None  # the foreign key's column (peewee's accessor)
     kind = peewee.CharField(max_length=50, index=True)
     payload = peewee.TextField(default="{}")
     dedupe_key = peewee.CharField(max_length=200, null=True, unique=True)

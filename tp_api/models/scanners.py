@@ -14,6 +14,7 @@ class Scanner(BaseModel):
     """A scanner device or app. Only a SHA-256 of its key is stored."""
 
     account = peewee.ForeignKeyField(Account, backref="scanners", on_delete="CASCADE")
+    account_id: int  # the foreign key's column (peewee's accessor)
     name = peewee.CharField(max_length=100)
     prefix = peewee.CharField(max_length=16, index=True)
     key_hash = peewee.CharField(max_length=64, unique=True)
@@ -26,7 +27,9 @@ class ScannerEvent(BaseModel):
     """An event a scanner may scan (its children included)."""
 
     scanner = peewee.ForeignKeyField(Scanner, backref="events", on_delete="CASCADE")
+    scanner_id: int  # the foreign key's column (peewee's accessor)
     event = peewee.ForeignKeyField(Event, backref="scanners", on_delete="CASCADE")
+    event_id: int  # the foreign key's column (peewee's accessor)
 
     class Meta:
         indexes = ((("scanner", "event"), True),)

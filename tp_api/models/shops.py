@@ -15,6 +15,7 @@ class Shop(BaseModel):
     """A seller's shop that the bridge keeps in step. Credentials are stored encrypted."""
 
     account = peewee.ForeignKeyField(Account, backref="shops", on_delete="CASCADE")
+    account_id: int  # the foreign key's column (peewee's accessor)
     name = peewee.CharField(max_length=100)
     platform = peewee.CharField(max_length=20, default="woocommerce")
     base_url = peewee.CharField(max_length=500)
@@ -36,9 +37,11 @@ class ProductMapping(BaseModel):
     """A shop product (or variation) that sells one of our ticket types."""
 
     shop = peewee.ForeignKeyField(Shop, backref="mappings", on_delete="CASCADE")
+    shop_id: int  # the foreign key's column (peewee's accessor)
     product_id = peewee.BigIntegerField()
     variation_id = peewee.BigIntegerField(default=0)
     ticket_type = peewee.ForeignKeyField(TicketType, backref="shop_mappings", on_delete="CASCADE")
+    ticket_type_id: int  # the foreign key's column (peewee's accessor)
     last_pushed_stock = peewee.IntegerField(null=True)
     created_at = created_at_field()
 
@@ -50,8 +53,10 @@ class ShopOrder(BaseModel):
     """One shop order, bound to our order once: the key that makes ingestion exactly-once."""
 
     shop = peewee.ForeignKeyField(Shop, backref="orders", on_delete="CASCADE")
+    shop_id: int  # the foreign key's column (peewee's accessor)
     external_id = peewee.BigIntegerField()
     order = peewee.ForeignKeyField(Order, null=True, backref="shop_orders", on_delete="CASCADE")
+    order_id: int | None  # the foreign key's column (peewee's accessor)
     status = peewee.CharField(max_length=30)
     date_modified = UtcDateTimeField(null=True)
     content_hash = peewee.CharField(max_length=64)
@@ -68,6 +73,7 @@ class SyncRun(BaseModel):
     """One run of a sync job, with what it did."""
 
     shop = peewee.ForeignKeyField(Shop, backref="runs", on_delete="CASCADE")
+    shop_id: int  # the foreign key's column (peewee's accessor)
     kind = peewee.CharField(max_length=20)  # orders | stock
     started_at = created_at_field()
     finished_at = UtcDateTimeField(null=True)

@@ -13,6 +13,7 @@ class StaffUser(BaseModel):
     """A person who signs in with e-mail and password. Only an Argon2id hash is stored."""
 
     account = peewee.ForeignKeyField(Account, backref="staff", on_delete="CASCADE")
+    account_id: int  # the foreign key's column (peewee's accessor)
     email = peewee.CharField(max_length=254, unique=True)  # stored lower-cased
     name = peewee.CharField(max_length=200, default="")
     password_hash = peewee.CharField(max_length=200)

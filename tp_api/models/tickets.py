@@ -25,9 +25,13 @@ class Ticket(BaseModel):
 
     reference = peewee.CharField(max_length=32, unique=True)
     order = peewee.ForeignKeyField(Order, backref="tickets", on_delete="CASCADE")
+    order_id: int  # the foreign key's column (peewee's accessor)
     order_line = peewee.ForeignKeyField(OrderLine, backref="tickets", on_delete="CASCADE")
+    order_line_id: int  # the foreign key's column (peewee's accessor)
     ticket_type = peewee.ForeignKeyField(TicketType, backref="tickets")
+    ticket_type_id: int  # the foreign key's column (peewee's accessor)
     event = peewee.ForeignKeyField(Event, backref="tickets")
+    event_id: int  # the foreign key's column (peewee's accessor)
     status = peewee.SmallIntegerField(default=TicketStatus.CREATED)
     first_name = peewee.CharField(max_length=200, default="")
     last_name = peewee.CharField(max_length=200, default="")

@@ -18,6 +18,7 @@ class WebhookEndpoint(BaseModel):
     """
 
     account = peewee.ForeignKeyField(Account, backref="webhook_endpoints", on_delete="CASCADE")
+    account_id: int  # the foreign key's column (peewee's accessor)
     url = peewee.CharField(max_length=2000)
     description = peewee.CharField(max_length=200, default="")
     # Space-separated event types.
@@ -37,6 +38,7 @@ class WebhookEvent(BaseModel):
     ``body`` the exact JSON signed and sent (the same bytes on every attempt)."""
 
     account = peewee.ForeignKeyField(Account, on_delete="CASCADE")
+    account_id: int  # the foreign key's column (peewee's accessor)
     public_id = peewee.CharField(max_length=40, unique=True)
     event_type = peewee.CharField(max_length=50)
     body = peewee.TextField()
@@ -53,7 +55,9 @@ class WebhookDelivery(BaseModel):
     """An event on its way to one endpoint."""
 
     endpoint = peewee.ForeignKeyField(WebhookEndpoint, backref="deliveries", on_delete="CASCADE")
+    endpoint_id: int  # the foreign key's column (peewee's accessor)
     event = peewee.ForeignKeyField(WebhookEvent, backref="deliveries", on_delete="CASCADE")
+    event_id: int  # the foreign key's column (peewee's accessor)
     # The delivery's id in the admin API: random, as the row id counts every tenant's events.
     number = peewee.BigIntegerField(unique=True, default=new_public_number)
     status = peewee.CharField(max_length=20, default=DeliveryStatus.PENDING)
@@ -78,6 +82,7 @@ class WebhookAttempt(BaseModel):
     """One HTTP attempt of a delivery, for the seller to read."""
 
     delivery = peewee.ForeignKeyField(WebhookDelivery, backref="attempt_log", on_delete="CASCADE")
+    delivery_id: int  # the foreign key's column (peewee's accessor)
     number = peewee.IntegerField()
     attempted_at = UtcDateTimeField()
     status_code = peewee.IntegerField(null=True)

@@ -84,11 +84,14 @@ class AttemptOut(ResponseModel):
     error: str | None
 
 
+DeliveryStatusName = Literal["pending", "succeeded", "failed"]
+
+
 class DeliveryOut(ResponseModel):
     id: int
     event_id: str
     event_type: str
-    status: Literal["pending", "succeeded", "failed"]
+    status: DeliveryStatusName
     attempts: int
     next_attempt_at: datetime | None
     created_at: datetime
@@ -101,7 +104,7 @@ class DeliveryList(Page):
 
 
 class DeliveryListQuery(RequestModel):
-    status: Literal["pending", "succeeded", "failed"] | None = None
+    status: DeliveryStatusName | None = None
     limit: Limit = 20
     cursor: Cursor | None = None
 

@@ -4,6 +4,7 @@ the API, the OpenAPI document and (later) webhook payloads show the same object.
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from tp_api.db import utcnow
 from tp_api.models import (
@@ -22,6 +23,7 @@ from tp_api.schemas.events import (
     Availability,
     EventDateOut,
     EventOut,
+    EventStatus,
     TicketTypeAvailability,
     TicketTypeOut,
 )
@@ -32,11 +34,13 @@ from tp_api.schemas.orders import (
     CustomerRef,
     OrderLineOut,
     OrderOut,
+    OrderStatusName,
     OrderSummary,
     RefundOut,
     TicketOut,
+    TicketStatusName,
 )
-from tp_api.schemas.webhooks import AttemptOut, DeliveryOut, WebhookOut
+from tp_api.schemas.webhooks import AttemptOut, DeliveryOut, DeliveryStatusName, WebhookOut
 from tp_api.services.customers.customers_admin import Customer
 from tp_api.services.events.catalogue import EventNode
 from tp_api.services.events.event_catalogue import effective_status, pool_available
@@ -107,7 +111,7 @@ def event_out(node: EventNode) -> EventOut:
         slug=event.slug,
         title=event.name,
         description=event.description,
-        status=effective_status(node),
+        status=cast(EventStatus, effective_status(node)),
         starts_at=event.start_date,
         ends_at=event.end_date,
         timezone=event.timezone,
@@ -151,7 +155,7 @@ def availability_out(node: EventNode, *, status: str | None = None) -> Availabil
     selling = status == "published"
     return Availability(
         event_id=event.id,
-        status=status,
+        status=cast(EventStatus, status),
         currency=event.currency,
         available=_available(node, visible_only=True) if selling else 0,
         ticket_types=[
@@ -177,7 +181,7 @@ def ticket_out(ticket: Ticket, order_number: int) -> TicketOut:
         order_id=order_number,
         event_id=ticket.event_id,
         ticket_type_id=ticket.ticket_type_id,
-        status=TICKET_STATUS_NAMES[ticket.status],
+        status=cast(TicketStatusName, TICKET_STATUS_NAMES[ticket.status]),
         first_name=ticket.first_name,
         last_name=ticket.last_name,
         email=ticket.email,
@@ -215,7 +219,7 @@ def order_out(detail: OrderDetail) -> OrderOut:
         id=order.number,
         reference=order.reference,
         wp_order_id=order.wp_order_id,
-        status=order.status,
+        status=cast(OrderStatusName, order.status),
         currency=order.currency,
         total=order.total_cents,
         refunded=order.refunded_cents,
@@ -239,7 +243,7 @@ def order_summary(order: Order) -> OrderSummary:
         id=order.number,
         reference=order.reference,
         wp_order_id=order.wp_order_id,
-        status=order.status,
+        status=cast(OrderStatusName, order.status),
         currency=order.currency,
         total=order.total_cents,
         refunded=order.refunded_cents,
@@ -263,7 +267,7 @@ def customer_out(customer: Customer) -> CustomerOut:
             CustomerOrder(
                 id=o.number,
                 reference=o.reference,
-                status=o.status,
+                status=cast(OrderStatusName, o.status),
                 total=o.total_cents,
                 currency=o.currency,
                 created_at=o.created_at,
@@ -306,7 +310,7 @@ def delivery_out(logged: LoggedDelivery) -> DeliveryOut:
         id=delivery.number,
         event_id=logged.event.public_id,
         event_type=logged.event.event_type,
-        status=delivery.status,
+        status=cast(DeliveryStatusName, delivery.status),
         attempts=delivery.attempts,
         next_attempt_at=delivery.next_attempt_at,
         created_at=delivery.created_at,

@@ -46,7 +46,7 @@ _SECURITY_SCHEMES = {
     },
     "scannerKey": {"type": "http", "scheme": "bearer", "description": "A door scanner key"},
 }
-_SECURITY = {
+_SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "apiKey": [{"bearerAuth": []}, {"apiKeyHeader": []}],
     "partnerKey": [{"partnerKey": []}],
     "scannerKey": [{"scannerKey": []}],
@@ -80,7 +80,7 @@ def build(server_url: str) -> dict[str, Any]:
     }
 
 
-def _schemas() -> tuple[dict[tuple[type[BaseModel], str], Any], dict[str, Any]]:
+def _schemas() -> tuple[dict[Any, Any], dict[str, Any]]:
     wanted: list[tuple[type[BaseModel], Any]] = [(ErrorBody, "serialization")]
     for op in OPERATIONS:
         if op.body is not None:

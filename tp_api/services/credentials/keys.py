@@ -11,6 +11,7 @@ import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 import peewee
 
@@ -161,7 +162,7 @@ def _match_key(secret: str, wanted: str, now: datetime) -> AuthContext | None:
     return None
 
 
-def touch_last_used(model: type[peewee.Model], row: peewee.Model, now: datetime) -> None:
+def touch_last_used(model: Any, row: Any, now: datetime) -> None:
     """Record that a key was used, at most once per ``LAST_USED_RESOLUTION``."""
     if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
         model.update(last_used_at=now).where(model.id == row.id).execute()

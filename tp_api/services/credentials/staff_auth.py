@@ -251,7 +251,7 @@ def locked_until(email: str, *, now: datetime | None = None) -> datetime | None:
     row = SignInThrottle.get_or_none(SignInThrottle.key == _throttle_key(normalise_email(email)))
     if row is None or row.locked_until is None or row.locked_until <= now:
         return None
-    return row.locked_until  # type: ignore[no-any-return]
+    return row.locked_until
 
 
 def signed_in_staff(session: StaffSession) -> StaffUser | None:

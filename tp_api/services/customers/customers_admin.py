@@ -12,10 +12,11 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from peewee import Case, fn
 
+from tp_api.db import tuples
 from tp_api.models import Order, OrderStatus
 from tp_api.services.cursors import decode_cursor, encode_cursor
 
@@ -140,7 +141,7 @@ def _aggregate(
         )
         query = query.where(Order.billing_email.in_(matching))
     customers = []
-    for email, count, total, first, last, latest_id in query.tuples():
+    for email, count, total, first, last, latest_id in tuples(query):
         customer = Customer(email, int(count), int(total or 0), _dt(first), _dt(last))
         customer.latest = Order(id=latest_id)
         customers.append(customer)
@@ -149,7 +150,7 @@ def _aggregate(
 
 def _dt(value: Any) -> datetime:
     # Aggregates bypass the field's converter: read it back through the field.
-    return Order.created_at.python_value(value)  # type: ignore[no-any-return]
+    return cast(datetime, Order.created_at.python_value(value))
 
 
 def _attach_latest(customers: list[Customer]) -> None:
@@ -157,11 +158,11 @@ def _attach_latest(customers: list[Customer]) -> None:
     reads a thousand of these per batch)."""
     ids = [c.latest.id for c in customers if c.latest is not None]
     rows = (
-        Order.select(
-            Order.id, Order.billing_first_name, Order.billing_last_name, Order.billing_phone
+        tuples(
+            Order.select(
+                Order.id, Order.billing_first_name, Order.billing_last_name, Order.billing_phone
+            ).where(Order.id.in_(ids))
         )
-        .where(Order.id.in_(ids))
-        .tuples()
         if ids
         else []
     )

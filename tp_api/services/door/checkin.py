@@ -141,7 +141,7 @@ def _ticket(code: TicketCode) -> TicketAtDoor | None:
     row = cursor.fetchone()
     if row is None:
         return None
-    return TicketAtDoor(
+    return TicketAtDoor(  # type: ignore[misc] # the row's first nine columns, in field order
         *row[:9],
         allow_reentry=bool(row[9]),
         require_personalisation=bool(row[10]),

@@ -11,7 +11,7 @@ import peewee
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from pdf.signing import key_id, public_key_b64
-from tp_api.db import utcnow
+from tp_api.db import tuples, utcnow
 from tp_api.models import CheckIn, Event, Ticket, TicketStatus, TicketType
 from tp_api.services.door import checkin
 from tp_api.services.door.scanners import ScannerContext
@@ -47,7 +47,7 @@ def offline_pack(
     cancelled ones are included so that they are refused offline too.
     """
     event = _event_in_reach(scanner, event_id)
-    rows = (
+    rows = tuples(
         Ticket.select(
             Ticket.reference,
             Ticket.version,
@@ -59,7 +59,6 @@ def offline_pack(
         .join(TicketType)
         .where(Ticket.event.in_(_scope(event_id)), Ticket.is_deprecated == False)  # noqa: E712
         .order_by(Ticket.id)
-        .tuples()
     )
     return {
         "eventId": event.id,
@@ -159,10 +158,11 @@ def live_figures(event: Event) -> dict[str, Any]:
     scope = _scope(event.id)
     tiers = _tier_figures(scope, personalised_only=event.require_personalisation)
     recent_counts = dict(
-        CheckIn.select(CheckIn.result, peewee.fn.COUNT(CheckIn.id))
-        .where(CheckIn.event.in_(scope), CheckIn.at >= utcnow() - RECENT)
-        .group_by(CheckIn.result)
-        .tuples()
+        tuples(
+            CheckIn.select(CheckIn.result, peewee.fn.COUNT(CheckIn.id))
+            .where(CheckIn.event.in_(scope), CheckIn.at >= utcnow() - RECENT)
+            .group_by(CheckIn.result)
+        )
     )
     return {
         "eventId": event.id,
@@ -184,12 +184,11 @@ def _tier_figures(scope: list[int], *, personalised_only: bool) -> list[dict[str
     """Per ticket type: inside, still to arrive, and valid tickets."""
     waiting = {TicketStatus.ACTIVE} | (set() if personalised_only else {TicketStatus.CREATED})
     tiers: dict[int, dict[str, Any]] = {}
-    counts = (
+    counts = tuples(
         Ticket.select(TicketType.id, TicketType.name, Ticket.status, peewee.fn.COUNT(Ticket.id))
         .join(TicketType)
         .where(Ticket.event.in_(scope), Ticket.is_deprecated == False)  # noqa: E712
         .group_by(TicketType.id, TicketType.name, Ticket.status)
-        .tuples()
     )
     for type_id, name, status, count in counts:
         tier = tiers.setdefault(
@@ -207,11 +206,10 @@ def _tier_figures(scope: list[int], *, personalised_only: bool) -> list[dict[str
 def _gate_figures(scope: list[int]) -> list[dict[str, Any]]:
     """Per gate: admissions in and out."""
     gates: dict[str, dict[str, Any]] = {}
-    by_gate = (
+    by_gate = tuples(
         CheckIn.select(CheckIn.gate, CheckIn.direction, peewee.fn.COUNT(CheckIn.id))
         .where(CheckIn.event.in_(scope), CheckIn.result == checkin.OK)
         .group_by(CheckIn.gate, CheckIn.direction)
-        .tuples()
     )
     for gate, direction, count in by_gate:
         entry = gates.setdefault(gate, {"gate": gate, "in": 0, "out": 0})

@@ -13,7 +13,7 @@ from typing import Any
 
 import peewee
 
-from tp_api.db import is_postgres, lock_rows, utcnow, write_transaction
+from tp_api.db import is_postgres, lock_rows, tuples, utcnow, write_transaction
 from tp_api.models import Event, EventLifecycle, OrderLine, ProductMapping, TicketType
 from tp_api.schemas.events import (
     EventCreate,
@@ -194,15 +194,11 @@ def _units_held(event: Event) -> int:
 
 
 def _type_totals(event: Event) -> tuple[int, int]:
-    row = (
-        TicketType.select(
-            peewee.fn.COALESCE(peewee.fn.SUM(TicketType.sold), 0),
-            peewee.fn.COALESCE(peewee.fn.SUM(TicketType.reserved), 0),
-        )
-        .where(TicketType.event == event.id)
-        .tuples()
-        .first()
-    )
+    totals = TicketType.select(
+        peewee.fn.COALESCE(peewee.fn.SUM(TicketType.sold), 0),
+        peewee.fn.COALESCE(peewee.fn.SUM(TicketType.reserved), 0),
+    ).where(TicketType.event == event.id)
+    row = next(tuples(totals), None)
     return (int(row[0]), int(row[1])) if row else (0, 0)
 
 

@@ -170,5 +170,5 @@ def _nodes(events: list[Event]) -> list[EventNode]:
     for ticket_type in types:
         nodes[ticket_type.event_id].ticket_types.append(ticket_type)
     for child in children:
-        nodes[child.parent_id].children.append(nodes[child.id])
+        nodes[child.parent_id].children.append(nodes[child.id])  # type: ignore[index] # a child
     return [nodes[e.id] for e in events]

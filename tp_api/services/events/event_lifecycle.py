@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tp_api.db import utcnow, write_transaction
+from tp_api.db import tuples, utcnow, write_transaction
 from tp_api.models import Event, EventLifecycle, Order, OrderLine, OrderStatus, TicketType
 from tp_api.services.errors import Conflict
 from tp_api.services.events.event_admin import locked_event
@@ -79,12 +79,10 @@ def cancel_event(account_id: int, id_or_slug: str, *, reason: str = "") -> Cance
         scope = Event.select(Event.id).where((Event.id == event.id) | (Event.parent == event.id))
         types = TicketType.select(TicketType.id).where(TicketType.event.in_(scope))
         lines_by_order: dict[int, dict[int, int]] = {}
-        rows = (
+        rows = tuples(
             OrderLine.select(
                 OrderLine.id, OrderLine.order, OrderLine.quantity, OrderLine.refunded_quantity
-            )
-            .where(OrderLine.ticket_type.in_(types))
-            .tuples()
+            ).where(OrderLine.ticket_type.in_(types))
         )
         for line_id, order_id, quantity, refunded in rows:
             if quantity > refunded:
@@ -120,15 +118,13 @@ def _orders_with_other_tickets(order_ids: list[int], types: object) -> set[int]:
     """The orders that also hold unrefunded tickets of other events."""
     if not order_ids:
         return set()
-    rows = (
-        OrderLine.select(OrderLine.order)
-        .where(
+    rows = tuples(
+        OrderLine.select(OrderLine.order).where(
             OrderLine.order.in_(order_ids),
             OrderLine.ticket_type.is_null(False),
             OrderLine.ticket_type.not_in(types),
             OrderLine.quantity > OrderLine.refunded_quantity,
         )
-        .tuples()
     )
     return {order_id for (order_id,) in rows}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from tp_api.db import utcnow
+from tp_api.db import tuples, utcnow
 from tp_api.models import Event, Order, OrderStatus, Ticket, TicketStatus, TicketType
 from tp_api.services.orders import stock
 from tp_api.services.webhooks import notify
@@ -122,10 +122,10 @@ def _live_count(order_id: int, ticket_type_id: int) -> int:
 def live_tickets_by_type(order_id: int) -> dict[int, int]:
     """Ticket type id -> tickets not cancelled."""
     counts: dict[int, int] = {}
-    rows = (
-        Ticket.select(Ticket.ticket_type)
-        .where(Ticket.order == order_id, Ticket.status != TicketStatus.CANCELLED)
-        .tuples()
+    rows = tuples(
+        Ticket.select(Ticket.ticket_type).where(
+            Ticket.order == order_id, Ticket.status != TicketStatus.CANCELLED
+        )
     )
     for (type_id,) in rows:
         counts[type_id] = counts.get(type_id, 0) + 1

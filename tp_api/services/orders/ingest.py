@@ -132,7 +132,7 @@ def _ingest(
                     account_id, shop_id, snapshot.external_id, unsellable
                 )
             change = OrderChange.CHANGED if binding else OrderChange.CREATED
-            return IngestOutcome(change, order and order.id, problems)
+            return IngestOutcome(change, order.id if order else None, problems)
         try:
             with write_transaction():  # a savepoint: a refusal keeps the binding's record
                 order, change = _apply(account_id, order, snapshot, problems, hold_seconds)

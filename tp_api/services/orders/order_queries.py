@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from tp_api.db import tuples
 from tp_api.models import Event, Order, OrderLine, Refund, Ticket, TicketType
 from tp_api.models.orders import parse_order_reference
 from tp_api.services.cursors import decode_cursor, encode_cursor
@@ -85,7 +86,7 @@ def _newest_orders_of_event(
         ((Event.id == event_id) | (Event.parent == event_id)) & (Event.account == account_id)
     )
     type_ids = [
-        t for (t,) in TicketType.select(TicketType.id).where(TicketType.event.in_(scope)).tuples()
+        t for (t,) in tuples(TicketType.select(TicketType.id).where(TicketType.event.in_(scope)))
     ]
     found: set[int] = set()
     for type_id in type_ids:
@@ -98,7 +99,7 @@ def _newest_orders_of_event(
         )
         if before is not None:
             query = query.where(OrderLine.order < before)
-        found.update(order_id for (order_id,) in query.tuples())
+        found.update(order_id for (order_id,) in tuples(query))
     return sorted(found, reverse=True)[:count]
 
 

@@ -11,7 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from tp_api.db import is_postgres, lock_rows, utcnow, write_transaction
+from tp_api.db import is_postgres, lock_rows, tuples, utcnow, write_transaction
 from tp_api.models import Event, Order, Ticket, TicketStatus
 from tp_api.services.delivery import outbox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound
@@ -161,7 +161,7 @@ def _tickets_waiting(groups: set[tuple[int, int]]) -> set[tuple[int, int]]:
     if not groups:
         return set()
     order_ids = sorted({order_id for order_id, _ in groups})
-    rows = (
+    rows = tuples(
         Ticket.select(Ticket.order, Ticket.event)
         .where(
             Ticket.order.in_(order_ids),
@@ -169,17 +169,15 @@ def _tickets_waiting(groups: set[tuple[int, int]]) -> set[tuple[int, int]]:
             Ticket.is_deprecated == False,  # noqa: E712 - peewee expression, not a comparison
         )
         .distinct()
-        .tuples()
     )
     return {(order_id, event_id) for order_id, event_id in rows} & groups
 
 
 def _queue_delivery(account_id: int, order_id: int, event_id: int) -> int:
-    versions = (
+    versions = tuples(
         Ticket.select(Ticket.id, Ticket.version)
         .where(Ticket.order == order_id, Ticket.event == event_id)
         .order_by(Ticket.id)
-        .tuples()
     )
     # The same set of ticket versions is delivered once; a re-issued ticket makes a new set.
     digest = hashlib.sha256(repr(list(versions)).encode()).hexdigest()[:16]

@@ -190,6 +190,8 @@ def held_by_order(order_id: int) -> StockPlan:
         .where(OrderLine.order == order_id)
     )
     for line in lines:
-        quantities[line.ticket_type_id] = quantities.get(line.ticket_type_id, 0) + line.quantity
-        ticket_types[line.ticket_type_id] = line.ticket_type
+        ticket_type = line.ticket_type
+        assert ticket_type is not None  # the inner join keeps ticket lines only
+        quantities[ticket_type.id] = quantities.get(ticket_type.id, 0) + line.quantity
+        ticket_types[ticket_type.id] = ticket_type
     return StockPlan(quantities, ticket_types)

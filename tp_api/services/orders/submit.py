@@ -304,7 +304,7 @@ def issue_tickets(
             "order": order.id,
             "order_line": line.id,
             "ticket_type": line.ticket_type_id,
-            "event": events[line.ticket_type_id],
+            "event": events[line.ticket_type_id],  # type: ignore[index] # ticket lines only
             "status": TicketStatus.CREATED,
             "first_name": "",
             "last_name": "",
@@ -350,15 +350,16 @@ def issue_missing_tickets(order: Order, refunded: dict[int, int] | None = None) 
             held.quantities[type_id] = max(0, held.quantities[type_id] - units)
     live = cancellation.live_tickets_by_type(order.id)
     missing = {t: q - live.get(t, 0) for t, q in held.quantities.items() if q > live.get(t, 0)}
-    lines: list[LineUnits] = []
+    issuing: list[LineUnits] = []
     for line in order.lines:
-        need = missing.get(line.ticket_type_id, 0) if line.ticket_type_id else 0
-        if need > 0:
+        line_type = line.ticket_type_id
+        need = missing.get(line_type, 0) if line_type else 0
+        if line_type and need > 0:
             take = min(need, line.quantity)
-            missing[line.ticket_type_id] -= take
-            lines.append(LineUnits(line.id, line.ticket_type_id, take))
-    issue_tickets(order, lines, held.event_of_type())
+            missing[line_type] -= take
+            issuing.append(LineUnits(line.id, line_type, take))
+    issue_tickets(order, issuing, held.event_of_type())
     quantities: dict[int, int] = {}
-    for line in lines:
-        quantities[line.ticket_type_id] = quantities.get(line.ticket_type_id, 0) + line.quantity
+    for unit in issuing:
+        quantities[unit.ticket_type_id] = quantities.get(unit.ticket_type_id, 0) + unit.quantity
     return stock.StockPlan(quantities, {t: held.ticket_types[t] for t in quantities})

@@ -7,6 +7,7 @@ cached lookup when the account has no endpoint listening (see webhook_events.emi
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import partial
 from typing import Any
 
 from pydantic import BaseModel
@@ -66,9 +67,7 @@ def tickets_personalized(account_id: int, tickets: Iterable[Ticket]) -> None:
         webhook_events.emit(
             account_id,
             "ticket.personalized",
-            lambda ticket=ticket: _dump(
-                admin_render.ticket_out(ticket, order_queries.order_number(ticket.order_id))
-            ),
+            partial(_ticket, ticket),
         )
 
 
@@ -76,7 +75,7 @@ def ticket_reissued(account_id: int, ticket: Ticket) -> None:
     webhook_events.emit(
         account_id,
         "ticket.reissued",
-        lambda: _dump(admin_render.ticket_out(ticket, order_queries.order_number(ticket.order_id))),
+        partial(_ticket, ticket),
     )
 
 
@@ -121,7 +120,7 @@ def sold_out_after_sale(account_id: int, ticket_type_ids: Iterable[int]) -> None
                 webhook_events.emit(
                     account_id,
                     "ticket_type.sold_out",
-                    lambda t=ticket_type: _dump(admin_render.ticket_type_out(t, t.event.currency)),
+                    partial(_ticket_type, ticket_type),
                 )
             top = ticket_type.event.parent_id or ticket_type.event_id
             events[top] = ticket_type.event
@@ -131,6 +130,16 @@ def sold_out_after_sale(account_id: int, ticket_type_ids: Iterable[int]) -> None
         event = Event.get_by_id(event_id)
         node = event_catalogue.event_node(event)
         if event_catalogue.is_sold_out(node):
-            webhook_events.emit(
-                account_id, "event.sold_out", lambda node=node: _dump(admin_render.event_out(node))
-            )
+            webhook_events.emit(account_id, "event.sold_out", partial(_event_node, node))
+
+
+def _ticket(ticket: Ticket) -> dict[str, Any]:
+    return _dump(admin_render.ticket_out(ticket, order_queries.order_number(ticket.order_id)))
+
+
+def _ticket_type(ticket_type: TicketType) -> dict[str, Any]:
+    return _dump(admin_render.ticket_type_out(ticket_type, ticket_type.event.currency))
+
+
+def _event_node(node: event_catalogue.EventNode) -> dict[str, Any]:
+    return _dump(admin_render.event_out(node))

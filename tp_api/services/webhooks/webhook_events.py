@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any, get_args
 
-from tp_api.db import utcnow
+from tp_api.db import tuples, utcnow
 from tp_api.models import WebhookDelivery, WebhookEndpoint, WebhookEvent
 from tp_api.schemas.webhooks import EventType
 from tp_api.services.delivery import outbox
@@ -42,10 +42,11 @@ def subscribers(account_id: int, event_type: str) -> list[int]:
     now = utcnow()
     cached = _subscriptions.get(account_id)
     if cached is None or cached[1] <= now:
-        rows = (
-            WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.event_types)
-            .where(WebhookEndpoint.account == account_id, WebhookEndpoint.enabled == True)  # noqa: E712
-            .tuples()
+        rows = tuples(
+            WebhookEndpoint.select(WebhookEndpoint.id, WebhookEndpoint.event_types).where(
+                WebhookEndpoint.account == account_id,
+                WebhookEndpoint.enabled == True,  # noqa: E712
+            )
         )
         cached = ([(i, frozenset(types.split())) for i, types in rows], now + SUBSCRIPTION_TTL)
         _subscriptions[account_id] = cached
@@ -60,12 +61,11 @@ def emit(account_id: int, event_type: str, data: Callable[[], dict[str, Any]]) -
         return 0
     # The cache may be a few seconds old: another process may have removed or disabled an
     # endpoint since. Only endpoints that still listen, as this transaction sees them.
-    endpoints = [
-        endpoint_id
-        for (endpoint_id,) in WebhookEndpoint.select(WebhookEndpoint.id)
-        .where(WebhookEndpoint.id.in_(endpoints), WebhookEndpoint.enabled == True)  # noqa: E712
-        .tuples()
-    ]
+    still = WebhookEndpoint.select(WebhookEndpoint.id).where(
+        WebhookEndpoint.id.in_(endpoints),
+        WebhookEndpoint.enabled == True,  # noqa: E712
+    )
+    endpoints = [endpoint_id for (endpoint_id,) in tuples(still)]
     if not endpoints:
         return 0
     event = _store_event(account_id, event_type, data())

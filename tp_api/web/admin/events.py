@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from flask import g
 
-from tp_api.models import EventLifecycle
-from tp_api.schemas.base import ResponseModel
+from tp_api.models import EventLifecycle, TicketType
 from tp_api.schemas.events import (
     Availability,
     EventCancel,
@@ -312,7 +311,7 @@ def remove_ticket_type(id_or_slug: str, type_id: int) -> None:
     event_admin.remove_ticket_type(g.caller.account_id, id_or_slug, type_id)
 
 
-def _type_out(id_or_slug: str, ticket_type: object) -> ResponseModel:
+def _type_out(id_or_slug: str, ticket_type: TicketType) -> TicketTypeOut:
     event = event_catalogue.find_event(g.caller.account_id, id_or_slug)
     selling = event.lifecycle == EventLifecycle.PUBLISHED
-    return ticket_type_out(ticket_type, event.currency, event_on_sale=selling)  # type: ignore[arg-type]
+    return ticket_type_out(ticket_type, event.currency, event_on_sale=selling)

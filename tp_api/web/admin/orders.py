@@ -88,7 +88,7 @@ def get_order(order_id: int) -> OrderOut:
 )
 def refund_order(order_id: int, body: RefundCreate) -> OrderOut:
     """Full (no ``lines``) or by line and quantity; releases stock, cancels the tickets."""
-    lines = None
+    lines: dict[int, int] | None = None
     if body.lines is not None:
         lines = {}
         for line in body.lines:

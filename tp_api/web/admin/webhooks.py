@@ -31,7 +31,7 @@ _ONE = "/webhooks/<int:endpoint_id>"
 
 
 def _box() -> SecretBox:
-    return current_app.extensions["tp_secret_box"]  # type: ignore[no-any-return]
+    return current_app.extensions["tp_secret_box"]
 
 
 def _policy() -> EndpointPolicy:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from flask import (
@@ -56,7 +56,7 @@ CSP = (
 
 def current_staff() -> StaffUser:
     """The signed-in user of this request (only inside signed-in views)."""
-    return g.staff  # type: ignore[no-any-return]
+    return g.staff
 
 
 def account_id() -> int:
@@ -114,7 +114,9 @@ def _guard() -> Response | None:
     user = _session_user()
     if user is None:
         session.pop("staff_id", None)
-        return redirect(url_for("console.sign_in", next=request.full_path.rstrip("?")))
+        return cast(
+            Response, redirect(url_for("console.sign_in", next=request.full_path.rstrip("?")))
+        )
     g.staff = user
     return None
 

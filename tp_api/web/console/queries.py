@@ -12,7 +12,7 @@ from typing import Any
 
 import peewee
 
-from tp_api.db import utcnow
+from tp_api.db import tuples, utcnow
 from tp_api.models import (
     Event,
     OrderLine,
@@ -76,7 +76,7 @@ class EventSalesPage:
     next_offset: int | None
 
 
-def _top_events(account_id: int) -> peewee.ModelSelect:
+def _top_events(account_id: int) -> peewee.ModelSelect[Event]:
     return (
         Event.select()
         .where(Event.account == account_id, Event.deleted_at.is_null(), Event.parent.is_null())
@@ -141,7 +141,7 @@ _KEPT_UNITS = OrderLine.quantity - OrderLine.refunded_quantity
 _KEPT_CENTS = _KEPT_UNITS * OrderLine.unit_price_cents
 
 
-def _paid_lines(*columns: Any) -> peewee.ModelSelect:
+def _paid_lines(*columns: Any) -> peewee.ModelSelect[Any]:
     """Order lines of paid orders, selecting ``columns``."""
     return (
         OrderLine.select(*columns)
@@ -154,11 +154,10 @@ def _revenue_per_type(type_ids: list[int]) -> dict[int, int]:
     """Money taken per ticket type: paid orders' lines, less refunded units."""
     if not type_ids:
         return {}
-    rows = (
+    rows = tuples(
         _paid_lines(OrderLine.ticket_type, peewee.fn.SUM(_KEPT_CENTS))
         .where(OrderLine.ticket_type.in_(type_ids))
         .group_by(OrderLine.ticket_type)
-        .tuples()
     )
     return {type_id: int(total or 0) for type_id, total in rows}
 
@@ -192,14 +191,13 @@ def sales_per_day(account_id: int, event_id: int, *, days: int = 30) -> list[Day
     first = today - timedelta(days=days - 1)
     # coerce(False): the column's own converter would read the day back as a datetime.
     day = peewee.fn.DATE(OrderRow.created_at).coerce(False)
-    rows = (
+    rows = tuples(
         _paid_lines(day, peewee.fn.SUM(_KEPT_UNITS), peewee.fn.SUM(_KEPT_CENTS))
         .where(
             OrderLine.ticket_type.in_(types),
             OrderRow.created_at >= datetime.combine(first, datetime.min.time(), tzinfo=UTC),
         )
         .group_by(day)
-        .tuples()
     )
     # SQLite's DATE() gives text, PostgreSQL's a date.
     found = {_as_date(d): (int(n or 0), int(cents or 0)) for d, n, cents in rows}
@@ -273,15 +271,13 @@ def shops_with_status(account_id: int) -> list[ShopStatus]:
             status[mapping.shop_id].stock_differences.append(
                 StockDifference(mapping, mapping.ticket_type.name, mapping.last_pushed_stock, ours)
             )
-    pending = (
-        OutboxEntry.select(OutboxEntry.dedupe_key)
-        .where(
+    pending = tuples(
+        OutboxEntry.select(OutboxEntry.dedupe_key).where(
             OutboxEntry.kind == SYNC_SHOP_NOW,
             OutboxEntry.account == account_id,
             OutboxEntry.done_at.is_null(),
             OutboxEntry.failed_at.is_null(),
         )
-        .tuples()
     )
     waiting = {key for (key,) in pending}
     for shop_id, entry in status.items():
@@ -295,11 +291,13 @@ def _add_order_numbers(statuses: list[ShopStatus]) -> None:
     if not bound:
         return
     numbers = dict(
-        OrderRow.select(OrderRow.id, OrderRow.number).where(OrderRow.id.in_(sorted(bound))).tuples()
+        tuples(OrderRow.select(OrderRow.id, OrderRow.number).where(OrderRow.id.in_(sorted(bound))))
     )
     for st in statuses:
         st.order_numbers = {
-            p.order_id: numbers[p.order_id] for p in st.needs_refund if p.order_id in numbers
+            p.order_id: numbers[p.order_id]
+            for p in st.needs_refund
+            if p.order_id is not None and p.order_id in numbers
         }
 
 
@@ -314,8 +312,11 @@ def shop_orders_to_refund(order_id: int) -> list[ShopOrder]:
 
 
 def _newest_per_shop(
-    model: type[SyncRun] | type[ShopOrder], query: peewee.ModelSelect, *, limit: int = RUNS_PER_SHOP
-) -> list:  # type: ignore[type-arg]
+    model: type[SyncRun] | type[ShopOrder],
+    query: peewee.ModelSelect[Any],
+    *,
+    limit: int = RUNS_PER_SHOP,
+) -> list:
     """The ``limit`` newest rows per shop, in one query (a window function; SQLite and
     PostgreSQL both have ROW_NUMBER)."""
     rank = peewee.fn.ROW_NUMBER().over(partition_by=[model.shop], order_by=[model.id.desc()])
