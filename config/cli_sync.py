@@ -10,7 +10,7 @@ import click
 from config.cli_common import database_session, echo_json, production_settings, require_schema
 from config.settings import Settings
 from tp_api.db import connect
-from tp_api.models import Shop, SyncRun
+from tp_api.models import Shop
 from tp_api.services.credentials import keys
 from tp_api.services.orders import unsellable_orders
 from tp_api.services.shops import connections as shops_service
@@ -19,7 +19,7 @@ from tp_api.services.shops import connections as shops_service
 def _find_shop(account_name: str | None, name: str) -> Shop:
     if account_name:
         return shops_service.get_shop(keys.get_account_by_name(account_name).id, name)
-    found = list(Shop.select().where(Shop.name == name))
+    found = shops_service.shops_named(name)
     if len(found) != 1:
         raise click.ClickException(
             f"shop {name!r} not found"
@@ -225,13 +225,7 @@ def sync_status(settings: Settings, limit: int) -> None:
             f"{'chg':>5} {'same':>5} {'stock':>5} {'err':>4}"
         )
         for s in shops_service.list_shops():
-            runs = (
-                SyncRun.select()
-                .where(SyncRun.shop == s.id)
-                .order_by(SyncRun.id.desc())
-                .limit(limit)
-            )
-            for r in runs:
+            for r in shops_service.recent_runs(s.id, limit):
                 click.echo(
                     f"{s.name[:16]:<16} {r.kind:<7} {_stamp(r.started_at):<20} "
                     f"{_stamp(r.finished_at):<20} {r.orders_new:>5} {r.orders_changed:>5} "

@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import peewee
 
 from tp_api.db import write_transaction
-from tp_api.models import Event, ProductMapping, Shop, TicketType
+from tp_api.models import Event, ProductMapping, Shop, SyncRun, TicketType
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound
 
@@ -100,10 +100,22 @@ def get_shop(account_id: int, name: str) -> Shop:
 
 
 def list_shops(account_id: int | None = None) -> list[Shop]:
+    """Every shop (of one account, if given), oldest first."""
     query = Shop.select().order_by(Shop.id)
     if account_id is not None:
         query = query.where(Shop.account == account_id)
     return list(query)
+
+
+def shops_named(name: str) -> list[Shop]:
+    """The shops of any account called ``name`` (names are unique per account only)."""
+    return list(Shop.select().where(Shop.name == name).order_by(Shop.id))
+
+
+def recent_runs(shop_id: int, limit: int) -> list[SyncRun]:
+    """The shop's last ``limit`` sync runs, newest first."""
+    query = SyncRun.select().where(SyncRun.shop == shop_id).order_by(SyncRun.id.desc())
+    return list(query.limit(limit))
 
 
 def remove_shop(account_id: int, name: str) -> None:
