@@ -98,8 +98,14 @@ def error_for(method: str, path: str, response: requests.Response) -> PartnerErr
 
 
 def retry_after(response: requests.Response) -> float | None:
-    """``Retry-After`` in seconds: a number, or an HTTP date (RFC 9110); None if absent/bad."""
-    raw = response.headers.get("Retry-After", "").strip()
+    """The response's ``Retry-After`` in seconds (see :func:`retry_after_seconds`)."""
+    return retry_after_seconds(response.headers.get("Retry-After"))
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A ``Retry-After`` value in seconds: a number, or an HTTP date (RFC 9110); None if
+    absent or unreadable. The WooCommerce adapter reads its shops' answers with it too."""
+    raw = (value or "").strip()
     if not raw:
         return None
     if raw.isascii() and raw.isdigit():

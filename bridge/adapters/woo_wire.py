@@ -1,9 +1,8 @@
 """What WooCommerce's REST API sends and expects, as plain functions: its responses and
-errors, its times, ``Retry-After``, and the bodies of stock batches (WooClient uses them)."""
+errors, its times, and the bodies of stock batches (WooClient uses them)."""
 
 from __future__ import annotations
 
-import email.utils
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -48,22 +47,6 @@ def parse_response(response: requests.Response, method: str, path: str) -> Any:
         code=code,
         retryable=status in RETRY_STATUSES,
     )
-
-
-def retry_after_s(value: str | None) -> float | None:
-    """``Retry-After`` in seconds: a number of seconds or an HTTP date."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
 def woo_time(value: datetime) -> str:

@@ -30,6 +30,7 @@ from bridge.adapters.base import (
     StockUpdate,
     StockWriteResult,
 )
+from bridge.partner_errors import retry_after_seconds
 
 log = logging.getLogger(__name__)
 
@@ -295,7 +296,7 @@ class WooClient:
                     return woo_wire.parse_response(response, method, path)
                 except ShopError as error:
                     failure = error
-                    delay = woo_wire.retry_after_s(response.headers.get("Retry-After"))
+                    delay = retry_after_seconds(response.headers.get("Retry-After"))
             if not (idempotent and failure.retryable) or attempt == self.max_attempts:
                 raise failure
             if delay is not None and delay > self.max_backoff_s:

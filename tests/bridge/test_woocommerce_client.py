@@ -9,8 +9,9 @@ import pytest
 import responses
 
 from bridge.adapters.base import ShopError, StockUpdate
-from bridge.adapters.woo_wire import retry_after_s, woo_time
+from bridge.adapters.woo_wire import woo_time
 from bridge.adapters.woocommerce import WooClient
+from bridge.partner_errors import retry_after_seconds
 from tests.fixtures import woo_fixture
 
 API = "https://shop.test/wp-json/wc/v3"
@@ -210,9 +211,9 @@ def test_stock_is_written_in_batches_of_100_with_item_errors_read():
 
 
 def test_retry_after_as_seconds_or_date():
-    assert retry_after_s("12") == 12.0
-    assert retry_after_s("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
-    assert retry_after_s("soon") is None and retry_after_s(None) is None
+    assert retry_after_seconds("12") == 12.0
+    assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0
+    assert retry_after_seconds("soon") is None and retry_after_seconds(None) is None
 
 
 def test_repr_never_shows_credentials():
