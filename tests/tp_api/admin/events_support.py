@@ -7,7 +7,7 @@ from typing import Any
 
 from tests.admin_api import api_error
 from tests.factories import Seller, order_body
-from tp_api.models import Event, Order
+from tp_api.models import Event, Order, Ticket
 
 
 def field_errors(response: Any) -> dict[str, str]:
@@ -42,3 +42,52 @@ def event_row(event_id: int) -> Event:
 def order_row(number: int) -> Order:
     """The stored order with this public number (``placed``), for checks on the database."""
     return Order.get(Order.number == number)
+
+
+def walk(api: Any, **query: Any) -> tuple[list[int], int]:
+    """Every page of the list: (ids in order, number of pages)."""
+    ids: list[int] = []
+    pages, cursor = 0, None
+    while True:
+        params = dict(query, **({"cursor": cursor} if cursor else {}))
+        response = api.get("/events", **params)
+        assert response.status_code == 200, response.get_data(as_text=True)
+        body = response.get_json()
+        ids += [e["id"] for e in body["items"]]
+        pages += 1
+        cursor = body["nextCursor"]
+        if cursor is None:
+            return ids, pages
+        assert pages < 50
+
+
+def in_state(api: Any, client: Any, seller: Seller, state: str, **fields: Any) -> Any:
+    """A new event in ``state`` (sold_out: its only ticket type, of 2, sold)."""
+    if state == "sold_out":
+        fields.setdefault("ticketTypes", [{"name": "GA", "price": 2500, "quantity": 2}])
+    event = api.create(**fields)
+    if state == "draft":
+        return event
+    if state == "cancelled":
+        assert api.post(f"/events/{event['id']}/cancel").status_code == 200
+        return api.event(event["id"])
+    event = api.publish(event)
+    if state == "sold_out":
+        placed(partner_order(client, seller, event["ticketTypes"][0]["id"], quantity=2))
+    if state in ("completed", "archived"):
+        assert api.post(f"/events/{event['id']}/complete").status_code == 200
+    if state == "archived":
+        assert api.post(f"/events/{event['id']}/archive").status_code == 200
+    event = api.event(event["id"])
+    assert event["status"] == state
+    return event
+
+
+def lifecycles(event_id: int) -> dict[int, str]:
+    """The stored lifecycle of the event and of each of its dates."""
+    rows = Event.select().where((Event.id == event_id) | (Event.parent == event_id))
+    return {row.id: row.lifecycle for row in rows.order_by(Event.id)}
+
+
+def tickets_of(order_id: int) -> list[Ticket]:
+    return list(Ticket.select().where(Ticket.order == order_id).order_by(Ticket.id))
