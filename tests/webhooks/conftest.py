@@ -12,7 +12,15 @@ from flask import Flask
 from sync.outbox_worker import OutboxWorkers
 from tests.admin_api import Admin
 from tests.factories import Factory
-from tests.webhooks.support import Receiver, fresh_subscriptions, loopback_app, receiver, worker
+from tests.webhooks.support import (
+    ORDER_TYPES,
+    Receiver,
+    drain,
+    fresh_subscriptions,
+    loopback_app,
+    receiver,
+    worker,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -43,3 +51,13 @@ def api(hook_app: Flask, factory: Factory, seller: Any) -> Admin:
 @pytest.fixture
 def outbox(hook_app: Flask, settings: Any) -> OutboxWorkers:
     return worker(settings)
+
+
+@pytest.fixture
+def finished(api: Admin, rx: Receiver, outbox: OutboxWorkers) -> tuple[dict[str, Any], int]:
+    """An endpoint of ``api``'s account whose ping was delivered: (endpoint, delivery id)."""
+    created = api.create_hook(rx.url, ORDER_TYPES)
+    drain(outbox)
+    (delivery,) = api.deliveries(created["id"])
+    assert delivery["status"] == "succeeded"
+    return created, delivery["id"]

@@ -24,7 +24,9 @@ from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from tests.loopback import Running
 from tp_api.db import database
 from tp_api.models import OutboxEntry, WebhookDelivery, WebhookEvent
+from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.webhooks import webhook_events
+from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
 # What the public resolver of a fake DNS answers (example.com's address).
 PUBLIC_ADDRESS = "93.184.216.34"
@@ -189,3 +191,24 @@ def stored_events(event_type: str | None = None) -> list[dict[str, Any]]:
     else:
         query = query.where(WebhookEvent.event_type != "webhook.ping")
     return [json.loads(e.body) for e in query]
+
+
+# --- endpoints and their policy ------------------------------------------------------------------
+
+ORDER_TYPES = ["order.created", "order.paid"]
+
+
+def public_dns(host: str, port: int) -> list[str]:
+    """A resolver that answers a public address for every name."""
+    return [PUBLIC_ADDRESS]
+
+
+PUBLIC = EndpointPolicy(allow_private=False, resolver=public_dns)
+
+
+def box(settings: Settings) -> SecretBox:
+    return SecretBox([settings.secret_key])
+
+
+def all_text(response: Any) -> str:
+    return str(response.get_data(as_text=True))
