@@ -9,134 +9,26 @@ the schemas come from.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
-from pydantic import BaseModel
 
 import tp_api.web.partner_spec  # noqa: F401 - registers the partner operations
 from tests.factories import order_body
+from tests.tp_api.openapi_support import (
+    CHILD,
+    QUERY_PARAMS,
+    UNDATED_CHILD,
+    check_request,
+    check_response,
+    documented_error,
+    partner_operations,
+    partner_rules,
+    served_document,
+)
 from tp_api.db import utcnow
 from tp_api.models import Event, Order, Ticket
 from tp_api.schemas import partner as schemas
-from tp_api.web.api_routes import openapi_path
-
-try:  # jsonschema_rs comes with schemathesis (the dev extra); pydantic alone checks otherwise.
-    import jsonschema_rs
-except ImportError:  # pragma: no cover
-    jsonschema_rs = None
-
-# What each partner route reads from the query string, besides the key.
-QUERY_PARAMS = {
-    ("get", "/tp-api/events"): set(),
-    ("get", "/tp-api/users/{user_id}/events"): set(),
-    ("get", "/tp-api/events/{event_id}/tickets"): {"wp_user_id"},
-    ("post", "/tp-api/events/{event_id}/tickets/personalize"): {"wp_user_id"},
-    ("post", "/tp-api/orders/create"): set(),
-    ("get", "/tp-api/users/get-ticket"): {"wp_user_id", "ticket_id"},
-    ("get", "/tp-api/orders/get-ticket"): {"wp_user_id", "order_id"},
-}
-# The pydantic model of each JSON success body.
-RESPONSE_MODELS: dict[tuple[str, str], type[BaseModel]] = {
-    ("get", "/tp-api/events"): schemas.PartnerEventList,
-    ("get", "/tp-api/users/{user_id}/events"): schemas.PartnerUserEventList,
-    ("get", "/tp-api/events/{event_id}/tickets"): schemas.PartnerOwnedTicketList,
-    ("post", "/tp-api/events/{event_id}/tickets/personalize"): schemas.PartnerPersonaliseResponse,
-    ("get", "/tp-api/users/get-ticket"): schemas.PartnerSignedUrl,
-    ("get", "/tp-api/orders/get-ticket"): schemas.PartnerSignedUrl,
-}
-CHILD = {
-    "name": "Day 1 — Saturday",
-    "price": "15.00",
-    "stock": 250,
-    "thumbnail": "event-13.jpg",
-    "location": "Vondelpark",
-    "event_params": {"door": "A"},
-    "tickets": [{"name": "Saturday", "stock": 250, "price": 15, "date": 1753920000}],
-}
-UNDATED_CHILD = {"name": "Day 2", "tickets": [{"name": "Sunday", "stock": 10, "price": 0}]}
-
-
-def served_document(client: Any) -> dict[str, Any]:
-    """The document as GET /api/v1/openapi.json serves it."""
-    response = client.get("/api/v1/openapi.json")
-    assert response.status_code == 200
-    return dict(json.loads(response.get_data()))
-
-
-def partner_rules(app: Any) -> dict[tuple[str, str], set[str]]:
-    """(method, OpenAPI path) -> path argument names, for every /tp-api rule of the app."""
-    found: dict[tuple[str, str], set[str]] = {}
-    for rule in app.url_map.iter_rules():
-        if not rule.rule.startswith("/tp-api"):
-            continue
-        path, _ = openapi_path(rule.rule)
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            found[(method.lower(), path)] = set(rule.arguments)
-    return found
-
-
-def partner_operations(document: dict[str, Any]) -> dict[tuple[str, str], dict[str, Any]]:
-    """(method, path) -> operation object, for every /tp-api operation of ``document``."""
-    return {
-        (method, path): operation
-        for path, item in document["paths"].items()
-        if path.startswith("/tp-api")
-        for method, operation in item.items()
-    }
-
-
-def check_schema(document: dict[str, Any], schema: dict[str, Any], instance: Any) -> None:
-    """``instance`` is valid against ``schema``, whose references point into ``document``."""
-    if jsonschema_rs is None:
-        return
-    root = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "components": {"schemas": document["components"]["schemas"]},
-        **schema,
-    }
-    validator = jsonschema_rs.Draft202012Validator(root, validate_formats=True)
-    errors = [f"{e.instance_path}: {e.message}" for e in validator.iter_errors(instance)]
-    assert not errors, errors
-
-
-def check_response(
-    document: dict[str, Any], method: str, path: str, response: Any
-) -> dict[str, Any]:
-    """The response conforms to the documented operation; returns the documented response."""
-    operation = partner_operations(document)[(method, path)]
-    status = str(response.status_code)
-    assert status in operation["responses"], (status, response.get_data(as_text=True))
-    documented = operation["responses"][status]
-    assert response.mimetype in documented["content"], (status, response.mimetype)
-    schema = documented["content"][response.mimetype]["schema"]
-    if response.mimetype == "application/json":
-        check_schema(document, schema, response.get_json())
-        model = RESPONSE_MODELS[(method, path)]
-        model.model_validate_json(response.get_data(), strict=True)
-    else:
-        check_schema(document, schema, response.get_data(as_text=True))
-    return dict(documented)
-
-
-def check_request(document: dict[str, Any], method: str, path: str, body: Any) -> None:
-    """``body`` is valid against the operation's documented request body."""
-    operation = partner_operations(document)[(method, path)]
-    schema = operation["requestBody"]["content"]["application/json"]["schema"]
-    check_schema(document, schema, body)
-
-
-def documented_error(document: dict[str, Any], method: str, path: str, response: Any) -> None:
-    """A plain-text error whose status and exact body are documented for the operation."""
-    documented = check_response(document, method, path, response)
-    assert response.mimetype == "text/plain"
-    examples = documented["content"]["text/plain"]["examples"]
-    body = response.get_data(as_text=True)
-    assert body in {e["value"] for e in examples.values()}, (response.status_code, body)
-
-
-# --- (a) the document describes every partner route ----------------------------------------
 
 
 def test_every_partner_route_is_documented(app, client):
@@ -290,85 +182,8 @@ def test_errors_are_documented_plain_text(client, factory, shop):
     done_ref = Ticket.select().where(Ticket.order == done.order_id).first().reference
     waiting_ref = Ticket.get(Ticket.order == waiting.order_id).reference
     key = f"key={seller.key}"
-    tickets = "/tp-api/events/{event_id}/tickets"
-    personalize = tickets + "/personalize"
-    attendee = {
-        "ticket_id": waiting_ref,
-        "first_name": "J",
-        "last_name": "D",
-        "email": "j@example.com",
-        "tel": "1",
-    }
-    cases: list[tuple[str, str, str, Any]] = [
-        ("get", "/tp-api/events", "/tp-api/events", None),
-        ("get", "/tp-api/users/{user_id}/events", f"/tp-api/users/abc/events?{key}", None),
-        ("get", "/tp-api/users/{user_id}/events", f"/tp-api/users/99/events?{key}", None),
-        ("get", tickets, f"/tp-api/events/999999/tickets?{key}&wp_user_id=7", None),
-        ("get", tickets, f"/tp-api/events/{event.id}/tickets?{key}", None),
-        ("get", tickets, f"/tp-api/events/{event.id}/tickets?{key}&wp_user_id=x", None),
-        ("post", personalize, f"/tp-api/events/{event.id}/tickets/personalize?{key}", "{}"),
-        (
-            "post",
-            personalize,
-            f"/tp-api/events/{event.id}/tickets/personalize?{key}&wp_user_id=7",
-            "",
-        ),
-        (
-            "post",
-            personalize,
-            f"/tp-api/events/{event.id}/tickets/personalize?{key}&wp_user_id=8",
-            {"tickets": [attendee]},
-        ),
-        ("post", "/tp-api/orders/create", f"/tp-api/orders/create?{key}", ""),
-        ("post", "/tp-api/orders/create", f"/tp-api/orders/create?{key}", {"wp_order_id": "1"}),
-        ("post", "/tp-api/orders/create", f"/tp-api/orders/create?{key}", {"tp_order_id": 9999}),
-        (
-            "post",
-            "/tp-api/orders/create",
-            f"/tp-api/orders/create?{key}",
-            {"tp_order_id": foreign.number},
-        ),
-        ("get", "/tp-api/users/get-ticket", f"/tp-api/users/get-ticket?{key}&ticket_id=x", None),
-        ("get", "/tp-api/users/get-ticket", f"/tp-api/users/get-ticket?{key}&wp_user_id=7", None),
-        (
-            "get",
-            "/tp-api/users/get-ticket",
-            f"/tp-api/users/get-ticket?{key}&wp_user_id=7&ticket_id=zzzz",
-            None,
-        ),
-        (
-            "get",
-            "/tp-api/users/get-ticket",
-            f"/tp-api/users/get-ticket?{key}&wp_user_id=8&ticket_id={done_ref}",
-            None,
-        ),
-        (
-            "get",
-            "/tp-api/users/get-ticket",
-            f"/tp-api/users/get-ticket?{key}&wp_user_id=7&ticket_id={waiting_ref}",
-            None,
-        ),
-        ("get", "/tp-api/orders/get-ticket", f"/tp-api/orders/get-ticket?{key}&order_id=x", None),
-        ("get", "/tp-api/orders/get-ticket", f"/tp-api/orders/get-ticket?{key}&wp_user_id=7", None),
-        (
-            "get",
-            "/tp-api/orders/get-ticket",
-            f"/tp-api/orders/get-ticket?{key}&wp_user_id=7&order_id=TP-99999",
-            None,
-        ),
-        (
-            "get",
-            "/tp-api/orders/get-ticket",
-            f"/tp-api/orders/get-ticket?{key}&wp_user_id=8&order_id={done.reference}",
-            None,
-        ),
-        (
-            "get",
-            "/tp-api/orders/get-ticket",
-            f"/tp-api/orders/get-ticket?{key}&wp_user_id=7&order_id={waiting.reference}",
-            None,
-        ),
-    ]
+    cases = _catalogue_and_order_cases(event.id, key, waiting_ref, foreign.number)
+    cases += _download_cases(key, done_ref, waiting_ref, done.reference, waiting.reference)
     statuses = set()
     for method, path, url, body in cases:
         if isinstance(body, dict):
@@ -403,3 +218,99 @@ def test_blocked_client_answer_is_documented(app, client, shop):
     assert "Retry-After" in response.headers
     # The blocked address's right key is still served.
     assert client.get(f"/tp-api/events?key={seller.key}").status_code == 200
+
+
+Case = tuple[str, str, str, Any]  # (method, documented path, URL, body)
+
+
+def _catalogue_and_order_cases(
+    event_id: int, key: str, waiting_ref: str, foreign_number: int
+) -> list[Case]:
+    """Refused calls of the catalogue, personalisation and order endpoints."""
+    tickets = "/tp-api/events/{event_id}/tickets"
+    personalize = tickets + "/personalize"
+    attendee = {
+        "ticket_id": waiting_ref,
+        "first_name": "J",
+        "last_name": "D",
+        "email": "j@example.com",
+        "tel": "1",
+    }
+    return [
+        ("get", "/tp-api/events", "/tp-api/events", None),
+        ("get", "/tp-api/users/{user_id}/events", f"/tp-api/users/abc/events?{key}", None),
+        ("get", "/tp-api/users/{user_id}/events", f"/tp-api/users/99/events?{key}", None),
+        ("get", tickets, f"/tp-api/events/999999/tickets?{key}&wp_user_id=7", None),
+        ("get", tickets, f"/tp-api/events/{event_id}/tickets?{key}", None),
+        ("get", tickets, f"/tp-api/events/{event_id}/tickets?{key}&wp_user_id=x", None),
+        ("post", personalize, f"/tp-api/events/{event_id}/tickets/personalize?{key}", "{}"),
+        (
+            "post",
+            personalize,
+            f"/tp-api/events/{event_id}/tickets/personalize?{key}&wp_user_id=7",
+            "",
+        ),
+        (
+            "post",
+            personalize,
+            f"/tp-api/events/{event_id}/tickets/personalize?{key}&wp_user_id=8",
+            {"tickets": [attendee]},
+        ),
+        ("post", "/tp-api/orders/create", f"/tp-api/orders/create?{key}", ""),
+        ("post", "/tp-api/orders/create", f"/tp-api/orders/create?{key}", {"wp_order_id": "1"}),
+        ("post", "/tp-api/orders/create", f"/tp-api/orders/create?{key}", {"tp_order_id": 9999}),
+        (
+            "post",
+            "/tp-api/orders/create",
+            f"/tp-api/orders/create?{key}",
+            {"tp_order_id": foreign_number},
+        ),
+    ]
+
+
+def _download_cases(
+    key: str, done_ref: str, waiting_ref: str, done_order: str, waiting_order: str
+) -> list[Case]:
+    """Refused calls of the two download endpoints."""
+    return [
+        ("get", "/tp-api/users/get-ticket", f"/tp-api/users/get-ticket?{key}&ticket_id=x", None),
+        ("get", "/tp-api/users/get-ticket", f"/tp-api/users/get-ticket?{key}&wp_user_id=7", None),
+        (
+            "get",
+            "/tp-api/users/get-ticket",
+            f"/tp-api/users/get-ticket?{key}&wp_user_id=7&ticket_id=zzzz",
+            None,
+        ),
+        (
+            "get",
+            "/tp-api/users/get-ticket",
+            f"/tp-api/users/get-ticket?{key}&wp_user_id=8&ticket_id={done_ref}",
+            None,
+        ),
+        (
+            "get",
+            "/tp-api/users/get-ticket",
+            f"/tp-api/users/get-ticket?{key}&wp_user_id=7&ticket_id={waiting_ref}",
+            None,
+        ),
+        ("get", "/tp-api/orders/get-ticket", f"/tp-api/orders/get-ticket?{key}&order_id=x", None),
+        ("get", "/tp-api/orders/get-ticket", f"/tp-api/orders/get-ticket?{key}&wp_user_id=7", None),
+        (
+            "get",
+            "/tp-api/orders/get-ticket",
+            f"/tp-api/orders/get-ticket?{key}&wp_user_id=7&order_id=TP-99999",
+            None,
+        ),
+        (
+            "get",
+            "/tp-api/orders/get-ticket",
+            f"/tp-api/orders/get-ticket?{key}&wp_user_id=8&order_id={done_order}",
+            None,
+        ),
+        (
+            "get",
+            "/tp-api/orders/get-ticket",
+            f"/tp-api/orders/get-ticket?{key}&wp_user_id=7&order_id={waiting_order}",
+            None,
+        ),
+    ]
