@@ -127,153 +127,152 @@ class FakeWoo:
         page = int(query.get("page", ["1"])[0])
         return rows[(page - 1) * per_page : page * per_page], len(rows)
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:  # noqa: C901 - a routing table
-        fake = self
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        return type("Handler", (_WooHandler,), {"fake": self})
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:  # keep test output quiet
-                pass
 
-            def _send(
-                self,
-                status: int,
-                body: Any,
-                headers: dict[str, str] | None = None,
-                content_type: str = "application/json; charset=UTF-8",
-            ) -> None:
-                raw = body if isinstance(body, bytes) else json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", content_type)
-                self.send_header("Content-Length", str(len(raw)))
-                for name, value in (headers or {}).items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(raw)
+class _WooHandler(BaseHTTPRequestHandler):
+    """The fake's HTTP side: WooCommerce's routes, answers and errors, over ``fake``'s data."""
 
-            def _route(self, method: str) -> None:
-                parts = urlsplit(self.path)
-                fake.requests.append((method, parts.path))
-                for failure in list(fake.failures):
-                    if failure(self):
-                        return
-                if self.headers.get("Authorization") != fake._auth:
-                    self._send(
-                        401,
-                        {
-                            "code": "woocommerce_rest_authentication_error",
-                            "message": "Consumer secret is invalid.",
-                            "data": {"status": 401},
+    fake: FakeWoo
+
+    def log_message(self, *args: object) -> None:  # keep test output quiet
+        pass
+
+    def _send(
+        self,
+        status: int,
+        body: Any,
+        headers: dict[str, str] | None = None,
+        content_type: str = "application/json; charset=UTF-8",
+    ) -> None:
+        raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(raw)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(raw)
+
+    def _route(self, method: str) -> None:
+        parts = urlsplit(self.path)
+        self.fake.requests.append((method, parts.path))
+        for failure in list(self.fake.failures):
+            if failure(self):
+                return
+        if self.headers.get("Authorization") != self.fake._auth:
+            self._send(
+                401,
+                {
+                    "code": "woocommerce_rest_authentication_error",
+                    "message": "Consumer secret is invalid.",
+                    "data": {"status": 401},
+                },
+            )
+            return
+        path = parts.path.removeprefix(PREFIX)
+        query = parse_qs(parts.query)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = json.loads(self.rfile.read(length)) if length else None
+        self._dispatch(method, path, query, body)
+
+    def _dispatch(  # noqa: C901 - a routing table
+        self, method: str, path: str, query: dict[str, list[str]], body: Any
+    ) -> None:
+        segments = path.strip("/").split("/")
+        if method == "GET" and segments == ["orders"]:
+            rows, total = self.fake._list_orders(query)
+            per_page = int(query.get("per_page", ["10"])[0])
+            if self.fake.on_orders_page:
+                self.fake.on_orders_page(int(query.get("page", ["1"])[0]))
+            self._send(
+                200,
+                rows,
+                {"X-WP-Total": str(total), "X-WP-TotalPages": str(-(-total // per_page))},
+            )
+        elif method == "GET" and len(segments) == 3 and segments[2] == "refunds":
+            self._send(200, self.fake.refunds.get(int(segments[1]), []))
+        elif method == "GET" and segments == ["webhooks"]:
+            self._send(200, list(self.fake.webhooks.values()))
+        elif method == "PUT" and len(segments) == 2 and segments[0] == "webhooks":
+            hook = self.fake.webhooks[int(segments[1])]
+            hook.update(status=body["status"])
+            self._send(200, hook)
+        elif method == "GET" and segments == ["products"]:
+            ids = [int(i) for i in query.get("include", [""])[0].split(",") if i]
+            self._send(200, [self.fake.products[i] for i in ids if i in self.fake.products])
+        elif method == "POST" and segments == ["products", "batch"]:
+            self._batch(self.fake.products, body.get("update", []))
+        elif self._variation_route(segments) and method == "GET" and len(segments) == 3:
+            family = self.fake.variations[int(segments[1])]
+            ids = [int(i) for i in query.get("include", [""])[0].split(",") if i]
+            self._send(200, [family[i] for i in ids if i in family])
+        elif self._variation_route(segments) and method == "POST" and segments[3:] == ["batch"]:
+            self._batch(self.fake.variations[int(segments[1])], body.get("update", []))
+        else:
+            self._send(
+                404,
+                {
+                    "code": "rest_no_route",
+                    "message": "No route was found",
+                    "data": {"status": 404},
+                },
+            )
+
+    def _variation_route(self, segments: list[str]) -> bool:
+        # Only a parent the fake knows has the route; any other answers
+        # 404 rest_no_route, as a deleted variable product does.
+        return (
+            len(segments) >= 3
+            and segments[0] == "products"
+            and segments[2] == "variations"
+            and segments[1].isdigit()
+            and int(segments[1]) in self.fake.variations
+        )
+
+    def _batch(self, rows: dict[int, dict[str, Any]], items: list[dict[str, Any]]) -> None:
+        if len(items) > 100:
+            self._send(
+                413,
+                {
+                    "code": "woocommerce_rest_request_entity_too_large",
+                    "message": "Unable to accept more than 100 items",
+                    "data": {"status": 413},
+                },
+            )
+            return
+        result = []
+        for item in items:
+            row = rows.get(int(item["id"]))
+            if row is None:
+                result.append(
+                    {
+                        "id": item["id"],
+                        "error": {
+                            "code": "woocommerce_rest_product_invalid_id",
+                            "message": "Invalid ID.",
+                            "data": {"status": 400},
                         },
-                    )
-                    return
-                path = parts.path.removeprefix(PREFIX)
-                query = parse_qs(parts.query)
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length)) if length else None
-                self._dispatch(method, path, query, body)
-
-            def _dispatch(  # noqa: C901 - a routing table
-                self, method: str, path: str, query: dict[str, list[str]], body: Any
-            ) -> None:
-                segments = path.strip("/").split("/")
-                if method == "GET" and segments == ["orders"]:
-                    rows, total = fake._list_orders(query)
-                    per_page = int(query.get("per_page", ["10"])[0])
-                    if fake.on_orders_page:
-                        fake.on_orders_page(int(query.get("page", ["1"])[0]))
-                    self._send(
-                        200,
-                        rows,
-                        {"X-WP-Total": str(total), "X-WP-TotalPages": str(-(-total // per_page))},
-                    )
-                elif method == "GET" and len(segments) == 3 and segments[2] == "refunds":
-                    self._send(200, fake.refunds.get(int(segments[1]), []))
-                elif method == "GET" and segments == ["webhooks"]:
-                    self._send(200, list(fake.webhooks.values()))
-                elif method == "PUT" and len(segments) == 2 and segments[0] == "webhooks":
-                    hook = fake.webhooks[int(segments[1])]
-                    hook.update(status=body["status"])
-                    self._send(200, hook)
-                elif method == "GET" and segments == ["products"]:
-                    ids = [int(i) for i in query.get("include", [""])[0].split(",") if i]
-                    self._send(200, [fake.products[i] for i in ids if i in fake.products])
-                elif method == "POST" and segments == ["products", "batch"]:
-                    self._batch(fake.products, body.get("update", []))
-                elif self._variation_route(segments) and method == "GET" and len(segments) == 3:
-                    family = fake.variations[int(segments[1])]
-                    ids = [int(i) for i in query.get("include", [""])[0].split(",") if i]
-                    self._send(200, [family[i] for i in ids if i in family])
-                elif (
-                    self._variation_route(segments)
-                    and method == "POST"
-                    and segments[3:] == ["batch"]
-                ):
-                    self._batch(fake.variations[int(segments[1])], body.get("update", []))
-                else:
-                    self._send(
-                        404,
-                        {
-                            "code": "rest_no_route",
-                            "message": "No route was found",
-                            "data": {"status": 404},
-                        },
-                    )
-
-            def _variation_route(self, segments: list[str]) -> bool:
-                # Only a parent the fake knows has the route; any other answers
-                # 404 rest_no_route, as a deleted variable product does.
-                return (
-                    len(segments) >= 3
-                    and segments[0] == "products"
-                    and segments[2] == "variations"
-                    and segments[1].isdigit()
-                    and int(segments[1]) in fake.variations
+                    }
                 )
+                continue
+            row.update(
+                manage_stock=item["manage_stock"],
+                stock_quantity=item["stock_quantity"],
+                backorders=item["backorders"],
+            )
+            result.append(row)
+        self._send(200, {"update": result})
 
-            def _batch(self, rows: dict[int, dict[str, Any]], items: list[dict[str, Any]]) -> None:
-                if len(items) > 100:
-                    self._send(
-                        413,
-                        {
-                            "code": "woocommerce_rest_request_entity_too_large",
-                            "message": "Unable to accept more than 100 items",
-                            "data": {"status": 413},
-                        },
-                    )
-                    return
-                result = []
-                for item in items:
-                    row = rows.get(int(item["id"]))
-                    if row is None:
-                        result.append(
-                            {
-                                "id": item["id"],
-                                "error": {
-                                    "code": "woocommerce_rest_product_invalid_id",
-                                    "message": "Invalid ID.",
-                                    "data": {"status": 400},
-                                },
-                            }
-                        )
-                        continue
-                    row.update(
-                        manage_stock=item["manage_stock"],
-                        stock_quantity=item["stock_quantity"],
-                        backorders=item["backorders"],
-                    )
-                    result.append(row)
-                self._send(200, {"update": result})
+    def do_GET(self) -> None:  # noqa: N802 - http.server's method name
+        self._route("GET")
 
-            def do_GET(self) -> None:  # noqa: N802 - http.server's method name
-                self._route("GET")
+    def do_POST(self) -> None:  # noqa: N802
+        self._route("POST")
 
-            def do_POST(self) -> None:  # noqa: N802
-                self._route("POST")
-
-            def do_PUT(self) -> None:  # noqa: N802
-                self._route("PUT")
-
-        return Handler
+    def do_PUT(self) -> None:  # noqa: N802
+        self._route("PUT")
 
 
 def fail_times(
