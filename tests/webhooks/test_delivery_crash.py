@@ -20,8 +20,9 @@ import requests
 from standardwebhooks import Webhook
 
 from config.settings import Settings
+from tests.webhooks.delivery_receiver import Received, Receiver
 from tests.webhooks.delivery_support import (
-    Receiver,
+    Hook,
     admin_headers,
     make_hook,
     receiving,
@@ -96,21 +97,8 @@ def _claimed_not_done() -> int:
 def test_a_worker_killed_mid_batch_loses_no_event_and_repeats_only_what_was_in_flight(
     db, db_url, settings, factory, tmp_path
 ):
-    env = _env(settings, db_url, tmp_path)
+    workers = _Workers(_env(settings, db_url, tmp_path), tmp_path)
     seller = factory.seller()
-    procs: list[subprocess.Popen[bytes]] = []
-    logs: list[Path] = []
-
-    def start_worker() -> subprocess.Popen[bytes]:
-        log = tmp_path / f"worker-{len(procs)}.log"
-        logs.append(log)
-        with log.open("wb") as out:
-            proc = subprocess.Popen(
-                [TP_BRIDGE, "outbox", "work"], env=env, stdout=out, stderr=subprocess.STDOUT
-            )
-        procs.append(proc)
-        return proc
-
     # A receiver that takes 80 ms per request: the worker spends most of its time waiting
     # for it, so a kill usually lands while a request is in flight.
     with receiving("ok", delay_s=0.08) as receiver:
@@ -119,57 +107,87 @@ def test_a_worker_killed_mid_batch_loses_no_event_and_repeats_only_what_was_in_f
             hook.emit("order.created", {"n": i})
         expected = set(hook.events)
         assert len(expected) == EVENTS
-        kills: list[tuple[int, int]] = []  # (requests seen at the kill, jobs in flight)
         try:
-            for cut in (15, 35):
-                proc = start_worker()
-                _wait(
-                    lambda cut=cut: len(receiver.requests) >= cut and receiver.in_flight > 0,
-                    60,
-                    f"{cut} deliveries with one in flight",
-                    log=logs[-1],
-                    proc=proc,
-                )
-                assert proc.poll() is None, logs[-1].read_text()
-                proc.send_signal(signal.SIGKILL)
-                proc.wait(timeout=30)
-                seen = len(receiver.requests)
-                assert seen < EVENTS, "the worker finished before it was killed: add events"
-                in_flight = _claimed_not_done()
-                # one job per claim in each webhook worker thread
-                assert in_flight <= Settings().webhook_workers
-                kills.append((seen, in_flight))
-                # The killed worker's claim would hold its job for the outbox lease
-                # (delivery.outbox.DEFAULT_LEASE, 5 minutes) before another worker may
-                # take it. Rather than wait that long, expire the leases here, as if the five
-                # minutes had passed: UPDATE outbox_entry SET locked_until = now - 1 s
-                # WHERE done_at IS NULL.
-                OutboxEntry.update(locked_until=utcnow() - timedelta(seconds=1)).where(
-                    OutboxEntry.done_at.is_null(), OutboxEntry.locked_until.is_null(False)
-                ).execute()
-
-            final = start_worker()
-
-            def all_succeeded() -> bool:
-                return (
-                    WebhookDelivery.select()
-                    .where(
-                        WebhookDelivery.endpoint == hook.endpoint_id,
-                        WebhookDelivery.status != DeliveryStatus.SUCCEEDED,
-                    )
-                    .count()
-                    == 0
-                )
-
-            _wait(all_succeeded, 120, "every delivery to succeed", log=logs[-1], proc=final)
+            # (requests seen at the kill, jobs in flight)
+            kills = [_kill_mid_request(workers, receiver, cut) for cut in (15, 35)]
+            final = workers.start()
+            _wait(
+                lambda: _all_succeeded(hook.endpoint_id),
+                120,
+                "every delivery to succeed",
+                log=workers.logs[-1],
+                proc=final,
+            )
             final.send_signal(signal.SIGTERM)  # a clean stop: the current job finishes
-            assert final.wait(timeout=30) == 0, logs[-1].read_text()[-3000:]
-            assert '"failed": 0' in logs[-1].read_text()  # the stats it prints on its way out
+            assert final.wait(timeout=30) == 0, workers.logs[-1].read_text()[-3000:]
+            assert '"failed": 0' in workers.logs[-1].read_text()  # the stats it prints
         finally:
-            for proc in procs:
-                _stop(proc)
+            workers.stop_all()
+    _check_each_event_arrived_once_but_the_killed_ones(hook, receiver.requests, expected, kills)
 
-    seen = receiver.requests
+
+class _Workers:
+    """``tp-bridge outbox work`` processes, each with its own log."""
+
+    def __init__(self, env: dict[str, str], tmp_path: Path) -> None:
+        self.env, self.tmp_path = env, tmp_path
+        self.procs: list[subprocess.Popen[bytes]] = []
+        self.logs: list[Path] = []
+
+    def start(self) -> subprocess.Popen[bytes]:
+        log = self.tmp_path / f"worker-{len(self.procs)}.log"
+        self.logs.append(log)
+        with log.open("wb") as out:
+            proc = subprocess.Popen(
+                [TP_BRIDGE, "outbox", "work"], env=self.env, stdout=out, stderr=subprocess.STDOUT
+            )
+        self.procs.append(proc)
+        return proc
+
+    def stop_all(self) -> None:
+        for proc in self.procs:
+            _stop(proc)
+
+
+def _kill_mid_request(workers: _Workers, receiver: Receiver, cut: int) -> tuple[int, int]:
+    """Start a worker, SIGKILL it once ``cut`` requests arrived with one in flight, and free
+    its claims; (requests seen at the kill, jobs it had in flight)."""
+    proc = workers.start()
+    _wait(
+        lambda: len(receiver.requests) >= cut and receiver.in_flight > 0,
+        60,
+        f"{cut} deliveries with one in flight",
+        log=workers.logs[-1],
+        proc=proc,
+    )
+    assert proc.poll() is None, workers.logs[-1].read_text()
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=30)
+    seen = len(receiver.requests)
+    assert seen < EVENTS, "the worker finished before it was killed: add events"
+    in_flight = _claimed_not_done()
+    # one job per claim in each webhook worker thread
+    assert in_flight <= Settings().webhook_workers
+    # The killed worker's claim would hold its job for the outbox lease
+    # (delivery.outbox.DEFAULT_LEASE, 5 minutes) before another worker may take it. Rather
+    # than wait that long, expire the leases here, as if the five minutes had passed.
+    OutboxEntry.update(locked_until=utcnow() - timedelta(seconds=1)).where(
+        OutboxEntry.done_at.is_null(), OutboxEntry.locked_until.is_null(False)
+    ).execute()
+    return seen, in_flight
+
+
+def _all_succeeded(endpoint_id: int) -> bool:
+    unfinished = WebhookDelivery.select().where(
+        WebhookDelivery.endpoint == endpoint_id,
+        WebhookDelivery.status != DeliveryStatus.SUCCEEDED,
+    )
+    return unfinished.count() == 0
+
+
+def _check_each_event_arrived_once_but_the_killed_ones(
+    hook: Hook, seen: list[Received], expected: set[str], kills: list[tuple[int, int]]
+) -> None:
     counts = Counter(r.webhook_id for r in seen)
     assert set(counts) == expected  # every event arrived, and nothing else did
     duplicates = sum(n - 1 for n in counts.values())
@@ -185,19 +203,16 @@ def test_a_worker_killed_mid_batch_loses_no_event_and_repeats_only_what_was_in_f
     rows = list(WebhookDelivery.select().where(WebhookDelivery.endpoint == hook.endpoint_id))
     assert len(rows) == EVENTS + 1  # and the creation ping
     assert all(r.status == DeliveryStatus.SUCCEEDED and r.attempts == 1 for r in rows)
-    assert (
+    attempts_made = (
         WebhookAttempt.select()
         .join(WebhookDelivery)
         .where(WebhookDelivery.endpoint == hook.endpoint_id)
-        .count()
-        == EVENTS + 1
     )
-    assert (
-        OutboxEntry.select()
-        .where(OutboxEntry.kind == webhook_events.DELIVER_WEBHOOK, OutboxEntry.done_at.is_null())
-        .count()
-        == 0
+    assert attempts_made.count() == EVENTS + 1
+    open_jobs = OutboxEntry.select().where(
+        OutboxEntry.kind == webhook_events.DELIVER_WEBHOOK, OutboxEntry.done_at.is_null()
     )
+    assert open_jobs.count() == 0
 
 
 def _free_port() -> int:
