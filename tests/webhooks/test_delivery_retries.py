@@ -57,34 +57,10 @@ def test_a_failing_receiver_is_retried_on_the_schedule_until_three_days_then_giv
         window = delivery(d).window_started_at
         assert [j.dedupe_key for j in open_jobs(d)] == [job_key(d, 1)]
         assert hook.run() == 1
-        n = 1
-        while True:
-            row, log = delivery(d), attempts(d)
-            assert [a.number for a in log] == list(range(1, n + 1))
-            last = log[-1]
-            assert last.status_code == 500
-            assert last.error is None
-            assert last.response_excerpt == "receiver broke: database down"
-            assert last.duration_ms >= 50  # the receiver took 50 ms to answer
-            assert row.attempts == n and row.last_attempt_at == last.attempted_at
-            if row.status != DeliveryStatus.PENDING:
-                break
-            # Exactly one job waits: the next attempt's, due when the delivery says.
-            waiting = open_jobs(d)
-            assert [j.dedupe_key for j in waiting] == [job_key(d, n + 1)]
-            assert waiting[0].not_before == row.next_attempt_at
-            assert within_jitter(row.next_attempt_at - last.attempted_at, retry_delay(n))
-            # Not a second early ...
-            traveller.move_to(row.next_attempt_at - timedelta(seconds=1))
-            assert hook.run() == 0
-            assert len(receiver.requests) == n
-            # ... and on time.
-            traveller.move_to(row.next_attempt_at)
-            assert hook.run() == 1
-            n += 1
-            assert n <= 20, "more attempts than three days hold"
+        n = _retry_on_schedule_until_settled(hook, receiver, traveller, d)
 
         # Given up within three days of the event, after every retry that fitted in them.
+        row, last = delivery(d), attempts(d)[-1]
         assert row.status == DeliveryStatus.FAILED
         assert row.finished_at == last.attempted_at and row.next_attempt_at is None
         assert last.attempted_at - window <= GIVE_UP_AFTER
@@ -92,16 +68,7 @@ def test_a_failing_receiver_is_retried_on_the_schedule_until_three_days_then_giv
         assert open_jobs(d) == []
         assert [j.dedupe_key for j in jobs(d)] == [job_key(d, i) for i in range(1, n + 1)]
         assert hook.endpoint().failed_deliveries_in_a_row == 1
-
-        # The receiver saw the same event every time, at the scheduled gaps, in order.
-        seen = receiver.requests
-        assert len(seen) == n
-        assert {r.webhook_id for r in seen} == {event_id_of(d)}
-        assert len({r.body for r in seen}) == 1
-        assert body_json(seen[0])["data"] == {"orderId": 7}
-        assert all(r.verified for r in seen)
-        for i, (a, b) in enumerate(pairwise(seen)):
-            assert within_jitter(b.at - a.at, retry_delay(i + 1)), (i, b.at - a.at)
+        _check_the_same_event_at_the_scheduled_gaps(receiver.requests, d, n)
 
         # Nothing more, however long one waits.
         traveller.shift(timedelta(days=10))
@@ -121,6 +88,48 @@ def test_a_failing_receiver_is_retried_on_the_schedule_until_three_days_then_giv
         assert entry["durationMs"] >= 50
         assert entry["responseExcerpt"] == "receiver broke: database down"
         assert entry["error"] is None
+
+
+def _retry_on_schedule_until_settled(hook, receiver, traveller, d: int) -> int:
+    """Travel from attempt to attempt, checking each is logged and the next one is due not
+    a second early and exactly on time; the number of attempts once the delivery settled."""
+    n = 1
+    while True:
+        row, log = delivery(d), attempts(d)
+        assert [a.number for a in log] == list(range(1, n + 1))
+        last = log[-1]
+        assert last.status_code == 500
+        assert last.error is None
+        assert last.response_excerpt == "receiver broke: database down"
+        assert last.duration_ms >= 50  # the receiver took 50 ms to answer
+        assert row.attempts == n and row.last_attempt_at == last.attempted_at
+        if row.status != DeliveryStatus.PENDING:
+            return n
+        # Exactly one job waits: the next attempt's, due when the delivery says.
+        waiting = open_jobs(d)
+        assert [j.dedupe_key for j in waiting] == [job_key(d, n + 1)]
+        assert waiting[0].not_before == row.next_attempt_at
+        assert within_jitter(row.next_attempt_at - last.attempted_at, retry_delay(n))
+        # Not a second early ...
+        traveller.move_to(row.next_attempt_at - timedelta(seconds=1))
+        assert hook.run() == 0
+        assert len(receiver.requests) == n
+        # ... and on time.
+        traveller.move_to(row.next_attempt_at)
+        assert hook.run() == 1
+        n += 1
+        assert n <= 20, "more attempts than three days hold"
+
+
+def _check_the_same_event_at_the_scheduled_gaps(seen: list, d: int, n: int) -> None:
+    """The receiver saw the same event every time, at the scheduled gaps, in order."""
+    assert len(seen) == n
+    assert {r.webhook_id for r in seen} == {event_id_of(d)}
+    assert len({r.body for r in seen}) == 1
+    assert body_json(seen[0])["data"] == {"orderId": 7}
+    assert all(r.verified for r in seen)
+    for i, (a, b) in enumerate(pairwise(seen)):
+        assert within_jitter(b.at - a.at, retry_delay(i + 1)), (i, b.at - a.at)
 
 
 def test_retries_go_on_until_the_three_days_are_used_up_whatever_the_jitter():
