@@ -21,6 +21,19 @@ PREFIX = "/wp-json/wc/v3/"
 EPOCH = datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC)
 
 
+BILLING = {
+    "first_name": "Jane",
+    "last_name": "Doe",
+    "address_1": "Kerkstraat 1",
+    "address_2": "",
+    "city": "Amsterdam",
+    "postcode": "1234 AB",
+    "country": "NL",
+    "email": "jane@example.com",
+    "phone": "+31600000000",
+}
+
+
 def woo_order(
     order_id: int,
     *,
@@ -47,17 +60,7 @@ def woo_order(
         "customer_ip_address": "127.0.0.1",
         "payment_method": "ideal",
         "payment_method_title": "iDEAL",
-        "billing": {
-            "first_name": "Jane",
-            "last_name": "Doe",
-            "address_1": "Kerkstraat 1",
-            "address_2": "",
-            "city": "Amsterdam",
-            "postcode": "1234 AB",
-            "country": "NL",
-            "email": "jane@example.com",
-            "phone": "+31600000000",
-        },
+        "billing": dict(BILLING),
         "line_items": [
             {
                 "id": order_id * 10,

@@ -101,11 +101,6 @@ def test_errors_carry_the_documented_status_and_exact_text(service, two_tickets)
     seller, event, outcome, refs = two_tickets
     client = PartnerClient(service, seller.key)
 
-    def refused(call) -> PartnerError:
-        with pytest.raises(PartnerError) as caught:
-            call()
-        return caught.value
-
     cases = [
         (lambda: PartnerClient(service, "tp_wrong").list_events(), Forbidden, 403, "Unauthorized"),
         (lambda: client.user_events(8), NotFound, 404, "External user has no orders"),
@@ -144,7 +139,9 @@ def test_errors_carry_the_documented_status_and_exact_text(service, two_tickets)
         ),
     ]
     for call, kind, status, text in cases:
-        error = refused(call)
+        with pytest.raises(PartnerError) as caught:
+            call()
+        error = caught.value
         assert (type(error), error.status, error.message, str(error)) == (kind, status, text, text)
     # All or nothing: the refused personalisation saved no ticket.
     assert all(t.awaiting_details for t in client.event_tickets(event.id, 7))
