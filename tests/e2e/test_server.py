@@ -4,85 +4,32 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 import requests
 
+from tests.e2e.serve import cli, serving
 from tests.factories import order_body
 
 pytestmark = pytest.mark.slow
-TP_BRIDGE = str(Path(sys.executable).with_name("tp-bridge"))
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def server(db, db_url, tmp_path):
     """Start `tp-bridge serve` with an account and one event loaded; stop it afterwards."""
     env = {**os.environ, "TP_DATABASE_URL": db_url, "TP_SECRET_KEY": "s" * 48}
-
-    def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [TP_BRIDGE, *args], env=env, check=True, capture_output=True, text=True, timeout=60
-        )
-
-    key = json.loads(run("account", "create", "E2E").stdout)["key"]
+    key = json.loads(cli(env, "account", "create", "E2E"))["key"]
     events_file = tmp_path / "events.json"
-    events_file.write_text(
-        json.dumps(
-            [
-                {
-                    "name": "Race",
-                    "stock": 1000,
-                    "tickets": [{"name": "Last hundred", "stock": 100, "price": 10}],
-                }
-            ]
-        )
-    )
-    type_id = json.loads(run("events", "load", "--account", "E2E", str(events_file)).stdout)[0][
-        "tickets"
-    ][0]["id"]
-    port = _free_port()
+    last_hundred = {"name": "Last hundred", "stock": 100, "price": 10}
+    events_file.write_text(json.dumps([{"name": "Race", "stock": 1000, "tickets": [last_hundred]}]))
+    loaded = json.loads(cli(env, "events", "load", "--account", "E2E", str(events_file)))
     log_path = tmp_path / "server.log"
-    log = log_path.open("w")
-    proc = subprocess.Popen(
-        [TP_BRIDGE, "serve", "--port", str(port), "--workers", "3"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(f"{base}/livez", timeout=1).ok:
-                break
-        except (requests.ConnectionError, requests.Timeout):  # not up yet, or slow
-            time.sleep(0.1)
-    else:
-        proc.kill()
-        pytest.fail("server did not start: " + log_path.read_text())
-    yield {"base": base, "key": key, "type_id": type_id, "log": log_path}
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    log.close()
+    with serving(env, log_path) as base:
+        yield {"base": base, "key": key, "type_id": loaded[0]["tickets"][0]["id"], "log": log_path}
 
 
 def test_300_buyers_for_the_last_100_over_http(server):

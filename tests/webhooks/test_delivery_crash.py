@@ -215,6 +215,13 @@ def _check_each_event_arrived_once_but_the_killed_ones(
     assert open_jobs.count() == 0
 
 
+def _live(base: str) -> bool:
+    try:
+        return requests.get(f"{base}/livez", timeout=1).ok
+    except (requests.ConnectionError, requests.Timeout):  # not up, or slow
+        return False
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -267,14 +274,7 @@ def test_serve_with_outbox_worker_delivers_webhooks_and_stops_its_worker(
         worker_pid: int | None = None
         try:
             base = f"http://127.0.0.1:{port}"
-
-            def live() -> bool:
-                try:
-                    return requests.get(f"{base}/livez", timeout=1).ok
-                except (requests.ConnectionError, requests.Timeout):  # not up, or slow
-                    return False
-
-            _wait(live, 30, "the server to start", log=log, proc=proc)
+            _wait(lambda: _live(base), 30, "the server to start", log=log, proc=proc)
             _wait(lambda: _outbox_child(proc.pid) is not None, 30, "the outbox worker", log=log)
             worker_pid = _outbox_child(proc.pid)
 
