@@ -41,13 +41,15 @@ def cli(env: dict[str, str], *args: str) -> str:
 
 
 @contextmanager
-def serving(env: dict[str, str], log_path: Path, *, workers: int = 3) -> Iterator[str]:
-    """`tp-bridge serve` with ``env``, its output in ``log_path``; yields the base URL and
-    stops the server (SIGTERM, then kill) afterwards."""
+def serving(
+    env: dict[str, str], log_path: Path, *, workers: int = 3, args: tuple[str, ...] = ()
+) -> Iterator[str]:
+    """`tp-bridge serve` (plus ``args``) with ``env``, its output in ``log_path``; yields the
+    base URL and stops the server (SIGTERM, then kill) afterwards."""
     port = free_port()
     log = log_path.open("w")
     proc = subprocess.Popen(
-        [TP_BRIDGE, "serve", "--port", str(port), "--workers", str(workers)],
+        [TP_BRIDGE, "serve", "--port", str(port), "--workers", str(workers), *args],
         env={**os.environ, **env},
         stdout=log,
         stderr=subprocess.STDOUT,
