@@ -66,25 +66,9 @@ def test_concurrent_wrong_keys_are_held_to_the_limit_and_a_right_key_is_served(
     with serving(env, tmp_path / "server.log") as base:
         done = threading.Event()
         served: list[int] = []
-
-        def right_keys() -> None:
-            # Keeps asking with the right keys until every guess is answered, and once more.
-            while True:
-                last = done.is_set()
-                served.append(
-                    requests.get(f"{base}/tp-api/events?key={partner_key}", timeout=30).status_code
-                )
-                served.append(
-                    requests.get(
-                        f"{base}/api/v1/events",
-                        headers={"Authorization": f"Bearer {admin_key}"},
-                        timeout=30,
-                    ).status_code
-                )
-                if last:
-                    return
-
-        shop = threading.Thread(target=right_keys)
+        shop = threading.Thread(
+            target=_ask_with_the_right_keys, args=(base, partner_key, admin_key, done, served)
+        )
         shop.start()
         with ThreadPoolExecutor(max_workers=8) as pool:
             guesses = Counter(pool.map(lambda n: _guess(base, n), range(GUESSES)))
@@ -104,3 +88,23 @@ def test_concurrent_wrong_keys_are_held_to_the_limit_and_a_right_key_is_served(
     assert "key=[redacted]&api_key=[redacted]" in log
     assert partner_key not in log
     assert admin_key not in log
+
+
+def _ask_with_the_right_keys(
+    base: str, partner_key: str, admin_key: str, done: threading.Event, served: list[int]
+) -> None:
+    """Keep asking with the right keys until every guess is answered, and once more."""
+    while True:
+        last = done.is_set()
+        served.append(
+            requests.get(f"{base}/tp-api/events?key={partner_key}", timeout=30).status_code
+        )
+        served.append(
+            requests.get(
+                f"{base}/api/v1/events",
+                headers={"Authorization": f"Bearer {admin_key}"},
+                timeout=30,
+            ).status_code
+        )
+        if last:
+            return

@@ -12,7 +12,14 @@ from tests.conftest import TEST_SECRET
 from tests.query_counter import count_queries
 from tests.tp_api.console.support import sign_in
 from tp_api.db import utcnow
-from tp_api.models import OrderLine, SyncRun, TicketType, WebhookAttempt, WebhookDelivery
+from tp_api.models import (
+    OrderLine,
+    SyncRun,
+    TicketType,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.delivery.ticket_files import ticket_code
 from tp_api.services.door import scanners
@@ -60,6 +67,13 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
         for kind in ("orders", "stock", "orders"):
             SyncRun.create(shop=shop.id, kind=kind, finished_at=utcnow(), errors=1, error_text="x")
     ids["order"] = _big_order(factory, owner, ids["event"], size)
+    endpoint = _endpoint_with_failed_deliveries(owner, size)
+    ids["endpoint"] = endpoint.id
+    return ids
+
+
+def _endpoint_with_failed_deliveries(owner, size: int) -> WebhookEndpoint:
+    """An endpoint with ``size`` pings, each tried ``size`` times and refused."""
     endpoint = webhook_endpoints.create_endpoint(
         owner.id,
         secret_box(factory_settings()),
@@ -78,8 +92,7 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
                 status_code=500,
                 duration_ms=12,
             )
-    ids["endpoint"] = endpoint.id
-    return ids
+    return endpoint
 
 
 def _big_order(factory, owner, event_id: int, size: int) -> int:
