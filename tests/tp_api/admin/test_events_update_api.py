@@ -22,34 +22,7 @@ def test_patch_changes_only_the_fields_sent(api):
         endsAt=later(60, hours=3),
     )
     starts = now() + timedelta(days=120)
-    response = api.patch(
-        f"/events/{event['id']}",
-        {
-            "title": "New title",
-            "startsAt": iso(starts),
-            "endsAt": iso(starts + timedelta(hours=5)),
-            "timezone": "America/New_York",
-            "venueName": "Hall B",
-            "currency": "GBP",
-            "allowReentry": False,
-            "requirePersonalisation": False,
-        },
-    )
-    assert response.status_code == 200
-    updated = response.get_json()
-    assert {
-        k: updated[k]
-        for k in (
-            "title",
-            "startsAt",
-            "endsAt",
-            "timezone",
-            "venueName",
-            "currency",
-            "allowReentry",
-            "requirePersonalisation",
-        )
-    } == {
+    changes = {
         "title": "New title",
         "startsAt": iso(starts),
         "endsAt": iso(starts + timedelta(hours=5)),
@@ -59,6 +32,10 @@ def test_patch_changes_only_the_fields_sent(api):
         "allowReentry": False,
         "requirePersonalisation": False,
     }
+    response = api.patch(f"/events/{event['id']}", changes)
+    assert response.status_code == 200
+    updated = response.get_json()
+    assert {k: updated[k] for k in changes} == changes
     # Untouched.
     assert (updated["description"], updated["city"], updated["status"]) == (
         "Old description",

@@ -262,6 +262,11 @@ def test_detail_has_lines_tickets_and_refunds(client, factory, shop):
         for i, t in enumerate(tickets)
     ]
     assert body["refunds"] == []
+
+
+def test_a_refund_shows_in_the_orders_detail(client, factory, shop):
+    order = shop.personalised_order(factory, quantity=2)
+    line = OrderLine.get(OrderLine.order == order.id)
     refund = client.post(
         f"/api/v1/orders/{order.number}/refund",
         json={"reason": "Could not come", "lines": [{"lineId": line_number(line), "quantity": 1}]},
