@@ -54,36 +54,15 @@ def test_two_workers_never_run_two_attempts_of_one_delivery_at_once(db, settings
         receiver.mode = "error"
         deliveries = [hook.emit(data={"n": i}) for i in range(12)]
 
-        def round_of_both() -> None:
-            start = threading.Barrier(2)
-            errors: list[BaseException] = []
-
-            def work(worker: OutboxWorker) -> None:
-                try:
-                    start.wait(timeout=10)
-                    drain(worker)
-                except BaseException as error:  # noqa: BLE001 - reported below
-                    errors.append(error)
-                finally:
-                    database.close()
-
-            threads = [threading.Thread(target=work, args=(w,)) for w in workers]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join(timeout=60)
-            assert not any(t.is_alive() for t in threads)
-            assert errors == []
-
         for _ in range(4):
-            round_of_both()
+            _drain_both_at_once(workers)
             # Every delivery has exactly one job waiting: its next attempt's.
             for d in deliveries:
                 waiting = open_jobs(d)
                 assert [j.dedupe_key for j in waiting] == [job_key(d, delivery(d).attempts + 1)]
             traveller.move_to(max(delivery(d).next_attempt_at for d in deliveries))
         receiver.mode = "ok"
-        round_of_both()
+        _drain_both_at_once(workers)
 
     assert max(receiver.max_in_flight.values()) == 1
     for d in deliveries:
@@ -96,6 +75,29 @@ def test_two_workers_never_run_two_attempts_of_one_delivery_at_once(db, settings
         assert all(j.done_at is not None and j.attempts == 1 for j in jobs(d))
         event = event_id_of(d)
         assert receiver.ids.count(event) == 5
+
+
+def _drain_both_at_once(workers: list[OutboxWorker]) -> None:
+    """Both workers drain the outbox at the same moment, each on its own thread."""
+    start = threading.Barrier(2)
+    errors: list[BaseException] = []
+
+    def work(worker: OutboxWorker) -> None:
+        try:
+            start.wait(timeout=10)
+            drain(worker)
+        except BaseException as error:  # noqa: BLE001 - reported below
+            errors.append(error)
+        finally:
+            database.close()
+
+    threads = [threading.Thread(target=work, args=(w,)) for w in workers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    assert errors == []
 
 
 def test_a_job_run_again_after_its_attempt_was_recorded_sends_nothing(db, settings, factory):
