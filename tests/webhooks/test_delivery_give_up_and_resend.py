@@ -8,8 +8,10 @@ from itertools import pairwise
 
 import time_machine
 
+from tests.webhooks.delivery_receiver import Receiver
 from tests.webhooks.delivery_support import (
     API,
+    Hook,
     admin_headers,
     advance,
     attempts,
@@ -53,7 +55,7 @@ def test_three_failed_deliveries_in_a_row_disable_the_endpoint_until_it_is_enabl
         run_until_settled(traveller, hook)
         assert [delivery(d).status for d in first_two] == [DeliveryStatus.FAILED] * 2
         endpoint = hook.endpoint()
-        assert endpoint.enabled and endpoint.failed_deliveries_in_a_row == 2
+        assert (endpoint.enabled, endpoint.failed_deliveries_in_a_row) == (True, 2)
         assert endpoint.disabled_reason is None
 
         # The third gives up ~3 days from now; a fourth raised 30 h later is still being
@@ -63,23 +65,14 @@ def test_three_failed_deliveries_in_a_row_disable_the_endpoint_until_it_is_enabl
         queued = hook.emit()
         run_until_settled(traveller, hook)
         endpoint = hook.endpoint()
-        assert delivery(third).status == DeliveryStatus.FAILED
-        assert not endpoint.enabled
+        assert (delivery(third).status, endpoint.enabled) == (DeliveryStatus.FAILED, False)
         assert endpoint.failed_deliveries_in_a_row == DISABLE_AFTER_FAILED_DELIVERIES
         assert "3 deliveries failed in a row" in endpoint.disabled_reason
-        disabled_at = endpoint.updated_at
-        assert delivery(third).finished_at == disabled_at
-        # The delivery already queued is dropped: nothing reached the receiver after that.
-        assert delivery(queued).status == DeliveryStatus.FAILED
-        assert open_jobs(queued) == []
-        queued_id = event_id_of(queued)
-        after = [r for r in receiver.requests if r.webhook_id == queued_id]
-        assert after and all(r.at < disabled_at for r in after)
-        assert len(after) == delivery(queued).attempts
+        assert delivery(third).finished_at == endpoint.updated_at
+        _check_dropped_when_disabled(queued, receiver, endpoint.updated_at)
 
         shown = client.get(f"{API}/webhooks/{hook.endpoint_id}", headers=headers).get_json()
-        assert shown["enabled"] is False
-        assert shown["disabledReason"] == endpoint.disabled_reason
+        assert (shown["enabled"], shown["disabledReason"]) == (False, endpoint.disabled_reason)
         assert shown["failedDeliveriesInARow"] == DISABLE_AFTER_FAILED_DELIVERIES
 
         # Later events are not sent to it at all.
@@ -88,21 +81,36 @@ def test_three_failed_deliveries_in_a_row_disable_the_endpoint_until_it_is_enabl
         with write_transaction():
             assert webhook_events.emit(seller.id, "order.created", lambda: {"late": 1}) == 0
         traveller.shift(timedelta(hours=1))
-        assert hook.run() == 0
-        assert len(receiver.requests) == count
+        assert (hook.run(), len(receiver.requests)) == (0, count)
 
-        # Enabled again by hand: the count and the notice are cleared and events flow.
-        response = client.patch(
-            f"{API}/webhooks/{hook.endpoint_id}", json={"enabled": True}, headers=headers
-        )
-        assert response.status_code == 200, response.get_data(as_text=True)
-        body = response.get_json()
-        assert body["enabled"] is True and body["disabledReason"] is None
-        assert body["failedDeliveriesInARow"] == 0
-        again = hook.emit()
-        assert hook.run() == 1
+        again = _enable_by_hand(client, headers, hook)
     assert delivery(again).status == DeliveryStatus.SUCCEEDED
     assert receiver.ids[-1] == event_id_of(again)
+
+
+def _enable_by_hand(client, headers: dict[str, str], hook: Hook) -> int:
+    """Enable the endpoint again: the count and the notice are cleared and events flow;
+    the delivery of a new event, sent at once."""
+    response = client.patch(
+        f"{API}/webhooks/{hook.endpoint_id}", json={"enabled": True}, headers=headers
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)
+    body = response.get_json()
+    assert body["enabled"] is True and body["disabledReason"] is None
+    assert body["failedDeliveriesInARow"] == 0
+    again = hook.emit()
+    assert hook.run() == 1
+    return again
+
+
+def _check_dropped_when_disabled(queued: int, receiver: Receiver, disabled_at) -> None:
+    """The delivery already queued is dropped: nothing reached the receiver after that."""
+    assert delivery(queued).status == DeliveryStatus.FAILED
+    assert open_jobs(queued) == []
+    queued_id = event_id_of(queued)
+    after = [r for r in receiver.requests if r.webhook_id == queued_id]
+    assert after and all(r.at < disabled_at for r in after)
+    assert len(after) == delivery(queued).attempts
 
 
 def test_a_success_in_between_resets_the_count_of_failed_deliveries(db, settings, factory):
