@@ -11,27 +11,42 @@ from tests.tp_api.admin.events_support import partner_order, placed
 # --- availability -------------------------------------------------------------------------
 
 
+def _festival_with_hidden_types() -> dict:
+    """An event body: GA, a hidden guest list and a later sale window, and one date with a
+    hidden crew type."""
+    return {
+        "currency": "EUR",
+        "ticketTypes": [
+            {"name": "GA", "price": 2500, "quantity": 10},
+            {"name": "Guest list", "price": 0, "quantity": 50, "hidden": True},
+            {"name": "Later", "price": 3000, "quantity": 5, "salesStart": later(1)},
+        ],
+        "dates": [
+            {
+                "title": "Day 1",
+                "startsAt": later(61),
+                "ticketTypes": [
+                    {"name": "Day", "price": 1000, "quantity": 4},
+                    {"name": "Day crew", "price": 0, "quantity": 9, "hidden": True},
+                ],
+            }
+        ],
+    }
+
+
+def _on_sale(type_id: int, name: str, price: int, available: int, on_sale: bool = True) -> dict:
+    return {
+        "id": type_id,
+        "name": name,
+        "price": price,
+        "available": available,
+        "onSale": on_sale,
+        "soldOut": False,
+    }
+
+
 def test_availability_leaves_out_hidden_types_and_follows_sales(api, client, seller):
-    event = api.publish(
-        api.create(
-            currency="EUR",
-            ticketTypes=[
-                {"name": "GA", "price": 2500, "quantity": 10},
-                {"name": "Guest list", "price": 0, "quantity": 50, "hidden": True},
-                {"name": "Later", "price": 3000, "quantity": 5, "salesStart": later(1)},
-            ],
-            dates=[
-                {
-                    "title": "Day 1",
-                    "startsAt": later(61),
-                    "ticketTypes": [
-                        {"name": "Day", "price": 1000, "quantity": 4},
-                        {"name": "Day crew", "price": 0, "quantity": 9, "hidden": True},
-                    ],
-                }
-            ],
-        )
-    )
+    event = api.publish(api.create(**_festival_with_hidden_types()))
     ga, _guest, later_type = (t["id"] for t in event["ticketTypes"])
     day, _crew = (t["id"] for t in event["dates"][0]["ticketTypes"])
     response = api.get(f"/events/{event['id']}/availability")
@@ -44,38 +59,15 @@ def test_availability_leaves_out_hidden_types_and_follows_sales(api, client, sel
         "status": "published",
         "currency": "EUR",
         "ticketTypes": [
-            {
-                "id": ga,
-                "name": "GA",
-                "price": 2500,
-                "available": 10,
-                "onSale": True,
-                "soldOut": False,
-            },
-            {
-                "id": later_type,
-                "name": "Later",
-                "price": 3000,
-                "available": 5,
-                "onSale": False,
-                "soldOut": False,
-            },
+            _on_sale(ga, "GA", 2500, 10),
+            _on_sale(later_type, "Later", 3000, 5, on_sale=False),
         ],
         "dates": [
             {
                 "eventId": date_id,
                 "status": "published",
                 "currency": "EUR",
-                "ticketTypes": [
-                    {
-                        "id": day,
-                        "name": "Day",
-                        "price": 1000,
-                        "available": 4,
-                        "onSale": True,
-                        "soldOut": False,
-                    }
-                ],
+                "ticketTypes": [_on_sale(day, "Day", 1000, 4)],
                 "dates": [],
             }
         ],
