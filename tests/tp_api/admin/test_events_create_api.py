@@ -83,9 +83,25 @@ def test_create_event_with_ticket_types_and_dates(api):
     }
     assert {k: event[k] for k in echoed} == echoed
     weekend, crew = event["ticketTypes"]
-    assert weekend == {
-        "id": weekend["id"],
-        "eventId": event["id"],
+    assert weekend == _weekend_as_created(weekend["id"], event["id"], start)
+    assert (crew["name"], crew["price"], crew["hidden"], crew["minPerOrder"]) == (
+        "Crew",
+        0,
+        True,
+        1,
+    )
+    assert (crew["eventId"], crew["maxPerOrder"], crew["salesStart"]) == (event["id"], None, None)
+    _check_the_dates(event, start)
+    # Stored: what GET returns is what the create answered.
+    assert api.event(event["id"]) == event
+    rows = Event.select().where((Event.id == event["id"]) | (Event.parent == event["id"]))
+    assert {row.lifecycle for row in rows} == {"draft"}
+
+
+def _weekend_as_created(type_id: int, event_id: int, start) -> dict:
+    return {
+        "id": type_id,
+        "eventId": event_id,
         "name": "Weekend",
         "price": 8900,
         "currency": "USD",
@@ -100,13 +116,10 @@ def test_create_event_with_ticket_types_and_dates(api):
         "hidden": False,
         "onSale": False,  # sales start in 30 days
     }
-    assert (crew["name"], crew["price"], crew["hidden"], crew["eventId"]) == (
-        "Crew",
-        0,
-        True,
-        event["id"],
-    )
-    assert (crew["minPerOrder"], crew["maxPerOrder"], crew["salesStart"]) == (1, None, None)
+
+
+def _check_the_dates(event: dict, start) -> None:
+    """Saturday with its own capacity and type (in the event's currency), Sunday bare."""
     saturday, sunday = event["dates"]
     assert saturday["title"] == "Saturday"
     assert saturday["startsAt"] == iso(start + timedelta(hours=1))
@@ -121,10 +134,6 @@ def test_create_event_with_ticket_types_and_dates(api):
     assert day_type["eventId"] == saturday["id"] != event["id"]
     assert day_type["currency"] == "USD"
     assert (sunday["title"], sunday["ticketTypes"], sunday["endsAt"]) == ("Sunday", [], None)
-    # Stored: what GET returns is what the create answered.
-    assert api.event(event["id"]) == event
-    rows = Event.select().where((Event.id == event["id"]) | (Event.parent == event["id"]))
-    assert {row.lifecycle for row in rows} == {"draft"}
 
 
 def test_create_minimal_event_takes_the_defaults(api):
