@@ -46,20 +46,9 @@ def test_the_webhook_command(cli, factory, rx, settings, db):
     factory.seller("Festival BV")
     factory.seller("Other BV")
     created = ok(
-        cli(
-            "create",
-            "--account",
-            "Festival BV",
-            "--url",
-            rx.url,
-            "--event",
-            "order.paid",
-            "--event",
-            "order.created",
-            "--description",
-            "CRM",
-        )
-    )
+        cli("create", "--account", "Festival BV", "--url", rx.url, "--event", "order.paid",
+            "--event", "order.created", "--description", "CRM")
+    )  # fmt: skip
     secret = created["secret"]
     assert secret.startswith("whsec_")
     assert created["eventTypes"] == ORDER_TYPES and created["description"] == "CRM"
@@ -97,15 +86,18 @@ def test_the_webhook_command(cli, factory, rx, settings, db):
     third = rx.wait_for(3)[2]
     assert third.headers["webhook-id"] == second.headers["webhook-id"]
 
+    _check_other_accounts_and_delete(cli, endpoint_id, pinged["delivery_id"])
+
+
+def _check_other_accounts_and_delete(cli, endpoint_id: int, delivery_id: int) -> None:
     # Another account's endpoint or delivery is not found.
     missing = cli("delete", "--account", "Other BV", str(endpoint_id))
     assert missing.exit_code == 1 and "Webhook endpoint not found" in missing.output
-    not_theirs = cli("resend", "--account", "Other BV", str(pinged["delivery_id"]))
+    not_theirs = cli("resend", "--account", "Other BV", str(delivery_id))
     assert not_theirs.exit_code == 1 and "Delivery not found" in not_theirs.output
 
-    assert ok(cli("delete", "--account", "Festival BV", str(endpoint_id))) == {
-        "deleted": endpoint_id
-    }
+    deleted = ok(cli("delete", "--account", "Festival BV", str(endpoint_id)))
+    assert deleted == {"deleted": endpoint_id}
     assert ok(cli("list", "--account", "Festival BV")) == []
     assert WebhookDelivery.select().count() == 0
 
