@@ -30,16 +30,9 @@ def run(db_url):
 def test_add_list_password_and_disable(run, db):
     keys.create_account("Festival BV")
     added = run(
-        "staff",
-        "add",
-        "--account",
-        "Festival BV",
-        "--email",
-        "Ann@Example.com",
-        "--name",
-        "Ann",
-        input=f"{PASSWORD}\n{PASSWORD}\n",
-    )
+        "staff", "add", "--account", "Festival BV",
+        "--email", "Ann@Example.com", "--name", "Ann", input=f"{PASSWORD}\n{PASSWORD}\n"
+    )  # fmt: skip
     assert added.exit_code == 0, added.output
     assert '"email": "ann@example.com"' in added.output and PASSWORD not in added.output
     assert staff_auth.sign_in("ann@example.com", PASSWORD).staff_id
@@ -47,36 +40,20 @@ def test_add_list_password_and_disable(run, db):
     assert [u["email"] for u in json.loads(listed.output)] == ["ann@example.com"]
 
     taken = run(
-        "staff",
-        "add",
-        "--account",
-        "Festival BV",
-        "--email",
-        "ann@example.com",
-        "--password-stdin",
-        input=f"{PASSWORD}\n",
-    )
+        "staff", "add", "--account", "Festival BV",
+        "--email", "ann@example.com", "--password-stdin", input=f"{PASSWORD}\n"
+    )  # fmt: skip
     assert taken.exit_code == 1 and "already has a staff user" in taken.output
     short = run(
-        "staff",
-        "add",
-        "--account",
-        "Festival BV",
-        "--email",
-        "bo@example.com",
-        "--password-stdin",
-        input="short\n",
-    )
+        "staff", "add", "--account", "Festival BV",
+        "--email", "bo@example.com", "--password-stdin", input="short\n"
+    )  # fmt: skip
     assert short.exit_code == 1 and "at least 12 characters" in short.output
 
     changed = run(
-        "staff",
-        "password",
-        "--email",
-        "ann@example.com",
-        "--password-stdin",
-        input="another long password\n",
-    )
+        "staff", "password", "--email",
+        "ann@example.com", "--password-stdin", input="another long password\n"
+    )  # fmt: skip
     assert changed.exit_code == 0, changed.output
     assert staff_auth.sign_in("ann@example.com", "another long password").staff_id
     disabled = run("staff", "disable", "--email", "ann@example.com")
@@ -86,13 +63,9 @@ def test_add_list_password_and_disable(run, db):
     assert run("staff", "disable", "--email", "ann@example.com", "--enable").exit_code == 0
     assert staff_auth.sign_in("ann@example.com", "another long password").staff_id
     missing = run(
-        "staff",
-        "password",
-        "--email",
-        "nobody@example.com",
-        "--password-stdin",
-        input=f"{PASSWORD}\n",
-    )
+        "staff", "password", "--email",
+        "nobody@example.com", "--password-stdin", input=f"{PASSWORD}\n"
+    )  # fmt: skip
     assert missing.exit_code == 1 and "No staff user nobody@example.com" in missing.output
 
 
