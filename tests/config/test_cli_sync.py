@@ -45,18 +45,9 @@ def test_connect_map_sync_and_reconcile(run, db, woo, factory):
     seller = factory.seller("Festival BV")
     ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=100))
     added = run(
-        "shop",
-        "add",
-        "main",
-        "--account",
-        "Festival BV",
-        "--url",
-        woo.url,
-        "--consumer-key",
-        "ck_test",
-        "--consumer-secret",
-        "cs_test",
-    )
+        "shop", "add", "main", "--account", "Festival BV", "--url", woo.url,
+        "--consumer-key", "ck_test", "--consumer-secret", "cs_test",
+    )  # fmt: skip
     assert added.exit_code == 0, added.output
     info = json.loads(added.output)
     assert (
@@ -82,7 +73,15 @@ def test_connect_map_sync_and_reconcile(run, db, woo, factory):
     status = run("sync", "status")
     assert "orders" in status.output and "stock" in status.output
 
-    hook_url = info["webhook_url"]
+    _reconcile_finds_and_fixes(run, woo, info["webhook_url"])
+
+    assert run("shop", "remove", "main").exit_code == 0
+    assert Shop.select().count() == 0 and Order.select().count() == 6
+
+
+def _reconcile_finds_and_fixes(run, woo, hook_url: str) -> None:
+    """Clean, then a disabled webhook, stock edited by hand and a missed order: reported,
+    then fixed."""
     woo.webhooks[142] = {"id": 142, "status": "active", "delivery_url": hook_url}
     woo.webhooks[143] = {"id": 143, "status": "disabled", "delivery_url": "https://other/"}
     clean = run("sync", "reconcile", "--shop", "main")
@@ -100,9 +99,6 @@ def test_connect_map_sync_and_reconcile(run, db, woo, factory):
     assert fixed.exit_code == 0 and json.loads(fixed.output)["fixed"] is True
     assert Order.select().count() == 6 and woo.products[93]["stock_quantity"] == 94
     assert woo.webhooks[142]["status"] == "active" and woo.webhooks[143]["status"] == "disabled"
-
-    assert run("shop", "remove", "main").exit_code == 0
-    assert Shop.select().count() == 0 and Order.select().count() == 6
 
 
 def test_bad_shop_input_is_refused(run, db, factory):
