@@ -43,6 +43,48 @@ def test_upgrade_is_idempotent_and_keeps_data(db, factory):
     assert Account.get_by_id(seller.id).name == seller.account.name
 
 
+def _rows_of_a_0002_database(db) -> None:
+    """An account, an event with a ticket type, a paid order with its ticket, and a check-in,
+    written as the schema of migration 0002 had them."""
+    now = "2026-06-01 10:00:00"
+    db.execute_sql("INSERT INTO account (name, created_at) VALUES ('A', ?)", (now,))
+    db.execute_sql(
+        "INSERT INTO event (account_id, name, city, location, timezone, price_cents, stock,"
+        " sold, reserved, status, featured, event_params, manage_price_per_ticket,"
+        " manage_stock_per_ticket, created_at) VALUES (1, 'E', '', '', 'UTC', 0, 1, 0, 0, 1,"
+        " 0, '{}', 1, 1, ?)",
+        (now,),
+    )
+    db.execute_sql(
+        "INSERT INTO ticket_type (event_id, name, price_cents, stock, sold, reserved, status,"
+        " enabled, created_at) VALUES (1, 'GA', 0, 1, 0, 0, 1, 1, ?)",
+        (now,),
+    )
+    db.execute_sql(
+        'INSERT INTO "order" (account_id, status, payment_method, payment_method_title,'
+        " currency, total_cents, billing_first_name, billing_last_name, billing_address,"
+        " billing_city, billing_postal_code, billing_country, billing_email, billing_phone,"
+        " locale, my_tickets_url, ip_address, created_at, updated_at) VALUES (1, 'processing',"
+        " '', '', 'EUR', 0, '', '', '', '', '', '', '', '', '', '', '', ?, ?)",
+        (now, now),
+    )
+    db.execute_sql(
+        "INSERT INTO order_line (order_id, line_type, order_item_type, name, unit_price_cents,"
+        " quantity) VALUES (1, 'ticket', 'line_item', 'GA', 0, 1)"
+    )
+    db.execute_sql(
+        "INSERT INTO ticket (reference, order_id, order_line_id, ticket_type_id, event_id,"
+        " status, first_name, last_name, email, phone, version, is_deprecated, created_at,"
+        " updated_at) VALUES ('abcdefgh', 1, 1, 1, 1, 3, '', '', '', '', 1, 0, ?, ?)",
+        (now, now),
+    )
+    db.execute_sql(
+        "INSERT INTO check_in (ticket_id, direction, at, gate, device, result)"
+        " VALUES (1, 'in', ?, 'A', 'd', 'ok')",
+        (now,),
+    )
+
+
 def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
     """0003 rebuilds check_in on SQLite (ticket becomes nullable): rows must survive."""
     from playhouse.migrations import Runner
@@ -54,43 +96,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
     runner = Runner(db, directory=MIGRATIONS_DIR)
     with db.connection_context():
         runner.up("0002_shops")
-        now = "2026-06-01 10:00:00"
-        db.execute_sql("INSERT INTO account (name, created_at) VALUES ('A', ?)", (now,))
-        db.execute_sql(
-            "INSERT INTO event (account_id, name, city, location, timezone, price_cents, stock,"
-            " sold, reserved, status, featured, event_params, manage_price_per_ticket,"
-            " manage_stock_per_ticket, created_at) VALUES (1, 'E', '', '', 'UTC', 0, 1, 0, 0, 1,"
-            " 0, '{}', 1, 1, ?)",
-            (now,),
-        )
-        db.execute_sql(
-            "INSERT INTO ticket_type (event_id, name, price_cents, stock, sold, reserved, status,"
-            " enabled, created_at) VALUES (1, 'GA', 0, 1, 0, 0, 1, 1, ?)",
-            (now,),
-        )
-        db.execute_sql(
-            'INSERT INTO "order" (account_id, status, payment_method, payment_method_title,'
-            " currency, total_cents, billing_first_name, billing_last_name, billing_address,"
-            " billing_city, billing_postal_code, billing_country, billing_email, billing_phone,"
-            " locale, my_tickets_url, ip_address, created_at, updated_at) VALUES (1, 'processing',"
-            " '', '', 'EUR', 0, '', '', '', '', '', '', '', '', '', '', '', ?, ?)",
-            (now, now),
-        )
-        db.execute_sql(
-            "INSERT INTO order_line (order_id, line_type, order_item_type, name, unit_price_cents,"
-            " quantity) VALUES (1, 'ticket', 'line_item', 'GA', 0, 1)"
-        )
-        db.execute_sql(
-            "INSERT INTO ticket (reference, order_id, order_line_id, ticket_type_id, event_id,"
-            " status, first_name, last_name, email, phone, version, is_deprecated, created_at,"
-            " updated_at) VALUES ('abcdefgh', 1, 1, 1, 1, 3, '', '', '', '', 1, 0, ?, ?)",
-            (now, now),
-        )
-        db.execute_sql(
-            "INSERT INTO check_in (ticket_id, direction, at, gate, device, result)"
-            " VALUES (1, 'in', ?, 'A', 'd', 'ok')",
-            (now,),
-        )
+        _rows_of_a_0002_database(db)
         assert migrations.upgrade(db) == [
             "0003_checkin",
             "0004_checkin_nonce_per_scanner",
