@@ -93,7 +93,11 @@ def test_a_customer_personalises_and_downloads_on_a_phone(customer, open_page, s
     assert_accessible(page)
     screenshot(page, "my-tickets-phone")
 
-    # The order PDF and a QR code, through the page's own links (fresh signed URLs).
+    _download_the_pdf_and_a_qr_code(page, customer, refs[0])
+
+
+def _download_the_pdf_and_a_qr_code(page, customer, ref: str) -> None:
+    """The order PDF and a QR code, through the page's own links (fresh signed URLs)."""
     fresh_order = f"#order-{customer['event'].id}-{customer['fresh'].reference}"
     pdf_link = page.locator(f"{fresh_order} a.tpmt-download--pdf")
     # Served inline, so chromium opens it in its PDF viewer (whose page is what body() would
@@ -105,7 +109,7 @@ def test_a_customer_personalises_and_downloads_on_a_phone(customer, open_page, s
     assert page.request.get(pdf.url).body().startswith(b"%PDF-")
     page.go_back()
 
-    qr_link = page.locator(f"#ticket-{refs[0]} a.tpmt-download--qr")
+    qr_link = page.locator(f"#ticket-{ref} a.tpmt-download--qr")
     with page.expect_response(lambda r: "/files/tickets/ticket_" in r.url) as qr_response:
         qr_link.click()
     qr = qr_response.value
