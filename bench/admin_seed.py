@@ -101,30 +101,8 @@ def sales_rows(data: Dataset) -> tuple[Iterator[dict[str, Any]], ...]:
     def orders() -> Iterator[dict[str, Any]]:
         for n, (account_id, lines) in enumerate(data.orders, start=1):
             created = clock.at(n)
-            first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
             line_plan.extend((n, t, q, created) for t, q in lines)
-            yield {
-                "id": n,
-                # As migration 0012 numbers the orders it finds (new ones draw random numbers).
-                "number": n,
-                "account": account_id,
-                "wp_order_id": str(100_000 + n),
-                "wp_user_id": rng.randrange(1, 200_000) if rng.random() < 0.6 else None,
-                "status": "completed" if n % 10 < 7 else "processing",
-                "payment_method": "mollie_ideal",
-                "payment_method_title": "iDEAL",
-                "total_cents": sum(t.price * q for t, q in lines),
-                "billing_first_name": first,
-                "billing_last_name": last,
-                "billing_city": rng.choice(CITIES),
-                "billing_country": "NL",
-                "billing_email": f"fan{rng.randrange(200_000)}@example.org",
-                "locale": "nl_NL",
-                "date_created": created,
-                "date_paid": created,
-                "created_at": created,
-                "updated_at": created,
-            }
+            yield _order_row(rng, n, account_id, lines, created)
 
     def order_lines() -> Iterator[dict[str, Any]]:
         for n, (order_id, t, q, _) in enumerate(line_plan, start=1):
@@ -149,6 +127,35 @@ def sales_rows(data: Dataset) -> tuple[Iterator[dict[str, Any]], ...]:
                 yield _ticket(rng, ticket_id, order_id, line_id, t, created, past)
 
     return orders(), order_lines(), tickets()
+
+
+def _order_row(
+    rng: Random, n: int, account_id: int, lines: tuple[tuple[TypeSpec, int], ...], created: str
+) -> dict[str, Any]:
+    """Order ``n`` of the dataset (its random details drawn from ``rng``, in a fixed order)."""
+    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+    return {
+        "id": n,
+        # As migration 0012 numbers the orders it finds (new ones draw random numbers).
+        "number": n,
+        "account": account_id,
+        "wp_order_id": str(100_000 + n),
+        "wp_user_id": rng.randrange(1, 200_000) if rng.random() < 0.6 else None,
+        "status": "completed" if n % 10 < 7 else "processing",
+        "payment_method": "mollie_ideal",
+        "payment_method_title": "iDEAL",
+        "total_cents": sum(t.price * q for t, q in lines),
+        "billing_first_name": first,
+        "billing_last_name": last,
+        "billing_city": rng.choice(CITIES),
+        "billing_country": "NL",
+        "billing_email": f"fan{rng.randrange(200_000)}@example.org",
+        "locale": "nl_NL",
+        "date_created": created,
+        "date_paid": created,
+        "created_at": created,
+        "updated_at": created,
+    }
 
 
 def _ticket(

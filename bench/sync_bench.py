@@ -23,6 +23,7 @@ import time
 import tracemalloc
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -61,6 +62,31 @@ def rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def _bench_shop(url: str, orders: int) -> Any:
+    """An account selling ``orders`` tickets of one type through a shop mapped at ``url``."""
+    from tp_api.services.credentials import keys
+    from tp_api.services.credentials.secret_box import SecretBox
+    from tp_api.services.events import catalogue as events
+    from tp_api.services.shops import connections as shops
+
+    seller = keys.create_account("Bench")
+    node = events.load_events(
+        seller.id,
+        [{"name": "Fest", "stock": orders, "tickets": [{"name": "GA", "stock": orders}]}],
+    )[0]
+    shop = shops.add_shop(
+        SecretBox(["bench"]),
+        seller.id,
+        "bench",
+        platform="woocommerce",
+        base_url=url,
+        consumer_key="ck_test",
+        consumer_secret="cs_test",
+    ).shop
+    shops.map_product(shop, product_id=93, ticket_type_id=node.ticket_types[0].id)
+    return shop
+
+
 def run(orders: int, kind: str, trace: bool = False) -> dict[str, float]:
     from bridge.adapters.woocommerce import WooClient
     from bridge.adapters.woocommerce_shop import WooCommerceShop
@@ -68,10 +94,6 @@ def run(orders: int, kind: str, trace: bool = False) -> dict[str, float]:
     from tp_api import migrations
     from tp_api.db import connect
     from tp_api.models import Order, Shop
-    from tp_api.services.credentials import keys
-    from tp_api.services.credentials.secret_box import SecretBox
-    from tp_api.services.events import catalogue as events
-    from tp_api.services.shops import connections as shops
 
     ready: multiprocessing.Queue = multiprocessing.Queue()
     stop = multiprocessing.Event()
@@ -81,21 +103,7 @@ def run(orders: int, kind: str, trace: bool = False) -> dict[str, float]:
         url = ready.get(timeout=120)
         db = connect(fresh_database(kind))
         migrations.upgrade(db)
-        seller = keys.create_account("Bench")
-        node = events.load_events(
-            seller.id,
-            [{"name": "Fest", "stock": orders, "tickets": [{"name": "GA", "stock": orders}]}],
-        )[0]
-        shop = shops.add_shop(
-            SecretBox(["bench"]),
-            seller.id,
-            "bench",
-            platform="woocommerce",
-            base_url=url,
-            consumer_key="ck_test",
-            consumer_secret="cs_test",
-        ).shop
-        shops.map_product(shop, product_id=93, ticket_type_id=node.ticket_types[0].id)
+        shop = _bench_shop(url, orders)
         client = WooCommerceShop(WooClient(url, "ck_test", "cs_test"))
         if trace:
             tracemalloc.start()
