@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import psycopg2
 
@@ -213,10 +214,33 @@ def _time(client, name: str, path: str) -> tuple[float, float]:
     return statistics.median(samples), samples[int(len(samples) * 0.9) - 1]
 
 
+def _signed_in_client(settings: Any) -> Any:
+    """A test client of the app for ``settings``, signed in to the console as the bench's staff."""
+    from config.wsgi import create_app
+
+    app = create_app(settings)
+    client = app.test_client()
+    form = client.get("/console/sign-in").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
+    signed = client.post(
+        "/console/sign-in",
+        data={"email": "bench@example.com", "password": PASSWORD, "csrf_token": token},
+    )
+    assert signed.status_code == 302
+    return client
+
+
+def _time_every_page(client: Any, kind: str, order_count: int, pages: dict[str, str]) -> None:
+    print(f"\n{kind}: {order_count:,} orders, {EVENTS} events", flush=True)
+    print(f"  {'page':46} {'median':>9} {'p90':>9}")
+    for name, path in pages.items():
+        median, p90 = _time(client, f"{kind}: {name}", path)
+        print(f"  {name:46} {median:7.1f} ms {p90:7.1f} ms", flush=True)
+
+
 def run(kind: str, workdir: Path, order_count: int) -> None:
     from config.settings import Settings
     from config.tickets import my_tickets_url
-    from config.wsgi import create_app
     from tp_api import migrations
     from tp_api.db import connect
     from tp_api.models import Order, TicketType
@@ -243,15 +267,7 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
             public_url="http://bench.test",
             files_dir=str(workdir / "files"),
         )
-        app = create_app(settings)
-        client = app.test_client()
-        form = client.get("/console/sign-in").get_data(as_text=True)
-        token = re.search(r'name="csrf_token" value="([^"]+)"', form)[1]
-        signed = client.post(
-            "/console/sign-in",
-            data={"email": "bench@example.com", "password": PASSWORD, "csrf_token": token},
-        )
-        assert signed.status_code == 302
+        client = _signed_in_client(settings)
         page = my_tickets_url(settings, account.id, 7, "nl").removeprefix("http://bench.test")
         pages = {
             "partner API: GET /tp-api/users/7/events": f"/tp-api/users/7/events?key={partner_key}",
@@ -267,11 +283,7 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
             "console: webhook log (50 of 500)": f"/console/webhooks/{endpoint_id}",
             "my tickets: 3 events (4 partner calls)": page,
         }
-        print(f"\n{kind}: {order_count:,} orders, {EVENTS} events", flush=True)
-        print(f"  {'page':46} {'median':>9} {'p90':>9}")
-        for name, path in pages.items():
-            median, p90 = _time(client, f"{kind}: {name}", path)
-            print(f"  {name:46} {median:7.1f} ms {p90:7.1f} ms", flush=True)
+        _time_every_page(client, kind, order_count, pages)
         db.close_all()
     finally:
         if kind == "postgres":

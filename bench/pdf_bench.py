@@ -110,28 +110,15 @@ def bench_render(repeat: int) -> dict[str, float]:
     }
 
 
-def bench_download(repeat: int) -> dict[str, float]:
-    """A stored order PDF fetched through the app (link check, lookups, send_file)."""
-    from config.settings import Settings
-    from config.wsgi import create_app
-    from tp_api import migrations
-    from tp_api.db import connect
+def _personalised_order_of_ten() -> tuple[str, str]:
+    """A seller's paid order of ten personalised tickets: (the seller's key, its reference)."""
+    from tp_api.models import Ticket
     from tp_api.services.credentials import keys
     from tp_api.services.events import catalogue as events
     from tp_api.services.orders import personalise
     from tp_api.services.orders import submit as orders
     from tp_api.services.orders.order_input import parse_partner_order
 
-    workdir = tempfile.mkdtemp(prefix="tp-pdf-bench-")
-    url = f"sqlite:///{workdir}/bench.sqlite3"
-    migrations.upgrade(connect(url))
-    settings = Settings(
-        database_url=url,
-        secret_key="b" * 48,
-        files_dir=f"{workdir}/files",
-        public_url="http://bench.test",
-    )
-    app = create_app(settings)
     seller = keys.create_account("Bench")
     key = keys.create_key(seller.id).secret
     node = events.load_events(
@@ -154,8 +141,6 @@ def bench_download(repeat: int) -> dict[str, float]:
         ],
     }
     outcome = orders.submit_order(seller.id, parse_partner_order(body))
-    from tp_api.models import Ticket
-
     refs = [t.reference for t in Ticket.select().where(Ticket.order == outcome.order_id)]
     personalise.personalise_tickets(
         seller.id,
@@ -168,9 +153,30 @@ def bench_download(repeat: int) -> dict[str, float]:
             ]
         },
     )
+    return key, outcome.reference
+
+
+def bench_download(repeat: int) -> dict[str, float]:
+    """A stored order PDF fetched through the app (link check, lookups, send_file)."""
+    from config.settings import Settings
+    from config.wsgi import create_app
+    from tp_api import migrations
+    from tp_api.db import connect
+
+    workdir = tempfile.mkdtemp(prefix="tp-pdf-bench-")
+    url = f"sqlite:///{workdir}/bench.sqlite3"
+    migrations.upgrade(connect(url))
+    settings = Settings(
+        database_url=url,
+        secret_key="b" * 48,
+        files_dir=f"{workdir}/files",
+        public_url="http://bench.test",
+    )
+    app = create_app(settings)
+    key, reference = _personalised_order_of_ten()
     client = app.test_client()
     link = client.get(
-        f"/tp-api/orders/get-ticket?key={key}&wp_user_id=7&order_id={outcome.reference}"
+        f"/tp-api/orders/get-ticket?key={key}&wp_user_id=7&order_id={reference}"
     ).get_json()
     path = link.split("http://bench.test", 1)[1]
 
