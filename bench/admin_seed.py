@@ -302,14 +302,14 @@ def _accounts_and_keys(url: str) -> tuple[str, str]:
     """Migrate; the two accounts (ids 1 and 2) and an all-scopes admin key for each."""
     from tp_api import migrations
     from tp_api.db import connect
-    from tp_api.services.credentials import api_keys, keys
+    from tp_api.services.credentials import admin_keys, partner_keys
 
     db = connect(url, max_connections=2)
     migrations.upgrade(db)
-    first = keys.create_account("Admin bench organiser")
-    second = keys.create_account("Admin bench partner")
+    first = partner_keys.create_account("Admin bench organiser")
+    second = partner_keys.create_account("Admin bench partner")
     assert (first.id, second.id) == (1, 2), "the bench needs an empty database"
-    secrets = (api_keys.create_api_key(1).secret, api_keys.create_api_key(2).secret)
+    secrets = (admin_keys.create_api_key(1).secret, admin_keys.create_api_key(2).secret)
     db.close_all()
     return secrets
 

@@ -3,7 +3,7 @@
 Run: .venv/bin/python bench/export_bench.py [--db sqlite|postgres|both]
 
 Fills a fresh database with 10,000 and then 100,000 customers (one paid order each, plus a
-second order for every tenth), runs ``customers_admin.export_customers_csv`` to the end and
+second order for every tenth), runs ``customers.listing.export_customers_csv`` to the end and
 reports the time and (in a second, traced run) the peak of Python memory allocated while
 exporting (tracemalloc).
 Flat memory means the 100,000 peak is close to the 10,000 peak, not ten times it.
@@ -83,7 +83,7 @@ def _fill(account_id: int, start: int, count: int) -> None:
 
 def _export(account_id: int) -> tuple[float, int, int, int]:
     """Seconds (untraced run), peak traced bytes (second run), CSV bytes and rows."""
-    from tp_api.services.customers.customers_admin import export_customers_csv
+    from tp_api.services.customers.listing import export_customers_csv
 
     started = time.perf_counter()
     size = lines = 0
@@ -103,14 +103,14 @@ def _export(account_id: int) -> tuple[float, int, int, int]:
 def run(kind: str, workdir: Path, sizes: tuple[int, ...] = SIZES) -> list[str]:
     from tp_api import migrations
     from tp_api.db import connect
-    from tp_api.services.credentials import keys
+    from tp_api.services.credentials import partner_keys
 
     url = f"sqlite:///{workdir / 'export.sqlite3'}" if kind == "sqlite" else _postgres_url()
     db = connect(url, max_connections=2)
     try:
         migrations.upgrade(db)
         with db.connection_context():
-            account = keys.create_account("Export bench")
+            account = partner_keys.create_account("Export bench")
             report, filled = [], 0
             for size in sizes:
                 _fill(account.id, filled, size - filled)

@@ -32,14 +32,14 @@ def prepare(url: str, files: str) -> tuple[object, str, int]:
     from config.wsgi import create_app
     from tp_api import migrations
     from tp_api.db import connect
-    from tp_api.services.credentials import keys
+    from tp_api.services.credentials import partner_keys
     from tp_api.services.events import catalogue as events
 
     db = connect(url, max_connections=4)
     migrations.upgrade(db)
     db.connect(reuse_if_open=True)
-    seller = keys.create_account("Order cost bench")
-    key = keys.create_key(seller.id, label="bench").secret
+    seller = partner_keys.create_account("Order cost bench")
+    key = partner_keys.create_key(seller.id, label="bench").secret
     node = events.load_events(
         seller.id,
         [{"name": "Fest", "stock": 10**7, "tickets": [{"name": "GA", "stock": 10**7}]}],

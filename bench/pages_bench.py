@@ -244,15 +244,15 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
     from tp_api import migrations
     from tp_api.db import connect
     from tp_api.models import Order, TicketType
-    from tp_api.services.credentials import keys, staff_auth
+    from tp_api.services.credentials import partner_keys, staff_auth
 
     url = f"sqlite:///{workdir / 'pages.sqlite3'}" if kind == "sqlite" else _postgres_url()
     try:
         db = connect(url, max_connections=4)
         migrations.upgrade(db)
         with db.connection_context():
-            account = keys.create_account("Pages bench")
-            partner_key = keys.create_key(account.id, label="bench").secret
+            account = partner_keys.create_account("Pages bench")
+            partner_key = partner_keys.create_key(account.id, label="bench").secret
             staff_auth.create_staff(account.id, "bench@example.com", PASSWORD)
             event_ids = _events(account.id)
             _fill_orders(account.id, order_count)

@@ -113,14 +113,14 @@ def bench_render(repeat: int) -> dict[str, float]:
 def _personalised_order_of_ten() -> tuple[str, str]:
     """A seller's paid order of ten personalised tickets: (the seller's key, its reference)."""
     from tp_api.models import Ticket
-    from tp_api.services.credentials import keys
+    from tp_api.services.credentials import partner_keys
     from tp_api.services.events import catalogue as events
     from tp_api.services.orders import personalise
     from tp_api.services.orders import submit as orders
     from tp_api.services.orders.order_input import parse_partner_order
 
-    seller = keys.create_account("Bench")
-    key = keys.create_key(seller.id).secret
+    seller = partner_keys.create_account("Bench")
+    key = partner_keys.create_key(seller.id).secret
     node = events.load_events(
         seller.id, [{"name": "Fest", "stock": 100, "tickets": [{"name": "GA", "stock": 100}]}]
     )[0]

@@ -35,7 +35,7 @@ def prepare(url: str, workdir: Path) -> tuple[Path, str, int]:
     from tp_api import migrations
     from tp_api.db import connect, utcnow
     from tp_api.models import Event, Ticket
-    from tp_api.services.credentials import keys
+    from tp_api.services.credentials import partner_keys
     from tp_api.services.delivery.ticket_files import ticket_code
     from tp_api.services.door import scanners
     from tp_api.services.events import catalogue as events
@@ -45,7 +45,7 @@ def prepare(url: str, workdir: Path) -> tuple[Path, str, int]:
     db = connect(url)
     migrations.upgrade(db)
     settings = Settings(database_url=url).for_development()  # the server runs with --dev
-    seller = keys.create_account("Door bench")
+    seller = partner_keys.create_account("Door bench")
     node = events.load_events(
         seller.id,
         [{"name": "Fest", "stock": TICKETS, "tickets": [{"name": "GA", "stock": TICKETS}]}],

@@ -64,12 +64,12 @@ def rss_mb() -> float:
 
 def _bench_shop(url: str, orders: int) -> Any:
     """An account selling ``orders`` tickets of one type through a shop mapped at ``url``."""
-    from tp_api.services.credentials import keys
+    from tp_api.services.credentials import partner_keys
     from tp_api.services.credentials.secret_box import SecretBox
     from tp_api.services.events import catalogue as events
     from tp_api.services.shops import connections as shops
 
-    seller = keys.create_account("Bench")
+    seller = partner_keys.create_account("Bench")
     node = events.load_events(
         seller.id,
         [{"name": "Fest", "stock": orders, "tickets": [{"name": "GA", "stock": orders}]}],

@@ -85,7 +85,7 @@ def _burst(url: str, port: int, events: int) -> float:
     from tp_api import migrations
     from tp_api.db import connect, write_transaction
     from tp_api.models import OutboxEntry, WebhookDelivery, WebhookEndpoint, WebhookEvent
-    from tp_api.services.credentials import keys
+    from tp_api.services.credentials import partner_keys
     from tp_api.services.webhooks import webhook_endpoints, webhook_events
     from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
@@ -95,7 +95,9 @@ def _burst(url: str, port: int, events: int) -> float:
         # A fresh start for each run: one endpoint, no earlier events or jobs.
         for model in (OutboxEntry, WebhookDelivery, WebhookEvent, WebhookEndpoint):
             model.delete().execute()
-        account = keys.find_account("Webhook bench") or keys.create_account("Webhook bench")
+        account = partner_keys.find_account("Webhook bench") or partner_keys.create_account(
+            "Webhook bench"
+        )
         webhook_endpoints.create_endpoint(
             account.id,
             secret_box(Settings(database_url=url, secret_key=SECRET)),

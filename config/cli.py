@@ -20,7 +20,7 @@ from config.redaction import install_log_scrubbing
 from config.settings import Settings, SettingsError
 from tp_api import migrations
 from tp_api.db import connect
-from tp_api.services.credentials import api_keys, keys
+from tp_api.services.credentials import admin_keys, partner_keys
 from tp_api.services.events import catalogue as event_service
 from tp_api.web import partner_json
 
@@ -136,8 +136,8 @@ def account() -> None:
 def account_create(settings: Settings, name: str, key_label: str) -> None:
     """Create an account and its first partner key (printed once)."""
     with _database(settings):
-        created = keys.create_account(name)
-        new_key = keys.create_key(created.id, label=key_label)
+        created = partner_keys.create_account(name)
+        new_key = partner_keys.create_key(created.id, label=key_label)
     _echo_json(
         {
             "account_id": created.id,
@@ -166,7 +166,7 @@ _ADMIN = click.option(
     "--scope",
     "scopes",
     multiple=True,
-    type=click.Choice(api_keys.SCOPES),
+    type=click.Choice(admin_keys.SCOPES),
     help="With --admin: a scope to grant (repeatable; default: every scope).",
 )
 @click.pass_obj
@@ -177,9 +177,9 @@ def key_create(
     if scopes and not admin:
         raise click.UsageError("--scope applies to admin-API keys: add --admin")
     with _database(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         if admin:
-            created = api_keys.create_api_key(owner.id, label=label, scopes=scopes or None)
+            created = admin_keys.create_api_key(owner.id, label=label, scopes=scopes or None)
             _echo_json(
                 {
                     "account_id": owner.id,
@@ -190,7 +190,7 @@ def key_create(
                 }
             )
             return
-        new_key = keys.create_key(owner.id, label=label)
+        new_key = partner_keys.create_key(owner.id, label=label)
     _echo_json(
         {
             "account_id": owner.id,
@@ -208,8 +208,8 @@ def key_create(
 def key_list(settings: Settings, account_name: str, admin: bool) -> None:
     """List an account's keys (never the keys themselves)."""
     with _database(settings):
-        owner = keys.get_account_by_name(account_name)
-        rows = api_keys.list_api_keys(owner.id) if admin else keys.list_keys(owner.id)
+        owner = partner_keys.get_account_by_name(account_name)
+        rows = admin_keys.list_api_keys(owner.id) if admin else partner_keys.list_keys(owner.id)
     _echo_json(
         [
             {
@@ -234,11 +234,11 @@ def key_list(settings: Settings, account_name: str, admin: bool) -> None:
 def key_revoke(settings: Settings, account_name: str, key_id: int, admin: bool) -> None:
     """Revoke a key: calls with it are refused from now on."""
     with _database(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         revoked = (
-            api_keys.revoke_api_key(owner.id, key_id)
+            admin_keys.revoke_api_key(owner.id, key_id)
             if admin
-            else keys.revoke_key(owner.id, key_id)
+            else partner_keys.revoke_key(owner.id, key_id)
         )
     _echo_json({"key_id": revoked.id, "revoked_at": revoked.revoked_at})
 
@@ -259,7 +259,7 @@ def events_load(settings: Settings, account_name: str, file: Any) -> None:
     except ValueError as error:
         raise click.ClickException(f"{file.name} is not valid JSON: {error}") from None
     with _database(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         created = event_service.load_events(owner.id, data)
         _echo_json([partner_json.event_json(node) for node in created])
 

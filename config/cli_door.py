@@ -6,7 +6,7 @@ import click
 
 from config.cli_common import database_session, echo_json
 from config.settings import Settings
-from tp_api.services.credentials import keys
+from tp_api.services.credentials import partner_keys
 from tp_api.services.door import scanners
 
 
@@ -32,7 +32,7 @@ def scanner_create(
 ) -> None:
     """Register a scanner; its key is printed once."""
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         new = scanners.create_scanner(owner.id, name, list(event_ids))
     echo_json(
         {
@@ -50,7 +50,7 @@ def scanner_create(
 def scanner_list(settings: Settings, account_name: str) -> None:
     """List an account's scanners (never their keys)."""
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         rows = [
             {
                 "scanner_id": s.id,
@@ -72,6 +72,6 @@ def scanner_list(settings: Settings, account_name: str) -> None:
 def scanner_revoke(settings: Settings, scanner_id: int, account_name: str) -> None:
     """Revoke a scanner's key."""
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         revoked = scanners.revoke_scanner(owner.id, scanner_id)
     echo_json({"scanner_id": revoked.id, "revoked_at": revoked.revoked_at})

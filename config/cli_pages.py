@@ -7,7 +7,7 @@ import click
 from config.cli_common import database_session, production_settings
 from config.settings import Settings
 from config.tickets import my_tickets_url
-from tp_api.services.credentials import keys
+from tp_api.services.credentials import partner_keys
 
 
 @click.group("my-tickets")
@@ -35,6 +35,6 @@ def link(settings: Settings, account_name: str, wp_user_id: int, locale: str, de
     # A link signed with the development secret would open nothing on a real server.
     settings = production_settings(settings, dev=dev)
     with database_session(settings):
-        account = keys.get_account_by_name(account_name)
+        account = partner_keys.get_account_by_name(account_name)
     # Only the locale's leading language tag is signed ("nl_NL.UTF-8" -> "nl_NL").
     click.echo(my_tickets_url(settings, account.id, wp_user_id, locale))

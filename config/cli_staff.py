@@ -10,7 +10,7 @@ import click
 from config.cli_common import database_session, echo_json
 from config.settings import Settings
 from tp_api.models import StaffUser
-from tp_api.services.credentials import keys, staff_auth
+from tp_api.services.credentials import partner_keys, staff_auth
 
 
 @click.group()
@@ -52,7 +52,7 @@ def staff_add(
     """Add a staff user; the password is asked for (never taken as an argument)."""
     password = _password(password_stdin)
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         user = staff_auth.create_staff(owner.id, email, password, name=name)
         echo_json(_out(user, owner.name))
 
@@ -63,7 +63,7 @@ def staff_add(
 def staff_list(settings: Settings, account_name: str) -> None:
     """The account's staff users."""
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         echo_json([_out(u, owner.name) for u in staff_auth.list_staff(owner.id)])
 
 

@@ -11,14 +11,14 @@ from config.cli_common import database_session, echo_json, production_settings, 
 from config.settings import Settings
 from tp_api.db import connect
 from tp_api.models import Shop
-from tp_api.services.credentials import keys
+from tp_api.services.credentials import partner_keys
 from tp_api.services.orders import unsellable_orders
 from tp_api.services.shops import connections as shops_service
 
 
 def _find_shop(account_name: str | None, name: str) -> Shop:
     if account_name:
-        return shops_service.get_shop(keys.get_account_by_name(account_name).id, name)
+        return shops_service.get_shop(partner_keys.get_account_by_name(account_name).id, name)
     found = shops_service.shops_named(name)
     if len(found) != 1:
         raise click.ClickException(
@@ -68,7 +68,7 @@ def shop_add(
 
     settings = production_settings(settings, dev=settings.dev)
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         new = shops_service.add_shop(
             secret_box(settings),
             owner.id,
@@ -98,7 +98,7 @@ def shop_add(
 def shop_list(settings: Settings, account_name: str | None) -> None:
     """List shops (never their credentials)."""
     with database_session(settings):
-        owner_id = keys.get_account_by_name(account_name).id if account_name else None
+        owner_id = partner_keys.get_account_by_name(account_name).id if account_name else None
         rows = [
             {
                 "shop_id": s.id,

@@ -8,7 +8,7 @@ from config.cli_common import database_session, echo_json
 from config.settings import Settings
 from config.shops import secret_box
 from tp_api.services.admin_render import delivery_out, webhook_out
-from tp_api.services.credentials import keys
+from tp_api.services.credentials import partner_keys
 from tp_api.services.webhooks import (
     webhook_delivery,
     webhook_endpoints,
@@ -45,7 +45,7 @@ def webhook_create(
 ) -> None:
     """Register an endpoint; its signing secret is printed once. A ping is queued to it."""
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         created = webhook_endpoints.create_endpoint(
             owner.id,
             secret_box(settings),
@@ -64,7 +64,7 @@ def webhook_create(
 def webhook_list(settings: Settings, account_name: str) -> None:
     """The account's endpoints (never their secrets)."""
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         rows = webhook_endpoints.list_endpoints(owner.id)
         echo_json([webhook_out(e).model_dump(mode="json", by_alias=True) for e in rows])
 
@@ -76,7 +76,7 @@ def webhook_list(settings: Settings, account_name: str) -> None:
 def webhook_delete(settings: Settings, account_name: str, endpoint_id: int) -> None:
     """Remove an endpoint and its delivery log."""
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         webhook_endpoints.delete_endpoint(owner.id, endpoint_id)
     echo_json({"deleted": endpoint_id})
 
@@ -88,7 +88,7 @@ def webhook_delete(settings: Settings, account_name: str, endpoint_id: int) -> N
 def webhook_ping(settings: Settings, account_name: str, endpoint_id: int) -> None:
     """Queue a webhook.ping to the endpoint."""
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         delivery_id = webhook_endpoints.ping(owner.id, endpoint_id)
     echo_json({"delivery_id": delivery_id})
 
@@ -105,7 +105,7 @@ def webhook_rotate(
     from datetime import timedelta
 
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         rotated = webhook_endpoints.rotate_secret(
             owner.id, endpoint_id, secret_box(settings), grace=timedelta(hours=grace_hours)
         )
@@ -129,7 +129,7 @@ def webhook_deliveries(
 ) -> None:
     """The endpoint's latest deliveries with every attempt."""
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         page = webhook_log.list_deliveries(
             owner.id, endpoint_id, status=status, limit=limit, cursor=None
         )
@@ -143,6 +143,6 @@ def webhook_deliveries(
 def webhook_resend(settings: Settings, account_name: str, delivery_id: int) -> None:
     """Send a finished delivery again (same event id)."""
     with database_session(settings):
-        owner = keys.get_account_by_name(account_name)
+        owner = partner_keys.get_account_by_name(account_name)
         delivery = webhook_delivery.resend(owner.id, delivery_id)
     echo_json({"delivery_id": delivery.number, "status": delivery.status})

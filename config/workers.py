@@ -14,7 +14,7 @@ from sync.mailer import SmtpMailer
 from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from sync.webhook_sender import SenderSettings, webhook_handler
 from tp_api.services.delivery.outbox import DELIVER_TICKETS, REFRESH_SHOP_ORDER
-from tp_api.services.shops.shop_sync_requests import SYNC_SHOP_NOW
+from tp_api.services.shops.sync_requests import SYNC_SHOP_NOW
 from tp_api.services.webhooks.webhook_events import DELIVER_WEBHOOK
 
 log = logging.getLogger(__name__)

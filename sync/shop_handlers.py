@@ -53,7 +53,7 @@ def refresh_handler(adapter_for: AdapterFor, hold_seconds: int) -> Callable[[Out
 def sync_now_handler(
     adapter_for: AdapterFor, hold_seconds: int, lock_dir: str
 ) -> Callable[[OutboxEntry], None]:
-    """Outbox handler for "sync now" (tp_api.services.shops.shop_sync_requests): pull the
+    """Outbox handler for "sync now" (tp_api.services.shops.sync_requests): pull the
     shop's orders, then push stock, under the same per-shop lock as the daemon's jobs."""
 
     def sync_now(job: OutboxEntry) -> None:

@@ -34,7 +34,7 @@ from tests.lazy_routes import LazyBuilderRule
 from tp_api import migrations
 from tp_api.db import connect
 from tp_api.models import ALL_MODELS
-from tp_api.services.credentials import api_keys, keys, staff_auth
+from tp_api.services.credentials import admin_keys, partner_keys, staff_auth
 from tp_api.services.door import scanners
 from tp_api.services.webhooks import webhook_events
 
@@ -125,9 +125,9 @@ def db(request: pytest.FixtureRequest, db_url: str) -> Iterator[peewee.Database]
         database = connect(db_url, max_connections=400)
         _empty_postgres(database)
     database.connect(reuse_if_open=True)
-    keys.clear_auth_cache()
+    partner_keys.clear_auth_cache()
     scanners.clear_cache()
-    api_keys.clear_cache()
+    admin_keys.clear_cache()
     webhook_events.forget_subscriptions()
     yield database
     if not database.is_closed():

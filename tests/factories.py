@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tp_api.models import Account, Event, Shop, StaffUser, Ticket, TicketType
-from tp_api.services.credentials import api_keys, keys, staff_auth
+from tp_api.services.credentials import admin_keys, partner_keys, staff_auth
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.events import catalogue
 from tp_api.services.orders import personalise, submit
@@ -36,14 +36,14 @@ class Factory:
         return self.counter
 
     def seller(self, name: str | None = None) -> Seller:
-        account = keys.create_account(name or f"Seller {self._next()}")
-        seller = Seller(account, keys.create_key(account.id, label="test").secret)
+        account = partner_keys.create_account(name or f"Seller {self._next()}")
+        seller = Seller(account, partner_keys.create_key(account.id, label="test").secret)
         self.sellers.append(seller)
         return seller
 
     def api_key(self, seller: Seller, scopes: list[str] | None = None) -> str:
         """An admin-API key of the seller (every scope unless narrowed); its secret."""
-        return api_keys.create_api_key(seller.id, label="test", scopes=scopes).secret
+        return admin_keys.create_api_key(seller.id, label="test", scopes=scopes).secret
 
     def event(
         self,

@@ -22,7 +22,7 @@ from tp_api.services.delivery import outbox
 from tp_api.services.delivery.ticket_files import ticket_code
 from tp_api.services.door import scanners
 from tp_api.services.door.checkin import ScanRequest, scan
-from tp_api.services.shops.shop_sync_requests import SYNC_SHOP_NOW
+from tp_api.services.shops.sync_requests import SYNC_SHOP_NOW
 from tp_api.services.webhooks import webhook_endpoints, webhook_events
 from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 

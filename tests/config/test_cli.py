@@ -115,11 +115,11 @@ def test_demo_loads_once_and_prints_a_working_key(run, db):
     second = run("demo", "--no-serve")
     assert second.exit_code == 0
     from tp_api.models import Event
-    from tp_api.services.credentials import keys
+    from tp_api.services.credentials import partner_keys
 
     assert Event.select().where(Event.parent.is_null()).count() == 2
     secret = second.output.split("Partner key (shown once): ")[1].split()[0]
-    assert keys.authenticate(secret, client="test").account_name == "Demo Festival BV"
+    assert partner_keys.authenticate(secret, client="test").account_name == "Demo Festival BV"
     assert f"/tp-api/events?key={secret}" in second.output
 
 
@@ -141,9 +141,9 @@ def test_admin_keys_with_scopes(run, db):
     assert created.exit_code == 0, created.output
     key = json.loads(created.output)
     assert key["key"].startswith("tpk_") and key["scopes"] == ["orders:read", "customers:read"]
-    from tp_api.services.credentials import api_keys
+    from tp_api.services.credentials import admin_keys
 
-    caller = api_keys.authenticate_api_key(key["key"])
+    caller = admin_keys.authenticate_api_key(key["key"])
     assert caller.scopes == {"orders:read", "customers:read"}
 
     listed = json.loads(run("key", "list", "--account", "Festival BV", "--admin").output)
@@ -158,9 +158,9 @@ def test_admin_keys_with_scopes(run, db):
 
     revoked = run("key", "revoke", "--account", "Festival BV", "--admin", str(key["key_id"]))
     assert revoked.exit_code == 0 and json.loads(revoked.output)["revoked_at"]
-    api_keys.clear_cache()
+    admin_keys.clear_cache()
     with pytest.raises(Exception, match="unknown or revoked"):
-        api_keys.authenticate_api_key(key["key"])
+        admin_keys.authenticate_api_key(key["key"])
 
     assert run("key", "create", "--account", "Festival BV", "--scope", "orders:read").exit_code == 2
     bad = run("key", "create", "--account", "Festival BV", "--admin", "--scope", "everything")
@@ -171,7 +171,7 @@ def test_demo_prints_a_working_admin_key(run, db):
     result = run("demo", "--no-serve")
     assert result.exit_code == 0, result.output
     secret = result.output.split("Admin-API key (shown once, every scope): ")[1].split()[0]
-    from tp_api.services.credentials import api_keys
+    from tp_api.services.credentials import admin_keys
 
-    assert "keys:write" in api_keys.authenticate_api_key(secret).scopes
+    assert "keys:write" in admin_keys.authenticate_api_key(secret).scopes
     assert f"Bearer {secret}' '" in result.output

@@ -11,7 +11,7 @@ from config.cli import main
 from config.cli_demo import DEMO_STAFF_EMAIL
 from tp_api.db import connect
 from tp_api.models import StaffUser
-from tp_api.services.credentials import keys, staff_auth
+from tp_api.services.credentials import partner_keys, staff_auth
 
 PASSWORD = "a long enough password"
 
@@ -28,7 +28,7 @@ def run(db_url):
 
 
 def test_add_list_password_and_disable(run, db):
-    keys.create_account("Festival BV")
+    partner_keys.create_account("Festival BV")
     added = run(
         "staff", "add", "--account", "Festival BV",
         "--email", "Ann@Example.com", "--name", "Ann", input=f"{PASSWORD}\n{PASSWORD}\n"

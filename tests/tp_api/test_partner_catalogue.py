@@ -6,7 +6,7 @@ import pytest
 
 from tp_api.db import utcnow
 from tp_api.models import Event, Ticket, TicketType
-from tp_api.services.credentials import keys
+from tp_api.services.credentials import partner_keys
 
 DAY1 = {
     "name": "Day 1 — Saturday",
@@ -121,21 +121,21 @@ def test_missing_empty_or_unknown_key_is_unauthorized(client, factory, query):
 
 def test_revoked_key_is_unauthorized_and_other_keys_keep_working(client, factory):
     seller = factory.seller()
-    second = keys.create_key(seller.id, label="second")
+    second = partner_keys.create_key(seller.id, label="second")
     assert client.get(f"/tp-api/events?key={second.secret}").status_code == 200
-    keys.revoke_key(seller.id, second.id)
+    partner_keys.revoke_key(seller.id, second.id)
     assert client.get(f"/tp-api/events?key={second.secret}").status_code == 403
     assert client.get(f"/tp-api/events?key={seller.key}").status_code == 200
-    assert [k.revoked_at is not None for k in keys.list_keys(seller.id)] == [False, True]
+    assert [k.revoked_at is not None for k in partner_keys.list_keys(seller.id)] == [False, True]
 
 
 def test_keys_are_stored_hashed_and_last_use_is_recorded(client, factory):
     seller = factory.seller()
-    [stored] = keys.list_keys(seller.id)
+    [stored] = partner_keys.list_keys(seller.id)
     assert seller.key not in (stored.key_hash, stored.prefix)
     assert stored.last_used_at is None
     client.get(f"/tp-api/events?key={seller.key}")
-    assert keys.list_keys(seller.id)[0].last_used_at is not None
+    assert partner_keys.list_keys(seller.id)[0].last_used_at is not None
 
 
 def test_user_events(client, factory):

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from tp_api.models import Ticket, TicketStatus
-from tp_api.services.credentials import api_keys
+from tp_api.services.credentials import admin_keys
 from tp_api.services.errors import Conflict, Forbidden, InvalidInput, NotFound, OutOfStock
 from tp_api.services.orders import refunds, submit
 from tp_api.services.orders.order_input import OrderInput, OrderLineInput
@@ -79,5 +79,5 @@ def test_refusals_of_a_refund_name_why(shop, factory):
 def test_an_unknown_scope_is_invalid_input(shop):
     seller, _ = shop
     with pytest.raises(InvalidInput) as refused:
-        api_keys.create_api_key(seller.id, scopes=["orders:read", "orders:delete"])
+        admin_keys.create_api_key(seller.id, scopes=["orders:read", "orders:delete"])
     assert refused.value.code == "unknown_scope"

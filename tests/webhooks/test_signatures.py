@@ -20,7 +20,7 @@ from tests.webhooks.support import (
     drain,
 )
 from tp_api.models import WebhookEvent
-from tp_api.services.webhooks.webhook_signing import new_secret
+from tp_api.services.webhooks.signing import new_secret
 
 TIMESTAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z$")
 

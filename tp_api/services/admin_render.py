@@ -41,7 +41,7 @@ from tp_api.schemas.orders import (
     TicketStatusName,
 )
 from tp_api.schemas.webhooks import AttemptOut, DeliveryOut, DeliveryStatusName, WebhookOut
-from tp_api.services.customers.customers_admin import Customer
+from tp_api.services.customers.listing import Customer
 from tp_api.services.events.catalogue import EventNode
 from tp_api.services.events.event_catalogue import effective_status, pool_available
 from tp_api.services.orders.order_queries import OrderDetail

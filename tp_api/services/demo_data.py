@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tp_api.models import StaffUser
-from tp_api.services.credentials import api_keys, keys, staff_auth
+from tp_api.services.credentials import admin_keys, partner_keys, staff_auth
 from tp_api.services.events import catalogue
 
 
@@ -28,12 +28,12 @@ def seed(account_name: str, events: Any, staff_email: str) -> DemoAccount:
     """The demo account (created with ``events`` the first time), a new partner key, a new
     admin-API key with every scope, and the console user ``staff_email`` with a new
     random password."""
-    owner = keys.find_account(account_name)
+    owner = partner_keys.find_account(account_name)
     if owner is None:
-        owner = keys.create_account(account_name)
+        owner = partner_keys.create_account(account_name)
         catalogue.load_events(owner.id, events)
-    partner_key = keys.create_key(owner.id, label="demo").secret
-    admin_key = api_keys.create_api_key(owner.id, label="demo").secret
+    partner_key = partner_keys.create_key(owner.id, label="demo").secret
+    admin_key = admin_keys.create_api_key(owner.id, label="demo").secret
     first_type = catalogue.event_tree(owner.id)[0].ticket_types[0]
     return DemoAccount(
         account_id=owner.id,

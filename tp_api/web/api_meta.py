@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 
 from tp_api.schemas.health import Health, ShopSync
 from tp_api.services import health_report
-from tp_api.services.credentials import api_keys
+from tp_api.services.credentials import admin_keys
 from tp_api.services.errors import TicketingError
 from tp_api.web.admin import presented_key
 from tp_api.web.api_routes import model_response, operation
@@ -35,7 +35,7 @@ def health() -> Response:
     key = presented_key()
     if key and report.database_ok:
         try:
-            caller = api_keys.authenticate_api_key(
+            caller = admin_keys.authenticate_api_key(
                 key,
                 client=request.remote_addr or "unknown",
                 throttle=current_app.extensions["tp_auth_throttle"],

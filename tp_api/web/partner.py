@@ -9,7 +9,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, g, jsonify, request
 
 from tp_api.models import Account
-from tp_api.services.credentials import keys
+from tp_api.services.credentials import partner_keys
 from tp_api.services.customers import owned
 from tp_api.services.delivery import ticket_files
 from tp_api.services.errors import (
@@ -67,9 +67,9 @@ def _authenticate() -> None:
         account = Account.get_or_none(Account.id == page_account) if valid else None
         if account is None:
             raise Unauthenticated("Unauthorized")
-        g.auth = keys.AuthContext(account.id, account.name, key_id=0)
+        g.auth = partner_keys.AuthContext(account.id, account.name, key_id=0)
         return
-    g.auth = keys.authenticate(
+    g.auth = partner_keys.authenticate(
         request.args.get("key"),
         client=request.remote_addr or "unknown",
         throttle=current_app.extensions["tp_auth_throttle"],

@@ -9,8 +9,8 @@ from typing import Any
 
 from tests.factories import Factory, Seller, order_body
 from tp_api.models import ApiKey, Event, Order, OrderLine, Ticket, TicketType
-from tp_api.services.credentials import api_keys
-from tp_api.services.credentials.keys import hash_key
+from tp_api.services.credentials import admin_keys
+from tp_api.services.credentials.partner_keys import hash_key
 from tp_api.services.orders import submit as order_submit
 from tp_api.services.orders.order_input import parse_partner_order
 
@@ -28,7 +28,7 @@ def key_id(secret: str) -> int:
 
 def new_key(seller: Seller, scopes: list[str] | None = None) -> tuple[str, int]:
     """A new admin-API key of the seller: (secret, id)."""
-    created = api_keys.create_api_key(seller.id, label="test", scopes=scopes)
+    created = admin_keys.create_api_key(seller.id, label="test", scopes=scopes)
     return created.secret, int(created.key.id)
 
 

@@ -15,7 +15,7 @@ from tests.tp_api.admin_orders.helpers import (
     numbers_newest_first,
 )
 from tp_api.models import Order, OrderLine
-from tp_api.services.customers import customers_admin
+from tp_api.services.customers import listing
 
 HEADER = [
     "email",
@@ -224,7 +224,7 @@ def test_export_neutralises_formula_cells(client, factory, shop):
 def test_export_pages_through_batches_without_gaps_or_duplicates(
     client, factory, shop, monkeypatch
 ):
-    monkeypatch.setattr(customers_admin, "EXPORT_BATCH", 2)
+    monkeypatch.setattr(listing, "EXPORT_BATCH", 2)
     emails = sorted(f"p{i}@example.com" for i in range(5))
     for email in emails:
         shop.order(factory, **billing(email))

@@ -10,7 +10,7 @@ from config.tickets import ticket_tools
 from tests.admin_api import ALL_SCOPES, api_error
 from tests.tp_api.admin_orders.helpers import auth, key_id, new_key, tickets_of
 from tp_api.models import ApiKey, IdempotencyRecord, Scanner, ScannerEvent
-from tp_api.services.credentials import api_keys
+from tp_api.services.credentials import admin_keys
 from tp_api.services.delivery.ticket_files import ticket_code
 
 
@@ -107,7 +107,7 @@ def test_revoking_an_unknown_key_is_404(client, shop):
 
 
 def test_active_keys_are_limited(client, shop):
-    for _ in range(api_keys.MAX_ACTIVE_KEYS - 1):
+    for _ in range(admin_keys.MAX_ACTIVE_KEYS - 1):
         new_key(shop.seller)
     api_error(create_key(client, shop.key), 400, "too_many_keys")
     last = ApiKey.select().where(ApiKey.account == shop.seller.id).order_by(ApiKey.id.desc()).get()

@@ -15,7 +15,7 @@ from tests.factories import order_body
 from tests.tp_api.admin_orders.helpers import auth, key_id, make_shop, new_key
 from tp_api import db as tp_db
 from tp_api.models import Order, OutboxEntry, Shop, SyncRun
-from tp_api.services.credentials import api_keys
+from tp_api.services.credentials import admin_keys
 from tp_api.services.delivery import outbox
 
 REDIS_URL = "redis://127.0.0.1:6379/15"
@@ -299,7 +299,7 @@ def test_health_with_a_key_shows_only_that_accounts_shops(client, factory):
     # An account without shops gets an empty list; a bad or revoked key gets none.
     assert health(client, factory.api_key(factory.seller()))["shops"] == []
     assert health(client, "tpk_unknown")["shops"] is None
-    api_keys.revoke_api_key(owner.id, key_id(key))
+    admin_keys.revoke_api_key(owner.id, key_id(key))
     assert health(client, key)["shops"] is None
 
 

@@ -16,7 +16,7 @@ from tp_api.services.delivery import outbox
 from tp_api.services.delivery.ticket_files import ticket_code
 from tp_api.services.door import scanners
 from tp_api.services.door.checkin import ScanRequest, scan
-from tp_api.services.shops.shop_sync_requests import SYNC_SHOP_NOW
+from tp_api.services.shops.sync_requests import SYNC_SHOP_NOW
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from tp_api.models import (
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.errors import Conflict, NotFound
 from tp_api.services.webhooks import webhook_events
-from tp_api.services.webhooks.webhook_signing import signature_header
+from tp_api.services.webhooks.signing import signature_header
 
 log = logging.getLogger(__name__)
 

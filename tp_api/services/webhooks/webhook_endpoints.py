@@ -10,8 +10,8 @@ from tp_api.models import WebhookEndpoint
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound
 from tp_api.services.webhooks import webhook_events
+from tp_api.services.webhooks.signing import new_secret
 from tp_api.services.webhooks.url_guard import Resolver, check_destination, resolve
-from tp_api.services.webhooks.webhook_signing import new_secret
 
 MAX_ENDPOINTS = 20
 ROTATION_GRACE = timedelta(hours=24)

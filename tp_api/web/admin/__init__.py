@@ -10,7 +10,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, current_app, g, request
 
 from tp_api.services import idempotency
-from tp_api.services.credentials import api_keys
+from tp_api.services.credentials import admin_keys
 from tp_api.services.errors import Conflict, TicketingError, TooManyAttempts, Unauthenticated
 from tp_api.web.api_routes import error_response
 
@@ -44,7 +44,7 @@ def presented_key() -> str | None:
 def _authenticate() -> Response | None:
     if request.method == "OPTIONS":
         return None  # CORS preflight: answered without a key
-    g.caller = api_keys.authenticate_api_key(
+    g.caller = admin_keys.authenticate_api_key(
         presented_key(),
         client=request.remote_addr or "unknown",
         throttle=current_app.extensions["tp_auth_throttle"],

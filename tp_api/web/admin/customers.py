@@ -6,7 +6,7 @@ from flask import Response, g, stream_with_context
 
 from tp_api.schemas.orders import CustomerList, CustomerListQuery
 from tp_api.services.admin_render import customer_out
-from tp_api.services.customers import customers_admin
+from tp_api.services.customers import listing
 from tp_api.web.admin import bp
 from tp_api.web.api_routes import operation
 
@@ -26,7 +26,7 @@ READ = ("customers:read",)
 )
 def list_customers(query: CustomerListQuery) -> CustomerList:
     """People who ordered, by e-mail, with their latest orders."""
-    page = customers_admin.list_customers(
+    page = listing.list_customers(
         g.caller.account_id, search=query.search, limit=query.limit, cursor=query.cursor
     )
     return CustomerList(
@@ -45,7 +45,7 @@ def list_customers(query: CustomerListQuery) -> CustomerList:
 )
 def export_customers() -> Response:
     """Every customer as CSV, streamed in batches (flat memory for any size)."""
-    chunks = customers_admin.export_customers_csv(g.caller.account_id)
+    chunks = listing.export_customers_csv(g.caller.account_id)
     return Response(
         stream_with_context(chunks),
         mimetype="text/csv",

@@ -15,7 +15,7 @@ from tp_api.schemas.keys import (
     ScannerOut,
 )
 from tp_api.services.admin_render import api_key_out
-from tp_api.services.credentials import api_keys
+from tp_api.services.credentials import admin_keys
 from tp_api.services.door import scanners
 from tp_api.web.admin import bp, issued_secret
 from tp_api.web.api_routes import operation
@@ -34,7 +34,7 @@ KEYS, DOOR = ("keys:write",), ("checkin:write",)
 )
 def list_api_keys() -> ApiKeyList:
     """Every key of the account (never their secrets), revoked ones included."""
-    return ApiKeyList(items=[api_key_out(k) for k in api_keys.list_api_keys(g.caller.account_id)])
+    return ApiKeyList(items=[api_key_out(k) for k in admin_keys.list_api_keys(g.caller.account_id)])
 
 
 @operation(
@@ -54,7 +54,7 @@ def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
     itself (by default: all of its own)."""
     scopes = body.scopes if body.scopes is not None else sorted(g.caller.scopes)
     g.caller.require(*scopes)
-    created = api_keys.create_api_key(g.caller.account_id, label=body.label, scopes=scopes)
+    created = admin_keys.create_api_key(g.caller.account_id, label=body.label, scopes=scopes)
     issued_secret(f"API key {created.key.id}")
     return ApiKeyCreated(**api_key_out(created.key).model_dump(), secret=created.secret)
 
@@ -72,7 +72,7 @@ def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
 def revoke_api_key(key_id: int) -> ApiKeyOut:
     """The key stops working at once. Only a key holding every scope of the revoked one may
     revoke it (403 missing_scopes otherwise)."""
-    return api_key_out(api_keys.revoke_api_key(g.caller.account_id, key_id, by=g.caller))
+    return api_key_out(admin_keys.revoke_api_key(g.caller.account_id, key_id, by=g.caller))
 
 
 def _scanner_out(scanner: scanners.Scanner, event_ids: list[int]) -> ScannerOut:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, url_for
 
-from tp_api.services.shops import shop_sync_requests
+from tp_api.services.shops import sync_requests
 from tp_api.web.console import account_id, bp, queries
 
 
@@ -17,7 +17,7 @@ def shops() -> str:
 @bp.post("/shops/<int:shop_id>/sync")
 def sync_now(shop_id: int) -> Response:
     """Queue a sync of the shop for the outbox worker; the page shows it as waiting."""
-    if shop_sync_requests.request_sync_now(account_id(), shop_id):
+    if sync_requests.request_sync_now(account_id(), shop_id):
         flash("Sync requested. This page shows its run once the worker has done it.")
     else:
         flash("A sync of this shop is already waiting.")

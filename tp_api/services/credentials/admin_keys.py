@@ -25,7 +25,7 @@ from tp_api.services.credentials.authenticator import (
     hash_key,
     plausible,
 )
-from tp_api.services.credentials.keys import touch_last_used
+from tp_api.services.credentials.partner_keys import touch_last_used
 from tp_api.services.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
 
 API_KEY_PREFIX = "tpk_"
