@@ -49,9 +49,8 @@ def demo(ctx: click.Context, then_serve: bool, host: str, port: int) -> None:
         f"http://{host}:{port}/my-tickets/{token}\n"
     )
     if then_serve:
-        group = ctx.parent.command if ctx.parent else None
-        serve = group.get_command(ctx, "serve") if isinstance(group, click.Group) else None
-        assert serve is not None, "demo runs as a subcommand of tp-bridge"
+        from config.cli import serve  # here, not at the top: config.cli imports this module
+
         ctx.invoke(serve, host=host, port=port, workers=2, threads=1, dev=True, access_log=True)
 
 

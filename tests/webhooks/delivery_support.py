@@ -72,6 +72,14 @@ class Hook:
     def run(self) -> int:
         return drain(self.worker)
 
+    def pending_attempts(self) -> list[datetime]:
+        """When each of the endpoint's pending deliveries is next attempted."""
+        rows = WebhookDelivery.select().where(
+            WebhookDelivery.endpoint == self.endpoint_id,
+            WebhookDelivery.status == DeliveryStatus.PENDING,
+        )
+        return [d.next_attempt_at for d in rows]
+
     def endpoint(self) -> WebhookEndpoint:
         return WebhookEndpoint.get_by_id(self.endpoint_id)
 
@@ -140,13 +148,7 @@ def run_until_settled(traveller: Any, hook: Hook, *, max_rounds: int = 60) -> in
     is pending. Returns the rounds it took."""
     for rounds in range(max_rounds):
         hook.run()
-        pending = [
-            d.next_attempt_at
-            for d in WebhookDelivery.select().where(
-                WebhookDelivery.endpoint == hook.endpoint_id,
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-            )
-        ]
+        pending = hook.pending_attempts()
         if not pending:
             return rounds
         traveller.move_to(min(pending))
@@ -228,13 +230,7 @@ def advance(traveller: Any, hook: Hook, until: datetime) -> None:
     """Deliver and retry everything due up to ``until``, travelling from attempt to attempt."""
     for _ in range(100):
         hook.run()
-        pending = [
-            d.next_attempt_at
-            for d in WebhookDelivery.select().where(
-                WebhookDelivery.endpoint == hook.endpoint_id,
-                WebhookDelivery.status == DeliveryStatus.PENDING,
-            )
-        ]
+        pending = hook.pending_attempts()
         if not pending or min(pending) > until:
             traveller.move_to(until)
             hook.run()

@@ -191,6 +191,17 @@ def _queue_delivery(account_id: int, order_id: int, event_id: int) -> int:
     )
 
 
+def locked_ticket(account_id: int, reference: str) -> Ticket | None:
+    """The account's ticket with this reference (its order joined), row-locked until the
+    caller's write transaction ends; None if the account has no such ticket."""
+    query = (
+        Ticket.select(Ticket, Order)
+        .join(Order)
+        .where(Ticket.reference == reference, Order.account == account_id)
+    )
+    return lock_rows(query).first()
+
+
 def reissue_ticket(account_id: int, reference: str, attendee: AttendeeInput) -> Ticket:
     """Re-personalise a ticket: new attendee, new version, so old codes and links stop working.
 
@@ -198,12 +209,7 @@ def reissue_ticket(account_id: int, reference: str, attendee: AttendeeInput) -> 
     delivery is written to the outbox in the same transaction.
     """
     with write_transaction():
-        query = (
-            Ticket.select(Ticket, Order)
-            .join(Order)
-            .where(Ticket.reference == reference, Order.account == account_id)
-        )
-        ticket = lock_rows(query).first()
+        ticket = locked_ticket(account_id, reference)
         if ticket is None:
             raise NotFound(f"Ticket not found ({reference})", code="ticket_not_found")
         if ticket.status != TicketStatus.ACTIVE or ticket.is_deprecated:

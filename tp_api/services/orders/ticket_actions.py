@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import uuid
 
-from tp_api.db import lock_rows, utcnow, write_transaction
-from tp_api.models import Order, Ticket, TicketStatus
+from tp_api.db import utcnow, write_transaction
+from tp_api.models import Ticket, TicketStatus
 from tp_api.services.delivery import outbox
 from tp_api.services.errors import Conflict, NotFound
-from tp_api.services.orders.personalise import AttendeeInput
+from tp_api.services.orders.personalise import AttendeeInput, locked_ticket
 from tp_api.services.orders.refunds import locked_order
 from tp_api.services.webhooks import notify
 
@@ -62,12 +62,7 @@ def transfer_ticket(account_id: int, reference: str, holder: AttendeeInput) -> T
     A ticket already used at the door, cancelled or replaced cannot be transferred.
     """
     with write_transaction():
-        query = (
-            Ticket.select(Ticket, Order)
-            .join(Order)
-            .where(Ticket.reference == reference, Order.account == account_id)
-        )
-        ticket = lock_rows(query).first()
+        ticket = locked_ticket(account_id, reference)
         if ticket is None:
             raise NotFound("Ticket not found", code="ticket_not_found")
         if ticket.status not in _TRANSFERABLE or ticket.is_deprecated:
