@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -15,12 +14,13 @@ from flask_cors import CORS
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bridge.web import woo_webhooks
+from bridge.web.woo_webhooks import create_shop_webhooks_blueprint
 from config.pages import install_my_tickets
 from config.redaction import install_log_scrubbing, redact
 from config.settings import Settings
 from config.shops import secret_box
 from config.tickets import scan_public_keys, ticket_tools
+from pdf.pages import RenderJob
 from tp_api.db import connect
 from tp_api.services.credentials.authenticator import (
     AuthThrottle,
@@ -28,7 +28,9 @@ from tp_api.services.credentials.authenticator import (
     RedisFailures,
     ThrottlePolicy,
 )
+from tp_api.services.delivery.ticket_files import Render
 from tp_api.web import admin, api_meta, console, downloads, health, partner, scanner
+from tp_api.web import parts as web_parts
 from tp_api.web.rate_limits import install_rate_limits
 
 log = logging.getLogger(__name__)
@@ -51,9 +53,6 @@ def create_app(settings: Settings) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=settings.public_url.startswith("https://"),
         MAX_CONTENT_LENGTH=settings.max_body_bytes,
-        TP_SETTINGS=settings,
-        TP_UNPAID_HOLD_SECONDS=settings.unpaid_hold_seconds,
-        TP_RATE_LIMITS=settings.rate_limits(),
     )
     # Keep the document's field order in responses.
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -63,11 +62,7 @@ def create_app(settings: Settings) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     _install_request_hooks(app, db)
-    app.extensions["tp_auth_throttle"] = _auth_throttle(settings)
-    app.extensions["tp_ticket_tools"] = ticket_tools(settings)
-    app.extensions["tp_renderer"] = _lazy_renderer(settings)
-    app.extensions["tp_secret_box"] = secret_box(settings)
-    app.extensions["tp_scan_keys"] = scan_public_keys(settings)
+    web_parts.install(app, _web_parts(settings))
     _register_error_handlers(app)
     _install_relative_redirects(app)
     _install_surfaces(app, settings)
@@ -115,7 +110,12 @@ def _install_surfaces(app: Flask, settings: Settings) -> None:
     app.register_blueprint(health.bp)
     app.register_blueprint(partner.bp)
     app.register_blueprint(downloads.bp)
-    app.register_blueprint(woo_webhooks.bp)
+    shared = web_parts.parts_of(app)
+    app.register_blueprint(
+        create_shop_webhooks_blueprint(
+            shared.secret_box, unpaid_hold_seconds=shared.unpaid_hold_seconds
+        )
+    )
     app.register_blueprint(scanner.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_meta.bp)
@@ -235,16 +235,31 @@ def _auth_throttle(settings: Settings) -> AuthThrottle:
     return AuthThrottle(store, policy)
 
 
-def _lazy_renderer(settings: Settings) -> Callable[[], Any]:
-    """The PDF renderer, built on first use (importing weasyprint takes half a second)."""
+def _web_parts(settings: Settings) -> web_parts.WebParts:
+    return web_parts.WebParts(
+        auth_throttle=_auth_throttle(settings),
+        ticket_tools=ticket_tools(settings),
+        render=_lazy_render(settings),
+        secret_box=secret_box(settings),
+        scan_keys=scan_public_keys(settings),
+        unpaid_hold_seconds=settings.unpaid_hold_seconds,
+        public_url=settings.public_url,
+        webhook_allow_private=settings.webhook_allow_private,
+    )
+
+
+def _lazy_render(settings: Settings) -> Render:
+    """Renders with the PDF renderer built on first use (importing weasyprint takes half a
+    second, which a service that never renders a PDF in-process should not pay)."""
     cache: list[Any] = []
 
-    def get() -> Any:
+    def render(job: RenderJob) -> bytes:
         if not cache:
             from pdf.render import TicketRenderer
 
             dirs = [settings.templates_dir] if settings.templates_dir else []
             cache.append(TicketRenderer(dirs))
-        return cache[0]
+        rendered: bytes = cache[0].render_job(job)
+        return rendered
 
-    return get
+    return render

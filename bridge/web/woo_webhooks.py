@@ -16,19 +16,29 @@ import hmac
 import json
 import logging
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, request
 
 from bridge.adapters.mapping import snapshot_from_woo
 from tp_api.db import write_transaction
 from tp_api.models import Shop
+from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.delivery import outbox
-from tp_api.services.orders.holds import DEFAULT_UNPAID_HOLD_SECONDS
 from tp_api.services.orders.ingest import ingest_shop_order
 from tp_api.services.shops import connections
 
 log = logging.getLogger(__name__)
 
-bp = Blueprint("woo_webhooks", __name__, url_prefix="/shops")
+
+def create_shop_webhooks_blueprint(secret_box: SecretBox, *, unpaid_hold_seconds: int) -> Blueprint:
+    """The receiver at ``/shops/<id>/woocommerce/webhook``: shop credentials are opened with
+    ``secret_box``; a pending order's units are held for ``unpaid_hold_seconds``."""
+    bp = Blueprint("woo_webhooks", __name__, url_prefix="/shops")
+
+    @bp.post("/<int:shop_id>/woocommerce/webhook")
+    def receive(shop_id: int) -> Response:
+        return _receive(shop_id, secret_box, unpaid_hold_seconds)
+
+    return bp
 
 
 def _answer(status: int, text: str) -> Response:
@@ -43,8 +53,7 @@ def signature_ok(raw: bytes, secret: str, given: str | None) -> bool:
     return hmac.compare_digest(expected, given.strip().encode())
 
 
-@bp.post("/<int:shop_id>/woocommerce/webhook")
-def receive(shop_id: int) -> Response:
+def _receive(shop_id: int, secret_box: SecretBox, unpaid_hold_seconds: int) -> Response:
     shop = Shop.get_or_none(Shop.id == shop_id)
     if shop is None or not shop.enabled:
         # Answered exactly as a bad signature, so the answers do not tell which shop ids
@@ -56,7 +65,7 @@ def receive(shop_id: int) -> Response:
     if signature is None and request.mimetype == "application/x-www-form-urlencoded":
         # The ping sent when the webhook is created: form body, no signature. Must be 200.
         return _answer(200, "pong")
-    connection = connections.connection(current_app.extensions["tp_secret_box"], shop)
+    connection = connections.connection(secret_box, shop)
     if not signature_ok(raw, connection.webhook_secret, signature):
         log.warning("shop %s: webhook with a bad signature refused", shop.name)
         return _answer(401, "Bad signature")
@@ -87,6 +96,6 @@ def receive(shop_id: int) -> Response:
         shop.id,
         shop.account_id,
         snapshot,
-        hold_seconds=current_app.config.get("TP_UNPAID_HOLD_SECONDS", DEFAULT_UNPAID_HOLD_SECONDS),
+        hold_seconds=unpaid_hold_seconds,
     )
     return _answer(200, outcome.action)

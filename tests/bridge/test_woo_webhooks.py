@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -10,6 +11,7 @@ import json
 import pytest
 
 from bridge.web.woo_webhooks import signature_ok
+from config.wsgi import create_app
 from tests.fake_woo import woo_order
 from tests.fixtures import woo_fixture
 from tp_api.models import Order, OutboxEntry, Shop, Ticket
@@ -128,9 +130,9 @@ def test_signed_but_malformed_payloads_get_400(client, shop, raw):
     assert deliver(client, shop.id, raw, signed_headers(raw)).status_code == 400
 
 
-def test_a_pending_shop_order_holds_for_the_configured_seconds(app, client, shop, time_machine):
+def test_a_pending_shop_order_holds_for_the_configured_seconds(settings, shop, time_machine):
     time_machine.move_to("2026-06-01T10:00:00Z", tick=False)
-    app.config["TP_UNPAID_HOLD_SECONDS"] = 120
+    client = create_app(dataclasses.replace(settings, unpaid_hold_seconds=120)).test_client()
     raw = json.dumps(woo_order(55, status="pending", quantity=2)).encode()
     assert deliver(client, shop.id, raw, signed_headers(raw)).status_code == 200
     order = Order.get()

@@ -11,6 +11,7 @@ from playwright.sync_api import Page
 from config.tickets import my_tickets_links
 from tests.browser.checks import assert_accessible, assert_keyboard_reachable
 from tp_api.models import Ticket, TicketStatus
+from tp_api.web.parts import install, parts_of
 
 
 def tickets_of(order_id: int) -> list[Ticket]:
@@ -21,8 +22,9 @@ def tickets_of(order_id: int) -> list[Ticket]:
 def customer(app, factory, settings, live_server):
     """Customer 7 with a fresh order of two tickets and an older one already personalised."""
     # Signed file links point at TP_PUBLIC_URL; here that is the live server the browser sees.
-    tools = app.extensions["tp_ticket_tools"]
-    app.extensions["tp_ticket_tools"] = dataclasses.replace(tools, public_url=live_server)
+    shared = parts_of(app)
+    tools = dataclasses.replace(shared.ticket_tools, public_url=live_server)
+    install(app, dataclasses.replace(shared, ticket_tools=tools))
     seller = factory.seller("Festival BV")
     event = factory.event(seller, name="Summer Festival 2026")
     ticket_type = factory.ticket_type(event)

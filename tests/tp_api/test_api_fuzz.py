@@ -58,14 +58,14 @@ def fuzz_app(db, settings, factory, monkeypatch):
 
 
 def _endpoint(application, account_id):
-    from config.shops import secret_box
     from tp_api.services.webhooks import webhook_endpoints
     from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
+    from tp_api.web.parts import parts_of
 
     policy = EndpointPolicy(allow_private=False, resolver=lambda host, port: ["93.184.216.34"])
     created = webhook_endpoints.create_endpoint(
         account_id,
-        secret_box(application.config["TP_SETTINGS"]),
+        parts_of(application).secret_box,
         policy,
         url="https://hooks.example.com/tp",
         event_types=["order.paid"],

@@ -10,6 +10,7 @@ import pytest
 
 from tp_api.services.credentials.authenticator import ThrottlePolicy
 from tp_api.services.door import scanners
+from tp_api.web.parts import parts_of
 
 WRONG_ADMIN_KEY = "tpk_" + "x" * 43
 
@@ -17,7 +18,7 @@ WRONG_ADMIN_KEY = "tpk_" + "x" * 43
 @pytest.fixture
 def three_strikes(app, time_machine):
     time_machine.move_to("2026-06-01T10:00:00Z", tick=False)
-    app.extensions["tp_auth_throttle"].policy = ThrottlePolicy(
+    parts_of(app).auth_throttle.policy = ThrottlePolicy(
         max_failures=3, window=timedelta(minutes=5), block_for=timedelta(minutes=15)
     )
 

@@ -14,6 +14,7 @@ from tp_api.services.credentials import admin_keys
 from tp_api.services.errors import TicketingError
 from tp_api.web.admin import presented_key
 from tp_api.web.api_routes import model_response, operation
+from tp_api.web.parts import parts
 
 bp = Blueprint("api_meta", __name__, url_prefix="/api/v1")
 
@@ -38,7 +39,7 @@ def health() -> Response:
             caller = admin_keys.authenticate_api_key(
                 key,
                 client=request.remote_addr or "unknown",
-                throttle=current_app.extensions["tp_auth_throttle"],
+                throttle=parts().auth_throttle,
             )
         except TicketingError:
             caller = None
@@ -63,6 +64,6 @@ def openapi_document() -> Response:
     from tp_api.web.openapi import document
 
     return current_app.response_class(
-        document(current_app.config["TP_SETTINGS"].public_url),
+        document(parts().public_url),
         mimetype="application/json",
     )

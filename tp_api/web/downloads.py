@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, Response, current_app, request, send_file
+from flask import Blueprint, Response, request, send_file
 
 from tp_api.models.orders import format_order_reference
 from tp_api.services.delivery import ticket_files
 from tp_api.services.errors import TicketingError
+from tp_api.web.parts import parts
 
 bp = Blueprint("downloads", __name__, url_prefix="/files/tickets")
 
@@ -27,14 +28,13 @@ def _refused(error: TicketingError) -> Response:
 
 @bp.get("/<name>")
 def ticket_file(name: str) -> Response:
-    tools = current_app.extensions["tp_ticket_tools"]
+    tools = parts().ticket_tools
     secret = request.args.get("secret")
     if match := _QR_NAME.match(name):
         path = ticket_files.qr_for_link(tools, match.group(1), secret)
         return _private(send_file(path, mimetype="image/png", download_name=name))
     if match := _ORDER_NAME.match(name):
-        render = current_app.extensions["tp_renderer"]().render_job
-        path = ticket_files.order_pdf_for_link(tools, int(match.group(1)), secret, render)
+        path = ticket_files.order_pdf_for_link(tools, int(match.group(1)), secret, parts().render)
         return _private(
             send_file(
                 path,

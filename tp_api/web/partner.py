@@ -6,7 +6,7 @@ import json
 import logging
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from flask import Blueprint, Response, g, jsonify, request
 
 from tp_api.models import Account
 from tp_api.services.credentials import partner_keys
@@ -24,6 +24,7 @@ from tp_api.services.orders import personalise, submit
 from tp_api.services.orders.order_input import parse_partner_order
 from tp_api.services.validation import to_int
 from tp_api.web import partner_json
+from tp_api.web.parts import parts
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +73,7 @@ def _authenticate() -> None:
     g.auth = partner_keys.authenticate(
         request.args.get("key"),
         client=request.remote_addr or "unknown",
-        throttle=current_app.extensions["tp_auth_throttle"],
+        throttle=parts().auth_throttle,
     )
 
 
@@ -159,7 +160,7 @@ def personalize_tickets(event_id: str) -> Response:
 def create_order() -> Response:
     order_input = parse_partner_order(_json_body())
     outcome = submit.submit_order(
-        _account_id(), order_input, hold_seconds=current_app.config["TP_UNPAID_HOLD_SECONDS"]
+        _account_id(), order_input, hold_seconds=parts().unpaid_hold_seconds
     )
     log.info(
         "order %s %s for account %s (%s, %d tickets issued)",
@@ -179,7 +180,7 @@ def create_order() -> Response:
 @bp.get("/users/get-ticket")
 def get_ticket() -> Response:
     url = ticket_files.ticket_link(
-        current_app.extensions["tp_ticket_tools"],
+        parts().ticket_tools,
         _account_id(),
         _wp_user_id(required=False),
         request.args.get("ticket_id", "").strip(),
@@ -190,7 +191,7 @@ def get_ticket() -> Response:
 @bp.get("/orders/get-ticket")
 def get_order_tickets() -> Response:
     url = ticket_files.order_link(
-        current_app.extensions["tp_ticket_tools"],
+        parts().ticket_tools,
         _account_id(),
         _wp_user_id(required=False),
         request.args.get("order_id", "").strip(),

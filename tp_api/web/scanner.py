@@ -8,13 +8,16 @@ shape: ``{"error": {"code", "message", "status", "requestId"}}``.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, Response, current_app, g, jsonify, request
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from flask import Blueprint, Response, g, jsonify, request
 
 from tp_api.services.door import checkin, scanner_api, scanners
 from tp_api.services.errors import InvalidInput, TicketingError, TooManyAttempts
 from tp_api.services.validation import optional_str, to_int
+from tp_api.web.parts import parts
 
 bp = Blueprint("scanner", __name__, url_prefix="/api/v1")
 
@@ -44,7 +47,7 @@ def _authenticate() -> None:
     g.scanner = scanners.authenticate_scanner(
         token,
         client=request.remote_addr or "unknown",
-        throttle=current_app.extensions["tp_auth_throttle"],
+        throttle=parts().auth_throttle,
     )
 
 
@@ -58,8 +61,8 @@ def _body() -> dict[str, Any]:
     return data
 
 
-def _keys() -> Any:
-    return current_app.extensions["tp_scan_keys"]
+def _keys() -> Mapping[str, Ed25519PublicKey]:
+    return parts().scan_keys
 
 
 @bp.post("/checkin/scan")

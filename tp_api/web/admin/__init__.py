@@ -7,12 +7,13 @@ the shape ``{"error": {"code", "message", "status", "requestId", "details"?}}``.
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, current_app, g, request
+from flask import Blueprint, Response, g, request
 
 from tp_api.services import idempotency
 from tp_api.services.credentials import admin_keys
 from tp_api.services.errors import Conflict, TicketingError, TooManyAttempts, Unauthenticated
 from tp_api.web.api_routes import error_response
+from tp_api.web.parts import parts
 
 bp = Blueprint("admin", __name__, url_prefix="/api/v1")
 
@@ -47,7 +48,7 @@ def _authenticate() -> Response | None:
     g.caller = admin_keys.authenticate_api_key(
         presented_key(),
         client=request.remote_addr or "unknown",
-        throttle=current_app.extensions["tp_auth_throttle"],
+        throttle=parts().auth_throttle,
     )
     key = request.headers.get("Idempotency-Key")
     if key is None or request.method not in _WRITES:

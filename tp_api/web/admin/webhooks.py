@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import current_app, g
+from flask import g
 
 from tp_api.schemas.webhooks import (
     DeliveryList,
@@ -25,18 +25,18 @@ from tp_api.services.webhooks import webhook_delivery, webhook_endpoints, webhoo
 from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 from tp_api.web.admin import bp, issued_secret
 from tp_api.web.api_routes import operation
+from tp_api.web.parts import parts
 
 HOOKS = ("webhooks:write",)
 _ONE = "/webhooks/<int:endpoint_id>"
 
 
 def _box() -> SecretBox:
-    return current_app.extensions["tp_secret_box"]
+    return parts().secret_box
 
 
 def _policy() -> EndpointPolicy:
-    settings = current_app.config["TP_SETTINGS"]
-    return EndpointPolicy(allow_private=settings.webhook_allow_private)
+    return EndpointPolicy(allow_private=parts().webhook_allow_private)
 
 
 @operation(
