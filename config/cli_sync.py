@@ -108,12 +108,32 @@ def shop_list(settings: Settings, account_name: str | None) -> None:
                 "url": s.base_url,
                 "enabled": s.enabled,
                 "interval_s": s.interval_s,
+                "partner_key_id": s.partner_key_id,
                 "order_cursor": s.order_cursor,
                 "mappings": len(shops_service.mappings(s.id)),
             }
             for s in shops_service.list_shops(owner_id)
         ]
     echo_json(rows)
+
+
+@shop.command("partner-key")
+@click.argument("name")
+@click.argument("key_id", type=int, required=False)
+@click.option("--account", "account_name")
+@click.option("--clear", is_flag=True, help="The shop names no key any more")
+@click.pass_obj
+def shop_partner_key(
+    settings: Settings, name: str, key_id: int | None, account_name: str | None, clear: bool
+) -> None:
+    """Name the partner key (key_id from `key list`) the shop's plugin pushes orders with: its
+    pushes are then bound to this shop's orders at once."""
+    if (key_id is None) == (not clear):
+        raise click.UsageError("give a KEY_ID or --clear")
+    with database_session(settings):
+        found = _find_shop(account_name, name)
+        shops_service.set_partner_key(found.account_id, found.name, None if clear else key_id)
+    click.echo(f"shop {name!r}: " + ("no partner key" if clear else f"partner key {key_id}"))
 
 
 @shop.command("remove")

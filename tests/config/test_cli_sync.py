@@ -190,3 +190,18 @@ def test_sync_run_exits_1_when_the_shop_refuses_our_credentials(run, db, factory
         "  orders: order pull stopped: GET orders: HTTP 401 woocommerce_rest_authentication_error"
         in result.output
     )
+
+
+def test_a_shop_names_the_partner_key_its_plugin_pushes_with(run, db, factory):
+    seller, shop, _ = factory.shop()
+    key_id = json.loads(run("key", "list", "--account", seller.account.name).output)[0]["key_id"]
+    named = run("shop", "partner-key", "main", str(key_id))
+    assert named.exit_code == 0, named.output
+    assert Shop.get_by_id(shop.id).partner_key_id == key_id
+    listed = json.loads(run("shop", "list").output)
+    assert listed[0]["partner_key_id"] == key_id
+    assert run("shop", "partner-key", "main").exit_code == 2  # neither a key nor --clear
+    unknown = run("shop", "partner-key", "main", "99999")
+    assert unknown.exit_code == 1 and "Key 99999 not found" in unknown.output
+    assert run("shop", "partner-key", "main", "--clear").exit_code == 0
+    assert Shop.get_by_id(shop.id).partner_key_id is None

@@ -19,14 +19,14 @@ class Sale:
     """One order as the in-memory platform keeps it."""
 
     id: int
-    state: str  # "open", "paid", "void"
+    state: str  # "draft", "open", "paid", "void"
     changed_at: datetime
     items: dict[int, int]  # product id -> units
     refunded: dict[int, int] = field(default_factory=dict)  # product id -> units
     email: str = "buyer@example.com"
 
 
-_STATUS = {"open": "on-hold", "paid": "processing", "void": "cancelled"}
+_STATUS = {"draft": "checkout-draft", "open": "on-hold", "paid": "processing", "void": "cancelled"}
 
 
 @dataclass

@@ -5,7 +5,7 @@ from __future__ import annotations
 import peewee
 
 from tp_api.db import UtcDateTimeField
-from tp_api.models.accounts import Account
+from tp_api.models.accounts import Account, PartnerKey
 from tp_api.models.base import BaseModel, created_at_field
 from tp_api.models.events import TicketType
 from tp_api.models.orders import Order
@@ -25,6 +25,12 @@ class Shop(BaseModel):
     webhook_secret_enc = peewee.TextField()
     enabled = peewee.BooleanField(default=True)
     interval_s = peewee.IntegerField(default=300)
+    # The partner key the shop's plugin pushes orders with: a push with it is bound to this
+    # shop's order of the same number at once (shop_bindings.bind_pushed_order).
+    partner_key = peewee.ForeignKeyField(
+        PartnerKey, null=True, unique=True, backref="shops", on_delete="SET NULL"
+    )
+    partner_key_id: int | None  # the foreign key's column (peewee's accessor)
     # The newest shop-side modified time (UTC, the shop's clock) seen in committed data.
     order_cursor = UtcDateTimeField(null=True)
     created_at = created_at_field()

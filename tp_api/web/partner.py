@@ -160,7 +160,10 @@ def personalize_tickets(event_id: str) -> Response:
 def create_order() -> Response:
     order_input = parse_partner_order(_json_body())
     outcome = submit.submit_order(
-        _account_id(), order_input, hold_seconds=parts().unpaid_hold_seconds
+        _account_id(),
+        order_input,
+        hold_seconds=parts().unpaid_hold_seconds,
+        partner_key_id=g.auth.key_id or None,  # 0: the "my tickets" page, keyless
     )
     log.info(
         "order %s %s for account %s (%s, %d tickets issued)",

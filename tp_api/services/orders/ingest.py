@@ -28,7 +28,14 @@ from tp_api.db import lock_rows, utcnow, write_transaction
 from tp_api.models import Order, OrderStatus, ShopOrder
 from tp_api.schemas.text_rules import email_problem
 from tp_api.services.errors import TicketingError
-from tp_api.services.orders import cancellation, holds, stock, submit, unsellable_orders
+from tp_api.services.orders import (
+    cancellation,
+    holds,
+    shop_bindings,
+    stock,
+    submit,
+    unsellable_orders,
+)
 from tp_api.services.orders.order_input import OrderInput
 from tp_api.services.orders.outcomes import OrderChange
 
@@ -115,7 +122,7 @@ def _ingest(
     shop_id: int, account_id: int, snapshot: ShopOrderSnapshot, hold_seconds: int
 ) -> IngestOutcome:
     with write_transaction():
-        binding = _locked_binding(shop_id, snapshot.external_id)
+        binding = shop_bindings.locked_binding(shop_id, snapshot.external_id)
         if binding is not None and _stale_or_same(binding, snapshot):
             return IngestOutcome(OrderChange.SKIPPED, binding.order_id)
         order = _our_order(account_id, binding, snapshot)
@@ -170,13 +177,6 @@ def _unsellable(order: Order | None, snapshot: ShopOrderSnapshot) -> list[str]:
     return unsellable_orders.unsellable_reasons(snapshot.order)
 
 
-def _locked_binding(shop_id: int, external_id: int) -> ShopOrder | None:
-    query = ShopOrder.select().where(
-        ShopOrder.shop == shop_id, ShopOrder.external_id == external_id
-    )
-    return lock_rows(query).first()
-
-
 def _stale_or_same(binding: ShopOrder, snapshot: ShopOrderSnapshot) -> bool:
     if (
         binding.date_modified
@@ -193,7 +193,8 @@ def _our_order(
 ) -> Order | None:
     if binding is not None and binding.order_id is not None:
         return Order.get_by_id(binding.order_id)
-    # A partner-API push may have created it already (``wc_456`` is stored as ``456``).
+    # A partner-API push that named no shop may have created it already, unbound
+    # (shop_bindings); ``wc_456`` is stored as ``456``.
     return Order.get_or_none(
         (Order.account == account_id) & (Order.wp_order_id == snapshot.order.wp_order_id)
     )
@@ -307,17 +308,14 @@ def _save_binding(
     *,
     retry: bool = False,
 ) -> None:
-    values = {
-        "order": order.id if order else (binding.order_id if binding else None),
-        "status": snapshot.status[:30],
-        "date_modified": snapshot.date_modified,
-        "content_hash": ("retry:" + snapshot.content_hash())[:64]
-        if retry
-        else (snapshot.content_hash()),
-        "problem": "; ".join(problems)[:4000] or None,
-        "synced_at": utcnow(),
-    }
-    if binding is None:
-        ShopOrder.create(shop=shop_id, external_id=snapshot.external_id, **values)
-    else:
-        ShopOrder.update(**values).where(ShopOrder.id == binding.id).execute()
+    content_hash = snapshot.content_hash()
+    shop_bindings.save_binding(
+        shop_id,
+        snapshot.external_id,
+        binding,
+        order_id=order.id if order else (binding.order_id if binding else None),
+        status=snapshot.status,
+        date_modified=snapshot.date_modified,
+        content_hash=("retry:" + content_hash) if retry else content_hash,
+        problem="; ".join(problems),
+    )

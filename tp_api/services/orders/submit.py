@@ -21,7 +21,7 @@ from tp_api.db import insert_rows, lock_rows, utcnow, write_transaction
 from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
 from tp_api.models.base import new_public_number
 from tp_api.services.errors import Conflict, Forbidden, NotFound, TicketingError
-from tp_api.services.orders import cancellation, holds, stock
+from tp_api.services.orders import cancellation, holds, shop_bindings, stock
 from tp_api.services.orders.order_input import BillingInput, OrderInput, OrderLineInput
 from tp_api.services.orders.outcomes import OrderChange
 from tp_api.services.orders.references import new_ticket_reference
@@ -48,6 +48,7 @@ def submit_order(
     order_input: OrderInput,
     *,
     hold_seconds: int = holds.DEFAULT_UNPAID_HOLD_SECONDS,
+    partner_key_id: int | None = None,
 ) -> OrderOutcome:
     """Create the order, or update the one it refers to (``tp_order_id`` or ``wp_order_id``).
 
@@ -55,13 +56,20 @@ def submit_order(
     and, when paid, gets one ticket (status 1, Created) per unit of each ticket line.
     An unpaid order's hold lapses after ``hold_seconds`` (holds.py); paying an expired order
     takes its units again, or raises OutOfStock and it stays expired.
+    A new order pushed with ``partner_key_id`` is bound to its shop's order when the key
+    names a shop (shop_bindings.bind_pushed_order).
     Raises NotFound, Forbidden, InvalidInput or OutOfStock; on any error nothing changes.
     """
     stock_plan = _plan_for_new_order(account_id, order_input)
     try:
         with write_transaction():
             return _submit(
-                account_id, order_input, stock_plan, hold_seconds, assume_new=stock_plan is not None
+                account_id,
+                order_input,
+                stock_plan,
+                hold_seconds,
+                assume_new=stock_plan is not None,
+                partner_key_id=partner_key_id,
             )
     except peewee.IntegrityError:
         # The account has this wp_order_id already: a repeated push, or a concurrent push of
@@ -70,7 +78,14 @@ def submit_order(
         # draws another.)
         log.debug("order %s exists; applying the push as an update", order_input.wp_order_id)
     with write_transaction():
-        return _submit(account_id, order_input, None, hold_seconds, assume_new=False)
+        return _submit(
+            account_id,
+            order_input,
+            None,
+            hold_seconds,
+            assume_new=False,
+            partner_key_id=partner_key_id,
+        )
 
 
 def _plan_for_new_order(account_id: int, order_input: OrderInput) -> stock.StockPlan | None:
@@ -104,6 +119,7 @@ def _submit(
     hold_seconds: int,
     *,
     assume_new: bool,
+    partner_key_id: int | None,
 ) -> OrderOutcome:
     if order_input.tp_order_id is not None:
         order = _locked_order_by_number(order_input.tp_order_id)
@@ -122,7 +138,12 @@ def _submit(
         stock_plan = stock.plan(
             account_id, order_input.ticket_quantities(), sale_rules=order_input.enforce_sale_rules
         )
-    return _create(account_id, order_input, stock_plan, hold_seconds)
+    outcome = _create(account_id, order_input, stock_plan, hold_seconds)
+    if partner_key_id is not None:
+        shop_bindings.bind_pushed_order(
+            account_id, partner_key_id, outcome.order_id, order_input.wp_order_id
+        )
+    return outcome
 
 
 def _known(account_id: int, order_input: OrderInput) -> bool:

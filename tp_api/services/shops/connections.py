@@ -9,7 +9,7 @@ from urllib.parse import urlsplit
 import peewee
 
 from tp_api.db import write_transaction
-from tp_api.models import Event, ProductMapping, Shop, SyncRun, TicketType
+from tp_api.models import Event, PartnerKey, ProductMapping, Shop, SyncRun, TicketType
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound
 
@@ -90,6 +90,29 @@ def add_shop(
     except peewee.IntegrityError:
         raise Conflict(f"Shop {name!r} already exists", code="shop_exists") from None
     return NewShop(shop, webhook_secret)
+
+
+def set_partner_key(account_id: int, name: str, partner_key_id: int | None) -> Shop:
+    """Name the partner key the shop's plugin pushes orders with (None: no key), so pushes
+    with it are bound to this shop's orders (orders.shop_bindings). A key serves one shop."""
+    with write_transaction():
+        shop = get_shop(account_id, name)
+        if partner_key_id is not None:
+            key = PartnerKey.get_or_none(
+                (PartnerKey.id == partner_key_id) & (PartnerKey.account == account_id)
+            )
+            if key is None:
+                raise NotFound(f"Key {partner_key_id} not found", code="key_not_found")
+            if key.revoked_at is not None:
+                raise Conflict(f"Key {partner_key_id} is revoked", code="key_revoked")
+            other = Shop.get_or_none((Shop.partner_key == key.id) & (Shop.id != shop.id))
+            if other is not None:
+                raise Conflict(
+                    f"Key {partner_key_id} already serves shop {other.name!r}",
+                    code="key_serves_another_shop",
+                )
+        Shop.update(partner_key=partner_key_id).where(Shop.id == shop.id).execute()
+    return Shop.get_by_id(shop.id)
 
 
 def get_shop(account_id: int, name: str) -> Shop:
