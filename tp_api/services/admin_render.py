@@ -1,5 +1,8 @@
-"""The admin API's view of our rows: one place that turns models into response schemas, so
-the API, the OpenAPI document and (later) webhook payloads show the same object."""
+"""The public view of our rows: one place that turns models into response schemas, so the
+admin API, its OpenAPI document and the webhook payloads (webhooks.notify) show the same
+object. It lives in the domain, not in a surface, because two surfaces share it and the
+webhook payload is rendered inside the transaction of its change (the object as that change
+left it)."""
 
 from __future__ import annotations
 

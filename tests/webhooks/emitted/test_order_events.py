@@ -83,6 +83,15 @@ def test_a_partial_refund_emits_refunded_for_that_refund(hooked):
     assert {k: v for k, v in events[1]["data"].items() if k != "refund"} == second.get_json()
 
 
+def test_each_event_shows_the_order_as_its_change_left_it(hooked):
+    number = hooked.push(quantity=1)
+    with write_transaction():
+        cancellation.cancel_order(order_row(number), status=OrderStatus.CANCELLED)
+    assert only("order.paid")["data"]["status"] == "processing"
+    assert only("order.cancelled")["data"]["status"] == "cancelled"
+    assert hooked.order(number)["status"] == "cancelled"
+
+
 def test_cancelling_an_unpaid_order_emits_cancelled(hooked):
     number = hooked.push(paid=False)
     with write_transaction():
