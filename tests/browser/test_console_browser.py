@@ -8,12 +8,13 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
 from config.settings import Settings
 from config.shops import secret_box, sync_now_handler
 from config.tickets import scan_public_keys, ticket_tools
-from tests.browser.checks import assert_accessible, assert_keyboard_reachable
+from tests.browser.checks import assert_keyboard_reachable
+from tests.browser.console_pages import EMAIL, photograph, sign_in
 from tests.conftest import TEST_SECRET
 from tests.factories import STAFF_PASSWORD
 from tests.fake_woo import FakeWoo, fail_times
@@ -26,31 +27,12 @@ from tp_api.services.shops.sync_requests import SYNC_SHOP_NOW
 from tp_api.services.webhooks import webhook_endpoints, webhook_events
 from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
-EMAIL = "box.office@example.com"
-
 
 @pytest.fixture
 def seller(factory):
     owner = factory.seller("Harbour Festival BV")
     factory.staff(owner, email=EMAIL)
     return owner
-
-
-def sign_in(page: Page, base: str, *, landing: str = "/console/events") -> None:
-    page.goto(base + landing)
-    expect(page).to_have_url(re.compile(r"/console/sign-in"))
-    page.get_by_label("E-mail address").fill(EMAIL)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(re.escape(landing) + "$"))
-    # The URL changes before console.js has run; a click on a refund button before it binds
-    # its confirmation would submit the form unasked (seen once under load in CI).
-    page.wait_for_load_state("load")
-
-
-def photograph(page: Page, screenshot, name: str, kind: str) -> None:
-    assert_accessible(page)
-    screenshot(page, f"{name}-{kind}")
 
 
 @pytest.mark.parametrize("kind", ["phone", "desktop"])

@@ -10,6 +10,11 @@ from tests.factories import STAFF_PASSWORD
 _TOKEN = re.compile(rb'name="csrf_token" value="([^"]+)"')
 
 
+def page_text(response: Any) -> str:
+    """The page's text without tags and with whitespace collapsed (what a person reads)."""
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
+
+
 def csrf_from(page: bytes) -> str:
     """The CSRF token of the first form on a page."""
     found = _TOKEN.search(page)

@@ -10,7 +10,7 @@ from config.shops import sync_now_handler
 from config.tickets import scan_public_keys, ticket_tools
 from tests.conftest import TEST_SECRET
 from tests.fake_woo import FakeWoo, fail_times
-from tests.tp_api.console.support import post_form, sign_in
+from tests.tp_api.console.support import page_text, post_form, sign_in
 from tp_api.models import Order, OutboxEntry, SyncRun, Ticket, TicketStatus, TicketType
 from tp_api.services.delivery import outbox
 from tp_api.services.delivery.ticket_files import ticket_code
@@ -19,25 +19,12 @@ from tp_api.services.door.checkin import ScanRequest, scan
 from tp_api.services.shops.sync_requests import SYNC_SHOP_NOW
 
 
-@pytest.fixture
-def seller(factory, client):
-    owner = factory.seller("Console Seller")
-    user = factory.staff(owner)
-    assert sign_in(client, user.email).status_code == 302
-    return owner
-
-
-def _text(response) -> str:
-    """The page's text without tags and with whitespace collapsed (what a person reads)."""
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)))
-
-
 def test_events_show_sales_per_ticket_type(client, factory, seller):
     event = factory.event(seller, name="Harbour Jazz", ticket_stock=40)
     ticket_type = factory.ticket_type(event)
     factory.order(seller, ticket_type, quantity=3)
     factory.order(seller, ticket_type, quantity=2, paid=False)
-    page = _text(client.get("/console/events"))
+    page = page_text(client.get("/console/events"))
     assert "Harbour Jazz" in page
     # Sold 3, reserved 2 (unpaid), left 35, revenue of the paid order only.
     assert "General Admission 3 2 35 EUR 89.85" in page
@@ -47,7 +34,7 @@ def test_another_accounts_events_and_orders_are_not_shown(client, factory, selle
     other = factory.seller("Other")
     event = factory.event(other, name="Not Yours")
     outcome = factory.order(other, factory.ticket_type(event))
-    assert "Not Yours" not in _text(client.get("/console/events"))
+    assert "Not Yours" not in page_text(client.get("/console/events"))
     assert client.get(f"/console/events/{event.id}").status_code == 404
     assert client.get(f"/console/orders/{outcome.number}").status_code == 404
     assert client.get(f"/console/door/{event.id}/figures.json").status_code == 404
@@ -70,7 +57,7 @@ def test_event_page_charts_tickets_sold_per_day(client, factory, time_machine):
     assert "<title>2026-11-20: 2</title>" in month and "<title>2026-11-25: 4</title>" in month
     # The busiest day is the full plot height; the table carries the same numbers.
     assert "busiest day 4 tickets" in month
-    assert "2026-11-25 4 EUR 119.80" in _text(client.get(f"/console/events/{event.id}"))
+    assert "2026-11-25 4 EUR 119.80" in page_text(client.get(f"/console/events/{event.id}"))
 
 
 def test_orders_search_by_reference_email_and_name(client, factory, seller):
@@ -95,7 +82,7 @@ def test_orders_search_by_reference_email_and_name(client, factory, seller):
         },
     )
     refs = {first.reference, second.reference}
-    assert refs <= set(re.findall(r"TP-\d+", _text(client.get("/console/orders"))))
+    assert refs <= set(re.findall(r"TP-\d+", page_text(client.get("/console/orders"))))
     for query, expected in (
         ("lovelace", first.reference),
         ("ALAN@example", second.reference),
@@ -106,10 +93,12 @@ def test_orders_search_by_reference_email_and_name(client, factory, seller):
         (str(first.number), first.reference),
     ):
         found = set(
-            re.findall(r"TP-\d+", _text(client.get("/console/orders", query_string={"q": query})))
+            re.findall(
+                r"TP-\d+", page_text(client.get("/console/orders", query_string={"q": query}))
+            )
         )
         assert found == {expected}, query
-    assert "No orders match" in _text(client.get("/console/orders?q=nobody-at-all"))
+    assert "No orders match" in page_text(client.get("/console/orders?q=nobody-at-all"))
 
 
 def test_refund_part_of_an_order_puts_the_stock_back(client, factory, seller):
@@ -117,7 +106,7 @@ def test_refund_part_of_an_order_puts_the_stock_back(client, factory, seller):
     ticket_type = factory.ticket_type(event)
     outcome = factory.order(seller, ticket_type, quantity=3)
     order_page = f"/console/orders/{outcome.number}"
-    assert "Left in stock" in _text(client.get(order_page))
+    assert "Left in stock" in page_text(client.get(order_page))
     line_id = int(re.search(r'name="line-(\d+)"', client.get(order_page).get_data(as_text=True))[1])
     response = post_form(
         client,
@@ -126,7 +115,7 @@ def test_refund_part_of_an_order_puts_the_stock_back(client, factory, seller):
         {f"line-{line_id}": "2", "reason": "Could not come", "refunds_seen": "0"},
     )
     assert response.status_code == 302
-    page = _text(client.get(order_page))
+    page = page_text(client.get(order_page))
     assert "Refunded 59.90" in page
     assert "Could not come" in page
     assert TicketType.get_by_id(ticket_type.id).sold == 1
@@ -164,14 +153,14 @@ def test_bad_refund_forms_are_explained_on_the_page(client, factory, seller, for
     response = post_form(client, page, f"{page}/refund", data)
     assert response.status_code == status
     assert 'role="alert"' in response.get_data(as_text=True)
-    assert message in _text(response)
+    assert message in page_text(response)
     assert TicketType.get_by_id(ticket_type.id).sold == 1
 
 
 def test_an_unpaid_order_offers_no_refund(client, factory, seller):
     ticket_type = factory.ticket_type(factory.event(seller))
     outcome = factory.order(seller, ticket_type, paid=False)
-    page = _text(client.get(f"/console/orders/{outcome.number}"))
+    page = page_text(client.get(f"/console/orders/{outcome.number}"))
     assert "Only paid orders can be refunded" in page
 
 
@@ -195,7 +184,7 @@ def test_door_figures_per_gate(client, factory, seller, settings):
     ]
     page = client.get(f"/console/door/{event.id}")
     assert 'data-source="/console/door/' in page.get_data(as_text=True)
-    assert "North 1 0 South 1 0" in _text(page)
+    assert "North 1 0 South 1 0" in page_text(page)
     assert client.get("/console/door").headers["Location"] == f"/console/door/{event.id}"
 
 
@@ -204,14 +193,14 @@ def test_sync_now_runs_through_the_outbox_and_a_failure_shows_its_error(client, 
         owner, shop, _ = factory.shop(url=woo.url, secret=TEST_SECRET, seller="Shop Seller")
         user = factory.staff(owner)
         sign_in(client, user.email)
-        assert "No runs yet" in _text(client.get("/console/shops"))
+        assert "No runs yet" in page_text(client.get("/console/shops"))
         response = post_form(client, "/console/shops", f"/console/shops/{shop.id}/sync", {})
         assert response.status_code == 302
-        page = _text(client.get("/console/shops"))
+        page = page_text(client.get("/console/shops"))
         assert "Sync requested" in page and "sync waiting for the worker" in page
         # A second click while it waits adds nothing.
         post_form(client, "/console/shops", f"/console/shops/{shop.id}/sync", {})
-        assert "already waiting" in _text(client.get("/console/shops"))
+        assert "already waiting" in page_text(client.get("/console/shops"))
         assert OutboxEntry.select().where(OutboxEntry.kind == SYNC_SHOP_NOW).count() == 1
         woo.failures.append(
             fail_times(1, 401, b'{"code":"woocommerce_rest_cannot_view"}', {}, "application/json")
@@ -221,7 +210,7 @@ def test_sync_now_runs_through_the_outbox_and_a_failure_shows_its_error(client, 
         outbox.complete(job)
     runs = list(SyncRun.select().where(SyncRun.shop == shop.id))
     assert {r.kind for r in runs} == {"orders", "stock"}
-    page = _text(client.get("/console/shops"))
+    page = page_text(client.get("/console/shops"))
     assert "Last error" in page
     assert "GET orders: HTTP 401 woocommerce_rest_cannot_view Unauthorized" in page
     assert "sync waiting for the worker" not in page
@@ -251,15 +240,15 @@ def test_the_shop_page_names_each_failed_product_of_a_run(client, factory):
 def test_stock_differences_show_what_the_shop_was_last_given(client, factory):
     owner, shop, ticket_type = factory.shop(secret=TEST_SECRET, stock=10)
     sign_in(client, factory.staff(owner).email)
-    page = _text(client.get("/console/shops"))
+    page = page_text(client.get("/console/shops"))
     assert "93 General Admission never set 10" in page
     factory.order(owner, ticket_type, quantity=4)
     from tp_api.models import ProductMapping
 
     ProductMapping.update(last_pushed_stock=10).execute()
-    assert "93 General Admission 10 6" in _text(client.get("/console/shops"))
+    assert "93 General Admission 10 6" in page_text(client.get("/console/shops"))
     ProductMapping.update(last_pushed_stock=6).execute()
-    assert "The shop shows the stock we have" in _text(client.get("/console/shops"))
+    assert "The shop shows the stock we have" in page_text(client.get("/console/shops"))
 
 
 def test_another_accounts_shop_cannot_be_synced(client, factory, seller):
@@ -278,14 +267,14 @@ def test_events_come_fifty_to_a_page(client, factory, seller, monkeypatch):
     )
     for day in range(3):
         factory.event(seller, name=f"Night {day}", start_date=1785780000 + day * 86400)
-    first = _text(client.get("/console/events"))
+    first = page_text(client.get("/console/events"))
     assert "Night 2" in first and "Night 1" in first and "Night 0" not in first
     assert "Earlier events" in first
-    second = _text(client.get("/console/events?offset=2"))
+    second = page_text(client.get("/console/events?offset=2"))
     assert "Night 0" in second and "Night 2" not in second
     assert "Earlier events" not in second
-    assert "No more events" in _text(client.get("/console/events?offset=999"))
-    assert "Night 2" in _text(client.get("/console/events?offset=-5"))
+    assert "No more events" in page_text(client.get("/console/events?offset=999"))
+    assert "Night 2" in page_text(client.get("/console/events?offset=-5"))
 
 
 def test_a_refund_form_sent_twice_refunds_once(client, factory, seller):
@@ -299,7 +288,7 @@ def test_a_refund_form_sent_twice_refunds_once(client, factory, seller):
     assert post_form(client, page, f"{page}/refund", form).status_code == 302
     again = post_form(client, page, f"{page}/refund", form)
     assert again.status_code == 409
-    assert "was refunded meanwhile" in _text(again)
+    assert "was refunded meanwhile" in page_text(again)
     assert TicketType.get_by_id(ticket_type.id).sold == 2
 
 
@@ -327,13 +316,13 @@ def test_cancel_an_unpaid_order_gives_its_hold_back(client, factory, seller):
     outcome = factory.order(seller, ticket_type, quantity=3, paid=False)
     page = f"/console/orders/{outcome.number}"
     assert TicketType.get_by_id(ticket_type.id).reserved == 3
-    assert "Cancel order" in _text(client.get(page))
+    assert "Cancel order" in page_text(client.get(page))
 
     assert post_form(client, page, f"{page}/cancel", {}).status_code == 302
 
     assert Order.get_by_id(outcome.order_id).status == "cancelled"
     assert TicketType.get_by_id(ticket_type.id).reserved == 0
-    shown = _text(client.get(page))
+    shown = page_text(client.get(page))
     assert "The order is cancelled" in shown
     assert "Cancel order" not in shown
 
@@ -342,10 +331,10 @@ def test_a_paid_order_has_no_cancel_button_and_refuses_a_forged_cancel(client, f
     ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
     outcome = factory.order(seller, ticket_type, quantity=1)
     page = f"/console/orders/{outcome.number}"
-    assert "Cancel order" not in _text(client.get(page))
+    assert "Cancel order" not in page_text(client.get(page))
 
     response = post_form(client, page, f"{page}/cancel", {})
 
     assert response.status_code == 409
-    assert "refund it instead of cancelling" in _text(response)
+    assert "refund it instead of cancelling" in page_text(response)
     assert Order.get_by_id(outcome.order_id).is_paid

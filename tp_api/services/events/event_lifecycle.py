@@ -9,10 +9,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import peewee
+
 from tp_api.db import tuples, utcnow, write_transaction
-from tp_api.models import Event, EventLifecycle, Order, OrderLine, OrderStatus, TicketType
+from tp_api.models import (
+    Event,
+    EventLifecycle,
+    Order,
+    OrderLine,
+    OrderStatus,
+    ShopOrder,
+    TicketType,
+)
 from tp_api.services.errors import Conflict
 from tp_api.services.events.event_admin import locked_event
+from tp_api.services.events.event_catalogue import find_event
 from tp_api.services.orders import cancellation
 from tp_api.services.orders.refunds import RefundRequest, refund_in_transaction
 from tp_api.services.webhooks import notify
@@ -30,6 +41,17 @@ class CancelSummary:
     orders_refunded: int
     orders_cancelled: int
     tickets_cancelled: int
+
+
+@dataclass(frozen=True)
+class CancelPreview:
+    """What cancelling an event would do: paid orders refunded, unpaid ones cancelled, and
+    how many of the paid ones came from a shop (to be refunded in the shop too)."""
+
+    event: Event
+    orders_to_refund: int
+    orders_to_cancel: int
+    shop_orders_to_refund: int
 
 
 def publish_event(account_id: int, id_or_slug: str) -> Event:
@@ -76,25 +98,11 @@ def cancel_event(account_id: int, id_or_slug: str, *, reason: str = "") -> Cance
     """
     with write_transaction():
         event = _event_in(account_id, id_or_slug, _CANCEL_FROM, "cancel")
-        scope = Event.select(Event.id).where((Event.id == event.id) | (Event.parent == event.id))
-        types = TicketType.select(TicketType.id).where(TicketType.event.in_(scope))
-        lines_by_order: dict[int, dict[int, int]] = {}
-        rows = tuples(
-            OrderLine.select(
-                OrderLine.id, OrderLine.order, OrderLine.quantity, OrderLine.refunded_quantity
-            ).where(OrderLine.ticket_type.in_(types))
-        )
-        for line_id, order_id, quantity, refunded in rows:
-            if quantity > refunded:
-                lines_by_order.setdefault(order_id, {})[line_id] = quantity - refunded
+        types = _types_of(event)
+        lines_by_order = _open_lines_by_order(types)
         refunded = cancelled = tickets = 0
-        orders = Order.select().where(
-            Order.id.in_(list(lines_by_order)),
-            Order.account == account_id,
-            Order.status.not_in([OrderStatus.CANCELLED, OrderStatus.REFUNDED]),
-        )
         elsewhere = _orders_with_other_tickets(list(lines_by_order), types)
-        for order in orders.order_by(Order.id) if lines_by_order else []:
+        for order in _open_orders(account_id, lines_by_order):
             if order.is_paid:
                 before = _live_tickets(order.id)
                 # An order for this event only is refunded in full (its fees included).
@@ -112,6 +120,53 @@ def cancel_event(account_id: int, id_or_slug: str, *, reason: str = "") -> Cance
         cancelled_event = _move(event, EventLifecycle.CANCELLED)
         notify.event_cancelled(cancelled_event)
         return CancelSummary(cancelled_event, refunded, cancelled, tickets)
+
+
+def cancel_preview(account_id: int, id_or_slug: str) -> CancelPreview:
+    """What :func:`cancel_event` would do now, changing nothing (for a confirmation page)."""
+    event = find_event(account_id, id_or_slug)
+    orders = _open_orders(account_id, _open_lines_by_order(_types_of(event)))
+    paid = [order.id for order in orders if order.is_paid]
+    in_shops = (
+        ShopOrder.select(ShopOrder.order).where(ShopOrder.order.in_(paid)).distinct().count()
+        if paid
+        else 0
+    )
+    return CancelPreview(event, len(paid), len(orders) - len(paid), in_shops)
+
+
+def _types_of(event: Event) -> peewee.Select:
+    scope = Event.select(Event.id).where((Event.id == event.id) | (Event.parent == event.id))
+    return TicketType.select(TicketType.id).where(TicketType.event.in_(scope))
+
+
+def _open_lines_by_order(types: peewee.Select) -> dict[int, dict[int, int]]:
+    """Order id -> {line id: units not refunded} of the lines of ``types``."""
+    lines_by_order: dict[int, dict[int, int]] = {}
+    rows = tuples(
+        OrderLine.select(
+            OrderLine.id, OrderLine.order, OrderLine.quantity, OrderLine.refunded_quantity
+        ).where(OrderLine.ticket_type.in_(types))
+    )
+    for line_id, order_id, quantity, refunded in rows:
+        if quantity > refunded:
+            lines_by_order.setdefault(order_id, {})[line_id] = quantity - refunded
+    return lines_by_order
+
+
+def _open_orders(account_id: int, lines_by_order: dict[int, dict[int, int]]) -> list[Order]:
+    """The account's orders among ``lines_by_order`` not cancelled or refunded yet."""
+    if not lines_by_order:
+        return []
+    return list(
+        Order.select()
+        .where(
+            Order.id.in_(list(lines_by_order)),
+            Order.account == account_id,
+            Order.status.not_in([OrderStatus.CANCELLED, OrderStatus.REFUNDED]),
+        )
+        .order_by(Order.id)
+    )
 
 
 def _orders_with_other_tickets(order_ids: list[int], types: object) -> set[int]:

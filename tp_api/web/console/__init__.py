@@ -17,6 +17,7 @@ import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import (
     Blueprint,
@@ -154,6 +155,18 @@ def when(value: datetime | None) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC") if value is not None else ""
 
 
+@bp.app_template_filter("local")
+def local(value: datetime | None, zone: str) -> str:
+    """A timestamp in an event's own time zone, as ``2027-07-03 19:30 Europe/Amsterdam``."""
+    if value is None:
+        return ""
+    try:
+        shown = value.astimezone(ZoneInfo(zone))
+    except (ZoneInfoNotFoundError, ValueError):
+        return when(value)
+    return f"{shown:%Y-%m-%d %H:%M} {zone}"
+
+
 _TICKET_STATUS = {
     TicketStatus.CREATED: "to personalise",
     TicketStatus.ACTIVE: "valid",
@@ -183,4 +196,13 @@ def safe_next(target: str | None) -> str:
     return url_for("console.events")
 
 
-from tp_api.web.console import auth, door, events, orders, shops, webhooks  # noqa: E402,F401
+from tp_api.web.console import (  # noqa: E402,F401
+    auth,
+    door,
+    event_actions,
+    event_editor,
+    events,
+    orders,
+    shops,
+    webhooks,
+)

@@ -1,0 +1,251 @@
+"""The console's event form: what a person typed, turned into the admin API's request
+models, and the admin API's validation problems put back next to the fields they are about.
+
+Field names in the page are the admin API's (``title``, ``startsAt``,
+``ticketTypes.0.price``), so a validation problem names its input without a mapping table.
+Times are typed as local wall-clock times (``<input type="datetime-local">``) in the
+event's time zone; prices as ``29.95`` or ``29,95``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel
+from werkzeug.datastructures import MultiDict
+
+from tp_api.models import Event, TicketType
+from tp_api.schemas.events import EventCreate, EventUpdate, TicketTypeCreate, TicketTypeUpdate
+from tp_api.web.api_routes import ValidationFailed, validate
+
+EVENT_FIELDS = ("title", "slug", "description", "venueName", "city", "currency", "timezone")
+TIME_FIELDS = ("startsAt", "endsAt")
+TYPE_FIELDS = (
+    "name",
+    "price",
+    "quantity",
+    "salesStart",
+    "salesEnd",
+    "minPerOrder",
+    "maxPerOrder",
+)
+TYPE_TIME_FIELDS = ("salesStart", "salesEnd")
+# Rows of ticket types a new-event form offers; "Add a ticket type" offers one more.
+NEW_TYPE_ROWS = 2
+MAX_TYPE_ROWS = 50
+_PRICE = re.compile(r"^\s*(\d{1,9})(?:[.,](\d{1,2}))?\s*$")
+_INTEGER = re.compile(r"^\s*\d{1,9}\s*$")
+# Problems the request models state about two fields at once, said next to the second.
+_PAIR_PROBLEMS = {
+    "endsAt must not be before startsAt": ("endsAt", "Must not be before the start."),
+    "salesEnd must be after salesStart": ("salesEnd", "Must be after the start of sales."),
+    "maxPerOrder must not be below minPerOrder": ("maxPerOrder", "Must not be below the minimum."),
+}
+
+
+@dataclass
+class EventForm:
+    """The form as typed (kept on a refusal) and the problems found, by input name."""
+
+    values: dict[str, str] = field(default_factory=dict)
+    types: list[dict[str, str]] = field(default_factory=list)
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def error(self, name: str) -> str:
+        """The problem with input ``name`` ('' when there is none)."""
+        return self.errors.get(name, "")
+
+
+def blank_form(timezone: str, rows: int = NEW_TYPE_ROWS) -> EventForm:
+    """An empty new-event form in ``timezone`` with ``rows`` empty ticket types."""
+    form = EventForm(values={"timezone": timezone, "currency": "EUR"})
+    form.types = [_blank_type() for _ in range(rows)]
+    return form
+
+
+def read_form(data: MultiDict[str, str], *, with_types: bool = True) -> EventForm:
+    """The posted form as typed; ticket-type rows left wholly empty are dropped."""
+    form = EventForm(
+        values={name: data.get(name, "").strip() for name in (*EVENT_FIELDS, *TIME_FIELDS)}
+    )
+    if not with_types:
+        return form
+    for index in range(MAX_TYPE_ROWS):
+        row = {name: data.get(f"ticketTypes.{index}.{name}", "").strip() for name in TYPE_FIELDS}
+        row["hidden"] = "on" if data.get(f"ticketTypes.{index}.hidden") else ""
+        # A row offered empty keeps its default minimum; it is still an empty row.
+        if any(value for name, value in row.items() if name not in ("minPerOrder", "hidden")):
+            form.types.append(row)
+    return form
+
+
+def edit_form(event: Event) -> EventForm:
+    """The form of an existing event, its values as stored (times in its own zone)."""
+    zone = _zone(event.timezone) or ZoneInfo("UTC")
+    return EventForm(
+        values={
+            "title": event.name,
+            "slug": event.slug or "",
+            "description": event.description,
+            "venueName": event.location,
+            "city": event.city,
+            "currency": event.currency,
+            "timezone": event.timezone,
+            "startsAt": _local(event.start_date, zone),
+            "endsAt": _local(event.end_date, zone),
+        }
+    )
+
+
+def type_form(ticket_type: TicketType, timezone: str) -> dict[str, str]:
+    """One ticket type's row as stored (sale window in the event's zone)."""
+    zone = _zone(timezone) or ZoneInfo("UTC")
+    cents = ticket_type.price_cents
+    return {
+        "name": ticket_type.name,
+        "price": f"{cents // 100}.{cents % 100:02d}",
+        "quantity": str(ticket_type.stock),
+        "salesStart": _local(ticket_type.sales_start, zone),
+        "salesEnd": _local(ticket_type.sales_end, zone),
+        "minPerOrder": str(ticket_type.min_per_order),
+        "maxPerOrder": "" if ticket_type.max_per_order is None else str(ticket_type.max_per_order),
+        "hidden": "on" if ticket_type.hidden else "",
+    }
+
+
+def event_create(form: EventForm) -> EventCreate | None:
+    """The new event the form describes, or None with ``form.errors`` filled."""
+    body = _event_body(form, required=True)
+    body["ticketTypes"] = [
+        _type_body(form, row, f"ticketTypes.{i}.") for i, row in enumerate(form.types)
+    ]
+    return _validated(EventCreate, body, form)
+
+
+def event_update(form: EventForm) -> EventUpdate | None:
+    """The changes to an event the form describes, or None with ``form.errors`` filled."""
+    return _validated(EventUpdate, _event_body(form, required=False), form)
+
+
+def type_create(form: EventForm, row: dict[str, str]) -> TicketTypeCreate | None:
+    """A new ticket type from one row (in the event's zone), or None with errors filled."""
+    return _validated(TicketTypeCreate, _type_body(form, row, ""), form)
+
+
+def type_update(form: EventForm, row: dict[str, str]) -> TicketTypeUpdate | None:
+    """The changes to a ticket type from one row (every field sent: an emptied sale window
+    or maximum clears it), or None with ``form.errors`` filled."""
+    return _validated(TicketTypeUpdate, _type_body(form, row, ""), form)
+
+
+def _event_body(form: EventForm, *, required: bool) -> dict[str, Any]:
+    values = form.values
+    body: dict[str, Any] = {
+        name: values.get(name, "") for name in ("title", "description", "venueName", "city")
+    }
+    body["currency"] = values.get("currency", "").upper() or "EUR"
+    body["timezone"] = values.get("timezone") or "UTC"
+    if values.get("slug"):
+        body["slug"] = values["slug"]
+    zone = _zone(body["timezone"])
+    if zone is None:
+        form.errors["timezone"] = "Not a time zone we know, e.g. Europe/Amsterdam."
+    for name in TIME_FIELDS:
+        typed = values.get(name, "")
+        if not typed:
+            if name == "startsAt" and required:
+                form.errors[name] = "Enter when the event starts."
+            elif name == "endsAt":
+                body[name] = None
+            continue
+        body[name] = _aware(typed, zone, name, form.errors)
+    return body
+
+
+def _type_body(form: EventForm, row: dict[str, str], prefix: str) -> dict[str, Any]:
+    errors = form.errors
+    body: dict[str, Any] = {"name": row.get("name", ""), "hidden": row.get("hidden") == "on"}
+    cents = _cents(row.get("price", ""))
+    if cents is None:
+        errors[prefix + "price"] = "Enter a price such as 29.95 (0 for free)."
+    body["price"] = cents
+    for name in ("quantity", "minPerOrder", "maxPerOrder"):
+        typed = row.get(name, "")
+        if not typed:
+            if name == "quantity":
+                errors[prefix + name] = "Enter how many tickets there are."
+            elif name == "maxPerOrder":
+                body[name] = None
+            continue
+        if not _INTEGER.match(typed):
+            errors[prefix + name] = "Enter a whole number."
+            continue
+        body[name] = int(typed)
+    zone = _zone(form.values.get("timezone") or "UTC") or ZoneInfo("UTC")
+    for name in TYPE_TIME_FIELDS:
+        typed = row.get(name, "")
+        body[name] = _aware(typed, zone, prefix + name, errors) if typed else None
+    return body
+
+
+def _validated(model: type[BaseModel], body: dict[str, Any], form: EventForm) -> Any:
+    # Our own checks (times, prices, numbers) may have failed already: the model's add what
+    # they say about the other fields, and never replace ours.
+    try:
+        parsed = validate(model, body, "body")
+    except ValidationFailed as failed:
+        for detail in failed.details or []:
+            name, message = _placed(detail["field"], detail["message"])
+            form.errors.setdefault(name, message)
+        return None
+    return None if form.errors else parsed
+
+
+def _placed(where: str, message: str) -> tuple[str, str]:
+    """The input a problem belongs to, and its message for a person."""
+    for known, (name, text) in _PAIR_PROBLEMS.items():
+        if message == known:
+            prefix = where + "." if where and where != "body" else ""
+            return prefix + name, text
+    if message.startswith("Input should be a valid datetime"):
+        message = "Enter a date and time."
+    return where, message[:1].upper() + message[1:]
+
+
+def _zone(name: str) -> ZoneInfo | None:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def _aware(typed: str, zone: ZoneInfo | None, name: str, errors: dict[str, str]) -> str | None:
+    try:
+        local = datetime.fromisoformat(typed)
+    except ValueError:
+        errors[name] = "Enter a date and time."
+        return None
+    if local.tzinfo is None:
+        local = local.replace(tzinfo=zone or ZoneInfo("UTC"))
+    return local.isoformat()
+
+
+def _local(value: datetime | None, zone: ZoneInfo) -> str:
+    if value is None:
+        return ""
+    return value.astimezone(zone).strftime("%Y-%m-%dT%H:%M")
+
+
+def _cents(typed: str) -> int | None:
+    match = _PRICE.match(typed)
+    if match is None:
+        return None
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+
+
+def _blank_type() -> dict[str, str]:
+    return {name: "" for name in TYPE_FIELDS} | {"minPerOrder": "1", "hidden": ""}
