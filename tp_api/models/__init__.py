@@ -1,6 +1,7 @@
 """The peewee models, one module per aggregate."""
 
 from tp_api.models.accounts import Account, ApiKey, AuthFailure, PartnerKey
+from tp_api.models.audit import AuditEntry
 from tp_api.models.checkins import CheckIn
 from tp_api.models.events import Event, EventLifecycle, TicketType
 from tp_api.models.idempotency import IdempotencyRecord
@@ -44,12 +45,14 @@ ALL_MODELS = (
     WebhookAttempt,
     StaffUser,
     SignInThrottle,
+    AuditEntry,
 )
 
 __all__ = [
     "ALL_MODELS",
     "Account",
     "ApiKey",
+    "AuditEntry",
     "AuthFailure",
     "CheckIn",
     "DeliveryStatus",

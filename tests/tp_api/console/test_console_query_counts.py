@@ -20,6 +20,8 @@ from tp_api.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from tp_api.services import audit_trail
+from tp_api.services.audit_trail import Actor
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.delivery.ticket_files import ticket_code
 from tp_api.services.door import scanners
@@ -54,6 +56,14 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
         ticket_type = factory.ticket_type(event)
         factory.order(owner, ticket_type, quantity=2)
         ids.setdefault("event", event.id)
+        change = {"price": [1000, 1000 + i]}
+        audit_trail.record(
+            owner.id,
+            Actor.staff(1, "staff@example.com"),
+            "event.updated",
+            ("event", event.id, event.name),
+            change,
+        )
         shop = connections.add_shop(
             box,
             owner.id,
@@ -142,6 +152,12 @@ PAGES = [
     "/console/shops",
     "/console/webhooks",
     "/console/webhooks/{endpoint}",
+    "/console/events/new",
+    "/console/events/{event}/edit",
+    "/console/events/{event}/cancel",
+    "/console/events/{event}/duplicate",
+    "/console/audit",
+    "/console/audit?action=event&actor=staff",
 ]
 
 

@@ -18,6 +18,7 @@ from typing import get_args
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import ApiKey
 from tp_api.schemas.keys import Scope
+from tp_api.services.audit_trail import Actor
 from tp_api.services.credentials.authenticator import (
     AuthThrottle,
     KeyCache,
@@ -49,6 +50,12 @@ class ApiCaller:
     account_id: int
     key_id: int
     scopes: frozenset[str]
+    label: str = ""
+
+    @property
+    def actor(self) -> Actor:
+        """The key as the audit trail names it."""
+        return Actor.api_key(self.key_id, self.label)
 
     def require(self, *needed: str) -> None:
         """Raise MissingScopes unless the key has every scope in ``needed``."""
@@ -171,7 +178,7 @@ def _match(secret: str, wanted: str, now: datetime) -> ApiCaller | None:
     ):
         if hmac.compare_digest(key.key_hash, wanted):
             touch_last_used(ApiKey, key, now)
-            return ApiCaller(key.account_id, key.id, frozenset(key.scopes.split()))
+            return ApiCaller(key.account_id, key.id, frozenset(key.scopes.split()), key.label)
     return None
 
 

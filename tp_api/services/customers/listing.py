@@ -18,6 +18,7 @@ from peewee import Case, fn
 
 from tp_api.db import tuples
 from tp_api.models import Order, OrderStatus
+from tp_api.services.csv_text import drain, safe_cell
 from tp_api.services.cursors import decode_cursor, encode_cursor
 
 HISTORY_PER_CUSTOMER = 10
@@ -72,7 +73,7 @@ def export_customers_csv(account_id: int) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
-    yield _drain(out)
+    yield drain(out)
     after: str | None = None
     while True:
         batch = _aggregate(account_id, after, EXPORT_BATCH, None)
@@ -83,30 +84,18 @@ def export_customers_csv(account_id: int) -> Iterator[str]:
             latest = customer.latest
             writer.writerow(
                 [
-                    _cell(customer.email),
-                    _cell(latest.billing_first_name if latest else ""),
-                    _cell(latest.billing_last_name if latest else ""),
-                    _cell(latest.billing_phone if latest else ""),
+                    safe_cell(customer.email),
+                    safe_cell(latest.billing_first_name if latest else ""),
+                    safe_cell(latest.billing_last_name if latest else ""),
+                    safe_cell(latest.billing_phone if latest else ""),
                     customer.orders_count,
                     customer.total_spent,
                     customer.first_order_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                     customer.last_order_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
                 ]
             )
-        yield _drain(out)
+        yield drain(out)
         after = batch[-1].email
-
-
-def _drain(out: io.StringIO) -> str:
-    text = out.getvalue()
-    out.seek(0)
-    out.truncate()
-    return text
-
-
-def _cell(value: str) -> str:
-    # A cell starting with these is a formula to spreadsheet programs (CSV injection).
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _aggregate(

@@ -6,11 +6,15 @@ from datetime import datetime, timedelta
 
 from tp_api.models import Event, EventLifecycle, TicketType
 from tp_api.schemas.events import EventDuplicate
+from tp_api.services.audit_trail import SYSTEM, Actor, created
+from tp_api.services.events import event_audit
 from tp_api.services.events.event_admin import slug_guard
 from tp_api.services.events.event_catalogue import event_node, find_event
 
 
-def duplicate_event(account_id: int, id_or_slug: str, data: EventDuplicate) -> Event:
+def duplicate_event(
+    account_id: int, id_or_slug: str, data: EventDuplicate, *, actor: Actor = SYSTEM
+) -> Event:
     """Copy an event, its dates and ticket types to new dates, as a draft with nothing sold.
 
     Child dates and sale windows move by the same offset as the event's start.
@@ -29,6 +33,8 @@ def duplicate_event(account_id: int, id_or_slug: str, data: EventDuplicate) -> E
         for child in node.children:
             child_copy = _copy_event(child.event, copy, shift, title=child.event.name, slug=None)
             _copy_types(child.ticket_types, child_copy, shift)
+        copied = created({"copied_from": source.id, **event_audit.event_values(copy)})
+        event_audit.event_changed(account_id, actor, "event.duplicated", copy, copied)
     return copy
 
 

@@ -22,36 +22,17 @@ from tp_api.schemas.events import (
     TicketTypeCreate,
     TicketTypeUpdate,
 )
+from tp_api.services.audit_trail import SYSTEM, Actor, changed, created
 from tp_api.services.errors import Conflict, NotFound, Unprocessable
+from tp_api.services.events import event_audit
 from tp_api.services.events.event_catalogue import find_event
 
-# Event columns an update may set, by schema field.
-_EVENT_FIELDS = {
-    "title": "name",
-    "slug": "slug",
-    "description": "description",
-    "starts_at": "start_date",
-    "ends_at": "end_date",
-    "timezone": "timezone",
-    "venue_name": "location",
-    "city": "city",
-    "currency": "currency",
-    "allow_reentry": "allow_reentry",
-    "require_personalisation": "require_personalisation",
-}
-_TYPE_FIELDS = {
-    "name": "name",
-    "price": "price_cents",
-    "quantity": "stock",
-    "sales_start": "sales_start",
-    "sales_end": "sales_end",
-    "min_per_order": "min_per_order",
-    "max_per_order": "max_per_order",
-    "hidden": "hidden",
-}
+# Event columns an update may set, by schema field (the lifecycle has its own actions).
+_EVENT_FIELDS = {k: v for k, v in event_audit.EVENT_FIELDS.items() if k != "lifecycle"}
+_TYPE_FIELDS = event_audit.TYPE_FIELDS
 
 
-def create_event(account_id: int, data: EventCreate) -> Event:
+def create_event(account_id: int, data: EventCreate, *, actor: Actor = SYSTEM) -> Event:
     """Create a draft event with its ticket types and child dates, all or nothing."""
     with slug_guard(data.slug):
         event = _insert_event(
@@ -73,7 +54,18 @@ def create_event(account_id: int, data: EventCreate) -> Event:
         )
         for date in data.dates:
             _insert_date(account_id, event, date)
+        _record_created(account_id, actor, event)
     return event
+
+
+def _record_created(account_id: int, actor: Actor, event: Event) -> None:
+    event_audit.event_changed(
+        account_id, actor, "event.created", event, created(event_audit.event_values(event))
+    )
+    owners = Event.select(Event.id).where((Event.id == event.id) | (Event.parent == event.id))
+    for ticket_type in TicketType.select().where(TicketType.event.in_(owners)):
+        values = created(event_audit.type_values(ticket_type))
+        event_audit.type_changed(account_id, actor, "ticket_type.created", ticket_type, values)
 
 
 def _insert_date(account_id: int, parent: Event, date: EventDateCreate) -> Event:
@@ -139,11 +131,14 @@ def _insert_ticket_type(event: Event, data: TicketTypeCreate) -> TicketType:
     )
 
 
-def update_event(account_id: int, id_or_slug: str, data: EventUpdate) -> Event:
+def update_event(
+    account_id: int, id_or_slug: str, data: EventUpdate, *, actor: Actor = SYSTEM
+) -> Event:
     """Change the fields sent; a capacity below what is sold and held is refused."""
     changes = data.model_dump(exclude_unset=True)
     with slug_guard(changes.get("slug")):
         event = locked_event(account_id, id_or_slug)
+        before = event_audit.event_values(event)
         for name, column in _EVENT_FIELDS.items():
             if name in changes and (changes[name] is not None or name in ("slug", "ends_at")):
                 setattr(event, column, changes[name])
@@ -154,6 +149,9 @@ def update_event(account_id: int, id_or_slug: str, data: EventUpdate) -> Event:
                 raise Unprocessable("endsAt must not be before startsAt", code="invalid_dates")
         event.updated_at = utcnow()
         event.save()
+        diff = changed(before, event_audit.event_values(event))
+        if diff:
+            event_audit.event_changed(account_id, actor, "event.updated", event, diff)
     return event
 
 
@@ -203,7 +201,12 @@ def _type_totals(event: Event) -> tuple[int, int]:
 
 
 def add_ticket_type(
-    account_id: int, id_or_slug: str, data: TicketTypeCreate, *, date_id: int | None = None
+    account_id: int,
+    id_or_slug: str,
+    data: TicketTypeCreate,
+    *,
+    date_id: int | None = None,
+    actor: Actor = SYSTEM,
 ) -> TicketType:
     """Add a ticket type to the event (or to one of its dates)."""
     with write_transaction():
@@ -213,17 +216,25 @@ def add_ticket_type(
         ticket_type = _insert_ticket_type(target, data)
         if target.manage_stock_per_ticket:
             Event.update(stock=Event.stock + data.quantity).where(Event.id == target.id).execute()
+        values = created(event_audit.type_values(ticket_type))
+        event_audit.type_changed(account_id, actor, "ticket_type.created", ticket_type, values)
     return ticket_type
 
 
 def update_ticket_type(
-    account_id: int, id_or_slug: str, type_id: int, data: TicketTypeUpdate
+    account_id: int,
+    id_or_slug: str,
+    type_id: int,
+    data: TicketTypeUpdate,
+    *,
+    actor: Actor = SYSTEM,
 ) -> TicketType:
     """Change a ticket type; its quantity cannot go below what is sold and reserved."""
     changes = data.model_dump(exclude_unset=True)
     with write_transaction():
         event = locked_event(account_id, id_or_slug)
         ticket_type = _ticket_type_of(event, type_id)
+        before = event_audit.type_values(ticket_type)
         old_stock = ticket_type.stock
         for name, column in _TYPE_FIELDS.items():
             nullable = name in ("sales_start", "sales_end", "max_per_order")
@@ -242,6 +253,9 @@ def update_ticket_type(
             # Without a shared capacity the event's stock is the sum of its types'.
             stock = Event.stock + (ticket_type.stock - old_stock)
             Event.update(stock=stock).where(Event.id == owner.id).execute()
+        diff = changed(before, event_audit.type_values(ticket_type))
+        if diff:
+            event_audit.type_changed(account_id, actor, "ticket_type.updated", ticket_type, diff)
     return ticket_type
 
 
@@ -258,7 +272,9 @@ def _check_rules(ticket_type: TicketType) -> None:
         )
 
 
-def remove_ticket_type(account_id: int, id_or_slug: str, type_id: int) -> None:
+def remove_ticket_type(
+    account_id: int, id_or_slug: str, type_id: int, *, actor: Actor = SYSTEM
+) -> None:
     """Remove a ticket type nobody has bought or reserved and no shop product sells (422
     otherwise)."""
     with write_transaction():
@@ -282,10 +298,12 @@ def remove_ticket_type(account_id: int, id_or_slug: str, type_id: int) -> None:
             Event.update(stock=Event.stock - ticket_type.stock).where(
                 Event.id == owner.id
             ).execute()
+        gone = {name: [value, None] for name, value in event_audit.type_values(ticket_type).items()}
+        event_audit.type_changed(account_id, actor, "ticket_type.removed", ticket_type, gone)
         ticket_type.delete_instance()
 
 
-def delete_event(account_id: int, id_or_slug: str) -> None:
+def delete_event(account_id: int, id_or_slug: str, *, actor: Actor = SYSTEM) -> None:
     """Delete a draft (its slug is freed); any other event is cancelled or archived instead."""
     with write_transaction():
         event = locked_event(account_id, id_or_slug)
@@ -301,6 +319,7 @@ def delete_event(account_id: int, id_or_slug: str) -> None:
             .where((Event.id == event.id) | (Event.parent == event.id))
             .execute()
         )
+        event_audit.event_changed(account_id, actor, "event.deleted", event)
 
 
 def locked_event(account_id: int, id_or_slug: str) -> Event:

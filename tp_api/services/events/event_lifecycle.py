@@ -8,6 +8,7 @@ published event with nothing left (tp_api.services.events.event_catalogue.effect
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import peewee
 
@@ -21,7 +22,9 @@ from tp_api.models import (
     ShopOrder,
     TicketType,
 )
+from tp_api.services.audit_trail import SYSTEM, Actor, created
 from tp_api.services.errors import Conflict
+from tp_api.services.events import event_audit
 from tp_api.services.events.event_admin import locked_event
 from tp_api.services.events.event_catalogue import find_event
 from tp_api.services.orders import cancellation
@@ -54,7 +57,7 @@ class CancelPreview:
     shop_orders_to_refund: int
 
 
-def publish_event(account_id: int, id_or_slug: str) -> Event:
+def publish_event(account_id: int, id_or_slug: str, *, actor: Actor = SYSTEM) -> Event:
     """Put a draft on sale; it needs a start time and at least one ticket type."""
     with write_transaction():
         event = _event_in(account_id, id_or_slug, _PUBLISH_FROM, "publish")
@@ -68,28 +71,28 @@ def publish_event(account_id: int, id_or_slug: str) -> Event:
                 "An event needs at least one ticket type before it is published",
                 code="event_incomplete",
             )
-        published = _move(event, EventLifecycle.PUBLISHED)
+        published = _move(event, EventLifecycle.PUBLISHED, account_id, actor, "event.published")
         notify.event_published(published)
         return published
 
 
-def complete_event(account_id: int, id_or_slug: str) -> Event:
+def complete_event(account_id: int, id_or_slug: str, *, actor: Actor = SYSTEM) -> Event:
     """End sales of a published event (it took place)."""
     with write_transaction():
-        return _move(
-            _event_in(account_id, id_or_slug, _COMPLETE_FROM, "complete"), EventLifecycle.COMPLETED
-        )
+        event = _event_in(account_id, id_or_slug, _COMPLETE_FROM, "complete")
+        return _move(event, EventLifecycle.COMPLETED, account_id, actor, "event.completed")
 
 
-def archive_event(account_id: int, id_or_slug: str) -> Event:
+def archive_event(account_id: int, id_or_slug: str, *, actor: Actor = SYSTEM) -> Event:
     """Put a completed or cancelled event away."""
     with write_transaction():
-        return _move(
-            _event_in(account_id, id_or_slug, _ARCHIVE_FROM, "archive"), EventLifecycle.ARCHIVED
-        )
+        event = _event_in(account_id, id_or_slug, _ARCHIVE_FROM, "archive")
+        return _move(event, EventLifecycle.ARCHIVED, account_id, actor, "event.archived")
 
 
-def cancel_event(account_id: int, id_or_slug: str, *, reason: str = "") -> CancelSummary:
+def cancel_event(
+    account_id: int, id_or_slug: str, *, reason: str = "", actor: Actor = SYSTEM
+) -> CancelSummary:
     """Cancel the event: every ticket of it (and its dates) is cancelled, every paid order's
     lines for it refunded and every unpaid order cancelled, all in one transaction.
 
@@ -117,7 +120,10 @@ def cancel_event(account_id: int, id_or_slug: str, *, reason: str = "") -> Cance
             else:
                 cancellation.cancel_order(order, status=OrderStatus.CANCELLED)
                 cancelled += 1
-        cancelled_event = _move(event, EventLifecycle.CANCELLED)
+        outcome = {"orders_refunded": refunded, "orders_cancelled": cancelled, "reason": reason}
+        cancelled_event = _move(
+            event, EventLifecycle.CANCELLED, account_id, actor, "event.cancelled", created(outcome)
+        )
         notify.event_cancelled(cancelled_event)
         return CancelSummary(cancelled_event, refunded, cancelled, tickets)
 
@@ -198,8 +204,17 @@ def _event_in(account_id: int, id_or_slug: str, allowed: tuple[str, ...], action
     return event
 
 
-def _move(event: Event, lifecycle: str) -> Event:
+def _move(
+    event: Event,
+    lifecycle: str,
+    account_id: int,
+    actor: Actor,
+    action: str,
+    also: dict[str, list[Any]] | None = None,
+) -> Event:
     now = utcnow()
+    change = {"lifecycle": [event.lifecycle, lifecycle], **(also or {})}
+    event_audit.event_changed(account_id, actor, action, event, change)
     (
         Event.update(lifecycle=lifecycle, updated_at=now)
         .where((Event.id == event.id) | (Event.parent == event.id))

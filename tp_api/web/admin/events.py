@@ -70,7 +70,7 @@ def list_events(query: EventListQuery) -> EventList:
 )
 def create_event(body: EventCreate) -> EventOut:
     """Create a draft event with its ticket types and dates in one request."""
-    event = event_admin.create_event(g.caller.account_id, body)
+    event = event_admin.create_event(g.caller.account_id, body, actor=g.caller.actor)
     return _event(str(event.id))
 
 
@@ -102,7 +102,7 @@ def get_event(id_or_slug: str) -> EventOut:
 )
 def update_event(id_or_slug: str, body: EventUpdate) -> EventOut:
     """Change the fields sent; the status changes through the lifecycle actions."""
-    event = event_admin.update_event(g.caller.account_id, id_or_slug, body)
+    event = event_admin.update_event(g.caller.account_id, id_or_slug, body, actor=g.caller.actor)
     return _event(str(event.id))
 
 
@@ -118,7 +118,7 @@ def update_event(id_or_slug: str, body: EventUpdate) -> EventOut:
 )
 def delete_event(id_or_slug: str) -> None:
     """Only drafts can be deleted; cancel or archive any other event."""
-    event_admin.delete_event(g.caller.account_id, id_or_slug)
+    event_admin.delete_event(g.caller.account_id, id_or_slug, actor=g.caller.actor)
 
 
 @operation(
@@ -133,7 +133,7 @@ def delete_event(id_or_slug: str) -> None:
 )
 def publish_event(id_or_slug: str) -> EventOut:
     """draft -> published: the event goes on sale."""
-    event = event_lifecycle.publish_event(g.caller.account_id, id_or_slug)
+    event = event_lifecycle.publish_event(g.caller.account_id, id_or_slug, actor=g.caller.actor)
     return _event(str(event.id))
 
 
@@ -149,7 +149,7 @@ def publish_event(id_or_slug: str) -> EventOut:
 )
 def complete_event(id_or_slug: str) -> EventOut:
     """published -> completed: sales end."""
-    event = event_lifecycle.complete_event(g.caller.account_id, id_or_slug)
+    event = event_lifecycle.complete_event(g.caller.account_id, id_or_slug, actor=g.caller.actor)
     return _event(str(event.id))
 
 
@@ -165,7 +165,7 @@ def complete_event(id_or_slug: str) -> EventOut:
 )
 def archive_event(id_or_slug: str) -> EventOut:
     """completed or cancelled -> archived."""
-    event = event_lifecycle.archive_event(g.caller.account_id, id_or_slug)
+    event = event_lifecycle.archive_event(g.caller.account_id, id_or_slug, actor=g.caller.actor)
     return _event(str(event.id))
 
 
@@ -182,7 +182,9 @@ def archive_event(id_or_slug: str) -> EventOut:
 )
 def cancel_event(id_or_slug: str, body: EventCancel) -> EventOut:
     """Every ticket is cancelled and every order refunded (or cancelled when unpaid)."""
-    summary = event_lifecycle.cancel_event(g.caller.account_id, id_or_slug, reason=body.reason)
+    summary = event_lifecycle.cancel_event(
+        g.caller.account_id, id_or_slug, reason=body.reason, actor=g.caller.actor
+    )
     return _event(str(summary.event.id))
 
 
@@ -200,7 +202,7 @@ def cancel_event(id_or_slug: str, body: EventCancel) -> EventOut:
 )
 def duplicate_event(id_or_slug: str, body: EventDuplicate) -> EventOut:
     """A draft copy; dates and sale windows move by the same offset as the start."""
-    event = duplication.duplicate_event(g.caller.account_id, id_or_slug, body)
+    event = duplication.duplicate_event(g.caller.account_id, id_or_slug, body, actor=g.caller.actor)
     return _event(str(event.id))
 
 
@@ -255,7 +257,9 @@ def list_ticket_types(id_or_slug: str) -> TicketTypeList:
 )
 def add_ticket_type(id_or_slug: str, body: TicketTypeCreate) -> TicketTypeOut:
     """Add a ticket type to the event."""
-    ticket_type = event_admin.add_ticket_type(g.caller.account_id, id_or_slug, body)
+    ticket_type = event_admin.add_ticket_type(
+        g.caller.account_id, id_or_slug, body, actor=g.caller.actor
+    )
     return _type_out(id_or_slug, ticket_type)
 
 
@@ -274,7 +278,7 @@ def add_ticket_type(id_or_slug: str, body: TicketTypeCreate) -> TicketTypeOut:
 def add_date_ticket_type(id_or_slug: str, date_id: int, body: TicketTypeCreate) -> TicketTypeOut:
     """Add a ticket type to one date of the event."""
     ticket_type = event_admin.add_ticket_type(
-        g.caller.account_id, id_or_slug, body, date_id=date_id
+        g.caller.account_id, id_or_slug, body, date_id=date_id, actor=g.caller.actor
     )
     return _type_out(id_or_slug, ticket_type)
 
@@ -292,7 +296,9 @@ def add_date_ticket_type(id_or_slug: str, date_id: int, body: TicketTypeCreate) 
 )
 def update_ticket_type(id_or_slug: str, type_id: int, body: TicketTypeUpdate) -> TicketTypeOut:
     """Change price, quantity, sale window, limits or visibility."""
-    ticket_type = event_admin.update_ticket_type(g.caller.account_id, id_or_slug, type_id, body)
+    ticket_type = event_admin.update_ticket_type(
+        g.caller.account_id, id_or_slug, type_id, body, actor=g.caller.actor
+    )
     return _type_out(id_or_slug, ticket_type)
 
 
@@ -308,7 +314,7 @@ def update_ticket_type(id_or_slug: str, type_id: int, body: TicketTypeUpdate) ->
 )
 def remove_ticket_type(id_or_slug: str, type_id: int) -> None:
     """422 when any unit was sold or reserved."""
-    event_admin.remove_ticket_type(g.caller.account_id, id_or_slug, type_id)
+    event_admin.remove_ticket_type(g.caller.account_id, id_or_slug, type_id, actor=g.caller.actor)
 
 
 def _type_out(id_or_slug: str, ticket_type: TicketType) -> TicketTypeOut:

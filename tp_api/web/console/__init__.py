@@ -32,6 +32,7 @@ from flask import (
 )
 
 from tp_api.models import StaffUser, TicketStatus
+from tp_api.services.audit_trail import Actor
 from tp_api.services.credentials import staff_auth
 from tp_api.services.errors import TicketingError
 
@@ -63,6 +64,12 @@ def current_staff() -> StaffUser:
 def account_id() -> int:
     """The signed-in user's account: every console query is scoped by it."""
     return int(current_staff().account_id)
+
+
+def actor() -> Actor:
+    """The signed-in user as the audit trail names them."""
+    staff = current_staff()
+    return Actor.staff(staff.id, staff.email)
 
 
 def start_session(signed_in: staff_auth.StaffSession) -> None:
@@ -197,6 +204,7 @@ def safe_next(target: str | None) -> str:
 
 
 from tp_api.web.console import (  # noqa: E402,F401
+    audit,
     auth,
     door,
     event_actions,

@@ -17,7 +17,7 @@ from tp_api.models import Event
 from tp_api.schemas.events import EventDuplicate
 from tp_api.services.errors import TicketingError
 from tp_api.services.events import duplication, event_admin, event_lifecycle
-from tp_api.web.console import account_id, bp
+from tp_api.web.console import account_id, actor, bp
 from tp_api.web.console.event_editor import COMMON_ZONES, Page, refused, to_event, top_event
 from tp_api.web.console.event_form import EventForm, event_update, read_form
 
@@ -45,7 +45,7 @@ def event_delete(event_id: int) -> Response:
     """Delete a draft (other events are cancelled or archived instead)."""
     event = top_event(event_id)
     try:
-        event_admin.delete_event(account_id(), str(event.id))
+        event_admin.delete_event(account_id(), str(event.id), actor=actor())
     except TicketingError as error:
         flash(error.message, "problem")
         return to_event(event.id)
@@ -62,7 +62,9 @@ def event_cancel(event_id: int) -> Page:
         return render_template("console/event_cancel.html", event=event, preview=preview)
     reason = request.form.get("reason", "").strip()[:500]
     try:
-        done = event_lifecycle.cancel_event(account_id(), str(event.id), reason=reason)
+        done = event_lifecycle.cancel_event(
+            account_id(), str(event.id), reason=reason, actor=actor()
+        )
     except TicketingError as error:
         flash(error.message, "problem")
         return to_event(event.id)
@@ -87,7 +89,7 @@ def event_duplicate(event_id: int) -> Page:
     if data is None:
         return _duplicate_page(event, form), 422
     try:
-        copy = duplication.duplicate_event(account_id(), str(event.id), data)
+        copy = duplication.duplicate_event(account_id(), str(event.id), data, actor=actor())
     except TicketingError as error:
         return _duplicate_page(event, refused(form, error)), error.status
     flash(f"Duplicated as a draft: {copy.name}. Check it, then publish it.")
@@ -117,10 +119,10 @@ def _duplicate_page(event: Event, form: EventForm) -> str:
     )
 
 
-def _act(event_id: int, action: Callable[[int, str], Event], done: str) -> Response:
+def _act(event_id: int, action: Callable[..., Event], done: str) -> Response:
     event = top_event(event_id)
     try:
-        moved = action(account_id(), str(event.id))
+        moved = action(account_id(), str(event.id), actor=actor())
     except TicketingError as error:
         flash(error.message, "problem")
     else:

@@ -16,7 +16,7 @@ from tp_api.models import Event, TicketType
 from tp_api.services.errors import TicketingError
 from tp_api.services.events import event_admin
 from tp_api.services.events.catalogue import get_event
-from tp_api.web.console import account_id, bp
+from tp_api.web.console import account_id, actor, bp
 from tp_api.web.console.event_form import (
     MAX_TYPE_ROWS,
     TYPE_FIELDS,
@@ -66,7 +66,7 @@ def event_new() -> Page:
     if data is None:
         return _new_page(form), 422
     try:
-        event = event_admin.create_event(account_id(), data)
+        event = event_admin.create_event(account_id(), data, actor=actor())
     except TicketingError as error:
         return _new_page(refused(form, error)), error.status
     flash(f"Event created as a draft: {event.name}. Publish it to put it on sale.")
@@ -84,7 +84,7 @@ def event_edit(event_id: int) -> Page:
     if data is None:
         return _edit_page(event, form), 422
     try:
-        updated = event_admin.update_event(account_id(), str(event.id), data)
+        updated = event_admin.update_event(account_id(), str(event.id), data, actor=actor())
     except TicketingError as error:
         return _edit_page(event, refused(form, error)), error.status
     flash(f"Saved: {updated.name}.")
@@ -99,7 +99,7 @@ def ticket_type_add(event_id: int) -> Page:
     data = type_create(form, row)
     try:
         if data is not None:
-            added = event_admin.add_ticket_type(account_id(), str(event.id), data)
+            added = event_admin.add_ticket_type(account_id(), str(event.id), data, actor=actor())
             flash(f"Ticket type added: {added.name}.")
             return _to_edit(event.id)
     except TicketingError as error:
@@ -116,7 +116,9 @@ def ticket_type_save(event_id: int, type_id: int) -> Page:
     data = type_update(form, row)
     try:
         if data is not None:
-            saved = event_admin.update_ticket_type(account_id(), str(event.id), type_id, data)
+            saved = event_admin.update_ticket_type(
+                account_id(), str(event.id), type_id, data, actor=actor()
+            )
             flash(f"Saved: {saved.name}.")
             return _to_edit(event.id)
     except TicketingError as error:
@@ -132,7 +134,7 @@ def ticket_type_remove(event_id: int, type_id: int) -> Page:
     """Remove a ticket type nobody bought (the service refuses one with sales)."""
     event = top_event(event_id)
     try:
-        event_admin.remove_ticket_type(account_id(), str(event.id), type_id)
+        event_admin.remove_ticket_type(account_id(), str(event.id), type_id, actor=actor())
     except TicketingError as error:
         if error.code == "ticket_type_not_found":
             raise

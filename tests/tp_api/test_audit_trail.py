@@ -1,0 +1,154 @@
+"""The audit trail: every change through the admin API or the console is written in its
+own transaction with who made it and the values before and after; it is listed, filtered
+and exported in the console."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+
+from tests.admin_api import Admin, event_body
+from tests.tp_api.console.support import page_text, post_form, sign_in
+from tp_api.models import AuditEntry, Event, TicketType
+from tp_api.schemas.events import TicketTypeUpdate
+from tp_api.services import audit_trail
+from tp_api.services.audit_trail import Actor, AuditFilter
+from tp_api.services.credentials import admin_keys
+from tp_api.services.errors import Unprocessable
+from tp_api.services.events import event_admin
+
+
+@pytest.fixture
+def box_office(client, factory, seller):
+    """The seller's admin-API key labelled "Box office sync"."""
+    key = admin_keys.create_api_key(seller.id, label="Box office sync").secret
+    return Admin(client, key)
+
+
+def _trail() -> list[tuple[str, str, str, dict]]:
+    rows = AuditEntry.select().order_by(AuditEntry.id)
+    return [(e.actor_label, e.action, e.subject_label, json.loads(e.changes)) for e in rows]
+
+
+def test_admin_api_changes_name_the_key_and_the_values_before_and_after(box_office):
+    created = box_office.post("/events", event_body(title="Harbour Jazz"))
+    assert created.status_code == 201, created.get_json()
+    event = created.get_json()
+    type_id = event["ticketTypes"][0]["id"]
+    patched = box_office.patch(f"/events/{event['id']}/ticket-types/{type_id}", {"price": 3000})
+    assert patched.status_code == 200
+    assert box_office.post(f"/events/{event['id']}/publish", {}).status_code == 200
+
+    trail = _trail()
+    assert [(who, action) for who, action, _, _ in trail] == [
+        ("Box office sync", "event.created"),
+        ("Box office sync", "ticket_type.created"),
+        ("Box office sync", "ticket_type.updated"),
+        ("Box office sync", "event.published"),
+    ]
+    assert trail[0][3]["title"] == [None, "Harbour Jazz"]
+    assert trail[2][2:] == ("General Admission", {"price": [2500, 3000]})
+    assert trail[3][3] == {"lifecycle": ["draft", "published"]}
+    entry = AuditEntry.get(AuditEntry.action == "ticket_type.updated")
+    assert (entry.actor_kind, entry.subject_type, entry.subject_id) == (
+        "api_key",
+        "ticket_type",
+        type_id,
+    )
+
+
+def test_a_refused_change_leaves_no_entry(factory, seller):
+    event = factory.event(seller, ticket_stock=10)
+    ticket_type = factory.ticket_type(event)
+    factory.order(seller, ticket_type, quantity=4)
+    before = AuditEntry.select().count()
+    with pytest.raises(Unprocessable):
+        event_admin.update_ticket_type(
+            seller.id,
+            str(event.id),
+            ticket_type.id,
+            TicketTypeUpdate.model_validate({"quantity": 3}),
+            actor=Actor.staff(1, "someone@example.com"),
+        )
+    assert AuditEntry.select().count() == before
+    assert TicketType.get_by_id(ticket_type.id).stock == 10
+
+
+def test_an_unchanged_save_writes_no_entry(factory, seller):
+    event = factory.event(seller)
+    ticket_type = factory.ticket_type(event)
+    same = TicketTypeUpdate.model_validate({"price": ticket_type.price_cents})
+    event_admin.update_ticket_type(seller.id, str(event.id), ticket_type.id, same)
+    assert AuditEntry.select().where(AuditEntry.action == "ticket_type.updated").count() == 0
+
+
+def test_console_changes_are_listed_filtered_and_exported(client, factory, seller):
+    user = factory.staff(seller, email="anna@example.com")
+    assert sign_in(client, user.email).status_code == 302
+    event = factory.event(seller, name="=HYPERLINK(1)")
+    ticket_type = factory.ticket_type(event)
+    edit = f"/console/events/{event.id}/edit"
+    row = {"name": "GA", "price": "31.50", "quantity": "100", "minPerOrder": "1"}
+    saved = post_form(
+        client, edit, f"/console/events/{event.id}/ticket-types/{ticket_type.id}", row
+    )
+    assert saved.status_code == 302
+
+    page = page_text(client.get("/console/audit"))
+    assert "anna@example.com" in page and "Ticket type updated: GA" in page
+    assert "price: 29.95 → 31.50" in page and "name: General Admission → GA" in page
+    only_events = page_text(client.get("/console/audit", query_string={"action": "event"}))
+    assert "Ticket type updated" not in only_events
+    nobody = page_text(client.get("/console/audit", query_string={"actor": "bob@"}))
+    assert "No changes match these filters" in nobody
+    history = page_text(
+        client.get(
+            "/console/audit",
+            query_string={"subject_type": "ticket_type", "subject_id": ticket_type.id},
+        )
+    )
+    assert "Ticket type updated: GA" in history
+    bad_day = client.get("/console/audit", query_string={"from": "yesterday"})
+    assert bad_day.status_code == 200 and "Enter a date such as 2026-12-31." in page_text(bad_day)
+
+    exported = client.get("/console/audit.csv", query_string={"action": "ticket_type"})
+    assert exported.mimetype == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(exported.get_data(as_text=True))))
+    assert [(r["actor"], r["action"], r["subject"]) for r in rows] == [
+        ("anna@example.com", "ticket_type.updated", "GA")
+    ]
+    assert json.loads(rows[0]["changes"])["price"] == [2995, 3150]
+
+
+def test_an_export_of_a_formula_like_name_is_not_a_formula(factory, seller):
+    audit_trail.record(seller.id, Actor.staff(9, "=cmd|calc"), "event.deleted", ("event", 1, "@x"))
+    text = "".join(audit_trail.export_csv(seller.id, AuditFilter()))
+    row = list(csv.DictReader(io.StringIO(text)))[0]
+    assert (row["actor"], row["subject"]) == ("'=cmd|calc", "'@x")
+
+
+def test_another_accounts_trail_is_not_shown(client, factory, seller):
+    other = factory.seller("Other BV")
+    audit_trail.record(
+        other.id, Actor.staff(1, "x@other.example"), "event.created", ("event", 5, "Secret gig")
+    )
+    user = factory.staff(seller)
+    assert sign_in(client, user.email).status_code == 302
+    assert "Secret gig" not in page_text(client.get("/console/audit"))
+    assert "Secret gig" not in client.get("/console/audit.csv").get_data(as_text=True)
+
+
+def test_pages_of_fifty_newest_first(factory, seller):
+    for number in range(60):
+        audit_trail.record(
+            seller.id, audit_trail.SYSTEM, "event.updated", ("event", number, f"E{number}")
+        )
+    first = audit_trail.entries(seller.id, AuditFilter())
+    assert [e.subject_label for e in first.entries[:2]] == ["E59", "E58"]
+    second = audit_trail.entries(seller.id, AuditFilter(), before_id=first.next_before_id)
+    assert len(first.entries) == 50 and [e.subject_label for e in second.entries][-1] == "E0"
+    assert second.next_before_id is None
+    assert Event.select().count() == 0  # records only: nothing else was touched
