@@ -29,7 +29,8 @@ def box_office(client, factory, seller):
 
 
 def _trail() -> list[tuple[str, str, str, dict]]:
-    rows = AuditEntry.select().order_by(AuditEntry.id)
+    """The entries oldest first, without those of the fixtures' set-up (``system``)."""
+    rows = AuditEntry.select().where(AuditEntry.actor_kind != "system").order_by(AuditEntry.id)
     return [(e.actor_label, e.action, e.subject_label, json.loads(e.changes)) for e in rows]
 
 
@@ -152,3 +153,58 @@ def test_pages_of_fifty_newest_first(factory, seller):
     assert len(first.entries) == 50 and [e.subject_label for e in second.entries][-1] == "E0"
     assert second.next_before_id is None
     assert Event.select().count() == 0  # records only: nothing else was touched
+
+
+def test_orders_keys_and_scanners_changed_through_the_api_are_recorded(box_office, factory, seller):
+    event = factory.event(seller)
+    outcome = factory.order(seller, factory.ticket_type(event), quantity=2)
+    assert box_office.post(f"/orders/{outcome.number}/refund", {"reason": "Ill"}).status_code == 200
+    key = box_office.post("/api-keys", {"label": "Door laptop", "scopes": ["events:read"]})
+    assert key.status_code == 201
+    assert box_office.delete(f"/api-keys/{key.get_json()['id']}").status_code == 200
+    scanner = box_office.post("/scanners", {"name": "Gate A", "eventIds": [event.id]})
+    assert scanner.status_code == 201
+
+    trail = [(a, s, c) for who, a, s, c in _trail() if who == "Box office sync"]
+    assert trail[0] == (
+        "order.refunded",
+        outcome.reference,
+        {"reason": [None, "Ill"], "refunded": [None, 5990], "status": ["processing", "refunded"]},
+    )
+    assert [(a, s) for a, s, _ in trail[1:]] == [
+        ("api_key.created", "Door laptop"),
+        ("api_key.revoked", "Door laptop"),
+        ("scanner.created", "Gate A"),
+    ]
+    assert "secret" not in json.dumps(trail)
+
+
+def test_webhook_endpoint_changes_are_recorded_without_their_secrets(factory, seller):
+    from tp_api.services.credentials.secret_box import SecretBox
+    from tp_api.services.webhooks import webhook_endpoints
+    from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
+
+    box = SecretBox(["audit-test-secret"])
+    policy = EndpointPolicy(allow_private=False, resolver=lambda host, port: ["93.184.216.34"])
+    anna = Actor.staff(3, "anna@example.com")
+    made = webhook_endpoints.create_endpoint(
+        seller.id,
+        box,
+        policy,
+        url="https://hooks.example.com/tp",
+        event_types=["order.paid"],
+        actor=anna,
+    )
+    endpoint_id = made.endpoint.id
+    webhook_endpoints.update_endpoint(seller.id, endpoint_id, policy, enabled=False, actor=anna)
+    rotated = webhook_endpoints.rotate_secret(seller.id, endpoint_id, box, actor=anna)
+    webhook_endpoints.delete_endpoint(seller.id, endpoint_id, actor=anna)
+    trail = _trail()
+    assert [a for _, a, _, _ in trail] == [
+        "webhook.created",
+        "webhook.updated",
+        "webhook.secret_rotated",
+        "webhook.deleted",
+    ]
+    assert trail[1][3] == {"enabled": [True, False]}
+    assert made.secret not in json.dumps(trail) and rotated.secret not in json.dumps(trail)

@@ -18,7 +18,8 @@ from typing import get_args
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import ApiKey
 from tp_api.schemas.keys import Scope
-from tp_api.services.audit_trail import Actor
+from tp_api.services import audit_trail
+from tp_api.services.audit_trail import SYSTEM, Actor, created
 from tp_api.services.credentials.authenticator import (
     AuthThrottle,
     KeyCache,
@@ -96,7 +97,11 @@ def parse_scopes(scopes: Iterable[str] | None) -> list[str]:
 
 
 def create_api_key(
-    account_id: int, *, label: str = "", scopes: Iterable[str] | None = None
+    account_id: int,
+    *,
+    label: str = "",
+    scopes: Iterable[str] | None = None,
+    actor: Actor = SYSTEM,
 ) -> NewApiKey:
     """Create a key for the account (all scopes unless narrowed); the secret is returned once."""
     chosen = parse_scopes(scopes)
@@ -120,7 +125,13 @@ def create_api_key(
             key_hash=hash_key(secret),
             scopes=" ".join(chosen),
         )
+        values = created({"label": label, "scopes": " ".join(chosen), "prefix": key.prefix})
+        audit_trail.record(account_id, actor, "api_key.created", _subject(key), values)
     return NewApiKey(key, secret)
+
+
+def _subject(key: ApiKey) -> tuple[str, int, str]:
+    return ("api_key", key.id, key.label or key.prefix)
 
 
 def list_api_keys(account_id: int) -> list[ApiKey]:
@@ -136,7 +147,9 @@ def get_api_key(account_id: int, key_id: int) -> ApiKey:
     return key
 
 
-def revoke_api_key(account_id: int, key_id: int, *, by: ApiCaller | None = None) -> ApiKey:
+def revoke_api_key(
+    account_id: int, key_id: int, *, by: ApiCaller | None = None, actor: Actor = SYSTEM
+) -> ApiKey:
     """Revoke a key; it stops authenticating at once in this process.
 
     A key revoking through the API (``by``) may only revoke keys whose scopes it holds
@@ -149,6 +162,7 @@ def revoke_api_key(account_id: int, key_id: int, *, by: ApiCaller | None = None)
         if key.revoked_at is None:
             key.revoked_at = utcnow()
             key.save(only=[ApiKey.revoked_at])
+            audit_trail.record(account_id, actor, "api_key.revoked", _subject(key))
     _cache.forget(key.key_hash)
     return key
 

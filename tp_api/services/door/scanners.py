@@ -9,6 +9,8 @@ from datetime import datetime
 
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Event, Scanner, ScannerEvent
+from tp_api.services import audit_trail
+from tp_api.services.audit_trail import SYSTEM, Actor, created
 from tp_api.services.credentials.authenticator import (
     AuthThrottle,
     KeyCache,
@@ -45,7 +47,9 @@ class NewScanner:
 _cache: KeyCache[ScannerContext] = KeyCache()
 
 
-def create_scanner(account_id: int, name: str, event_ids: list[int]) -> NewScanner:
+def create_scanner(
+    account_id: int, name: str, event_ids: list[int], *, actor: Actor = SYSTEM
+) -> NewScanner:
     """Register a scanner for some events of the account; its key is returned once."""
     name = name.strip()
     if not name or len(name) > 100:
@@ -69,6 +73,9 @@ def create_scanner(account_id: int, name: str, event_ids: list[int]) -> NewScann
         ScannerEvent.insert_many(
             [{"scanner": scanner.id, "event": event_id} for event_id in sorted(found)]
         ).execute()
+        values = created({"name": name, "events": sorted(found)})
+        subject = ("scanner", scanner.id, scanner.name)
+        audit_trail.record(account_id, actor, "scanner.created", subject, values)
     return NewScanner(scanner, secret)
 
 
@@ -80,7 +87,7 @@ def list_scanners(account_id: int) -> list[tuple[Scanner, list[int]]]:
     return [(s, sorted(grants.get(s.id, []))) for s in scanners]
 
 
-def revoke_scanner(account_id: int, scanner_id: int) -> Scanner:
+def revoke_scanner(account_id: int, scanner_id: int, *, actor: Actor = SYSTEM) -> Scanner:
     with write_transaction():
         scanner = Scanner.get_or_none((Scanner.id == scanner_id) & (Scanner.account == account_id))
         if scanner is None:
@@ -88,6 +95,8 @@ def revoke_scanner(account_id: int, scanner_id: int) -> Scanner:
         if scanner.revoked_at is None:
             scanner.revoked_at = utcnow()
             scanner.save(only=[Scanner.revoked_at])
+            subject = ("scanner", scanner.id, scanner.name)
+            audit_trail.record(account_id, actor, "scanner.revoked", subject)
     _cache.forget(scanner.key_hash)
     return scanner
 

@@ -21,6 +21,8 @@ from tp_api.models import (
     Ticket,
     TicketStatus,
 )
+from tp_api.services import audit_trail
+from tp_api.services.audit_trail import SYSTEM, Actor, created
 from tp_api.services.errors import Conflict, NotFound, Unprocessable
 from tp_api.services.orders import cancellation
 from tp_api.services.webhooks import notify
@@ -42,14 +44,23 @@ class RefundRequest:
     expected_refunds: int | None = None
 
 
-def refund_order(account_id: int, number: int, request: RefundRequest) -> Refund:
+def refund_order(
+    account_id: int, number: int, request: RefundRequest, *, actor: Actor = SYSTEM
+) -> Refund:
     """Refund the account's order (by its public number), fully or by line and quantity."""
     with write_transaction():
         order = locked_order(account_id, number)
-        return refund_in_transaction(order, request, include_used=False)
+        before = order.status
+        refund = refund_in_transaction(order, request, include_used=False)
+        changes = created({"refunded": refund.amount_cents, "reason": refund.reason})
+        after = Order.get_by_id(order.id).status
+        if after != before:
+            changes["status"] = [before, after]
+        audit_trail.record(account_id, actor, "order.refunded", _subject(order), changes)
+        return refund
 
 
-def cancel_unpaid_order(account_id: int, number: int) -> Order:
+def cancel_unpaid_order(account_id: int, number: int, *, actor: Actor = SYSTEM) -> Order:
     """Cancel the account's unpaid (pending or expired) order, by its public number: its stock
     hold is released.
 
@@ -66,8 +77,15 @@ def cancel_unpaid_order(account_id: int, number: int) -> Order:
             raise Conflict(
                 f"Order {order.reference} is already {order.status}", code="order_closed"
             )
+        before = order.status
         cancellation.cancel_order(order, status=OrderStatus.CANCELLED)
+        change = {"status": [before, OrderStatus.CANCELLED]}
+        audit_trail.record(account_id, actor, "order.cancelled", _subject(order), change)
         return order
+
+
+def _subject(order: Order) -> tuple[str, int, str]:
+    return ("order", order.number, order.reference)
 
 
 def locked_order(account_id: int, number: int) -> Order:

@@ -10,6 +10,8 @@ import uuid
 
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Ticket, TicketStatus
+from tp_api.services import audit_trail
+from tp_api.services.audit_trail import SYSTEM, Actor
 from tp_api.services.delivery import outbox
 from tp_api.services.errors import Conflict, NotFound
 from tp_api.services.orders.personalise import AttendeeInput, locked_ticket
@@ -55,7 +57,9 @@ def resend_tickets(account_id: int, number: int) -> int:
     return len(events)
 
 
-def transfer_ticket(account_id: int, reference: str, holder: AttendeeInput) -> Ticket:
+def transfer_ticket(
+    account_id: int, reference: str, holder: AttendeeInput, *, actor: Actor = SYSTEM
+) -> Ticket:
     """Give a ticket to a new holder: it is re-issued (new version), so the old code, QR and
     PDF stop working, and the new holder's tickets are queued for delivery.
 
@@ -71,6 +75,7 @@ def transfer_ticket(account_id: int, reference: str, holder: AttendeeInput) -> T
                 code="ticket_not_transferable",
             )
         now = utcnow()
+        before = _holder(ticket)
         ticket.first_name, ticket.last_name = holder.first_name, holder.last_name
         ticket.email, ticket.phone = holder.email, holder.phone
         ticket.status = TicketStatus.ACTIVE
@@ -84,4 +89,16 @@ def transfer_ticket(account_id: int, reference: str, holder: AttendeeInput) -> T
             dedupe_key=f"transfer:{ticket.reference}:{ticket.version}",
         )
         notify.ticket_reissued(account_id, ticket)
+        subject = ("ticket", ticket.id, ticket.reference)
+        changes = audit_trail.changed(before, _holder(ticket))
+        audit_trail.record(account_id, actor, "ticket.transferred", subject, changes)
     return ticket
+
+
+def _holder(ticket: Ticket) -> dict[str, str]:
+    return {
+        "first_name": ticket.first_name,
+        "last_name": ticket.last_name,
+        "email": ticket.email,
+        "phone": ticket.phone,
+    }

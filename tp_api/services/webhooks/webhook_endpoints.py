@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import WebhookEndpoint
+from tp_api.services import audit_trail
+from tp_api.services.audit_trail import SYSTEM, Actor, created
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound
 from tp_api.services.webhooks import webhook_events
@@ -52,6 +55,7 @@ def create_endpoint(
     url: str,
     event_types: list[str],
     description: str = "",
+    actor: Actor = SYSTEM,
 ) -> NewSecret:
     """Register an endpoint (its URL must reach a public address) and queue a ping to it."""
     check_destination(url, allow_private=policy.allow_private, resolver=policy.resolver)
@@ -72,7 +76,22 @@ def create_endpoint(
         )
         webhook_events.forget_subscriptions(account_id)
         webhook_events.emit_ping(account_id, endpoint)
+        values = created(_values(endpoint))
+        audit_trail.record(account_id, actor, "webhook.created", _subject(endpoint), values)
     return NewSecret(endpoint, secret)
+
+
+def _values(endpoint: WebhookEndpoint) -> dict[str, Any]:
+    return {
+        "url": endpoint.url,
+        "event_types": endpoint.event_types,
+        "description": endpoint.description,
+        "enabled": endpoint.enabled,
+    }
+
+
+def _subject(endpoint: WebhookEndpoint) -> tuple[str, int, str]:
+    return ("webhook", endpoint.id, endpoint.url)
 
 
 def list_endpoints(account_id: int) -> list[WebhookEndpoint]:
@@ -102,12 +121,14 @@ def update_endpoint(
     event_types: list[str] | None = None,
     description: str | None = None,
     enabled: bool | None = None,
+    actor: Actor = SYSTEM,
 ) -> WebhookEndpoint:
     """Change an endpoint; enabling it again clears its failure count and notice."""
     if url is not None:
         check_destination(url, allow_private=policy.allow_private, resolver=policy.resolver)
     with write_transaction():
         endpoint = get_endpoint(account_id, endpoint_id)
+        before = _values(endpoint)
         if url is not None:
             endpoint.url = url
         if event_types is not None:
@@ -122,18 +143,29 @@ def update_endpoint(
         endpoint.updated_at = utcnow()
         endpoint.save()
         webhook_events.forget_subscriptions(account_id)
+        diff = audit_trail.changed(before, _values(endpoint))
+        if diff:
+            audit_trail.record(account_id, actor, "webhook.updated", _subject(endpoint), diff)
     return endpoint
 
 
-def delete_endpoint(account_id: int, endpoint_id: int) -> None:
+def delete_endpoint(account_id: int, endpoint_id: int, *, actor: Actor = SYSTEM) -> None:
     """Remove the endpoint with its delivery log; nothing more is sent to it."""
     with write_transaction():
-        get_endpoint(account_id, endpoint_id).delete_instance(recursive=True)
+        endpoint = get_endpoint(account_id, endpoint_id)
+        gone = {name: [value, None] for name, value in _values(endpoint).items()}
+        audit_trail.record(account_id, actor, "webhook.deleted", _subject(endpoint), gone)
+        endpoint.delete_instance(recursive=True)
         webhook_events.forget_subscriptions(account_id)
 
 
 def rotate_secret(
-    account_id: int, endpoint_id: int, box: SecretBox, *, grace: timedelta = ROTATION_GRACE
+    account_id: int,
+    endpoint_id: int,
+    box: SecretBox,
+    *,
+    grace: timedelta = ROTATION_GRACE,
+    actor: Actor = SYSTEM,
 ) -> NewSecret:
     """A new signing secret; the old one keeps signing beside it for ``grace``."""
     secret = new_secret()
@@ -145,6 +177,8 @@ def rotate_secret(
         endpoint.secret_sealed = box.seal(secret)
         endpoint.updated_at = now
         endpoint.save()
+        # The secrets themselves are never written to the trail.
+        audit_trail.record(account_id, actor, "webhook.secret_rotated", _subject(endpoint))
     return NewSecret(endpoint, secret)
 
 

@@ -54,7 +54,9 @@ def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
     itself (by default: all of its own)."""
     scopes = body.scopes if body.scopes is not None else sorted(g.caller.scopes)
     g.caller.require(*scopes)
-    created = admin_keys.create_api_key(g.caller.account_id, label=body.label, scopes=scopes)
+    created = admin_keys.create_api_key(
+        g.caller.account_id, label=body.label, scopes=scopes, actor=g.caller.actor
+    )
     issued_secret(f"API key {created.key.id}")
     return ApiKeyCreated(**api_key_out(created.key).model_dump(), secret=created.secret)
 
@@ -72,7 +74,9 @@ def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
 def revoke_api_key(key_id: int) -> ApiKeyOut:
     """The key stops working at once. Only a key holding every scope of the revoked one may
     revoke it (403 missing_scopes otherwise)."""
-    return api_key_out(admin_keys.revoke_api_key(g.caller.account_id, key_id, by=g.caller))
+    return api_key_out(
+        admin_keys.revoke_api_key(g.caller.account_id, key_id, by=g.caller, actor=g.caller.actor)
+    )
 
 
 def _scanner_out(scanner: scanners.Scanner, event_ids: list[int]) -> ScannerOut:
@@ -115,7 +119,9 @@ def list_scanners() -> ScannerList:
 )
 def create_scanner(body: ScannerCreate) -> ScannerCreated:
     """A scanner key for the door API; the secret is in this response only."""
-    created = scanners.create_scanner(g.caller.account_id, body.name, body.event_ids)
+    created = scanners.create_scanner(
+        g.caller.account_id, body.name, body.event_ids, actor=g.caller.actor
+    )
     issued_secret(f"scanner {created.scanner.id}")
     out = _scanner_out(created.scanner, sorted(set(body.event_ids)))
     return ScannerCreated(**out.model_dump(), secret=created.secret)
@@ -133,6 +139,6 @@ def create_scanner(body: ScannerCreate) -> ScannerCreated:
 )
 def revoke_scanner(scanner_id: int) -> ScannerOut:
     """The scanner's key stops working."""
-    scanner = scanners.revoke_scanner(g.caller.account_id, scanner_id)
+    scanner = scanners.revoke_scanner(g.caller.account_id, scanner_id, actor=g.caller.actor)
     grants = dict((s.id, ids) for s, ids in scanners.list_scanners(g.caller.account_id))
     return _scanner_out(scanner, grants.get(scanner.id, []))

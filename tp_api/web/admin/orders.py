@@ -97,6 +97,7 @@ def refund_order(order_id: int, body: RefundCreate) -> OrderOut:
         g.caller.account_id,
         order_id,
         refunds.RefundRequest(reason=body.reason, line_numbers=lines),
+        actor=g.caller.actor,
     )
     return order_out(order_queries.get_order(g.caller.account_id, order_id))
 
@@ -113,7 +114,7 @@ def refund_order(order_id: int, body: RefundCreate) -> OrderOut:
 )
 def cancel_order(order_id: int) -> OrderOut:
     """A pending or expired order is cancelled and its stock hold released (paid: refund)."""
-    refunds.cancel_unpaid_order(g.caller.account_id, order_id)
+    refunds.cancel_unpaid_order(g.caller.account_id, order_id, actor=g.caller.actor)
     return order_out(order_queries.get_order(g.caller.account_id, order_id))
 
 
@@ -151,5 +152,6 @@ def transfer_ticket(ticket_id: str, body: TicketTransfer) -> TicketOut:
         g.caller.account_id,
         ticket_id,
         AttendeeInput(ticket_id, body.first_name, body.last_name, body.email, body.phone),
+        actor=g.caller.actor,
     )
     return ticket_out(ticket, order_queries.order_number(ticket.order_id))

@@ -75,6 +75,7 @@ def create_webhook(body: WebhookCreate) -> WebhookCreated:
         url=body.url,
         event_types=list(body.event_types),
         description=body.description,
+        actor=g.caller.actor,
     )
     issued_secret(f"webhook endpoint {created.endpoint.id}")
     return WebhookCreated(**webhook_out(created.endpoint).model_dump(), secret=created.secret)
@@ -116,6 +117,7 @@ def update_webhook(endpoint_id: int, body: WebhookUpdate) -> WebhookOut:
         event_types=list(body.event_types) if body.event_types is not None else None,
         description=body.description,
         enabled=body.enabled,
+        actor=g.caller.actor,
     )
     return webhook_out(endpoint)
 
@@ -132,7 +134,7 @@ def update_webhook(endpoint_id: int, body: WebhookUpdate) -> WebhookOut:
 )
 def delete_webhook(endpoint_id: int) -> None:
     """Nothing more is sent to it; its delivery log goes with it."""
-    webhook_endpoints.delete_endpoint(g.caller.account_id, endpoint_id)
+    webhook_endpoints.delete_endpoint(g.caller.account_id, endpoint_id, actor=g.caller.actor)
 
 
 @operation(
@@ -165,7 +167,11 @@ def ping_webhook(endpoint_id: int) -> Queued:
 def rotate_webhook_secret(endpoint_id: int, body: SecretRotation) -> WebhookSecret:
     """A new secret; the old one also signs (a second signature) for ``graceHours``."""
     rotated = webhook_endpoints.rotate_secret(
-        g.caller.account_id, endpoint_id, _box(), grace=timedelta(hours=body.grace_hours)
+        g.caller.account_id,
+        endpoint_id,
+        _box(),
+        grace=timedelta(hours=body.grace_hours),
+        actor=g.caller.actor,
     )
     issued_secret(f"a new secret for webhook endpoint {endpoint_id}")
     return WebhookSecret(

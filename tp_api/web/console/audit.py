@@ -17,11 +17,12 @@ ACTION_GROUPS = (
     ("event", "Events"),
     ("ticket_type", "Ticket types"),
     ("order", "Orders"),
+    ("ticket", "Tickets"),
     ("api_key", "API keys"),
     ("scanner", "Scanners"),
     ("webhook", "Webhooks"),
 )
-SUBJECT_TYPES = {"event", "ticket_type", "order", "api_key", "scanner", "webhook"}
+SUBJECT_TYPES = {"event", "ticket_type", "order", "ticket", "api_key", "scanner", "webhook"}
 
 
 @bp.get("/audit")
@@ -58,7 +59,7 @@ def audit_value(value: Any, field: str) -> str:
     """A before or after value as a person reads it (prices are stored in cents)."""
     if value is None or value == "":
         return "—"
-    if field == "price" and isinstance(value, int):
+    if field in ("price", "refunded") and isinstance(value, int):
         return f"{value / 100:,.2f}"
     if isinstance(value, bool):
         return "yes" if value else "no"

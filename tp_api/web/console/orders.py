@@ -8,7 +8,7 @@ from tp_api.models import OrderStatus
 from tp_api.services.errors import InvalidInput, TicketingError
 from tp_api.services.orders import order_queries, refunds
 from tp_api.services.validation import clean_text
-from tp_api.web.console import MAX_ID, account_id, bp, queries
+from tp_api.web.console import MAX_ID, account_id, actor, bp, queries
 
 PAGE_SIZE = 50
 STATUSES = sorted(
@@ -63,7 +63,7 @@ def refund(number: int) -> Response | tuple[str, int]:
     """Refund the whole order or the quantities entered per line."""
     try:
         request_ = _refund_request()
-        made = refunds.refund_order(account_id(), number, request_)
+        made = refunds.refund_order(account_id(), number, request_, actor=actor())
     except TicketingError as error:
         return _order_page_with_error(number, error)
     flash(f"Refunded {made.amount_cents / 100:,.2f}; the tickets are cancelled and back in stock.")
@@ -74,7 +74,7 @@ def refund(number: int) -> Response | tuple[str, int]:
 def cancel(number: int) -> Response | tuple[str, int]:
     """Cancel an unpaid (pending or expired) order: what it held goes back on sale."""
     try:
-        refunds.cancel_unpaid_order(account_id(), number)
+        refunds.cancel_unpaid_order(account_id(), number, actor=actor())
     except TicketingError as error:
         return _order_page_with_error(number, error)
     flash("The order is cancelled; the tickets it held are back on sale.")
