@@ -148,3 +148,13 @@ def screenshot(request: pytest.FixtureRequest) -> Callable[[Page, str], Path]:
         return path
 
     return take
+
+
+@pytest.fixture
+def staff_seller(factory: Any) -> Any:
+    """A seller whose console user is ``console_pages.EMAIL`` (password STAFF_PASSWORD)."""
+    from tests.browser.console_pages import EMAIL
+
+    owner = factory.seller("Harbour Festival BV")
+    factory.staff(owner, email=EMAIL)
+    return owner

@@ -28,19 +28,14 @@ from tp_api.services.webhooks import webhook_endpoints, webhook_events
 from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 
 
-@pytest.fixture
-def seller(factory):
-    owner = factory.seller("Harbour Festival BV")
-    factory.staff(owner, email=EMAIL)
-    return owner
-
-
 @pytest.mark.parametrize("kind", ["phone", "desktop"])
-def test_sign_in_and_browse_the_sales(live_server, open_page, screenshot, factory, seller, kind):
-    event = factory.event(seller, name="Harbour Jazz", ticket_stock=120)
+def test_sign_in_and_browse_the_sales(
+    live_server, open_page, screenshot, factory, staff_seller, kind
+):
+    event = factory.event(staff_seller, name="Harbour Jazz", ticket_stock=120)
     ticket_type = factory.ticket_type(event)
     for quantity in (2, 3, 1):
-        factory.order(seller, ticket_type, quantity=quantity)
+        factory.order(staff_seller, ticket_type, quantity=quantity)
     page = open_page(kind)
     page.goto(live_server + "/console/events")
     assert_keyboard_reachable(page, "#email")
@@ -64,12 +59,12 @@ def test_sign_in_and_browse_the_sales(live_server, open_page, screenshot, factor
 
 @pytest.mark.parametrize("kind", ["phone", "desktop"])
 def test_staff_refund_an_order_and_see_the_stock_come_back(
-    live_server, open_page, screenshot, factory, seller, kind
+    live_server, open_page, screenshot, factory, staff_seller, kind
 ):
-    event = factory.event(seller, name="Canal Concert", ticket_stock=10)
+    event = factory.event(staff_seller, name="Canal Concert", ticket_stock=10)
     ticket_type = factory.ticket_type(event)
     outcome = factory.order(
-        seller,
+        staff_seller,
         ticket_type,
         quantity=3,
         billing_information={
@@ -97,9 +92,9 @@ def test_staff_refund_an_order_and_see_the_stock_come_back(
     photograph(page, screenshot, "console-order-refunded", kind)
 
 
-def test_a_cancelled_confirmation_refunds_nothing(live_server, open_page, factory, seller):
-    ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
-    outcome = factory.order(seller, ticket_type, quantity=1)
+def test_a_cancelled_confirmation_refunds_nothing(live_server, open_page, factory, staff_seller):
+    ticket_type = factory.ticket_type(factory.event(staff_seller, ticket_stock=10))
+    outcome = factory.order(staff_seller, ticket_type, quantity=1)
     page = open_page("desktop")
     sign_in(page, live_server, landing=f"/console/orders/{outcome.number}")
     page.once("dialog", lambda dialog: dialog.dismiss())
@@ -110,21 +105,21 @@ def test_a_cancelled_confirmation_refunds_nothing(live_server, open_page, factor
 
 @pytest.mark.parametrize("kind", ["phone", "desktop"])
 def test_door_figures_refresh_on_their_own(
-    live_server, open_page, screenshot, factory, seller, settings, kind, monkeypatch
+    live_server, open_page, screenshot, factory, staff_seller, settings, kind, monkeypatch
 ):
     from tp_api.web.console import door
 
     monkeypatch.setattr(door, "REFRESH_SECONDS", 2)
-    event = factory.event(seller, name="Door Night")
+    event = factory.event(staff_seller, name="Door Night")
     tickets = factory.personalise_all(
-        seller, factory.order(seller, factory.ticket_type(event), quantity=3)
+        staff_seller, factory.order(staff_seller, factory.ticket_type(event), quantity=3)
     )
     page = open_page(kind)
     sign_in(page, live_server, landing=f"/console/door/{event.id}")
     inside = page.locator('[data-figure="inside"]')
     expect(inside).to_have_text("0")
     context = scanners.authenticate_scanner(
-        scanners.create_scanner(seller.id, "Gate kit", [event.id]).secret
+        scanners.create_scanner(staff_seller.id, "Gate kit", [event.id]).secret
     )
     tools = ticket_tools(settings)
     for ticket, gate in zip(tickets[:2], ("North", "North"), strict=True):
@@ -163,16 +158,16 @@ def test_a_failed_sync_shows_its_error(live_server, open_page, screenshot, facto
 
 
 @pytest.mark.parametrize("kind", ["phone", "desktop"])
-def test_webhook_delivery_log(live_server, open_page, screenshot, factory, seller, kind):
+def test_webhook_delivery_log(live_server, open_page, screenshot, factory, staff_seller, kind):
     endpoint = webhook_endpoints.create_endpoint(
-        seller.id,
+        staff_seller.id,
         secret_box(Settings(secret_key=TEST_SECRET)),
         EndpointPolicy(resolver=lambda host, port: ["93.184.216.34"]),
         url="https://hooks.example.com/tickets",
         event_types=["order.created", "order.refunded"],
         description="Accounting",
     ).endpoint
-    webhook_events.emit_ping(seller.id, endpoint)
+    webhook_events.emit_ping(staff_seller.id, endpoint)
     page = open_page(kind)
     sign_in(page, live_server, landing="/console/webhooks")
     page.get_by_role("link", name="https://hooks.example.com/tickets").click()

@@ -11,15 +11,8 @@ import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.console_pages import EMAIL, photograph, sign_in
+from tests.browser.console_pages import photograph, sign_in
 from tp_api.models import Event, EventLifecycle, TicketType
-
-
-@pytest.fixture
-def seller(factory):
-    owner = factory.seller("Harbour Festival BV")
-    factory.staff(owner, email=EMAIL)
-    return owner
 
 
 def _fill_type(page: Page, number: int, name: str, price: str, quantity: str) -> None:
@@ -31,7 +24,7 @@ def _fill_type(page: Page, number: int, name: str, price: str, quantity: str) ->
 
 @pytest.mark.parametrize("kind", ["phone", "desktop"])
 def test_create_publish_duplicate_and_cancel_an_event(
-    live_server, open_page, screenshot, seller, kind
+    live_server, open_page, screenshot, staff_seller, kind
 ):
     page = open_page(kind)
     sign_in(page, live_server)
@@ -59,7 +52,9 @@ def test_create_publish_duplicate_and_cancel_an_event(
     photograph(page, screenshot, "console-event-draft", kind)
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("status")).to_contain_text("Published")
-    on_sale = requests.get(f"{live_server}/tp-api/events", params={"key": seller.key}, timeout=5)
+    on_sale = requests.get(
+        f"{live_server}/tp-api/events", params={"key": staff_seller.key}, timeout=5
+    )
     listed = [e for e in on_sale.json() if e["name"] == "Harbour Jazz 2027"]
     assert len(listed) == 1
 
@@ -84,11 +79,11 @@ def test_create_publish_duplicate_and_cancel_an_event(
 
 
 def test_edit_a_ticket_type_below_what_is_sold_is_refused_beside_the_quantity(
-    live_server, open_page, screenshot, factory, seller
+    live_server, open_page, screenshot, factory, staff_seller
 ):
-    event = factory.event(seller, name="Canal Concert", ticket_stock=10)
+    event = factory.event(staff_seller, name="Canal Concert", ticket_stock=10)
     ticket_type = factory.ticket_type(event)
-    factory.order(seller, ticket_type, quantity=4)
+    factory.order(staff_seller, ticket_type, quantity=4)
     page = open_page("phone")
     sign_in(page, live_server, landing=f"/console/events/{event.id}/edit")
     group = page.get_by_role("group", name=re.compile("General Admission"))

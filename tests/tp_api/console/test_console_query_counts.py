@@ -157,6 +157,7 @@ PAGES = [
     "/console/events/{event}/cancel",
     "/console/events/{event}/duplicate",
     "/console/audit",
+    "/console/keys",
     "/console/audit?action=event&actor=staff",
 ]
 

@@ -17,6 +17,8 @@ import peewee
 
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Account, PartnerKey
+from tp_api.services import audit_trail
+from tp_api.services.audit_trail import SYSTEM, Actor, created
 from tp_api.services.credentials.authenticator import (
     AuthThrottle,
     DatabaseFailures,
@@ -89,17 +91,23 @@ def get_account_by_name(name: str) -> Account:
     return account
 
 
-def create_key(account_id: int, *, label: str = "") -> NewKey:
+def create_key(account_id: int, *, label: str = "", actor: Actor = SYSTEM) -> NewKey:
     """Create a partner key for the account and return it with its secret, once."""
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     with write_transaction():
         row = PartnerKey.create(
             account=account_id,
-            label=label[:200],
+            label=label.strip()[:200],
             prefix=secret[:_PREFIX_LEN],
             key_hash=hash_key(secret),
         )
+        values = created({"label": row.label, "prefix": row.prefix})
+        audit_trail.record(account_id, actor, "partner_key.created", _subject(row), values)
     return NewKey(row.id, account_id, row.label, secret, row.created_at)
+
+
+def _subject(key: PartnerKey) -> tuple[str, int, str]:
+    return ("partner_key", key.id, key.label or key.prefix)
 
 
 def list_keys(account_id: int) -> list[PartnerKey]:
@@ -107,7 +115,7 @@ def list_keys(account_id: int) -> list[PartnerKey]:
     return list(PartnerKey.select().where(PartnerKey.account == account_id).order_by(PartnerKey.id))
 
 
-def revoke_key(account_id: int, key_id: int) -> PartnerKey:
+def revoke_key(account_id: int, key_id: int, *, actor: Actor = SYSTEM) -> PartnerKey:
     """Revoke one key of the account; later calls with it get 403 Unauthorized."""
     with write_transaction():
         key = PartnerKey.get_or_none((PartnerKey.id == key_id) & (PartnerKey.account == account_id))
@@ -116,6 +124,7 @@ def revoke_key(account_id: int, key_id: int) -> PartnerKey:
         if key.revoked_at is None:
             key.revoked_at = utcnow()
             key.save(only=[PartnerKey.revoked_at])
+            audit_trail.record(account_id, actor, "partner_key.revoked", _subject(key))
     _cache.forget(key.key_hash)
     return key
 

@@ -210,6 +210,7 @@ from tp_api.web.console import (  # noqa: E402,F401
     event_actions,
     event_editor,
     events,
+    keys,
     orders,
     shops,
     webhooks,

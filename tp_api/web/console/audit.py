@@ -18,11 +18,21 @@ ACTION_GROUPS = (
     ("ticket_type", "Ticket types"),
     ("order", "Orders"),
     ("ticket", "Tickets"),
+    ("partner_key", "Partner keys"),
     ("api_key", "API keys"),
     ("scanner", "Scanners"),
     ("webhook", "Webhooks"),
 )
-SUBJECT_TYPES = {"event", "ticket_type", "order", "ticket", "api_key", "scanner", "webhook"}
+SUBJECT_TYPES = {
+    "event",
+    "ticket_type",
+    "order",
+    "ticket",
+    "partner_key",
+    "api_key",
+    "scanner",
+    "webhook",
+}
 
 
 @bp.get("/audit")

@@ -14,6 +14,22 @@
     });
   });
 
+  // "Copy" next to a secret shown once: to the clipboard, and say so on the button.
+  document.querySelectorAll("button[data-copy]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var field = document.getElementById(button.getAttribute("data-copy"));
+      if (!field) return;
+      field.select();
+      var done = function () { button.textContent = "Copied"; };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
+      } else {
+        document.execCommand("copy");
+        done();
+      }
+    });
+  });
+
   // The door page: fetch the figures every few seconds and update the numbers in place.
   var live = document.getElementById("door-live");
   if (!live) return;

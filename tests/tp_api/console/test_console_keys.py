@@ -1,0 +1,61 @@
+"""Partner and admin-API keys made and revoked in the console: the secret shown once, the
+key working at once, revoked keys refused, and each step in the audit trail."""
+
+from __future__ import annotations
+
+import re
+
+from tests.tp_api.console.support import page_text, post_form
+from tp_api.models import ApiKey, AuditEntry, PartnerKey
+
+_SECRET = re.compile(r'id="new-secret" type="text" readonly value="([^"]+)"')
+
+
+def _issued(response) -> str:
+    found = _SECRET.search(response.get_data(as_text=True))
+    assert found, "no secret on the page"
+    return found.group(1)
+
+
+def test_a_partner_key_is_shown_once_works_and_can_be_revoked(client, seller, factory):
+    made = post_form(client, "/console/keys", "/console/keys/partner", {"label": "Main shop"})
+    assert made.status_code == 200
+    secret = _issued(made)
+    assert "shown only this once" in page_text(made)
+    assert secret not in client.get("/console/keys").get_data(as_text=True)
+    assert client.get(f"/tp-api/events?key={secret}").status_code == 200
+
+    key = PartnerKey.get(PartnerKey.label == "Main shop")
+    revoked = post_form(client, "/console/keys", f"/console/keys/partner/{key.id}/revoke", {})
+    assert revoked.status_code == 302
+    assert client.get(f"/tp-api/events?key={secret}").status_code == 403
+    actions = [e.action for e in AuditEntry.select().where(AuditEntry.actor_kind == "staff")]
+    assert actions == ["partner_key.created", "partner_key.revoked"]
+
+
+def test_an_admin_key_may_do_only_what_was_ticked(client, seller):
+    made = post_form(
+        client, "/console/keys", "/console/keys/admin",
+        {"label": "Accounting export", "scopes": "orders:read"},
+    )  # fmt: skip
+    secret = _issued(made)
+    headers = {"Authorization": f"Bearer {secret}"}
+    assert client.get("/api/v1/orders", headers=headers).status_code == 200
+    assert client.get("/api/v1/events", headers=headers).status_code == 403
+    assert ApiKey.get(ApiKey.label == "Accounting export").scopes == "orders:read"
+
+
+def test_an_admin_key_without_scopes_is_refused_beside_them(client, seller):
+    refused = post_form(client, "/console/keys", "/console/keys/admin", {"label": "Nothing"})
+    assert refused.status_code == 422
+    assert 'id="scopes-error">Choose what the key may do.<' in refused.get_data(as_text=True)
+    assert 'value="Nothing"' in refused.get_data(as_text=True)
+    assert ApiKey.select().count() == 0
+
+
+def test_another_accounts_key_cannot_be_revoked(client, seller, factory):
+    other = factory.seller("Other BV")
+    key = PartnerKey.get(PartnerKey.account == other.id)
+    refused = post_form(client, "/console/keys", f"/console/keys/partner/{key.id}/revoke", {})
+    assert refused.status_code == 404
+    assert PartnerKey.get_by_id(key.id).revoked_at is None

@@ -1,0 +1,88 @@
+"""Partner keys (for the shop's plugin) and admin-API keys (with scopes), from the console.
+
+A new key's secret is shown once, on the page that answers the form: it is never stored,
+and never put in the session cookie (which is signed, not encrypted) or a redirect.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from tp_api.services.credentials import admin_keys, partner_keys
+from tp_api.services.credentials.admin_keys import SCOPES
+from tp_api.services.errors import TicketingError
+from tp_api.web.console import account_id, actor, bp
+
+SCOPE_NAMES = {
+    "events:read": "Read events",
+    "events:write": "Create and change events",
+    "orders:read": "Read orders",
+    "orders:write": "Refund and cancel orders",
+    "customers:read": "Read customers",
+    "checkin:write": "Scan tickets",
+    "webhooks:write": "Manage webhooks",
+    "keys:write": "Manage keys and scanners",
+}
+
+
+@bp.get("/keys")
+def keys() -> str:
+    """The account's partner and admin-API keys, with forms to make new ones."""
+    return _page()
+
+
+@bp.post("/keys/partner")
+def partner_key_create() -> str | tuple[str, int]:
+    """A new partner key; its secret is on the answer only."""
+    label = request.form.get("label", "").strip()
+    if len(label) > 200:
+        return _page(errors={"partner-label": "At most 200 characters."}), 422
+    made = partner_keys.create_key(account_id(), label=label, actor=actor())
+    return _page(issued={"kind": "partner", "label": made.label, "secret": made.secret})
+
+
+@bp.post("/keys/admin")
+def api_key_create() -> str | tuple[str, int]:
+    """A new admin-API key with the chosen scopes; its secret is on the answer only."""
+    label = request.form.get("label", "").strip()
+    scopes = [s for s in request.form.getlist("scopes") if s in SCOPES]
+    if not scopes:
+        return _page(errors={"scopes": "Choose what the key may do."}, typed=label), 422
+    try:
+        made = admin_keys.create_api_key(account_id(), label=label, scopes=scopes, actor=actor())
+    except TicketingError as error:
+        return _page(errors={"admin-label": error.message}, typed=label), error.status
+    issued = {"kind": "admin", "label": made.key.label, "secret": made.secret}
+    return _page(issued=issued)
+
+
+@bp.post("/keys/partner/<int:key_id>/revoke")
+def partner_key_revoke(key_id: int) -> Response:
+    """Revoke a partner key: the shop's pushes with it are refused from now on."""
+    key = partner_keys.revoke_key(account_id(), key_id, actor=actor())
+    flash(f"Partner key {key.label or key.prefix} revoked.")
+    return redirect(url_for("console.keys"))  # type: ignore[return-value]
+
+
+@bp.post("/keys/admin/<int:key_id>/revoke")
+def api_key_revoke(key_id: int) -> Response:
+    """Revoke an admin-API key: it stops working at once."""
+    key = admin_keys.revoke_api_key(account_id(), key_id, actor=actor())
+    flash(f"API key {key.label or key.prefix} revoked.")
+    return redirect(url_for("console.keys"))  # type: ignore[return-value]
+
+
+def _page(
+    *, issued: dict[str, str] | None = None, errors: dict[str, str] | None = None, typed: str = ""
+) -> str:
+    context: dict[str, Any] = {
+        "partner": partner_keys.list_keys(account_id()),
+        "admin": admin_keys.list_api_keys(account_id()),
+        "scopes": [(scope, SCOPE_NAMES.get(scope, scope)) for scope in SCOPES],
+        "issued": issued,
+        "errors": errors or {},
+        "typed": typed,
+    }
+    return render_template("console/keys.html", **context)
