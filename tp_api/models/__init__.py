@@ -7,7 +7,7 @@ from tp_api.models.events import Event, EventLifecycle, TicketType
 from tp_api.models.idempotency import IdempotencyRecord
 from tp_api.models.orders import LineType, Order, OrderLine, OrderStatus, Refund
 from tp_api.models.outbox import OutboxEntry
-from tp_api.models.scanners import Scanner, ScannerEvent
+from tp_api.models.scanners import Scanner, ScannerEvent, ScannerPairing
 from tp_api.models.shops import ProductMapping, Shop, ShopOrder, SyncRun
 from tp_api.models.staff import SignInThrottle, StaffUser
 from tp_api.models.tickets import Ticket, TicketStatus
@@ -36,6 +36,7 @@ ALL_MODELS = (
     SyncRun,
     Scanner,
     ScannerEvent,
+    ScannerPairing,
     ApiKey,
     Refund,
     IdempotencyRecord,
@@ -68,6 +69,7 @@ __all__ = [
     "Refund",
     "Scanner",
     "ScannerEvent",
+    "ScannerPairing",
     "ProductMapping",
     "Shop",
     "SignInThrottle",

@@ -33,3 +33,15 @@ class ScannerEvent(BaseModel):
 
     class Meta:
         indexes = ((("scanner", "event"), True),)
+
+
+class ScannerPairing(BaseModel):
+    """A one-time code that sets up a door device as a scanner: redeeming it gives the device
+    a new key for the scanner. Only a SHA-256 of the code is stored."""
+
+    scanner = peewee.ForeignKeyField(Scanner, backref="pairings", on_delete="CASCADE")
+    scanner_id: int  # the foreign key's column (peewee's accessor)
+    code_hash = peewee.CharField(max_length=64, unique=True)
+    created_at = created_at_field()
+    expires_at = UtcDateTimeField()
+    used_at = UtcDateTimeField(null=True)

@@ -108,3 +108,23 @@ class LiveFigures(BaseModel):
     tiers: list[TierFigures]
     gates: list[GateFigures]
     lastMinutes: RecentFigures  # noqa: N815
+
+
+class PairBody(_Body):
+    code: str = Field(
+        min_length=1,
+        max_length=64,
+        description="The pairing code the console shows (ABCD-EFGH-JKMN)",
+    )
+
+
+class PairedEvent(BaseModel):
+    id: int
+    name: str
+
+
+class PairAnswer(BaseModel):
+    scannerId: int  # noqa: N815 - the door API's JSON names are camelCase
+    name: str
+    key: str = Field(description="The scanner's key, shown once: a Bearer token for the door API")
+    events: list[PairedEvent]

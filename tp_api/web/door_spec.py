@@ -6,6 +6,8 @@ from __future__ import annotations
 from tp_api.schemas.door import (
     LiveFigures,
     OfflinePack,
+    PairAnswer,
+    PairBody,
     ScanAnswer,
     ScanBody,
     UploadAnswer,
@@ -67,5 +69,23 @@ register(
         response=LiveFigures,
         errors=_ERRORS,
         path_params={"event_id": "int"},
+    )
+)
+register(
+    Operation(
+        method="post",
+        path="/api/v1/door/pair",
+        operation_id="door_pair",
+        summary="Pair a door device with a scanner",
+        tag="Door",
+        security=None,
+        body=PairBody,
+        response=PairAnswer,
+        errors=(400, 403, 429),
+        description=(
+            "Redeems a one-time pairing code from the console for the scanner's new key "
+            "(the scanner's previous key stops working). A wrong, used or expired code is "
+            "403 `pairing_code_invalid` and counts against the client like a wrong key."
+        ),
     )
 )

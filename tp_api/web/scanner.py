@@ -14,7 +14,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import Blueprint, Response, g, jsonify, request
 
-from tp_api.services.door import checkin, scanner_api, scanners
+from tp_api.services.door import checkin, pairing, scanner_api, scanners
 from tp_api.services.errors import InvalidInput, TicketingError, TooManyAttempts
 from tp_api.services.validation import optional_str, to_int
 from tp_api.web.parts import parts
@@ -38,10 +38,14 @@ def _error(error: TicketingError) -> tuple[Response, int]:
     return response, error.status
 
 
+# Answered without a scanner key: pairing is how a device gets one.
+_KEYLESS = frozenset({"scanner.pair"})
+
+
 @bp.before_request
 def _authenticate() -> None:
-    if request.method == "OPTIONS":
-        return  # CORS preflight: answered without a key
+    if request.method == "OPTIONS" or request.endpoint in _KEYLESS:
+        return  # CORS preflight, or pairing: answered without a key
     header = request.headers.get("Authorization", "")
     token = header[7:].strip() if header[:7].lower() == "bearer " else None
     g.scanner = scanners.authenticate_scanner(
@@ -63,6 +67,25 @@ def _body() -> dict[str, Any]:
 
 def _keys() -> Mapping[str, Ed25519PublicKey]:
     return parts().scan_keys
+
+
+@bp.post("/door/pair")
+def pair() -> Response:
+    """A pairing code from the console -> the scanner's new key and its events, once."""
+    code = _body().get("code")
+    if not isinstance(code, str) or not code.strip():
+        raise InvalidInput("code is required", code="pairing_code_missing")
+    device = pairing.redeem(
+        code[:64], client=request.remote_addr or "unknown", throttle=parts().auth_throttle
+    )
+    return jsonify(
+        {
+            "scannerId": device.scanner_id,
+            "name": device.name,
+            "key": device.key,
+            "events": [{"id": event_id, "name": name} for event_id, name in device.events],
+        }
+    )
 
 
 @bp.post("/checkin/scan")

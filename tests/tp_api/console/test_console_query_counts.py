@@ -158,6 +158,7 @@ PAGES = [
     "/console/events/{event}/duplicate",
     "/console/audit",
     "/console/keys",
+    "/console/scanners",
     "/console/audit?action=event&actor=staff",
 ]
 

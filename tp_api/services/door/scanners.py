@@ -66,7 +66,7 @@ def create_scanner(
         missing = sorted(set(event_ids) - found)
         if missing:
             raise NotFound(f"Event {missing[0]} not found", code="event_not_found")
-        secret = SCANNER_KEY_PREFIX + secrets.token_urlsafe(32)
+        secret = _new_secret()
         scanner = Scanner.create(
             account=account_id, name=name, prefix=secret[:_PREFIX_LEN], key_hash=hash_key(secret)
         )
@@ -77,6 +77,31 @@ def create_scanner(
         subject = ("scanner", scanner.id, scanner.name)
         audit_trail.record(account_id, actor, "scanner.created", subject, values)
     return NewScanner(scanner, secret)
+
+
+def rekey(scanner: Scanner) -> str:
+    """Give the scanner a new key (in the caller's transaction) and return it; the old key
+    stops working (a device paired again takes over from the one before)."""
+    secret = _new_secret()
+    old_hash = scanner.key_hash
+    Scanner.update(prefix=secret[:_PREFIX_LEN], key_hash=hash_key(secret)).where(
+        Scanner.id == scanner.id
+    ).execute()
+    _cache.forget(old_hash)
+    return secret
+
+
+def _new_secret() -> str:
+    return SCANNER_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def get_scanner(account_id: int, scanner_id: int) -> tuple[Scanner, list[int]]:
+    """One scanner of the account with the ids of its events, or NotFound."""
+    scanner = Scanner.get_or_none((Scanner.id == scanner_id) & (Scanner.account == account_id))
+    if scanner is None:
+        raise NotFound(f"Scanner {scanner_id} not found", code="scanner_not_found")
+    rows = ScannerEvent.select(ScannerEvent.event).where(ScannerEvent.scanner == scanner.id)
+    return scanner, sorted(row.event_id for row in rows)
 
 
 def list_scanners(account_id: int) -> list[tuple[Scanner, list[int]]]:

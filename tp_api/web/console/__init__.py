@@ -212,6 +212,7 @@ from tp_api.web.console import (  # noqa: E402,F401
     events,
     keys,
     orders,
+    scanners,
     shops,
     webhooks,
 )

@@ -108,6 +108,16 @@ def event_choices(account_id: int, *, limit: int = 200) -> list[Event]:
     return list(_top_events(account_id).select(Event.id, Event.name, Event.start_date).limit(limit))
 
 
+def event_names(account_id: int, event_ids: list[int]) -> dict[int, str]:
+    """Event id -> name, for the account's events among ``event_ids`` (one query)."""
+    if not event_ids:
+        return {}
+    rows = Event.select(Event.id, Event.name).where(
+        Event.id.in_(event_ids), Event.account == account_id
+    )
+    return {event.id: event.name for event in rows}
+
+
 def _with_sales(tops: list[Event]) -> list[EventSales]:
     """The events with their (not deleted) dates' and their own ticket types' sales."""
     if not tops:
