@@ -58,8 +58,8 @@ def create_endpoint(
     actor: Actor = SYSTEM,
 ) -> NewSecret:
     """Register an endpoint (its URL must reach a public address) and queue a ping to it."""
+    types = parse_event_types(event_types)  # first: it needs no name lookup
     check_destination(url, allow_private=policy.allow_private, resolver=policy.resolver)
-    types = parse_event_types(event_types)
     secret = new_secret()
     with write_transaction():
         count = WebhookEndpoint.select().where(WebhookEndpoint.account == account_id).count()

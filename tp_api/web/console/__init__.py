@@ -214,5 +214,6 @@ from tp_api.web.console import (  # noqa: E402,F401
     orders,
     scanners,
     shops,
+    webhook_admin,
     webhooks,
 )
