@@ -10,6 +10,7 @@ import click
 from config.cli_common import database_session, echo_json
 from config.settings import Settings
 from tp_api.models import StaffUser
+from tp_api.services.actors import ROLES
 from tp_api.services.credentials import partner_keys, staff_auth
 
 
@@ -30,6 +31,7 @@ def _out(user: StaffUser, account_name: str) -> dict[str, object]:
         "account": account_name,
         "email": user.email,
         "name": user.name,
+        "role": user.role,
         "disabled": user.disabled,
         "lockedUntil": _stamp(staff_auth.locked_until(user.email)),
         "lastLoginAt": _stamp(user.last_login_at),
@@ -44,16 +46,23 @@ def _stamp(value: datetime | None) -> str | None:
 @click.option("--account", "account_name", required=True)
 @click.option("--email", required=True)
 @click.option("--name", default="")
+@click.option(
+    "--role",
+    type=click.Choice(list(ROLES)),
+    default="owner",
+    show_default=True,
+    help="owner: everything; manager: events, orders, shops; door: the door screens",
+)
 @click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
 @click.pass_obj
 def staff_add(
-    settings: Settings, account_name: str, email: str, name: str, password_stdin: bool
+    settings: Settings, account_name: str, email: str, name: str, role: str, password_stdin: bool
 ) -> None:
     """Add a staff user; the password is asked for (never taken as an argument)."""
     password = _password(password_stdin)
     with database_session(settings):
         owner = partner_keys.get_account_by_name(account_name)
-        user = staff_auth.create_staff(owner.id, email, password, name=name)
+        user = staff_auth.create_staff(owner.id, email, password, name=name, role=role)
         echo_json(_out(user, owner.name))
 
 

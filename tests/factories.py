@@ -98,12 +98,16 @@ class Factory:
         return owner, new.shop, ticket_type
 
     def staff(
-        self, seller: Seller, *, email: str | None = None, password: str = STAFF_PASSWORD
+        self,
+        seller: Seller,
+        *,
+        email: str | None = None,
+        password: str = STAFF_PASSWORD,
+        role: str = "owner",
     ) -> StaffUser:
         """A console user of the seller (password ``STAFF_PASSWORD`` unless given)."""
-        return staff_auth.create_staff(
-            seller.id, email or f"staff{self._next()}@example.com", password, name="Staff"
-        )
+        email = email or f"staff{self._next()}@example.com"
+        return staff_auth.create_staff(seller.id, email, password, name="Staff", role=role)
 
     def ticket_type(self, event: Event) -> TicketType:
         return TicketType.select().where(TicketType.event == event).order_by(TicketType.id).get()

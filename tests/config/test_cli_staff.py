@@ -69,6 +69,22 @@ def test_add_list_password_and_disable(run, db):
     assert missing.exit_code == 1 and "No staff user nobody@example.com" in missing.output
 
 
+def test_add_a_door_user_and_refuse_an_unknown_role(run, db):
+    partner_keys.create_account("Festival BV")
+    added = run(
+        "staff", "add", "--account", "Festival BV", "--role", "door",
+        "--email", "gate@example.com", "--password-stdin", input=f"{PASSWORD}\n"
+    )  # fmt: skip
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.output)["role"] == "door"
+    assert staff_auth.sign_in("gate@example.com", PASSWORD).role == "door"
+    boss = run(
+        "staff", "add", "--account", "Festival BV", "--role", "boss",
+        "--email", "boss@example.com", "--password-stdin", input=f"{PASSWORD}\n"
+    )  # fmt: skip
+    assert boss.exit_code == 2 and "'boss' is not one of" in boss.output
+
+
 def test_demo_prints_a_console_password_that_works_and_changes_each_run(run, db):
     first = run("demo", "--no-serve")
     assert first.exit_code == 0, first.output

@@ -15,7 +15,8 @@ from tests.tp_api.console.support import page_text, post_form, sign_in
 from tp_api.models import AuditEntry, Event, TicketType
 from tp_api.schemas.events import TicketTypeUpdate
 from tp_api.services import audit_trail
-from tp_api.services.audit_trail import Actor, AuditFilter
+from tp_api.services.actors import SYSTEM, Actor
+from tp_api.services.audit_trail import AuditFilter
 from tp_api.services.credentials import admin_keys
 from tp_api.services.errors import Unprocessable
 from tp_api.services.events import event_admin
@@ -144,9 +145,7 @@ def test_another_accounts_trail_is_not_shown(client, factory, seller):
 
 def test_pages_of_fifty_newest_first(factory, seller):
     for number in range(60):
-        audit_trail.record(
-            seller.id, audit_trail.SYSTEM, "event.updated", ("event", number, f"E{number}")
-        )
+        audit_trail.record(seller.id, SYSTEM, "event.updated", ("event", number, f"E{number}"))
     events_only = AuditFilter(subject_type="event")  # the seller's key made an entry too
     first = audit_trail.entries(seller.id, events_only)
     assert [e.subject_label for e in first.entries[:2]] == ["E59", "E58"]

@@ -112,6 +112,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0014_shop_partner_key",
             "0015_audit_trail",
             "0016_scanner_pairing",
+            "0017_staff_roles",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]

@@ -23,6 +23,8 @@ class StaffUser(BaseModel):
     session_key = peewee.CharField(max_length=64)
     last_login_at = UtcDateTimeField(null=True)
     disabled = peewee.BooleanField(default=False)
+    # owner | manager | door: what the user may do (tp_api.services.actors.ROLE_SCOPES).
+    role = peewee.CharField(max_length=20, default="owner")
     created_at = created_at_field()
 
 

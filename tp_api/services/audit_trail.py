@@ -21,32 +21,11 @@ import peewee
 
 from tp_api.db import utcnow
 from tp_api.models import AuditEntry
+from tp_api.services.actors import Actor
 from tp_api.services.csv_text import drain, safe_cell
 
 PAGE_SIZE = 50
 _EXPORT_CHUNK = 1000
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who makes a change: ``kind`` is staff, api_key or system."""
-
-    kind: str
-    id: int | None
-    label: str
-
-    @classmethod
-    def staff(cls, staff_id: int, email: str) -> Actor:
-        """A console user."""
-        return cls("staff", staff_id, email)
-
-    @classmethod
-    def api_key(cls, key_id: int, label: str) -> Actor:
-        """An admin-API key, named by its label."""
-        return cls("api_key", key_id, label or f"API key {key_id}")
-
-
-SYSTEM = Actor("system", None, "system")
 
 
 def record(

@@ -21,7 +21,7 @@ from tp_api.models import (
     WebhookEndpoint,
 )
 from tp_api.services import audit_trail
-from tp_api.services.audit_trail import Actor
+from tp_api.services.actors import Actor
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.delivery.ticket_files import ticket_code
 from tp_api.services.door import scanners

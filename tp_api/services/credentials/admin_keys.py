@@ -19,7 +19,8 @@ from tp_api.db import utcnow, write_transaction
 from tp_api.models import ApiKey
 from tp_api.schemas.keys import Scope
 from tp_api.services import audit_trail
-from tp_api.services.audit_trail import SYSTEM, Actor, created
+from tp_api.services.actors import SYSTEM, Actor, MissingScopes
+from tp_api.services.audit_trail import created
 from tp_api.services.credentials.authenticator import (
     AuthThrottle,
     KeyCache,
@@ -28,7 +29,7 @@ from tp_api.services.credentials.authenticator import (
     plausible,
 )
 from tp_api.services.credentials.partner_keys import touch_last_used
-from tp_api.services.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from tp_api.services.errors import InvalidInput, NotFound, Unauthenticated
 
 API_KEY_PREFIX = "tpk_"
 _PREFIX_LEN = 12
@@ -36,12 +37,6 @@ MAX_ACTIVE_KEYS = 20
 
 # The schema's Literal is the one list (it validates requests); this is its run-time form.
 SCOPES: tuple[str, ...] = get_args(Scope)
-
-
-class MissingScopes(Forbidden):
-    """The key is valid but lacks scopes; ``details`` names them."""
-
-    default_code = "missing_scopes"
 
 
 @dataclass(frozen=True)
@@ -55,8 +50,8 @@ class ApiCaller:
 
     @property
     def actor(self) -> Actor:
-        """The key as the audit trail names it."""
-        return Actor.api_key(self.key_id, self.label)
+        """The key as the domain knows it: named by its label, limited to its scopes."""
+        return Actor.api_key(self.key_id, self.label, self.scopes)
 
     def require(self, *needed: str) -> None:
         """Raise MissingScopes unless the key has every scope in ``needed``."""
@@ -104,6 +99,7 @@ def create_api_key(
     actor: Actor = SYSTEM,
 ) -> NewApiKey:
     """Create a key for the account (all scopes unless narrowed); the secret is returned once."""
+    actor.require("keys:write")
     chosen = parse_scopes(scopes)
     label = label.strip()
     if len(label) > 200:
@@ -155,6 +151,7 @@ def revoke_api_key(
     A key revoking through the API (``by``) may only revoke keys whose scopes it holds
     itself (MissingScopes names the others), as it may only create such keys.
     """
+    actor.require("keys:write")
     with write_transaction():
         key = get_api_key(account_id, key_id)
         if by is not None:

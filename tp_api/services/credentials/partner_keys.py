@@ -18,7 +18,8 @@ import peewee
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Account, PartnerKey
 from tp_api.services import audit_trail
-from tp_api.services.audit_trail import SYSTEM, Actor, created
+from tp_api.services.actors import SYSTEM, Actor
+from tp_api.services.audit_trail import created
 from tp_api.services.credentials.authenticator import (
     AuthThrottle,
     DatabaseFailures,
@@ -93,6 +94,7 @@ def get_account_by_name(name: str) -> Account:
 
 def create_key(account_id: int, *, label: str = "", actor: Actor = SYSTEM) -> NewKey:
     """Create a partner key for the account and return it with its secret, once."""
+    actor.require("keys:write")
     secret = KEY_PREFIX + secrets.token_urlsafe(32)
     with write_transaction():
         row = PartnerKey.create(
@@ -117,6 +119,7 @@ def list_keys(account_id: int) -> list[PartnerKey]:
 
 def revoke_key(account_id: int, key_id: int, *, actor: Actor = SYSTEM) -> PartnerKey:
     """Revoke one key of the account; later calls with it get 403 Unauthorized."""
+    actor.require("keys:write")
     with write_transaction():
         key = PartnerKey.get_or_none((PartnerKey.id == key_id) & (PartnerKey.account == account_id))
         if key is None:

@@ -23,6 +23,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Account, SignInThrottle, StaffUser
+from tp_api.services.actors import ROLES
 from tp_api.services.errors import (
     Conflict,
     InvalidInput,
@@ -65,6 +66,7 @@ class StaffSession:
 
     staff_id: int
     session_key: str
+    role: str = "owner"  # at sign-in: where the user lands (the session re-reads it)
 
 
 def normalise_email(email: str) -> str:
@@ -108,8 +110,13 @@ def _check_password(password: str) -> None:
         )
 
 
-def create_staff(account_id: int, email: str, password: str, *, name: str = "") -> StaffUser:
-    """Add a staff user to an account. 409 when the e-mail address is taken."""
+def create_staff(
+    account_id: int, email: str, password: str, *, name: str = "", role: str = "owner"
+) -> StaffUser:
+    """Add a staff user to an account with a role (owner, manager or door). 409 when the
+    e-mail address is taken."""
+    if role not in ROLES:
+        raise InvalidInput(f"Unknown role {role!r}; roles: {', '.join(ROLES)}", code="unknown_role")
     clean = _check_email(email)
     _check_password(password)
     if Account.get_or_none(Account.id == account_id) is None:
@@ -123,6 +130,7 @@ def create_staff(account_id: int, email: str, password: str, *, name: str = "") 
                 name=name.strip()[:200],
                 password_hash=password_hash,
                 session_key=new_session_key(),
+                role=role,
             )
     except peewee.IntegrityError:
         raise Conflict(f"{clean} already has a staff user", code="email_taken") from None
@@ -170,7 +178,7 @@ def sign_in(email: str, password: str, *, now: datetime | None = None) -> StaffS
     with write_transaction():
         StaffUser.update(**changes).where(StaffUser.id == user.id).execute()
         SignInThrottle.update(failures=0, updated_at=now).where(SignInThrottle.key == key).execute()
-    return StaffSession(staff_id=user.id, session_key=user.session_key)
+    return StaffSession(staff_id=user.id, session_key=user.session_key, role=user.role)
 
 
 def _throttle_key(clean_email: str) -> str:

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from tp_api.db import lock_rows, utcnow, write_transaction
 from tp_api.models import Event, Scanner, ScannerEvent, ScannerPairing
 from tp_api.services import audit_trail
-from tp_api.services.audit_trail import SYSTEM, Actor
+from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.credentials.authenticator import AuthThrottle, default_throttle, hash_key
 from tp_api.services.door import scanners
 from tp_api.services.errors import Conflict, Unauthenticated
@@ -48,6 +48,7 @@ class PairedDevice:
 def issue_code(account_id: int, scanner_id: int, *, actor: Actor = SYSTEM) -> PairingCode:
     """A new pairing code for the account's (not revoked) scanner, valid for
     ``PAIRING_MINUTES``; codes issued before it stop working."""
+    actor.require("checkin:write")
     raw = "".join(secrets.choice(_ALPHABET) for _ in range(_CODE_LENGTH))
     now = utcnow()
     with write_transaction():

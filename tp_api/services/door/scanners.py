@@ -10,7 +10,8 @@ from datetime import datetime
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Event, Scanner, ScannerEvent
 from tp_api.services import audit_trail
-from tp_api.services.audit_trail import SYSTEM, Actor, created
+from tp_api.services.actors import SYSTEM, Actor
+from tp_api.services.audit_trail import created
 from tp_api.services.credentials.authenticator import (
     AuthThrottle,
     KeyCache,
@@ -51,6 +52,7 @@ def create_scanner(
     account_id: int, name: str, event_ids: list[int], *, actor: Actor = SYSTEM
 ) -> NewScanner:
     """Register a scanner for some events of the account; its key is returned once."""
+    actor.require("checkin:write")
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("Scanner name must be 1 to 100 characters")
@@ -113,6 +115,7 @@ def list_scanners(account_id: int) -> list[tuple[Scanner, list[int]]]:
 
 
 def revoke_scanner(account_id: int, scanner_id: int, *, actor: Actor = SYSTEM) -> Scanner:
+    actor.require("checkin:write")
     with write_transaction():
         scanner = Scanner.get_or_none((Scanner.id == scanner_id) & (Scanner.account == account_id))
         if scanner is None:

@@ -6,7 +6,8 @@ from datetime import datetime, timedelta
 
 from tp_api.models import Event, EventLifecycle, TicketType
 from tp_api.schemas.events import EventDuplicate
-from tp_api.services.audit_trail import SYSTEM, Actor, created
+from tp_api.services.actors import SYSTEM, Actor
+from tp_api.services.audit_trail import created
 from tp_api.services.events import event_audit
 from tp_api.services.events.event_admin import slug_guard
 from tp_api.services.events.event_catalogue import event_node, find_event
@@ -19,6 +20,7 @@ def duplicate_event(
 
     Child dates and sale windows move by the same offset as the event's start.
     """
+    actor.require("events:write")
     with slug_guard(data.slug):
         source = find_event(account_id, id_or_slug)
         node = event_node(source)

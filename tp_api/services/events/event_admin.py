@@ -22,7 +22,8 @@ from tp_api.schemas.events import (
     TicketTypeCreate,
     TicketTypeUpdate,
 )
-from tp_api.services.audit_trail import SYSTEM, Actor, changed, created
+from tp_api.services.actors import SYSTEM, Actor
+from tp_api.services.audit_trail import changed, created
 from tp_api.services.errors import Conflict, NotFound, Unprocessable
 from tp_api.services.events import event_audit
 from tp_api.services.events.event_catalogue import find_event
@@ -34,6 +35,7 @@ _TYPE_FIELDS = event_audit.TYPE_FIELDS
 
 def create_event(account_id: int, data: EventCreate, *, actor: Actor = SYSTEM) -> Event:
     """Create a draft event with its ticket types and child dates, all or nothing."""
+    actor.require("events:write")
     with slug_guard(data.slug):
         event = _insert_event(
             account_id,
@@ -135,6 +137,7 @@ def update_event(
     account_id: int, id_or_slug: str, data: EventUpdate, *, actor: Actor = SYSTEM
 ) -> Event:
     """Change the fields sent; a capacity below what is sold and held is refused."""
+    actor.require("events:write")
     changes = data.model_dump(exclude_unset=True)
     with slug_guard(changes.get("slug")):
         event = locked_event(account_id, id_or_slug)
@@ -209,6 +212,7 @@ def add_ticket_type(
     actor: Actor = SYSTEM,
 ) -> TicketType:
     """Add a ticket type to the event (or to one of its dates)."""
+    actor.require("events:write")
     with write_transaction():
         event = locked_event(account_id, id_or_slug)
         target = _date_of(event, date_id) if date_id is not None else event
@@ -230,6 +234,7 @@ def update_ticket_type(
     actor: Actor = SYSTEM,
 ) -> TicketType:
     """Change a ticket type; its quantity cannot go below what is sold and reserved."""
+    actor.require("events:write")
     changes = data.model_dump(exclude_unset=True)
     with write_transaction():
         event = locked_event(account_id, id_or_slug)
@@ -277,6 +282,7 @@ def remove_ticket_type(
 ) -> None:
     """Remove a ticket type nobody has bought or reserved and no shop product sells (422
     otherwise)."""
+    actor.require("events:write")
     with write_transaction():
         event = locked_event(account_id, id_or_slug)
         ticket_type = _ticket_type_of(event, type_id)
@@ -305,6 +311,7 @@ def remove_ticket_type(
 
 def delete_event(account_id: int, id_or_slug: str, *, actor: Actor = SYSTEM) -> None:
     """Delete a draft (its slug is freed); any other event is cancelled or archived instead."""
+    actor.require("events:write")
     with write_transaction():
         event = locked_event(account_id, id_or_slug)
         if event.lifecycle != EventLifecycle.DRAFT:

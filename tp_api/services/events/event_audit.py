@@ -7,7 +7,7 @@ from typing import Any
 
 from tp_api.models import Event, TicketType
 from tp_api.services import audit_trail
-from tp_api.services.audit_trail import Actor
+from tp_api.services.actors import Actor
 
 # Event columns a seller sets, by admin-API field: what an update may change (event_admin)
 # and what the audit trail shows.

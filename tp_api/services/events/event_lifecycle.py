@@ -22,7 +22,8 @@ from tp_api.models import (
     ShopOrder,
     TicketType,
 )
-from tp_api.services.audit_trail import SYSTEM, Actor, created
+from tp_api.services.actors import SYSTEM, Actor
+from tp_api.services.audit_trail import created
 from tp_api.services.errors import Conflict
 from tp_api.services.events import event_audit
 from tp_api.services.events.event_admin import locked_event
@@ -59,6 +60,7 @@ class CancelPreview:
 
 def publish_event(account_id: int, id_or_slug: str, *, actor: Actor = SYSTEM) -> Event:
     """Put a draft on sale; it needs a start time and at least one ticket type."""
+    actor.require("events:write")
     with write_transaction():
         event = _event_in(account_id, id_or_slug, _PUBLISH_FROM, "publish")
         scope = Event.select(Event.id).where((Event.id == event.id) | (Event.parent == event.id))
@@ -78,6 +80,7 @@ def publish_event(account_id: int, id_or_slug: str, *, actor: Actor = SYSTEM) ->
 
 def complete_event(account_id: int, id_or_slug: str, *, actor: Actor = SYSTEM) -> Event:
     """End sales of a published event (it took place)."""
+    actor.require("events:write")
     with write_transaction():
         event = _event_in(account_id, id_or_slug, _COMPLETE_FROM, "complete")
         return _move(event, EventLifecycle.COMPLETED, account_id, actor, "event.completed")
@@ -85,6 +88,7 @@ def complete_event(account_id: int, id_or_slug: str, *, actor: Actor = SYSTEM) -
 
 def archive_event(account_id: int, id_or_slug: str, *, actor: Actor = SYSTEM) -> Event:
     """Put a completed or cancelled event away."""
+    actor.require("events:write")
     with write_transaction():
         event = _event_in(account_id, id_or_slug, _ARCHIVE_FROM, "archive")
         return _move(event, EventLifecycle.ARCHIVED, account_id, actor, "event.archived")
@@ -99,6 +103,7 @@ def cancel_event(
     An order for this event only is refunded in full (fees included); an order that also
     holds tickets of other events is refunded only for this event's lines.
     """
+    actor.require("events:write")
     with write_transaction():
         event = _event_in(account_id, id_or_slug, _CANCEL_FROM, "cancel")
         types = _types_of(event)

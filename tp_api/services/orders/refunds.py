@@ -22,7 +22,8 @@ from tp_api.models import (
     TicketStatus,
 )
 from tp_api.services import audit_trail
-from tp_api.services.audit_trail import SYSTEM, Actor, created
+from tp_api.services.actors import SYSTEM, Actor
+from tp_api.services.audit_trail import created
 from tp_api.services.errors import Conflict, NotFound, Unprocessable
 from tp_api.services.orders import cancellation
 from tp_api.services.webhooks import notify
@@ -48,6 +49,7 @@ def refund_order(
     account_id: int, number: int, request: RefundRequest, *, actor: Actor = SYSTEM
 ) -> Refund:
     """Refund the account's order (by its public number), fully or by line and quantity."""
+    actor.require("orders:write")
     with write_transaction():
         order = locked_order(account_id, number)
         before = order.status
@@ -66,6 +68,7 @@ def cancel_unpaid_order(account_id: int, number: int, *, actor: Actor = SYSTEM) 
 
     A paid order is refunded instead (409 ``order_paid``); a closed one stays as it is (409).
     """
+    actor.require("orders:write")
     with write_transaction():
         order = locked_order(account_id, number)
         if order.is_paid:

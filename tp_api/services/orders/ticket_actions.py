@@ -11,7 +11,7 @@ import uuid
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import Ticket, TicketStatus
 from tp_api.services import audit_trail
-from tp_api.services.audit_trail import SYSTEM, Actor
+from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.delivery import outbox
 from tp_api.services.errors import Conflict, NotFound
 from tp_api.services.orders.personalise import AttendeeInput, locked_ticket
@@ -65,6 +65,7 @@ def transfer_ticket(
 
     A ticket already used at the door, cancelled or replaced cannot be transferred.
     """
+    actor.require("orders:write")
     with write_transaction():
         ticket = locked_ticket(account_id, reference)
         if ticket is None:

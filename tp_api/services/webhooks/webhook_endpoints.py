@@ -9,7 +9,8 @@ from typing import Any
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import WebhookEndpoint
 from tp_api.services import audit_trail
-from tp_api.services.audit_trail import SYSTEM, Actor, created
+from tp_api.services.actors import SYSTEM, Actor
+from tp_api.services.audit_trail import created
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound
 from tp_api.services.webhooks import webhook_events
@@ -58,6 +59,7 @@ def create_endpoint(
     actor: Actor = SYSTEM,
 ) -> NewSecret:
     """Register an endpoint (its URL must reach a public address) and queue a ping to it."""
+    actor.require("webhooks:write")
     types = parse_event_types(event_types)  # first: it needs no name lookup
     check_destination(url, allow_private=policy.allow_private, resolver=policy.resolver)
     secret = new_secret()
@@ -124,6 +126,7 @@ def update_endpoint(
     actor: Actor = SYSTEM,
 ) -> WebhookEndpoint:
     """Change an endpoint; enabling it again clears its failure count and notice."""
+    actor.require("webhooks:write")
     if url is not None:
         check_destination(url, allow_private=policy.allow_private, resolver=policy.resolver)
     with write_transaction():
@@ -151,6 +154,7 @@ def update_endpoint(
 
 def delete_endpoint(account_id: int, endpoint_id: int, *, actor: Actor = SYSTEM) -> None:
     """Remove the endpoint with its delivery log; nothing more is sent to it."""
+    actor.require("webhooks:write")
     with write_transaction():
         endpoint = get_endpoint(account_id, endpoint_id)
         gone = {name: [value, None] for name, value in _values(endpoint).items()}
@@ -168,6 +172,7 @@ def rotate_secret(
     actor: Actor = SYSTEM,
 ) -> NewSecret:
     """A new signing secret; the old one keeps signing beside it for ``grace``."""
+    actor.require("webhooks:write")
     secret = new_secret()
     with write_transaction():
         endpoint = get_endpoint(account_id, endpoint_id)

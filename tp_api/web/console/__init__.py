@@ -32,7 +32,7 @@ from flask import (
 )
 
 from tp_api.models import StaffUser, TicketStatus
-from tp_api.services.audit_trail import Actor
+from tp_api.services.actors import ROLE_SCOPES, Actor
 from tp_api.services.credentials import staff_auth
 from tp_api.services.errors import TicketingError
 
@@ -67,9 +67,50 @@ def account_id() -> int:
 
 
 def actor() -> Actor:
-    """The signed-in user as the audit trail names them."""
+    """The signed-in user as the domain knows them: named by e-mail, limited by role."""
     staff = current_staff()
-    return Actor.staff(staff.id, staff.email)
+    return Actor.staff(staff.id, staff.email, staff.role)
+
+
+# What each page needs, by its endpoint's name (the first prefix that matches). The domain
+# checks again for every change it makes; this keeps people out of pages (and reads) their
+# role does not cover.
+_PAGE_SCOPES = (
+    ("console.door", "door:read"),
+    ("console.scanner", "checkin:write"),
+    ("console.event_", "events:write"),  # new, edit, publish, cancel, ...
+    ("console.event", "events:read"),  # the list and one event's page
+    ("console.ticket_type", "events:write"),
+    ("console.order", "orders:read"),  # the list and one order's page
+    ("console.refund", "orders:write"),
+    ("console.cancel", "orders:write"),
+    ("console.shops", "shops:write"),
+    ("console.sync_now", "shops:write"),
+    ("console.webhook", "webhooks:write"),
+    ("console.resend", "webhooks:write"),
+    ("console.keys", "keys:write"),
+    ("console.partner_key", "keys:write"),
+    ("console.api_key", "keys:write"),
+    ("console.audit", "audit:read"),
+)
+# Pages every signed-in user may open.
+_ANY_ROLE = frozenset({"console.home", "console.sign_out"})
+
+
+def page_scope(endpoint: str) -> str | None:
+    """The scope a console page needs (None for the pages every user may open)."""
+    if endpoint in _ANY_ROLE:
+        return None
+    for prefix, scope in _PAGE_SCOPES:
+        if endpoint.startswith(prefix):
+            return scope
+    return "audit:read"  # a page not listed here is for owners until it is
+
+
+def may_open(endpoint: str) -> bool:
+    """Whether the signed-in user's role covers the page (for the navigation)."""
+    needed = page_scope(endpoint)
+    return needed is None or actor().may(needed)
 
 
 def start_session(signed_in: staff_auth.StaffSession) -> None:
@@ -126,6 +167,9 @@ def _guard() -> Response | None:
             Response, redirect(url_for("console.sign_in", next=request.full_path.rstrip("?")))
         )
     g.staff = user
+    needed = page_scope(request.endpoint or "")
+    if needed is not None and not actor().may(needed):
+        return cast(Response, error_page(403, "Your role does not include this page."))
     return None
 
 
@@ -191,16 +235,24 @@ def ticket_status(status: int) -> str:
 
 @bp.context_processor
 def _template_globals() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "staff": g.get("staff")}
+    return {"csrf_token": csrf_token, "staff": g.get("staff"), "may_open": may_open}
 
 
-def safe_next(target: str | None) -> str:
-    """Where to go after sign-in: only a path inside the console (never another site)."""
+def safe_next(target: str | None) -> str | None:
+    """Where to go after sign-in: only a path inside the console (never another site);
+    None when ``target`` is not one (the user's home page then)."""
     if target and target.startswith("/console") and not target.startswith("//"):
         parts = urlsplit(target)
         if not parts.scheme and not parts.netloc:
             return target
-    return url_for("console.events")
+    return None
+
+
+def home_endpoint(role: str) -> str:
+    """The first page of a role: the events, or the door for door staff."""
+    if "events:read" in ROLE_SCOPES.get(role, frozenset()):
+        return "console.events"
+    return "console.door_overview"
 
 
 from tp_api.web.console import (  # noqa: E402,F401

@@ -6,7 +6,7 @@ from flask import Response, redirect, render_template, request, session, url_for
 
 from tp_api.services.credentials import staff_auth
 from tp_api.services.errors import TicketingError, TooManyAttempts
-from tp_api.web.console import bp, current_staff, safe_next, start_session
+from tp_api.web.console import bp, current_staff, home_endpoint, safe_next, start_session
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -15,20 +15,20 @@ def sign_in() -> Response | tuple[str, int] | str:
     user with 429 and ``Retry-After``."""
     target = safe_next(request.values.get("next"))
     if request.method == "GET":
-        return render_template("console/sign_in.html", next=target, email="", error=None)
+        return render_template("console/sign_in.html", next=target or "", email="", error=None)
     email = request.form.get("email", "")[:254]
     try:
         signed_in = staff_auth.sign_in(email, request.form.get("password", ""))
     except TicketingError as error:
         page = render_template(
-            "console/sign_in.html", next=target, email=email, error=error.message
+            "console/sign_in.html", next=target or "", email=email, error=error.message
         )
         response = Response(page, status=error.status, mimetype="text/html")
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after_s)
         return response
     start_session(signed_in)
-    return redirect(target)  # type: ignore[return-value]
+    return redirect(target or url_for(home_endpoint(signed_in.role)))  # type: ignore[return-value]
 
 
 @bp.post("/sign-out")
@@ -42,4 +42,5 @@ def sign_out() -> Response:
 
 @bp.get("/")
 def home() -> Response:
-    return redirect(url_for("console.events"))  # type: ignore[return-value]
+    """The first page the user's role covers: events, or the door for door staff."""
+    return redirect(url_for(home_endpoint(current_staff().role)))  # type: ignore[return-value]
