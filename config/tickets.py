@@ -9,6 +9,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from bridge.page_links import MyTicketsLinks
 from config.settings import Settings
 from pdf.signing import FileLinkSigner, derive_signing_key, key_id, public_key_b64
+from tp_api.services.credentials.staff_links import PasswordLinkSigner
 from tp_api.services.delivery.file_store import FileStore
 from tp_api.services.delivery.ticket_files import TicketTools
 
@@ -67,3 +68,8 @@ def scan_public_keys(settings: Settings) -> dict[str, Ed25519PublicKey]:
         public_key = derive_signing_key(secret).public_key()
         keys[key_id(public_key)] = public_key
     return keys
+
+
+def password_links(settings: Settings) -> PasswordLinkSigner:
+    """Signs staff set-password links with the current secret; old secrets still verify."""
+    return PasswordLinkSigner([settings.secret_key, *settings.old_secret_keys])

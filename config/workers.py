@@ -8,11 +8,13 @@ import threading
 
 from config.settings import Settings
 from config.shops import refresh_handler, secret_box, sync_now_handler
-from config.tickets import ticket_tools
+from config.tickets import password_links, ticket_tools
 from sync.deliveries import delivery_handler
 from sync.mailer import SmtpMailer
 from sync.outbox_worker import OutboxWorker, OutboxWorkers
+from sync.staff_mail import staff_mail_handler
 from sync.webhook_sender import SenderSettings, webhook_handler
+from tp_api.services.credentials.staff_links import STAFF_MAIL
 from tp_api.services.delivery.outbox import DELIVER_TICKETS, REFRESH_SHOP_ORDER
 from tp_api.services.shops.sync_requests import SYNC_SHOP_NOW
 from tp_api.services.webhooks.webhook_events import DELIVER_WEBHOOK
@@ -38,6 +40,9 @@ def outbox_worker(settings: Settings) -> OutboxWorkers:
         SYNC_SHOP_NOW: sync_now_handler(settings),
         DELIVER_TICKETS: delivery_handler(
             ticket_tools(settings), renderer.render_job, mailer.send, sender=settings.mail_from
+        ),
+        STAFF_MAIL: staff_mail_handler(
+            password_links(settings), settings.public_url, mailer.send, sender=settings.mail_from
         ),
     }
     webhooks = [

@@ -19,7 +19,7 @@ from config.pages import install_my_tickets
 from config.redaction import install_log_scrubbing, redact
 from config.settings import Settings
 from config.shops import secret_box
-from config.tickets import scan_public_keys, ticket_tools
+from config.tickets import password_links, scan_public_keys, ticket_tools
 from pdf.pages import RenderJob
 from tp_api.db import connect
 from tp_api.services.credentials.authenticator import (
@@ -245,6 +245,7 @@ def _web_parts(settings: Settings) -> web_parts.WebParts:
         unpaid_hold_seconds=settings.unpaid_hold_seconds,
         public_url=settings.public_url,
         webhook_allow_private=settings.webhook_allow_private,
+        password_links=password_links(settings),
     )
 
 

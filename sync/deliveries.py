@@ -7,7 +7,7 @@ from collections.abc import Callable
 from email.message import EmailMessage
 
 from pdf.pages import RenderJob
-from sync.mailer import permanent_failure
+from sync.mailer import send_or_give_up
 from tp_api.models import OutboxEntry
 from tp_api.services.delivery import outbox, ticket_files, ticket_mail
 from tp_api.services.delivery.ticket_files import TicketTools
@@ -36,12 +36,12 @@ def delivery_handler(
             message = ticket_mail.build_message(
                 mail, pdf, sender=sender, seller=mail.job.branding.seller_name
             )
-            send(message)
-        except Exception as error:
-            reason = permanent_failure(error)
-            if reason is None:
-                raise
-            raise outbox.PermanentError(f"not delivered to {mail.to!r}: {reason}") from error
+        except ValueError as error:
+            # A header that cannot be written (a malformed address): no retry mends it.
+            raise outbox.PermanentError(
+                f"not delivered to {mail.to!r}: malformed message: {error}"
+            ) from error
+        send_or_give_up(send, message)
         log.info(
             "delivered %d ticket(s) of order %s to %s",
             len(mail.job.pages),

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
+
+from tp_api.services.delivery import outbox
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,18 @@ class SmtpMailer:
             if self.user:
                 client.login(self.user, self.password)
             client.send_message(message)
+
+
+def send_or_give_up(send: Callable[[EmailMessage], None], message: EmailMessage) -> None:
+    """Send ``message``; a failure that retrying cannot mend ends the outbox job
+    (PermanentError), any other is raised for the worker to retry later."""
+    try:
+        send(message)
+    except Exception as error:
+        reason = permanent_failure(error)
+        if reason is None:
+            raise
+        raise outbox.PermanentError(f"not delivered to {message['To']!r}: {reason}") from error
 
 
 def permanent_failure(error: BaseException) -> str | None:

@@ -31,6 +31,7 @@ from config.wsgi import create_app
 from tests.admin_api import Admin
 from tests.factories import Factory
 from tests.lazy_routes import LazyBuilderRule
+from tests.smtp_inbox import Inbox, free_port
 from tp_api import migrations
 from tp_api.db import connect
 from tp_api.models import ALL_MODELS
@@ -188,3 +189,15 @@ def seller(factory: Factory) -> Any:
 def api(client: Any, factory: Factory, seller: Any) -> Admin:
     """The admin API as ``seller``'s key (every scope) sees it."""
     return Admin(client, factory.api_key(seller))
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Any, Inbox]]:
+    """(controller, inbox) of a real SMTP server on 127.0.0.1, stopped after the test."""
+    from aiosmtpd.controller import Controller
+
+    inbox = Inbox()
+    controller = Controller(inbox, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    yield controller, inbox
+    controller.stop()

@@ -3,45 +3,19 @@
 from __future__ import annotations
 
 import dataclasses
-import email
 import io
 import re
-import socket
 from datetime import timedelta
 from email.message import Message
 from pathlib import Path
 
 import pypdf
 import pytest
-from aiosmtpd.controller import Controller
 
 from config.workers import outbox_worker
+from tests.smtp_inbox import free_port
 from tp_api.models import Order, OutboxEntry
 from tp_api.services.delivery import outbox
-
-
-class Inbox:
-    def __init__(self) -> None:
-        self.messages: list[Message] = []
-
-    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
-        self.messages.append(email.message_from_bytes(envelope.content))
-        return "250 OK"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture
-def smtp():
-    inbox = Inbox()
-    controller = Controller(inbox, hostname="127.0.0.1", port=_free_port())
-    controller.start()
-    yield controller, inbox
-    controller.stop()
 
 
 @pytest.fixture
@@ -110,7 +84,7 @@ def test_smtp_down_is_retried_with_backoff_and_never_lost(factory, smtp, worker_
     seller = factory.seller()
     outcome = factory.order(seller, factory.ticket_type(factory.event(seller)))
     factory.personalise_all(seller, outcome)
-    down = worker_for(_free_port())  # nothing listens there
+    down = worker_for(free_port())  # nothing listens there
     assert down.run_once() == 1
     entry = OutboxEntry.get()
     assert entry.done_at is None and entry.attempts == 1

@@ -15,6 +15,7 @@ from flask import Flask, current_app
 
 from tp_api.services.credentials.authenticator import AuthThrottle
 from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.credentials.staff_links import PasswordLinkSigner
 from tp_api.services.delivery.ticket_files import Render, TicketTools
 
 _KEY = "tp_web_parts"
@@ -32,6 +33,7 @@ class WebParts:
     unpaid_hold_seconds: int
     public_url: str
     webhook_allow_private: bool
+    password_links: PasswordLinkSigner  # staff set-password links
 
 
 def install(app: Flask, web_parts: WebParts) -> None:

@@ -159,6 +159,7 @@ PAGES = [
     "/console/audit",
     "/console/keys",
     "/console/scanners",
+    "/console/staff",
     "/console/audit?action=event&actor=staff",
 ]
 

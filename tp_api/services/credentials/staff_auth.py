@@ -111,17 +111,20 @@ def _check_password(password: str) -> None:
 
 
 def create_staff(
-    account_id: int, email: str, password: str, *, name: str = "", role: str = "owner"
+    account_id: int, email: str, password: str | None, *, name: str = "", role: str = "owner"
 ) -> StaffUser:
     """Add a staff user to an account with a role (owner, manager or door). 409 when the
-    e-mail address is taken."""
+    e-mail address is taken. Without a password (an invitation) nobody can sign in as the
+    user until a password is set through the e-mailed link."""
     if role not in ROLES:
         raise InvalidInput(f"Unknown role {role!r}; roles: {', '.join(ROLES)}", code="unknown_role")
     clean = _check_email(email)
-    _check_password(password)
+    if password is not None:
+        _check_password(password)
     if Account.get_or_none(Account.id == account_id) is None:
         raise NotFound("Account not found")
-    password_hash = _hasher.hash(password)
+    # "!" is no Argon2 hash: verifying any password against it fails.
+    password_hash = _hasher.hash(password) if password is not None else "!" + new_session_key()
     try:
         with write_transaction():
             return StaffUser.create(

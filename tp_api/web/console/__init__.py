@@ -49,7 +49,9 @@ bp = Blueprint(
 MAX_ID = 2**53
 # A session lasts a working day from sign-in, whatever the activity.
 SESSION_HOURS = 12
-_PUBLIC_ENDPOINTS = frozenset({"console.sign_in", "console.static"})
+_PUBLIC_ENDPOINTS = frozenset(
+    {"console.sign_in", "console.static", "console.set_password", "console.reset_password"}
+)
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
@@ -92,6 +94,7 @@ _PAGE_SCOPES = (
     ("console.partner_key", "keys:write"),
     ("console.api_key", "keys:write"),
     ("console.audit", "audit:read"),
+    ("console.staff", "staff:write"),
 )
 # Pages every signed-in user may open.
 _ANY_ROLE = frozenset({"console.home", "console.sign_out"})
@@ -266,6 +269,7 @@ from tp_api.web.console import (  # noqa: E402,F401
     orders,
     scanners,
     shops,
+    staff_users,
     webhook_admin,
     webhooks,
 )

@@ -1,0 +1,137 @@
+"""Set-password links for staff users, e-mailed through the outbox: an invitation, or a
+password reset asked for on the sign-in page.
+
+A link is signed with the installation's secret (``FileLinkSigner``'s scheme under its own
+salt) and names the user and a fingerprint of their password and sessions, so it works
+until it expires or the password is set, whichever comes first: once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Sequence
+from email.message import EmailMessage
+
+from pdf.signing import FileLinkSigner, LinkError
+from tp_api.db import write_transaction
+from tp_api.models import StaffUser
+from tp_api.services.credentials import staff_auth
+from tp_api.services.delivery import outbox
+from tp_api.services.errors import InvalidInput
+
+# The outbox job: {"staff_id", "kind": "invite" | "reset", "version": the fingerprint when
+# asked}; a mail whose user has set a password since is not sent.
+STAFF_MAIL = "staff_mail"
+LINK_HOURS = 48
+LINK_PATH = "/console/set-password"
+
+
+class PasswordLinkSigner(FileLinkSigner):
+    """Signs set-password links: the user and their password's fingerprint, for 48 hours."""
+
+    SALT = "tp-bridge.staff-password.v1"
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__(secrets, max_age_s=LINK_HOURS * 3600)
+
+
+def fingerprint(user: StaffUser) -> str:
+    """Changes when the password is set or the user's sessions end: older links stop."""
+    return hashlib.sha256(f"{user.password_hash}|{user.session_key}".encode()).hexdigest()[:24]
+
+
+def link(signer: PasswordLinkSigner, public_url: str, user: StaffUser) -> str:
+    """The set-password link of ``user`` as it is now."""
+    token = signer.sign(f"staff:{user.id}", fingerprint(user))
+    return f"{public_url.rstrip('/')}{LINK_PATH}?token={token}"
+
+
+def user_of(signer: PasswordLinkSigner, token: str | None) -> StaffUser:
+    """The (enabled) user a genuine, unexpired, unused link is for; InvalidInput otherwise."""
+    try:
+        subject, version = signer.read(token)
+    except LinkError:
+        raise _invalid() from None
+    user = None
+    if subject.startswith("staff:") and subject[6:].isdigit():
+        user = StaffUser.get_or_none(StaffUser.id == int(subject[6:]))
+    if user is None or user.disabled or fingerprint(user) != version:
+        raise _invalid()
+    return user
+
+
+def set_password(
+    signer: PasswordLinkSigner, token: str | None, password: str
+) -> staff_auth.StaffSession:
+    """Set the password through a link (which then stops working) and sign the user in."""
+    user = user_of(signer, token)
+    updated = staff_auth.set_password(user.id, password)
+    return staff_auth.StaffSession(updated.id, updated.session_key, updated.role)
+
+
+def request_reset(email: str) -> None:
+    """Queue a reset link for the enabled user with this address, if there is one. The
+    caller answers the same either way, so the form does not tell who has an account."""
+    clean = staff_auth.normalise_email(email)
+    user = StaffUser.get_or_none(StaffUser.email == clean[:254])
+    if user is None or user.disabled:
+        return
+    with write_transaction():
+        # One pending mail per password: asking again before it is sent adds nothing.
+        outbox.enqueue(
+            STAFF_MAIL,
+            {"staff_id": user.id, "kind": "reset", "version": fingerprint(user)},
+            account_id=user.account_id,
+            dedupe_key=f"staff-reset:{user.id}:{fingerprint(user)}",
+        )
+
+
+def queue_invitation(user: StaffUser) -> None:
+    """Queue the invitation of a new user (in the caller's transaction)."""
+    outbox.enqueue(
+        STAFF_MAIL,
+        {"staff_id": user.id, "kind": "invite", "version": fingerprint(user)},
+        account_id=user.account_id,
+        dedupe_key=f"staff-invite:{user.id}:{fingerprint(user)}",
+    )
+
+
+def message(
+    user: StaffUser, kind: str, url: str, *, sender: str, account_name: str
+) -> EmailMessage:
+    """The e-mail with a set-password link (``kind``: invite or reset)."""
+    mail = EmailMessage()
+    mail["From"] = sender
+    mail["To"] = user.email
+    if kind == "invite":
+        mail["Subject"] = f"You are invited to the {account_name} console"
+        first = f"You have been invited to the ticket console of {account_name}."
+    else:
+        mail["Subject"] = f"Set a new password for the {account_name} console"
+        first = "Someone asked to set a new password for your console account."
+    mail.set_content(
+        f"{first}\n\nSet your password here (the link works once, for {LINK_HOURS} hours):\n"
+        f"{url}\n\nIf you did not expect this e-mail, you can ignore it.\n"
+    )
+    return mail
+
+
+def mail_to_send(
+    signer: PasswordLinkSigner, public_url: str, data: dict[str, object], *, sender: str
+) -> EmailMessage | None:
+    """The e-mail an outbox job asks for, or None when it no longer should go out (the user
+    is gone or disabled, or set a password since)."""
+    user = StaffUser.get_or_none(StaffUser.id == data.get("staff_id"))
+    if user is None or user.disabled or fingerprint(user) != data.get("version"):
+        return None
+    kind = "invite" if data.get("kind") == "invite" else "reset"
+    url = link(signer, public_url, user)
+    return message(user, kind, url, sender=sender, account_name=user.account.name)
+
+
+def _invalid() -> InvalidInput:
+    return InvalidInput(
+        "This link is not valid any more: it was used, has expired, or is mistyped. "
+        "Ask for a new one on the sign-in page.",
+        code="password_link_invalid",
+    )
