@@ -42,7 +42,7 @@ def lock_dir(settings: Settings) -> str:
 
 def webhook_url(settings: Settings, shop: Shop) -> str:
     """Where the shop's webhook delivers: the receiver of this service for that shop."""
-    return f"{settings.public_url}/shops/{shop.id}/woocommerce/webhook"
+    return settings.public_url.rstrip("/") + connections.webhook_path(shop)
 
 
 def client_for(settings: Settings, shop: Shop) -> ShopAdapter:

@@ -89,6 +89,9 @@ class FakeWoo:
         # Variations by parent product id; a parent missing here has no variations route.
         self.variations: dict[int, dict[int, dict[str, Any]]] = {}
         self.webhooks: dict[int, dict[str, Any]] = {}
+        # The key's permissions (read, write or read_write) and the store's version.
+        self.permissions = "read_write"
+        self.version = "9.4.2"
         self.requests: list[tuple[str, str]] = []
         self.failures: list[Callable[[BaseHTTPRequestHandler], bool]] = []
         self.on_orders_page: Callable[[int], None] | None = None
@@ -174,6 +177,16 @@ class _WooHandler(BaseHTTPRequestHandler):
                 },
             )
             return
+        if method in ("POST", "PUT", "DELETE") and self.fake.permissions == "read":
+            self._send(
+                401,
+                {
+                    "code": "woocommerce_rest_authentication_error",
+                    "message": "The API key provided does not have write permissions.",
+                    "data": {"status": 401},
+                },
+            )
+            return
         path = parts.path.removeprefix(PREFIX)
         query = parse_qs(parts.query)
         length = int(self.headers.get("Content-Length") or 0)
@@ -198,6 +211,14 @@ class _WooHandler(BaseHTTPRequestHandler):
             self._send(200, self.fake.refunds.get(int(segments[1]), []))
         elif method == "GET" and segments == ["webhooks"]:
             self._send(200, list(self.fake.webhooks.values()))
+        elif method == "POST" and segments == ["webhooks"]:
+            hook_id = max(self.fake.webhooks, default=0) + 1
+            fields = ("name", "topic", "delivery_url", "secret", "status")
+            hook = {"id": hook_id, **{k: body.get(k) for k in fields}}
+            self.fake.webhooks[hook_id] = hook
+            self._send(201, {k: v for k, v in hook.items() if k != "secret"})
+        elif method == "GET" and segments == ["system_status"]:
+            self._send(200, {"environment": {"version": self.fake.version}})
         elif method == "PUT" and len(segments) == 2 and segments[0] == "webhooks":
             hook = self.fake.webhooks[int(segments[1])]
             hook.update(status=body["status"])

@@ -47,6 +47,16 @@ class StockRead:
     failed: dict[tuple[int, int], str]
 
 
+@dataclass(frozen=True)
+class ConnectionCheck:
+    """What a shop's key may do, and the platform's version; ``problem`` says why not."""
+
+    version: str | None
+    can_read: bool
+    can_write: bool
+    problem: str | None = None
+
+
 def concerns_one_item(error: ShopError) -> bool:
     """Whether a failed call is about the product it named (gone, invalid), rather than the
     shop as a whole (down, credentials refused, redirected): the first kind is recorded for
@@ -85,4 +95,13 @@ class ShopAdapter(Protocol):
 
     def activate_webhook(self, webhook_id: int) -> None:
         """Set a webhook back to active."""
+        ...
+
+    def create_webhook(self, topic: str, delivery_url: str, secret: str) -> int:
+        """Register a webhook of ``topic`` to ``delivery_url`` signed with ``secret``; its id."""
+        ...
+
+    def check_connection(self) -> ConnectionCheck:
+        """Whether the key may read and write, and the shop's platform version; changes
+        nothing in the shop."""
         ...

@@ -71,6 +71,12 @@ def as_list(value: Any, what: str) -> list[dict[str, Any]]:
     return value
 
 
+def as_object(value: Any, what: str) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ShopError(f"{what}: expected a JSON object", retryable=True)
+    return value
+
+
 def stock_groups(items: list[tuple[int, int]]) -> dict[int | None, set[int]]:
     """Simple products under None, variations under their parent: one route each."""
     groups: dict[int | None, set[int]] = {}

@@ -25,6 +25,7 @@ from requests_oauthlib import OAuth1
 
 from bridge.adapters import woo_wire
 from bridge.adapters.base import (
+    ConnectionCheck,
     ShopError,
     StockRead,
     StockUpdate,
@@ -195,6 +196,41 @@ class WooClient:
         self._request(
             "PUT", f"webhooks/{int(webhook_id)}", json={"status": "active"}, idempotent=True
         )
+
+    def create_webhook(self, topic: str, delivery_url: str, secret: str) -> int:
+        """Register a webhook with our own secret (WooCommerce's default secret derives from
+        the creating user); WooCommerce pings ``delivery_url`` before it answers."""
+        body = {
+            "name": f"tp-bridge {topic}",
+            "topic": topic,
+            "delivery_url": delivery_url,
+            "secret": secret,
+            "status": "active",
+        }
+        # Not retried: a second POST would make a second webhook.
+        created = woo_wire.as_object(
+            self._request("POST", "webhooks", json=body, idempotent=False), "webhook"
+        )
+        return int(created["id"])
+
+    # --- the connection ----------------------------------------------------------------------
+
+    def check_connection(self) -> ConnectionCheck:
+        """Read the store's version (``GET /system_status``), and try a write that changes
+        nothing (an empty ``POST /products/batch``): a read-only key is refused with 401."""
+        try:
+            status = woo_wire.as_object(self._get("system_status", {}), "system status")
+        except ShopError as error:
+            return ConnectionCheck(None, False, False, str(error))
+        environment = status.get("environment")
+        version = environment.get("version") if isinstance(environment, dict) else None
+        try:
+            self._request("POST", "products/batch", json={}, idempotent=True)
+        except ShopError as error:
+            if error.status in (401, 403):
+                return ConnectionCheck(version, True, False, "the key may read but not write")
+            return ConnectionCheck(version, True, False, str(error))
+        return ConnectionCheck(str(version) if version else None, True, True)
 
     # --- stock -------------------------------------------------------------------------------
 

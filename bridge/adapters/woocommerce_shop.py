@@ -7,7 +7,13 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
-from bridge.adapters.base import ShopError, StockRead, StockUpdate, StockWriteResult
+from bridge.adapters.base import (
+    ConnectionCheck,
+    ShopError,
+    StockRead,
+    StockUpdate,
+    StockWriteResult,
+)
 from bridge.adapters.mapping import snapshot_from_woo
 from bridge.adapters.woocommerce import WooClient
 from tp_api.services.orders.ingest import ShopOrderSnapshot, deleted_snapshot
@@ -50,6 +56,12 @@ class WooCommerceShop:
 
     def activate_webhook(self, webhook_id: int) -> None:
         self.client.activate_webhook(webhook_id)
+
+    def create_webhook(self, topic: str, delivery_url: str, secret: str) -> int:
+        return self.client.create_webhook(topic, delivery_url, secret)
+
+    def check_connection(self) -> ConnectionCheck:
+        return self.client.check_connection()
 
     def _snapshot(
         self, order: dict[str, Any], mappings: Mapping[tuple[int, int], int]

@@ -9,7 +9,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from bridge.adapters.base import ShopError, StockRead, StockUpdate, StockWriteResult
+from bridge.adapters.base import (
+    ConnectionCheck,
+    ShopError,
+    StockRead,
+    StockUpdate,
+    StockWriteResult,
+)
 from tp_api.services.orders.ingest import ShopOrderSnapshot, deleted_snapshot
 from tp_api.services.orders.order_input import BillingInput, OrderInput, OrderLineInput
 
@@ -77,6 +83,17 @@ class MemoryShop:
         for hook in self.hooks:
             if hook["id"] == webhook_id:
                 hook["status"] = "active"
+
+    def create_webhook(self, topic: str, delivery_url: str, secret: str) -> int:
+        self._answer()
+        hook = {"id": len(self.hooks) + 1, "topic": topic, "delivery_url": delivery_url}
+        self.hooks.append({**hook, "status": "active", "secret": secret})
+        return int(hook["id"])
+
+    def check_connection(self) -> ConnectionCheck:
+        if self.down:
+            return ConnectionCheck(None, False, False, "in-memory shop is down")
+        return ConnectionCheck("memory 1", True, True)
 
     def _answer(self) -> None:
         if self.down:

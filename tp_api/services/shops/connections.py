@@ -10,6 +10,9 @@ import peewee
 
 from tp_api.db import write_transaction
 from tp_api.models import Event, PartnerKey, ProductMapping, Shop, SyncRun, TicketType
+from tp_api.services import audit_trail
+from tp_api.services.actors import SYSTEM, Actor
+from tp_api.services.audit_trail import created
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound
 
@@ -52,9 +55,11 @@ def add_shop(
     consumer_secret: str,
     auth_mode: str = "basic",
     interval_s: int = 300,
+    actor: Actor = SYSTEM,
 ) -> NewShop:
     """Connect a shop. A webhook secret is generated and returned once (for the shop's
     webhook settings); credentials are stored encrypted."""
+    actor.require("shops:write")
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("Shop name must be 1 to 100 characters")
@@ -87,6 +92,8 @@ def add_shop(
                 webhook_secret_enc=box.seal(webhook_secret),
                 interval_s=interval_s,
             )
+            values = created({"name": name, "url": shop.base_url, "auth_mode": auth_mode})
+            audit_trail.record(account_id, actor, "shop.connected", _subject(shop), values)
     except peewee.IntegrityError:
         raise Conflict(f"Shop {name!r} already exists", code="shop_exists") from None
     return NewShop(shop, webhook_secret)
@@ -141,11 +148,43 @@ def recent_runs(shop_id: int, limit: int) -> list[SyncRun]:
     return list(query.limit(limit))
 
 
-def remove_shop(account_id: int, name: str) -> None:
+def remove_shop(account_id: int, name: str, *, actor: Actor = SYSTEM) -> None:
     """Disconnect a shop (its mappings and order bindings go; our orders stay)."""
+    actor.require("shops:write")
     with write_transaction():
         shop = get_shop(account_id, name)
+        audit_trail.record(account_id, actor, "shop.removed", _subject(shop))
         shop.delete_instance(recursive=False)
+
+
+def set_enabled(account_id: int, shop_id: int, enabled: bool, *, actor: Actor = SYSTEM) -> Shop:
+    """Pause a shop's sync (the daemon and its webhooks leave it alone) or resume it."""
+    actor.require("shops:write")
+    with write_transaction():
+        shop = shop_of(account_id, shop_id)
+        if shop.enabled != enabled:
+            Shop.update(enabled=enabled).where(Shop.id == shop.id).execute()
+            action = "shop.resumed" if enabled else "shop.paused"
+            change = {"enabled": [shop.enabled, enabled]}
+            audit_trail.record(account_id, actor, action, _subject(shop), change)
+    return shop_of(account_id, shop_id)
+
+
+def shop_of(account_id: int, shop_id: int) -> Shop:
+    """The account's shop by id, or NotFound (another account's is not found)."""
+    shop = Shop.get_or_none((Shop.id == shop_id) & (Shop.account == account_id))
+    if shop is None:
+        raise NotFound("Shop not found", code="shop_not_found")
+    return shop
+
+
+def webhook_path(shop: Shop) -> str:
+    """Where on this service the shop's webhooks deliver (after ``TP_PUBLIC_URL``)."""
+    return f"/shops/{shop.id}/woocommerce/webhook"
+
+
+def _subject(shop: Shop) -> tuple[str, int, str]:
+    return ("shop", shop.id, shop.name)
 
 
 def connection(box: SecretBox, shop: Shop) -> ShopConnection:

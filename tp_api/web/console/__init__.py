@@ -86,7 +86,7 @@ _PAGE_SCOPES = (
     ("console.order", "orders:read"),  # the list and one order's page
     ("console.refund", "orders:write"),
     ("console.cancel", "orders:write"),
-    ("console.shops", "shops:write"),
+    ("console.shop", "shops:write"),  # shops, shop_connect, shop_check, ...
     ("console.sync_now", "shops:write"),
     ("console.webhook", "webhooks:write"),
     ("console.resend", "webhooks:write"),
@@ -268,6 +268,7 @@ from tp_api.web.console import (  # noqa: E402,F401
     keys,
     orders,
     scanners,
+    shop_admin,
     shops,
     staff_users,
     webhook_admin,

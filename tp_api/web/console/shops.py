@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, flash, redirect, url_for
 
 from tp_api.services.shops import sync_requests
-from tp_api.web.console import account_id, bp, queries
+from tp_api.web.console import account_id, bp
+from tp_api.web.console.shop_admin import shops_page
 
 
 @bp.get("/shops")
 def shops() -> str:
-    """Every shop of the account with what its recent syncs did."""
-    return render_template("console/shops.html", shops=queries.shops_with_status(account_id()))
+    """Every shop of the account with what its recent syncs did, and the connect form."""
+    return shops_page()
 
 
 @bp.post("/shops/<int:shop_id>/sync")

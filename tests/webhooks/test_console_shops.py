@@ -1,0 +1,128 @@
+"""Shops connected and run from the console against the fake WooCommerce on loopback: the
+pasted key tested before anything is saved, our order webhooks registered with the shop's
+secret, a disabled webhook set back to active, pause, resume and remove; refusals beside
+their fields; private addresses only when the operator allows them."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.fake_woo import FakeWoo
+from tests.tp_api.console.support import page_text, post_form, sign_in
+from tp_api.models import AuditEntry, Shop
+from tp_api.services.credentials.secret_box import SecretBox
+from tp_api.services.shops import connections
+from tp_api.web.parts import parts_of
+
+
+@pytest.fixture
+def console(hook_app, factory, seller):
+    """The console of an app that may reach loopback (where the fake shop listens)."""
+    client = hook_app.test_client()
+    assert sign_in(client, factory.staff(seller, email="anna@example.com").email).status_code == 302
+    return client
+
+
+@pytest.fixture
+def woo():
+    with FakeWoo() as fake:
+        yield fake
+
+
+def _connect(console, woo, **changes):
+    form = {
+        "name": "Main shop",
+        "url": woo.url,
+        "consumer_key": "ck_test",
+        "consumer_secret": "cs_test",
+        **changes,
+    }
+    return post_form(console, "/console/shops", "/console/shops", form)
+
+
+def _error(response, field: str) -> str:
+    found = re.search(rf'id="{field}-error">([^<]*)<', response.get_data(as_text=True))
+    assert found, field
+    return found.group(1)
+
+
+def test_connect_tests_the_key_and_registers_our_webhooks(console, woo, hook_app):
+    answer = _connect(console, woo)
+    assert answer.status_code == 200, page_text(answer)
+    words = page_text(answer)
+    assert "WooCommerce version: 9.4.2" in words and "may write: yes" in words
+    assert "registered order.created, order.updated, order.deleted" in words
+    shop = Shop.get(Shop.name == "Main shop")
+    expected_url = f"http://tickets.test/shops/{shop.id}/woocommerce/webhook"
+    secret = connections.connection(parts_of(hook_app).secret_box, shop).webhook_secret
+    hooks = sorted(woo.webhooks.values(), key=lambda h: h["topic"])
+    assert [(h["topic"], h["delivery_url"], h["secret"]) for h in hooks] == [
+        ("order.created", expected_url, secret),
+        ("order.deleted", expected_url, secret),
+        ("order.updated", expected_url, secret),
+    ]
+    assert AuditEntry.get(AuditEntry.action == "shop.connected").actor_label == "anna@example.com"
+
+
+def test_a_wrong_key_saves_nothing_and_says_why(console, woo):
+    answer = _connect(console, woo, consumer_secret="cs_wrong")
+    assert answer.status_code == 422
+    assert _error(answer, "consumer_key").startswith("The shop refused this key")
+    assert 'value="ck_test"' in answer.get_data(as_text=True)  # typed values kept, not the secret
+    assert "cs_wrong" not in answer.get_data(as_text=True)
+    assert Shop.select().count() == 0
+
+
+def test_a_read_only_key_connects_but_says_it_cannot_write(console, woo):
+    woo.permissions = "read"
+    words = page_text(_connect(console, woo))
+    assert "may read: yes" in words and "may write: no" in words
+    assert "needs a key with Read/Write permissions" in words
+    assert woo.webhooks == {}
+
+
+def test_test_connection_sets_a_disabled_webhook_back_to_active(console, woo):
+    _connect(console, woo)
+    shop = Shop.get()
+    hook_id = next(iter(woo.webhooks))
+    woo.webhooks[hook_id]["status"] = "disabled"  # WooCommerce did, after 5 failures
+    words = page_text(post_form(console, "/console/shops", f"/console/shops/{shop.id}/check", {}))
+    assert "set back to active: 1" in words
+    assert woo.webhooks[hook_id]["status"] == "active" and len(woo.webhooks) == 3
+
+
+def test_pause_resume_and_remove(console, woo):
+    _connect(console, woo)
+    shop = Shop.get()
+    paused = post_form(console, "/console/shops", f"/console/shops/{shop.id}/pause", {})
+    assert "Sync of Main shop paused" in page_text(console.get(paused.headers["Location"]))
+    assert not Shop.get_by_id(shop.id).enabled
+    post_form(console, "/console/shops", f"/console/shops/{shop.id}/resume", {})
+    assert Shop.get_by_id(shop.id).enabled
+    post_form(console, "/console/shops", f"/console/shops/{shop.id}/remove", {})
+    assert Shop.select().count() == 0
+    actions = [e.action for e in AuditEntry.select().where(AuditEntry.subject_type == "shop")]
+    assert actions == ["shop.connected", "shop.paused", "shop.resumed", "shop.removed"]
+
+
+def test_a_private_address_needs_the_operators_consent(client, factory, seller, woo):
+    """The suite's usual app does not allow private destinations."""
+    sign_in(client, factory.staff(seller, email="bo@example.com").email)
+    refused = _connect(client, woo)
+    assert refused.status_code == 400
+    assert "private" in _error(refused, "url") or "not public" in _error(refused, "url")
+    assert Shop.select().count() == 0
+
+
+def test_another_accounts_shop_cannot_be_removed(console, factory):
+    other = factory.seller("Other BV")
+    theirs = connections.add_shop(
+        SecretBox(["x" * 32]), other.id, "Theirs", platform="woocommerce",
+        base_url="https://their.example", consumer_key="ck", consumer_secret="cs",
+    ).shop  # fmt: skip
+    page = "/console/shops"
+    assert post_form(console, page, f"/console/shops/{theirs.id}/remove", {}).status_code == 404
+    assert post_form(console, page, f"/console/shops/{theirs.id}/pause", {}).status_code == 404
+    assert Shop.get_by_id(theirs.id).enabled
