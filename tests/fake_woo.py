@@ -133,6 +133,15 @@ class FakeWoo:
         page = int(query.get("page", ["1"])[0])
         return rows[(page - 1) * per_page : page * per_page], len(rows)
 
+    def _product_page(self, query: dict[str, list[str]]) -> list[dict[str, Any]]:
+        """``GET /products?search=&page=&per_page=``: by name, the search in name or SKU."""
+        search = query.get("search", [""])[0].lower()
+        page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["10"])[0])
+        rows = sorted(self.products.values(), key=lambda p: (str(p.get("name", "")), p["id"]))
+        if search:
+            rows = [p for p in rows if search in f"{p.get('name', '')} {p.get('sku', '')}".lower()]
+        return rows[(page - 1) * per_page : page * per_page]
+
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         return type("Handler", (_WooHandler,), {"fake": self})
 
@@ -223,15 +232,19 @@ class _WooHandler(BaseHTTPRequestHandler):
             hook = self.fake.webhooks[int(segments[1])]
             hook.update(status=body["status"])
             self._send(200, hook)
-        elif method == "GET" and segments == ["products"]:
+        elif method == "GET" and segments == ["products"] and "include" in query:
             ids = [int(i) for i in query.get("include", [""])[0].split(",") if i]
             self._send(200, [self.fake.products[i] for i in ids if i in self.fake.products])
+        elif method == "GET" and segments == ["products"]:
+            self._send(200, self.fake._product_page(query))
         elif method == "POST" and segments == ["products", "batch"]:
             self._batch(self.fake.products, body.get("update", []))
         elif self._variation_route(segments) and method == "GET" and len(segments) == 3:
             family = self.fake.variations[int(segments[1])]
             ids = [int(i) for i in query.get("include", [""])[0].split(",") if i]
-            self._send(200, [family[i] for i in ids if i in family])
+            self._send(
+                200, [family[i] for i in ids if i in family] if ids else list(family.values())
+            )
         elif self._variation_route(segments) and method == "POST" and segments[3:] == ["batch"]:
             self._batch(self.fake.variations[int(segments[1])], body.get("update", []))
         else:

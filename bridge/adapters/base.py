@@ -57,6 +57,18 @@ class ConnectionCheck:
     problem: str | None = None
 
 
+@dataclass(frozen=True)
+class ShopProduct:
+    """A product (or, with ``parent_id``, one variation) as the shop lists it."""
+
+    id: int
+    name: str
+    sku: str
+    stock: int | None  # None: the shop does not manage its stock
+    variable: bool = False  # has variations, which are sold (and mapped) one by one
+    parent_id: int = 0
+
+
 def concerns_one_item(error: ShopError) -> bool:
     """Whether a failed call is about the product it named (gone, invalid), rather than the
     shop as a whole (down, credentials refused, redirected): the first kind is recorded for
@@ -99,6 +111,14 @@ class ShopAdapter(Protocol):
 
     def create_webhook(self, topic: str, delivery_url: str, secret: str) -> int:
         """Register a webhook of ``topic`` to ``delivery_url`` signed with ``secret``; its id."""
+        ...
+
+    def list_products(self, *, search: str, page: int, per_page: int) -> list[ShopProduct]:
+        """One page of the shop's products by name (``search`` in name or SKU)."""
+        ...
+
+    def list_variations(self, product_id: int) -> list[ShopProduct]:
+        """The variations of a variable product."""
         ...
 
     def check_connection(self) -> ConnectionCheck:

@@ -300,6 +300,10 @@ class WooClient:
 
     # --- transport ---------------------------------------------------------------------------
 
+    def get_list(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        """A JSON list of objects from ``path`` (one page)."""
+        return woo_wire.as_list(self._get(path, params), path)
+
     def _get(self, path: str, params: dict[str, Any]) -> Any:
         return self._request("GET", path, params=params, idempotent=True)
 

@@ -7,9 +7,11 @@ from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
+from bridge.adapters import woo_wire
 from bridge.adapters.base import (
     ConnectionCheck,
     ShopError,
+    ShopProduct,
     StockRead,
     StockUpdate,
     StockWriteResult,
@@ -63,6 +65,15 @@ class WooCommerceShop:
     def check_connection(self) -> ConnectionCheck:
         return self.client.check_connection()
 
+    def list_products(self, *, search: str, page: int, per_page: int) -> list[ShopProduct]:
+        params = {"search": search, "page": page, "per_page": per_page, "orderby": "title"}
+        rows = self.client.get_list("products", {k: v for k, v in params.items() if v})
+        return [_product(row) for row in rows]
+
+    def list_variations(self, product_id: int) -> list[ShopProduct]:
+        rows = self.client.get_list(f"products/{int(product_id)}/variations", {"per_page": 100})
+        return [_product(row, parent_id=product_id) for row in rows]
+
     def _snapshot(
         self, order: dict[str, Any], mappings: Mapping[tuple[int, int], int]
     ) -> ShopOrderSnapshot:
@@ -70,3 +81,21 @@ class WooCommerceShop:
         # the extra call.
         refunds = self.client.get_refunds(int(order["id"])) if order.get("refunds") else []
         return snapshot_from_woo(order, dict(mappings), refunds)
+
+
+def _product(row: dict[str, Any], *, parent_id: int = 0) -> ShopProduct:
+    name = str(row.get("name") or "")
+    if not name and parent_id:
+        # Older stores name a variation only by its attributes ("Friday, Balcony").
+        options = [
+            str(a.get("option", "")) for a in row.get("attributes") or [] if isinstance(a, dict)
+        ]
+        name = ", ".join(o for o in options if o) or f"Variation {row.get('id')}"
+    return ShopProduct(
+        id=int(row["id"]),
+        name=name,
+        sku=str(row.get("sku") or ""),
+        stock=woo_wire.managed_quantity(row),
+        variable=row.get("type") == "variable",
+        parent_id=parent_id,
+    )

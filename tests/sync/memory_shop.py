@@ -12,6 +12,7 @@ from typing import Any
 from bridge.adapters.base import (
     ConnectionCheck,
     ShopError,
+    ShopProduct,
     StockRead,
     StockUpdate,
     StockWriteResult,
@@ -94,6 +95,21 @@ class MemoryShop:
         if self.down:
             return ConnectionCheck(None, False, False, "in-memory shop is down")
         return ConnectionCheck("memory 1", True, True)
+
+    def list_products(self, *, search: str, page: int, per_page: int) -> list[ShopProduct]:
+        self._answer()
+        ids = sorted({product for product, _ in self.stock})
+        rows = [ShopProduct(i, f"Product {i}", "", self.stock.get((i, 0))) for i in ids]
+        rows = [r for r in rows if search.lower() in r.name.lower()]
+        return rows[(page - 1) * per_page : page * per_page]
+
+    def list_variations(self, product_id: int) -> list[ShopProduct]:
+        self._answer()
+        return [
+            ShopProduct(v, f"Variation {v}", "", quantity, parent_id=product_id)
+            for (p, v), quantity in sorted(self.stock.items())
+            if p == product_id and v
+        ]
 
     def _answer(self) -> None:
         if self.down:

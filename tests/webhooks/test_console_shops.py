@@ -126,3 +126,73 @@ def test_another_accounts_shop_cannot_be_removed(console, factory):
     assert post_form(console, page, f"/console/shops/{theirs.id}/remove", {}).status_code == 404
     assert post_form(console, page, f"/console/shops/{theirs.id}/pause", {}).status_code == 404
     assert Shop.get_by_id(theirs.id).enabled
+
+
+def test_map_and_unmap_products_read_from_the_shop(console, woo, factory, seller):
+    from tp_api.models import ProductMapping
+
+    event = factory.event(seller, name="Harbour Jazz", ticket_stock=40)
+    ticket_type = factory.ticket_type(event)
+    woo.products.update(
+        {
+            93: {
+                "id": 93,
+                "name": "Standing ticket",
+                "sku": "JAZZ-ST",
+                "type": "simple",
+                "manage_stock": True,
+                "stock_quantity": 12,
+            },
+            94: {"id": 94, "name": "Festival pass", "sku": "", "type": "variable"},
+            95: {"id": 95, "name": "Mug", "sku": "MUG", "type": "simple"},
+        }
+    )
+    woo.variations[94] = {
+        941: {"id": 941, "name": "Friday", "manage_stock": True, "stock_quantity": 5},
+        942: {"id": 942, "attributes": [{"name": "Day", "option": "Saturday"}]},
+    }
+    _connect(console, woo)
+    shop = Shop.get()
+    page = f"/console/shops/{shop.id}/products"
+    listed = page_text(console.get(page))
+    assert "Standing ticket SKU JAZZ-ST" in listed and "Festival pass" in listed and "Mug" in listed
+    found = page_text(console.get(page, query_string={"search": "jazz"}))
+    assert "Standing ticket" in found and "Mug" not in found
+
+    mapped = post_form(
+        console,
+        page,
+        f"{page}/map?search=jazz",
+        {"product_id": "93", "variation_id": "0", "ticket_type_id": str(ticket_type.id)},
+    )
+    assert mapped.status_code == 302 and "search=jazz" in mapped.headers["Location"]
+    assert ProductMapping.get().ticket_type_id == ticket_type.id
+    after = page_text(console.get(page))
+    assert "Harbour Jazz · General Admission" in after and "Unmap" in after
+
+    variations = page_text(console.get(page, query_string={"product": 94}))
+    assert "Friday" in variations and "Saturday" in variations
+    post_form(
+        console,
+        page,
+        f"{page}/map?product=94",
+        {"product_id": "94", "variation_id": "942", "ticket_type_id": str(ticket_type.id)},
+    )
+    assert connections.mappings(shop.id) == {(93, 0): ticket_type.id, (94, 942): ticket_type.id}
+
+    post_form(console, page, f"{page}/unmap", {"product_id": "93", "variation_id": "0"})
+    assert connections.mappings(shop.id) == {(94, 942): ticket_type.id}
+    actions = [
+        e.action for e in AuditEntry.select().where(AuditEntry.action.startswith("shop.product"))
+    ]
+    assert actions == ["shop.product_mapped", "shop.product_mapped", "shop.product_unmapped"]
+
+
+def test_a_shop_that_does_not_answer_is_said_on_the_products_page(console, woo):
+    _connect(console, woo)
+    shop = Shop.get()
+    woo.failures.append(
+        lambda handler: handler._send(503, {"code": "down", "message": "down", "data": {}}) or True
+    )
+    words = page_text(console.get(f"/console/shops/{shop.id}/products"))
+    assert "The shop did not answer" in words

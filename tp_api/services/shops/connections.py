@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 import peewee
@@ -203,9 +204,15 @@ def connection(box: SecretBox, shop: Shop) -> ShopConnection:
 
 
 def map_product(
-    shop: Shop, *, product_id: int, variation_id: int = 0, ticket_type_id: int
+    shop: Shop,
+    *,
+    product_id: int,
+    variation_id: int = 0,
+    ticket_type_id: int,
+    actor: Actor = SYSTEM,
 ) -> ProductMapping:
     """Map a shop product (or one variation) to a ticket type of the same account."""
+    actor.require("shops:write")
     with write_transaction():
         ticket_type = (
             TicketType.select()
@@ -220,6 +227,10 @@ def map_product(
             & (ProductMapping.product_id == product_id)
             & (ProductMapping.variation_id == variation_id)
         )
+        item = f"product {product_id}" + (f"/{variation_id}" if variation_id else "")
+        before = existing.ticket_type_id if existing is not None else None
+        change = {"ticket_type": [before, ticket_type.id], "item": [None, item]}
+        audit_trail.record(shop.account_id, actor, "shop.product_mapped", _subject(shop), change)
         if existing is not None:
             existing.ticket_type = ticket_type.id
             existing.save()
@@ -230,6 +241,29 @@ def map_product(
             variation_id=variation_id,
             ticket_type=ticket_type.id,
         )
+
+
+def unmap_product(
+    shop: Shop, *, product_id: int, variation_id: int = 0, actor: Actor = SYSTEM
+) -> None:
+    """Stop selling our tickets through a shop product: its stock is no longer pushed and
+    its orders arrive as unmapped lines."""
+    actor.require("shops:write")
+    with write_transaction():
+        mapping = ProductMapping.get_or_none(
+            (ProductMapping.shop == shop.id)
+            & (ProductMapping.product_id == product_id)
+            & (ProductMapping.variation_id == variation_id)
+        )
+        if mapping is None:
+            return
+        item = f"product {product_id}" + (f"/{variation_id}" if variation_id else "")
+        change: dict[str, list[Any]] = {
+            "ticket_type": [mapping.ticket_type_id, None],
+            "item": [item, None],
+        }
+        audit_trail.record(shop.account_id, actor, "shop.product_unmapped", _subject(shop), change)
+        mapping.delete_instance()
 
 
 def mappings(shop_id: int) -> dict[tuple[int, int], int]:

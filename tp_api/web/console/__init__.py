@@ -269,6 +269,7 @@ from tp_api.web.console import (  # noqa: E402,F401
     orders,
     scanners,
     shop_admin,
+    shop_products,
     shops,
     staff_users,
     webhook_admin,

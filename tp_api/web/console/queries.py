@@ -108,6 +108,29 @@ def event_choices(account_id: int, *, limit: int = 200) -> list[Event]:
     return list(_top_events(account_id).select(Event.id, Event.name, Event.start_date).limit(limit))
 
 
+@dataclass(frozen=True)
+class TicketTypeChoice:
+    """A ticket type to pick for a shop product: its event, and what we can still sell."""
+
+    id: int
+    label: str  # "Harbour Jazz 2027 · Standing"
+    left: int
+
+
+def ticket_type_choices(account_id: int, *, limit: int = 500) -> list[TicketTypeChoice]:
+    """The account's ticket types of events not deleted, newest events first (one query)."""
+    rows = (
+        TicketType.select(TicketType, Event)
+        .join(Event)
+        .where(Event.account == account_id, Event.deleted_at.is_null())
+        .order_by(Event.start_date.desc(), TicketType.id)
+        .limit(limit)
+    )
+    return [
+        TicketTypeChoice(t.id, f"{t.event.name} · {t.name}", units_left(t, t.event)) for t in rows
+    ]
+
+
 def event_names(account_id: int, event_ids: list[int]) -> dict[int, str]:
     """Event id -> name, for the account's events among ``event_ids`` (one query)."""
     if not event_ids:

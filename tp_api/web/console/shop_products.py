@@ -1,0 +1,104 @@
+"""A shop's products in the console, read from the shop: search them, page through them,
+open a variable product's variations, and map each to a ticket type (or unmap it) in two
+clicks, with the shop's stock beside what we can still sell."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, flash, redirect, render_template, request, url_for
+
+from bridge.adapters.base import ShopError, ShopProduct
+from bridge.adapters.factory import adapter_for
+from tp_api.services.errors import TicketingError
+from tp_api.services.shops import connections
+from tp_api.web.console import MAX_ID, account_id, actor, bp, queries
+from tp_api.web.parts import parts
+
+PER_PAGE = 20
+
+
+@bp.get("/shops/<int:shop_id>/products")
+def shop_products(shop_id: int) -> str:
+    """One page of the shop's products (or one product's variations) with their mapping."""
+    shop = connections.shop_of(account_id(), shop_id)
+    where = _where()
+    products: list[ShopProduct] = []
+    problem = None
+    adapter = adapter_for(connections.connection(parts().secret_box, shop), interactive=True)
+    try:
+        if where["product"]:
+            products = adapter.list_variations(where["product"])
+        else:
+            products = adapter.list_products(
+                search=where["search"], page=where["page"], per_page=PER_PAGE
+            )
+    except ShopError as error:
+        problem = str(error)
+    choices = queries.ticket_type_choices(account_id())
+    return render_template(
+        "console/shop_products.html",
+        shop=shop,
+        products=products,
+        problem=problem,
+        mapped=connections.mappings(shop.id),
+        choices=choices,
+        choice_of={c.id: c for c in choices},
+        where=where,
+        more=len(products) == PER_PAGE and not where["product"],
+    )
+
+
+@bp.post("/shops/<int:shop_id>/products/map")
+def shop_product_map(shop_id: int) -> Response:
+    """Sell a ticket type through a shop product (or one variation)."""
+    shop = connections.shop_of(account_id(), shop_id)
+    product_id, variation_id = _item()
+    type_id = request.form.get("ticket_type_id", type=int)
+    try:
+        if type_id is None:
+            raise TicketingError("Choose the ticket type it sells")
+        connections.map_product(
+            shop, product_id=product_id, variation_id=variation_id, ticket_type_id=type_id,
+            actor=actor(),
+        )  # fmt: skip
+    except TicketingError as error:
+        flash(error.message, "problem")
+    else:
+        flash("Mapped. The next sync sets the product's stock in the shop to ours.")
+    return _back(shop_id)
+
+
+@bp.post("/shops/<int:shop_id>/products/unmap")
+def shop_product_unmap(shop_id: int) -> Response:
+    """Stop selling our tickets through a shop product."""
+    shop = connections.shop_of(account_id(), shop_id)
+    product_id, variation_id = _item()
+    connections.unmap_product(shop, product_id=product_id, variation_id=variation_id, actor=actor())
+    flash("Unmapped: its stock is no longer set by us, and its orders arrive unmapped.")
+    return _back(shop_id)
+
+
+def _where() -> dict[str, Any]:
+    args = request.values
+    page = args.get("page", type=int) or 1
+    product = args.get("product", type=int) or 0
+    return {
+        "search": args.get("search", "").strip()[:100],
+        "page": min(max(page, 1), 10_000),
+        "product": product if 0 < product <= MAX_ID else 0,
+    }
+
+
+def _item() -> tuple[int, int]:
+    product_id = request.form.get("product_id", type=int) or 0
+    variation_id = request.form.get("variation_id", type=int) or 0
+    if not 0 < product_id <= MAX_ID or not 0 <= variation_id <= MAX_ID:
+        raise TicketingError("Not a shop product", code="invalid_product")
+    return product_id, variation_id
+
+
+def _back(shop_id: int) -> Response:
+    where = {k: v for k, v in _where().items() if v and not (k == "page" and v == 1)}
+    target = url_for("console.shop_products", shop_id=shop_id, **where)
+    return redirect(target)  # type: ignore[return-value]
