@@ -1,9 +1,10 @@
 """Benchmark: how long the console's pages and the "my tickets" page take to render.
 
-Run: .venv/bin/python bench/pages_bench.py [--db sqlite|postgres|both] [--orders N]
+Run: .venv/bin/python bench/pages_bench.py [--db sqlite|postgres|both] [--orders N] [--events N]
 
-One account with 200 events (two ticket types each), ``--orders`` paid orders spread over
-them (default 20,000; inserted in bulk, with their order lines), 5 shops with 20 sync runs
+One account with ``--events`` events (default 200; two ticket types each), ``--orders`` paid
+orders spread over them (default 20,000; inserted in bulk, each with its order line and its
+ticket), 200 audit entries, 5 shops with 20 sync runs
 each and 500 webhook deliveries; one customer with orders for 3 events. Each page is
 fetched through Flask's test client (the whole app: session check, queries, templates; no
 socket), 5 times to warm up and then 30 times; the median and 90th percentile are printed.
@@ -34,7 +35,6 @@ POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DB = "tp_pages_bench"
 SECRET = "pages-bench-secret-key-long-enough-0123456789"
 PASSWORD = "bench password 123"
-EVENTS = 200
 WARM_UP, RUNS = 5, 30
 
 
@@ -56,7 +56,7 @@ def _drop_postgres() -> None:
     conn.close()
 
 
-def _events(account_id: int) -> list[int]:
+def _events(account_id: int, count: int) -> list[int]:
     from tp_api.services.events import catalogue as events
 
     data = [
@@ -72,7 +72,7 @@ def _events(account_id: int) -> list[int]:
                 {"name": "VIP", "stock": 500, "price": 90.0},
             ],
         }
-        for i in range(EVENTS)
+        for i in range(count)
     ]
     return [node.event.id for node in events.load_events(account_id, data)]
 
@@ -82,9 +82,11 @@ def _fill_orders(account_id: int, count: int) -> None:
     from datetime import timedelta
 
     from tp_api.db import database, utcnow
-    from tp_api.models import Order, OrderLine, TicketType
+    from tp_api.models import Order, OrderLine, Ticket, TicketType
 
-    types = [t.id for t in TicketType.select(TicketType.id).order_by(TicketType.id)]
+    type_rows = list(TicketType.select(TicketType.id, TicketType.event).order_by(TicketType.id))
+    types = [t.id for t in type_rows]
+    event_of = {t.id: t.event_id for t in type_rows}
     now = utcnow()
     with database.atomic():
         for start in range(0, count, 1000):
@@ -104,12 +106,8 @@ def _fill_orders(account_id: int, count: int) -> None:
                 }
                 for n in batch
             ]
-            first_id = Order.insert_many(orders).execute()
-            if not isinstance(first_id, int):  # PostgreSQL returns a cursor of ids
-                ids = [row[0] for row in first_id]
-            else:  # SQLite: the last rowid; the batch's ids are consecutive
-                ids = list(range(first_id - len(orders) + 1, first_id + 1))
-            OrderLine.insert_many(
+            ids = _inserted_ids(Order.insert_many(orders).execute(), len(orders))
+            first_line = OrderLine.insert_many(
                 [
                     {
                         "order": order_id,
@@ -123,9 +121,44 @@ def _fill_orders(account_id: int, count: int) -> None:
                     for n, order_id in zip(batch, ids, strict=True)
                 ]
             ).execute()
+            line_ids = _inserted_ids(first_line, len(orders))
+            Ticket.insert_many(
+                [
+                    {
+                        "reference": f"b{n:011d}",
+                        "order": order_id,
+                        "order_line": line_id,
+                        "ticket_type": types[n % len(types)],
+                        "event": event_of[types[n % len(types)]],
+                        "status": 2,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                    for n, order_id, line_id in zip(batch, ids, line_ids, strict=True)
+                ]
+            ).execute()
         per_type = count // len(types)
         TicketType.update(sold=TicketType.sold + per_type).execute()
     database.execute_sql("ANALYZE")
+
+
+def _inserted_ids(result: Any, count: int) -> list[int]:
+    if not isinstance(result, int):  # PostgreSQL returns a cursor of ids
+        return [row[0] for row in result]
+    # SQLite: the last rowid; the batch's ids are consecutive
+    return list(range(result - count + 1, result + 1))
+
+
+def _audit_entries(account_id: int, event_ids: list[int]) -> None:
+    from tp_api.services import audit_trail
+    from tp_api.services.actors import Actor
+
+    anna = Actor.staff(1, "bench@example.com")
+    for n in range(200):
+        subject = ("event", event_ids[n % len(event_ids)], f"Bench event {n}")
+        audit_trail.record(
+            account_id, anna, "event.updated", subject, {"title": [f"Old {n}", f"Bench event {n}"]}
+        )
 
 
 def _shops_and_webhooks(account_id: int, type_ids: list[int]) -> int:
@@ -231,14 +264,14 @@ def _signed_in_client(settings: Any) -> Any:
 
 
 def _time_every_page(client: Any, kind: str, order_count: int, pages: dict[str, str]) -> None:
-    print(f"\n{kind}: {order_count:,} orders, {EVENTS} events", flush=True)
+    print(f"\n{kind}: {order_count:,} orders and tickets", flush=True)
     print(f"  {'page':46} {'median':>9} {'p90':>9}")
     for name, path in pages.items():
         median, p90 = _time(client, f"{kind}: {name}", path)
         print(f"  {name:46} {median:7.1f} ms {p90:7.1f} ms", flush=True)
 
 
-def run(kind: str, workdir: Path, order_count: int) -> None:
+def run(kind: str, workdir: Path, order_count: int, event_count: int) -> None:
     from config.settings import Settings
     from config.tickets import my_tickets_url
     from tp_api import migrations
@@ -254,8 +287,9 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
             account = partner_keys.create_account("Pages bench")
             partner_key = partner_keys.create_key(account.id, label="bench").secret
             staff_auth.create_staff(account.id, "bench@example.com", PASSWORD)
-            event_ids = _events(account.id)
+            event_ids = _events(account.id, event_count)
             _fill_orders(account.id, order_count)
+            _audit_entries(account.id, event_ids)
             type_ids = [t.id for t in TicketType.select(TicketType.id).order_by(TicketType.id)]
             endpoint_id = _shops_and_webhooks(account.id, type_ids)
             _customer(account.id, event_ids)
@@ -271,7 +305,7 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
         page = my_tickets_url(settings, account.id, 7, "nl").removeprefix("http://bench.test")
         pages = {
             "partner API: GET /tp-api/users/7/events": f"/tp-api/users/7/events?key={partner_key}",
-            "console: events (50 of 200, sales per type)": "/console/events",
+            f"console: events (50 of {event_count}, sales per type)": "/console/events",
             "console: one event with 30-day chart": f"/console/events/{event_ids[0]}",
             "console: orders, newest 50": "/console/orders",
             "console: orders, search in e-mail and names": "/console/orders?q=customer0012345",
@@ -281,6 +315,16 @@ def run(kind: str, workdir: Path, order_count: int) -> None:
             "console: door figures (JSON)": f"/console/door/{event_ids[0]}/figures.json",
             "console: shops (5, runs, differences)": "/console/shops",
             "console: webhook log (50 of 500)": f"/console/webhooks/{endpoint_id}",
+            "console: new event form": "/console/events/new",
+            "console: edit an event": f"/console/events/{event_ids[0]}/edit",
+            "console: cancel confirmation": f"/console/events/{event_ids[0]}/cancel",
+            "console: audit trail, newest 50": "/console/audit",
+            "console: audit trail, one event's history": (
+                f"/console/audit?subject_type=event&subject_id={event_ids[0]}"
+            ),
+            "console: keys": "/console/keys",
+            "console: scanners": "/console/scanners",
+            "console: staff": "/console/staff",
             "my tickets: 3 events (4 partner calls)": page,
         }
         _time_every_page(client, kind, order_count, pages)
@@ -295,11 +339,12 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--orders", type=int, default=20_000)
+    parser.add_argument("--events", type=int, default=200)
     args = parser.parse_args()
     kinds = ("sqlite", "postgres") if args.db == "both" else (args.db,)
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
-            run(kind, Path(tmp), args.orders)
+            run(kind, Path(tmp), args.orders, args.events)
     return bench_report.verdict("pages_bench")
 
 
