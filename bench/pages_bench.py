@@ -74,7 +74,10 @@ def _events(account_id: int, count: int) -> list[int]:
         }
         for i in range(count)
     ]
-    return [node.event.id for node in events.load_events(account_id, data)]
+    # load_events takes at most MAX_EVENTS_PER_LOAD events per call (as the CLI's load does).
+    step = events.MAX_EVENTS_PER_LOAD
+    loaded = [events.load_events(account_id, data[i : i + step]) for i in range(0, count, step)]
+    return [node.event.id for chunk in loaded for node in chunk]
 
 
 def _fill_orders(account_id: int, count: int) -> None:
