@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import peewee
+
 from tp_api.models import Event, Order, Ticket, TicketType
 from tp_api.services.errors import NotFound
 from tp_api.services.events.catalogue import event_scope, get_event
@@ -23,8 +25,7 @@ def events_of_user(account_id: int, wp_user_id: int) -> list[Event]:
         raise NotFound("External user has no orders", code="user_has_no_orders")
     event_ids = (
         Ticket.select(Ticket.event)
-        .join(Order)
-        .where(Order.account == account_id, Order.wp_user_id == wp_user_id)
+        .where(Ticket.order.in_(_orders_of(account_id, wp_user_id)))
         .distinct()
     )
     return list(
@@ -53,9 +54,8 @@ def tickets_of_user(account_id: int, event_id: int, wp_user_id: int) -> list[Own
         .switch(Ticket)
         .join(Event)
         .where(
+            Ticket.order.in_(_orders_of(account_id, wp_user_id)),
             Ticket.event.in_(event_scope(event)),
-            Order.account == account_id,
-            Order.wp_user_id == wp_user_id,
         )
         .order_by(Order.id, Ticket.id)
     )
@@ -69,3 +69,10 @@ def tickets_of_user(account_id: int, event_id: int, wp_user_id: int) -> list[Own
         OwnedTicket(t, parents.get(t.event.parent_id, t.event) if t.event.parent_id else t.event)
         for t in tickets
     ]
+
+
+def _orders_of(account_id: int, wp_user_id: int) -> peewee.ModelSelect[Order]:
+    # Written as "tickets of these orders" so the planner starts from the user's few orders:
+    # as a join, SQLite's statistics (most orders carry no wp_user_id) made it scan every
+    # ticket of the account instead (386 ms at a million tickets, pages_bench).
+    return Order.select(Order.id).where(Order.account == account_id, Order.wp_user_id == wp_user_id)
