@@ -85,7 +85,7 @@ def _fill_orders(account_id: int, count: int) -> None:
     from datetime import timedelta
 
     from tp_api.db import database, utcnow
-    from tp_api.models import Order, OrderLine, Ticket, TicketType
+    from tp_api.models import Order, TicketType
 
     type_rows = list(TicketType.select(TicketType.id, TicketType.event).order_by(TicketType.id))
     types = [t.id for t in type_rows]
@@ -110,39 +110,48 @@ def _fill_orders(account_id: int, count: int) -> None:
                 for n in batch
             ]
             ids = _inserted_ids(Order.insert_many(orders).execute(), len(orders))
-            first_line = OrderLine.insert_many(
-                [
-                    {
-                        "order": order_id,
-                        "line_type": "ticket",
-                        "order_item_type": "line_item",
-                        "name": "Regular",
-                        "ticket_type": types[n % len(types)],
-                        "unit_price_cents": 2500,
-                        "quantity": 1,
-                    }
-                    for n, order_id in zip(batch, ids, strict=True)
-                ]
-            ).execute()
-            line_ids = _inserted_ids(first_line, len(orders))
-            Ticket.insert_many(
-                [
-                    {
-                        "reference": f"b{n:011d}",
-                        "order": order_id,
-                        "order_line": line_id,
-                        "ticket_type": types[n % len(types)],
-                        "event": event_of[types[n % len(types)]],
-                        "status": 2,
-                        "created_at": now,
-                        "updated_at": now,
-                    }
-                    for n, order_id, line_id in zip(batch, ids, line_ids, strict=True)
-                ]
-            ).execute()
+            _lines_and_tickets(batch, ids, types, event_of, now)
         per_type = count // len(types)
         TicketType.update(sold=TicketType.sold + per_type).execute()
     database.execute_sql("ANALYZE")
+
+
+def _lines_and_tickets(
+    batch: range, ids: list[int], types: list[int], event_of: dict[int, int], now: Any
+) -> None:
+    """Each order's one line and its ticket (active), spread over the ticket types."""
+    from tp_api.models import OrderLine, Ticket
+
+    first_line = OrderLine.insert_many(
+        [
+            {
+                "order": order_id,
+                "line_type": "ticket",
+                "order_item_type": "line_item",
+                "name": "Regular",
+                "ticket_type": types[n % len(types)],
+                "unit_price_cents": 2500,
+                "quantity": 1,
+            }
+            for n, order_id in zip(batch, ids, strict=True)
+        ]
+    ).execute()
+    line_ids = _inserted_ids(first_line, len(ids))
+    Ticket.insert_many(
+        [
+            {
+                "reference": f"b{n:011d}",
+                "order": order_id,
+                "order_line": line_id,
+                "ticket_type": types[n % len(types)],
+                "event": event_of[types[n % len(types)]],
+                "status": 2,
+                "created_at": now,
+                "updated_at": now,
+            }
+            for n, order_id, line_id in zip(batch, ids, line_ids, strict=True)
+        ]
+    ).execute()
 
 
 def _inserted_ids(result: Any, count: int) -> list[int]:
@@ -274,6 +283,41 @@ def _time_every_page(client: Any, kind: str, order_count: int, pages: dict[str, 
         print(f"  {name:46} {median:7.1f} ms {p90:7.1f} ms", flush=True)
 
 
+def _pages(
+    partner_key: str,
+    event_count: int,
+    event_ids: list[int],
+    newest_order: int,
+    endpoint_id: int,
+    my_tickets: str,
+) -> dict[str, str]:
+    """What is timed: a name for each path."""
+    return {
+        "partner API: GET /tp-api/users/7/events": f"/tp-api/users/7/events?key={partner_key}",
+        f"console: events (50 of {event_count}, sales per type)": "/console/events",
+        "console: one event with 30-day chart": f"/console/events/{event_ids[0]}",
+        "console: orders, newest 50": "/console/orders",
+        "console: orders, search in e-mail and names": "/console/orders?q=customer0012345",
+        "console: orders, search by reference": f"/console/orders?q=TP-{newest_order}",
+        "console: orders, search by shop number": "/console/orders?q=112345",
+        "console: one order": f"/console/orders/{newest_order}",
+        "console: door figures (JSON)": f"/console/door/{event_ids[0]}/figures.json",
+        "console: shops (5, runs, differences)": "/console/shops",
+        "console: webhook log (50 of 500)": f"/console/webhooks/{endpoint_id}",
+        "console: new event form": "/console/events/new",
+        "console: edit an event": f"/console/events/{event_ids[0]}/edit",
+        "console: cancel confirmation": f"/console/events/{event_ids[0]}/cancel",
+        "console: audit trail, newest 50": "/console/audit",
+        "console: audit trail, one event's history": (
+            f"/console/audit?subject_type=event&subject_id={event_ids[0]}"
+        ),
+        "console: keys": "/console/keys",
+        "console: scanners": "/console/scanners",
+        "console: staff": "/console/staff",
+        "my tickets: 3 events (4 partner calls)": my_tickets,
+    }
+
+
 def run(kind: str, workdir: Path, order_count: int, event_count: int) -> None:
     from config.settings import Settings
     from config.tickets import my_tickets_url
@@ -306,30 +350,7 @@ def run(kind: str, workdir: Path, order_count: int, event_count: int) -> None:
         )
         client = _signed_in_client(settings)
         page = my_tickets_url(settings, account.id, 7, "nl").removeprefix("http://bench.test")
-        pages = {
-            "partner API: GET /tp-api/users/7/events": f"/tp-api/users/7/events?key={partner_key}",
-            f"console: events (50 of {event_count}, sales per type)": "/console/events",
-            "console: one event with 30-day chart": f"/console/events/{event_ids[0]}",
-            "console: orders, newest 50": "/console/orders",
-            "console: orders, search in e-mail and names": "/console/orders?q=customer0012345",
-            "console: orders, search by reference": f"/console/orders?q=TP-{newest_order}",
-            "console: orders, search by shop number": "/console/orders?q=112345",
-            "console: one order": f"/console/orders/{newest_order}",
-            "console: door figures (JSON)": f"/console/door/{event_ids[0]}/figures.json",
-            "console: shops (5, runs, differences)": "/console/shops",
-            "console: webhook log (50 of 500)": f"/console/webhooks/{endpoint_id}",
-            "console: new event form": "/console/events/new",
-            "console: edit an event": f"/console/events/{event_ids[0]}/edit",
-            "console: cancel confirmation": f"/console/events/{event_ids[0]}/cancel",
-            "console: audit trail, newest 50": "/console/audit",
-            "console: audit trail, one event's history": (
-                f"/console/audit?subject_type=event&subject_id={event_ids[0]}"
-            ),
-            "console: keys": "/console/keys",
-            "console: scanners": "/console/scanners",
-            "console: staff": "/console/staff",
-            "my tickets: 3 events (4 partner calls)": page,
-        }
+        pages = _pages(partner_key, event_count, event_ids, newest_order, endpoint_id, page)
         _time_every_page(client, kind, order_count, pages)
         db.close_all()
     finally:

@@ -218,20 +218,10 @@ class _WooHandler(BaseHTTPRequestHandler):
             )
         elif method == "GET" and len(segments) == 3 and segments[2] == "refunds":
             self._send(200, self.fake.refunds.get(int(segments[1]), []))
-        elif method == "GET" and segments == ["webhooks"]:
-            self._send(200, list(self.fake.webhooks.values()))
-        elif method == "POST" and segments == ["webhooks"]:
-            hook_id = max(self.fake.webhooks, default=0) + 1
-            fields = ("name", "topic", "delivery_url", "secret", "status")
-            hook = {"id": hook_id, **{k: body.get(k) for k in fields}}
-            self.fake.webhooks[hook_id] = hook
-            self._send(201, {k: v for k, v in hook.items() if k != "secret"})
+        elif segments[0] == "webhooks" and method in ("GET", "POST", "PUT"):
+            self._webhooks(method, segments, body)
         elif method == "GET" and segments == ["system_status"]:
             self._send(200, {"environment": {"version": self.fake.version}})
-        elif method == "PUT" and len(segments) == 2 and segments[0] == "webhooks":
-            hook = self.fake.webhooks[int(segments[1])]
-            hook.update(status=body["status"])
-            self._send(200, hook)
         elif method == "GET" and segments == ["products"] and "include" in query:
             ids = [int(i) for i in query.get("include", [""])[0].split(",") if i]
             self._send(200, [self.fake.products[i] for i in ids if i in self.fake.products])
@@ -256,6 +246,20 @@ class _WooHandler(BaseHTTPRequestHandler):
                     "data": {"status": 404},
                 },
             )
+
+    def _webhooks(self, method: str, segments: list[str], body: Any) -> None:
+        if method == "GET":
+            self._send(200, list(self.fake.webhooks.values()))
+        elif method == "POST":
+            hook_id = max(self.fake.webhooks, default=0) + 1
+            fields = ("name", "topic", "delivery_url", "secret", "status")
+            hook = {"id": hook_id, **{k: body.get(k) for k in fields}}
+            self.fake.webhooks[hook_id] = hook
+            self._send(201, {k: v for k, v in hook.items() if k != "secret"})
+        else:  # PUT webhooks/<id>
+            hook = self.fake.webhooks[int(segments[1])]
+            hook.update(status=body["status"])
+            self._send(200, hook)
 
     def _variation_route(self, segments: list[str]) -> bool:
         # Only a parent the fake knows has the route; any other answers

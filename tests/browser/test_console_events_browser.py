@@ -6,6 +6,7 @@ duplicated to new dates, and cancelled after a page that says what that refunds.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import pytest
 import requests
@@ -58,24 +59,7 @@ def test_create_publish_duplicate_and_cancel_an_event(
     listed = [e for e in on_sale.json() if e["name"] == "Harbour Jazz 2027"]
     assert len(listed) == 1
 
-    page.get_by_role("link", name="Duplicate").click()
-    page.get_by_label("Title").fill("Harbour Jazz 2028")
-    page.get_by_label("Starts at").fill("2028-07-01T19:30")
-    page.get_by_role("button", name="Duplicate").click()
-    expect(page.get_by_role("status")).to_contain_text("Duplicated as a draft")
-    copy = Event.get(Event.name == "Harbour Jazz 2028")
-    assert TicketType.select().where(TicketType.event == copy).count() == 2
-
-    original = Event.get(Event.name == "Harbour Jazz 2027")
-    page.goto(f"{live_server}/console/events/{original.id}")
-    page.get_by_role("link", name="Cancel event").click()
-    expect(page.get_by_role("heading", name=re.compile("Cancel Harbour Jazz 2027"))).to_be_visible()
-    expect(page.get_by_text("0 paid orders are refunded")).to_be_visible()
-    photograph(page, screenshot, "console-event-cancel", kind)
-    page.get_by_label("Reason").fill("Storm warning")
-    page.get_by_role("button", name="Cancel event").click()
-    expect(page.get_by_role("status")).to_contain_text("Cancelled: Harbour Jazz 2027")
-    assert Event.get_by_id(original.id).lifecycle == EventLifecycle.CANCELLED
+    _duplicate_then_cancel(page, live_server, lambda name: photograph(page, screenshot, name, kind))
 
 
 def test_edit_a_ticket_type_below_what_is_sold_is_refused_beside_the_quantity(
@@ -94,3 +78,25 @@ def test_edit_a_ticket_type_below_what_is_sold_is_refused_beside_the_quantity(
     expect(group.get_by_text("below the 4 tickets already sold")).to_be_visible()
     photograph(page, screenshot, "console-event-edit-refused", "phone")
     assert TicketType.get_by_id(ticket_type.id).stock == 10
+
+
+def _duplicate_then_cancel(page: Page, live_server: str, photo: Callable[[str], None]) -> None:
+    """Duplicate the event to next year, then cancel the original after its confirmation."""
+    page.get_by_role("link", name="Duplicate").click()
+    page.get_by_label("Title").fill("Harbour Jazz 2028")
+    page.get_by_label("Starts at").fill("2028-07-01T19:30")
+    page.get_by_role("button", name="Duplicate").click()
+    expect(page.get_by_role("status")).to_contain_text("Duplicated as a draft")
+    copy = Event.get(Event.name == "Harbour Jazz 2028")
+    assert TicketType.select().where(TicketType.event == copy).count() == 2
+
+    original = Event.get(Event.name == "Harbour Jazz 2027")
+    page.goto(f"{live_server}/console/events/{original.id}")
+    page.get_by_role("link", name="Cancel event").click()
+    expect(page.get_by_role("heading", name=re.compile("Cancel Harbour Jazz 2027"))).to_be_visible()
+    expect(page.get_by_text("0 paid orders are refunded")).to_be_visible()
+    photo("console-event-cancel")
+    page.get_by_label("Reason").fill("Storm warning")
+    page.get_by_role("button", name="Cancel event").click()
+    expect(page.get_by_role("status")).to_contain_text("Cancelled: Harbour Jazz 2027")
+    assert Event.get_by_id(original.id).lifecycle == EventLifecycle.CANCELLED

@@ -131,26 +131,8 @@ def test_another_accounts_shop_cannot_be_removed(console, factory):
 def test_map_and_unmap_products_read_from_the_shop(console, woo, factory, seller):
     from tp_api.models import ProductMapping
 
-    event = factory.event(seller, name="Harbour Jazz", ticket_stock=40)
-    ticket_type = factory.ticket_type(event)
-    woo.products.update(
-        {
-            93: {
-                "id": 93,
-                "name": "Standing ticket",
-                "sku": "JAZZ-ST",
-                "type": "simple",
-                "manage_stock": True,
-                "stock_quantity": 12,
-            },
-            94: {"id": 94, "name": "Festival pass", "sku": "", "type": "variable"},
-            95: {"id": 95, "name": "Mug", "sku": "MUG", "type": "simple"},
-        }
-    )
-    woo.variations[94] = {
-        941: {"id": 941, "name": "Friday", "manage_stock": True, "stock_quantity": 5},
-        942: {"id": 942, "attributes": [{"name": "Day", "option": "Saturday"}]},
-    }
+    ticket_type = factory.ticket_type(factory.event(seller, name="Harbour Jazz", ticket_stock=40))
+    _stock_the_shop(woo)
     _connect(console, woo)
     shop = Shop.get()
     page = f"/console/shops/{shop.id}/products"
@@ -196,3 +178,25 @@ def test_a_shop_that_does_not_answer_is_said_on_the_products_page(console, woo):
     )
     words = page_text(console.get(f"/console/shops/{shop.id}/products"))
     assert "The shop did not answer" in words
+
+
+def _stock_the_shop(woo) -> None:
+    """A simple ticket product, a variable pass with two days, and a mug."""
+    woo.products.update(
+        {
+            93: {
+                "id": 93,
+                "name": "Standing ticket",
+                "sku": "JAZZ-ST",
+                "type": "simple",
+                "manage_stock": True,
+                "stock_quantity": 12,
+            },
+            94: {"id": 94, "name": "Festival pass", "sku": "", "type": "variable"},
+            95: {"id": 95, "name": "Mug", "sku": "MUG", "type": "simple"},
+        }
+    )
+    woo.variations[94] = {
+        941: {"id": 941, "name": "Friday", "manage_stock": True, "stock_quantity": 5},
+        942: {"id": 942, "attributes": [{"name": "Day", "option": "Saturday"}]},
+    }

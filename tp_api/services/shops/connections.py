@@ -62,23 +62,9 @@ def add_shop(
     webhook settings); credentials are stored encrypted."""
     actor.require("shops:write")
     name = name.strip()
-    if not name or len(name) > 100:
-        raise InvalidInput("Shop name must be 1 to 100 characters")
-    if platform not in PLATFORMS:
-        raise InvalidInput(f"Unknown platform {platform!r}; supported: {', '.join(PLATFORMS)}")
-    if auth_mode not in AUTH_MODES:
-        raise InvalidInput(f"Unknown auth mode {auth_mode!r}; supported: {', '.join(AUTH_MODES)}")
-    parts = urlsplit(base_url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise InvalidInput("Shop URL must be an http(s) URL, e.g. https://shop.example.com")
-    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
-    if parts.scheme == "http" and auth_mode != "oauth1" and not loopback:
-        # WooCommerce accepts Basic auth only over HTTPS; plain HTTP needs OAuth 1.0a.
-        raise InvalidInput("A plain http shop URL needs --auth-mode oauth1 (or use https)")
+    _check_shop(name, platform, base_url, auth_mode, interval_s)
     if not consumer_key or not consumer_secret:
         raise InvalidInput("Consumer key and secret are required")
-    if not 30 <= interval_s <= 86400:
-        raise InvalidInput("Interval must be between 30 and 86400 seconds")
     webhook_secret = secrets.token_urlsafe(32)
     try:
         with write_transaction():
@@ -121,6 +107,24 @@ def set_partner_key(account_id: int, name: str, partner_key_id: int | None) -> S
                 )
         Shop.update(partner_key=partner_key_id).where(Shop.id == shop.id).execute()
     return Shop.get_by_id(shop.id)
+
+
+def _check_shop(name: str, platform: str, base_url: str, auth_mode: str, interval_s: int) -> None:
+    if not name or len(name) > 100:
+        raise InvalidInput("Shop name must be 1 to 100 characters")
+    if platform not in PLATFORMS:
+        raise InvalidInput(f"Unknown platform {platform!r}; supported: {', '.join(PLATFORMS)}")
+    if auth_mode not in AUTH_MODES:
+        raise InvalidInput(f"Unknown auth mode {auth_mode!r}; supported: {', '.join(AUTH_MODES)}")
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise InvalidInput("Shop URL must be an http(s) URL, e.g. https://shop.example.com")
+    loopback = parts.hostname in ("127.0.0.1", "localhost", "::1")
+    if parts.scheme == "http" and auth_mode != "oauth1" and not loopback:
+        # WooCommerce accepts Basic auth only over HTTPS; plain HTTP needs OAuth 1.0a.
+        raise InvalidInput("A plain http shop URL needs --auth-mode oauth1 (or use https)")
+    if not 30 <= interval_s <= 86400:
+        raise InvalidInput("Interval must be between 30 and 86400 seconds")
 
 
 def get_shop(account_id: int, name: str) -> Shop:
