@@ -104,6 +104,9 @@ def _fill_orders(account_id: int, count: int) -> None:
                     "billing_last_name": f"Last{n}",
                     "billing_email": f"customer{n:07d}@example.com",
                     "wp_order_id": str(100_000 + n),
+                    # Drawn at random in production (a collision is retried there); a million
+                    # random draws in one batch insert would collide, so here they count up.
+                    "number": 100_000_000_000 + n,
                     "created_at": now - timedelta(minutes=n * 6),
                     "updated_at": now,
                 }
