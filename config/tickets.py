@@ -12,6 +12,7 @@ from pdf.signing import FileLinkSigner, derive_signing_key, key_id, public_key_b
 from tp_api.services.credentials.staff_links import PasswordLinkSigner
 from tp_api.services.delivery.file_store import FileStore
 from tp_api.services.delivery.ticket_files import TicketTools
+from tp_api.services.shops.shop_authorization import ApprovalSigner
 
 
 def ticket_tools(settings: Settings) -> TicketTools:
@@ -73,3 +74,8 @@ def scan_public_keys(settings: Settings) -> dict[str, Ed25519PublicKey]:
 def password_links(settings: Settings) -> PasswordLinkSigner:
     """Signs staff set-password links with the current secret; old secrets still verify."""
     return PasswordLinkSigner([settings.secret_key, *settings.old_secret_keys])
+
+
+def shop_approvals(settings: Settings) -> ApprovalSigner:
+    """Signs the tokens of WooCommerce's shop approval screen; old secrets still verify."""
+    return ApprovalSigner([settings.secret_key, *settings.old_secret_keys])

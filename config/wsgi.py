@@ -19,7 +19,7 @@ from config.pages import install_my_tickets
 from config.redaction import install_log_scrubbing, redact
 from config.settings import Settings
 from config.shops import secret_box
-from config.tickets import password_links, scan_public_keys, ticket_tools
+from config.tickets import password_links, scan_public_keys, shop_approvals, ticket_tools
 from pdf.pages import RenderJob
 from tp_api.db import connect
 from tp_api.services.credentials.authenticator import (
@@ -113,7 +113,9 @@ def _install_surfaces(app: Flask, settings: Settings) -> None:
     shared = web_parts.parts_of(app)
     app.register_blueprint(
         create_shop_webhooks_blueprint(
-            shared.secret_box, unpaid_hold_seconds=shared.unpaid_hold_seconds
+            shared.secret_box,
+            unpaid_hold_seconds=shared.unpaid_hold_seconds,
+            approvals=shared.shop_approvals,
         )
     )
     app.register_blueprint(scanner.bp)
@@ -246,6 +248,7 @@ def _web_parts(settings: Settings) -> web_parts.WebParts:
         public_url=settings.public_url,
         webhook_allow_private=settings.webhook_allow_private,
         password_links=password_links(settings),
+        shop_approvals=shop_approvals(settings),
     )
 
 

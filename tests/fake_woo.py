@@ -13,7 +13,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, quote, urlsplit
+
+import requests
 
 from tests.loopback import Running
 
@@ -95,6 +97,7 @@ class FakeWoo:
         self.requests: list[tuple[str, str]] = []
         self.failures: list[Callable[[BaseHTTPRequestHandler], bool]] = []
         self.on_orders_page: Callable[[int], None] | None = None
+        self.key, self.secret = key, secret  # what the approval screen hands out
         self._auth = "Basic " + base64.b64encode(f"{key}:{secret}".encode()).decode()
         self._lock = threading.Lock()
         handler = self._handler()
@@ -173,6 +176,9 @@ class _WooHandler(BaseHTTPRequestHandler):
     def _route(self, method: str) -> None:
         parts = urlsplit(self.path)
         self.fake.requests.append((method, parts.path))
+        if parts.path.startswith("/wc-auth/v1/"):
+            self._approval(parts.path, parse_qs(parts.query), parts.query)
+            return
         for failure in list(self.fake.failures):
             if failure(self):
                 return
@@ -246,6 +252,43 @@ class _WooHandler(BaseHTTPRequestHandler):
                     "data": {"status": 404},
                 },
             )
+
+    def _approval(self, path: str, query: dict[str, list[str]], raw_query: str) -> None:
+        """WooCommerce's approval screen (FACTS §1.2): ``authorize`` shows an Approve link
+        (a link, not a form, as in WordPress); ``access_granted`` POSTs the new key to the
+        callback, server to server, then sends the browser to ``return_url``."""
+        first = {k: v[0] for k, v in query.items()}
+        if path == "/wc-auth/v1/authorize":
+            page = (
+                f"<!doctype html><title>Approve</title><h1>{first.get('app_name')} would like "
+                f'to connect to your store</h1><a href="/wc-auth/v1/access_granted?{raw_query}">'
+                "Approve</a>"
+            )
+            self._html(200, page)
+            return
+        key = {
+            "key_id": 1,
+            "user_id": first["user_id"],
+            "consumer_key": self.fake.key,
+            "consumer_secret": self.fake.secret,
+            "key_permissions": first.get("scope", "read_write"),
+        }
+        answer = requests.post(first["callback_url"], json=key, timeout=10)
+        if not 200 <= answer.status_code < 300:
+            self._html(400, f"<p>Error: the callback answered {answer.status_code}</p>")
+            return
+        back = f"{first['return_url']}?success=1&user_id={quote(first['user_id'])}"
+        self.send_response(302)
+        self.send_header("Location", back)
+        self.end_headers()
+
+    def _html(self, status: int, page: str) -> None:
+        data = page.encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
 
     def _webhooks(self, method: str, segments: list[str], body: Any) -> None:
         if method == "GET":

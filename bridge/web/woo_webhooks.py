@@ -23,20 +23,39 @@ from tp_api.db import write_transaction
 from tp_api.models import Shop
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.delivery import outbox
+from tp_api.services.errors import TicketingError
 from tp_api.services.orders.ingest import ingest_shop_order
-from tp_api.services.shops import connections
+from tp_api.services.shops import connections, shop_authorization
+from tp_api.services.shops.shop_authorization import ApprovalSigner
 
 log = logging.getLogger(__name__)
 
 
-def create_shop_webhooks_blueprint(secret_box: SecretBox, *, unpaid_hold_seconds: int) -> Blueprint:
+def create_shop_webhooks_blueprint(
+    secret_box: SecretBox, *, unpaid_hold_seconds: int, approvals: ApprovalSigner
+) -> Blueprint:
     """The receiver at ``/shops/<id>/woocommerce/webhook``: shop credentials are opened with
-    ``secret_box``; a pending order's units are held for ``unpaid_hold_seconds``."""
+    ``secret_box``; a pending order's units are held for ``unpaid_hold_seconds``. And the
+    callback of WooCommerce's approval screen, ``/shops/wc-auth/callback``."""
     bp = Blueprint("woo_webhooks", __name__, url_prefix="/shops")
 
     @bp.post("/<int:shop_id>/woocommerce/webhook")
     def receive(shop_id: int) -> Response:
         return _receive(shop_id, secret_box, unpaid_hold_seconds)
+
+    @bp.post("/wc-auth/callback")
+    def approved_key() -> Response:
+        # WooCommerce deletes the new key unless this answers 2xx; any refusal says why.
+        try:
+            body = json.loads(request.get_data(cache=False) or b"null")
+            shop = shop_authorization.complete(approvals, secret_box, body)
+        except (ValueError, RecursionError):
+            return _answer(400, "The body must be JSON")
+        except TicketingError as error:
+            log.warning("shop approval refused: %s", error.message)
+            return _answer(error.status, error.message)
+        log.info("shop %s connected through WooCommerce's approval", shop.name)
+        return _answer(200, "connected")
 
     return bp
 

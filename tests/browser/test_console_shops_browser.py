@@ -36,3 +36,34 @@ def test_connect_a_shop_with_pasted_keys(
         photograph(page, screenshot, "console-shop-connected", kind)
         assert len(woo.webhooks) == 3
     assert Shop.get().name == "Main shop"
+
+
+def test_connect_a_shop_by_approving_it_in_woocommerce(
+    app, live_server, open_page, screenshot, staff_seller, monkeypatch
+):
+    """The whole round trip: our console, the shop's approval screen, the key POSTed to our
+    callback by the shop, and the way back to a tested shop."""
+    from tp_api.web.console import shop_admin
+
+    # The approval is offered on a public https address; the live server is loopback http,
+    # where the fake shop reaches it all the same.
+    monkeypatch.setattr(shop_admin, "_public_https", lambda: True)
+    install(
+        app,
+        dataclasses.replace(parts_of(app), public_url=live_server, webhook_allow_private=True),
+    )
+    with FakeWoo() as woo:
+        page = open_page("desktop")
+        sign_in(page, live_server, landing="/console/shops")
+        form = page.locator("form", has=page.get_by_role("button", name="Approve in WooCommerce"))
+        form.get_by_label("Name").fill("Approved shop")
+        form.get_by_label("Shop URL").fill(woo.url)
+        form.get_by_role("button", name="Approve in WooCommerce").click()
+        page.get_by_role("link", name="Continue to WooCommerce").click()
+        expect(page.get_by_role("heading", name="tp-bridge would like to connect")).to_be_visible()
+        page.get_by_role("link", name="Approve").click()
+        expect(page.get_by_text("WooCommerce version: 9.4.2")).to_be_visible()
+        expect(page.get_by_role("heading", name="Approved shop", exact=True)).to_be_visible()
+        photograph(page, screenshot, "console-shop-approved", "desktop")
+        assert len(woo.webhooks) == 3
+    assert Shop.get().name == "Approved shop"

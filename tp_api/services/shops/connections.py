@@ -62,7 +62,7 @@ def add_shop(
     webhook settings); credentials are stored encrypted."""
     actor.require("shops:write")
     name = name.strip()
-    _check_shop(name, platform, base_url, auth_mode, interval_s)
+    check_shop(name, platform, base_url, auth_mode, interval_s)
     if not consumer_key or not consumer_secret:
         raise InvalidInput("Consumer key and secret are required")
     webhook_secret = secrets.token_urlsafe(32)
@@ -109,7 +109,8 @@ def set_partner_key(account_id: int, name: str, partner_key_id: int | None) -> S
     return Shop.get_by_id(shop.id)
 
 
-def _check_shop(name: str, platform: str, base_url: str, auth_mode: str, interval_s: int) -> None:
+def check_shop(name: str, platform: str, base_url: str, auth_mode: str, interval_s: int) -> None:
+    """Refuse (InvalidInput) a shop name, platform, URL, auth mode or interval we cannot use."""
     if not name or len(name) > 100:
         raise InvalidInput("Shop name must be 1 to 100 characters")
     if platform not in PLATFORMS:

@@ -18,7 +18,7 @@ from bridge.adapters.factory import adapter_for
 from bridge.adapters.webhook_setup import WebhookSetup, ensure_webhooks
 from tp_api.models import Shop
 from tp_api.services.errors import TicketingError
-from tp_api.services.shops import connections
+from tp_api.services.shops import connections, shop_authorization
 from tp_api.services.webhooks.url_guard import check_destination
 from tp_api.web.console import account_id, actor, bp, queries
 from tp_api.web.parts import parts
@@ -69,6 +69,51 @@ def shop_connect() -> str | tuple[str, int]:
         errors = {field or "consumer_key": error.message}
         return shops_page(errors=errors, typed=typed), error.status
     return shops_page(report=_talk_to(new.shop, hook=True))
+
+
+@bp.post("/shops/approve")
+def shop_approve() -> str | tuple[str, int]:
+    """Send the browser to the shop's own approval screen (WooCommerce's ``wc-auth``)."""
+    typed = {k: request.form.get(k, "").strip() for k in ("name", "url")}
+    if not _public_https():
+        problem = "WooCommerce's approval needs this service on a public https:// address"
+        return shops_page(errors={"approve-url": problem}, typed=typed), 400
+    try:
+        check_destination(typed["url"], allow_private=parts().webhook_allow_private)
+        target = shop_authorization.approval_url(
+            parts().shop_approvals,
+            actor(),
+            account_id(),
+            typed["name"],
+            typed["url"],
+            parts().public_url,
+        )
+    except TicketingError as error:
+        field = (
+            "approve-name"
+            if error.code == "shop_exists" or "name" in error.message
+            else "approve-url"
+        )
+        return shops_page(errors={field: error.message}, typed=typed), error.status
+    # A page with a link, not a redirect: the console's CSP (form-action 'self') stops a
+    # form's navigation from ending on another site, and the owner sees where they go.
+    return render_template("console/shop_approve.html", target=target, name=typed["name"])
+
+
+@bp.get("/shops/approved")
+def shop_approved() -> Response | str:
+    """Where WooCommerce sends the browser back: the shop, tested, or why not."""
+    if request.args.get("success") != "1":
+        flash("The shop did not approve the connection; nothing was connected.", "problem")
+        return _to_shops()
+    approval = shop_authorization.approval_of(parts().shop_approvals, request.args.get("user_id"))
+    shop = Shop.get_or_none((Shop.account == account_id()) & (Shop.name == approval.name))
+    if approval.account_id != account_id() or shop is None:
+        flash(
+            "WooCommerce approved, but its key has not reached us: see the shop's logs.", "problem"
+        )
+        return _to_shops()
+    return shops_page(report=_talk_to(shop, hook=True))
 
 
 @bp.post("/shops/<int:shop_id>/check")
@@ -148,15 +193,19 @@ def shops_page(
     typed: dict[str, str] | None = None,
 ) -> str:
     """The shops with their sync, the connect form, and what talking to a shop found."""
-    public = parts().public_url
     return render_template(
         "console/shops.html",
         shops=queries.shops_with_status(account_id()),
         report=report,
         errors=errors or {},
         typed=typed or {"name": "", "url": "", "consumer_key": ""},
-        public_https=public.startswith("https://") and urlsplit(public).hostname not in _LOOPBACK,
+        public_https=_public_https(),
     )
+
+
+def _public_https() -> bool:
+    public = parts().public_url
+    return public.startswith("https://") and urlsplit(public).hostname not in _LOOPBACK
 
 
 def _to_shops() -> Response:
