@@ -114,6 +114,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0016_scanner_pairing",
             "0017_staff_roles",
             "0018_order_customer_index",
+            "0019_staff_two_factor",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]

@@ -25,6 +25,11 @@ class StaffUser(BaseModel):
     disabled = peewee.BooleanField(default=False)
     # owner | manager | door: what the user may do (tp_api.services.actors.ROLE_SCOPES).
     role = peewee.CharField(max_length=20, default="owner")
+    # Two-factor sign-in (credentials.two_factor): the TOTP secret sealed with the secret
+    # box, SHA-256 hashes of the unused recovery codes (JSON), the last time step used.
+    totp_secret_enc = peewee.TextField(null=True)
+    totp_recovery = peewee.TextField(default="[]")
+    totp_last_step = peewee.BigIntegerField(null=True)
     created_at = created_at_field()
 
 

@@ -67,6 +67,9 @@ class StaffSession:
     staff_id: int
     session_key: str
     role: str = "owner"  # at sign-in: where the user lands (the session re-reads it)
+    # The password was right but the user signs in with a second factor too: no session
+    # yet, and the failed-attempt count stands until the code is right (two_factor).
+    needs_code: bool = False
 
 
 def normalise_email(email: str) -> str:
@@ -175,13 +178,33 @@ def sign_in(email: str, password: str, *, now: datetime | None = None) -> StaffS
         raise _failed(key, now)
     if not _verify(user.password_hash, password):
         raise _failed(key, now)
-    changes: dict[str, object] = {"last_login_at": now}
     if _hasher.check_needs_rehash(user.password_hash):
-        changes["password_hash"] = _hasher.hash(password)
+        with write_transaction():
+            rehashed = _hasher.hash(password)
+            StaffUser.update(password_hash=rehashed).where(StaffUser.id == user.id).execute()
+    if user.totp_secret_enc:
+        return StaffSession(user.id, user.session_key, user.role, needs_code=True)
+    return signed_in(user, now)
+
+
+def signed_in(user: StaffUser, now: datetime) -> StaffSession:
+    """The last step of a sign-in: the failed-attempt count starts again, the time is kept."""
     with write_transaction():
-        StaffUser.update(**changes).where(StaffUser.id == user.id).execute()
-        SignInThrottle.update(failures=0, updated_at=now).where(SignInThrottle.key == key).execute()
+        StaffUser.update(last_login_at=now).where(StaffUser.id == user.id).execute()
+        SignInThrottle.update(failures=0, updated_at=now).where(
+            SignInThrottle.key == _throttle_key(user.email)
+        ).execute()
     return StaffSession(staff_id=user.id, session_key=user.session_key, role=user.role)
+
+
+def count_attempt(email: str, now: datetime) -> None:
+    """Count a second-factor attempt like a password one (TooManyAttempts while locked)."""
+    _reserve_attempt(_throttle_key(normalise_email(email)), now)
+
+
+def failed_attempt(email: str, now: datetime) -> TicketingError:
+    """The error for a wrong second factor (the address locks after too many)."""
+    return _failed(_throttle_key(normalise_email(email)), now)
 
 
 def _throttle_key(clean_email: str) -> str:

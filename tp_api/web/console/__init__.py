@@ -50,7 +50,13 @@ MAX_ID = 2**53
 # A session lasts a working day from sign-in, whatever the activity.
 SESSION_HOURS = 12
 _PUBLIC_ENDPOINTS = frozenset(
-    {"console.sign_in", "console.static", "console.set_password", "console.reset_password"}
+    {
+        "console.sign_in",
+        "console.sign_in_code",
+        "console.static",
+        "console.set_password",
+        "console.reset_password",
+    }
 )
 CSP = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
@@ -102,8 +108,8 @@ _ANY_ROLE = frozenset({"console.home", "console.sign_out"})
 
 def page_scope(endpoint: str) -> str | None:
     """The scope a console page needs (None for the pages every user may open)."""
-    if endpoint in _ANY_ROLE:
-        return None
+    if endpoint in _ANY_ROLE or endpoint.startswith("console.account"):
+        return None  # the pages every user may open (their own account too)
     for prefix, scope in _PAGE_SCOPES:
         if endpoint.startswith(prefix):
             return scope
@@ -259,6 +265,7 @@ def home_endpoint(role: str) -> str:
 
 
 from tp_api.web.console import (  # noqa: E402,F401
+    account,
     audit,
     auth,
     door,

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from flask import Response, redirect, render_template, request, session, url_for
 
-from tp_api.services.credentials import staff_auth
+from tp_api.services.credentials import staff_auth, two_factor
 from tp_api.services.errors import TicketingError, TooManyAttempts
 from tp_api.web.console import bp, current_staff, home_endpoint, safe_next, start_session
+from tp_api.web.parts import parts
+
+# How long after the password the code may come.
+CODE_SECONDS = 300
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
@@ -27,6 +33,39 @@ def sign_in() -> Response | tuple[str, int] | str:
         if isinstance(error, TooManyAttempts):
             response.headers["Retry-After"] = str(error.retry_after_s)
         return response
+    if signed_in.needs_code:
+        # No session yet: only "who passed the password, and when", for the code page.
+        session.clear()
+        session["code_for"] = signed_in.staff_id
+        session["code_since"] = int(datetime.now(UTC).timestamp())
+        session["code_next"] = target or ""
+        return redirect(url_for("console.sign_in_code"))  # type: ignore[return-value]
+    start_session(signed_in)
+    return redirect(target or url_for(home_endpoint(signed_in.role)))  # type: ignore[return-value]
+
+
+@bp.route("/sign-in/code", methods=["GET", "POST"])
+def sign_in_code() -> Response | tuple[str, int] | str:
+    """The second step for users with two factors: the code from their app (or a recovery
+    code), within 5 minutes of the password."""
+    staff_id, since = session.get("code_for"), session.get("code_since")
+    fresh = isinstance(since, int) and datetime.now(UTC).timestamp() - since < CODE_SECONDS
+    if not isinstance(staff_id, int) or not fresh:
+        session.clear()
+        return redirect(url_for("console.sign_in"))  # type: ignore[return-value]
+    if request.method == "GET":
+        return render_template("console/sign_in_code.html", error=None)
+    try:
+        signed_in = two_factor.sign_in_with_code(
+            parts().secret_box, staff_id, request.form.get("code", "")[:64]
+        )
+    except TicketingError as error:
+        page = render_template("console/sign_in_code.html", error=error.message)
+        response = Response(page, status=error.status, mimetype="text/html")
+        if isinstance(error, TooManyAttempts):
+            response.headers["Retry-After"] = str(error.retry_after_s)
+        return response
+    target = safe_next(session.get("code_next"))
     start_session(signed_in)
     return redirect(target or url_for(home_endpoint(signed_in.role)))  # type: ignore[return-value]
 
