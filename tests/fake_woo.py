@@ -233,6 +233,10 @@ class _WooHandler(BaseHTTPRequestHandler):
             self._send(200, [self.fake.products[i] for i in ids if i in self.fake.products])
         elif method == "GET" and segments == ["products"]:
             self._send(200, self.fake._product_page(query))
+        elif method == "POST" and segments == ["products"]:
+            product_id = max(self.fake.products, default=100) + 1
+            self.fake.products[product_id] = {"id": product_id, **body}
+            self._send(201, self.fake.products[product_id])
         elif method == "POST" and segments == ["products", "batch"]:
             self._batch(self.fake.products, body.get("update", []))
         elif self._variation_route(segments) and method == "GET" and len(segments) == 3:

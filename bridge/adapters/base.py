@@ -121,6 +121,10 @@ class ShopAdapter(Protocol):
         """The variations of a variable product."""
         ...
 
+    def create_product(self, name: str, sku: str, price_cents: int, stock: int) -> ShopProduct:
+        """Make a product that sells tickets: virtual, its stock managed, no backorders."""
+        ...
+
     def check_connection(self) -> ConnectionCheck:
         """Whether the key may read and write, and the shop's platform version; changes
         nothing in the shop."""

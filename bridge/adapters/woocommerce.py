@@ -207,11 +207,7 @@ class WooClient:
             "secret": secret,
             "status": "active",
         }
-        # Not retried: a second POST would make a second webhook.
-        created = woo_wire.as_object(
-            self._request("POST", "webhooks", json=body, idempotent=False), "webhook"
-        )
-        return int(created["id"])
+        return int(self.create("webhooks", body)["id"])
 
     # --- the connection ----------------------------------------------------------------------
 
@@ -299,6 +295,11 @@ class WooClient:
         return StockWriteResult(written, failed)
 
     # --- transport ---------------------------------------------------------------------------
+
+    def create(self, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST a new object; not retried (a second POST would make a second one)."""
+        answer = self._request("POST", path, json=body, idempotent=False)
+        return woo_wire.as_object(answer, path)
 
     def get_list(self, path: str, params: dict[str, Any]) -> list[dict[str, Any]]:
         """A JSON list of objects from ``path`` (one page)."""

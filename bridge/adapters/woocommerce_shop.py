@@ -70,6 +70,20 @@ class WooCommerceShop:
         rows = self.client.get_list("products", {k: v for k, v in params.items() if v})
         return [_product(row) for row in rows]
 
+    def create_product(self, name: str, sku: str, price_cents: int, stock: int) -> ShopProduct:
+        body = {
+            "name": name,
+            "type": "simple",
+            "status": "publish",
+            "virtual": True,
+            "sku": sku,
+            "regular_price": f"{price_cents // 100}.{price_cents % 100:02d}",
+            "manage_stock": True,
+            "stock_quantity": stock,
+            "backorders": "no",
+        }
+        return _product(self.client.create("products", body))
+
     def list_variations(self, product_id: int) -> list[ShopProduct]:
         rows = self.client.get_list(f"products/{int(product_id)}/variations", {"per_page": 100})
         return [_product(row, parent_id=product_id) for row in rows]

@@ -103,6 +103,12 @@ class MemoryShop:
         rows = [r for r in rows if search.lower() in r.name.lower()]
         return rows[(page - 1) * per_page : page * per_page]
 
+    def create_product(self, name: str, sku: str, price_cents: int, stock: int) -> ShopProduct:
+        self._answer()
+        product_id = max((p for p, _ in self.stock), default=100) + 1
+        self.stock[(product_id, 0)] = stock
+        return ShopProduct(product_id, name, sku, stock)
+
     def list_variations(self, product_id: int) -> list[ShopProduct]:
         self._answer()
         return [

@@ -200,3 +200,28 @@ def _stock_the_shop(woo) -> None:
         941: {"id": 941, "name": "Friday", "manage_stock": True, "stock_quantity": 5},
         942: {"id": 942, "attributes": [{"name": "Day", "option": "Saturday"}]},
     }
+
+
+def test_create_a_product_in_the_shop_for_a_ticket_type(console, woo, factory, seller):
+    ticket_type = factory.ticket_type(factory.event(seller, name="Canal Concert", ticket_stock=30))
+    _connect(console, woo)
+    shop = Shop.get()
+    page = f"/console/shops/{shop.id}/products"
+    made = post_form(console, page, f"{page}/create", {"ticket_type_id": str(ticket_type.id)})
+    assert made.status_code == 302
+    [product] = woo.products.values()
+    assert (product["name"], product["sku"], product["regular_price"]) == (
+        "Canal Concert · General Admission",
+        f"tp-{ticket_type.id}",
+        "29.95",
+    )
+    assert (product["virtual"], product["manage_stock"], product["stock_quantity"]) == (
+        True,
+        True,
+        30,
+    )
+    assert connections.mappings(shop.id) == {(product["id"], 0): ticket_type.id}
+    assert "and mapped it" in page_text(console.get(made.headers["Location"]))
+    refused = post_form(console, page, f"{page}/create", {"ticket_type_id": "999999"})
+    assert "Choose the ticket type" in page_text(console.get(refused.headers["Location"]))
+    assert len(woo.products) == 1

@@ -10,6 +10,8 @@ from flask import Response, flash, redirect, render_template, request, url_for
 
 from bridge.adapters.base import ShopError, ShopProduct
 from bridge.adapters.factory import adapter_for
+from bridge.adapters.mapping import SKU_PREFIX
+from tp_api.models import TicketType
 from tp_api.services.errors import TicketingError
 from tp_api.services.shops import connections
 from tp_api.web.console import MAX_ID, account_id, actor, bp, queries
@@ -66,6 +68,31 @@ def shop_product_map(shop_id: int) -> Response:
         flash(error.message, "problem")
     else:
         flash("Mapped. The next sync sets the product's stock in the shop to ours.")
+    return _back(shop_id)
+
+
+@bp.post("/shops/<int:shop_id>/products/create")
+def shop_product_create(shop_id: int) -> Response:
+    """Make a product in the shop for a ticket type (virtual, stock managed, SKU
+    ``tp-<id>``) and map it: its stock is then ours."""
+    shop = connections.shop_of(account_id(), shop_id)
+    type_id = request.form.get("ticket_type_id", type=int)
+    choice = next((c for c in queries.ticket_type_choices(account_id()) if c.id == type_id), None)
+    if choice is None:
+        flash("Choose the ticket type the new product sells.", "problem")
+        return _back(shop_id)
+    actor().require("shops:write")
+    ticket_type = TicketType.get_by_id(choice.id)
+    adapter = adapter_for(connections.connection(parts().secret_box, shop), interactive=True)
+    try:
+        made = adapter.create_product(
+            choice.label, f"{SKU_PREFIX}{choice.id}", ticket_type.price_cents, choice.left
+        )
+    except ShopError as error:
+        flash(f"The shop did not make the product: {error}", "problem")
+        return _back(shop_id)
+    connections.map_product(shop, product_id=made.id, ticket_type_id=choice.id, actor=actor())
+    flash(f"Made “{made.name}” in the shop (product {made.id}) and mapped it.")
     return _back(shop_id)
 
 
