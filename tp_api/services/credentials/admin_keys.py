@@ -27,8 +27,9 @@ from tp_api.services.credentials.authenticator import (
     authenticate_with,
     hash_key,
     plausible,
+    stamp_revoked,
+    touch_last_used,
 )
-from tp_api.services.credentials.partner_keys import touch_last_used
 from tp_api.services.errors import InvalidInput, NotFound, Unauthenticated
 
 API_KEY_PREFIX = "tpk_"
@@ -156,9 +157,7 @@ def revoke_api_key(
         key = get_api_key(account_id, key_id)
         if by is not None:
             by.require(*key.scopes.split())
-        if key.revoked_at is None:
-            key.revoked_at = utcnow()
-            key.save(only=[ApiKey.revoked_at])
+        if stamp_revoked(ApiKey, key):
             audit_trail.record(account_id, actor, "api_key.revoked", _subject(key))
     _cache.forget(key.key_hash)
     return key

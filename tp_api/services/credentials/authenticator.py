@@ -16,11 +16,11 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 import peewee
 
-from tp_api.db import write_transaction
+from tp_api.db import utcnow, write_transaction
 from tp_api.models import AuthFailure
 from tp_api.services.errors import TicketingError, TooManyAttempts
 
@@ -263,3 +263,23 @@ def authenticate_with(
             return found
     (throttle or _default_throttle).failed(client, kind, now)
     raise refusal()
+
+
+# last_used_at is a hint for admins, not an audit log: write it at most this often per key.
+LAST_USED_RESOLUTION = timedelta(seconds=60)
+
+
+def touch_last_used(model: Any, row: Any, now: datetime) -> None:
+    """Record that a key was used, at most once per ``LAST_USED_RESOLUTION``."""
+    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
+        model.update(last_used_at=now).where(model.id == row.id).execute()
+
+
+def stamp_revoked(model: Any, row: Any) -> bool:
+    """Mark a key (partner, admin-API or scanner) revoked now, in the caller's transaction;
+    whether it was still active (revoking twice changes nothing)."""
+    if row.revoked_at is not None:
+        return False
+    row.revoked_at = utcnow()
+    row.save(only=[model.revoked_at])
+    return True

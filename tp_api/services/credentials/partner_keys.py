@@ -10,8 +10,7 @@ from __future__ import annotations
 import hmac
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import datetime
 
 import peewee
 
@@ -29,13 +28,13 @@ from tp_api.services.credentials.authenticator import (
     default_throttle,
     hash_key,
     plausible,
+    stamp_revoked,
+    touch_last_used,
 )
 from tp_api.services.errors import Conflict, InvalidInput, NotFound, Unauthenticated
 
 KEY_PREFIX = "tp_"
 _PREFIX_LEN = 12
-# last_used_at is a hint for admins, not an audit log: write it at most this often per key.
-LAST_USED_RESOLUTION = timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -124,9 +123,7 @@ def revoke_key(account_id: int, key_id: int, *, actor: Actor = SYSTEM) -> Partne
         key = PartnerKey.get_or_none((PartnerKey.id == key_id) & (PartnerKey.account == account_id))
         if key is None:
             raise NotFound(f"Key {key_id} not found", code="key_not_found")
-        if key.revoked_at is None:
-            key.revoked_at = utcnow()
-            key.save(only=[PartnerKey.revoked_at])
+        if stamp_revoked(PartnerKey, key):
             audit_trail.record(account_id, actor, "partner_key.revoked", _subject(key))
     _cache.forget(key.key_hash)
     return key
@@ -172,9 +169,3 @@ def _match_key(secret: str, wanted: str, now: datetime) -> AuthContext | None:
             touch_last_used(PartnerKey, key, now)
             return AuthContext(key.account.id, key.account.name, key.id)
     return None
-
-
-def touch_last_used(model: Any, row: Any, now: datetime) -> None:
-    """Record that a key was used, at most once per ``LAST_USED_RESOLUTION``."""
-    if row.last_used_at is None or now - row.last_used_at >= LAST_USED_RESOLUTION:
-        model.update(last_used_at=now).where(model.id == row.id).execute()

@@ -18,8 +18,9 @@ from tp_api.services.credentials.authenticator import (
     authenticate_with,
     hash_key,
     plausible,
+    stamp_revoked,
+    touch_last_used,
 )
-from tp_api.services.credentials.partner_keys import touch_last_used
 from tp_api.services.errors import InvalidInput, NotFound, Unauthenticated
 
 SCANNER_KEY_PREFIX = "tps_"
@@ -117,12 +118,8 @@ def list_scanners(account_id: int) -> list[tuple[Scanner, list[int]]]:
 def revoke_scanner(account_id: int, scanner_id: int, *, actor: Actor = SYSTEM) -> Scanner:
     actor.require("checkin:write")
     with write_transaction():
-        scanner = Scanner.get_or_none((Scanner.id == scanner_id) & (Scanner.account == account_id))
-        if scanner is None:
-            raise NotFound(f"Scanner {scanner_id} not found", code="scanner_not_found")
-        if scanner.revoked_at is None:
-            scanner.revoked_at = utcnow()
-            scanner.save(only=[Scanner.revoked_at])
+        scanner, _ = get_scanner(account_id, scanner_id)
+        if stamp_revoked(Scanner, scanner):
             subject = ("scanner", scanner.id, scanner.name)
             audit_trail.record(account_id, actor, "scanner.revoked", subject)
     _cache.forget(scanner.key_hash)

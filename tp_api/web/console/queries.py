@@ -119,16 +119,29 @@ class TicketTypeChoice:
 
 def ticket_type_choices(account_id: int, *, limit: int = 500) -> list[TicketTypeChoice]:
     """The account's ticket types of events not deleted, newest events first (one query)."""
-    rows = (
+    rows = _types_with_events(account_id).order_by(Event.start_date.desc(), TicketType.id)
+    return [_choice(t) for t in rows.limit(limit)]
+
+
+def ticket_type_choice(account_id: int, type_id: int) -> tuple[TicketTypeChoice, TicketType] | None:
+    """One of the account's ticket types (of an event not deleted), or None."""
+    found = _types_with_events(account_id).where(TicketType.id == type_id).first()
+    return (_choice(found), found) if found is not None else None
+
+
+def _types_with_events(account_id: int) -> peewee.ModelSelect[TicketType]:
+    return (
         TicketType.select(TicketType, Event)
         .join(Event)
         .where(Event.account == account_id, Event.deleted_at.is_null())
-        .order_by(Event.start_date.desc(), TicketType.id)
-        .limit(limit)
     )
-    return [
-        TicketTypeChoice(t.id, f"{t.event.name} · {t.name}", units_left(t, t.event)) for t in rows
-    ]
+
+
+def _choice(ticket_type: TicketType) -> TicketTypeChoice:
+    event = ticket_type.event
+    return TicketTypeChoice(
+        ticket_type.id, f"{event.name} · {ticket_type.name}", units_left(ticket_type, event)
+    )
 
 
 def event_names(account_id: int, event_ids: list[int]) -> dict[int, str]:

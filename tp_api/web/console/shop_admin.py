@@ -173,14 +173,14 @@ def _auth_mode(url: str) -> str:
 
 
 def _talk_to(shop: Shop, *, hook: bool) -> ShopReport:
-    adapter = adapter_for(connections.connection(parts().secret_box, shop), interactive=True)
+    connection = connections.connection(parts().secret_box, shop)
+    adapter = adapter_for(connection, interactive=True)
     check = adapter.check_connection()
     setup, problem = None, None
     if hook and check.can_write:
         url = parts().public_url.rstrip("/") + connections.webhook_path(shop)
-        secret = connections.connection(parts().secret_box, shop).webhook_secret
         try:
-            setup = ensure_webhooks(adapter, url, secret)
+            setup = ensure_webhooks(adapter, url, connection.webhook_secret)
         except ShopError as error:
             problem = str(error)
     return ShopReport(shop.name, check, setup, problem)

@@ -11,7 +11,6 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from bridge.adapters.base import ShopError, ShopProduct
 from bridge.adapters.factory import adapter_for
 from bridge.adapters.mapping import SKU_PREFIX
-from tp_api.models import TicketType
 from tp_api.services.errors import TicketingError
 from tp_api.services.shops import connections
 from tp_api.web.console import MAX_ID, account_id, actor, bp, queries
@@ -77,12 +76,12 @@ def shop_product_create(shop_id: int) -> Response:
     ``tp-<id>``) and map it: its stock is then ours."""
     shop = connections.shop_of(account_id(), shop_id)
     type_id = request.form.get("ticket_type_id", type=int)
-    choice = next((c for c in queries.ticket_type_choices(account_id()) if c.id == type_id), None)
-    if choice is None:
+    found = queries.ticket_type_choice(account_id(), type_id) if type_id else None
+    if found is None:
         flash("Choose the ticket type the new product sells.", "problem")
         return _back(shop_id)
     actor().require("shops:write")
-    ticket_type = TicketType.get_by_id(choice.id)
+    choice, ticket_type = found
     adapter = adapter_for(connections.connection(parts().secret_box, shop), interactive=True)
     try:
         made = adapter.create_product(
