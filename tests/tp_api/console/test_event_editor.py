@@ -76,7 +76,7 @@ def test_a_new_event_is_a_draft_with_its_ticket_types_in_its_zone(client, seller
 @pytest.mark.parametrize(
     ("changes", "field", "problem"),
     [
-        ({"title": ""}, "title", "at least 1 character"),
+        ({"title": ""}, "title", "Fill this in."),
         ({"startsAt": ""}, "startsAt", "Enter when the event starts."),
         ({"startsAt": "next friday"}, "startsAt", "Enter a date and time."),
         ({"endsAt": "2027-07-03T18:00"}, "endsAt", "Must not be before the start."),

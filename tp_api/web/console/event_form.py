@@ -213,6 +213,8 @@ def _placed(where: str, message: str) -> tuple[str, str]:
             return prefix + name, text
     if message.startswith("Input should be a valid datetime"):
         message = "Enter a date and time."
+    elif message == "String should have at least 1 character":
+        message = "Fill this in."  # pydantic's words for an empty field are not a person's
     return where, message[:1].upper() + message[1:]
 
 
