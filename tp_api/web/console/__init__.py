@@ -19,6 +19,7 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from babel.numbers import format_currency
 from flask import (
     Blueprint,
     Response,
@@ -35,6 +36,8 @@ from tp_api.models import StaffUser, TicketStatus
 from tp_api.services.actors import ROLE_SCOPES, Actor
 from tp_api.services.credentials import staff_auth
 from tp_api.services.errors import TicketingError
+from tp_api.web import languages
+from tp_api.web.languages import N_, _
 
 bp = Blueprint(
     "console",
@@ -158,13 +161,19 @@ def _same_origin() -> bool:
     return origin != "null" and urlsplit(origin).netloc == request.host
 
 
+# The language first: a refusal or redirect of the guard is already in the page's language.
+bp.before_request(languages.use_request_language)
+bp.after_request(languages.remember_language)
+bp.record_once(lambda state: languages.install(state.app))
+
+
 @bp.before_request
 def _guard() -> Response | None:
     if request.method == "POST":
         sent = request.form.get("csrf_token", "")
         expected = session.get("csrf", "")
         if not expected or not hmac.compare_digest(str(sent), str(expected)) or not _same_origin():
-            abort(400, "The form has expired or did not come from this site. Reload and retry.")
+            abort(400, _("The form has expired or did not come from this site. Reload and retry."))
     if any(isinstance(v, int) and v > MAX_ID for v in (request.view_args or {}).values()):
         abort(404)
     if request.endpoint in _PUBLIC_ENDPOINTS:
@@ -178,7 +187,7 @@ def _guard() -> Response | None:
     g.staff = user
     needed = page_scope(request.endpoint or "")
     if needed is not None and not actor().may(needed):
-        return cast(Response, error_page(403, "Your role does not include this page."))
+        return cast(Response, error_page(403, _("Your role does not include this page.")))
     return None
 
 
@@ -194,7 +203,7 @@ def _headers(response: Response) -> Response:
 
 @bp.errorhandler(TicketingError)
 def _refused(error: TicketingError) -> tuple[str, int]:
-    return error_page(error.status, error.message)
+    return error_page(error.status, languages.translated(error.message))
 
 
 def error_page(status: int, message: str) -> tuple[str, int]:
@@ -204,8 +213,11 @@ def error_page(status: int, message: str) -> tuple[str, int]:
 
 @bp.app_template_filter("money")
 def money(cents: int | None, currency: str = "EUR") -> str:
-    """``123456`` -> ``EUR 1,234.56``."""
+    """``123456`` -> ``EUR 1,234.56`` (in Dutch ``€ 1.234,56``: a Dutch reader takes the
+    comma for the decimal sign)."""
     value = (cents or 0) / 100
+    if languages.current() != languages.DEFAULT_LANGUAGE:
+        return str(format_currency(value, currency, locale=languages.current()))
     return f"{currency} {value:,.2f}"
 
 
@@ -228,23 +240,46 @@ def local(value: datetime | None, zone: str) -> str:
 
 
 _TICKET_STATUS = {
-    TicketStatus.CREATED: "to personalise",
-    TicketStatus.ACTIVE: "valid",
-    TicketStatus.SCANNED_IN: "inside",
-    TicketStatus.SCANNED_OUT: "left",
-    TicketStatus.CANCELLED: "cancelled",
+    TicketStatus.CREATED: N_("to personalise"),
+    TicketStatus.ACTIVE: N_("valid"),
+    TicketStatus.SCANNED_IN: N_("inside"),
+    TicketStatus.SCANNED_OUT: N_("left"),
+    TicketStatus.CANCELLED: N_("cancelled"),
 }
 
 
 @bp.app_template_filter("ticket_status")
 def ticket_status(status: int) -> str:
     """A ticket's numeric status (the partner document's) in words."""
-    return _TICKET_STATUS.get(status, str(status))
+    return languages.translated(_TICKET_STATUS[status]) if status in _TICKET_STATUS else str(status)
 
 
 @bp.context_processor
 def _template_globals() -> dict[str, Any]:
-    return {"csrf_token": csrf_token, "staff": g.get("staff"), "may_open": may_open}
+    return {
+        "csrf_token": csrf_token,
+        "staff": g.get("staff"),
+        "may_open": may_open,
+        "page_language": languages.current(),
+        "language_links": language_links,
+    }
+
+
+def language_links() -> list[tuple[str, str, str]]:
+    """``(code, name, url)`` of each other language: this page again in it (its query kept),
+    or the home page after a form was posted."""
+    rule = request.url_rule
+    links = []
+    for code, name in languages.LANGUAGES.items():
+        if code == languages.current():
+            continue
+        if request.endpoint and rule is not None and "GET" in (rule.methods or ()):
+            args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "lang"}
+            url = url_for(request.endpoint, **{**(request.view_args or {}), **args, "lang": code})
+        else:
+            url = url_for("console.home", lang=code)
+        links.append((code, name, url))
+    return links
 
 
 def safe_next(target: str | None) -> str | None:
