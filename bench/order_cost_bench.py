@@ -7,7 +7,7 @@ cost per order from the machine's HTTP ceiling, so two commits can be compared o
 machine by running this file from each checkout in turn (``--repeat`` rounds each; report
 the medians)::
 
-    .venv/bin/python bench/order_cost_bench.py [--orders 1500] [--repeat 3]
+    .venv/bin/python bench/order_cost_bench.py [--orders 1500] [--repeat 3] [--db postgres]
     cd ../other-checkout && PYTHONPATH=. /path/to/.venv/bin/python bench/order_cost_bench.py
 """
 
@@ -24,6 +24,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 WARMUP_ORDERS = 200
+# --db postgres: a database of its own, made afresh and dropped after the run.
+POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+POSTGRES_DB = "tp_order_cost_bench"
+
+
+def _postgres(create: bool) -> str:
+    import psycopg2
+
+    conn = psycopg2.connect(POSTGRES_ADMIN_URL)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
+        if create:
+            cur.execute(f"CREATE DATABASE {POSTGRES_DB}")
+    conn.close()
+    return f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_DB}"
 
 
 def prepare(url: str, files: str) -> tuple[object, str, int]:
@@ -82,9 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--orders", type=int, default=1500, help="orders per round")
     parser.add_argument("--repeat", type=int, default=3, help="rounds (the median is reported)")
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args(argv)
     work = tempfile.mkdtemp(prefix="order-cost-")
-    client, key, type_id = prepare(f"sqlite:///{work}/bench.sqlite3", f"{work}/files")
+    url = _postgres(True) if args.db == "postgres" else f"sqlite:///{work}/bench.sqlite3"
+    client, key, type_id = prepare(url, f"{work}/files")
     path = f"/tp-api/orders/create?key={key}"
     n = 0
 
@@ -103,12 +121,14 @@ def main(argv: list[str] | None = None) -> int:
     import tp_api
 
     print(
-        f"code: {Path(tp_api.__file__).parent.parent} | {args.repeat} rounds of {args.orders} "
-        f"orders | ms/order median {statistics.median(rounds):.3f} "
+        f"code: {Path(tp_api.__file__).parent.parent} | {args.db} | {args.repeat} rounds of "
+        f"{args.orders} orders | ms/order median {statistics.median(rounds):.3f} "
         f"(rounds {', '.join(f'{r:.3f}' for r in rounds)})"
     )
     # Every answer was checked to be 200 above: no 429 or 5xx can pass unnoticed.
     print("settings: the shipped defaults (no TP_* setting changed)")
+    if args.db == "postgres":
+        _postgres(False)  # WITH (FORCE) ends the app's pooled connections
     return 0
 
 

@@ -11,6 +11,7 @@ from tp_api.models import Event, Order, OrderLine, Refund, Ticket, TicketType
 from tp_api.models.orders import parse_order_reference
 from tp_api.services.cursors import decode_cursor, encode_cursor
 from tp_api.services.errors import InvalidInput, NotFound
+from tp_api.services.orders import order_search
 from tp_api.services.orders.order_input import normalise_wp_order_id
 
 
@@ -129,7 +130,7 @@ def _filtered(account_id: int, query: Any, filters: OrderFilter) -> Any:
 
 def _matches(text: str) -> Any:
     """A reference (``TP-00123``) or a number is looked up by index; other text is matched
-    anywhere in the buyer's e-mail address and names (a scan of the account's orders)."""
+    anywhere in the buyer's e-mail address and names (by a trigram index: order_search)."""
     wanted = text[:200]
     number = parse_order_reference(wanted)
     if number is not None and wanted[:3].upper() == "TP-":
@@ -137,12 +138,7 @@ def _matches(text: str) -> Any:
     if number is not None:
         # A bare number: our order number or the shop's.
         return (Order.number == number) | (Order.wp_order_id == normalise_wp_order_id(wanted))
-    return (
-        Order.billing_email.contains(wanted)
-        | Order.billing_last_name.contains(wanted)
-        | Order.billing_first_name.contains(wanted)
-        | (Order.wp_order_id == normalise_wp_order_id(wanted))
-    )
+    return order_search.text_match(wanted) | (Order.wp_order_id == normalise_wp_order_id(wanted))
 
 
 def get_order(account_id: int, number: int) -> OrderDetail:
