@@ -12,9 +12,9 @@ from typing import Any
 import click
 
 from config import cli_demo, cli_door, cli_pages, cli_staff, cli_sync, cli_webhooks
+from config.cli_common import command_line_actor, production_settings
 from config.cli_common import database_session as _database
 from config.cli_common import echo_json as _echo_json
-from config.cli_common import production_settings
 from config.cli_common import require_schema as _require_schema
 from config.redaction import install_log_scrubbing
 from config.settings import Settings, SettingsError
@@ -179,7 +179,9 @@ def key_create(
     with _database(settings):
         owner = partner_keys.get_account_by_name(account_name)
         if admin:
-            created = admin_keys.create_api_key(owner.id, label=label, scopes=scopes or None)
+            created = admin_keys.create_api_key(
+                owner.id, label=label, scopes=scopes or None, actor=command_line_actor()
+            )
             _echo_json(
                 {
                     "account_id": owner.id,
@@ -190,7 +192,7 @@ def key_create(
                 }
             )
             return
-        new_key = partner_keys.create_key(owner.id, label=label)
+        new_key = partner_keys.create_key(owner.id, label=label, actor=command_line_actor())
     _echo_json(
         {
             "account_id": owner.id,
@@ -236,9 +238,9 @@ def key_revoke(settings: Settings, account_name: str, key_id: int, admin: bool) 
     with _database(settings):
         owner = partner_keys.get_account_by_name(account_name)
         revoked = (
-            admin_keys.revoke_api_key(owner.id, key_id)
+            admin_keys.revoke_api_key(owner.id, key_id, actor=command_line_actor())
             if admin
-            else partner_keys.revoke_key(owner.id, key_id)
+            else partner_keys.revoke_key(owner.id, key_id, actor=command_line_actor())
         )
     _echo_json({"key_id": revoked.id, "revoked_at": revoked.revoked_at})
 
@@ -260,7 +262,7 @@ def events_load(settings: Settings, account_name: str, file: Any) -> None:
         raise click.ClickException(f"{file.name} is not valid JSON: {error}") from None
     with _database(settings):
         owner = partner_keys.get_account_by_name(account_name)
-        created = event_service.load_events(owner.id, data)
+        created = event_service.load_events(owner.id, data, actor=command_line_actor())
         _echo_json([partner_json.event_json(node) for node in created])
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,7 +13,17 @@ import click
 from config.settings import Settings, SettingsError
 from tp_api import migrations
 from tp_api.db import connect
+from tp_api.services.actors import Actor
 from tp_api.services.errors import TicketingError
+
+
+def command_line_actor() -> Actor:
+    """The person running this command, as the audit trail names them."""
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):  # no login name in this environment (a bare container)
+        user = ""
+    return Actor.command_line(user)
 
 
 def echo_json(data: Any) -> None:

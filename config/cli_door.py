@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from config.cli_common import database_session, echo_json
+from config.cli_common import command_line_actor, database_session, echo_json
 from config.settings import Settings
 from tp_api.services.credentials import partner_keys
 from tp_api.services.door import scanners
@@ -33,7 +33,7 @@ def scanner_create(
     """Register a scanner; its key is printed once."""
     with database_session(settings):
         owner = partner_keys.get_account_by_name(account_name)
-        new = scanners.create_scanner(owner.id, name, list(event_ids))
+        new = scanners.create_scanner(owner.id, name, list(event_ids), actor=command_line_actor())
     echo_json(
         {
             "scanner_id": new.scanner.id,
@@ -73,5 +73,5 @@ def scanner_revoke(settings: Settings, scanner_id: int, account_name: str) -> No
     """Revoke a scanner's key."""
     with database_session(settings):
         owner = partner_keys.get_account_by_name(account_name)
-        revoked = scanners.revoke_scanner(owner.id, scanner_id)
+        revoked = scanners.revoke_scanner(owner.id, scanner_id, actor=command_line_actor())
     echo_json({"scanner_id": revoked.id, "revoked_at": revoked.revoked_at})

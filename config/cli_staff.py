@@ -7,11 +7,11 @@ from datetime import datetime
 
 import click
 
-from config.cli_common import database_session, echo_json
+from config.cli_common import command_line_actor, database_session, echo_json
 from config.settings import Settings
 from tp_api.models import StaffUser
 from tp_api.services.actors import ROLES
-from tp_api.services.credentials import partner_keys, staff_auth
+from tp_api.services.credentials import partner_keys, staff_accounts, staff_auth
 
 
 @click.group()
@@ -62,7 +62,9 @@ def staff_add(
     password = _password(password_stdin)
     with database_session(settings):
         owner = partner_keys.get_account_by_name(account_name)
-        user = staff_auth.create_staff(owner.id, email, password, name=name, role=role)
+        user = staff_accounts.add(
+            owner.id, email, password, name=name, role=role, actor=command_line_actor()
+        )
         echo_json(_out(user, owner.name))
 
 
@@ -85,7 +87,7 @@ def staff_password(settings: Settings, email: str, password_stdin: bool) -> None
     password = _password(password_stdin)
     with database_session(settings):
         user = staff_auth.find_staff(email)
-        staff_auth.set_password(user.id, password)
+        staff_accounts.set_password(user.account_id, user.id, password, actor=command_line_actor())
     click.echo(f"password of {user.email} changed; their sessions have ended")
 
 
@@ -97,5 +99,7 @@ def staff_disable(settings: Settings, email: str, enable: bool) -> None:
     """Stop a user from signing in (their sessions end at once), or let them again."""
     with database_session(settings):
         user = staff_auth.find_staff(email)
-        staff_auth.set_disabled(user.id, not enable)
+        staff_accounts.set_disabled(
+            user.account_id, user.id, not enable, actor=command_line_actor()
+        )
     click.echo(f"{user.email} {'enabled' if enable else 'disabled'}")

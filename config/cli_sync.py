@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from config.cli_common import database_session, echo_json, production_settings, require_schema
+from config.cli_common import (
+    command_line_actor,
+    database_session,
+    echo_json,
+    production_settings,
+    require_schema,
+)
 from config.settings import Settings
 from tp_api.db import connect
 from tp_api.models import Shop
@@ -79,6 +85,7 @@ def shop_add(
             consumer_secret=consumer_secret,
             auth_mode=auth_mode,
             interval_s=interval,
+            actor=command_line_actor(),
         )
     echo_json(
         {
@@ -132,7 +139,9 @@ def shop_partner_key(
         raise click.UsageError("give a KEY_ID or --clear")
     with database_session(settings):
         found = _find_shop(account_name, name)
-        shops_service.set_partner_key(found.account_id, found.name, None if clear else key_id)
+        shops_service.set_partner_key(
+            found.account_id, found.name, None if clear else key_id, actor=command_line_actor()
+        )
     click.echo(f"shop {name!r}: " + ("no partner key" if clear else f"partner key {key_id}"))
 
 
@@ -144,7 +153,7 @@ def shop_remove(settings: Settings, name: str, account_name: str | None) -> None
     """Disconnect a shop (our orders and tickets stay)."""
     with database_session(settings):
         found = _find_shop(account_name, name)
-        shops_service.remove_shop(found.account_id, found.name)
+        shops_service.remove_shop(found.account_id, found.name, actor=command_line_actor())
     click.echo(f"shop {name!r} removed")
 
 
@@ -167,7 +176,11 @@ def shop_map(
     with database_session(settings):
         found = _find_shop(account_name, name)
         mapping = shops_service.map_product(
-            found, product_id=product_id, variation_id=variation_id, ticket_type_id=ticket_type_id
+            found,
+            product_id=product_id,
+            variation_id=variation_id,
+            ticket_type_id=ticket_type_id,
+            actor=command_line_actor(),
         )
     echo_json(
         {

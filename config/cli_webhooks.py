@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from config.cli_common import database_session, echo_json
+from config.cli_common import command_line_actor, database_session, echo_json
 from config.settings import Settings
 from config.shops import secret_box
 from tp_api.services.admin_render import delivery_out, webhook_out
@@ -53,6 +53,7 @@ def webhook_create(
             url=url,
             event_types=list(event_types),
             description=description,
+            actor=command_line_actor(),
         )
         out = webhook_out(created.endpoint).model_dump(mode="json", by_alias=True)
     echo_json({**out, "secret": created.secret})
@@ -77,7 +78,7 @@ def webhook_delete(settings: Settings, account_name: str, endpoint_id: int) -> N
     """Remove an endpoint and its delivery log."""
     with database_session(settings):
         owner = partner_keys.get_account_by_name(account_name)
-        webhook_endpoints.delete_endpoint(owner.id, endpoint_id)
+        webhook_endpoints.delete_endpoint(owner.id, endpoint_id, actor=command_line_actor())
     echo_json({"deleted": endpoint_id})
 
 
@@ -107,7 +108,11 @@ def webhook_rotate(
     with database_session(settings):
         owner = partner_keys.get_account_by_name(account_name)
         rotated = webhook_endpoints.rotate_secret(
-            owner.id, endpoint_id, secret_box(settings), grace=timedelta(hours=grace_hours)
+            owner.id,
+            endpoint_id,
+            secret_box(settings),
+            grace=timedelta(hours=grace_hours),
+            actor=command_line_actor(),
         )
     echo_json(
         {

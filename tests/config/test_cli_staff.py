@@ -56,6 +56,13 @@ def test_add_list_password_and_disable(run, db):
     )  # fmt: skip
     assert changed.exit_code == 0, changed.output
     assert staff_auth.sign_in("ann@example.com", "another long password").staff_id
+    # The account keeps an enabled owner, at the command line too.
+    last = run("staff", "disable", "--email", "ann@example.com")
+    assert last.exit_code == 1 and "at least one enabled owner" in last.output
+    assert run(
+        "staff", "add", "--account", "Festival BV",
+        "--email", "bo@example.com", "--password-stdin", input=f"{PASSWORD}\n"
+    ).exit_code == 0  # fmt: skip
     disabled = run("staff", "disable", "--email", "ann@example.com")
     assert disabled.exit_code == 0
     with pytest.raises(staff_auth.SignInRefused):
@@ -116,3 +123,36 @@ def test_demo_prints_a_my_tickets_link_that_opens_after_the_demo_order(run, db, 
     page = client.get(path)
     assert page.status_code == 200, page.get_data(as_text=True)[:300]
     assert 'lang="nl"' in page.get_data(as_text=True)
+
+
+def test_command_line_changes_are_in_the_audit_trail_under_the_login(run, db, tmp_path):
+    import getpass
+
+    from tp_api.models import AuditEntry
+
+    partner_keys.create_account("Festival BV")
+    assert run(
+        "staff", "add", "--account", "Festival BV", "--role", "manager",
+        "--email", "ann@example.com", "--password-stdin", input=f"{PASSWORD}\n"
+    ).exit_code == 0  # fmt: skip
+    assert run(
+        "staff", "password", "--email", "ann@example.com",
+        "--password-stdin", input="another long password\n"
+    ).exit_code == 0  # fmt: skip
+    assert run("staff", "disable", "--email", "ann@example.com").exit_code == 0
+    assert run("key", "create", "--account", "Festival BV", "--label", "shop").exit_code == 0
+    events_file = tmp_path / "events.json"
+    events_file.write_text(json.dumps([{"name": "Loaded", "tickets": [{"name": "GA"}]}]))
+    loaded = run("events", "load", "--account", "Festival BV", str(events_file))
+    assert loaded.exit_code == 0, loaded.output
+
+    entries = list(AuditEntry.select().order_by(AuditEntry.id))
+    assert [e.action for e in entries] == [
+        "staff.added",
+        "staff.password_set",
+        "staff.disabled",
+        "partner_key.created",
+        "event.created",
+    ]
+    assert {e.actor_label for e in entries} == {f"command line ({getpass.getuser()})"}
+    assert PASSWORD not in "".join(e.changes for e in entries)

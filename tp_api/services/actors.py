@@ -50,6 +50,12 @@ class Actor:
         return cls("staff", staff_id, email, ROLE_SCOPES.get(role, frozenset()))
 
     @classmethod
+    def command_line(cls, user: str) -> Actor:
+        """Someone at the service's command line (``tp-bridge ...``), named by their login:
+        the audit trail tells their changes from the sync daemon's."""
+        return cls("system", None, f"command line ({user or 'unknown user'})")
+
+    @classmethod
     def api_key(cls, key_id: int, label: str, scopes: frozenset[str] | None = None) -> Actor:
         """An admin-API key, named by its label."""
         return cls("api_key", key_id, label or f"API key {key_id}", scopes)

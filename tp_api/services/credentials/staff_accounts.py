@@ -24,6 +24,27 @@ def invite(account_id: int, email: str, *, name: str, role: str, actor: Actor) -
     return user
 
 
+def add(
+    account_id: int, email: str, password: str, *, name: str, role: str, actor: Actor
+) -> StaffUser:
+    """A new user with a password chosen by whoever adds them (the command line's way)."""
+    actor.require("staff:write")
+    with write_transaction():
+        user = staff_auth.create_staff(account_id, email, password, name=name, role=role)
+        values = created({"email": user.email, "role": user.role})
+        audit_trail.record(account_id, actor, "staff.added", _subject(user), values)
+    return user
+
+
+def set_password(account_id: int, staff_id: int, password: str, *, actor: Actor) -> StaffUser:
+    """A new password set for a user (it lifts a lock-out and ends their sessions)."""
+    actor.require("staff:write")
+    with write_transaction():
+        user = staff_auth.set_password(_user_of(account_id, staff_id).id, password)
+        audit_trail.record(account_id, actor, "staff.password_set", _subject(user))
+    return user
+
+
 def set_role(account_id: int, staff_id: int, role: str, *, actor: Actor) -> StaffUser:
     """Give a user another role (the account keeps an enabled owner)."""
     actor.require("staff:write")

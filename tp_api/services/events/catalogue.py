@@ -8,7 +8,10 @@ from typing import Any
 
 from tp_api.db import write_transaction
 from tp_api.models import Event, TicketType
+from tp_api.services.actors import SYSTEM, Actor
+from tp_api.services.audit_trail import created
 from tp_api.services.errors import InvalidInput, NotFound
+from tp_api.services.events import event_audit
 from tp_api.services.validation import (
     optional_bool,
     optional_cents,
@@ -78,11 +81,13 @@ def event_tree(account_id: int) -> list[EventNode]:
     return roots
 
 
-def load_events(account_id: int, data: Any) -> list[EventNode]:
+def load_events(account_id: int, data: Any, *, actor: Actor = SYSTEM) -> list[EventNode]:
     """Create events (children and ticket types included) from the ``GET /tp-api/events`` shape.
 
-    ``id`` fields are ignored; everything is created in one transaction, or nothing is.
+    ``id`` fields are ignored; everything is created in one transaction, or nothing is. The
+    audit trail has one ``event.created`` per event loaded, with its values.
     """
+    actor.require("events:write")
     if isinstance(data, dict):
         data = [data]
     if not isinstance(data, list) or not data:
@@ -90,12 +95,16 @@ def load_events(account_id: int, data: Any) -> list[EventNode]:
     if len(data) > MAX_EVENTS_PER_LOAD:
         raise InvalidInput(f"At most {MAX_EVENTS_PER_LOAD} events per load")
     with write_transaction():
-        return [
+        nodes = [
             _create_event(
                 account_id, require_object(item, f"events[{i}]"), parent=None, where=f"events[{i}]"
             )
             for i, item in enumerate(data)
         ]
+        for node in nodes:
+            values = created(event_audit.event_values(node.event))
+            event_audit.event_changed(account_id, actor, "event.created", node.event, values)
+    return nodes
 
 
 def _create_event(

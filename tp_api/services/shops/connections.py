@@ -86,9 +86,12 @@ def add_shop(
     return NewShop(shop, webhook_secret)
 
 
-def set_partner_key(account_id: int, name: str, partner_key_id: int | None) -> Shop:
+def set_partner_key(
+    account_id: int, name: str, partner_key_id: int | None, *, actor: Actor = SYSTEM
+) -> Shop:
     """Name the partner key the shop's plugin pushes orders with (None: no key), so pushes
     with it are bound to this shop's orders (orders.shop_bindings). A key serves one shop."""
+    actor.require("shops:write")
     with write_transaction():
         shop = get_shop(account_id, name)
         if partner_key_id is not None:
@@ -106,6 +109,9 @@ def set_partner_key(account_id: int, name: str, partner_key_id: int | None) -> S
                     code="key_serves_another_shop",
                 )
         Shop.update(partner_key=partner_key_id).where(Shop.id == shop.id).execute()
+        if shop.partner_key_id != partner_key_id:
+            change = {"partnerKeyId": [shop.partner_key_id, partner_key_id]}
+            audit_trail.record(account_id, actor, "shop.partner_key_set", _subject(shop), change)
     return Shop.get_by_id(shop.id)
 
 
