@@ -206,9 +206,22 @@ def _refused(error: TicketingError) -> tuple[str, int]:
     return error_page(error.status, languages.translated(error.message))
 
 
+# What the service answers for a console address with no page, or a method it does not take.
+_HTTP_WORDS = (N_("Not Found"), N_("Method Not Allowed"), N_("Internal server error"))
+
+
 def error_page(status: int, message: str) -> tuple[str, int]:
-    """An error as an HTML page of the console (signed in or not)."""
-    return render_template("console/error.html", status=status, message=message), status
+    """An error as an HTML page of the console (signed in or not), in the page's language;
+    also for addresses no console page answers, where the blueprint's hooks did not run."""
+    if "page_language" not in g:
+        languages.use_request_language()
+    page = render_template(
+        "console/error.html",
+        status=status,
+        message=languages.translated(message),
+        **_template_globals(),
+    )
+    return page, status
 
 
 @bp.app_template_filter("money")

@@ -10,6 +10,8 @@ from pdf.qr import qr_png
 from tp_api.services.credentials import two_factor
 from tp_api.services.errors import TicketingError
 from tp_api.web.console import bp, current_staff
+from tp_api.web.console.staff_users import role_word
+from tp_api.web.languages import _, translated
 from tp_api.web.parts import parts
 
 
@@ -34,7 +36,7 @@ def account_two_factor_enable() -> str | tuple[str, int]:
             parts().secret_box, current_staff(), secret, request.form.get("code", "")
         )
     except TicketingError as error:
-        return _setup_page(secret, error=error.message), error.status
+        return _setup_page(secret, error=translated(error.message)), error.status
     return _page(recovery=codes)
 
 
@@ -44,8 +46,8 @@ def account_two_factor_disable() -> Response | tuple[str, int]:
     try:
         two_factor.disable(parts().secret_box, current_staff(), request.form.get("code", ""))
     except TicketingError as error:
-        return _page(error=error.message), error.status
-    flash("Two-factor sign-in is off: the password alone signs you in.")
+        return _page(error=translated(error.message)), error.status
+    flash(_("Two-factor sign-in is off: the password alone signs you in."))
     return redirect(url_for("console.account"))  # type: ignore[return-value]
 
 
@@ -54,6 +56,7 @@ def _page(*, recovery: list[str] | None = None, error: str = "") -> str:
     return render_template(
         "console/account.html",
         user=user,
+        role=role_word(user.role),
         on=bool(user.totp_secret_enc),
         left=two_factor.recovery_codes_left(user),
         recovery=recovery,

@@ -5,33 +5,90 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from babel.numbers import format_decimal
 from flask import Response, render_template, request, stream_with_context
 
 from tp_api.services import audit_trail
 from tp_api.services.audit_trail import AuditFilter
+from tp_api.web import languages
 from tp_api.web.console import MAX_ID, account_id, bp
+from tp_api.web.languages import N_, _, translated
 
 # The filter's choices: an action group, and what people call it.
 ACTION_GROUPS = (
-    ("", "Every change"),
-    ("event", "Events"),
-    ("ticket_type", "Ticket types"),
-    ("order", "Orders"),
-    ("ticket", "Tickets"),
-    ("partner_key", "Partner keys"),
-    ("api_key", "API keys"),
-    ("scanner", "Scanners"),
-    ("webhook", "Webhooks"),
+    ("", N_("Every change")),
+    ("event", N_("Events")),
+    ("ticket_type", N_("Ticket types")),
+    ("order", N_("Orders")),
+    ("ticket", N_("Tickets")),
+    ("partner_key", N_("Partner keys")),
+    ("api_key", N_("API keys")),
+    ("scanner", N_("Scanners")),
+    ("webhook", N_("Webhooks")),
+    ("shop", N_("Shops")),
+    ("staff", N_("Staff")),
 )
-SUBJECT_TYPES = {
-    "event",
-    "ticket_type",
-    "order",
-    "ticket",
-    "partner_key",
-    "api_key",
-    "scanner",
-    "webhook",
+# A subject type in words, for "Only the history of ...".
+SUBJECT_NAMES = {
+    "event": N_("event"),
+    "ticket_type": N_("ticket type"),
+    "order": N_("order"),
+    "ticket": N_("ticket"),
+    "partner_key": N_("partner key"),
+    "api_key": N_("api key"),
+    "scanner": N_("scanner"),
+    "webhook": N_("webhook"),
+    "shop": N_("shop"),
+    "staff": N_("staff user"),
+}
+SUBJECT_TYPES = set(SUBJECT_NAMES)
+# The actions the services record, in words; one not listed here is shown from its name
+# (``scanner.pairing_issued`` -> "Scanner pairing issued"), in English.
+ACTION_NAMES = {
+    "event.created": N_("Event created"),
+    "event.updated": N_("Event updated"),
+    "event.deleted": N_("Event deleted"),
+    "event.duplicated": N_("Event duplicated"),
+    "event.published": N_("Event published"),
+    "event.completed": N_("Event completed"),
+    "event.archived": N_("Event archived"),
+    "event.cancelled": N_("Event cancelled"),
+    "event.date_added": N_("Date added"),
+    "event.date_updated": N_("Date updated"),
+    "event.date_removed": N_("Date removed"),
+    "ticket_type.created": N_("Ticket type created"),
+    "ticket_type.updated": N_("Ticket type updated"),
+    "ticket_type.removed": N_("Ticket type removed"),
+    "order.refunded": N_("Order refunded"),
+    "order.cancelled": N_("Order cancelled"),
+    "ticket.transferred": N_("Ticket transferred"),
+    "partner_key.created": N_("Partner key created"),
+    "partner_key.revoked": N_("Partner key revoked"),
+    "api_key.created": N_("API key created"),
+    "api_key.revoked": N_("API key revoked"),
+    "scanner.created": N_("Scanner created"),
+    "scanner.revoked": N_("Scanner revoked"),
+    "scanner.pairing_issued": N_("Scanner pairing code issued"),
+    "scanner.paired": N_("Scanner paired"),
+    "webhook.created": N_("Webhook created"),
+    "webhook.updated": N_("Webhook updated"),
+    "webhook.deleted": N_("Webhook deleted"),
+    "webhook.secret_rotated": N_("Webhook secret rotated"),
+    "shop.connected": N_("Shop connected"),
+    "shop.removed": N_("Shop removed"),
+    "shop.paused": N_("Shop paused"),
+    "shop.resumed": N_("Shop resumed"),
+    "shop.product_mapped": N_("Shop product mapped"),
+    "shop.product_unmapped": N_("Shop product unmapped"),
+    "shop.partner_key_set": N_("Shop's partner key set"),
+    "staff.invited": N_("Staff user invited"),
+    "staff.added": N_("Staff user added"),
+    "staff.password_set": N_("Staff password changed"),
+    "staff.role_changed": N_("Staff role changed"),
+    "staff.disabled": N_("Staff user disabled"),
+    "staff.enabled": N_("Staff user enabled"),
+    "staff.two_factor_on": N_("Two-factor sign-in switched on"),
+    "staff.two_factor_off": N_("Two-factor sign-in switched off"),
 }
 
 
@@ -47,7 +104,8 @@ def audit() -> str:
         page=page,
         filters=filters,
         problems=problems,
-        groups=ACTION_GROUPS,
+        groups=[(key, translated(name)) for key, name in ACTION_GROUPS],
+        subject_name=translated(SUBJECT_NAMES.get(filters.subject_type, "")),
         changes_of=audit_trail.changes_of,
         query=_query(filters),
     )
@@ -56,7 +114,7 @@ def audit() -> str:
 @bp.get("/audit.csv")
 def audit_csv() -> Response:
     """The filtered changes as a CSV file (every page)."""
-    filters, _ = _filters()
+    filters, _problems = _filters()
     return Response(
         stream_with_context(audit_trail.export_csv(account_id(), filters)),
         mimetype="text/csv",
@@ -70,16 +128,24 @@ def audit_value(value: Any, field: str) -> str:
     if value is None or value == "":
         return "—"
     if field in ("price", "refunded") and isinstance(value, int):
-        return f"{value / 100:,.2f}"
+        return str(format_decimal(value / 100, "#,##0.00", locale=languages.current()))
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return str(value)
+
+
+@bp.app_template_filter("audit_action")
+def audit_action(action: str) -> str:
+    """An entry's action in words: ``event.published`` -> "Event published"."""
+    if action in ACTION_NAMES:
+        return translated(ACTION_NAMES[action])
+    return action.replace("_", " ").replace(".", " ").capitalize()
 
 
 def _filters() -> tuple[AuditFilter, dict[str, str]]:
     args = request.args
     problems: dict[str, str] = {}
-    groups = {key for key, _ in ACTION_GROUPS}
+    groups = {key for key, _name in ACTION_GROUPS}
     action = args.get("action", "")
     subject_type = args.get("subject_type", "")
     subject_id = args.get("subject_id", type=int)
@@ -100,7 +166,7 @@ def _day(typed: str, name: str, problems: dict[str, str]) -> date | None:
     try:
         return date.fromisoformat(typed)
     except ValueError:
-        problems[name] = "Enter a date such as 2026-12-31."
+        problems[name] = _("Enter a date such as 2026-12-31.")
         return None
 
 

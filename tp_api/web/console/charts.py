@@ -7,12 +7,23 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from babel.dates import get_month_names
+
 from tp_api.web.console.queries import DaySales
 
 WIDTH = 900
 HEIGHT = 240
 TOP = 40  # room for the peak's label
 BOTTOM = 44  # room for the date labels (larger on phones)
+
+
+def month_names(language: str) -> list[str]:
+    """The twelve short month names in ``language`` (CLDR's: ``May``, ``mei``)."""
+    names = get_month_names("abbreviated", locale=language)
+    return [str(names[month]) for month in range(1, 13)]
+
+
+MONTHS = month_names("en")
 
 
 @dataclass(frozen=True)
@@ -36,8 +47,9 @@ class Chart:
     peak_y: float
 
 
-def sales_chart(days: Sequence[DaySales]) -> Chart:
-    """Bars of tickets sold per day, scaled to the busiest day."""
+def sales_chart(days: Sequence[DaySales], months: Sequence[str] = MONTHS) -> Chart:
+    """Bars of tickets sold per day, scaled to the busiest day; dates under the axis as
+    ``02 Nov``, with ``months`` the twelve short names."""
     peak = max((d.tickets for d in days), default=0)
     plot = HEIGHT - TOP - BOTTOM
     step = WIDTH / max(1, len(days))
@@ -60,5 +72,5 @@ def sales_chart(days: Sequence[DaySales]) -> Chart:
             centre = round(x + step / 2, 2)
             # Labels at the edges are anchored inwards so they are not cut off.
             anchor = "end" if i == len(days) - 1 else "start" if centre < 120 else "middle"
-            ticks.append((centre, day.day.strftime("%d %b"), anchor))
+            ticks.append((centre, f"{day.day:%d} {months[day.day.month - 1]}", anchor))
     return Chart(WIDTH, HEIGHT, bars, peak, ticks, peak_y=TOP)

@@ -20,24 +20,25 @@ from tp_api.services.events import duplication, event_admin, event_lifecycle
 from tp_api.web.console import account_id, actor, bp
 from tp_api.web.console.event_editor import COMMON_ZONES, Page, refused, to_event, top_event
 from tp_api.web.console.event_form import EventForm, event_update, read_form
+from tp_api.web.languages import N_, _, translated
 
 
 @bp.post("/events/<int:event_id>/publish")
 def event_publish(event_id: int) -> Response:
     """Put a draft on sale."""
-    return _act(event_id, event_lifecycle.publish_event, "Published: {name} is on sale.")
+    return _act(event_id, event_lifecycle.publish_event, N_("Published: %(name)s is on sale."))
 
 
 @bp.post("/events/<int:event_id>/complete")
 def event_complete(event_id: int) -> Response:
     """End the sales of an event that took place."""
-    return _act(event_id, event_lifecycle.complete_event, "Sales ended: {name}.")
+    return _act(event_id, event_lifecycle.complete_event, N_("Sales ended: %(name)s."))
 
 
 @bp.post("/events/<int:event_id>/archive")
 def event_archive(event_id: int) -> Response:
     """Put a finished or cancelled event away."""
-    return _act(event_id, event_lifecycle.archive_event, "Archived: {name}.")
+    return _act(event_id, event_lifecycle.archive_event, N_("Archived: %(name)s."))
 
 
 @bp.post("/events/<int:event_id>/delete")
@@ -47,9 +48,9 @@ def event_delete(event_id: int) -> Response:
     try:
         event_admin.delete_event(account_id(), str(event.id), actor=actor())
     except TicketingError as error:
-        flash(error.message, "problem")
+        flash(translated(error.message), "problem")
         return to_event(event.id)
-    flash(f"Deleted the draft {event.name}.")
+    flash(_("Deleted the draft %(name)s.", name=event.name))
     return redirect(url_for("console.events"))  # type: ignore[return-value]
 
 
@@ -66,12 +67,17 @@ def event_cancel(event_id: int) -> Page:
             account_id(), str(event.id), reason=reason, actor=actor()
         )
     except TicketingError as error:
-        flash(error.message, "problem")
+        flash(translated(error.message), "problem")
         return to_event(event.id)
     flash(
-        f"Cancelled: {event.name}. {done.orders_refunded} orders refunded, "
-        f"{done.orders_cancelled} unpaid orders cancelled, {done.tickets_cancelled} tickets "
-        "cancelled."
+        _(
+            "Cancelled: %(name)s. %(refunded)s orders refunded, %(unpaid)s unpaid orders "
+            "cancelled, %(tickets)s tickets cancelled.",
+            name=event.name,
+            refunded=done.orders_refunded,
+            unpaid=done.orders_cancelled,
+            tickets=done.tickets_cancelled,
+        )
     )
     return to_event(event.id)
 
@@ -92,14 +98,14 @@ def event_duplicate(event_id: int) -> Page:
         copy = duplication.duplicate_event(account_id(), str(event.id), data, actor=actor())
     except TicketingError as error:
         return _duplicate_page(event, refused(form, error)), error.status
-    flash(f"Duplicated as a draft: {copy.name}. Check it, then publish it.")
+    flash(_("Duplicated as a draft: %(name)s. Check it, then publish it.", name=copy.name))
     return to_event(copy.id)
 
 
 def _duplicate_request(form: EventForm) -> EventDuplicate | None:
     """The copy's title, slug and times, validated as the admin API does."""
     if not form.values.get("startsAt"):
-        form.errors["startsAt"] = "Enter when the copy starts."
+        form.errors["startsAt"] = _("Enter when the copy starts.")
     update = event_update(form)  # the times and title, read in the event's zone
     if update is None or form.errors:
         return None
@@ -120,11 +126,12 @@ def _duplicate_page(event: Event, form: EventForm) -> str:
 
 
 def _act(event_id: int, action: Callable[..., Event], done: str) -> Response:
+    """``action`` on the event; ``done`` (a sentence with ``%(name)s``) said when it went."""
     event = top_event(event_id)
     try:
         moved = action(account_id(), str(event.id), actor=actor())
     except TicketingError as error:
-        flash(error.message, "problem")
+        flash(translated(error.message), "problem")
     else:
-        flash(done.format(name=moved.name))
+        flash(translated(done) % {"name": moved.name})
     return to_event(event.id)

@@ -30,6 +30,7 @@ from tp_api.web.console.event_form import (
     type_form,
     type_update,
 )
+from tp_api.web.languages import _, translated
 
 # Service refusals that are about one field: the error code -> that field's input name.
 _FIELD_OF_CODE = {
@@ -69,7 +70,7 @@ def event_new() -> Page:
         event = event_admin.create_event(account_id(), data, actor=actor())
     except TicketingError as error:
         return _new_page(refused(form, error)), error.status
-    flash(f"Event created as a draft: {event.name}. Publish it to put it on sale.")
+    flash(_("Event created as a draft: %(name)s. Publish it to put it on sale.", name=event.name))
     return to_event(event.id)
 
 
@@ -87,7 +88,7 @@ def event_edit(event_id: int) -> Page:
         updated = event_admin.update_event(account_id(), str(event.id), data, actor=actor())
     except TicketingError as error:
         return _edit_page(event, refused(form, error)), error.status
-    flash(f"Saved: {updated.name}.")
+    flash(_("Saved: %(name)s.", name=updated.name))
     return _to_edit(event.id)
 
 
@@ -100,7 +101,7 @@ def ticket_type_add(event_id: int) -> Page:
     try:
         if data is not None:
             added = event_admin.add_ticket_type(account_id(), str(event.id), data, actor=actor())
-            flash(f"Ticket type added: {added.name}.")
+            flash(_("Ticket type added: %(name)s.", name=added.name))
             return _to_edit(event.id)
     except TicketingError as error:
         refused(form, error)
@@ -119,7 +120,7 @@ def ticket_type_save(event_id: int, type_id: int) -> Page:
             saved = event_admin.update_ticket_type(
                 account_id(), str(event.id), type_id, data, actor=actor()
             )
-            flash(f"Saved: {saved.name}.")
+            flash(_("Saved: %(name)s.", name=saved.name))
             return _to_edit(event.id)
     except TicketingError as error:
         if error.code == "ticket_type_not_found":
@@ -139,9 +140,9 @@ def ticket_type_remove(event_id: int, type_id: int) -> Page:
         if error.code == "ticket_type_not_found":
             raise
         row = type_form(TicketType.get_by_id(type_id), event.timezone)
-        errors = {"id": type_id, "row": row, "errors": {"_form": error.message}}
+        errors = {"id": type_id, "row": row, "errors": {"_form": translated(error.message)}}
         return _edit_page(event, edit_form(event), type_errors=errors), error.status
-    flash("Ticket type removed.")
+    flash(_("Ticket type removed."))
     return _to_edit(event.id)
 
 
@@ -155,7 +156,7 @@ def _type_row(event: Event) -> tuple[EventForm, dict[str, str]]:
 def refused(form: EventForm, error: TicketingError) -> EventForm:
     """``form`` with the service's refusal next to its field, or above the form."""
     name = _FIELD_OF_CODE.get(error.code or "")
-    form.errors[name or "_form"] = error.message
+    form.errors[name or "_form"] = translated(error.message)
     return form
 
 

@@ -21,6 +21,7 @@ from werkzeug.datastructures import MultiDict
 from tp_api.models import Event, TicketType
 from tp_api.schemas.events import EventCreate, EventUpdate, TicketTypeCreate, TicketTypeUpdate
 from tp_api.web.api_routes import ValidationFailed, validate
+from tp_api.web.languages import N_, _, translated
 
 EVENT_FIELDS = ("title", "slug", "description", "venueName", "city", "currency", "timezone")
 TIME_FIELDS = ("startsAt", "endsAt")
@@ -41,10 +42,44 @@ _PRICE = re.compile(r"^\s*(\d{1,9})(?:[.,](\d{1,2}))?\s*$")
 _INTEGER = re.compile(r"^\s*\d{1,9}\s*$")
 # Problems the request models state about two fields at once, said next to the second.
 _PAIR_PROBLEMS = {
-    "endsAt must not be before startsAt": ("endsAt", "Must not be before the start."),
-    "salesEnd must be after salesStart": ("salesEnd", "Must be after the start of sales."),
-    "maxPerOrder must not be below minPerOrder": ("maxPerOrder", "Must not be below the minimum."),
+    "endsAt must not be before startsAt": ("endsAt", N_("Must not be before the start.")),
+    "salesEnd must be after salesStart": ("salesEnd", N_("Must be after the start of sales.")),
+    "maxPerOrder must not be below minPerOrder": (
+        "maxPerOrder",
+        N_("Must not be below the minimum."),
+    ),
 }
+# What the request models' own checks say about one field (tp_api.schemas, first letter made
+# upper case here), and pydantic's words kept as they are: listed for the catalogue, and
+# looked up in the page's language by _placed.
+_FIELD_PROBLEMS = (
+    N_("Must not contain control characters"),
+    N_("Must not contain bidirectional control characters"),
+    N_("Must be valid Unicode text"),
+    N_("Must be an IANA time zone such as Europe/Amsterdam"),
+    N_("Must be between the years 1970 and 9998"),
+    N_("Must include a time zone, e.g. 2026-09-01T19:00:00Z"),
+    N_("Field required"),
+)
+# pydantic's words with a limit in them, and the same sentence with the limit as a value.
+_LIMIT_PROBLEMS = (
+    (
+        re.compile(r"^String should have at most (?P<limit>\d+) characters$"),
+        N_("String should have at most %(limit)s characters"),
+    ),
+    (
+        re.compile(r"^Input should be greater than or equal to (?P<limit>\d+)$"),
+        N_("Input should be greater than or equal to %(limit)s"),
+    ),
+    (
+        re.compile(r"^Input should be less than or equal to (?P<limit>\d+)$"),
+        N_("Input should be less than or equal to %(limit)s"),
+    ),
+    (
+        re.compile(r"^String should match pattern '(?P<pattern>.*)'$"),
+        N_("String should match pattern '%(pattern)s'"),
+    ),
+)
 
 
 @dataclass
@@ -153,12 +188,12 @@ def _event_body(form: EventForm, *, required: bool) -> dict[str, Any]:
         body["slug"] = values["slug"]
     zone = _zone(body["timezone"])
     if zone is None:
-        form.errors["timezone"] = "Not a time zone we know, e.g. Europe/Amsterdam."
+        form.errors["timezone"] = _("Not a time zone we know, e.g. Europe/Amsterdam.")
     for name in TIME_FIELDS:
         typed = values.get(name, "")
         if not typed:
             if name == "startsAt" and required:
-                form.errors[name] = "Enter when the event starts."
+                form.errors[name] = _("Enter when the event starts.")
             elif name == "endsAt":
                 body[name] = None
             continue
@@ -171,18 +206,18 @@ def _type_body(form: EventForm, row: dict[str, str], prefix: str) -> dict[str, A
     body: dict[str, Any] = {"name": row.get("name", ""), "hidden": row.get("hidden") == "on"}
     cents = _cents(row.get("price", ""))
     if cents is None:
-        errors[prefix + "price"] = "Enter a price such as 29.95 (0 for free)."
+        errors[prefix + "price"] = _("Enter a price such as 29.95 (0 for free).")
     body["price"] = cents
     for name in ("quantity", "minPerOrder", "maxPerOrder"):
         typed = row.get(name, "")
         if not typed:
             if name == "quantity":
-                errors[prefix + name] = "Enter how many tickets there are."
+                errors[prefix + name] = _("Enter how many tickets there are.")
             elif name == "maxPerOrder":
                 body[name] = None
             continue
         if not _INTEGER.match(typed):
-            errors[prefix + name] = "Enter a whole number."
+            errors[prefix + name] = _("Enter a whole number.")
             continue
         body[name] = int(typed)
     zone = _zone(form.values.get("timezone") or "UTC") or ZoneInfo("UTC")
@@ -206,16 +241,22 @@ def _validated(model: type[BaseModel], body: dict[str, Any], form: EventForm) ->
 
 
 def _placed(where: str, message: str) -> tuple[str, str]:
-    """The input a problem belongs to, and its message for a person."""
+    """The input a problem belongs to, and its message for a person (in the page's language
+    when it is one we know; another of pydantic's is shown as pydantic says it, in English)."""
     for known, (name, text) in _PAIR_PROBLEMS.items():
         if message == known:
             prefix = where + "." if where and where != "body" else ""
-            return prefix + name, text
+            return prefix + name, translated(text)
     if message.startswith("Input should be a valid datetime"):
-        message = "Enter a date and time."
-    elif message == "String should have at least 1 character":
-        message = "Fill this in."  # pydantic's words for an empty field are not a person's
-    return where, message[:1].upper() + message[1:]
+        return where, _("Enter a date and time.")
+    if message == "String should have at least 1 character":
+        return where, _("Fill this in.")  # pydantic's words for an empty field are not a person's
+    message = message[:1].upper() + message[1:]
+    for pattern, sentence in _LIMIT_PROBLEMS:
+        found = pattern.match(message)
+        if found:
+            return where, translated(sentence) % found.groupdict()
+    return where, translated(message)
 
 
 def _zone(name: str) -> ZoneInfo | None:
@@ -229,7 +270,7 @@ def _aware(typed: str, zone: ZoneInfo | None, name: str, errors: dict[str, str])
     try:
         local = datetime.fromisoformat(typed)
     except ValueError:
-        errors[name] = "Enter a date and time."
+        errors[name] = _("Enter a date and time.")
         return None
     if local.tzinfo is None:
         local = local.replace(tzinfo=zone or ZoneInfo("UTC"))

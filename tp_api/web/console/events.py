@@ -4,11 +4,23 @@ from __future__ import annotations
 
 from flask import render_template, request
 
+from tp_api.models.events import EventLifecycle
 from tp_api.services.events.event_catalogue import effective_status, event_node
+from tp_api.web import languages
 from tp_api.web.console import account_id, bp, queries
-from tp_api.web.console.charts import sales_chart
+from tp_api.web.console.charts import month_names, sales_chart
+from tp_api.web.languages import N_, translated
 
 CHART_DAYS = (7, 30, 90)
+# An event's state as its badge says it (the English words are the stored values).
+_EVENT_STATUS = {
+    EventLifecycle.DRAFT: N_("draft"),
+    EventLifecycle.PUBLISHED: N_("published"),
+    EventLifecycle.SOLD_OUT: N_("sold_out"),
+    EventLifecycle.COMPLETED: N_("completed"),
+    EventLifecycle.ARCHIVED: N_("archived"),
+    EventLifecycle.CANCELLED: N_("cancelled"),
+}
 
 
 @bp.get("/events")
@@ -31,7 +43,13 @@ def event(event_id: int) -> str:
         sales=sales,
         status=effective_status(event_node(sales.event)),
         per_day=per_day,
-        chart=sales_chart(per_day),
+        chart=sales_chart(per_day, months=month_names(languages.current())),
         days=days,
         day_choices=CHART_DAYS,
     )
+
+
+@bp.app_template_filter("event_status")
+def event_status(status: str) -> str:
+    """An event's state (``draft``, ``sold_out``...) in the page's language."""
+    return translated(_EVENT_STATUS[status]) if status in _EVENT_STATUS else status

@@ -14,16 +14,17 @@ from tp_api.services.credentials import admin_keys, partner_keys
 from tp_api.services.credentials.admin_keys import SCOPES
 from tp_api.services.errors import TicketingError
 from tp_api.web.console import account_id, actor, bp
+from tp_api.web.languages import N_, _, translated
 
 SCOPE_NAMES = {
-    "events:read": "Read events",
-    "events:write": "Create and change events",
-    "orders:read": "Read orders",
-    "orders:write": "Refund and cancel orders",
-    "customers:read": "Read customers",
-    "checkin:write": "Scan tickets",
-    "webhooks:write": "Manage webhooks",
-    "keys:write": "Manage keys and scanners",
+    "events:read": N_("Read events"),
+    "events:write": N_("Create and change events"),
+    "orders:read": N_("Read orders"),
+    "orders:write": N_("Refund and cancel orders"),
+    "customers:read": N_("Read customers"),
+    "checkin:write": N_("Scan tickets"),
+    "webhooks:write": N_("Manage webhooks"),
+    "keys:write": N_("Manage keys and scanners"),
 }
 
 
@@ -38,7 +39,7 @@ def partner_key_create() -> str | tuple[str, int]:
     """A new partner key; its secret is on the answer only."""
     label = request.form.get("label", "").strip()
     if len(label) > 200:
-        return _page(errors={"partner-label": "At most 200 characters."}), 422
+        return _page(errors={"partner-label": _("At most 200 characters.")}), 422
     made = partner_keys.create_key(account_id(), label=label, actor=actor())
     return _page(issued={"kind": "partner", "label": made.label, "secret": made.secret})
 
@@ -49,11 +50,11 @@ def api_key_create() -> str | tuple[str, int]:
     label = request.form.get("label", "").strip()
     scopes = [s for s in request.form.getlist("scopes") if s in SCOPES]
     if not scopes:
-        return _page(errors={"scopes": "Choose what the key may do."}, typed=label), 422
+        return _page(errors={"scopes": _("Choose what the key may do.")}, typed=label), 422
     try:
         made = admin_keys.create_api_key(account_id(), label=label, scopes=scopes, actor=actor())
     except TicketingError as error:
-        return _page(errors={"admin-label": error.message}, typed=label), error.status
+        return _page(errors={"admin-label": translated(error.message)}, typed=label), error.status
     issued = {"kind": "admin", "label": made.key.label, "secret": made.secret}
     return _page(issued=issued)
 
@@ -62,7 +63,7 @@ def api_key_create() -> str | tuple[str, int]:
 def partner_key_revoke(key_id: int) -> Response:
     """Revoke a partner key: the shop's pushes with it are refused from now on."""
     key = partner_keys.revoke_key(account_id(), key_id, actor=actor())
-    flash(f"Partner key {key.label or key.prefix} revoked.")
+    flash(_("Partner key %(name)s revoked.", name=key.label or key.prefix))
     return redirect(url_for("console.keys"))  # type: ignore[return-value]
 
 
@@ -70,7 +71,7 @@ def partner_key_revoke(key_id: int) -> Response:
 def api_key_revoke(key_id: int) -> Response:
     """Revoke an admin-API key: it stops working at once."""
     key = admin_keys.revoke_api_key(account_id(), key_id, actor=actor())
-    flash(f"API key {key.label or key.prefix} revoked.")
+    flash(_("API key %(name)s revoked.", name=key.label or key.prefix))
     return redirect(url_for("console.keys"))  # type: ignore[return-value]
 
 
@@ -80,7 +81,7 @@ def _page(
     context: dict[str, Any] = {
         "partner": partner_keys.list_keys(account_id()),
         "admin": admin_keys.list_api_keys(account_id()),
-        "scopes": [(scope, SCOPE_NAMES.get(scope, scope)) for scope in SCOPES],
+        "scopes": [(scope, translated(SCOPE_NAMES.get(scope, scope))) for scope in SCOPES],
         "issued": issued,
         "errors": errors or {},
         "typed": typed,

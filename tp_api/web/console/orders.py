@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from babel.numbers import format_decimal
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from tp_api.models import OrderStatus
 from tp_api.services.errors import InvalidInput, TicketingError
 from tp_api.services.orders import order_queries, refunds
 from tp_api.services.validation import clean_text
+from tp_api.web import languages
 from tp_api.web.console import MAX_ID, account_id, actor, bp, queries
+from tp_api.web.languages import N_, _, translated
 
 PAGE_SIZE = 50
 STATUSES = sorted(
@@ -21,6 +24,21 @@ STATUSES = sorted(
         OrderStatus.EXPIRED,
     }
 )
+# An order's status in words (the stored value is the shop's, in English).
+_STATUS_WORDS = {
+    OrderStatus.PENDING: N_("pending"),
+    OrderStatus.PROCESSING: N_("processing"),
+    OrderStatus.COMPLETED: N_("completed"),
+    OrderStatus.CANCELLED: N_("cancelled"),
+    OrderStatus.REFUNDED: N_("refunded"),
+    OrderStatus.EXPIRED: N_("expired"),
+}
+
+
+@bp.app_template_filter("order_status")
+def order_status(status: str) -> str:
+    """An order's status as the page's language says it (an unknown one as it is)."""
+    return translated(_STATUS_WORDS[status]) if status in _STATUS_WORDS else status
 
 
 @bp.get("/orders")
@@ -66,7 +84,8 @@ def refund(number: int) -> Response | tuple[str, int]:
         made = refunds.refund_order(account_id(), number, request_, actor=actor())
     except TicketingError as error:
         return _order_page_with_error(number, error)
-    flash(f"Refunded {made.amount_cents / 100:,.2f}; the tickets are cancelled and back in stock.")
+    amount = format_decimal(made.amount_cents / 100, "#,##0.00", locale=languages.current())
+    flash(_("Refunded %(amount)s; the tickets are cancelled and back in stock.", amount=amount))
     return redirect(url_for("console.order", number=number))  # type: ignore[return-value]
 
 
@@ -77,7 +96,7 @@ def cancel(number: int) -> Response | tuple[str, int]:
         refunds.cancel_unpaid_order(account_id(), number, actor=actor())
     except TicketingError as error:
         return _order_page_with_error(number, error)
-    flash("The order is cancelled; the tickets it held are back on sale.")
+    flash(_("The order is cancelled; the tickets it held are back on sale."))
     return redirect(url_for("console.order", number=number))  # type: ignore[return-value]
 
 
@@ -86,7 +105,8 @@ def _order_page_with_error(number: int, error: TicketingError) -> tuple[str, int
     left = queries.units_left_of_types(
         [line.ticket_type_id for line in detail.lines if line.ticket_type_id]
     )
-    page = render_template("console/order.html", detail=detail, left=left, error=error.message)
+    message = translated(error.message)
+    page = render_template("console/order.html", detail=detail, left=left, error=message)
     return page, error.status
 
 
@@ -107,7 +127,9 @@ def _refund_request() -> refunds.RefundRequest:
         try:
             line_number, units = int(name[5:]), int(value)
         except ValueError:
-            raise InvalidInput(f"{value!r} is not a number of tickets") from None
+            raise InvalidInput(
+                _("%(value)s is not a number of tickets", value=repr(value))
+            ) from None
         if units < 0:
             raise InvalidInput("A number of tickets to refund cannot be negative")
         if units:

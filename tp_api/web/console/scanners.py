@@ -15,6 +15,7 @@ from pdf.qr import qr_png
 from tp_api.services.door import pairing, scanners
 from tp_api.services.errors import TicketingError
 from tp_api.web.console import MAX_ID, account_id, actor, bp, queries
+from tp_api.web.languages import _, translated
 from tp_api.web.parts import parts
 
 
@@ -33,16 +34,16 @@ def scanner_create() -> Response | tuple[str, int]:
     ]
     errors = {}
     if not name or len(name) > 100:
-        errors["name"] = "Enter a name of 1 to 100 characters, e.g. Gate A phone."
+        errors["name"] = _("Enter a name of 1 to 100 characters, e.g. Gate A phone.")
     if not event_ids:
-        errors["events"] = "Choose the events it may scan."
+        errors["events"] = _("Choose the events it may scan.")
     if errors:
         return _list_page(errors=errors, typed=name, ticked=event_ids), 422
     try:
         made = scanners.create_scanner(account_id(), name, event_ids, actor=actor())
     except TicketingError as error:
-        return _list_page(errors={"events": error.message}, typed=name), error.status
-    flash(f"Scanner {made.scanner.name} made. Pair a phone with it below.")
+        return _list_page(errors={"events": translated(error.message)}, typed=name), error.status
+    flash(_("Scanner %(name)s made. Pair a phone with it below.", name=made.scanner.name))
     return redirect(url_for("console.scanner", scanner_id=made.scanner.id))  # type: ignore[return-value]
 
 
@@ -65,7 +66,7 @@ def scanner_pair(scanner_id: int) -> str:
 def scanner_revoke(scanner_id: int) -> Response:
     """Revoke the scanner: its device is refused from now on."""
     revoked = scanners.revoke_scanner(account_id(), scanner_id, actor=actor())
-    flash(f"Scanner {revoked.name} revoked.")
+    flash(_("Scanner %(name)s revoked.", name=revoked.name))
     return redirect(url_for("console.scanner_list"))  # type: ignore[return-value]
 
 
@@ -88,7 +89,7 @@ def _scanner_page(scanner_id: int, **shown: object) -> str:
     return render_template(
         "console/scanner.html",
         scanner=device,
-        event_names=[names.get(i, f"Event {i}") for i in event_ids],
+        event_names=[names[i] if i in names else _("Event %(id)s", id=i) for i in event_ids],
         minutes=pairing.PAIRING_MINUTES,
         **shown,
     )

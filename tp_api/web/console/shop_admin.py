@@ -21,6 +21,7 @@ from tp_api.services.errors import TicketingError
 from tp_api.services.shops import connections, shop_authorization
 from tp_api.services.webhooks.url_guard import check_destination
 from tp_api.web.console import account_id, actor, bp, queries
+from tp_api.web.languages import _, translated
 from tp_api.web.parts import parts
 
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -48,7 +49,7 @@ def shop_connect() -> str | tuple[str, int]:
         # allows them (a shop on the LAN) with TP_WEBHOOK_ALLOW_PRIVATE, or uses the CLI.
         check_destination(typed["url"], allow_private=parts().webhook_allow_private)
     except TicketingError as error:
-        return shops_page(errors={"url": error.message}, typed=typed), error.status
+        return shops_page(errors={"url": translated(error.message)}, typed=typed), error.status
     refused = _refused_key(typed, secret)
     if refused is not None:
         return shops_page(errors={"consumer_key": refused}, typed=typed), 422
@@ -66,7 +67,7 @@ def shop_connect() -> str | tuple[str, int]:
         )
     except TicketingError as error:
         field = next((f for start, f in _FIELD_OF_MESSAGE if error.message.startswith(start)), "")
-        errors = {field or "consumer_key": error.message}
+        errors = {field or "consumer_key": translated(error.message)}
         return shops_page(errors=errors, typed=typed), error.status
     return shops_page(report=_talk_to(new.shop, hook=True))
 
@@ -76,7 +77,7 @@ def shop_approve() -> str | tuple[str, int]:
     """Send the browser to the shop's own approval screen (WooCommerce's ``wc-auth``)."""
     typed = {k: request.form.get(k, "").strip() for k in ("name", "url")}
     if not _public_https():
-        problem = "WooCommerce's approval needs this service on a public https:// address"
+        problem = _("WooCommerce's approval needs this service on a public https:// address")
         return shops_page(errors={"approve-url": problem}, typed=typed), 400
     try:
         check_destination(typed["url"], allow_private=parts().webhook_allow_private)
@@ -94,7 +95,7 @@ def shop_approve() -> str | tuple[str, int]:
             if error.code == "shop_exists" or "name" in error.message
             else "approve-url"
         )
-        return shops_page(errors={field: error.message}, typed=typed), error.status
+        return shops_page(errors={field: translated(error.message)}, typed=typed), error.status
     # A page with a link, not a redirect: the console's CSP (form-action 'self') stops a
     # form's navigation from ending on another site, and the owner sees where they go.
     return render_template("console/shop_approve.html", target=target, name=typed["name"])
@@ -104,13 +105,14 @@ def shop_approve() -> str | tuple[str, int]:
 def shop_approved() -> Response | str:
     """Where WooCommerce sends the browser back: the shop, tested, or why not."""
     if request.args.get("success") != "1":
-        flash("The shop did not approve the connection; nothing was connected.", "problem")
+        flash(_("The shop did not approve the connection; nothing was connected."), "problem")
         return _to_shops()
     approval = shop_authorization.approval_of(parts().shop_approvals, request.args.get("user_id"))
     shop = Shop.get_or_none((Shop.account == account_id()) & (Shop.name == approval.name))
     if approval.account_id != account_id() or shop is None:
         flash(
-            "WooCommerce approved, but its key has not reached us: see the shop's logs.", "problem"
+            _("WooCommerce approved, but its key has not reached us: see the shop's logs."),
+            "problem",
         )
         return _to_shops()
     return shops_page(report=_talk_to(shop, hook=True))
@@ -129,7 +131,12 @@ def shop_check(shop_id: int) -> str:
 def shop_pause(shop_id: int) -> Response:
     """Stop syncing the shop (its webhooks are refused until it resumes)."""
     shop = connections.set_enabled(account_id(), shop_id, False, actor=actor())
-    flash(f"Sync of {shop.name} paused. Orders the shop takes meanwhile come in on resuming.")
+    flash(
+        _(
+            "Sync of %(name)s paused. Orders the shop takes meanwhile come in on resuming.",
+            name=shop.name,
+        )
+    )
     return _to_shops()
 
 
@@ -137,7 +144,7 @@ def shop_pause(shop_id: int) -> Response:
 def shop_resume(shop_id: int) -> Response:
     """Sync the shop again; the next run catches up from where it stopped."""
     shop = connections.set_enabled(account_id(), shop_id, True, actor=actor())
-    flash(f"Sync of {shop.name} resumed.")
+    flash(_("Sync of %(name)s resumed.", name=shop.name))
     return _to_shops()
 
 
@@ -146,7 +153,7 @@ def shop_remove(shop_id: int) -> Response:
     """Disconnect the shop: its mappings go, our orders and tickets stay."""
     shop = connections.shop_of(account_id(), shop_id)
     connections.remove_shop(account_id(), shop.name, actor=actor())
-    flash(f"{shop.name} is disconnected; its orders and tickets stay here.")
+    flash(_("%(name)s is disconnected; its orders and tickets stay here.", name=shop.name))
     return _to_shops()
 
 
@@ -163,7 +170,7 @@ def _refused_key(typed: dict[str, str], secret: str) -> str | None:
     check = adapter_for(trial, interactive=True).check_connection()
     if check.can_read:
         return None
-    return f"The shop refused this key: {check.problem}"
+    return _("The shop refused this key: %(problem)s", problem=check.problem)
 
 
 def _auth_mode(url: str) -> str:

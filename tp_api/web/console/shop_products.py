@@ -14,6 +14,7 @@ from bridge.adapters.mapping import SKU_PREFIX
 from tp_api.services.errors import TicketingError
 from tp_api.services.shops import connections
 from tp_api.web.console import MAX_ID, account_id, actor, bp, queries
+from tp_api.web.languages import _, translated
 from tp_api.web.parts import parts
 
 PER_PAGE = 20
@@ -64,9 +65,9 @@ def shop_product_map(shop_id: int) -> Response:
             actor=actor(),
         )  # fmt: skip
     except TicketingError as error:
-        flash(error.message, "problem")
+        flash(translated(error.message), "problem")
     else:
-        flash("Mapped. The next sync sets the product's stock in the shop to ours.")
+        flash(_("Mapped. The next sync sets the product's stock in the shop to ours."))
     return _back(shop_id)
 
 
@@ -78,7 +79,7 @@ def shop_product_create(shop_id: int) -> Response:
     type_id = request.form.get("ticket_type_id", type=int)
     found = queries.ticket_type_choice(account_id(), type_id) if type_id else None
     if found is None:
-        flash("Choose the ticket type the new product sells.", "problem")
+        flash(_("Choose the ticket type the new product sells."), "problem")
         return _back(shop_id)
     actor().require("shops:write")
     choice, ticket_type = found
@@ -88,10 +89,16 @@ def shop_product_create(shop_id: int) -> Response:
             choice.label, f"{SKU_PREFIX}{choice.id}", ticket_type.price_cents, choice.left
         )
     except ShopError as error:
-        flash(f"The shop did not make the product: {error}", "problem")
+        flash(_("The shop did not make the product: %(problem)s", problem=str(error)), "problem")
         return _back(shop_id)
     connections.map_product(shop, product_id=made.id, ticket_type_id=choice.id, actor=actor())
-    flash(f"Made “{made.name}” in the shop (product {made.id}) and mapped it.")
+    flash(
+        _(
+            "Made “%(name)s” in the shop (product %(id)s) and mapped it.",
+            name=made.name,
+            id=made.id,
+        )
+    )
     return _back(shop_id)
 
 
@@ -101,7 +108,7 @@ def shop_product_unmap(shop_id: int) -> Response:
     shop = connections.shop_of(account_id(), shop_id)
     product_id, variation_id = _item()
     connections.unmap_product(shop, product_id=product_id, variation_id=variation_id, actor=actor())
-    flash("Unmapped: its stock is no longer set by us, and its orders arrive unmapped.")
+    flash(_("Unmapped: its stock is no longer set by us, and its orders arrive unmapped."))
     return _back(shop_id)
 
 

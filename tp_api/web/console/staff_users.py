@@ -12,13 +12,21 @@ from tp_api.services.actors import ROLES
 from tp_api.services.credentials import staff_accounts, staff_auth, staff_links
 from tp_api.services.errors import TicketingError
 from tp_api.web.console import account_id, actor, bp, home_endpoint, start_session
+from tp_api.web.languages import N_, _, translated
 from tp_api.web.parts import parts
 
 ROLE_NAMES = {
-    "owner": "Owner: everything",
-    "manager": "Manager: events, orders, shops, the door",
-    "door": "Door: the door screens",
+    "owner": N_("Owner: everything"),
+    "manager": N_("Manager: events, orders, shops, the door"),
+    "door": N_("Door: the door screens"),
 }
+# A role in a sentence ("... is now manager").
+ROLE_WORDS = {"owner": N_("owner"), "manager": N_("manager"), "door": N_("door")}
+
+
+def role_word(role: str) -> str:
+    """A role's name in the page's language (an unknown one as it is)."""
+    return translated(ROLE_WORDS.get(role, role))
 
 
 @bp.get("/staff")
@@ -37,8 +45,9 @@ def staff_invite() -> Response | tuple[str, int]:
         )
     except TicketingError as error:
         field = "role" if error.code == "unknown_role" else "email"
-        return _staff_page(errors={field: error.message}, typed=typed), error.status
-    flash(f"Invitation sent to {user.email}: the link in it works for 48 hours.")
+        problem = _invite_refusal(error, typed["email"])
+        return _staff_page(errors={field: problem}, typed=typed), error.status
+    flash(_("Invitation sent to %(email)s: the link in it works for 48 hours.", email=user.email))
     return redirect(url_for("console.staff"))  # type: ignore[return-value]
 
 
@@ -49,7 +58,9 @@ def staff_role(staff_id: int) -> Response:
         lambda: staff_accounts.set_role(
             account_id(), staff_id, request.form.get("role", ""), actor=actor()
         ),
-        "Role changed: {email} is now {role}.",
+        lambda user: _(
+            "Role changed: %(email)s is now %(role)s.", email=user.email, role=role_word(user.role)
+        ),
     )
 
 
@@ -59,7 +70,11 @@ def staff_disabled(staff_id: int) -> Response:
     off = request.form.get("disabled") == "on"
     return _change(
         lambda: staff_accounts.set_disabled(account_id(), staff_id, off, actor=actor()),
-        "{email} is disabled." if off else "{email} may sign in again.",
+        lambda user: (
+            _("%(email)s is disabled.", email=user.email)
+            if off
+            else _("%(email)s may sign in again.", email=user.email)
+        ),
     )
 
 
@@ -71,24 +86,24 @@ def set_password() -> Response | str | tuple[str, int]:
     try:
         user = staff_links.user_of(signer, token)
     except TicketingError as error:
-        return render_template("console/error.html", status=400, message=error.message), 400
+        message = translated(error.message)
+        return render_template("console/error.html", status=400, message=message), 400
     if request.method == "GET":
         return render_template("console/set_password.html", user=user, token=token, error="")
     password = request.form.get("password", "")
     if password != request.form.get("again", ""):
-        page = render_template(
-            "console/set_password.html", user=user, token=token, error="The two passwords differ."
-        )
+        differ = _("The two passwords differ.")
+        page = render_template("console/set_password.html", user=user, token=token, error=differ)
         return page, 422
     try:
         session_ = staff_links.set_password(signer, token, password)
     except TicketingError as error:
         page = render_template(
-            "console/set_password.html", user=user, token=token, error=error.message
+            "console/set_password.html", user=user, token=token, error=_password_refusal(error)
         )
         return page, error.status
     start_session(session_)
-    flash("Your password is set; you are signed in.")
+    flash(_("Your password is set; you are signed in."))
     return redirect(url_for(home_endpoint(session_.role)))  # type: ignore[return-value]
 
 
@@ -101,15 +116,15 @@ def reset_password() -> str:
     return render_template("console/reset_password.html", sent=True)
 
 
-def _change(change: Callable[[], StaffUser], done: str) -> Response:
+def _change(change: Callable[[], StaffUser], done: Callable[[StaffUser], str]) -> Response:
     try:
         user = change()
     except TicketingError as error:
         if error.code == "staff_not_found":
             raise
-        flash(error.message, "problem")
+        flash(translated(error.message), "problem")
     else:
-        flash(done.format(email=user.email, role=user.role))
+        flash(done(user))
     return redirect(url_for("console.staff"))  # type: ignore[return-value]
 
 
@@ -119,7 +134,47 @@ def _staff_page(
     return render_template(
         "console/staff.html",
         users=staff_auth.list_staff(account_id()),
-        roles=[(role, ROLE_NAMES[role]) for role in ROLES],
+        roles=[(role, translated(ROLE_NAMES[role])) for role in ROLES],
         errors=errors or {},
         typed=typed or {"email": "", "name": "", "role": "manager"},
+    )
+
+
+def _rebuilt(error: TicketingError, sentences: dict[str, tuple[str, dict[str, object]]]) -> str:
+    """The domain's refusal in the page's language. One built with values (an f-string,
+    which the catalogue cannot hold) is found by its code in ``sentences`` and written again
+    from the same values; only when the English comes out as the domain's own words, so a
+    sentence changed there shows as it is rather than wrong."""
+    sentence, values = sentences.get(error.code, ("", {}))
+    if sentence and sentence % values == error.message:
+        return _(sentence, **values)
+    return translated(error.message)
+
+
+def _invite_refusal(error: TicketingError, email: str) -> str:
+    return _rebuilt(
+        error,
+        {
+            "invalid_email": (N_("%(email)s is not an e-mail address"), {"email": repr(email)}),
+            "email_taken": (
+                N_("%(email)s already has a staff user"),
+                {"email": staff_auth.normalise_email(email)},
+            ),
+        },
+    )
+
+
+def _password_refusal(error: TicketingError) -> str:
+    return _rebuilt(
+        error,
+        {
+            "password_too_short": (
+                N_("A password needs at least %(num)d characters"),
+                {"num": staff_auth.MIN_PASSWORD_LENGTH},
+            ),
+            "password_too_long": (
+                N_("A password has at most %(num)d characters"),
+                {"num": staff_auth.MAX_PASSWORD_LENGTH},
+            ),
+        },
     )

@@ -17,6 +17,7 @@ from tp_api.services.webhooks import webhook_endpoints
 from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 from tp_api.web.console import account_id, actor, bp
 from tp_api.web.console.webhooks import endpoint_page, webhooks_page
+from tp_api.web.languages import _, translated
 from tp_api.web.parts import parts
 
 ROTATION_GRACE_HOURS = 24
@@ -45,7 +46,7 @@ def webhook_create() -> str | tuple[str, int]:
     except TicketingError as error:
         field = "event_types" if "event_type" in (error.code or "") else "url"
         typed = {"url": url, "description": description, "event_types": types}
-        page = webhooks_page(errors={field: error.message}, typed=typed)
+        page = webhooks_page(errors={field: translated(error.message)}, typed=typed)
         return page, error.status
     issued = {"url": made.endpoint.url, "secret": made.secret}
     return webhooks_page(issued=issued)
@@ -59,9 +60,14 @@ def webhook_ping(endpoint_id: int) -> Response:
     except TicketingError as error:
         if error.code == "webhook_not_found":
             raise
-        flash(error.message, "problem")
+        flash(translated(error.message), "problem")
     else:
-        flash(f"Test ping queued (delivery {number}); it shows below once it is sent.")
+        flash(
+            _(
+                "Test ping queued (delivery %(number)s); it shows below once it is sent.",
+                number=number,
+            )
+        )
     return _to_endpoint(endpoint_id)
 
 
@@ -72,7 +78,7 @@ def webhook_enabled(endpoint_id: int) -> Response:
     webhook_endpoints.update_endpoint(
         account_id(), endpoint_id, _policy(), enabled=on, actor=actor()
     )
-    flash("The endpoint is switched on." if on else "The endpoint is switched off.")
+    flash(_("The endpoint is switched on.") if on else _("The endpoint is switched off."))
     return _to_endpoint(endpoint_id)
 
 
@@ -93,7 +99,7 @@ def webhook_rotate(endpoint_id: int) -> str:
 def webhook_delete(endpoint_id: int) -> Response:
     """Remove the endpoint and its delivery log."""
     webhook_endpoints.delete_endpoint(account_id(), endpoint_id, actor=actor())
-    flash("The endpoint is deleted; nothing more is sent to it.")
+    flash(_("The endpoint is deleted; nothing more is sent to it."))
     return redirect(url_for("console.webhooks"))  # type: ignore[return-value]
 
 

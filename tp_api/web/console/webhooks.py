@@ -14,6 +14,7 @@ from tp_api.services.webhooks import (
     webhook_log,
 )
 from tp_api.web.console import account_id, bp
+from tp_api.web.languages import _
 
 PAGE_SIZE = 50
 STATUSES = (DeliveryStatus.PENDING, DeliveryStatus.SUCCEEDED, DeliveryStatus.FAILED)
@@ -57,7 +58,7 @@ def endpoint_page(endpoint_id: int, *, issued: dict[str, object] | None = None) 
 def resend(delivery_id: int) -> Response:
     """Send a finished delivery again."""
     delivery = webhook_delivery.resend(account_id(), delivery_id)
-    flash("The delivery is queued to be sent again.")
+    flash(_("The delivery is queued to be sent again."))
     return redirect(  # type: ignore[return-value]
         url_for("console.webhook", endpoint_id=delivery.endpoint_id)
     )

@@ -20,7 +20,7 @@
       var field = document.getElementById(button.getAttribute("data-copy"));
       if (!field) return;
       field.select();
-      var done = function () { button.textContent = "Copied"; };
+      var done = function () { button.textContent = button.getAttribute("data-done") || "Copied"; };
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(field.value).then(done, function () { document.execCommand("copy"); done(); });
       } else {
@@ -57,7 +57,7 @@
       var tr = document.createElement("tr");
       columns.forEach(function (column, i) {
         var value = row[column];
-        tr.appendChild(cell(i === 0 && !value ? "(no gate)" : String(value), i === 0));
+        tr.appendChild(cell(i === 0 && !value ? (body.getAttribute("data-no-gate") || "(no gate)") : String(value), i === 0));
       });
       body.appendChild(tr);
     });
@@ -76,7 +76,8 @@
           if (value == null) return;
           el.textContent = el.getAttribute("data-figure") === "at" ? String(value).slice(11, 19) : value;
         });
-        fill(live.querySelector('[data-rows="gates"]'), data.gates, ["gate", "in", "out"], "No one admitted yet.");
+        var gates = live.querySelector('[data-rows="gates"]');
+        fill(gates, data.gates, ["gate", "in", "out"], gates.getAttribute("data-empty"));
         fill(live.querySelector('[data-rows="tiers"]'), data.tiers, ["tierName", "inside", "toArrive", "valid"]);
         live.removeAttribute("data-stale");
       })
