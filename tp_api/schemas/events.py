@@ -94,6 +94,15 @@ class EventDateCreate(_Schedule):
     ticket_types: list[TicketTypeCreate] = Field(default_factory=list, max_length=50)
 
 
+class EventDateUpdate(_Schedule):
+    """Fields to change on one date of an event."""
+
+    title: Name | None = None
+    starts_at: AwareDatetime | None = None
+    ends_at: AwareDatetime | None = None
+    capacity: Quantity | None = None
+
+
 class EventCreate(_Schedule):
     """A new event (created as a draft), with ticket types and child dates in one request."""
 

@@ -13,6 +13,7 @@ from tests.query_counter import count_queries
 from tests.tp_api.console.support import sign_in
 from tp_api.db import utcnow
 from tp_api.models import (
+    Event,
     OrderLine,
     SyncRun,
     TicketType,
@@ -56,6 +57,7 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
         ticket_type = factory.ticket_type(event)
         factory.order(owner, ticket_type, quantity=2)
         ids.setdefault("event", event.id)
+        ids.setdefault("date", Event.get(Event.parent == event.id).id)
         change = {"price": [1000, 1000 + i]}
         audit_trail.record(
             owner.id,
@@ -156,6 +158,8 @@ PAGES = [
     "/console/events/{event}/edit",
     "/console/events/{event}/cancel",
     "/console/events/{event}/duplicate",
+    "/console/events/{event}/dates/new",
+    "/console/events/{event}/dates/{date}",
     "/console/audit",
     "/console/keys",
     "/console/scanners",

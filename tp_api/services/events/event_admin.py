@@ -55,7 +55,7 @@ def create_event(account_id: int, data: EventCreate, *, actor: Actor = SYSTEM) -
             require_personalisation=data.require_personalisation,
         )
         for date in data.dates:
-            _insert_date(account_id, event, date)
+            insert_date(account_id, event, date)
         _record_created(account_id, actor, event)
     return event
 
@@ -70,7 +70,8 @@ def _record_created(account_id: int, actor: Actor, event: Event) -> None:
         event_audit.type_changed(account_id, actor, "ticket_type.created", ticket_type, values)
 
 
-def _insert_date(account_id: int, parent: Event, date: EventDateCreate) -> Event:
+def insert_date(account_id: int, parent: Event, date: EventDateCreate) -> Event:
+    """A new date of ``parent`` with its ticket types; place and rules are the parent's."""
     return _insert_event(
         account_id,
         parent=parent,
@@ -146,7 +147,7 @@ def update_event(
             if name in changes and (changes[name] is not None or name in ("slug", "ends_at")):
                 setattr(event, column, changes[name])
         if "capacity" in changes:
-            _set_capacity(event, changes["capacity"])
+            set_capacity(event, changes["capacity"])
         if event.end_date is not None and event.start_date is not None:
             if event.end_date < event.start_date:
                 raise Unprocessable("endsAt must not be before startsAt", code="invalid_dates")
@@ -158,7 +159,7 @@ def update_event(
     return event
 
 
-def _set_capacity(event: Event, capacity: int | None) -> None:
+def set_capacity(event: Event, capacity: int | None) -> None:
     """Set or remove the pool shared by the event's own ticket types (each date has its own
     capacity: a date's tickets never draw from its parent's pool, see services.stock)."""
     if capacity is None:
@@ -167,7 +168,7 @@ def _set_capacity(event: Event, capacity: int | None) -> None:
             event.manage_stock_per_ticket = True
             event.stock = _type_stock(event)
         return
-    held = event.sold + event.reserved if not event.manage_stock_per_ticket else _units_held(event)
+    held = event.sold + event.reserved if not event.manage_stock_per_ticket else units_held(event)
     if capacity < held:
         raise Unprocessable(
             f"capacity {capacity} is below the {held} tickets already sold or reserved",
@@ -189,7 +190,8 @@ def _type_stock(event: Event) -> int:
     return int(total or 0)
 
 
-def _units_held(event: Event) -> int:
+def units_held(event: Event) -> int:
+    """Tickets of the event's own ticket types sold or reserved."""
     sold, reserved = _type_totals(event)
     return sold + reserved
 
@@ -215,8 +217,8 @@ def add_ticket_type(
     actor.require("events:write")
     with write_transaction():
         event = locked_event(account_id, id_or_slug)
-        target = _date_of(event, date_id) if date_id is not None else event
-        _refuse_if_closed(event)
+        target = date_of(event, date_id) if date_id is not None else event
+        refuse_if_closed(event)
         ticket_type = _insert_ticket_type(target, data)
         if target.manage_stock_per_ticket:
             Event.update(stock=Event.stock + data.quantity).where(Event.id == target.id).execute()
@@ -338,7 +340,8 @@ def locked_event(account_id: int, id_or_slug: str) -> Event:
     return event
 
 
-def _date_of(event: Event, date_id: int) -> Event:
+def date_of(event: Event, date_id: int) -> Event:
+    """One (not deleted) date of the event, or NotFound."""
     child = Event.get_or_none(
         (Event.id == date_id) & (Event.parent == event.id) & Event.deleted_at.is_null()
     )
@@ -355,7 +358,8 @@ def _ticket_type_of(event: Event, type_id: int) -> TicketType:
     return ticket_type
 
 
-def _refuse_if_closed(event: Event) -> None:
+def refuse_if_closed(event: Event) -> None:
+    """Conflict when the event is cancelled, archived or over: it changes no more."""
     if event.lifecycle in (
         EventLifecycle.CANCELLED,
         EventLifecycle.ARCHIVED,

@@ -9,6 +9,8 @@ from tp_api.schemas.events import (
     Availability,
     EventCancel,
     EventCreate,
+    EventDateCreate,
+    EventDateUpdate,
     EventDuplicate,
     EventList,
     EventListQuery,
@@ -20,7 +22,13 @@ from tp_api.schemas.events import (
     TicketTypeUpdate,
 )
 from tp_api.services.admin_render import availability_out, event_out, ticket_type_out
-from tp_api.services.events import duplication, event_admin, event_catalogue, event_lifecycle
+from tp_api.services.events import (
+    duplication,
+    event_admin,
+    event_catalogue,
+    event_dates,
+    event_lifecycle,
+)
 from tp_api.services.events.event_catalogue import EventFilter
 from tp_api.web.admin import bp
 from tp_api.web.api_routes import operation
@@ -220,6 +228,56 @@ def event_availability(id_or_slug: str) -> Availability:
     """The compact shape for shop inventory sync; hidden ticket types are left out."""
     event = event_catalogue.find_event(g.caller.account_id, id_or_slug)
     return availability_out(event_catalogue.event_node(event))
+
+
+@operation(
+    bp,
+    _ONE + "/dates",
+    "POST",
+    summary="Add a date to an event",
+    tag="Events",
+    scopes=WRITE,
+    body=EventDateCreate,
+    response=EventOut,
+    status=201,
+    errors=(400, 404, 409),
+)
+def add_date(id_or_slug: str, body: EventDateCreate) -> EventOut:
+    """A new date (a day of a festival) with its ticket types; returns the event."""
+    event_dates.add_date(g.caller.account_id, id_or_slug, body, actor=g.caller.actor)
+    return _event(id_or_slug)
+
+
+@operation(
+    bp,
+    _ONE + "/dates/<int:date_id>",
+    "PATCH",
+    summary="Update a date of an event",
+    tag="Events",
+    scopes=WRITE,
+    body=EventDateUpdate,
+    response=EventOut,
+    errors=(400, 404, 409, 422),
+)
+def update_date(id_or_slug: str, date_id: int, body: EventDateUpdate) -> EventOut:
+    """Change a date's title, times or capacity; returns the event."""
+    event_dates.update_date(g.caller.account_id, id_or_slug, date_id, body, actor=g.caller.actor)
+    return _event(id_or_slug)
+
+
+@operation(
+    bp,
+    _ONE + "/dates/<int:date_id>",
+    "DELETE",
+    summary="Remove a date nothing was sold for",
+    tag="Events",
+    scopes=WRITE,
+    status=204,
+    errors=(404, 409),
+)
+def remove_date(id_or_slug: str, date_id: int) -> None:
+    """A date with tickets sold or reserved, or sold by a shop product, stays (409)."""
+    event_dates.remove_date(g.caller.account_id, id_or_slug, date_id, actor=g.caller.actor)
 
 
 @operation(

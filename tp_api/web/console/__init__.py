@@ -318,6 +318,7 @@ from tp_api.web.console import (  # noqa: E402,F401
     auth,
     door,
     event_actions,
+    event_date_pages,
     event_editor,
     events,
     keys,

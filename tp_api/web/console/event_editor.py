@@ -22,6 +22,7 @@ from tp_api.web.console.event_form import (
     TYPE_FIELDS,
     EventForm,
     blank_form,
+    date_form,
     edit_form,
     event_create,
     event_update,
@@ -95,24 +96,43 @@ def event_edit(event_id: int) -> Page:
 @bp.post("/events/<int:event_id>/ticket-types")
 def ticket_type_add(event_id: int) -> Page:
     """Add one ticket type to the event."""
-    event = top_event(event_id)
-    form, row = _type_row(event)
-    data = type_create(form, row)
-    try:
-        if data is not None:
-            added = event_admin.add_ticket_type(account_id(), str(event.id), data, actor=actor())
-            flash(_("Ticket type added: %(name)s.", name=added.name))
-            return _to_edit(event.id)
-    except TicketingError as error:
-        refused(form, error)
-    page = _edit_page(event, edit_form(event), new_type={"row": row, "errors": form.errors})
-    return page, 422
+    return add_type(top_event(event_id), None)
 
 
 @bp.post("/events/<int:event_id>/ticket-types/<int:type_id>")
 def ticket_type_save(event_id: int, type_id: int) -> Page:
     """Save one ticket type's changes."""
-    event = top_event(event_id)
+    return save_type(top_event(event_id), None, type_id)
+
+
+@bp.post("/events/<int:event_id>/ticket-types/<int:type_id>/remove")
+def ticket_type_remove(event_id: int, type_id: int) -> Page:
+    """Remove a ticket type nobody bought (the service refuses one with sales)."""
+    return remove_type(top_event(event_id), None, type_id)
+
+
+def add_type(event: Event, date: Event | None) -> Page:
+    """Add the posted ticket type to the event, or to one of its dates."""
+    form, row = _type_row(event)
+    data = type_create(form, row)
+    try:
+        if data is not None:
+            added = event_admin.add_ticket_type(
+                account_id(),
+                str(event.id),
+                data,
+                date_id=date.id if date is not None else None,
+                actor=actor(),
+            )
+            flash(_("Ticket type added: %(name)s.", name=added.name))
+            return _back(event, date)
+    except TicketingError as error:
+        refused(form, error)
+    return types_page(event, date, new_type={"row": row, "errors": form.errors}), 422
+
+
+def save_type(event: Event, date: Event | None, type_id: int) -> Page:
+    """Save the posted changes of one ticket type of the event or of one of its dates."""
     form, row = _type_row(event)
     data = type_update(form, row)
     try:
@@ -121,19 +141,17 @@ def ticket_type_save(event_id: int, type_id: int) -> Page:
                 account_id(), str(event.id), type_id, data, actor=actor()
             )
             flash(_("Saved: %(name)s.", name=saved.name))
-            return _to_edit(event.id)
+            return _back(event, date)
     except TicketingError as error:
         if error.code == "ticket_type_not_found":
             raise
         refused(form, error)
     errors = {"id": type_id, "row": row, "errors": form.errors}
-    return _edit_page(event, edit_form(event), type_errors=errors), 422
+    return types_page(event, date, type_errors=errors), 422
 
 
-@bp.post("/events/<int:event_id>/ticket-types/<int:type_id>/remove")
-def ticket_type_remove(event_id: int, type_id: int) -> Page:
-    """Remove a ticket type nobody bought (the service refuses one with sales)."""
-    event = top_event(event_id)
+def remove_type(event: Event, date: Event | None, type_id: int) -> Page:
+    """Remove a ticket type of the event or of one of its dates nobody bought."""
     try:
         event_admin.remove_ticket_type(account_id(), str(event.id), type_id, actor=actor())
     except TicketingError as error:
@@ -141,9 +159,45 @@ def ticket_type_remove(event_id: int, type_id: int) -> Page:
             raise
         row = type_form(TicketType.get_by_id(type_id), event.timezone)
         errors = {"id": type_id, "row": row, "errors": {"_form": translated(error.message)}}
-        return _edit_page(event, edit_form(event), type_errors=errors), error.status
+        return types_page(event, date, type_errors=errors), error.status
     flash(_("Ticket type removed."))
-    return _to_edit(event.id)
+    return _back(event, date)
+
+
+def types_page(event: Event, date: Event | None, **problems: Any) -> str:
+    """The page that lists the ticket types: the event's edit page, or its date's page."""
+    if date is None:
+        return _edit_page(event, edit_form(event), **problems)
+    return date_page(event, date, date_form(date, event.timezone), **problems)
+
+
+def date_page(
+    event: Event,
+    date: Event,
+    form: EventForm,
+    *,
+    new_type: dict[str, Any] | None = None,
+    type_errors: dict[str, Any] | None = None,
+) -> str:
+    """One date of an event: its details and its ticket types."""
+    types = _types_of(date)
+    return render_template(
+        "console/event_date.html",
+        event=event,
+        date=date,
+        form=form,
+        types=types,
+        rows={t.id: type_form(t, event.timezone) for t in types},
+        new_type=new_type or {"row": blank_form("UTC", rows=1).types[0], "errors": {}},
+        type_errors=type_errors,
+    )
+
+
+def _back(event: Event, date: Event | None) -> Response:
+    if date is None:
+        return _to_edit(event.id)
+    target = url_for("console.event_date_edit", event_id=event.id, date_id=date.id)
+    return redirect(target)  # type: ignore[return-value]
 
 
 def _type_row(event: Event) -> tuple[EventForm, dict[str, str]]:
@@ -181,6 +235,15 @@ def _edit_page(
         rows={t.id: type_form(t, event.timezone) for t in types},
         new_type=new_type or {"row": blank_form("UTC", rows=1).types[0], "errors": {}},
         type_errors=type_errors,
+        dates=_dates_of(event),
+    )
+
+
+def _dates_of(event: Event) -> list[Event]:
+    return list(
+        Event.select()
+        .where(Event.parent == event.id, Event.deleted_at.is_null())
+        .order_by(Event.start_date, Event.id)
     )
 
 

@@ -19,12 +19,20 @@ from pydantic import BaseModel
 from werkzeug.datastructures import MultiDict
 
 from tp_api.models import Event, TicketType
-from tp_api.schemas.events import EventCreate, EventUpdate, TicketTypeCreate, TicketTypeUpdate
+from tp_api.schemas.events import (
+    EventCreate,
+    EventDateCreate,
+    EventDateUpdate,
+    EventUpdate,
+    TicketTypeCreate,
+    TicketTypeUpdate,
+)
 from tp_api.web.api_routes import ValidationFailed, validate
 from tp_api.web.languages import N_, _, translated
 
 EVENT_FIELDS = ("title", "slug", "description", "venueName", "city", "currency", "timezone")
 TIME_FIELDS = ("startsAt", "endsAt")
+DATE_FIELDS = ("title", "startsAt", "endsAt", "capacity")
 TYPE_FIELDS = (
     "name",
     "price",
@@ -175,6 +183,65 @@ def type_update(form: EventForm, row: dict[str, str]) -> TicketTypeUpdate | None
     """The changes to a ticket type from one row (every field sent: an emptied sale window
     or maximum clears it), or None with ``form.errors`` filled."""
     return _validated(TicketTypeUpdate, _type_body(form, row, ""), form)
+
+
+def date_form(date: Event, timezone: str) -> EventForm:
+    """The form of one date of an event as stored (times in the event's zone)."""
+    zone = _zone(timezone) or ZoneInfo("UTC")
+    capacity = "" if date.manage_stock_per_ticket else str(date.stock)
+    return EventForm(
+        values={
+            "timezone": timezone,
+            "title": date.name,
+            "startsAt": _local(date.start_date, zone),
+            "endsAt": _local(date.end_date, zone),
+            "capacity": capacity,
+        }
+    )
+
+
+def read_date_form(data: MultiDict[str, str], timezone: str) -> EventForm:
+    """A posted date form as typed, with one optional ticket-type row (``ticketTypes.0.``)."""
+    form = EventForm(values={name: data.get(name, "").strip() for name in DATE_FIELDS})
+    form.values["timezone"] = timezone
+    row = {name: data.get(f"ticketTypes.0.{name}", "").strip() for name in TYPE_FIELDS}
+    row["hidden"] = "on" if data.get("ticketTypes.0.hidden") else ""
+    if any(value for name, value in row.items() if name not in ("minPerOrder", "hidden")):
+        form.types.append(row)
+    return form
+
+
+def date_create(form: EventForm) -> EventDateCreate | None:
+    """The new date the form describes (and its ticket type, if one was filled in)."""
+    body = _date_body(form, required=True)
+    body["ticketTypes"] = [
+        _type_body(form, row, f"ticketTypes.{i}.") for i, row in enumerate(form.types)
+    ]
+    return _validated(EventDateCreate, body, form)
+
+
+def date_update(form: EventForm) -> EventDateUpdate | None:
+    """The changes to a date the form describes (an emptied capacity is left as it is)."""
+    return _validated(EventDateUpdate, _date_body(form, required=False), form)
+
+
+def _date_body(form: EventForm, *, required: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {"title": form.values.get("title", "")}
+    zone = _zone(form.values.get("timezone") or "UTC")
+    for name in TIME_FIELDS:
+        typed = form.values.get(name, "")
+        if typed:
+            body[name] = _aware(typed, zone, name, form.errors)
+        elif name == "startsAt" and required:
+            form.errors[name] = _("Enter when the date starts.")
+        elif name == "endsAt":
+            body[name] = None
+    capacity = form.values.get("capacity", "")
+    if capacity and not _INTEGER.match(capacity):
+        form.errors["capacity"] = _("Enter a whole number.")
+    elif capacity:
+        body["capacity"] = int(capacity)
+    return body
 
 
 def _event_body(form: EventForm, *, required: bool) -> dict[str, Any]:
