@@ -301,6 +301,9 @@ def _pages(
         "console: one event with 30-day chart": f"/console/events/{event_ids[0]}",
         "console: orders, newest 50": "/console/orders",
         "console: orders, search in e-mail and names": "/console/orders?q=customer0012345",
+        # Every order holds it; then a name held by 1 in 100 orders, all of them old ones.
+        "console: orders, search text every order holds": "/console/orders?q=example.com",
+        "console: orders, search text of 1 % (old orders)": "/console/orders?q=last12",
         "console: orders, search by reference": f"/console/orders?q=TP-{newest_order}",
         "console: orders, search by shop number": "/console/orders?q=112345",
         "console: one order": f"/console/orders/{newest_order}",

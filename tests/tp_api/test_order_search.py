@@ -66,11 +66,25 @@ def test_text_finds_the_buyers_that_hold_it(db, orders, text, expected):
     assert found(seller, text) == {made[name] for name in expected}
 
 
-def test_common_text_is_read_newest_first_with_the_same_answer(db, orders, monkeypatch):
+def test_the_index_is_read_in_batches_past_other_accounts_orders(db, orders, monkeypatch):
     seller, made = orders
-    monkeypatch.setattr(order_search, "COMMON", 1)  # "example" is held by two orders
+    monkeypatch.setattr(order_search, "BATCH", 1)  # one order id per look at the index
     assert found(seller, "example.com") == {made["Lovelace"], made["Turing"]}
+    # The newest "lovelace" is another account's: the search reads on past it.
     assert found(seller, "lovelace") == {made["Lovelace"]}
+
+
+def test_pages_of_a_search_follow_each_other_without_a_gap(db, orders, monkeypatch):
+    seller, made = orders
+    monkeypatch.setattr(order_search, "BATCH", 1)
+    seen, cursor = [], None
+    while True:
+        page = list_orders(seller.id, OrderFilter(search="jansen"), limit=1, cursor=cursor)
+        seen += [order.number for order in page.orders]
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert seen == [made["Xjansen"], made["Jansen"]]
 
 
 def test_a_changed_name_is_found_by_its_new_words_only(db, orders):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -59,9 +59,16 @@ def list_orders(
             account_id, filters.event_id, limit + 1, before[0] if before else None
         )
         query = query.where(Order.id.in_(candidates))
+    elif (text := _indexed_text(filters.search)) is not None:
+        others = _filtered(account_id, query, replace(filters, search=None))
+        rows = _text_search(text, others, limit + 1, before[0] if before else None)
+        return _page(rows, limit)
     else:
         query = _filtered(account_id, query, filters)
-    rows = list(query.order_by(Order.id.desc()).limit(limit + 1))
+    return _page(list(query.order_by(Order.id.desc()).limit(limit + 1)), limit)
+
+
+def _page(rows: list[Order], limit: int) -> OrderPage:
     more = len(rows) > limit
     rows = rows[:limit]
     return OrderPage(rows, encode_cursor(rows[-1].number) if more and rows else None)
@@ -126,6 +133,24 @@ def _filtered(account_id: int, query: Any, filters: OrderFilter) -> Any:
         with_lines = OrderLine.select(OrderLine.order).where(OrderLine.ticket_type.in_(types))
         query = query.where(Order.id.in_(with_lines))
     return query
+
+
+def _indexed_text(search: str | None) -> str | None:
+    """The search box's text when it is words to find through the SQLite index (not a
+    reference or a number, which have their own indexed lookups); None otherwise."""
+    wanted = (search or "").strip()[:200]
+    if not wanted or parse_order_reference(wanted) is not None:
+        return None
+    return wanted if order_search.uses_index(wanted) else None
+
+
+def _text_search(text: str, others: Any, count: int, before: int | None) -> list[Order]:
+    """The newest orders of ``others`` whose buyer's words hold ``text``, or whose shop
+    order number is it (``wc_123`` is both a word and a number)."""
+    found = order_search.newest_matching(text, others, count, before)
+    by_number = others.where(Order.wp_order_id == normalise_wp_order_id(text))
+    extra = [o for o in by_number.limit(count) if o.id not in {f.id for f in found}]
+    return sorted(found + extra, key=lambda order: order.id, reverse=True)[:count]
 
 
 def _matches(text: str) -> Any:

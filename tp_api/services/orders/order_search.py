@@ -2,11 +2,14 @@
 
 The words searched are ``billing_email billing_first_name billing_last_name``, lower-cased,
 so "jan jansen" finds Jan Jansen and "@example.nl" finds every buyer of that domain. A
-trigram index holds them (migration 0020): ``pg_trgm`` on PostgreSQL, which the planner
-weighs against reading the newest orders first; an FTS5 table on SQLite, which we ask
-first, and whose answer decides the plan: a rare piece of text is looked up by its order
-ids, a common one (or one under three characters, too short for a trigram) is matched
-while reading the newest orders, which finds a page of matches within a few rows.
+trigram index holds them (migration 0020):
+
+- PostgreSQL: ``pg_trgm`` (GIN) on the words; ``LIKE '%…%'`` uses it, and the planner weighs
+  it against reading the newest orders first.
+- SQLite: an FTS5 table whose rows are order ids. Its matches come newest first, a batch at
+  a time, and each batch is narrowed to the account's orders that pass the other filters, so
+  a page costs a few lookups whether the text is rare, in every order, or only in old ones.
+  Text under three characters has no trigram: it is matched while reading the newest orders.
 """
 
 from __future__ import annotations
@@ -20,9 +23,8 @@ from tp_api.models import Order
 
 # Trigrams: shorter text has none to look up.
 SHORTEST_INDEXED = 3
-# More orders than this hold the text: reading the newest orders finds a page sooner than
-# fetching every one of them by id would.
-COMMON = 2000
+# Order ids asked of the SQLite index at a time (newest first).
+BATCH = 2000
 
 
 def words() -> peewee.Node:
@@ -36,24 +38,46 @@ def words() -> peewee.Node:
 
 
 def text_match(text: str) -> Any:
-    """A condition on orders: their words hold ``text`` (any case)."""
+    """A condition on orders: their words hold ``text`` (any case). On PostgreSQL the
+    trigram index serves it; on SQLite it reads the orders (see :func:`uses_index`)."""
     wanted = text.lower()
     if is_postgres():
         escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         return peewee.Expression(words(), "LIKE", f"%{escaped}%")
-    if len(wanted) >= SHORTEST_INDEXED:
-        holders = _sqlite_holders(wanted)
-        if len(holders) <= COMMON:
-            return Order.id.in_(holders) if holders else peewee.SQL("0 = 1")
     return peewee.fn.instr(words(), wanted) > 0
 
 
-def _sqlite_holders(wanted: str) -> list[int]:
-    """Up to ``COMMON + 1`` ids of orders (any account) whose words hold ``wanted``: a phrase
-    of trigrams matches exactly the text that holds it."""
+def uses_index(text: str) -> bool:
+    """Whether ``text`` is searched through SQLite's FTS5 index (:func:`newest_matching`)."""
+    return not is_postgres() and len(text) >= SHORTEST_INDEXED
+
+
+def newest_matching(
+    text: str, query: peewee.ModelSelect[Order], count: int, before: int | None
+) -> list[Order]:
+    """Up to ``count`` orders of ``query`` (the account's, with its other filters) whose
+    words hold ``text``, newest first and older than the row id ``before``."""
+    found: list[Order] = []
+    below = before
+    while len(found) < count:
+        batch = _holders(text.lower(), below)
+        if not batch:
+            break
+        narrowed = query.where(Order.id.in_(batch)).order_by(Order.id.desc())
+        found += list(narrowed.limit(count - len(found)))
+        if len(batch) < BATCH:
+            break
+        below = batch[-1]
+    return found
+
+
+def _holders(wanted: str, below: int | None) -> list[int]:
+    """The ids of the newest ``BATCH`` orders (any account) under ``below`` whose words hold
+    ``wanted``: a phrase of trigrams matches exactly the text that holds it."""
     phrase = '"' + wanted.replace('"', '""') + '"'
     cursor = database.execute_sql(
-        'SELECT rowid FROM "order_search" WHERE "order_search" MATCH ? LIMIT ?',
-        (phrase, COMMON + 1),
+        'SELECT rowid FROM "order_search" WHERE "order_search" MATCH ? AND rowid < ? '
+        "ORDER BY rowid DESC LIMIT ?",
+        (phrase, below if below is not None else 2**63 - 1, BATCH),
     )
     return [row_id for (row_id,) in cursor.fetchall()]
