@@ -137,7 +137,7 @@ def account_create(settings: Settings, name: str, key_label: str) -> None:
     """Create an account and its first partner key (printed once)."""
     with _database(settings):
         created = partner_keys.create_account(name)
-        new_key = partner_keys.create_key(created.id, label=key_label)
+        new_key = partner_keys.create_key(created.id, label=key_label, actor=command_line_actor())
     _echo_json(
         {
             "account_id": created.id,

@@ -17,6 +17,7 @@ BUYERS = [
     ("Jan", "Jansen", "jan_jansen@voorbeeld.nl"),
     ("Janx", "Xjansen", "janxjansen@voorbeeld.nl"),
     ("Grace", 'Hopper "Amazing"', "grace+100%@navy.example"),
+    ("Ömer", "Özdemir", "omer@voorbeeld.nl"),
 ]
 
 
@@ -56,6 +57,8 @@ CASES = [
     ("100%@", ['Hopper "Amazing"']),  # so is a per cent sign
     ('"amazing"', ['Hopper "Amazing"']),  # quotes do not break the index's query syntax
     ("an", ["Turing", "Jansen", "Xjansen"]),  # too short for a trigram: read newest first
+    ("Öz", ["Özdemir"]),  # short and not ASCII: read newest first, still found
+    ("özdemir", ["Özdemir"]),  # the index folds case beyond ASCII
     ("nobody at all", []),
 ]
 
@@ -74,9 +77,25 @@ def test_the_index_is_read_in_batches_past_other_accounts_orders(db, orders, mon
     assert found(seller, "lovelace") == {made["Lovelace"]}
 
 
+def test_postgres_asks_the_index_for_what_the_newest_orders_lack(db, orders, monkeypatch):
+    seller, made = orders
+    monkeypatch.setattr(order_search, "RECENT", 1)  # only the newest order is looked through
+    assert found(seller, "example.com") == {made["Lovelace"], made["Turing"]}
+    assert found(seller, "lovelace") == {made["Lovelace"]}
+    assert found(seller, "nobody at all") == set()
+
+
+def test_after_a_few_batches_the_accounts_own_orders_are_read(db, orders, monkeypatch):
+    seller, made = orders
+    monkeypatch.setattr(order_search, "BATCH", 1)
+    monkeypatch.setattr(order_search, "MOST_BATCHES", 1)  # only the stranger's newest order
+    assert found(seller, "lovelace") == {made["Lovelace"]}
+
+
 def test_pages_of_a_search_follow_each_other_without_a_gap(db, orders, monkeypatch):
     seller, made = orders
     monkeypatch.setattr(order_search, "BATCH", 1)
+    monkeypatch.setattr(order_search, "RECENT", 1)
     seen, cursor = [], None
     while True:
         page = list_orders(seller.id, OrderFilter(search="jansen"), limit=1, cursor=cursor)

@@ -107,3 +107,69 @@ def test_a_bad_date_is_a_field_error_not_a_crash(api):
     response = api.post(f"/events/{event['id']}/dates", {"title": "", "startsAt": "soon"})
     error = api_error(response, 400, "validation_error")
     assert {d["field"] for d in error["details"]} >= {"title", "startsAt"}
+
+
+def test_moving_a_date_moves_its_tickets_date(api, client, seller):
+    event = api.create(
+        dates=[
+            {
+                "title": "Night",
+                "startsAt": later(60),
+                "ticketTypes": [{"name": "Night pass", "price": 1000, "quantity": 5}],
+            }
+        ]
+    )
+    api.publish(event)
+    night = event["dates"][0]
+    moved = now() + timedelta(days=90)
+    assert api.patch(
+        f"/events/{event['id']}/dates/{night['id']}", {"startsAt": iso(moved)}
+    ).status_code == 200  # fmt: skip
+    from tp_api.models import TicketType
+
+    (pass_,) = TicketType.select().where(TicketType.event == night["id"])
+    assert pass_.date.replace(microsecond=0) == moved.replace(microsecond=0)
+
+
+def test_a_removed_date_counts_for_nothing(api):
+    # A draft whose only ticket types were on a date that was removed cannot be published.
+    event = api.create(
+        ticketTypes=[],
+        dates=[
+            {
+                "title": "Gone",
+                "startsAt": later(60),
+                "ticketTypes": [{"name": "A", "price": 1000, "quantity": 5}],
+            }
+        ],
+    )
+    gone = event["dates"][0]
+    assert api.delete(f"/events/{event['id']}/dates/{gone['id']}").status_code == 204
+    api_error(api.post(f"/events/{event['id']}/publish"), 409, "event_incomplete")
+    type_id = gone["ticketTypes"][0]["id"]
+    changed = api.patch(f"/events/{event['id']}/ticket-types/{type_id}", {"quantity": 9})
+    api_error(changed, 404, "ticket_type_not_found")
+
+
+def test_removing_an_unsold_date_leaves_a_sold_out_event_sold_out(api, client, seller):
+    event = api.create(
+        ticketTypes=[],
+        dates=[
+            {
+                "title": "Full",
+                "startsAt": later(60),
+                "ticketTypes": [{"name": "A", "price": 1000, "quantity": 1}],
+            },
+            {
+                "title": "Empty",
+                "startsAt": later(61),
+                "ticketTypes": [{"name": "B", "price": 1000, "quantity": 5}],
+            },
+        ],
+    )
+    api.publish(event)
+    full, empty = _date(event, "Full"), _date(event, "Empty")
+    placed(partner_order(client, seller, full["ticketTypes"][0]["id"]))
+    assert api.delete(f"/events/{event['id']}/dates/{empty['id']}").status_code == 204
+    sold_out = [e["id"] for e in api.get("/events", status="sold_out").get_json()["items"]]
+    assert event["id"] in sold_out

@@ -74,3 +74,19 @@ def test_domain_refusals_and_amounts_are_shown_in_dutch(client, factory):
     missing = client.get("/console/orders/999999?lang=nl")
     assert missing.status_code == 404
     assert languages.catalogue("nl")["Order not found"].encode() in missing.data
+
+
+@pytest.mark.parametrize(
+    "query", ["event_id=abc", "event_id=99999", "_method=PUT", "_anchor=x&_external=1"]
+)
+def test_the_language_link_keeps_the_page_whatever_its_query(client, factory, query):
+    owner = factory.seller("Links")
+    assert sign_in(client, factory.staff(owner).email).status_code == 302
+    event = factory.event(owner)
+    page = client.get(f"/console/events/{event.id}?{query}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    link = re.search(r'<a href="([^"]+)" lang="nl"', html)
+    assert link is not None
+    assert link.group(1).startswith(f"/console/events/{event.id}?")
+    assert link.group(1).endswith("lang=nl")

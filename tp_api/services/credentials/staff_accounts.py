@@ -29,8 +29,9 @@ def add(
 ) -> StaffUser:
     """A new user with a password chosen by whoever adds them (the command line's way)."""
     actor.require("staff:write")
+    hashed = staff_auth.hash_password(password)
     with write_transaction():
-        user = staff_auth.create_staff(account_id, email, password, name=name, role=role)
+        user = staff_auth.create_staff(account_id, email, hashed, name=name, role=role)
         values = created({"email": user.email, "role": user.role})
         audit_trail.record(account_id, actor, "staff.added", _subject(user), values)
     return user
@@ -39,8 +40,9 @@ def add(
 def set_password(account_id: int, staff_id: int, password: str, *, actor: Actor) -> StaffUser:
     """A new password set for a user (it lifts a lock-out and ends their sessions)."""
     actor.require("staff:write")
+    hashed = staff_auth.hash_password(password)
     with write_transaction():
-        user = staff_auth.set_password(_user_of(account_id, staff_id).id, password)
+        user = staff_auth.set_password(_user_of(account_id, staff_id).id, hashed)
         audit_trail.record(account_id, actor, "staff.password_set", _subject(user))
     return user
 

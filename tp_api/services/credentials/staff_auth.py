@@ -113,8 +113,31 @@ def _check_password(password: str) -> None:
         )
 
 
+@dataclass(frozen=True)
+class HashedPassword:
+    """A password already checked and hashed (:func:`hash_password`): a caller that holds a
+    write transaction hashes first, so SQLite's write lock never waits on Argon2."""
+
+    value: str
+
+
+def hash_password(password: str) -> HashedPassword:
+    """Check a new password against the rules and hash it (InvalidInput when too weak)."""
+    _check_password(password)
+    return HashedPassword(_hasher.hash(password))
+
+
+def _hash_of(password: str | HashedPassword) -> str:
+    return password.value if isinstance(password, HashedPassword) else hash_password(password).value
+
+
 def create_staff(
-    account_id: int, email: str, password: str | None, *, name: str = "", role: str = "owner"
+    account_id: int,
+    email: str,
+    password: str | HashedPassword | None,
+    *,
+    name: str = "",
+    role: str = "owner",
 ) -> StaffUser:
     """Add a staff user to an account with a role (owner, manager or door). 409 when the
     e-mail address is taken. Without a password (an invitation) nobody can sign in as the
@@ -122,12 +145,10 @@ def create_staff(
     if role not in ROLES:
         raise InvalidInput(f"Unknown role {role!r}; roles: {', '.join(ROLES)}", code="unknown_role")
     clean = _check_email(email)
-    if password is not None:
-        _check_password(password)
     if Account.get_or_none(Account.id == account_id) is None:
         raise NotFound("Account not found")
     # "!" is no Argon2 hash: verifying any password against it fails.
-    password_hash = _hasher.hash(password) if password is not None else "!" + new_session_key()
+    password_hash = _hash_of(password) if password is not None else "!" + new_session_key()
     try:
         with write_transaction():
             return StaffUser.create(
@@ -142,11 +163,10 @@ def create_staff(
         raise Conflict(f"{clean} already has a staff user", code="email_taken") from None
 
 
-def set_password(staff_id: int, password: str) -> StaffUser:
+def set_password(staff_id: int, password: str | HashedPassword) -> StaffUser:
     """Set a new password, lift any lock on the address, and end every existing session of
     the user."""
-    _check_password(password)
-    password_hash = _hasher.hash(password)
+    password_hash = _hash_of(password)
     with write_transaction():
         updated = (
             StaffUser.update(password_hash=password_hash, session_key=new_session_key())

@@ -26,7 +26,7 @@ from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.audit_trail import changed, created
 from tp_api.services.errors import Conflict, NotFound, Unprocessable
 from tp_api.services.events import event_audit
-from tp_api.services.events.event_catalogue import find_event
+from tp_api.services.events.event_catalogue import event_and_dates, find_event
 
 # Event columns an update may set, by schema field (the lifecycle has its own actions).
 _EVENT_FIELDS = {k: v for k, v in event_audit.EVENT_FIELDS.items() if k != "lifecycle"}
@@ -143,6 +143,7 @@ def update_event(
     with slug_guard(changes.get("slug")):
         event = locked_event(account_id, id_or_slug)
         before = event_audit.event_values(event)
+        old_start = event.start_date
         for name, column in _EVENT_FIELDS.items():
             if name in changes and (changes[name] is not None or name in ("slug", "ends_at")):
                 setattr(event, column, changes[name])
@@ -153,10 +154,23 @@ def update_event(
                 raise Unprocessable("endsAt must not be before startsAt", code="invalid_dates")
         event.updated_at = utcnow()
         event.save()
+        move_type_dates(event, old_start)
         diff = changed(before, event_audit.event_values(event))
         if diff:
             event_audit.event_changed(account_id, actor, "event.updated", event, diff)
     return event
+
+
+def move_type_dates(event: Event, old_start: datetime | None) -> None:
+    """Ticket types dated at the event's old start (as made here) move with it: tickets,
+    their PDFs and the partner API show a ticket type's own date first."""
+    if old_start is None or event.start_date == old_start:
+        return
+    (
+        TicketType.update(date=event.start_date)
+        .where((TicketType.event == event.id) & (TicketType.date == old_start))
+        .execute()
+    )
 
 
 def set_capacity(event: Event, capacity: int | None) -> None:
@@ -351,7 +365,7 @@ def date_of(event: Event, date_id: int) -> Event:
 
 
 def _ticket_type_of(event: Event, type_id: int) -> TicketType:
-    owners = Event.select(Event.id).where((Event.id == event.id) | (Event.parent == event.id))
+    owners = event_and_dates(event.id)
     ticket_type = TicketType.get_or_none((TicketType.id == type_id) & TicketType.event.in_(owners))
     if ticket_type is None:
         raise NotFound("Ticket type not found", code="ticket_type_not_found")

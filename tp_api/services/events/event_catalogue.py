@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from peewee import JOIN, fn
+from peewee import JOIN, ModelSelect, fn
 
 from tp_api.db import utcnow
 from tp_api.models import Event, EventLifecycle, TicketType
@@ -48,6 +48,13 @@ def find_event(account_id: int, id_or_slug: str | int) -> Event:
     if event is None:
         raise NotFound("Event not found", code="event_not_found")
     return event
+
+
+def event_and_dates(event_id: int) -> ModelSelect[Event]:
+    """The ids of the event and its dates not removed (for "the event's ticket types")."""
+    return Event.select(Event.id).where(
+        ((Event.id == event_id) | (Event.parent == event_id)) & Event.deleted_at.is_null()
+    )
 
 
 def event_node(event: Event) -> EventNode:
@@ -111,6 +118,7 @@ def _sold_out_condition() -> Any:
         .join(owner, on=(TicketType.event == owner.id))
         .where(
             (owner.id == Event.id) | (owner.parent == Event.id),
+            owner.deleted_at.is_null(),  # a removed date sells nothing
             TicketType.hidden == False,  # noqa: E712 (peewee builds SQL from ==)
             TicketType.enabled == True,  # noqa: E712
         )

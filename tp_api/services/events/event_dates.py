@@ -19,6 +19,7 @@ from tp_api.services.events.event_admin import (
     date_of,
     insert_date,
     locked_event,
+    move_type_dates,
     refuse_if_closed,
     set_capacity,
     units_held,
@@ -66,6 +67,7 @@ def update_date(
         refuse_if_closed(event)
         date = date_of(event, date_id)
         before = event_audit.event_values(date)
+        old_start = date.start_date
         for name, column in _DATE_FIELDS.items():
             if name in changes and (changes[name] is not None or name == "ends_at"):
                 setattr(date, column, changes[name])
@@ -75,6 +77,7 @@ def update_date(
             raise Unprocessable("endsAt must not be before startsAt", code="invalid_dates")
         date.updated_at = utcnow()
         date.save()
+        move_type_dates(date, old_start)
         diff = changed(before, event_audit.event_values(date))
         if diff:
             event_audit.event_changed(account_id, actor, "event.date_updated", date, diff)

@@ -27,7 +27,7 @@ from tp_api.services.audit_trail import created
 from tp_api.services.errors import Conflict
 from tp_api.services.events import event_audit
 from tp_api.services.events.event_admin import locked_event
-from tp_api.services.events.event_catalogue import find_event
+from tp_api.services.events.event_catalogue import event_and_dates, find_event
 from tp_api.services.orders import cancellation
 from tp_api.services.orders.refunds import RefundRequest, refund_in_transaction
 from tp_api.services.webhooks import notify
@@ -63,7 +63,7 @@ def publish_event(account_id: int, id_or_slug: str, *, actor: Actor = SYSTEM) ->
     actor.require("events:write")
     with write_transaction():
         event = _event_in(account_id, id_or_slug, _PUBLISH_FROM, "publish")
-        scope = Event.select(Event.id).where((Event.id == event.id) | (Event.parent == event.id))
+        scope = event_and_dates(event.id)
         if event.start_date is None:
             raise Conflict(
                 "An event needs startsAt before it is published", code="event_incomplete"

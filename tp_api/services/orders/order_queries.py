@@ -149,7 +149,8 @@ def _text_search(text: str, others: Any, count: int, before: int | None) -> list
     order number is it (``wc_123`` is both a word and a number)."""
     found = order_search.newest_matching(text, others, count, before)
     by_number = others.where(Order.wp_order_id == normalise_wp_order_id(text))
-    extra = [o for o in by_number.limit(count) if o.id not in {f.id for f in found}]
+    seen = {order.id for order in found}
+    extra = [o for o in by_number.order_by(Order.id.desc()).limit(count) if o.id not in seen]
     return sorted(found + extra, key=lambda order: order.id, reverse=True)[:count]
 
 

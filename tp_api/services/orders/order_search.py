@@ -4,8 +4,10 @@ The words searched are ``billing_email billing_first_name billing_last_name``, l
 so "jan jansen" finds Jan Jansen and "@example.nl" finds every buyer of that domain. A
 trigram index holds them (migration 0020):
 
-- PostgreSQL: ``pg_trgm`` (GIN) on the words; ``LIKE '%…%'`` uses it, and the planner weighs
-  it against reading the newest orders first.
+- PostgreSQL: ``pg_trgm`` (GIN) on the words, used by ``LIKE '%…%'``. The account's newest
+  orders are looked through first (text many orders hold is found there at once); only when
+  they hold too few is the index asked for the older ones, without an ORDER BY ... LIMIT
+  that would tempt the planner into reading every older order newest first instead.
 - SQLite: an FTS5 table whose rows are order ids. Its matches come newest first, a batch at
   a time, and each batch is narrowed to the account's orders that pass the other filters, so
   a page costs a few lookups whether the text is rare, in every order, or only in old ones.
@@ -23,8 +25,13 @@ from tp_api.models import Order
 
 # Trigrams: shorter text has none to look up.
 SHORTEST_INDEXED = 3
-# Order ids asked of the SQLite index at a time (newest first).
+# PostgreSQL: the account's newest orders looked through before the index is asked.
+RECENT = 5000
+# Order ids asked of the SQLite index at a time (newest first), and how many such batches
+# before the rest is read from the account's own orders instead: text common in other
+# accounts' orders but rare in this one would otherwise walk the whole index.
 BATCH = 2000
+MOST_BATCHES = 5
 
 
 def words() -> peewee.Node:
@@ -40,16 +47,17 @@ def words() -> peewee.Node:
 def text_match(text: str) -> Any:
     """A condition on orders: their words hold ``text`` (any case). On PostgreSQL the
     trigram index serves it; on SQLite it reads the orders (see :func:`uses_index`)."""
-    wanted = text.lower()
     if is_postgres():
-        escaped = wanted.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        return peewee.Expression(words(), "LIKE", f"%{escaped}%")
-    return peewee.fn.instr(words(), wanted) > 0
+        escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        return peewee.Expression(words(), "LIKE", peewee.fn.LOWER(f"%{escaped}%"))
+    # Lower-cased by the database on both sides: SQLite's LOWER folds ASCII only, and a
+    # Python-lowered "ö" would then never meet a stored "Ö".
+    return peewee.fn.instr(words(), peewee.fn.LOWER(text)) > 0
 
 
 def uses_index(text: str) -> bool:
-    """Whether ``text`` is searched through SQLite's FTS5 index (:func:`newest_matching`)."""
-    return not is_postgres() and len(text) >= SHORTEST_INDEXED
+    """Whether ``text`` is searched through the trigram index (:func:`newest_matching`)."""
+    return len(text) >= SHORTEST_INDEXED
 
 
 def newest_matching(
@@ -57,18 +65,34 @@ def newest_matching(
 ) -> list[Order]:
     """Up to ``count`` orders of ``query`` (the account's, with its other filters) whose
     words hold ``text``, newest first and older than the row id ``before``."""
+    if is_postgres():
+        return _newest_matching_postgres(text, query, count)
     found: list[Order] = []
     below = before
-    while len(found) < count:
+    for _ in range(MOST_BATCHES):
         batch = _holders(text.lower(), below)
-        if not batch:
-            break
         narrowed = query.where(Order.id.in_(batch)).order_by(Order.id.desc())
-        found += list(narrowed.limit(count - len(found)))
-        if len(batch) < BATCH:
-            break
+        found += list(narrowed.limit(count - len(found))) if batch else []
+        if len(found) >= count or len(batch) < BATCH:
+            return found
         below = batch[-1]
-    return found
+    rest = query.where(text_match(text) & (Order.id < below)).order_by(Order.id.desc())
+    return found + list(rest.limit(count - len(found)))
+
+
+def _newest_matching_postgres(
+    text: str, query: peewee.ModelSelect[Order], count: int
+) -> list[Order]:
+    # ``query`` already holds the cursor's ``id < before``.
+    recent = [o.id for o in query.select(Order.id).order_by(Order.id.desc()).limit(RECENT)]
+    matching = query.where(text_match(text)).order_by(Order.id.desc())
+    found = list(matching.where(Order.id.in_(recent)).limit(count)) if recent else []
+    if len(found) >= count or len(recent) < RECENT:
+        return found
+    older = query.select(Order.id).where(text_match(text) & (Order.id < recent[-1]))
+    newest = sorted((o.id for o in older), reverse=True)[: count - len(found)]
+    rows = list(Order.select().where(Order.id.in_(newest)).order_by(Order.id.desc()))
+    return found + rows if newest else found
 
 
 def _holders(wanted: str, below: int | None) -> list[int]:

@@ -16,7 +16,7 @@ import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel.numbers import format_currency
@@ -279,16 +279,16 @@ def _template_globals() -> dict[str, Any]:
 
 
 def language_links() -> list[tuple[str, str, str]]:
-    """``(code, name, url)`` of each other language: this page again in it (its query kept),
-    or the home page after a form was posted."""
+    """``(code, name, url)`` of each other language: this page again in it (its query kept
+    as it came), or the home page after a form was posted."""
     rule = request.url_rule
     links = []
     for code, name in languages.LANGUAGES.items():
         if code == languages.current():
             continue
-        if request.endpoint and rule is not None and "GET" in (rule.methods or ()):
-            args: dict[str, Any] = {k: v for k, v in request.args.items() if k != "lang"}
-            url = url_for(request.endpoint, **{**(request.view_args or {}), **args, "lang": code})
+        if rule is not None and "GET" in (rule.methods or ()) and request.method == "GET":
+            kept = [(k, v) for k, v in request.args.items(multi=True) if k != "lang"]
+            url = request.path + "?" + urlencode([*kept, ("lang", code)])
         else:
             url = url_for("console.home", lang=code)
         links.append((code, name, url))

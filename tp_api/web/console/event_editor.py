@@ -13,7 +13,7 @@ from typing import Any
 from flask import Response, flash, redirect, render_template, request, url_for
 
 from tp_api.models import Event, TicketType
-from tp_api.services.errors import TicketingError
+from tp_api.services.errors import NotFound, TicketingError
 from tp_api.services.events import event_admin
 from tp_api.services.events.catalogue import get_event
 from tp_api.web.console import account_id, actor, bp
@@ -133,6 +133,7 @@ def add_type(event: Event, date: Event | None) -> Page:
 
 def save_type(event: Event, date: Event | None, type_id: int) -> Page:
     """Save the posted changes of one ticket type of the event or of one of its dates."""
+    _type_of(date or event, type_id)
     form, row = _type_row(event)
     data = type_update(form, row)
     try:
@@ -152,6 +153,7 @@ def save_type(event: Event, date: Event | None, type_id: int) -> Page:
 
 def remove_type(event: Event, date: Event | None, type_id: int) -> Page:
     """Remove a ticket type of the event or of one of its dates nobody bought."""
+    _type_of(date or event, type_id)
     try:
         event_admin.remove_ticket_type(account_id(), str(event.id), type_id, actor=actor())
     except TicketingError as error:
@@ -162,6 +164,14 @@ def remove_type(event: Event, date: Event | None, type_id: int) -> Page:
         return types_page(event, date, type_errors=errors), error.status
     flash(_("Ticket type removed."))
     return _back(event, date)
+
+
+def _type_of(owner: Event, type_id: int) -> TicketType:
+    """The ticket type of this event or date (a date's page never changes another's)."""
+    found = TicketType.get_or_none((TicketType.id == type_id) & (TicketType.event == owner.id))
+    if found is None:
+        raise NotFound("Ticket type not found", code="ticket_type_not_found")
+    return found
 
 
 def types_page(event: Event, date: Event | None, **problems: Any) -> str:
