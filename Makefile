@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install service system-deps browser-deps demo test lint bench clean messages
+.PHONY: install service system-deps browser-deps frontend frontend-deps demo test lint bench clean messages
 
 # weasyprint needs pango and fonts from the system, and subsets fonts 4x faster with
 # libharfbuzz-subset0. As root on Debian/Ubuntu they are installed; otherwise we say what is missing.
@@ -41,6 +41,35 @@ browser-deps:
 	  fi; \
 	fi
 
+# The door app's browser libraries (tp_api/web/frontend/package-lock.json: a QR decoder for
+# browsers without BarcodeDetector, Ed25519 for those without it in WebCrypto) come from the
+# npm registry here, at install time, and are served from our own static files with their
+# licences; nothing is fetched at run time. As root on Debian/Ubuntu npm is installed.
+FRONTEND := tp_api/web/frontend
+VENDOR := tp_api/web/static/door/vendor
+
+frontend-deps:
+	@if ! command -v npm >/dev/null; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "installing npm (the door app's libraries)"; \
+	    apt-get install -y -q npm >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q npm >/dev/null; }; \
+	  else \
+	    echo "NOTE: npm is missing; install it (the door app's QR decoder and Ed25519 fallbacks need it)"; \
+	  fi; \
+	fi
+
+$(VENDOR)/.installed: $(FRONTEND)/package.json $(FRONTEND)/package-lock.json
+	@command -v npm >/dev/null || { echo "NOTE: no npm: $(VENDOR) not filled"; exit 0; }; \
+	npm ci --prefix $(FRONTEND) --ignore-scripts --no-audit --no-fund --loglevel=error && \
+	mkdir -p $(VENDOR) && \
+	cp $(FRONTEND)/node_modules/jsqr/dist/jsQR.js $(VENDOR)/jsQR.js && \
+	cp $(FRONTEND)/node_modules/jsqr/LICENSE $(VENDOR)/jsQR.LICENSE && \
+	cp $(FRONTEND)/node_modules/@noble/ed25519/index.js $(VENDOR)/noble-ed25519.js && \
+	cp $(FRONTEND)/node_modules/@noble/ed25519/LICENSE $(VENDOR)/noble-ed25519.LICENSE && \
+	touch $@
+
+frontend: frontend-deps $(VENDOR)/.installed
+
 # The service needs only its own requirements; the test tools (pytest, Playwright,
 # schemathesis, ruff...) are the `dev` extras, installed on top by `make install`/`make test`.
 $(VENV)/.service: setup.cfg pyproject.toml
@@ -53,7 +82,7 @@ $(VENV)/.dev: $(VENV)/.service
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@
 
-service: system-deps $(VENV)/.service
+service: system-deps frontend $(VENV)/.service
 
 install: service $(VENV)/.dev
 
@@ -81,4 +110,4 @@ bench: install
 	bench/measure_all.sh
 
 clean:
-	rm -rf $(VENV) var .pytest_cache
+	rm -rf $(VENV) var .pytest_cache $(FRONTEND)/node_modules $(VENDOR)

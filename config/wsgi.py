@@ -29,7 +29,7 @@ from tp_api.services.credentials.authenticator import (
     ThrottlePolicy,
 )
 from tp_api.services.delivery.ticket_files import Render
-from tp_api.web import admin, api_meta, console, downloads, health, partner, scanner
+from tp_api.web import admin, api_meta, console, door_app, downloads, health, partner, scanner
 from tp_api.web import parts as web_parts
 from tp_api.web.rate_limits import install_rate_limits
 
@@ -122,6 +122,7 @@ def _install_surfaces(app: Flask, settings: Settings) -> None:
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_meta.bp)
     app.register_blueprint(console.bp)
+    app.register_blueprint(door_app.bp)
     my_tickets = install_my_tickets(app, settings)
     install_rate_limits(
         app,
@@ -132,7 +133,7 @@ def _install_surfaces(app: Flask, settings: Settings) -> None:
             "scanner": [scanner.bp],
             "checkout": [partner.bp],
             "partner": [partner.bp],
-            "public": [downloads.bp, api_meta.bp, my_tickets],
+            "public": [downloads.bp, api_meta.bp, my_tickets, door_app.bp],
             "signin": [console.bp],
         },
     )

@@ -47,6 +47,7 @@ class ScanAnswer(BaseModel):
     tierName: str | None  # noqa: N815
     checkedInAt: str | None  # noqa: N815
     firstCheckedInAt: str | None  # noqa: N815
+    firstGate: str | None  # noqa: N815 # where it was first admitted
     reason: str | None
     direction: str
     ticketId: str | None  # noqa: N815

@@ -65,6 +65,7 @@ class ScanResult:
     attendee_name: str | None = None
     tier_name: str | None = None
     first_checked_in_at: datetime | None = None
+    first_gate: str | None = None  # where it was first admitted (with first_checked_in_at)
     conflict: bool = False
 
     @property
@@ -295,7 +296,7 @@ def _result(
     at: datetime,
     *,
     conflict: bool,
-    first: datetime | None = None,
+    first: tuple[datetime, str] | None = None,
 ) -> ScanResult:
     if reason in _NO_DETAILS:
         ticket = None
@@ -309,19 +310,21 @@ def _result(
         ticket_reference=ticket.reference if ticket else (code.reference if code else None),
         attendee_name=_name(ticket),
         tier_name=ticket.tier_name if ticket else None,
-        first_checked_in_at=first,
+        first_checked_in_at=first[0] if first else None,
+        first_gate=first[1] if first else None,
         conflict=conflict,
     )
 
 
-def _first_admission(ticket_id: int) -> datetime | None:
+def _first_admission(ticket_id: int) -> tuple[datetime, str] | None:
+    """When and at which gate the ticket was first admitted."""
     row = (
-        CheckIn.select(CheckIn.at)
+        CheckIn.select(CheckIn.at, CheckIn.gate)
         .where(CheckIn.ticket == ticket_id, CheckIn.direction == IN, CheckIn.result == OK)
         .order_by(CheckIn.at)
         .first()
     )
-    return row.at if row else None
+    return (row.at, row.gate) if row else None
 
 
 def _name(ticket: Ticket | TicketAtDoor | None) -> str | None:
@@ -353,6 +356,11 @@ def _replayed(scanner: ScannerContext, request: ScanRequest) -> ScanResult | Non
     ticket = row.ticket if row.ticket_id else None
     if row.result in _NO_DETAILS:
         ticket = None
+    first = (
+        _first_admission(ticket.id)
+        if ticket is not None and row.result == Reason.ALREADY_CHECKED_IN
+        else None
+    )
     return ScanResult(
         success=row.result == OK,
         reason=None if row.result == OK else row.result,
@@ -361,8 +369,7 @@ def _replayed(scanner: ScannerContext, request: ScanRequest) -> ScanResult | Non
         ticket_reference=ticket.reference if ticket else row.code_ref,
         attendee_name=_name(ticket),
         tier_name=ticket.ticket_type.name if ticket else None,
-        first_checked_in_at=_first_admission(ticket.id)
-        if ticket and row.result == Reason.ALREADY_CHECKED_IN
-        else None,
+        first_checked_in_at=first[0] if first else None,
+        first_gate=first[1] if first else None,
         conflict=row.conflict,
     )

@@ -140,6 +140,7 @@ def scan_json(result: checkin.ScanResult) -> dict[str, Any]:
         "tierName": result.tier_name,
         "checkedInAt": _iso(result.checked_in_at),
         "firstCheckedInAt": _iso(result.first_checked_in_at),
+        "firstGate": result.first_gate,
         "reason": result.reason,
         "direction": result.direction,
         "ticketId": result.ticket_reference,

@@ -1,0 +1,133 @@
+"""The door app on a phone, in a real browser whose camera plays QR codes of real tickets:
+pair with a code from the console, scan a valid ticket (admitted, with the name and ticket
+type), see it again (already in, since when and at which gate), scan another event's
+ticket (refused, with the reason in words); in English and Dutch, accessible at 360 px."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from config.tickets import ticket_tools
+from tests.browser.checks import assert_accessible
+from tests.browser.fake_camera import camera_browser, qr_frame, write_y4m
+from tp_api.models import Ticket
+from tp_api.services.delivery.ticket_files import ticket_code
+from tp_api.services.door import pairing, scanners
+
+PHONE = {
+    "viewport": {"width": 360, "height": 740},
+    "is_mobile": True,
+    "has_touch": True,
+    "device_scale_factor": 2,
+}
+
+
+@pytest.fixture
+def door(factory, settings, staff_seller):
+    """Two events, a personalised ticket of each, and a scanner of the first event."""
+    here = factory.event(staff_seller, name="Harbour Jazz", ticket_stock=10)
+    elsewhere = factory.event(staff_seller, name="Other Night", ticket_stock=10)
+    tickets = []
+    for event in (here, elsewhere):
+        outcome = factory.order(staff_seller, factory.ticket_type(event), quantity=1)
+        (ticket,) = factory.personalise_all(staff_seller, outcome)
+        tickets.append(Ticket.get_by_id(ticket.id))
+    scanner = scanners.create_scanner(staff_seller.id, "Gate A phone", [here.id]).scanner
+    tools = ticket_tools(settings)
+    codes = [ticket_code(tools, ticket) for ticket in tickets]
+    return {
+        "scanner": scanner,
+        "owner": staff_seller,
+        "valid": codes[0],
+        "other": codes[1],
+        "attendee": f"{tickets[0].first_name} {tickets[0].last_name}",
+    }
+
+
+@pytest.fixture
+def phone(browser, tmp_path) -> Iterator:
+    """``phone(codes, locale)``: a page at 360 px in a chromium whose camera shows ``codes``
+    one after the other, a second each, over and over."""
+    opened = []
+
+    def open_(codes: list[str], locale: str = "en-GB") -> Page:
+        video = write_y4m([qr_frame(code) for code in codes], tmp_path / f"camera{len(opened)}.y4m")
+        chromium = camera_browser(browser, video)
+        context = chromium.new_context(locale=locale, **PHONE)
+        context.set_default_timeout(10_000)
+        opened.append(chromium)
+        errors: list[str] = []
+        page = context.new_page()
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.script_errors = errors  # type: ignore[attr-defined]
+        return page
+
+    yield open_
+    for chromium in opened:
+        chromium.close()
+
+
+def _pair(page: Page, base: str, door: dict, *, label: str, button: str) -> None:
+    code = pairing.issue_code(door["owner"].id, door["scanner"].id).code
+    page.goto(f"{base}/door")
+    page.get_by_label(label).fill(code)
+    page.get_by_role("button", name=button, exact=True).click()
+
+
+def test_pair_then_admit_then_already_in(live_server, phone, screenshot, door):
+    page = phone([door["valid"]])
+    _pair(page, live_server, door, label="Pairing code", button="Pair")
+    expect(page.get_by_role("status")).to_have_text("Paired as Gate A phone.")
+    page.get_by_label("Gate").fill("North")
+    page.get_by_label("Gate").blur()
+
+    result = page.locator("#result")
+    expect(result).to_contain_text("Admitted", timeout=15_000)
+    expect(result).to_contain_text(door["attendee"])
+    expect(result).to_have_class("result ok")
+    screenshot(page, "door-admitted-phone")
+    # The camera keeps seeing the same ticket: after a moment it is checked again.
+    expect(result).to_contain_text("Already in since", timeout=15_000)
+    expect(result).to_have_class("result warn")
+    screenshot(page, "door-already-in-phone")
+    expect(page.locator('[data-figure="inside"]')).to_have_text("1", timeout=10_000)
+    page.get_by_role("button", name="Next ticket").click()
+    assert_accessible(page)
+    assert page.script_errors == []  # type: ignore[attr-defined]
+
+
+def test_another_events_ticket_is_refused_in_dutch(live_server, phone, screenshot, door):
+    page = phone([door["other"]], locale="nl-NL")
+    code = pairing.issue_code(door["owner"].id, door["scanner"].id).code
+    page.goto(f"{live_server}/door")
+    expect(page.locator("html")).to_have_attribute("lang", "nl")
+    page.get_by_label("Koppelcode").fill(code)
+    page.get_by_role("button", name="Koppelen", exact=True).click()
+    result = page.locator("#result")
+    expect(result).to_contain_text("Niet geldig voor dit evenement", timeout=15_000)
+    expect(result).to_have_class("result bad")
+    screenshot(page, "door-refused-nl-phone")
+    assert page.script_errors == []  # type: ignore[attr-defined]
+
+
+def test_a_wrong_pairing_code_is_said_beside_the_field(live_server, phone, door):
+    page = phone([door["valid"]])
+    page.goto(f"{live_server}/door")
+    page.get_by_label("Pairing code").fill("ABCD-EFGH-JKMN")
+    page.get_by_role("button", name="Pair", exact=True).click()
+    expect(page.locator("#pair-code-error")).to_have_text(
+        "That code did not work: it is wrong, used or expired."
+    )
+    expect(page.get_by_label("Pairing code")).to_have_attribute("aria-invalid", "true")
+    assert_accessible(page)
+
+
+def test_pairing_from_the_consoles_link(live_server, phone, door):
+    page = phone([door["valid"]])
+    code = pairing.issue_code(door["owner"].id, door["scanner"].id).code
+    page.goto(f"{live_server}/door#pair={code}")
+    expect(page.get_by_role("status")).to_have_text("Paired as Gate A phone.")
+    expect(page.locator("#result")).to_contain_text("Admitted", timeout=15_000)

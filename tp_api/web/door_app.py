@@ -1,0 +1,89 @@
+"""The door app (``/door``): the web app door staff open on a phone to scan tickets.
+
+One server-rendered page in the browser's language (English or Dutch, as the console) whose
+script (``static/door/door.js``) pairs the device with a code from the console, reads QR
+codes with the camera, asks the door API (``/api/v1``, tp_api.web.scanner) for each
+decision and shows it full screen. The page holds no secret: the scanner key a pairing
+gives is kept by the browser of that device alone. Its browser libraries come from npm at
+install time (``make``), served from ``static/door/vendor``; nothing is fetched elsewhere.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, render_template, request
+
+from tp_api.web import languages
+from tp_api.web.languages import N_, translated
+
+bp = Blueprint(
+    "door_app",
+    __name__,
+    url_prefix="/door",
+    template_folder="templates",
+    static_folder="static/door",
+    static_url_path="/static",
+)
+
+# Scripts and styles from this site only; the camera's frames are drawn into a canvas.
+CSP = (
+    "default-src 'self'; img-src 'self' data: blob:; media-src 'self' blob: mediastream:; "
+    "style-src 'self'; script-src 'self'; connect-src 'self'; worker-src 'self'; "
+    "manifest-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+)
+
+# What the script writes on screen, in the page's language (it has no catalogue of its own).
+SCRIPT_TEXTS = {
+    "admitted": N_("Admitted"),
+    "leftVenue": N_("Let out"),
+    "alreadyIn": N_("Already in since %(time)s"),
+    "alreadyInAt": N_("Already in since %(time)s at %(gate)s"),
+    "refused": N_("Refused"),
+    "invalid_signature": N_("Not one of our tickets"),
+    "unknown_ticket": N_("Unknown ticket"),
+    "wrong_event": N_("Not valid for this event"),
+    "superseded": N_("Replaced by a newer ticket"),
+    "cancelled": N_("Cancelled"),
+    "not_personalised": N_("No name filled in yet"),
+    "not_checked_in": N_("Not inside: cannot be let out"),
+    "scanner_forbidden": N_("This device may not scan this event"),
+    "unauthenticated": N_("This device is no longer paired: pair it again"),
+    "noConnection": N_("No connection: the scan was not checked. Try again."),
+    "paired": N_("Paired as %(name)s."),
+    "pairFailed": N_("That code did not work: it is wrong, used or expired."),
+    "noCamera": N_("The camera could not be opened: type or paste the code instead."),
+    "notPairingCode": N_("That is not a pairing code."),
+}
+
+
+@bp.before_request
+def _language() -> None:
+    languages.use_request_language()
+
+
+@bp.after_request
+def _headers(response: Response) -> Response:
+    response = languages.remember_language(response)
+    response.headers["Content-Security-Policy"] = CSP
+    response.headers["X-Frame-Options"] = "DENY"
+    response.headers["Referrer-Policy"] = "no-referrer"
+    # The camera for this page only; nothing else the browser offers.
+    response.headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
+    return response
+
+
+@bp.record_once
+def _install(state: object) -> None:
+    languages.install(state.app)  # type: ignore[attr-defined]
+
+
+@bp.get("")
+def door() -> str:
+    """The app: pairing, scanning, results and the event's figures."""
+    here = languages.current()
+    return render_template(
+        "door/door.html",
+        texts={key: translated(text) for key, text in SCRIPT_TEXTS.items()},
+        page_language=here,
+        other_languages=[(c, name) for c, name in languages.LANGUAGES.items() if c != here],
+        path=request.path,
+    )

@@ -1,0 +1,352 @@
+// The door app: pair this device, read QR codes with the camera (or a hand scanner typing
+// into the code field), ask the door API for each decision and show it full screen.
+// The scanner key from pairing is kept in this browser's localStorage only.
+
+const STORE = "tp-door";
+const SAME_CODE_MS = 2500; // the camera sees one ticket many times a second
+const RESULT_MS = 2200;
+const DECODE_EVERY_MS = 120;
+const FIGURES_EVERY_MS = 5000;
+
+const texts = JSON.parse(document.getElementById("door-texts").textContent);
+const lang = document.documentElement.lang || "en";
+// Times as this device writes them (en-GB: 19:32), in the page's language.
+const locale = (navigator.language || "").startsWith(lang) ? navigator.language : lang;
+const $ = (id) => document.getElementById(id);
+
+function say(key, values = {}) {
+  return (texts[key] || key).replace(/%\((\w+)\)s/g, (_, name) => values[name] ?? "");
+}
+
+const state = {
+  load() {
+    try {
+      return JSON.parse(localStorage.getItem(STORE)) || null;
+    } catch {
+      return null;
+    }
+  },
+  save(value) {
+    localStorage.setItem(STORE, JSON.stringify(value));
+  },
+  clear() {
+    localStorage.removeItem(STORE);
+  },
+};
+
+let device = state.load();
+let last = { text: "", at: 0 };
+let figuresTimer = null;
+
+async function api(path, options = {}) {
+  const headers = { Accept: "application/json" };
+  if (options.body !== undefined) headers["Content-Type"] = "application/json";
+  if (device && device.key) headers.Authorization = `Bearer ${device.key}`;
+  const response = await fetch(path, {
+    method: options.method || "GET",
+    headers,
+    body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    credentials: "omit",
+    cache: "no-store",
+  });
+  const data = await response.json().catch(() => ({}));
+  return { ok: response.ok, status: response.status, data };
+}
+
+// --- pairing ---------------------------------------------------------------------------
+
+function pairingCodeIn(text) {
+  const found = /#pair=([A-Za-z0-9-]+)/.exec(text);
+  return found ? found[1] : null;
+}
+
+async function pair(code) {
+  const problem = $("pair-code-error");
+  problem.textContent = "";
+  let answer;
+  try {
+    answer = await api("/api/v1/door/pair", { method: "POST", body: { code } });
+  } catch {
+    problem.textContent = say("noConnection");
+    return;
+  }
+  if (!answer.ok) {
+    problem.textContent = say("pairFailed");
+    $("pair-code").setAttribute("aria-invalid", "true");
+    return;
+  }
+  const { key, name, scannerId, events } = answer.data;
+  device = { key, name, scannerId, events, eventId: events.length ? events[0].id : null, gate: "", direction: "in" };
+  state.save(device);
+  history.replaceState(null, "", location.pathname + location.search);
+  banner(say("paired", { name }));
+  showScan();
+}
+
+function showPair() {
+  $("pair").hidden = false;
+  $("scan").hidden = true;
+  $("device").hidden = true;
+  stopFigures();
+}
+
+// --- scanning --------------------------------------------------------------------------
+
+function showScan() {
+  $("pair").hidden = true;
+  $("scan").hidden = false;
+  $("device").hidden = false;
+  $("device").textContent = device.name;
+  const select = $("event");
+  select.replaceChildren(
+    ...device.events.map((event) => new Option(event.name, String(event.id), false, event.id === device.eventId)),
+  );
+  $("gate").value = device.gate || "";
+  document.querySelector(`input[name="direction"][value="${device.direction || "in"}"]`).checked = true;
+  startFigures();
+  startCamera();
+}
+
+function remember() {
+  device.eventId = Number($("event").value) || null;
+  device.gate = $("gate").value.trim();
+  device.direction = document.querySelector('input[name="direction"]:checked').value;
+  state.save(device);
+}
+
+async function check(text) {
+  remember();
+  let answer;
+  try {
+    answer = await api("/api/v1/checkin/scan", {
+      method: "POST",
+      body: {
+        qrPayload: text,
+        eventId: device.eventId,
+        gate: device.gate,
+        device: device.name,
+        direction: device.direction,
+        nonce: crypto.randomUUID(),
+      },
+    });
+  } catch {
+    show("warn", say("noConnection"), "", "");
+    return;
+  }
+  if (!answer.ok) {
+    const code = answer.data && answer.data.error ? answer.data.error.code : "";
+    show("bad", say(code in texts ? code : "refused"), "", "");
+    if (code === "unauthenticated") forget();
+    return;
+  }
+  showDecision(answer.data);
+}
+
+function clock(iso) {
+  return new Date(iso).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
+}
+
+function showDecision(result) {
+  const who = result.attendeeName || "";
+  const what = result.tierName || "";
+  if (result.success) {
+    show("ok", say(result.direction === "out" ? "leftVenue" : "admitted"), who, what);
+  } else if (result.reason === "already_checked_in" && result.firstCheckedInAt) {
+    const values = { time: clock(result.firstCheckedInAt), gate: result.firstGate || "" };
+    show("warn", say(result.firstGate ? "alreadyInAt" : "alreadyIn", values), who, what);
+  } else {
+    show("bad", say(result.reason in texts ? result.reason : "refused"), who, what);
+  }
+}
+
+let hideTimer = null;
+
+function show(kind, verdict, who, what) {
+  const box = $("result");
+  box.className = `result ${kind}`;
+  box.querySelector(".verdict").textContent = verdict;
+  box.querySelector(".who").textContent = who;
+  box.querySelector(".what").textContent = what;
+  box.hidden = false;
+  signal(kind);
+  clearTimeout(hideTimer);
+  hideTimer = setTimeout(() => { box.hidden = true; }, RESULT_MS);
+}
+
+// A distinct sound and vibration for each kind of answer.
+const SIGNALS = {
+  ok: { tones: [880], vibrate: [80] },
+  warn: { tones: [520, 520], vibrate: [80, 60, 80] },
+  bad: { tones: [220], vibrate: [400] },
+};
+let audio = null;
+
+function signal(kind) {
+  const { tones, vibrate } = SIGNALS[kind];
+  if (navigator.vibrate) navigator.vibrate(vibrate);
+  try {
+    audio = audio || new AudioContext();
+    tones.forEach((frequency, i) => {
+      const oscillator = audio.createOscillator();
+      const gain = audio.createGain();
+      oscillator.frequency.value = frequency;
+      gain.gain.value = 0.2;
+      oscillator.connect(gain).connect(audio.destination);
+      const start = audio.currentTime + i * 0.18;
+      oscillator.start(start);
+      oscillator.stop(start + 0.14);
+    });
+  } catch {
+    // no sound on this device: the screen and the vibration still say it
+  }
+}
+
+// --- the camera ------------------------------------------------------------------------
+
+let detector = null;
+let canvas = null;
+
+async function startCamera() {
+  const video = $("video");
+  if (video.srcObject) return;
+  try {
+    video.srcObject = await navigator.mediaDevices.getUserMedia({
+      video: { facingMode: "environment" },
+      audio: false,
+    });
+    await video.play();
+    $("camera-start").hidden = true;
+  } catch {
+    $("camera-note").textContent = say("noCamera");
+    $("camera-start").hidden = false;
+    return;
+  }
+  if ("BarcodeDetector" in window) {
+    const formats = await window.BarcodeDetector.getSupportedFormats().catch(() => []);
+    if (formats.includes("qr_code")) detector = new window.BarcodeDetector({ formats: ["qr_code"] });
+  }
+  setTimeout(decodeLoop, DECODE_EVERY_MS);
+}
+
+async function decodeFrame(video) {
+  if (detector) {
+    const codes = await detector.detect(video);
+    return codes.length ? codes[0].rawValue : null;
+  }
+  if (!window.jsQR || !video.videoWidth) return null;
+  canvas = canvas || document.createElement("canvas");
+  canvas.width = video.videoWidth;
+  canvas.height = video.videoHeight;
+  const context = canvas.getContext("2d", { willReadFrequently: true });
+  context.drawImage(video, 0, 0);
+  const image = context.getImageData(0, 0, canvas.width, canvas.height);
+  const found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
+  return found ? found.data : null;
+}
+
+async function decodeLoop() {
+  const video = $("video");
+  try {
+    const text = await decodeFrame(video);
+    if (text) seen(text);
+  } catch {
+    // a frame that could not be read: the next one will
+  }
+  if (video.srcObject) setTimeout(decodeLoop, DECODE_EVERY_MS);
+}
+
+function seen(text) {
+  const now = Date.now();
+  if (text === last.text && now - last.at < SAME_CODE_MS) return;
+  last = { text, at: now };
+  const code = pairingCodeIn(text);
+  if (code) {
+    if (!device) pair(code);
+    else show("warn", say("notPairingCode"), "", "");
+    return;
+  }
+  if (!device) {
+    $("pair-code-error").textContent = say("notPairingCode");
+    return;
+  }
+  check(text);
+}
+
+function stopCamera() {
+  const video = $("video");
+  if (video.srcObject) video.srcObject.getTracks().forEach((track) => track.stop());
+  video.srcObject = null;
+}
+
+// --- figures ---------------------------------------------------------------------------
+
+async function refreshFigures() {
+  if (!device || !device.eventId) return;
+  try {
+    const answer = await api(`/api/v1/events/${device.eventId}/live`);
+    if (answer.ok) {
+      document.querySelectorAll("#figures [data-figure]").forEach((element) => {
+        element.textContent = String(answer.data[element.dataset.figure]);
+      });
+    }
+  } catch {
+    // offline: the figures wait for the network
+  }
+}
+
+function startFigures() {
+  stopFigures();
+  refreshFigures();
+  figuresTimer = setInterval(refreshFigures, FIGURES_EVERY_MS);
+}
+
+function stopFigures() {
+  if (figuresTimer) clearInterval(figuresTimer);
+  figuresTimer = null;
+}
+
+// --- the rest --------------------------------------------------------------------------
+
+function banner(text) {
+  const element = $("banner");
+  element.textContent = text;
+  element.hidden = !text;
+}
+
+function forget() {
+  state.clear();
+  device = null;
+  stopCamera();
+  showPair();
+}
+
+$("pair-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const code = $("pair-code").value.trim();
+  if (code) pair(code);
+});
+$("code-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = $("code").value.trim();
+  $("code").value = "";
+  if (text) seen(text);
+});
+$("setup").addEventListener("change", () => {
+  remember();
+  startFigures();
+});
+$("camera-start").addEventListener("click", startCamera);
+$("result-close").addEventListener("click", () => { $("result").hidden = true; });
+$("unpair").addEventListener("click", forget);
+
+const fromLink = pairingCodeIn(location.hash);
+if (device) {
+  showScan();
+} else {
+  showPair();
+  startCamera(); // a pairing QR code can be scanned in the app too
+  if (fromLink) {
+    $("pair-code").value = fromLink;
+    pair(fromLink);
+  }
+}
