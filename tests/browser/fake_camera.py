@@ -33,6 +33,11 @@ def qr_frame(text: str) -> Image.Image:
     return frame
 
 
+def blank_frame() -> Image.Image:
+    """A second of nothing to read (a white picture)."""
+    return Image.new("RGB", (WIDTH, HEIGHT), "white")
+
+
 def write_y4m(frames: Sequence[Image.Image], path: Path, *, repeat: int = FPS) -> Path:
     """``frames``, each shown for ``repeat`` frames (a second at 10 per second), as Y4M."""
     with path.open("wb") as out:

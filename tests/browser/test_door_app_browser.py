@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from config.tickets import ticket_tools
 from tests.browser.checks import assert_accessible
-from tests.browser.fake_camera import camera_browser, qr_frame, write_y4m
+from tests.browser.fake_camera import blank_frame, camera_browser, qr_frame, write_y4m
 from tp_api.models import Ticket
 from tp_api.services.delivery.ticket_files import ticket_code
 from tp_api.services.door import pairing, scanners
@@ -27,22 +27,25 @@ PHONE = {
 
 @pytest.fixture
 def door(factory, settings, staff_seller):
-    """Two events, a personalised ticket of each, and a scanner of the first event."""
+    """Two events, three personalised tickets of the first and one of the other, and two
+    scanners of the first event."""
     here = factory.event(staff_seller, name="Harbour Jazz", ticket_stock=10)
     elsewhere = factory.event(staff_seller, name="Other Night", ticket_stock=10)
     tickets = []
-    for event in (here, elsewhere):
-        outcome = factory.order(staff_seller, factory.ticket_type(event), quantity=1)
-        (ticket,) = factory.personalise_all(staff_seller, outcome)
-        tickets.append(Ticket.get_by_id(ticket.id))
+    for event, count in ((here, 3), (elsewhere, 1)):
+        outcome = factory.order(staff_seller, factory.ticket_type(event), quantity=count)
+        tickets += [Ticket.get_by_id(t.id) for t in factory.personalise_all(staff_seller, outcome)]
     scanner = scanners.create_scanner(staff_seller.id, "Gate A phone", [here.id]).scanner
+    second = scanners.create_scanner(staff_seller.id, "Gate B phone", [here.id]).scanner
     tools = ticket_tools(settings)
     codes = [ticket_code(tools, ticket) for ticket in tickets]
     return {
         "scanner": scanner,
+        "second": second,
         "owner": staff_seller,
         "valid": codes[0],
-        "other": codes[1],
+        "here": codes[:3],
+        "other": codes[3],
         "attendee": f"{tickets[0].first_name} {tickets[0].last_name}",
     }
 
@@ -53,8 +56,9 @@ def phone(browser, tmp_path) -> Iterator:
     one after the other, a second each, over and over."""
     opened = []
 
-    def open_(codes: list[str], locale: str = "en-GB") -> Page:
-        video = write_y4m([qr_frame(code) for code in codes], tmp_path / f"camera{len(opened)}.y4m")
+    def open_(codes: list[str], locale: str = "en-GB", *, blank_seconds: int = 0) -> Page:
+        frames = [blank_frame()] * blank_seconds + [qr_frame(code) for code in codes]
+        video = write_y4m(frames, tmp_path / f"camera{len(opened)}.y4m")
         chromium = camera_browser(browser, video)
         context = chromium.new_context(locale=locale, **PHONE)
         context.set_default_timeout(10_000)
@@ -131,3 +135,56 @@ def test_pairing_from_the_consoles_link(live_server, phone, door):
     page.goto(f"{live_server}/door#pair={code}")
     expect(page.get_by_role("status")).to_have_text("Paired as Gate A phone.")
     expect(page.locator("#result")).to_contain_text("Admitted", timeout=15_000)
+
+
+def _paired_with_its_list(page: Page, base: str, door: dict, scanner_key: str = "scanner") -> None:
+    code = pairing.issue_code(door["owner"].id, door[scanner_key].id).code
+    page.goto(f"{base}/door#pair={code}")
+    expect(page.locator("#list-state")).to_contain_text("Offline list: 3 tickets")
+
+
+# The camera shows nothing for the first seconds (time to pair and go offline), then the
+# tickets, a second each, over and over.
+LEAD_IN = 6
+
+
+def test_offline_scans_wait_and_are_sent_when_the_network_is_back(live_server, phone, door):
+    page = phone(door["here"], blank_seconds=LEAD_IN)
+    _paired_with_its_list(page, live_server, door)
+    page.context.set_offline(True)
+    expect(page.locator("#offline")).to_have_text("Offline: 3 scans waiting", timeout=20_000)
+    expect(page.locator("#result")).to_have_class("result warn", timeout=10_000)  # seen again
+    page.context.set_offline(False)
+    expect(page.locator("#offline")).to_be_hidden(timeout=15_000)
+    expect(page.locator('[data-figure="inside"]')).to_have_text("3", timeout=15_000)
+    assert page.script_errors == []  # type: ignore[attr-defined]
+
+
+def test_two_devices_offline_admit_one_ticket_and_both_see_the_conflict(
+    live_server, phone, screenshot, door
+):
+    pages = [phone([door["valid"]], blank_seconds=LEAD_IN) for _ in range(2)]
+    for page, scanner in zip(pages, ("scanner", "second"), strict=True):
+        _paired_with_its_list(page, live_server, door, scanner)
+        page.context.set_offline(True)
+    for page in pages:
+        expect(page.locator("#offline")).to_have_text("Offline: 1 scans waiting", timeout=20_000)
+    for page in pages:
+        page.context.set_offline(False)
+    for page in pages:
+        conflicts = page.get_by_role("region", name="Conflicts")
+        expect(conflicts).to_contain_text(door["attendee"], timeout=20_000)
+        expect(conflicts).to_contain_text("Already in", timeout=1_000)
+    screenshot(pages[1], "door-conflict-phone")
+
+
+def test_the_app_opens_without_a_network_once_it_was_opened(live_server, phone, door):
+    page = phone([door["valid"]], blank_seconds=LEAD_IN)
+    _paired_with_its_list(page, live_server, door)
+    page.evaluate("navigator.serviceWorker.ready.then(() => true)")
+    page.reload()  # now under the service worker's care
+    expect(page.locator("#list-state")).to_contain_text("Offline list: 3 tickets")
+    page.context.set_offline(True)
+    page.reload()
+    expect(page.get_by_role("heading", name="Now")).to_be_visible()
+    expect(page.locator("#list-state")).to_contain_text("Offline list: 3 tickets")

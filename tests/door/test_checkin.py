@@ -239,6 +239,12 @@ def test_offline_pack_upload_replay_and_conflict(client, door):
     assert again.get_json() == result
     assert CheckIn.select().count() == rows
     assert CheckIn.get(CheckIn.nonce == "b-1").at == t0  # kept with the time it happened
+    assert pack["eventIds"] == [door["event"].id]
+    # Every device watching the live figures sees the conflict, not only the one that sent it.
+    live = client.get(f"/api/v1/events/{door['event'].id}/live", headers=headers).get_json()
+    (conflict,) = live["conflicts"]
+    assert conflict["ticketId"] == door["tickets"][0].reference
+    assert (conflict["reason"], conflict["gate"]) == ("already_checked_in", "B")
 
 
 def test_live_figures(client, door):

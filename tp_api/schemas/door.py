@@ -71,6 +71,9 @@ class PackKey(BaseModel):
 
 class OfflinePack(BaseModel):
     eventId: int  # noqa: N815
+    eventIds: list[int] = Field(  # noqa: N815
+        description="The event and its dates: a code naming one of these is this event's"
+    )
     generatedAt: str  # noqa: N815
     allowReentry: bool  # noqa: N815
     requirePersonalisation: bool  # noqa: N815
@@ -100,6 +103,14 @@ class RecentFigures(BaseModel):
     refused: int
 
 
+class Conflict(BaseModel):
+    ticketId: str | None  # noqa: N815
+    reason: str
+    gate: str
+    device: str
+    at: str
+
+
 class LiveFigures(BaseModel):
     eventId: int  # noqa: N815
     at: str
@@ -109,6 +120,9 @@ class LiveFigures(BaseModel):
     tiers: list[TierFigures]
     gates: list[GateFigures]
     lastMinutes: RecentFigures  # noqa: N815
+    conflicts: list[Conflict] = Field(
+        description="The newest offline admissions refused on upload, newest first (20)"
+    )
 
 
 class PairBody(_Body):

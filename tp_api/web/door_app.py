@@ -10,7 +10,7 @@ install time (``make``), served from ``static/door/vendor``; nothing is fetched 
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, jsonify, render_template, request
 
 from tp_api.web import languages
 from tp_api.web.languages import N_, translated
@@ -38,6 +38,7 @@ SCRIPT_TEXTS = {
     "alreadyIn": N_("Already in since %(time)s"),
     "alreadyInAt": N_("Already in since %(time)s at %(gate)s"),
     "refused": N_("Refused"),
+    "already_checked_in": N_("Already in"),
     "invalid_signature": N_("Not one of our tickets"),
     "unknown_ticket": N_("Unknown ticket"),
     "wrong_event": N_("Not valid for this event"),
@@ -52,6 +53,14 @@ SCRIPT_TEXTS = {
     "pairFailed": N_("That code did not work: it is wrong, used or expired."),
     "noCamera": N_("The camera could not be opened: type or paste the code instead."),
     "notPairingCode": N_("That is not a pairing code."),
+    "noList": N_("No connection, and no offline list of this event on this device."),
+    "listReady": N_("Offline list: %(count)s tickets, from %(time)s."),
+    "offlineWaiting": N_("Offline: %(count)s scans waiting"),
+    "waiting": N_("%(count)s scans waiting to be sent"),
+    "conflictsSent": N_(
+        "Sent. %(count)s let in offline here were admitted elsewhere first: see Conflicts."
+    ),
+    "conflictItem": N_("%(ticket)s at %(gate)s, %(time)s: %(reason)s"),
 }
 
 
@@ -74,6 +83,37 @@ def _headers(response: Response) -> Response:
 @bp.record_once
 def _install(state: object) -> None:
     languages.install(state.app)  # type: ignore[attr-defined]
+
+
+@bp.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker that keeps the app on the device for offline use. Served from
+    ``/door/`` rather than ``/door/static/`` so that it may look after ``/door``."""
+    response = bp.send_static_file("sw.js")
+    response.headers["Service-Worker-Allowed"] = "/door"
+    response.headers["Cache-Control"] = "no-cache"
+    return response
+
+
+@bp.get("/manifest.webmanifest")
+def manifest() -> Response:
+    """What a phone needs to install the app on its home screen."""
+    body = {
+        "name": translated(N_("tp-bridge door")),
+        "short_name": translated(N_("Door")),
+        "start_url": "/door",
+        "scope": "/door",
+        "display": "standalone",
+        "background_color": "#f5f7fa",
+        "theme_color": "#1d2733",
+        "lang": languages.current(),
+        "icons": [
+            {"src": "/door/static/icon.svg", "sizes": "any", "type": "image/svg+xml"},
+        ],
+    }
+    response = jsonify(body)
+    response.mimetype = "application/manifest+json"
+    return response
 
 
 @bp.get("")

@@ -34,6 +34,10 @@ def _event_in_reach(scanner: ScannerContext, event_id: int) -> Event:
     return event
 
 
+# The newest offline conflicts the live figures list.
+CONFLICTS_SHOWN = 20
+
+
 def _scope(event_id: int) -> list[int]:
     return [event_id, *(e.id for e in Event.select(Event.id).where(Event.parent == event_id))]
 
@@ -47,6 +51,7 @@ def offline_pack(
     cancelled ones are included so that they are refused offline too.
     """
     event = _event_in_reach(scanner, event_id)
+    scope = _scope(event_id)
     rows = tuples(
         Ticket.select(
             Ticket.reference,
@@ -57,11 +62,14 @@ def offline_pack(
             TicketType.name,
         )
         .join(TicketType)
-        .where(Ticket.event.in_(_scope(event_id)), Ticket.is_deprecated == False)  # noqa: E712
+        .where(Ticket.event.in_(scope), Ticket.is_deprecated == False)  # noqa: E712
         .order_by(Ticket.id)
     )
     return {
         "eventId": event.id,
+        # The event and its dates: a code for one of these is this event's (offline, a
+        # reference missing from the list is then unknown, not another event's).
+        "eventIds": scope,
         "generatedAt": utcnow().isoformat(),
         "allowReentry": event.allow_reentry,
         "requirePersonalisation": event.require_personalisation,
@@ -178,7 +186,23 @@ def live_figures(event: Event) -> dict[str, Any]:
             "admitted": recent_counts.get(checkin.OK, 0),
             "refused": sum(v for k, v in recent_counts.items() if k != checkin.OK),
         },
+        "conflicts": _conflicts(scope),
     }
+
+
+def _conflicts(scope: list[int]) -> list[dict[str, Any]]:
+    """The newest offline admissions the service refused (the ticket was let in elsewhere
+    first, or cancelled meanwhile): a person at the door decides what happens."""
+    rows = tuples(
+        CheckIn.select(CheckIn.code_ref, CheckIn.result, CheckIn.gate, CheckIn.device, CheckIn.at)
+        .where(CheckIn.event.in_(scope), CheckIn.conflict == True)  # noqa: E712
+        .order_by(CheckIn.id.desc())
+        .limit(CONFLICTS_SHOWN)
+    )
+    return [
+        {"ticketId": ref, "reason": result, "gate": gate, "device": device, "at": at.isoformat()}
+        for ref, result, gate, device, at in rows
+    ]
 
 
 def _tier_figures(scope: list[int], *, personalised_only: bool) -> list[dict[str, Any]]:

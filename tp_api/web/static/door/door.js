@@ -1,12 +1,19 @@
 // The door app: pair this device, read QR codes with the camera (or a hand scanner typing
-// into the code field), ask the door API for each decision and show it full screen.
-// The scanner key from pairing is kept in this browser's localStorage only.
+// into the code field), ask the door API for each decision and show it full screen; without
+// a connection, decide from the event's offline list and send the scans later
+// (door-offline.js). The scanner key from pairing is kept in this browser's localStorage only.
+
+import * as offline from "./door-offline.js";
+import { forgetAll } from "./door-store.js";
 
 const STORE = "tp-door";
 const SAME_CODE_MS = 2500; // the camera sees one ticket many times a second
 const RESULT_MS = 2200;
 const DECODE_EVERY_MS = 120;
 const FIGURES_EVERY_MS = 5000;
+const ONLINE_WAIT_MS = 2500; // then the device decides alone
+const UPLOAD_EVERY_MS = 10000;
+const LIST_EVERY_MS = 5 * 60 * 1000;
 
 const texts = JSON.parse(document.getElementById("door-texts").textContent);
 const lang = document.documentElement.lang || "en";
@@ -37,17 +44,20 @@ const state = {
 let device = state.load();
 let last = { text: "", at: 0 };
 let figuresTimer = null;
+let deciding = Promise.resolve();
 
 async function api(path, options = {}) {
   const headers = { Accept: "application/json" };
   if (options.body !== undefined) headers["Content-Type"] = "application/json";
   if (device && device.key) headers.Authorization = `Bearer ${device.key}`;
+  const waited = options.timeoutMs ? AbortSignal.timeout(options.timeoutMs) : undefined;
   const response = await fetch(path, {
     method: options.method || "GET",
     headers,
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
     credentials: "omit",
     cache: "no-store",
+    signal: waited,
   });
   const data = await response.json().catch(() => ({}));
   return { ok: response.ok, status: response.status, data };
@@ -92,6 +102,40 @@ function showPair() {
 
 // --- scanning --------------------------------------------------------------------------
 
+async function loadList() {
+  if (!device || !device.eventId) return;
+  const pack = await offline.loadList(device.eventId, async (eventId) => {
+    const answer = await api(`/api/v1/checkin/events/${eventId}/offline`, { timeoutMs: 10000 });
+    return answer.ok ? answer.data : null;
+  });
+  const state = $("list-state");
+  state.textContent = pack
+    ? say("listReady", { count: String(pack.tickets.length), time: clock(pack.generatedAt) })
+    : say("noList");
+}
+
+async function flush() {
+  if (!device || !navigator.onLine) return updateBanner();
+  try {
+    const done = await offline.upload((body) =>
+      api("/api/v1/checkin/upload", { method: "POST", body, timeoutMs: 15000 }),
+    );
+    if (done.conflicts.length) banner(say("conflictsSent", { count: String(done.conflicts.length) }));
+  } catch {
+    // still no network: the scans wait
+  }
+  await updateBanner();
+  refreshFigures();
+}
+
+async function updateBanner() {
+  const waiting = await offline.waitingCount();
+  const element = $("offline");
+  if (!navigator.onLine) element.textContent = say("offlineWaiting", { count: String(waiting) });
+  else element.textContent = waiting ? say("waiting", { count: String(waiting) }) : "";
+  element.hidden = !element.textContent;
+}
+
 function showScan() {
   $("pair").hidden = true;
   $("scan").hidden = false;
@@ -105,6 +149,8 @@ function showScan() {
   document.querySelector(`input[name="direction"][value="${device.direction || "in"}"]`).checked = true;
   startFigures();
   startCamera();
+  loadList();
+  flush();
 }
 
 function remember() {
@@ -116,30 +162,40 @@ function remember() {
 
 async function check(text) {
   remember();
-  let answer;
-  try {
-    answer = await api("/api/v1/checkin/scan", {
-      method: "POST",
-      body: {
-        qrPayload: text,
-        eventId: device.eventId,
-        gate: device.gate,
-        device: device.name,
-        direction: device.direction,
-        nonce: crypto.randomUUID(),
-      },
-    });
-  } catch {
-    show("warn", say("noConnection"), "", "");
+  const scan = {
+    nonce: crypto.randomUUID(),
+    eventId: device.eventId,
+    gate: device.gate,
+    device: device.name,
+    direction: device.direction,
+  };
+  if (navigator.onLine) {
+    try {
+      const answer = await api("/api/v1/checkin/scan", {
+        method: "POST",
+        body: { ...scan, qrPayload: text },
+        timeoutMs: ONLINE_WAIT_MS,
+      });
+      if (!answer.ok) {
+        const code = answer.data && answer.data.error ? answer.data.error.code : "";
+        show("bad", say(code in texts ? code : "refused"), "", "");
+        if (code === "unauthenticated") forget();
+        return;
+      }
+      showDecision(answer.data);
+      await offline.remember(scan.eventId, answer.data);
+      return;
+    } catch {
+      // no answer in time: this device decides alone, and the scan waits to be sent
+    }
+  }
+  const local = await offline.decide(text, scan);
+  if (!local) {
+    show("warn", say("noList"), "", "");
     return;
   }
-  if (!answer.ok) {
-    const code = answer.data && answer.data.error ? answer.data.error.code : "";
-    show("bad", say(code in texts ? code : "refused"), "", "");
-    if (code === "unauthenticated") forget();
-    return;
-  }
-  showDecision(answer.data);
+  showDecision(local);
+  updateBanner();
 }
 
 function clock(iso) {
@@ -206,7 +262,17 @@ function signal(kind) {
 let detector = null;
 let canvas = null;
 
-async function startCamera() {
+let cameraStarting = null;
+const cameraHint = $("camera-note").textContent;
+
+// Once: pairing and then scanning both ask for the camera, and a second getUserMedia()
+// while the first is opening would interrupt its play().
+function startCamera() {
+  cameraStarting = cameraStarting || openCamera().finally(() => { cameraStarting = null; });
+  return cameraStarting;
+}
+
+async function openCamera() {
   const video = $("video");
   if (video.srcObject) return;
   try {
@@ -216,6 +282,7 @@ async function startCamera() {
     });
     await video.play();
     $("camera-start").hidden = true;
+    $("camera-note").textContent = cameraHint;
   } catch {
     $("camera-note").textContent = say("noCamera");
     $("camera-start").hidden = false;
@@ -269,7 +336,8 @@ function seen(text) {
     $("pair-code-error").textContent = say("notPairingCode");
     return;
   }
-  check(text);
+  // One decision at a time: two codes read in a blink are decided in the order seen.
+  deciding = deciding.then(() => check(text)).catch(() => {});
 }
 
 function stopCamera() {
@@ -288,10 +356,29 @@ async function refreshFigures() {
       document.querySelectorAll("#figures [data-figure]").forEach((element) => {
         element.textContent = String(answer.data[element.dataset.figure]);
       });
+      showConflicts(answer.data.conflicts || []);
     }
   } catch {
     // offline: the figures wait for the network
   }
+}
+
+function showConflicts(conflicts) {
+  const list = $("conflict-list");
+  list.replaceChildren(
+    ...conflicts.map((conflict) => {
+      const item = document.createElement("li");
+      const who = offline.attendee(device.eventId, conflict.ticketId) || conflict.ticketId;
+      item.textContent = say("conflictItem", {
+        ticket: who,
+        gate: conflict.gate || conflict.device || "–",
+        time: clock(conflict.at),
+        reason: say(conflict.reason in texts ? conflict.reason : "refused"),
+      });
+      return item;
+    }),
+  );
+  $("conflicts").hidden = conflicts.length === 0;
 }
 
 function startFigures() {
@@ -315,6 +402,7 @@ function banner(text) {
 
 function forget() {
   state.clear();
+  forgetAll();
   device = null;
   stopCamera();
   showPair();
@@ -334,7 +422,15 @@ $("code-form").addEventListener("submit", (event) => {
 $("setup").addEventListener("change", () => {
   remember();
   startFigures();
+  loadList();
 });
+window.addEventListener("online", flush);
+window.addEventListener("offline", updateBanner);
+setInterval(flush, UPLOAD_EVERY_MS);
+setInterval(loadList, LIST_EVERY_MS);
+if ("serviceWorker" in navigator) {
+  navigator.serviceWorker.register("/door/sw.js", { scope: "/door" }).catch(() => {});
+}
 $("camera-start").addEventListener("click", startCamera);
 $("result-close").addEventListener("click", () => { $("result").hidden = true; });
 $("unpair").addEventListener("click", forget);
