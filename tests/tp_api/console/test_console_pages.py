@@ -99,6 +99,10 @@ def test_orders_search_by_reference_email_and_name(client, factory, seller):
         )
         assert found == {expected}, query
     assert "No orders match" in page_text(client.get("/console/orders?q=nobody-at-all"))
+    short = client.get("/console/orders?q=ad")
+    assert short.status_code == 200
+    assert 'aria-invalid="true"' in short.get_data(as_text=True)
+    assert "Type at least 3 characters of a name or e-mail address" in page_text(short)
 
 
 def test_refund_part_of_an_order_puts_the_stock_back(client, factory, seller):

@@ -141,7 +141,12 @@ def _indexed_text(search: str | None) -> str | None:
     wanted = (search or "").strip()[:200]
     if not wanted or parse_order_reference(wanted) is not None:
         return None
-    return wanted if order_search.uses_index(wanted) else None
+    if not order_search.uses_index(wanted):
+        raise InvalidInput(
+            "Type at least 3 characters of a name or e-mail address, or an order number",
+            code="search_too_short",
+        )
+    return wanted
 
 
 def _text_search(text: str, others: Any, count: int, before: int | None) -> list[Order]:
@@ -155,16 +160,14 @@ def _text_search(text: str, others: Any, count: int, before: int | None) -> list
 
 
 def _matches(text: str) -> Any:
-    """A reference (``TP-00123``) or a number is looked up by index; other text is matched
-    anywhere in the buyer's e-mail address and names (by a trigram index: order_search)."""
+    """A reference (``TP-00123``) or a number, looked up by index (words go through
+    :func:`_text_search`)."""
     wanted = text[:200]
     number = parse_order_reference(wanted)
     if number is not None and wanted[:3].upper() == "TP-":
         return Order.number == number
-    if number is not None:
-        # A bare number: our order number or the shop's.
-        return (Order.number == number) | (Order.wp_order_id == normalise_wp_order_id(wanted))
-    return order_search.text_match(wanted) | (Order.wp_order_id == normalise_wp_order_id(wanted))
+    # A bare number: our order number or the shop's.
+    return (Order.number == number) | (Order.wp_order_id == normalise_wp_order_id(wanted))
 
 
 def get_order(account_id: int, number: int) -> OrderDetail:

@@ -11,7 +11,9 @@ trigram index holds them (migration 0020):
 - SQLite: an FTS5 table whose rows are order ids. Its matches come newest first, a batch at
   a time, and each batch is narrowed to the account's orders that pass the other filters, so
   a page costs a few lookups whether the text is rare, in every order, or only in old ones.
-  Text under three characters has no trigram: it is matched while reading the newest orders.
+Text under three characters has no trigram, and would be matched by reading every order:
+it is refused with a request for more (a number or an order reference is looked up by its
+own index, whatever its length).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from tp_api.models import Order
 # Trigrams: shorter text has none to look up.
 SHORTEST_INDEXED = 3
 # PostgreSQL: the account's newest orders looked through before the index is asked.
-RECENT = 5000
+RECENT = 2000
 # Order ids asked of the SQLite index at a time (newest first), and how many such batches
 # before the rest is read from the account's own orders instead: text common in other
 # accounts' orders but rare in this one would otherwise walk the whole index.
@@ -83,16 +85,20 @@ def newest_matching(
 def _newest_matching_postgres(
     text: str, query: peewee.ModelSelect[Order], count: int
 ) -> list[Order]:
-    # ``query`` already holds the cursor's ``id < before``.
-    recent = [o.id for o in query.select(Order.id).order_by(Order.id.desc()).limit(RECENT)]
+    # ``query`` already holds the account, the other filters and the cursor's ``id < before``.
+    floor = query.select(Order.id).order_by(Order.id.desc()).offset(RECENT - 1).limit(1).scalar()
     matching = query.where(text_match(text)).order_by(Order.id.desc())
-    found = list(matching.where(Order.id.in_(recent)).limit(count)) if recent else []
-    if len(found) >= count or len(recent) < RECENT:
+    if floor is None:  # fewer orders than RECENT: read them all
+        return list(matching.limit(count))
+    found = list(matching.where(Order.id >= floor).limit(count))
+    if len(found) >= count:
         return found
-    older = query.select(Order.id).where(text_match(text) & (Order.id < recent[-1]))
-    newest = sorted((o.id for o in older), reverse=True)[: count - len(found)]
-    rows = list(Order.select().where(Order.id.in_(newest)).order_by(Order.id.desc()))
-    return found + rows if newest else found
+    # No ORDER BY ... LIMIT here: the planner then takes the trigram index.
+    older = query.select(Order.id).where(text_match(text) & (Order.id < floor))
+    newest = sorted((row.id for row in older), reverse=True)[: count - len(found)]
+    if not newest:
+        return found
+    return found + list(Order.select().where(Order.id.in_(newest)).order_by(Order.id.desc()))
 
 
 def _holders(wanted: str, below: int | None) -> list[int]:

@@ -49,16 +49,25 @@ def orders() -> str:
     status = status if status in STATUSES else ""
     event_id = request.args.get("event", type=int)
     event_id = event_id if event_id is not None and 0 < event_id <= MAX_ID else None
-    page = order_queries.list_orders(
-        account_id(),
-        order_queries.OrderFilter(search=search or None, status=status or None, event_id=event_id),
-        limit=PAGE_SIZE,
-        cursor=request.args.get("cursor") or None,
-    )
+    problem = ""
+    try:
+        page = order_queries.list_orders(
+            account_id(),
+            order_queries.OrderFilter(
+                search=search or None, status=status or None, event_id=event_id
+            ),
+            limit=PAGE_SIZE,
+            cursor=request.args.get("cursor") or None,
+        )
+    except InvalidInput as refused:  # a search too short to look up: said beside the box
+        if refused.code != "search_too_short":
+            raise
+        page, problem = order_queries.OrderPage([], None), translated(refused.message)
     return render_template(
         "console/orders.html",
         page=page,
         search=search,
+        search_problem=problem,
         status=status,
         statuses=STATUSES,
         event_id=event_id,
