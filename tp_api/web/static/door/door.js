@@ -224,6 +224,11 @@ function show(kind, verdict, who, what) {
   box.querySelector(".who").textContent = who;
   box.querySelector(".what").textContent = what;
   box.hidden = false;
+  // How long from the code read to the answer on screen (bench/door_app_bench.py listens).
+  const since = seenAt;
+  requestAnimationFrame(() =>
+    document.dispatchEvent(new CustomEvent("door:shown", { detail: { ms: performance.now() - since, kind } })),
+  );
   signal(kind);
   clearTimeout(hideTimer);
   hideTimer = setTimeout(() => { box.hidden = true; }, RESULT_MS);
@@ -322,8 +327,11 @@ async function decodeLoop() {
   if (video.srcObject) setTimeout(decodeLoop, DECODE_EVERY_MS);
 }
 
+let seenAt = 0;
+
 function seen(text) {
   const now = Date.now();
+  seenAt = performance.now();
   if (text === last.text && now - last.at < SAME_CODE_MS) return;
   last = { text, at: now };
   const code = pairingCodeIn(text);
