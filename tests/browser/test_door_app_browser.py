@@ -188,3 +188,27 @@ def test_the_app_opens_without_a_network_once_it_was_opened(live_server, phone, 
     page.reload()
     expect(page.get_by_role("heading", name="Now")).to_be_visible()
     expect(page.locator("#list-state")).to_contain_text("Offline list: 3 tickets")
+
+
+def test_a_guest_without_their_code_is_found_and_admitted_by_hand(live_server, phone, door):
+    page = phone([door["valid"]], blank_seconds=60)  # the camera sees no code meanwhile
+    _paired_with_its_list(page, live_server, door)
+    page.get_by_label("Find a guest").fill("attendee1")
+    page.get_by_role("button", name="Find", exact=True).click()
+    page.get_by_role("button", name="Admit Attendee1 Doe").click()
+    result = page.locator("#result")
+    expect(result).to_contain_text("Admitted")
+    expect(result).to_contain_text("Attendee1 Doe")
+    page.get_by_role("button", name="Next ticket").click()
+    # Offline, the phone finds the guest in its list and admits them itself.
+    page.context.set_offline(True)
+    page.get_by_label("Find a guest").fill("Attendee2")
+    page.get_by_role("button", name="Find", exact=True).click()
+    page.get_by_role("button", name="Admit Attendee2 Doe").click()
+    expect(result).to_contain_text("Admitted")
+    expect(page.locator("#offline")).to_have_text("Offline: 1 scans waiting")
+    page.context.set_offline(False)
+    expect(page.locator("#offline")).to_be_hidden(timeout=15_000)
+    expect(page.locator('[data-figure="inside"]')).to_have_text("2", timeout=15_000)
+    assert_accessible(page)
+    assert page.script_errors == []  # type: ignore[attr-defined]

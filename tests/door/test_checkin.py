@@ -8,46 +8,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from config.tickets import scan_public_keys, ticket_tools
+from config.tickets import scan_public_keys
+from tests.door.support import post_scan
 from tp_api.db import database
 from tp_api.models import CheckIn, Event, Ticket, TicketStatus
 from tp_api.services.delivery.ticket_files import ticket_code
 from tp_api.services.door import checkin, scanners
 from tp_api.services.orders import personalise
 from tp_api.services.orders.personalise import AttendeeInput
-
-
-@pytest.fixture
-def door(factory, settings, app):
-    seller = factory.seller()
-    event = factory.event(seller, name="Fest", ticket_stock=50)
-    outcome = factory.order(seller, factory.ticket_type(event), quantity=3)
-    tickets = factory.personalise_all(seller, outcome)
-    scanner = scanners.create_scanner(seller.id, "Gate A", [event.id])
-    tools = ticket_tools(settings)
-    codes = [ticket_code(tools, t) for t in tickets]
-    return {
-        "seller": seller,
-        "event": event,
-        "tickets": tickets,
-        "codes": codes,
-        "key": scanner.secret,
-        "tools": tools,
-    }
-
-
-def post_scan(client, door, code, direction="in", gate="A", event_id=None, **extra):
-    body = {
-        "qrPayload": code,
-        "eventId": event_id or door["event"].id,
-        "gate": gate,
-        "device": "phone-1",
-        "direction": direction,
-        **extra,
-    }
-    return client.post(
-        "/api/v1/checkin/scan", json=body, headers={"Authorization": f"Bearer {door['key']}"}
-    )
 
 
 def test_admit_then_duplicate_then_out_and_reentry(client, door):

@@ -33,6 +33,8 @@ class CheckIn(BaseModel):
     offline = peewee.BooleanField(default=False)
     # An offline admission of a ticket that another gate had already admitted.
     conflict = peewee.BooleanField(default=False)
+    # Decided by hand (the guest found by name or reference): no code was checked.
+    by_hand = peewee.BooleanField(default=False)
 
     class Meta:
         indexes = ((("event", "at"), False), (("scanner", "nonce"), True))

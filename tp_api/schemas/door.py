@@ -26,8 +26,43 @@ class ScanBody(_Body):
     nonce: str | None = Field(None, max_length=64, description="Makes a repeated scan a replay")
 
 
+class AdmitBody(_Body):
+    ticketId: str = Field(min_length=1, max_length=32, description="The guest's ticket")  # noqa: N815
+    eventId: int = Field(ge=1, le=2**53)  # noqa: N815
+    gate: str = Field("", max_length=100)
+    device: str = Field("", max_length=100)
+    direction: Direction = "in"
+    nonce: str | None = Field(
+        None, max_length=64, description="Makes a repeated admission a replay"
+    )
+
+
+class Guest(BaseModel):
+    ticketId: str  # noqa: N815
+    attendeeName: str | None  # noqa: N815
+    tierName: str  # noqa: N815
+    status: int
+    orderReference: str  # noqa: N815
+    firstCheckedInAt: str | None  # noqa: N815
+
+
+class GuestQuery(BaseModel):
+    q: str = Field(
+        min_length=2, max_length=100, description="A name, or a ticket or order reference"
+    )
+
+
+class GuestList(BaseModel):
+    items: list[Guest]
+
+
 class OfflineScan(_Body):
-    qrPayload: str = Field(min_length=1, max_length=400)  # noqa: N815
+    qrPayload: str | None = Field(  # noqa: N815
+        None, min_length=1, max_length=400, description="The scanned code (or ticketId)"
+    )
+    ticketId: str | None = Field(  # noqa: N815
+        None, min_length=1, max_length=32, description="A guest admitted by hand, no code"
+    )
     eventId: int = Field(ge=1, le=2**53)  # noqa: N815
     scannedAt: datetime  # noqa: N815
     nonce: str = Field(min_length=1, max_length=64)

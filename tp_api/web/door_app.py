@@ -61,6 +61,15 @@ SCRIPT_TEXTS = {
         "Sent. %(count)s let in offline here were admitted elsewhere first: see Conflicts."
     ),
     "conflictItem": N_("%(ticket)s at %(gate)s, %(time)s: %(reason)s"),
+    "q_too_short": N_("Type at least 2 characters of a name or a reference"),
+    "noGuests": N_("Nobody found."),
+    "admitGuest": N_("Admit %(name)s"),
+    "letOutGuest": N_("Let %(name)s out"),
+    "status_1": N_("no name yet"),
+    "status_2": N_("not in yet"),
+    "status_3": N_("inside"),
+    "status_4": N_("went out"),
+    "status_5": N_("cancelled"),
 }
 
 

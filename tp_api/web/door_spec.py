@@ -4,6 +4,9 @@ partner API's; see tp_api.schemas.door)."""
 from __future__ import annotations
 
 from tp_api.schemas.door import (
+    AdmitBody,
+    GuestList,
+    GuestQuery,
     LiveFigures,
     OfflinePack,
     PairAnswer,
@@ -29,6 +32,38 @@ register(
         response=ScanAnswer,
         errors=_ERRORS,
         description="One atomic decision per scan; `reason` says why a scan was refused.",
+    )
+)
+register(
+    Operation(
+        method="post",
+        path="/api/v1/checkin/admit",
+        operation_id="door_admit",
+        summary="Admit (or let out) a guest by hand",
+        tag="Door",
+        security="scannerKey",
+        body=AdmitBody,
+        response=ScanAnswer,
+        errors=_ERRORS,
+        description=(
+            "The guest found by name or reference (`guests`), no code scanned: the same "
+            "decision as a scan of the ticket's current code, recorded as by hand."
+        ),
+    )
+)
+register(
+    Operation(
+        method="get",
+        path="/api/v1/checkin/events/{event_id}/guests",
+        operation_id="door_guests",
+        summary="Find guests of an event",
+        tag="Door",
+        security="scannerKey",
+        query=GuestQuery,
+        response=GuestList,
+        errors=_ERRORS,
+        path_params={"event_id": "int"},
+        description="Up to 20 tickets by attendee name, ticket reference or order reference (`q`).",
     )
 )
 register(

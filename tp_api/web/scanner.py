@@ -14,7 +14,7 @@ from typing import Any
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import Blueprint, Response, g, jsonify, request
 
-from tp_api.services.door import checkin, pairing, scanner_api, scanners
+from tp_api.services.door import checkin, guest_search, pairing, scanner_api, scanners
 from tp_api.services.errors import InvalidInput, TicketingError, TooManyAttempts
 from tp_api.services.validation import optional_str, to_int
 from tp_api.web.parts import parts
@@ -108,6 +108,33 @@ def scan() -> Response:
         _keys(),
     )
     return jsonify(scanner_api.scan_json(result))
+
+
+@bp.post("/checkin/admit")
+def admit() -> Response:
+    """A decision by hand: the guest found by name or reference, no code scanned."""
+    data = _body()
+    result = checkin.scan(
+        g.scanner,
+        checkin.ScanRequest(
+            code="",
+            ticket_reference=scanner_api.ticket_reference(data, "ticketId"),
+            event_id=to_int(data.get("eventId"), "eventId", minimum=1),
+            gate=optional_str(data, "gate", max_len=100),
+            device=optional_str(data, "device", max_len=100),
+            direction=optional_str(data, "direction", max_len=3) or checkin.IN,
+            nonce=optional_str(data, "nonce", max_len=64) or None,
+        ),
+        _keys(),
+    )
+    return jsonify(scanner_api.scan_json(result))
+
+
+@bp.get("/checkin/events/<int:event_id>/guests")
+def guests(event_id: int) -> Response:
+    """Tickets of the event by attendee name, ticket reference or order reference."""
+    found = guest_search.find_guests(g.scanner, event_id, request.args.get("q", ""))
+    return jsonify({"items": found})
 
 
 @bp.get("/checkin/events/<int:event_id>/offline")

@@ -53,6 +53,8 @@ class ScanRequest:
     nonce: str | None = None
     device_at: datetime | None = None  # when the scanner saw it (offline uploads)
     offline: bool = False
+    # By hand: the ticket's reference (a guest found by name), ``code`` is then empty.
+    ticket_reference: str | None = None
 
 
 @dataclass(frozen=True)
@@ -101,6 +103,8 @@ def scan(
 def _scan(
     scanner: ScannerContext, request: ScanRequest, public_keys: Mapping[str, Ed25519PublicKey]
 ) -> ScanResult:
+    if request.ticket_reference is not None:
+        return _by_hand(scanner, request)
     try:
         code = verify_ticket_code(request.code, public_keys)
     except InvalidTicketCode:
@@ -112,6 +116,25 @@ def _scan(
     if not in_scope or not scanner.may_scan(ticket.event_id):
         return _record(scanner, request, ticket, code, Reason.WRONG_EVENT)
     if code.version != ticket.version or ticket.is_deprecated:
+        return _record(scanner, request, ticket, code, Reason.SUPERSEDED)
+    return _decide(scanner, request, ticket, code)
+
+
+def _by_hand(scanner: ScannerContext, request: ScanRequest) -> ScanResult:
+    """A decision for a ticket named by its reference, as door staff admit a guest found by
+    name: the same rules as a scan of its current code, recorded as by hand."""
+    reference = request.ticket_reference or ""
+    probe = TicketCode(key_id="", reference=reference, event_id=request.event_id, version=0)
+    ticket = _ticket(probe)
+    if ticket is None:
+        return _record(scanner, request, None, probe, Reason.UNKNOWN_TICKET)
+    code = TicketCode(
+        key_id="", reference=reference, event_id=ticket.event_id, version=ticket.version
+    )
+    in_scope = request.event_id in (ticket.event_id, ticket.parent_event_id)
+    if not in_scope or not scanner.may_scan(ticket.event_id):
+        return _record(scanner, request, ticket, code, Reason.WRONG_EVENT)
+    if ticket.is_deprecated:
         return _record(scanner, request, ticket, code, Reason.SUPERSEDED)
     return _decide(scanner, request, ticket, code)
 
@@ -222,6 +245,7 @@ def _decide_in_one_statement(
         request.event_id, scanner.scanner_id, request.direction, stamp(at), request.gate[:100],
         request.device[:100], request.nonce, code.reference,
         stamp(request.device_at) if request.device_at else None, request.offline, offline_in,
+        request.ticket_reference is not None,
     )  # fmt: skip
     row = checkin_sql.pg_execute("tp_scan_decide", args).fetchone()
     if row is None:  # the ticket row vanished between lookup and decision
@@ -275,6 +299,7 @@ def _record(
         "device_at": request.device_at,
         "offline": request.offline,
         "conflict": conflict,
+        "by_hand": request.ticket_reference is not None,
     }
     if in_transaction:
         insert_rows(CheckIn, [row])
@@ -348,7 +373,7 @@ def _replayed(scanner: ScannerContext, request: ScanRequest) -> ScanResult | Non
     if (row.direction, row.event_id, row.code_ref) != (
         request.direction,
         request.event_id,
-        reference_in_code(request.code),
+        request.ticket_reference or reference_in_code(request.code),
     ):
         raise Conflict(
             f"nonce {request.nonce!r} was already used for another scan", code="nonce_reused"

@@ -34,8 +34,9 @@ WITH admitted AS (
     WHERE "id" = $3 AND "version" = $4 AND "status" = ANY($5) RETURNING "id"
 )
 INSERT INTO "check_in" ("ticket_id", "event_id", "scanner_id", "direction", "at", "gate",
-    "device", "result", "nonce", "code_ref", "device_at", "offline", "conflict")
-SELECT t."id", $6, $7, $8, $9, $10, $11, d.result, $12, $13, $14, $15, $16 AND d.result <> 'ok'
+    "device", "result", "nonce", "code_ref", "device_at", "offline", "conflict", "by_hand")
+SELECT t."id", $6, $7, $8, $9, $10, $11, d.result, $12, $13, $14, $15, $16 AND d.result <> 'ok',
+    $17
 FROM "ticket" AS t, LATERAL (SELECT CASE
     WHEN EXISTS (SELECT 1 FROM admitted) THEN 'ok'
     WHEN t."version" <> $4 THEN 'superseded'
@@ -53,7 +54,7 @@ _PGLOOKUP_SQL = LOOKUP_SQL.replace("{p}", "$1")
 PG_PREPARE = (
     f"PREPARE tp_scan_lookup (text) AS {_PGLOOKUP_SQL}",
     "PREPARE tp_scan_decide (smallint, timestamp, integer, integer, integer[], integer, "
-    "integer, text, timestamp, text, text, text, text, timestamp, boolean, boolean) AS "
+    "integer, text, timestamp, text, text, text, text, timestamp, boolean, boolean, boolean) AS "
     + PG_DECIDE_SQL,
 )
 _prepared: weakref.WeakKeyDictionary[Any, bool] = weakref.WeakKeyDictionary()

@@ -25,7 +25,13 @@ MAX_OFFLINE_AGE = timedelta(days=30)
 CLOCK_SKEW = timedelta(minutes=10)
 
 
-def _event_in_reach(scanner: ScannerContext, event_id: int) -> Event:
+def ticket_reference(data: dict[str, Any], name: str, *, label: str | None = None) -> str:
+    """A ticket reference sent by a door device (a guest admitted by hand)."""
+    return required_str(data, name, max_len=32, label=label or name).strip().lower()
+
+
+def event_in_reach(scanner: ScannerContext, event_id: int) -> Event:
+    """The account's event this scanner may use (Forbidden or NotFound otherwise)."""
     if not scanner.may_scan(event_id):
         raise Forbidden(f"This scanner may not use event {event_id}", code="scanner_forbidden")
     event = Event.get_or_none((Event.id == event_id) & (Event.account == scanner.account_id))
@@ -38,7 +44,8 @@ def _event_in_reach(scanner: ScannerContext, event_id: int) -> Event:
 CONFLICTS_SHOWN = 20
 
 
-def _scope(event_id: int) -> list[int]:
+def scope_of(event_id: int) -> list[int]:
+    """The event and its dates."""
     return [event_id, *(e.id for e in Event.select(Event.id).where(Event.parent == event_id))]
 
 
@@ -50,8 +57,8 @@ def offline_pack(
     Tickets are listed compactly as ``[reference, version, status, attendee, tier]``;
     cancelled ones are included so that they are refused offline too.
     """
-    event = _event_in_reach(scanner, event_id)
-    scope = _scope(event_id)
+    event = event_in_reach(scanner, event_id)
+    scope = scope_of(event_id)
     rows = tuples(
         Ticket.select(
             Ticket.reference,
@@ -127,8 +134,14 @@ def _parse_scan(scanner: ScannerContext, item: Any, index: int) -> checkin.ScanR
     event_id = to_int(item.get("eventId"), f"{where}.eventId", minimum=1)
     if not scanner.may_scan(event_id):
         raise Forbidden(f"This scanner may not scan event {event_id}", code="scanner_forbidden")
+    by_hand = "ticketId" in item and "qrPayload" not in item
     return checkin.ScanRequest(
-        code=required_str(item, "qrPayload", max_len=400, label=f"{where}.qrPayload"),
+        code=""
+        if by_hand
+        else required_str(item, "qrPayload", max_len=400, label=f"{where}.qrPayload"),
+        ticket_reference=ticket_reference(item, "ticketId", label=f"{where}.ticketId")
+        if by_hand
+        else None,
         event_id=event_id,
         gate=optional_str(item, "gate", max_len=100, label=f"{where}.gate"),
         device=optional_str(item, "device", max_len=100, label=f"{where}.device"),
@@ -158,13 +171,13 @@ def scan_json(result: checkin.ScanResult) -> dict[str, Any]:
 
 def live(scanner: ScannerContext, event_id: int) -> dict[str, Any]:
     """Who is inside now, per tier and per gate, recent scans and who is still to come."""
-    return live_figures(_event_in_reach(scanner, event_id))
+    return live_figures(event_in_reach(scanner, event_id))
 
 
 def live_figures(event: Event) -> dict[str, Any]:
     """The live door figures of an event the caller may see (scanner or console): four
     grouped queries, whatever the number of tickets, gates or scans."""
-    scope = _scope(event.id)
+    scope = scope_of(event.id)
     tiers = _tier_figures(scope, personalised_only=event.require_personalisation)
     recent_counts = dict(
         tuples(

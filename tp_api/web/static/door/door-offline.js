@@ -56,9 +56,23 @@ export async function decide(text, scan) {
     return refusal(ours ? "unknown_ticket" : "wrong_event", null);
   }
   if (code.version < row[1]) return refusal("superseded", row);
-  if (row[2] === CANCELLED) return refusal("cancelled", row);
+  return decideTicket(pack, row, scan, { qrPayload: text.slice(0, 400) });
+}
+
+// The same for a guest found by name and admitted by hand (no code: nothing to verify).
+export async function decideByHand(reference, scan) {
+  const list = lists.get(scan.eventId);
+  if (!list) return null;
+  const row = list.byReference.get(reference);
+  if (!row) return refusal("unknown_ticket", null);
+  return decideTicket(list.pack, row, scan, { ticketId: reference });
+}
+
+async function decideTicket(pack, row, scan, what) {
+  const reference = row[0];
+  if (row[2] === CANCELLED) return { ...refusal("cancelled", row), direction: scan.direction };
   const seen = (await read(`seen:${scan.eventId}`)) || {};
-  const mine = seen[code.reference];
+  const mine = seen[reference];
   const inside = mine ? mine.inside : row[2] === SCANNED_IN;
   let result;
   if (scan.direction === "out") {
@@ -72,14 +86,34 @@ export async function decide(text, scan) {
   }
   if (result) return { ...result, direction: scan.direction, offline: true };
   const now = new Date().toISOString();
-  seen[code.reference] = {
+  seen[reference] = {
     inside: scan.direction !== "out",
     firstAt: (mine && mine.firstAt) || now,
     firstGate: (mine && mine.firstGate) || scan.gate,
   };
   await write(`seen:${scan.eventId}`, seen);
-  const waiting = await enqueue({ ...scan, qrPayload: text.slice(0, 400), scannedAt: now });
-  return { success: true, reason: null, direction: scan.direction, attendeeName: row[3], tierName: row[4], offline: true, waiting };
+  const waiting = await enqueue({ ...scan, ...what, scannedAt: now });
+  return {
+    success: true,
+    reason: null,
+    direction: scan.direction,
+    attendeeName: row[3],
+    tierName: row[4],
+    ticketId: reference,
+    offline: true,
+    waiting,
+  };
+}
+
+// Guests of the event in the offline list, as the door API's guest search answers.
+export function findInList(eventId, text) {
+  const list = lists.get(eventId);
+  if (!list) return null;
+  const wanted = text.trim().toLowerCase();
+  return list.pack.tickets
+    .filter((row) => row[0] === wanted || (row[3] || "").toLowerCase().includes(wanted))
+    .slice(0, 20)
+    .map((row) => ({ ticketId: row[0], attendeeName: row[3], tierName: row[4], status: row[2] }));
 }
 
 // What the service decided online also tells this device who is inside.

@@ -198,6 +198,93 @@ async function check(text) {
   updateBanner();
 }
 
+// --- guests without a code ---------------------------------------------------------------
+
+async function findGuests(text) {
+  remember();
+  const problem = $("find-error");
+  problem.textContent = "";
+  let found = null;
+  if (navigator.onLine) {
+    try {
+      const query = new URLSearchParams({ q: text });
+      const answer = await api(`/api/v1/checkin/events/${device.eventId}/guests?${query}`, {
+        timeoutMs: ONLINE_WAIT_MS,
+      });
+      if (answer.ok) found = answer.data.items;
+      else if (answer.status === 400) {
+        problem.textContent = say("q_too_short");
+        return;
+      }
+    } catch {
+      // offline: the list on this device
+    }
+  }
+  if (found === null) found = offline.findInList(device.eventId, text);
+  showGuests(found || []);
+}
+
+function showGuests(guests) {
+  const list = $("guest-list");
+  if (!guests.length) {
+    const none = document.createElement("li");
+    none.textContent = say("noGuests");
+    list.replaceChildren(none);
+    return;
+  }
+  list.replaceChildren(
+    ...guests.map((guest) => {
+      const item = document.createElement("li");
+      const who = guest.attendeeName || guest.ticketId;
+      const about = document.createElement("span");
+      about.textContent = `${who} · ${guest.tierName} · ${say(`status_${guest.status}`)}`;
+      const button = document.createElement("button");
+      button.type = "button";
+      button.textContent = say(device.direction === "out" ? "letOutGuest" : "admitGuest", { name: who });
+      button.addEventListener("click", () => {
+        deciding = deciding.then(() => admitByHand(guest.ticketId)).catch(() => {});
+      });
+      item.append(about, button);
+      return item;
+    }),
+  );
+}
+
+async function admitByHand(ticketId) {
+  remember();
+  seenAt = performance.now();
+  const scan = {
+    nonce: crypto.randomUUID(),
+    eventId: device.eventId,
+    gate: device.gate,
+    device: device.name,
+    direction: device.direction,
+  };
+  if (navigator.onLine) {
+    try {
+      const answer = await api("/api/v1/checkin/admit", {
+        method: "POST",
+        body: { ...scan, ticketId },
+        timeoutMs: ONLINE_WAIT_MS,
+      });
+      if (answer.ok) {
+        showDecision(answer.data);
+        await offline.remember(scan.eventId, answer.data);
+        return;
+      }
+    } catch {
+      // no answer in time: decided here, sent later
+    }
+  }
+  const local = await offline.decideByHand(ticketId, scan);
+  if (!local) {
+    show("warn", say("noList"), "", "");
+    return;
+  }
+  showDecision(local);
+  updateBanner();
+}
+
 function clock(iso) {
   return new Date(iso).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
 }
@@ -426,6 +513,15 @@ $("code-form").addEventListener("submit", (event) => {
   const text = $("code").value.trim();
   $("code").value = "";
   if (text) seen(text);
+});
+$("find-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  const text = $("find").value.trim();
+  if (text.length < 2) {
+    $("find-error").textContent = say("q_too_short");
+    return;
+  }
+  findGuests(text);
 });
 $("setup").addEventListener("change", () => {
   remember();
