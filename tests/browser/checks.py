@@ -6,6 +6,7 @@ run says everything that is wrong with a page.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Page
@@ -176,3 +177,28 @@ def assert_keyboard_reachable(
     raise AssertionError(
         f"{page.url}: {selector!r} not focused after {max_tabs} Tab(s); focus went to:\n{path}"
     )
+
+
+AXE = Path(__file__).resolve().parents[2] / "tp_api/web/frontend/node_modules/axe-core/axe.min.js"
+
+
+def axe_problems(page: Page) -> list[str]:
+    """What axe-core (from npm, installed by ``make``) finds against WCAG 2 A and AA on the
+    page as it is now: one line per rule broken, with the elements it names."""
+    if not AXE.exists():
+        raise AssertionError(f"{AXE} is missing: run `make frontend` (npm installs axe-core)")
+    # Evaluated through the DevTools protocol: the page's Content-Security-Policy (scripts
+    # from the site only) is not weakened for the check.
+    page.evaluate(AXE.read_text() + "\n;true")
+    violations = page.evaluate(
+        """() => axe.run(document, {runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa']}})
+            .then((r) => r.violations.map((v) => ({id: v.id, help: v.help,
+                nodes: v.nodes.map((n) => n.target.join(' ')).slice(0, 5)})))"""
+    )
+    return [f"{v['id']}: {v['help']} ({', '.join(v['nodes'])})" for v in violations]
+
+
+def assert_axe_clean(page: Page) -> None:
+    """Fail with every axe-core finding at once."""
+    problems = axe_problems(page)
+    assert not problems, "axe-core:\n" + "\n".join(problems)
