@@ -22,24 +22,13 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_db import drop_postgres, fresh_postgres  # noqa: E402
 
 WARMUP_ORDERS = 200
 # --db postgres: a database of its own, made afresh and dropped after the run.
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 POSTGRES_DB = "tp_order_cost_bench"
-
-
-def _postgres(create: bool) -> str:
-    import psycopg2
-
-    conn = psycopg2.connect(POSTGRES_ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
-        if create:
-            cur.execute(f"CREATE DATABASE {POSTGRES_DB}")
-    conn.close()
-    return f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_DB}"
 
 
 def prepare(url: str, files: str) -> tuple[object, str, int]:
@@ -101,7 +90,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     args = parser.parse_args(argv)
     work = tempfile.mkdtemp(prefix="order-cost-")
-    url = _postgres(True) if args.db == "postgres" else f"sqlite:///{work}/bench.sqlite3"
+    url = (
+        fresh_postgres(POSTGRES_DB) if args.db == "postgres" else f"sqlite:///{work}/bench.sqlite3"
+    )
     client, key, type_id = prepare(url, f"{work}/files")
     path = f"/tp-api/orders/create?key={key}"
     n = 0
@@ -128,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     # Every answer was checked to be 200 above: no 429 or 5xx can pass unnoticed.
     print("settings: the shipped defaults (no TP_* setting changed)")
     if args.db == "postgres":
-        _postgres(False)  # WITH (FORCE) ends the app's pooled connections
+        drop_postgres(POSTGRES_DB)  # WITH (FORCE) ends the app's pooled connections
     return 0
 
 

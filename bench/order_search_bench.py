@@ -19,8 +19,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-POSTGRES_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+from bench_db import drop_postgres, fresh_postgres  # noqa: E402
+
 POSTGRES_DB = "tp_order_search_bench"
 WARM_UP, RUNS = 5, 30
 # (what it shows, the text, which account): the big one unless "small".
@@ -31,19 +33,6 @@ SEARCHES = [
     ("small account, text common in the big one", "last12", "small"),
     ("small account, rare text", "customer0012345", "small"),
 ]
-
-
-def _postgres(create: bool) -> str:
-    import psycopg2
-
-    conn = psycopg2.connect(POSTGRES_ADMIN_URL)
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute(f"DROP DATABASE IF EXISTS {POSTGRES_DB} WITH (FORCE)")
-        if create:
-            cur.execute(f"CREATE DATABASE {POSTGRES_DB}")
-    conn.close()
-    return f"postgresql://postgres@127.0.0.1:5432/{POSTGRES_DB}"
 
 
 def _fill(account_id: int, count: int, offset: int) -> None:
@@ -96,7 +85,7 @@ def run(kind: str, orders: int, keep: bool = False) -> None:
     from tp_api.services.credentials import partner_keys
 
     work = tempfile.mkdtemp(prefix="order-search-")
-    url = _postgres(True) if kind == "postgres" else f"sqlite:///{work}/search.sqlite3"
+    url = fresh_postgres(POSTGRES_DB) if kind == "postgres" else f"sqlite:///{work}/search.sqlite3"
     db = connect(url, max_connections=4)
     migrations.upgrade(db)
     with db.connection_context():
@@ -113,7 +102,7 @@ def run(kind: str, orders: int, keep: bool = False) -> None:
             print(f"  {name:44} {median:6.1f} ms {p90:6.1f} ms {found:6d}", flush=True)
     db.close_all()
     if kind == "postgres" and not keep:
-        _postgres(False)
+        drop_postgres(POSTGRES_DB)
 
 
 def main(argv: list[str] | None = None) -> int:

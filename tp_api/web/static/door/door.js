@@ -160,22 +160,23 @@ function remember() {
   state.save(device);
 }
 
-async function check(text) {
+function newScan() {
   remember();
-  const scan = {
+  return {
     nonce: crypto.randomUUID(),
     eventId: device.eventId,
     gate: device.gate,
     device: device.name,
     direction: device.direction,
   };
+}
+
+// Ask the door API (``path`` with ``body``); when it does not answer in time, ``alone()``
+// decides on this device and the scan waits to be sent.
+async function decideOnlineOrHere(path, body, alone) {
   if (navigator.onLine) {
     try {
-      const answer = await api("/api/v1/checkin/scan", {
-        method: "POST",
-        body: { ...scan, qrPayload: text },
-        timeoutMs: ONLINE_WAIT_MS,
-      });
+      const answer = await api(path, { method: "POST", body, timeoutMs: ONLINE_WAIT_MS });
       if (!answer.ok) {
         const code = answer.data && answer.data.error ? answer.data.error.code : "";
         show("bad", say(code in texts ? code : "refused"), "", "");
@@ -183,19 +184,26 @@ async function check(text) {
         return;
       }
       showDecision(answer.data);
-      await offline.remember(scan.eventId, answer.data);
+      await offline.remember(body.eventId, answer.data);
       return;
     } catch {
       // no answer in time: this device decides alone, and the scan waits to be sent
     }
   }
-  const local = await offline.decide(text, scan);
+  const local = await alone();
   if (!local) {
     show("warn", say("noList"), "", "");
     return;
   }
   showDecision(local);
   updateBanner();
+}
+
+function check(text) {
+  const scan = newScan();
+  return decideOnlineOrHere("/api/v1/checkin/scan", { ...scan, qrPayload: text }, () =>
+    offline.decide(text, scan),
+  );
 }
 
 // --- guests without a code ---------------------------------------------------------------
@@ -250,39 +258,12 @@ function showGuests(guests) {
   );
 }
 
-async function admitByHand(ticketId) {
-  remember();
+function admitByHand(ticketId) {
   seenAt = performance.now();
-  const scan = {
-    nonce: crypto.randomUUID(),
-    eventId: device.eventId,
-    gate: device.gate,
-    device: device.name,
-    direction: device.direction,
-  };
-  if (navigator.onLine) {
-    try {
-      const answer = await api("/api/v1/checkin/admit", {
-        method: "POST",
-        body: { ...scan, ticketId },
-        timeoutMs: ONLINE_WAIT_MS,
-      });
-      if (answer.ok) {
-        showDecision(answer.data);
-        await offline.remember(scan.eventId, answer.data);
-        return;
-      }
-    } catch {
-      // no answer in time: decided here, sent later
-    }
-  }
-  const local = await offline.decideByHand(ticketId, scan);
-  if (!local) {
-    show("warn", say("noList"), "", "");
-    return;
-  }
-  showDecision(local);
-  updateBanner();
+  const scan = newScan();
+  return decideOnlineOrHere("/api/v1/checkin/admit", { ...scan, ticketId }, () =>
+    offline.decideByHand(ticketId, scan),
+  );
 }
 
 function clock(iso) {
