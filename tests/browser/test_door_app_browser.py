@@ -11,7 +11,11 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from config.tickets import ticket_tools
-from tests.browser.checks import assert_accessible, assert_axe_clean
+from tests.browser.checks import (
+    assert_accessible,
+    assert_axe_clean,
+    assert_keyboard_reachable,
+)
 from tests.browser.fake_camera import blank_frame, camera_browser, qr_frame, write_y4m
 from tp_api.models import Ticket
 from tp_api.services.delivery.ticket_files import ticket_code
@@ -81,8 +85,16 @@ def _pair(page: Page, base: str, door: dict, *, label: str, button: str) -> None
     page.get_by_role("button", name=button, exact=True).click()
 
 
+# What the phone would feel: the app's vibration patterns, kept for the test to read.
+RECORD_VIBRATIONS = """
+window.__vibrations = [];
+navigator.vibrate = (pattern) => { window.__vibrations.push(pattern); return true; };
+"""
+
+
 def test_pair_then_admit_then_already_in(live_server, phone, screenshot, door):
     page = phone([door["valid"]])
+    page.add_init_script(RECORD_VIBRATIONS)
     _pair(page, live_server, door, label="Pairing code", button="Pair")
     expect(page.get_by_role("status")).to_have_text("Paired as Gate A phone.")
     page.get_by_label("Gate").fill("North")
@@ -99,6 +111,8 @@ def test_pair_then_admit_then_already_in(live_server, phone, screenshot, door):
     expect(result).to_have_class("result warn")
     assert_axe_clean(page)
     screenshot(page, "door-already-in-phone")
+    # A short buzz for "admitted", two for "already in": told apart without looking.
+    assert page.evaluate("window.__vibrations")[:2] == [[80], [80, 60, 80]]
     expect(page.locator('[data-figure="inside"]')).to_have_text("1", timeout=10_000)
     page.get_by_role("button", name="Next ticket").click()
     assert_accessible(page)
@@ -198,6 +212,12 @@ def test_the_app_opens_without_a_network_once_it_was_opened(live_server, phone, 
 def test_a_guest_without_their_code_is_found_and_admitted_by_hand(live_server, phone, door):
     page = phone([door["valid"]], blank_seconds=60)  # the camera sees no code meanwhile
     _paired_with_its_list(page, live_server, door)
+    # The keyboard meets the fields in the order they are read.
+    presses = [
+        assert_keyboard_reachable(page, selector)
+        for selector in ("#event", "#gate", "#code", "#find", "#unpair")
+    ]
+    assert presses == sorted(presses), presses
     page.get_by_label("Find a guest").fill("attendee1")
     page.get_by_role("button", name="Find", exact=True).click()
     page.get_by_role("button", name="Admit Attendee1 Doe").click()
@@ -248,3 +268,11 @@ def test_offline_codes_are_checked_with_noble_where_webcrypto_lacks_ed25519(
     expect(result).to_contain_text("Not one of our tickets", timeout=20_000)
     expect(page.locator("#offline")).to_have_text("Offline: 1 scans waiting", timeout=20_000)
     assert page.script_errors == []  # type: ignore[attr-defined]
+
+
+def test_the_app_pairs_by_reading_the_consoles_qr_code(live_server, phone, door):
+    code = pairing.issue_code(door["owner"].id, door["scanner"].id).code
+    page = phone([f"{live_server}/door#pair={code}", door["valid"]])
+    page.goto(f"{live_server}/door")
+    expect(page.get_by_role("status")).to_have_text("Paired as Gate A phone.", timeout=15_000)
+    expect(page.locator("#result")).to_contain_text("Admitted", timeout=15_000)

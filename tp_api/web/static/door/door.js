@@ -404,8 +404,7 @@ function seen(text) {
   last = { text, at: now };
   const code = pairingCodeIn(text);
   if (code) {
-    if (!device) pair(code);
-    else show("warn", say("notPairingCode"), "", "");
+    if (!device) pair(code); // once paired, the console's QR code still in view is no ticket
     return;
   }
   if (!device) {
