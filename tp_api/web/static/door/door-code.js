@@ -62,6 +62,22 @@ async function nobleVerify(publicKey, signature, payload) {
 
 let webCryptoWorks = true;
 
+// Made ready while the network is there: where WebCrypto has no Ed25519, the fallback
+// library is loaded now, not at the first offline scan (when it could not be fetched).
+export async function prepareVerifier(keys) {
+  if (!keys.length) return;
+  try {
+    await webCryptoVerify(keys[0].publicKey, new Uint8Array(64), new Uint8Array(1));
+  } catch {
+    webCryptoWorks = false;
+    try {
+      noble = noble || (await import("./vendor/noble-ed25519.js"));
+    } catch {
+      // not installed (no npm at install time): offline codes cannot be checked here
+    }
+  }
+}
+
 // Whether the code was signed by one of ``keys`` (the offline pack's).
 export async function verifyCode(code, keys) {
   const key = keys.find((candidate) => candidate.keyId === code.keyId);

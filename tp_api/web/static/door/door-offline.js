@@ -4,7 +4,7 @@
 // through the door API's idempotent upload when the network is back; a ticket another gate
 // admitted too then comes back as a conflict (docs/checkin.md, Offline scanning).
 
-import { readCode, verifyCode } from "./door-code.js";
+import { prepareVerifier, readCode, verifyCode } from "./door-code.js";
 import { enqueue, queued, read, sent, write } from "./door-store.js";
 
 const CANCELLED = 5;
@@ -26,6 +26,7 @@ export async function loadList(eventId, fetchPack) {
     if (fresh) {
       await write(`pack:${eventId}`, fresh);
       lists.set(eventId, indexed(fresh));
+      await prepareVerifier(fresh.keys);
       return fresh;
     }
   } catch {
@@ -33,7 +34,10 @@ export async function loadList(eventId, fetchPack) {
   }
   if (!lists.has(eventId)) {
     const kept = await read(`pack:${eventId}`);
-    if (kept) lists.set(eventId, indexed(kept));
+    if (kept) {
+      lists.set(eventId, indexed(kept));
+      await prepareVerifier(kept.keys);
+    }
   }
   return lists.has(eventId) ? lists.get(eventId).pack : null;
 }
