@@ -150,3 +150,25 @@ def test_a_bad_invitation_is_refused_beside_the_field(client, seller):
     assert bad.status_code == 400
     assert re.search(r'id="email-error">[^<]*not an e-mail address', bad.get_data(as_text=True))
     assert StaffUser.select().count() == 1
+
+
+def test_a_dutch_inviter_sends_a_dutch_invitation_and_a_dutch_reset(app, client, seller, mail):
+    assert client.get("/console/staff?lang=nl").status_code == 200  # the console in Dutch
+    invited = post_form(
+        client, "/console/staff", "/console/staff", {"email": "kim@example.com", "role": "door"}
+    )
+    assert invited.status_code == 302, page_text(invited)
+    [invitation] = mail()
+    assert invitation["Subject"] == "Je bent uitgenodigd voor de console van Console Seller"
+    body = invitation.get_payload(decode=True).decode()
+    assert "Stel hier je wachtwoord in" in body and "&lang=nl" in body
+    link = _link(invitation)
+    form = app.test_client().get(link)
+    assert '<html lang="nl">' in form.get_data(as_text=True)  # the page opens in Dutch too
+    visitor = app.test_client()
+    visitor.get("/console/reset-password?lang=nl")
+    post_form(
+        visitor, "/console/reset-password", "/console/reset-password", {"email": "kim@example.com"}
+    )
+    reset = mail()[-1]
+    assert reset["Subject"].startswith("Stel een nieuw wachtwoord in")

@@ -12,13 +12,15 @@ from tp_api.services.credentials import staff_auth, staff_links
 from tp_api.services.errors import Conflict, InvalidInput, NotFound
 
 
-def invite(account_id: int, email: str, *, name: str, role: str, actor: Actor) -> StaffUser:
-    """A new user without a password, and the e-mail with their set-password link (queued
-    in the same transaction)."""
+def invite(
+    account_id: int, email: str, *, name: str, role: str, actor: Actor, language: str = "en"
+) -> StaffUser:
+    """A new user without a password, and the e-mail with their set-password link in
+    ``language`` (queued in the same transaction)."""
     actor.require("staff:write")
     with write_transaction():
         user = staff_auth.create_staff(account_id, email, None, name=name, role=role)
-        staff_links.queue_invitation(user)
+        staff_links.queue_invitation(user, language=language)
         values = created({"email": user.email, "name": user.name, "role": user.role})
         audit_trail.record(account_id, actor, "staff.invited", _subject(user), values)
     return user

@@ -15,7 +15,7 @@ from email.message import EmailMessage
 from pdf.signing import FileLinkSigner, LinkError
 from tp_api.db import write_transaction
 from tp_api.models import StaffUser
-from tp_api.services.credentials import staff_auth
+from tp_api.services.credentials import staff_auth, staff_mail_texts
 from tp_api.services.delivery import outbox
 from tp_api.services.errors import InvalidInput
 
@@ -69,9 +69,10 @@ def set_password(
     return staff_auth.StaffSession(updated.id, updated.session_key, updated.role)
 
 
-def request_reset(email: str) -> None:
-    """Queue a reset link for the enabled user with this address, if there is one. The
-    caller answers the same either way, so the form does not tell who has an account."""
+def request_reset(email: str, *, language: str = "en") -> None:
+    """Queue a reset link for the enabled user with this address, if there is one, in
+    ``language``. The caller answers the same either way, so the form does not tell who has
+    an account."""
     clean = staff_auth.normalise_email(email)
     user = StaffUser.get_or_none(StaffUser.email == clean[:254])
     if user is None or user.disabled:
@@ -80,39 +81,49 @@ def request_reset(email: str) -> None:
         # One pending mail per password: asking again before it is sent adds nothing.
         outbox.enqueue(
             STAFF_MAIL,
-            {"staff_id": user.id, "kind": "reset", "version": fingerprint(user)},
+            {
+                "staff_id": user.id,
+                "kind": "reset",
+                "version": fingerprint(user),
+                "language": language,
+            },
             account_id=user.account_id,
             dedupe_key=f"staff-reset:{user.id}:{fingerprint(user)}",
         )
 
 
-def queue_invitation(user: StaffUser) -> None:
-    """Queue the invitation of a new user (in the caller's transaction)."""
+def queue_invitation(user: StaffUser, *, language: str = "en") -> None:
+    """Queue the invitation of a new user (in the caller's transaction), in ``language``."""
     outbox.enqueue(
         STAFF_MAIL,
-        {"staff_id": user.id, "kind": "invite", "version": fingerprint(user)},
+        {
+            "staff_id": user.id,
+            "kind": "invite",
+            "version": fingerprint(user),
+            "language": language,
+        },
         account_id=user.account_id,
         dedupe_key=f"staff-invite:{user.id}:{fingerprint(user)}",
     )
 
 
 def message(
-    user: StaffUser, kind: str, url: str, *, sender: str, account_name: str
+    user: StaffUser,
+    kind: str,
+    url: str,
+    *,
+    sender: str,
+    account_name: str,
+    language: str = "en",
 ) -> EmailMessage:
-    """The e-mail with a set-password link (``kind``: invite or reset)."""
+    """The e-mail with a set-password link (``kind``: invite or reset) in ``language``."""
+    words = staff_mail_texts.texts(language)
     mail = EmailMessage()
     mail["From"] = sender
     mail["To"] = user.email
-    if kind == "invite":
-        mail["Subject"] = f"You are invited to the {account_name} console"
-        first = f"You have been invited to the ticket console of {account_name}."
-    else:
-        mail["Subject"] = f"Set a new password for the {account_name} console"
-        first = "Someone asked to set a new password for your console account."
-    mail.set_content(
-        f"{first}\n\nSet your password here (the link works once, for {LINK_HOURS} hours):\n"
-        f"{url}\n\nIf you did not expect this e-mail, you can ignore it.\n"
-    )
+    mail["Subject"] = words[f"{kind}_subject"].format(account=account_name)
+    first = words[f"{kind}_first"].format(account=account_name)
+    mail.set_content(words["body"].format(first=first, hours=LINK_HOURS, url=url))
     return mail
 
 
@@ -125,8 +136,14 @@ def mail_to_send(
     if user is None or user.disabled or fingerprint(user) != data.get("version"):
         return None
     kind = "invite" if data.get("kind") == "invite" else "reset"
+    asked = str(data.get("language") or "en")
+    language = asked if asked in staff_mail_texts.TEXTS else "en"
     url = link(signer, public_url, user)
-    return message(user, kind, url, sender=sender, account_name=user.account.name)
+    if language != "en":
+        url += f"&lang={language}"  # the set-password page opens in the mail's language
+    return message(
+        user, kind, url, sender=sender, account_name=user.account.name, language=language
+    )
 
 
 def _invalid() -> InvalidInput:

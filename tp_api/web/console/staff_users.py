@@ -11,6 +11,7 @@ from tp_api.models import StaffUser
 from tp_api.services.actors import ROLES
 from tp_api.services.credentials import staff_accounts, staff_auth, staff_links
 from tp_api.services.errors import TicketingError
+from tp_api.web import languages
 from tp_api.web.console import account_id, actor, bp, home_endpoint, start_session
 from tp_api.web.languages import N_, _, translated
 from tp_api.web.parts import parts
@@ -41,7 +42,12 @@ def staff_invite() -> Response | tuple[str, int]:
     typed = {k: request.form.get(k, "").strip() for k in ("email", "name", "role")}
     try:
         user = staff_accounts.invite(
-            account_id(), typed["email"], name=typed["name"], role=typed["role"], actor=actor()
+            account_id(),
+            typed["email"],
+            name=typed["name"],
+            role=typed["role"],
+            actor=actor(),
+            language=languages.current(),  # the invitation in the inviter's language
         )
     except TicketingError as error:
         field = "role" if error.code == "unknown_role" else "email"
@@ -112,7 +118,7 @@ def reset_password() -> str:
     """Ask for a set-password link by e-mail; the answer is the same for every address."""
     if request.method == "GET":
         return render_template("console/reset_password.html", sent=False)
-    staff_links.request_reset(request.form.get("email", "")[:254])
+    staff_links.request_reset(request.form.get("email", "")[:254], language=languages.current())
     return render_template("console/reset_password.html", sent=True)
 
 
