@@ -9,6 +9,22 @@ from __future__ import annotations
 from typing import Any
 
 
+class Said(str):
+    """A refusal's sentence that carries its values apart from its words:
+    ``Said("Shop {name!r} already exists", name=name)`` is the string the API answers (the
+    words filled in, as an f-string would), and a page in another language can look the
+    words up and fill in the same values (tp_api.web.languages.translated)."""
+
+    template: str
+    values: dict[str, Any]
+
+    def __new__(cls, template: str, **values: Any) -> Said:
+        said = super().__new__(cls, template.format(**values))
+        said.template = template
+        said.values = values
+        return said
+
+
 class TicketingError(Exception):
     """Base class: a refusal the caller can act on, never a crash."""
 

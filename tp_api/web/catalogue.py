@@ -4,8 +4,9 @@ has no translation.
 
 What is read is ``babel.cfg``: the console's views and templates (``_()``, ``N_()``,
 ``ngettext()``, ``{% trans %}``) and the refusals the domain raises with a plain sentence
-(``raise Conflict("...")``), which the console shows in the page's language. A refusal
-built with an f-string carries its values and is shown as the domain wrote it (English).
+(``raise Conflict("...")``, or with values ``Said("... {name}", name=...)``), which the
+console shows in the page's language. An f-string cannot be translated: the extraction
+lists the domain's that remain.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from tp_api.web.languages import LANGUAGES, TRANSLATIONS
 ROOT = Path(__file__).resolve().parents[2]
 # The domain's refusal classes: their first argument is the sentence a person reads.
 REFUSALS = (
+    "Said",
     "TicketingError",
     "InvalidInput",
     "NotFound",

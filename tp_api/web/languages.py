@@ -19,6 +19,8 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 from flask import Response, g, request
+
+from tp_api.services.errors import Said
 from flask.sansio.app import App
 
 DEFAULT_LANGUAGE = "en"
@@ -59,7 +61,12 @@ def current() -> str:
 
 def translated(message: str) -> str:
     """``message`` in this request's language, as it is: the words of a refusal raised by
-    the domain (which speaks English to every caller) pass through here on a page."""
+    the domain (which speaks English to every caller) pass through here on a page; one
+    raised as a :class:`~tp_api.services.errors.Said` is looked up by its words and filled
+    in with its values."""
+    if isinstance(message, Said):
+        words = catalogue(current()).get(message.template)
+        return words.format(**message.values) if words else str(message)
     return catalogue(current()).get(message, message)
 
 

@@ -10,7 +10,8 @@ import pytest
 from tests.tp_api.console.support import sign_in
 from tp_api.web import catalogue, languages
 
-PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]")
+# Both kinds: a page's ``%(name)s`` and a refusal's ``{name}`` / ``{name!r}`` (errors.Said).
+PLACEHOLDER = re.compile(r"%\((\w+)\)[sdr]|\{(\w+(?:![rs])?)\}")
 
 
 @pytest.fixture(scope="module")
