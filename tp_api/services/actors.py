@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import get_args
 
 from tp_api.schemas.keys import Scope
-from tp_api.services.errors import Forbidden
+from tp_api.services.errors import Forbidden, Said
 
 # The admin API's scopes, and the console's own (shops, the door screens, staff users, the
 # audit trail): what a role or a key may do is a set of these.
@@ -69,11 +69,12 @@ class Actor:
         missing = [scope for scope in needed if not self.may(scope)]
         if not missing:
             return
-        who = "This key" if self.kind == "api_key" else "Your role"
-        raise MissingScopes(
-            f"{who} may not do this: it lacks {', '.join(missing)}",
-            details={"missingScopes": missing},
-        )
+        scopes = ", ".join(missing)
+        if self.kind == "api_key":
+            said = Said("This key may not do this: it lacks {scopes}", scopes=scopes)
+        else:
+            said = Said("Your role may not do this: it lacks {scopes}", scopes=scopes)
+        raise MissingScopes(said, details={"missingScopes": missing})
 
 
 SYSTEM = Actor("system", None, "system")

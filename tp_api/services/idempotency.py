@@ -17,7 +17,7 @@ import peewee
 
 from tp_api.db import utcnow, write_transaction
 from tp_api.models import IdempotencyRecord
-from tp_api.services.errors import Conflict, InvalidInput, Unprocessable
+from tp_api.services.errors import Conflict, InvalidInput, Said, Unprocessable
 
 KEEP_FOR = timedelta(hours=24)
 MAX_KEY_LENGTH = 200
@@ -60,7 +60,10 @@ def begin(
     """
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise InvalidInput(
-            f"Idempotency-Key must be 1 to {MAX_KEY_LENGTH} printable characters",
+            Said(
+                "Idempotency-Key must be 1 to {limit} printable characters",
+                limit=MAX_KEY_LENGTH,
+            ),
             code="invalid_idempotency_key",
         )
     scope = hashlib.sha256(f"{credential_id}\x00{key}".encode()).hexdigest()

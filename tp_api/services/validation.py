@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
 from tp_api.schemas.text_rules import email_problem, text_problem
-from tp_api.services.errors import InvalidInput
+from tp_api.services.errors import InvalidInput, Said
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")
 MAX_CENTS = 10**12  # ten billion in any currency: far above any real ticket order
@@ -26,10 +26,12 @@ def optional_str(
     if value is None:
         return ""
     if isinstance(value, bool) or not isinstance(value, str | int):
-        raise InvalidInput(f"{name} must be a string")
+        raise InvalidInput(Said("{label} must be a string", label=name))
     text = str(value).strip()
     if len(text) > max_len:
-        raise InvalidInput(f"{name} is longer than {max_len} characters")
+        raise InvalidInput(
+            Said("{label} is longer than {max_len} characters", label=name, max_len=max_len)
+        )
     return clean_text(text, name, multiline=multiline)
 
 
@@ -37,21 +39,33 @@ def clean_text(text: str, name: str, *, multiline: bool = False) -> str:
     """Refuse control characters (CR/LF unless ``multiline``), bidi controls and lone
     surrogates: they break e-mail headers, spoof PDF tickets, or no database stores them."""
     if "\x00" in text:
-        raise InvalidInput(f"{name} contains a NUL character")
+        raise InvalidInput(Said("{label} contains a NUL character", label=name))
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidInput(f"{name} is not valid Unicode text") from None
+        raise InvalidInput(Said("{label} is not valid Unicode text", label=name)) from None
     problem = text_problem(text, multiline=multiline)
     if problem:
-        raise InvalidInput(f"{name} {problem}")
+        raise InvalidInput(_text_refusal(name, problem))
     return text
+
+
+def _text_refusal(label: str, problem: str) -> Said:
+    """The refusal for text_problem's ``problem`` with ``label``: one whole sentence per
+    problem, so another language can word each of them."""
+    if problem == "must not contain control characters":
+        return Said("{label} must not contain control characters", label=label)
+    if problem == "must not contain bidirectional control characters":
+        return Said("{label} must not contain bidirectional control characters", label=label)
+    if problem == "must be valid Unicode text":
+        return Said("{label} must be valid Unicode text", label=label)
+    return Said("{label} {problem}", label=label, problem=problem)
 
 
 def email_address(text: str, name: str) -> str:
     """One e-mail address we may send to (syntax only, no DNS), or InvalidInput."""
     if email_problem(text):
-        raise InvalidInput(f"{name} is not an e-mail address")
+        raise InvalidInput(Said("{label} is not an e-mail address", label=name))
     return text
 
 
@@ -59,7 +73,7 @@ def required_str(data: dict[str, Any], field: str, *, max_len: int, label: str =
     """Like optional_str, but missing or empty is an error."""
     text = optional_str(data, field, max_len=max_len, label=label)
     if not text:
-        raise InvalidInput(f"{label or field} is required")
+        raise InvalidInput(Said("{label} is required", label=label or field))
     return text
 
 
@@ -77,35 +91,42 @@ def optional_int(
 def to_int(value: Any, name: str, *, minimum: int = 0, maximum: int = 2**53) -> int:
     """Parse an integer (or a string of digits) within bounds."""
     if isinstance(value, bool):
-        raise InvalidInput(f"{name} must be an integer")
+        raise InvalidInput(Said("{label} must be an integer", label=name))
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     # ASCII digits only: str.isdigit() also accepts "²", which int() refuses.
     if isinstance(value, str) and _INTEGER.fullmatch(value.strip()):
         value = int(value.strip())
     if not isinstance(value, int):
-        raise InvalidInput(f"{name} must be an integer")
+        raise InvalidInput(Said("{label} must be an integer", label=name))
     if value < minimum or value > maximum:
-        raise InvalidInput(f"{name} must be between {minimum} and {maximum}")
+        raise InvalidInput(
+            Said(
+                "{label} must be between {minimum} and {maximum}",
+                label=name,
+                minimum=minimum,
+                maximum=maximum,
+            )
+        )
     return value
 
 
 def to_cents(value: Any, name: str, *, allow_negative: bool = False) -> int:
     """A money amount (number or numeric string, e.g. ``29.95``) -> integer cents."""
     if isinstance(value, bool) or not isinstance(value, int | float | str):
-        raise InvalidInput(f"{name} must be a number")
+        raise InvalidInput(Said("{label} must be a number", label=name))
     try:
         amount = Decimal(str(value).strip())
     except InvalidOperation:
-        raise InvalidInput(f"{name} must be a number") from None
+        raise InvalidInput(Said("{label} must be a number", label=name)) from None
     if not amount.is_finite():
-        raise InvalidInput(f"{name} must be a finite number")
+        raise InvalidInput(Said("{label} must be a finite number", label=name))
     # Compare the exponent first: "1e999999" would overflow any arithmetic on it.
     if amount.adjusted() > 12 or abs(amount) * 100 > MAX_CENTS:
-        raise InvalidInput(f"{name} is out of range")
+        raise InvalidInput(Said("{label} is out of range", label=name))
     cents = int((amount * 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     if cents < 0 and not allow_negative:
-        raise InvalidInput(f"{name} is out of range")
+        raise InvalidInput(Said("{label} is out of range", label=name))
     return cents
 
 
@@ -123,14 +144,14 @@ def optional_datetime(data: dict[str, Any], field: str) -> datetime | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or len(value) > 64:
-        raise InvalidInput(f"{field} must be an ISO 8601 date string")
+        raise InvalidInput(Said("{label} must be an ISO 8601 date string", label=field))
     try:
         parsed = datetime.fromisoformat(value.strip())
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=UTC)
         return parsed.astimezone(UTC)
     except (ValueError, OverflowError):
-        raise InvalidInput(f"{field} must be an ISO 8601 date string") from None
+        raise InvalidInput(Said("{label} must be an ISO 8601 date string", label=field)) from None
 
 
 def optional_timestamp(data: dict[str, Any], field: str) -> datetime | None:
@@ -151,11 +172,11 @@ def optional_bool(data: dict[str, Any], field: str, *, default: bool) -> bool:
         return value
     if value in (0, 1):
         return bool(value)
-    raise InvalidInput(f"{field} must be true or false")
+    raise InvalidInput(Said("{label} must be true or false", label=field))
 
 
 def require_object(value: Any, name: str) -> dict[str, Any]:
     """A JSON object, or InvalidInput."""
     if not isinstance(value, dict):
-        raise InvalidInput(f"{name} must be an object")
+        raise InvalidInput(Said("{label} must be an object", label=name))
     return value

@@ -19,9 +19,9 @@ from typing import Any
 
 from babel.messages.pofile import read_po
 from flask import Response, g, request
+from flask.sansio.app import App
 
 from tp_api.services.errors import Said
-from flask.sansio.app import App
 
 DEFAULT_LANGUAGE = "en"
 # Each language in its own words, for the switch on every page.

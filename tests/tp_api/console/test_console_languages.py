@@ -91,3 +91,31 @@ def test_the_language_link_keeps_the_page_whatever_its_query(client, factory, qu
     assert link is not None
     assert link.group(1).startswith(f"/console/events/{event.id}?")
     assert link.group(1).endswith("lang=nl")
+
+
+def test_a_refusal_with_values_is_said_in_dutch_with_the_same_values(client, factory):
+    owner = factory.seller("Waarden")
+    assert sign_in(client, factory.staff(owner).email).status_code == 302
+    event = factory.event(owner, ticket_stock=10)
+    ticket_type = factory.ticket_type(event)
+    factory.order(owner, ticket_type, quantity=4)
+    page = f"/console/events/{event.id}/edit?lang=nl"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).get_data(as_text=True))
+    refused = client.post(
+        f"/console/events/{event.id}/ticket-types/{ticket_type.id}",
+        data={
+            "csrf_token": token.group(1),
+            "name": ticket_type.name,
+            "price": "25",
+            "quantity": "3",
+            "minPerOrder": "1",
+        },
+    )
+    assert refused.status_code == 422
+    html = refused.get_data(as_text=True)
+    assert "aantal 3 is lager dan de 4 tickets die al verkocht of gereserveerd zijn" in html
+    # The partner and admin APIs still say it in English, word for word.
+    from tp_api.services.errors import Said
+
+    said = Said("quantity {quantity} is below the {held} tickets", quantity=3, held=4)
+    assert said == "quantity 3 is below the 4 tickets" and said.values == {"quantity": 3, "held": 4}

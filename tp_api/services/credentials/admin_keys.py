@@ -30,7 +30,7 @@ from tp_api.services.credentials.authenticator import (
     stamp_revoked,
     touch_last_used,
 )
-from tp_api.services.errors import InvalidInput, NotFound, Unauthenticated
+from tp_api.services.errors import InvalidInput, NotFound, Said, Unauthenticated
 
 API_KEY_PREFIX = "tpk_"
 _PREFIX_LEN = 12
@@ -58,8 +58,11 @@ class ApiCaller:
         """Raise MissingScopes unless the key has every scope in ``needed``."""
         missing = [scope for scope in needed if scope not in self.scopes]
         if missing:
+            scopes = ", ".join(missing)
             raise MissingScopes(
-                f"This key lacks the scope{'s' if len(missing) > 1 else ''} {', '.join(missing)}",
+                Said("This key lacks the scopes {scopes}", scopes=scopes)
+                if len(missing) > 1
+                else Said("This key lacks the scope {scope}", scope=scopes),
                 details={"missingScopes": missing},
             )
 
@@ -83,7 +86,11 @@ def parse_scopes(scopes: Iterable[str] | None) -> list[str]:
     for scope in scopes:
         if scope not in SCOPES:
             raise InvalidInput(
-                f"Unknown scope {scope!r}; known scopes: {', '.join(SCOPES)}",
+                Said(
+                    "Unknown scope {scope!r}; known scopes: {scopes}",
+                    scope=scope,
+                    scopes=", ".join(SCOPES),
+                ),
                 code="unknown_scope",
             )
         wanted.add(scope)
@@ -112,7 +119,10 @@ def create_api_key(
         )
         if active >= MAX_ACTIVE_KEYS:
             raise InvalidInput(
-                f"At most {MAX_ACTIVE_KEYS} active keys per account; revoke one first",
+                Said(
+                    "At most {limit} active keys per account; revoke one first",
+                    limit=MAX_ACTIVE_KEYS,
+                ),
                 code="too_many_keys",
             )
         key = ApiKey.create(
@@ -140,7 +150,7 @@ def get_api_key(account_id: int, key_id: int) -> ApiKey:
     """One key of the account, or NotFound (another account's key is not found)."""
     key = ApiKey.get_or_none((ApiKey.id == key_id) & (ApiKey.account == account_id))
     if key is None:
-        raise NotFound(f"API key {key_id} not found", code="api_key_not_found")
+        raise NotFound(Said("API key {key_id} not found", key_id=key_id), code="api_key_not_found")
     return key
 
 

@@ -31,7 +31,7 @@ from tp_api.services.credentials.authenticator import (
     stamp_revoked,
     touch_last_used,
 )
-from tp_api.services.errors import Conflict, InvalidInput, NotFound, Unauthenticated
+from tp_api.services.errors import Conflict, InvalidInput, NotFound, Said, Unauthenticated
 
 KEY_PREFIX = "tp_"
 _PREFIX_LEN = 12
@@ -75,7 +75,9 @@ def create_account(name: str) -> Account:
         with write_transaction():
             return Account.create(name=name)
     except peewee.IntegrityError:
-        raise Conflict(f"Account {name!r} already exists", code="account_exists") from None
+        raise Conflict(
+            Said("Account {name!r} already exists", name=name), code="account_exists"
+        ) from None
 
 
 def find_account(name: str) -> Account | None:
@@ -87,7 +89,7 @@ def get_account_by_name(name: str) -> Account:
     """The account called ``name``, or NotFound."""
     account = find_account(name)
     if account is None:
-        raise NotFound(f"Account {name!r} not found", code="account_not_found")
+        raise NotFound(Said("Account {name!r} not found", name=name), code="account_not_found")
     return account
 
 
@@ -122,7 +124,7 @@ def revoke_key(account_id: int, key_id: int, *, actor: Actor = SYSTEM) -> Partne
     with write_transaction():
         key = PartnerKey.get_or_none((PartnerKey.id == key_id) & (PartnerKey.account == account_id))
         if key is None:
-            raise NotFound(f"Key {key_id} not found", code="key_not_found")
+            raise NotFound(Said("Key {key_id} not found", key_id=key_id), code="key_not_found")
         if stamp_revoked(PartnerKey, key):
             audit_trail.record(account_id, actor, "partner_key.revoked", _subject(key))
     _cache.forget(key.key_hash)

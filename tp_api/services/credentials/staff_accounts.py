@@ -9,7 +9,7 @@ from tp_api.services import audit_trail
 from tp_api.services.actors import ROLES, Actor
 from tp_api.services.audit_trail import created
 from tp_api.services.credentials import staff_auth, staff_links
-from tp_api.services.errors import Conflict, InvalidInput, NotFound
+from tp_api.services.errors import Conflict, InvalidInput, NotFound, Said
 
 
 def invite(
@@ -53,7 +53,7 @@ def set_role(account_id: int, staff_id: int, role: str, *, actor: Actor) -> Staf
     """Give a user another role (the account keeps an enabled owner)."""
     actor.require("staff:write")
     if role not in ROLES:
-        raise InvalidInput(f"Unknown role {role!r}", code="unknown_role")
+        raise InvalidInput(Said("Unknown role {role!r}", role=role), code="unknown_role")
     with write_transaction():
         user = _user_of(account_id, staff_id)
         if user.role == role:

@@ -28,6 +28,7 @@ from tp_api.services.errors import (
     Conflict,
     InvalidInput,
     NotFound,
+    Said,
     TicketingError,
     TooManyAttempts,
     Unauthenticated,
@@ -97,19 +98,22 @@ def _check_email(email: str) -> str:
         or any(c.isspace() for c in clean)
         or _has_control_characters(clean)
     ):
-        raise InvalidInput(f"{email!r} is not an e-mail address", code="invalid_email")
+        raise InvalidInput(
+            Said("{email!r} is not an e-mail address", email=email), code="invalid_email"
+        )
     return clean
 
 
 def _check_password(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"A password needs at least {MIN_PASSWORD_LENGTH} characters",
+            Said("A password needs at least {count} characters", count=MIN_PASSWORD_LENGTH),
             code="password_too_short",
         )
     if len(password) > MAX_PASSWORD_LENGTH:
         raise InvalidInput(
-            f"A password has at most {MAX_PASSWORD_LENGTH} characters", code="password_too_long"
+            Said("A password has at most {count} characters", count=MAX_PASSWORD_LENGTH),
+            code="password_too_long",
         )
 
 
@@ -143,7 +147,10 @@ def create_staff(
     e-mail address is taken. Without a password (an invitation) nobody can sign in as the
     user until a password is set through the e-mailed link."""
     if role not in ROLES:
-        raise InvalidInput(f"Unknown role {role!r}; roles: {', '.join(ROLES)}", code="unknown_role")
+        raise InvalidInput(
+            Said("Unknown role {role!r}; roles: {roles}", role=role, roles=", ".join(ROLES)),
+            code="unknown_role",
+        )
     clean = _check_email(email)
     if Account.get_or_none(Account.id == account_id) is None:
         raise NotFound("Account not found")
@@ -160,7 +167,9 @@ def create_staff(
                 role=role,
             )
     except peewee.IntegrityError:
-        raise Conflict(f"{clean} already has a staff user", code="email_taken") from None
+        raise Conflict(
+            Said("{email} already has a staff user", email=clean), code="email_taken"
+        ) from None
 
 
 def set_password(staff_id: int, password: str | HashedPassword) -> StaffUser:
@@ -292,11 +301,12 @@ def _verify(password_hash: str, password: str) -> bool:
 def _locked(until: datetime, now: datetime) -> TooManyAttempts:
     seconds = max(1, int((until - now).total_seconds()))
     minutes = (seconds + 59) // 60
-    return TooManyAttempts(
-        f"Too many wrong passwords. Try again in {minutes} minute{'s' if minutes != 1 else ''}.",
-        retry_after_s=seconds,
-        code="locked",
+    message = (
+        Said("Too many wrong passwords. Try again in {minutes} minute.", minutes=minutes)
+        if minutes == 1
+        else Said("Too many wrong passwords. Try again in {minutes} minutes.", minutes=minutes)
     )
+    return TooManyAttempts(message, retry_after_s=seconds, code="locked")
 
 
 def locked_until(email: str, *, now: datetime | None = None) -> datetime | None:
@@ -334,7 +344,7 @@ def find_staff(email: str) -> StaffUser:
     """The staff user with this e-mail address (any account)."""
     user = StaffUser.get_or_none(StaffUser.email == normalise_email(email))
     if user is None:
-        raise NotFound(f"No staff user {normalise_email(email)}")
+        raise NotFound(Said("No staff user {email}", email=normalise_email(email)))
     return user
 
 

@@ -23,7 +23,7 @@ from tp_api.db import database, insert_rows, is_postgres, utcnow, write_transact
 from tp_api.models import CheckIn, Ticket, TicketStatus, TicketType
 from tp_api.services.door import checkin_sql
 from tp_api.services.door.scanners import ScannerContext
-from tp_api.services.errors import Conflict, Forbidden, InvalidInput
+from tp_api.services.errors import Conflict, Forbidden, InvalidInput, Said
 from tp_api.services.webhooks import notify
 
 IN, OUT = "in", "out"
@@ -82,9 +82,8 @@ def scan(
     if request.direction not in (IN, OUT):
         raise InvalidInput("direction must be 'in' or 'out'", code="invalid_direction")
     if not scanner.may_scan(request.event_id):
-        raise Forbidden(
-            f"This scanner may not scan event {request.event_id}", code="scanner_forbidden"
-        )
+        refusal = Said("This scanner may not scan event {event_id}", event_id=request.event_id)
+        raise Forbidden(refusal, code="scanner_forbidden")
     if request.nonce:
         replay = _replayed(scanner, request)
         if replay is not None:
@@ -375,9 +374,8 @@ def _replayed(scanner: ScannerContext, request: ScanRequest) -> ScanResult | Non
         request.event_id,
         request.ticket_reference or reference_in_code(request.code),
     ):
-        raise Conflict(
-            f"nonce {request.nonce!r} was already used for another scan", code="nonce_reused"
-        )
+        refusal = Said("nonce {nonce!r} was already used for another scan", nonce=request.nonce)
+        raise Conflict(refusal, code="nonce_reused")
     ticket = row.ticket if row.ticket_id else None
     if row.result in _NO_DETAILS:
         ticket = None

@@ -15,7 +15,7 @@ from tp_api.db import tuples, utcnow
 from tp_api.models import CheckIn, Event, Ticket, TicketStatus, TicketType
 from tp_api.services.door import checkin
 from tp_api.services.door.scanners import ScannerContext
-from tp_api.services.errors import Forbidden, InvalidInput, NotFound
+from tp_api.services.errors import Forbidden, InvalidInput, NotFound, Said
 from tp_api.services.validation import optional_datetime, optional_str, required_str, to_int
 
 MAX_UPLOAD = 1000
@@ -33,10 +33,15 @@ def ticket_reference(data: dict[str, Any], name: str, *, label: str | None = Non
 def event_in_reach(scanner: ScannerContext, event_id: int) -> Event:
     """The account's event this scanner may use (Forbidden or NotFound otherwise)."""
     if not scanner.may_scan(event_id):
-        raise Forbidden(f"This scanner may not use event {event_id}", code="scanner_forbidden")
+        raise Forbidden(
+            Said("This scanner may not use event {event_id}", event_id=event_id),
+            code="scanner_forbidden",
+        )
     event = Event.get_or_none((Event.id == event_id) & (Event.account == scanner.account_id))
     if event is None:
-        raise NotFound(f"Event {event_id} not found", code="event_not_found")
+        raise NotFound(
+            Said("Event {event_id} not found", event_id=event_id), code="event_not_found"
+        )
     return event
 
 
@@ -100,7 +105,9 @@ def upload(
     if not isinstance(scans, list) or not scans:
         raise InvalidInput("scans must be a non-empty array", code="scans_missing")
     if len(scans) > MAX_UPLOAD:
-        raise InvalidInput(f"At most {MAX_UPLOAD} scans per upload", code="upload_too_large")
+        raise InvalidInput(
+            Said("At most {limit} scans per upload", limit=MAX_UPLOAD), code="upload_too_large"
+        )
     # Everything is checked before anything is applied: a bad item refuses the whole upload.
     requests = [_parse_scan(scanner, item, index) for index, item in enumerate(scans)]
     order = sorted(range(len(requests)), key=lambda i: (requests[i].device_at, i))
@@ -118,22 +125,28 @@ def upload(
 def _parse_scan(scanner: ScannerContext, item: Any, index: int) -> checkin.ScanRequest:
     where = f"scans[{index}]"
     if not isinstance(item, dict):
-        raise InvalidInput(f"{where} must be an object")
+        raise InvalidInput(Said("scans[{index}] must be an object", index=index))
     scanned_at = optional_datetime(item, "scannedAt")
     if scanned_at is None:
-        raise InvalidInput(f"{where}.scannedAt is required")
+        raise InvalidInput(Said("scans[{index}].scannedAt is required", index=index))
     now = utcnow()
     if not now - MAX_OFFLINE_AGE <= scanned_at <= now + CLOCK_SKEW:
         raise InvalidInput(
-            f"{where}.scannedAt must lie between {MAX_OFFLINE_AGE.days} days ago and now "
-            f"(plus {int(CLOCK_SKEW.total_seconds() // 60)} minutes of clock skew)"
+            Said(
+                "scans[{index}].scannedAt must lie between {days} days ago and now "
+                "(plus {minutes} minutes of clock skew)",
+                index=index,
+                days=MAX_OFFLINE_AGE.days,
+                minutes=int(CLOCK_SKEW.total_seconds() // 60),
+            )
         )
     direction = optional_str(item, "direction", max_len=3, label=f"{where}.direction")
     if direction not in ("", checkin.IN, checkin.OUT):
-        raise InvalidInput(f"{where}.direction must be 'in' or 'out'")
+        raise InvalidInput(Said("scans[{index}].direction must be 'in' or 'out'", index=index))
     event_id = to_int(item.get("eventId"), f"{where}.eventId", minimum=1)
     if not scanner.may_scan(event_id):
-        raise Forbidden(f"This scanner may not scan event {event_id}", code="scanner_forbidden")
+        refusal = Said("This scanner may not scan event {event_id}", event_id=event_id)
+        raise Forbidden(refusal, code="scanner_forbidden")
     by_hand = "ticketId" in item and "qrPayload" not in item
     return checkin.ScanRequest(
         code=""

@@ -21,7 +21,7 @@ from tp_api.services.credentials.authenticator import (
     stamp_revoked,
     touch_last_used,
 )
-from tp_api.services.errors import InvalidInput, NotFound, Unauthenticated
+from tp_api.services.errors import InvalidInput, NotFound, Said, Unauthenticated
 
 SCANNER_KEY_PREFIX = "tps_"
 _PREFIX_LEN = 12
@@ -68,7 +68,9 @@ def create_scanner(
         }
         missing = sorted(set(event_ids) - found)
         if missing:
-            raise NotFound(f"Event {missing[0]} not found", code="event_not_found")
+            raise NotFound(
+                Said("Event {event_id} not found", event_id=missing[0]), code="event_not_found"
+            )
         secret = _new_secret()
         scanner = Scanner.create(
             account=account_id, name=name, prefix=secret[:_PREFIX_LEN], key_hash=hash_key(secret)
@@ -102,7 +104,9 @@ def get_scanner(account_id: int, scanner_id: int) -> tuple[Scanner, list[int]]:
     """One scanner of the account with the ids of its events, or NotFound."""
     scanner = Scanner.get_or_none((Scanner.id == scanner_id) & (Scanner.account == account_id))
     if scanner is None:
-        raise NotFound(f"Scanner {scanner_id} not found", code="scanner_not_found")
+        raise NotFound(
+            Said("Scanner {scanner_id} not found", scanner_id=scanner_id), code="scanner_not_found"
+        )
     rows = ScannerEvent.select(ScannerEvent.event).where(ScannerEvent.scanner == scanner.id)
     return scanner, sorted(row.event_id for row in rows)
 

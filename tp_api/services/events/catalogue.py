@@ -10,7 +10,7 @@ from tp_api.db import write_transaction
 from tp_api.models import Event, TicketType
 from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.audit_trail import created
-from tp_api.services.errors import InvalidInput, NotFound
+from tp_api.services.errors import InvalidInput, NotFound, Said
 from tp_api.services.events import event_audit
 from tp_api.services.validation import (
     optional_bool,
@@ -93,7 +93,7 @@ def load_events(account_id: int, data: Any, *, actor: Actor = SYSTEM) -> list[Ev
     if not isinstance(data, list) or not data:
         raise InvalidInput("Expected a JSON array of events")
     if len(data) > MAX_EVENTS_PER_LOAD:
-        raise InvalidInput(f"At most {MAX_EVENTS_PER_LOAD} events per load")
+        raise InvalidInput(Said("At most {limit} events per load", limit=MAX_EVENTS_PER_LOAD))
     with write_transaction():
         nodes = [
             _create_event(
@@ -112,7 +112,7 @@ def _create_event(
 ) -> EventNode:
     params = data.get("event_params") or {}
     if not isinstance(params, dict):
-        raise InvalidInput(f"{where}.event_params must be an object")
+        raise InvalidInput(Said("{where}.event_params must be an object", where=where))
     event = Event.create(
         account=account_id,
         parent=parent,
@@ -139,7 +139,7 @@ def _create_event(
         )
     children = _list(data, "children", where)
     if children and parent is not None:
-        raise InvalidInput(f"{where}: child events cannot have children")
+        raise InvalidInput(Said("{where}: child events cannot have children", where=where))
     for i, item in enumerate(children):
         child_where = f"{where}.children[{i}]"
         node.children.append(
@@ -170,5 +170,5 @@ def _status(data: dict[str, Any]) -> int:
 def _list(data: dict[str, Any], name: str, where: str) -> list[Any]:
     value = data.get(name) or []
     if not isinstance(value, list):
-        raise InvalidInput(f"{where}.{name} must be an array")
+        raise InvalidInput(Said("{where}.{name} must be an array", where=where, name=name))
     return value

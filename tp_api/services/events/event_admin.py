@@ -24,13 +24,14 @@ from tp_api.schemas.events import (
 )
 from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.audit_trail import changed, created
-from tp_api.services.errors import Conflict, NotFound, Unprocessable
+from tp_api.services.errors import Conflict, NotFound, Said, Unprocessable
 from tp_api.services.events import event_audit
 from tp_api.services.events.event_catalogue import event_and_dates, find_event
 
 # Event columns an update may set, by schema field (the lifecycle has its own actions).
 _EVENT_FIELDS = {k: v for k, v in event_audit.EVENT_FIELDS.items() if k != "lifecycle"}
 _TYPE_FIELDS = event_audit.TYPE_FIELDS
+_CLOSED = (EventLifecycle.CANCELLED, EventLifecycle.ARCHIVED, EventLifecycle.COMPLETED)
 
 
 def create_event(account_id: int, data: EventCreate, *, actor: Actor = SYSTEM) -> Event:
@@ -184,10 +185,12 @@ def set_capacity(event: Event, capacity: int | None) -> None:
         return
     held = event.sold + event.reserved if not event.manage_stock_per_ticket else units_held(event)
     if capacity < held:
-        raise Unprocessable(
-            f"capacity {capacity} is below the {held} tickets already sold or reserved",
-            code="capacity_below_sold",
+        said = Said(
+            "capacity {capacity} is below the {held} tickets already sold or reserved",
+            capacity=capacity,
+            held=held,
         )
+        raise Unprocessable(said, code="capacity_below_sold")
     if event.manage_stock_per_ticket:
         # Switching to a shared pool: it starts holding what the types hold.
         event.sold, event.reserved = _type_totals(event)
@@ -262,11 +265,12 @@ def update_ticket_type(
             if name in changes and (changes[name] is not None or nullable):
                 setattr(ticket_type, column, changes[name])
         if ticket_type.stock < ticket_type.sold + ticket_type.reserved:
-            raise Unprocessable(
-                f"quantity {ticket_type.stock} is below the "
-                f"{ticket_type.sold + ticket_type.reserved} tickets already sold or reserved",
-                code="quantity_below_sold",
+            said = Said(
+                "quantity {quantity} is below the {held} tickets already sold or reserved",
+                quantity=ticket_type.stock,
+                held=ticket_type.sold + ticket_type.reserved,
             )
+            raise Unprocessable(said, code="quantity_below_sold")
         _check_rules(ticket_type)
         ticket_type.save()
         owner = Event.get_by_id(ticket_type.event_id)
@@ -331,11 +335,12 @@ def delete_event(account_id: int, id_or_slug: str, *, actor: Actor = SYSTEM) -> 
     with write_transaction():
         event = locked_event(account_id, id_or_slug)
         if event.lifecycle != EventLifecycle.DRAFT:
-            raise Conflict(
-                f"Only draft events can be deleted; this one is {event.lifecycle} "
+            said = Said(
+                "Only draft events can be deleted; this one is {state} "
                 "(cancel or archive it instead)",
-                code="event_not_draft",
+                state=event.lifecycle,
             )
+            raise Conflict(said, code="event_not_draft")
         now = utcnow()
         (
             Event.update(deleted_at=now, slug=None, updated_at=now)
@@ -374,12 +379,8 @@ def _ticket_type_of(event: Event, type_id: int) -> TicketType:
 
 def refuse_if_closed(event: Event) -> None:
     """Conflict when the event is cancelled, archived or over: it changes no more."""
-    if event.lifecycle in (
-        EventLifecycle.CANCELLED,
-        EventLifecycle.ARCHIVED,
-        EventLifecycle.COMPLETED,
-    ):
-        raise Conflict(f"The event is {event.lifecycle}", code="event_closed")
+    if event.lifecycle in _CLOSED:
+        raise Conflict(Said("The event is {state}", state=event.lifecycle), code="event_closed")
 
 
 @contextmanager

@@ -24,7 +24,7 @@ from tp_api.models import (
 )
 from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.audit_trail import created
-from tp_api.services.errors import Conflict
+from tp_api.services.errors import Conflict, Said
 from tp_api.services.events import event_audit
 from tp_api.services.events.event_admin import locked_event
 from tp_api.services.events.event_catalogue import event_and_dates, find_event
@@ -203,7 +203,12 @@ def _event_in(account_id: int, id_or_slug: str, allowed: tuple[str, ...], action
     event = locked_event(account_id, id_or_slug)
     if event.lifecycle not in allowed:
         raise Conflict(
-            f"A {event.lifecycle} event cannot {action}; allowed from: {', '.join(allowed)}",
+            Said(
+                "A {state} event cannot {action}; allowed from: {allowed}",
+                state=event.lifecycle,
+                action=action,
+                allowed=", ".join(allowed),
+            ),
             code="invalid_transition",
         )
     return event

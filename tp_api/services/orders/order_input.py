@@ -11,7 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from tp_api.models.orders import LineType
-from tp_api.services.errors import InvalidInput, NotFound
+from tp_api.services.errors import InvalidInput, NotFound, Said
 from tp_api.services.validation import (
     email_address,
     optional_cents,
@@ -153,7 +153,7 @@ def _parse_tp_order_id(value: Any) -> int | None:
 def _parse_url(data: dict[str, Any], field_name: str) -> str:
     url = optional_str(data, field_name, max_len=2000)
     if url and not url.lower().startswith(("http://", "https://")):
-        raise InvalidInput(f"{field_name} must be an http(s) URL")
+        raise InvalidInput(Said("{label} must be an http(s) URL", label=field_name))
     return url
 
 
@@ -181,11 +181,13 @@ def _parse_lines(value: Any) -> tuple[OrderLineInput, ...]:
     if not isinstance(value, list):
         raise InvalidInput("order_lines must be an array")
     if len(value) > MAX_LINES:
-        raise InvalidInput(f"order_lines has more than {MAX_LINES} entries")
+        raise InvalidInput(Said("order_lines has more than {limit} entries", limit=MAX_LINES))
     lines = tuple(_parse_line(item, index) for index, item in enumerate(value))
     tickets = sum(line.quantity for line in lines if line.issues_tickets)
     if tickets > MAX_TICKETS_PER_ORDER:
-        raise InvalidInput(f"An order may hold at most {MAX_TICKETS_PER_ORDER} tickets")
+        raise InvalidInput(
+            Said("An order may hold at most {limit} tickets", limit=MAX_TICKETS_PER_ORDER)
+        )
     return lines
 
 
@@ -194,9 +196,9 @@ def _parse_line(value: Any, index: int) -> OrderLineInput:
     data = require_object(value, where)
     item_type = required_str(data, "order_item_type", max_len=50, label=f"{where}.order_item_type")
     if "quantity" not in data:
-        raise InvalidInput(f"{where}.quantity is required")
+        raise InvalidInput(Said("order_lines[{index}].quantity is required", index=index))
     if "unit_price" not in data:
-        raise InvalidInput(f"{where}.unit_price is required")
+        raise InvalidInput(Said("order_lines[{index}].unit_price is required", index=index))
     line = OrderLineInput(
         name=required_str(data, "name", max_len=300, label=f"{where}.name"),
         quantity=to_int(
@@ -211,7 +213,14 @@ def _parse_line(value: Any, index: int) -> OrderLineInput:
         ),
     )
     if line.issues_tickets and line.quantity < 1:
-        raise InvalidInput(f"{where}.quantity must be at least 1 for a ticket line")
+        raise InvalidInput(
+            Said("order_lines[{index}].quantity must be at least 1 for a ticket line", index=index)
+        )
     if line.issues_tickets and line.unit_price_cents < 0:
-        raise InvalidInput(f"{where}.unit_price must not be negative for a ticket line")
+        raise InvalidInput(
+            Said(
+                "order_lines[{index}].unit_price must not be negative for a ticket line",
+                index=index,
+            )
+        )
     return line

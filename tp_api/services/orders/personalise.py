@@ -14,7 +14,7 @@ from typing import Any
 from tp_api.db import is_postgres, lock_rows, tuples, utcnow, write_transaction
 from tp_api.models import Event, Order, Ticket, TicketStatus
 from tp_api.services.delivery import outbox
-from tp_api.services.errors import Conflict, InvalidInput, NotFound
+from tp_api.services.errors import Conflict, InvalidInput, NotFound, Said
 from tp_api.services.events.catalogue import event_scope
 from tp_api.services.validation import email_address, required_str, to_int
 from tp_api.services.webhooks import notify
@@ -45,13 +45,15 @@ def parse_attendees(body: Any) -> list[AttendeeInput]:
     if not isinstance(tickets, list) or not tickets:
         raise InvalidInput("Tickets not specified", code="tickets_missing")
     if len(tickets) > MAX_TICKETS_PER_REQUEST:
-        raise InvalidInput(f"At most {MAX_TICKETS_PER_REQUEST} tickets per request")
+        raise InvalidInput(
+            Said("At most {limit} tickets per request", limit=MAX_TICKETS_PER_REQUEST)
+        )
     return [_parse_attendee(item, i) for i, item in enumerate(tickets)]
 
 
 def _parse_attendee(item: Any, index: int) -> AttendeeInput:
     if not isinstance(item, dict):
-        raise InvalidInput(f"tickets[{index}] must be an object")
+        raise InvalidInput(Said("tickets[{index}] must be an object", index=index))
     ref = required_str(item, "ticket_id", max_len=32, label=f"tickets[{index}].ticket_id")
     where = f"ticket {ref}"
     email = required_str(item, "email", max_len=254, label=f"email of {where}")
@@ -77,7 +79,9 @@ def personalise_tickets(
         (Event.id == event_id) & (Event.account == account_id) & Event.deleted_at.is_null()
     )
     if event is None:
-        raise NotFound(f"Event not found ({event_id})", code="event_not_found")
+        raise NotFound(
+            Said("Event not found ({event_id})", event_id=event_id), code="event_not_found"
+        )
     if wp_user_id is None or (isinstance(wp_user_id, str) and not wp_user_id.strip()):
         raise InvalidInput("Wordpress user not specified", code="wp_user_missing")
     user = to_int(wp_user_id, "wp_user_id", minimum=0)
@@ -114,14 +118,21 @@ def _owned_tickets(
     for ref in refs:
         ticket = tickets.get(ref)
         if ticket is None:
-            raise InvalidInput(f"Ticket not found ({ref})", code="ticket_not_found")
+            raise InvalidInput(
+                Said("Ticket not found ({reference})", reference=ref), code="ticket_not_found"
+            )
         if ticket.order.account_id != account_id:
             raise InvalidInput("User unauthorized for ticket", code="ticket_wrong_account")
         if ticket.order.wp_user_id != wp_user_id:
             raise InvalidInput("Wordpress user unauthorized for ticket", code="ticket_wrong_user")
         if ticket.event_id not in scope:
             raise InvalidInput(
-                f"Ticket {ref} is not for event {event.id}", code="ticket_wrong_event"
+                Said(
+                    "Ticket {reference} is not for event {event_id}",
+                    reference=ref,
+                    event_id=event.id,
+                ),
+                code="ticket_wrong_event",
             )
     return tickets
 
@@ -211,10 +222,17 @@ def reissue_ticket(account_id: int, reference: str, attendee: AttendeeInput) -> 
     with write_transaction():
         ticket = locked_ticket(account_id, reference)
         if ticket is None:
-            raise NotFound(f"Ticket not found ({reference})", code="ticket_not_found")
+            raise NotFound(
+                Said("Ticket not found ({reference})", reference=reference),
+                code="ticket_not_found",
+            )
         if ticket.status != TicketStatus.ACTIVE or ticket.is_deprecated:
             raise Conflict(
-                f"Ticket {reference} cannot be re-issued in status {ticket.status}",
+                Said(
+                    "Ticket {reference} cannot be re-issued in status {status}",
+                    reference=reference,
+                    status=ticket.status,
+                ),
                 code="ticket_not_reissuable",
             )
         ticket.first_name, ticket.last_name = attendee.first_name, attendee.last_name

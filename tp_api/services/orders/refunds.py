@@ -24,7 +24,7 @@ from tp_api.models import (
 from tp_api.services import audit_trail
 from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.audit_trail import created
-from tp_api.services.errors import Conflict, NotFound, Unprocessable
+from tp_api.services.errors import Conflict, NotFound, Said, Unprocessable
 from tp_api.services.orders import cancellation
 from tp_api.services.webhooks import notify
 
@@ -73,12 +73,20 @@ def cancel_unpaid_order(account_id: int, number: int, *, actor: Actor = SYSTEM) 
         order = locked_order(account_id, number)
         if order.is_paid:
             raise Conflict(
-                f"Order {order.reference} is paid; refund it instead of cancelling",
+                Said(
+                    "Order {reference} is paid; refund it instead of cancelling",
+                    reference=order.reference,
+                ),
                 code="order_paid",
             )
         if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
             raise Conflict(
-                f"Order {order.reference} is already {order.status}", code="order_closed"
+                Said(
+                    "Order {reference} is already {status}",
+                    reference=order.reference,
+                    status=order.status,
+                ),
+                code="order_closed",
             )
         before = order.status
         cancellation.cancel_order(order, status=OrderStatus.CANCELLED)
@@ -152,15 +160,23 @@ def refund_in_transaction(order: Order, request: RefundRequest, *, include_used:
 def _check_refundable(order: Order, request: RefundRequest) -> None:
     if not order.is_paid:
         raise Conflict(
-            f"Order {order.reference} is {order.status}; only paid orders can be refunded",
+            Said(
+                "Order {reference} is {status}; only paid orders can be refunded",
+                reference=order.reference,
+                status=order.status,
+            ),
             code="order_not_refundable",
         )
     if request.expected_refunds is not None:
         made = Refund.select().where(Refund.order == order.id).count()
         if made != request.expected_refunds:
             raise Conflict(
-                f"Order {order.reference} was refunded meanwhile ({made} refund(s) now); "
-                "nothing more was refunded. Check the order and try again if needed.",
+                Said(
+                    "Order {reference} was refunded meanwhile ({made} refund(s) now); "
+                    "nothing more was refunded. Check the order and try again if needed.",
+                    reference=order.reference,
+                    made=made,
+                ),
                 code="order_changed",
             )
 
@@ -170,7 +186,10 @@ def _by_row_id(ordered: list[OrderLine], by_number: Mapping[int, int]) -> dict[i
     units: dict[int, int] = {}
     for number, n in by_number.items():
         if not 1 <= number <= len(ordered):
-            raise Unprocessable(f"Order line {number} is not on this order", code="line_not_found")
+            raise Unprocessable(
+                Said("Order line {number} is not on this order", number=number),
+                code="line_not_found",
+            )
         units[ordered[number - 1].id] = n
     return units
 
@@ -186,10 +205,18 @@ def _units_to_refund(
         return units
     for line_id, n in wanted.items():
         if line_id not in lines:
-            raise Unprocessable(f"Order line {line_id} is not on this order", code="line_not_found")
+            raise Unprocessable(
+                Said("Order line {number} is not on this order", number=line_id),
+                code="line_not_found",
+            )
         if n > left[line_id]:
             raise Unprocessable(
-                f"Line {number_of[line_id]} has {left[line_id]} unit(s) left to refund, not {n}",
+                Said(
+                    "Line {number} has {left} unit(s) left to refund, not {asked}",
+                    number=number_of[line_id],
+                    left=left[line_id],
+                    asked=n,
+                ),
                 code="refund_exceeds_line",
             )
     return dict(wanted)
@@ -210,8 +237,12 @@ def _cancel_line_tickets(
         chosen += [t for t in live if t.status not in _UNUSED][: units - len(chosen)]
     if len(chosen) < min(units, len(live)):
         raise Conflict(
-            f"{min(units, len(live)) - len(chosen)} ticket(s) of line {line_number} were already "
-            "used at the door; refund fewer units",
+            Said(
+                "{used} ticket(s) of line {number} were already used at the door; "
+                "refund fewer units",
+                used=min(units, len(live)) - len(chosen),
+                number=line_number,
+            ),
             code="tickets_already_used",
         )
     cancellation.cancel_tickets([t.id for t in chosen], line.ticket_type_id, release=units)

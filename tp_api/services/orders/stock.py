@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from tp_api.db import utcnow
 from tp_api.models import Event, OrderLine, TicketType
-from tp_api.services.errors import InvalidInput, OutOfStock
+from tp_api.services.errors import InvalidInput, OutOfStock, Said
 from tp_api.services.orders.sale_rules import check_sale
 from tp_api.services.orders.sellable import type_sellable
 
@@ -72,15 +72,26 @@ def plan(account_id: int, quantities: Mapping[int, int], *, sale_rules: bool = F
     for type_id in ids:
         ticket_type = found.get(type_id)
         if ticket_type is None:
-            raise InvalidInput(f"Ticket type {type_id} not found", code="ticket_type_not_found")
+            raise InvalidInput(
+                Said("Ticket type {type_id} not found", type_id=type_id),
+                code="ticket_type_not_found",
+            )
         if ticket_type.event.deleted_at is not None:
             raise InvalidInput(
-                f"Ticket type {ticket_type.name} ({type_id}) belongs to a deleted event",
+                Said(
+                    "Ticket type {name} ({type_id}) belongs to a deleted event",
+                    name=ticket_type.name,
+                    type_id=type_id,
+                ),
                 code="ticket_type_not_on_sale",
             )
         if not ticket_type.enabled or ticket_type.status != 1:
             raise InvalidInput(
-                f"Ticket type {ticket_type.name} ({type_id}) is not on sale",
+                Said(
+                    "Ticket type {name} ({type_id}) is not on sale",
+                    name=ticket_type.name,
+                    type_id=type_id,
+                ),
                 code="ticket_type_not_on_sale",
             )
         if sale_rules:
@@ -163,8 +174,14 @@ def units_left(ticket_type: TicketType, event: Event) -> int:
 def _raise_out_of_stock(ticket_type: TicketType, quantity: int) -> None:
     fresh = TicketType.get_by_id(ticket_type.id)
     raise OutOfStock(
-        f"Not enough tickets left for {fresh.name} (ticket type {fresh.id}): "
-        f"{quantity} requested, {fresh.available} available",
+        Said(
+            "Not enough tickets left for {name} (ticket type {type_id}): "
+            "{quantity} requested, {available} available",
+            name=fresh.name,
+            type_id=fresh.id,
+            quantity=quantity,
+            available=fresh.available,
+        ),
         details={"ticket_type_id": fresh.id, "requested": quantity, "available": fresh.available},
     )
 
@@ -173,8 +190,14 @@ def _raise_event_out_of_stock(event: Event, quantity: int) -> None:
     fresh = Event.get_by_id(event.id)
     available = max(0, fresh.stock - fresh.sold - fresh.reserved)
     raise OutOfStock(
-        f"Not enough tickets left for {fresh.name} (event {fresh.id}): "
-        f"{quantity} requested, {available} available",
+        Said(
+            "Not enough tickets left for {name} (event {event_id}): "
+            "{quantity} requested, {available} available",
+            name=fresh.name,
+            event_id=fresh.id,
+            quantity=quantity,
+            available=available,
+        ),
         details={"event_id": fresh.id, "requested": quantity, "available": available},
     )
 

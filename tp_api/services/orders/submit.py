@@ -20,7 +20,7 @@ import peewee
 from tp_api.db import insert_rows, lock_rows, utcnow, write_transaction
 from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
 from tp_api.models.base import new_public_number
-from tp_api.services.errors import Conflict, Forbidden, NotFound, TicketingError
+from tp_api.services.errors import Conflict, Forbidden, NotFound, Said, TicketingError
 from tp_api.services.orders import cancellation, holds, shop_bindings, stock
 from tp_api.services.orders.order_input import BillingInput, OrderInput, OrderLineInput
 from tp_api.services.orders.outcomes import OrderChange
@@ -274,7 +274,11 @@ def pay_order(order: Order, date_paid: datetime | None = None) -> OrderOutcome:
 def _refuse_if_closed(order: Order) -> None:
     if order.status in (OrderStatus.CANCELLED, OrderStatus.REFUNDED):
         raise Conflict(
-            f"Order {order.reference} is {order.status} and cannot be set to processing",
+            Said(
+                "Order {reference} is {status} and cannot be set to processing",
+                reference=order.reference,
+                status=order.status,
+            ),
             code="order_closed",
         )
 

@@ -13,7 +13,7 @@ from tp_api.models import Ticket, TicketStatus
 from tp_api.services import audit_trail
 from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.delivery import outbox
-from tp_api.services.errors import Conflict, NotFound
+from tp_api.services.errors import Conflict, NotFound, Said
 from tp_api.services.orders.personalise import AttendeeInput, locked_ticket
 from tp_api.services.orders.refunds import locked_order
 from tp_api.services.webhooks import notify
@@ -42,7 +42,10 @@ def resend_tickets(account_id: int, number: int) -> int:
         )
         if not events:
             raise Conflict(
-                f"Order {order.reference} has no personalised ticket to send",
+                Said(
+                    "Order {reference} has no personalised ticket to send",
+                    reference=order.reference,
+                ),
                 code="nothing_to_send",
             )
         # Each resend is new work (its own dedupe key); Idempotency-Key guards repeats.

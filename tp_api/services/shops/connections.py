@@ -15,7 +15,7 @@ from tp_api.services import audit_trail
 from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.audit_trail import created
 from tp_api.services.credentials.secret_box import SecretBox
-from tp_api.services.errors import Conflict, InvalidInput, NotFound
+from tp_api.services.errors import Conflict, InvalidInput, NotFound, Said
 
 PLATFORMS = ("woocommerce",)
 AUTH_MODES = ("basic", "query", "oauth1")
@@ -82,7 +82,8 @@ def add_shop(
             values = created({"name": name, "url": shop.base_url, "auth_mode": auth_mode})
             audit_trail.record(account_id, actor, "shop.connected", _subject(shop), values)
     except peewee.IntegrityError:
-        raise Conflict(f"Shop {name!r} already exists", code="shop_exists") from None
+        refusal = Said("Shop {name!r} already exists", name=name)
+        raise Conflict(refusal, code="shop_exists") from None
     return NewShop(shop, webhook_secret)
 
 
@@ -99,13 +100,21 @@ def set_partner_key(
                 (PartnerKey.id == partner_key_id) & (PartnerKey.account == account_id)
             )
             if key is None:
-                raise NotFound(f"Key {partner_key_id} not found", code="key_not_found")
+                raise NotFound(
+                    Said("Key {key_id} not found", key_id=partner_key_id), code="key_not_found"
+                )
             if key.revoked_at is not None:
-                raise Conflict(f"Key {partner_key_id} is revoked", code="key_revoked")
+                raise Conflict(
+                    Said("Key {key_id} is revoked", key_id=partner_key_id), code="key_revoked"
+                )
             other = Shop.get_or_none((Shop.partner_key == key.id) & (Shop.id != shop.id))
             if other is not None:
                 raise Conflict(
-                    f"Key {partner_key_id} already serves shop {other.name!r}",
+                    Said(
+                        "Key {key_id} already serves shop {shop!r}",
+                        key_id=partner_key_id,
+                        shop=other.name,
+                    ),
                     code="key_serves_another_shop",
                 )
         Shop.update(partner_key=partner_key_id).where(Shop.id == shop.id).execute()
@@ -120,9 +129,21 @@ def check_shop(name: str, platform: str, base_url: str, auth_mode: str, interval
     if not name or len(name) > 100:
         raise InvalidInput("Shop name must be 1 to 100 characters")
     if platform not in PLATFORMS:
-        raise InvalidInput(f"Unknown platform {platform!r}; supported: {', '.join(PLATFORMS)}")
+        raise InvalidInput(
+            Said(
+                "Unknown platform {platform!r}; supported: {supported}",
+                platform=platform,
+                supported=", ".join(PLATFORMS),
+            )
+        )
     if auth_mode not in AUTH_MODES:
-        raise InvalidInput(f"Unknown auth mode {auth_mode!r}; supported: {', '.join(AUTH_MODES)}")
+        raise InvalidInput(
+            Said(
+                "Unknown auth mode {auth_mode!r}; supported: {supported}",
+                auth_mode=auth_mode,
+                supported=", ".join(AUTH_MODES),
+            )
+        )
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise InvalidInput("Shop URL must be an http(s) URL, e.g. https://shop.example.com")
@@ -137,7 +158,7 @@ def check_shop(name: str, platform: str, base_url: str, auth_mode: str, interval
 def get_shop(account_id: int, name: str) -> Shop:
     shop = Shop.get_or_none((Shop.account == account_id) & (Shop.name == name))
     if shop is None:
-        raise NotFound(f"Shop {name!r} not found", code="shop_not_found")
+        raise NotFound(Said("Shop {name!r} not found", name=name), code="shop_not_found")
     return shop
 
 
@@ -232,7 +253,10 @@ def map_product(
             .first()
         )
         if ticket_type is None:
-            raise NotFound(f"Ticket type {ticket_type_id} not found", code="ticket_type_not_found")
+            raise NotFound(
+                Said("Ticket type {ticket_type_id} not found", ticket_type_id=ticket_type_id),
+                code="ticket_type_not_found",
+            )
         existing = ProductMapping.get_or_none(
             (ProductMapping.shop == shop.id)
             & (ProductMapping.product_id == product_id)

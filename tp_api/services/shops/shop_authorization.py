@@ -21,7 +21,7 @@ from pdf.signing import FileLinkSigner, LinkError
 from tp_api.models import Shop, StaffUser
 from tp_api.services.actors import Actor
 from tp_api.services.credentials.secret_box import SecretBox
-from tp_api.services.errors import InvalidInput, Unauthenticated
+from tp_api.services.errors import InvalidInput, Said, Unauthenticated
 from tp_api.services.shops import connections
 
 APPROVAL_MINUTES = 15
@@ -60,7 +60,7 @@ def approval_url(
         raise InvalidInput("WooCommerce's approval needs an https:// shop URL")
     connections.check_shop(name, "woocommerce", url, "basic", 300)
     if Shop.get_or_none((Shop.account == account_id) & (Shop.name == name)) is not None:
-        raise InvalidInput(f"Shop {name!r} already exists", code="shop_exists")
+        raise InvalidInput(Said("Shop {name!r} already exists", name=name), code="shop_exists")
     claims = json.dumps({"a": account_id, "s": actor.id, "n": name, "u": url})
     token = signer.sign("wc-auth", claims)
     base = public_url.rstrip("/")

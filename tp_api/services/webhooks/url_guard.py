@@ -13,7 +13,7 @@ import socket
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
-from tp_api.services.errors import InvalidInput
+from tp_api.services.errors import InvalidInput, Said
 
 Resolver = Callable[[str, int], list[str]]
 
@@ -81,18 +81,21 @@ def check_destination(url: str, *, allow_private: bool, resolver: Resolver = res
         addresses = resolver(host, port)
     except (OSError, UnicodeError):
         raise DestinationRefused(
-            f"The host {host} does not resolve", code="webhook_url_unresolvable"
+            Said("The host {host} does not resolve", host=host), code="webhook_url_unresolvable"
         ) from None
     if not addresses:
         raise DestinationRefused(
-            f"The host {host} does not resolve", code="webhook_url_unresolvable"
+            Said("The host {host} does not resolve", host=host), code="webhook_url_unresolvable"
         )
     if not allow_private:
         for address in addresses:
             if not is_public(address):
                 raise DestinationRefused(
-                    f"The URL points at a private, loopback, link-local or metadata address "
-                    f"({address}); webhooks go to public addresses only"
+                    Said(
+                        "The URL points at a private, loopback, link-local or metadata address "
+                        "({address}); webhooks go to public addresses only",
+                        address=address,
+                    )
                 )
     return addresses
 

@@ -12,7 +12,7 @@ from tp_api.services import audit_trail
 from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.audit_trail import created
 from tp_api.services.credentials.secret_box import SecretBox
-from tp_api.services.errors import Conflict, InvalidInput, NotFound
+from tp_api.services.errors import Conflict, InvalidInput, NotFound, Said
 from tp_api.services.webhooks import webhook_events
 from tp_api.services.webhooks.signing import new_secret
 from tp_api.services.webhooks.url_guard import Resolver, check_destination, resolve
@@ -40,7 +40,11 @@ def parse_event_types(types: list[str]) -> list[str]:
     unknown = [t for t in types if t not in webhook_events.EVENT_TYPES]
     if unknown:
         raise InvalidInput(
-            f"Unknown event type {unknown[0]!r}; known: {', '.join(webhook_events.EVENT_TYPES)}",
+            Said(
+                "Unknown event type {event_type!r}; known: {known}",
+                event_type=unknown[0],
+                known=", ".join(webhook_events.EVENT_TYPES),
+            ),
             code="unknown_event_type",
         )
     if not types:
@@ -67,7 +71,8 @@ def create_endpoint(
         count = WebhookEndpoint.select().where(WebhookEndpoint.account == account_id).count()
         if count >= MAX_ENDPOINTS:
             raise InvalidInput(
-                f"At most {MAX_ENDPOINTS} webhook endpoints per account", code="too_many_endpoints"
+                Said("At most {limit} webhook endpoints per account", limit=MAX_ENDPOINTS),
+                code="too_many_endpoints",
             )
         endpoint = WebhookEndpoint.create(
             account=account_id,

@@ -9,7 +9,7 @@ from flask import Response, redirect, render_template, request, session, url_for
 from tp_api.services.credentials import staff_auth, two_factor
 from tp_api.services.errors import TicketingError, TooManyAttempts
 from tp_api.web.console import bp, current_staff, home_endpoint, safe_next, start_session
-from tp_api.web.languages import N_, ngettext, translated
+from tp_api.web.languages import N_, translated
 from tp_api.web.parts import parts
 
 # How long after the password the code may come.
@@ -90,13 +90,5 @@ def home() -> Response:
 
 
 def _refusal(error: TicketingError) -> str:
-    """A refused sign-in in the page's language. The lock's sentence carries its minutes (an
-    f-string in the domain): written again from ``Retry-After``, rounded up as the domain
-    does, and used only when the English comes out as the domain's own words."""
-    if isinstance(error, TooManyAttempts) and error.code == "locked":
-        minutes = (error.retry_after_s + 59) // 60
-        singular = N_("Too many wrong passwords. Try again in %(num)d minute.")
-        plural = N_("Too many wrong passwords. Try again in %(num)d minutes.")
-        if (singular if minutes == 1 else plural) % {"num": minutes} == error.message:
-            return ngettext(singular, plural, minutes)
+    """A refused sign-in in the page's language (the lock's minutes travel with its words)."""
     return translated(error.message)

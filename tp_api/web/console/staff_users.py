@@ -51,7 +51,7 @@ def staff_invite() -> Response | tuple[str, int]:
         )
     except TicketingError as error:
         field = "role" if error.code == "unknown_role" else "email"
-        problem = _invite_refusal(error, typed["email"])
+        problem = translated(error.message)
         return _staff_page(errors={field: problem}, typed=typed), error.status
     flash(_("Invitation sent to %(email)s: the link in it works for 48 hours.", email=user.email))
     return redirect(url_for("console.staff"))  # type: ignore[return-value]
@@ -105,7 +105,7 @@ def set_password() -> Response | str | tuple[str, int]:
         session_ = staff_links.set_password(signer, token, password)
     except TicketingError as error:
         page = render_template(
-            "console/set_password.html", user=user, token=token, error=_password_refusal(error)
+            "console/set_password.html", user=user, token=token, error=translated(error.message)
         )
         return page, error.status
     start_session(session_)
@@ -143,44 +143,4 @@ def _staff_page(
         roles=[(role, translated(ROLE_NAMES[role])) for role in ROLES],
         errors=errors or {},
         typed=typed or {"email": "", "name": "", "role": "manager"},
-    )
-
-
-def _rebuilt(error: TicketingError, sentences: dict[str, tuple[str, dict[str, object]]]) -> str:
-    """The domain's refusal in the page's language. One built with values (an f-string,
-    which the catalogue cannot hold) is found by its code in ``sentences`` and written again
-    from the same values; only when the English comes out as the domain's own words, so a
-    sentence changed there shows as it is rather than wrong."""
-    sentence, values = sentences.get(error.code, ("", {}))
-    if sentence and sentence % values == error.message:
-        return _(sentence, **values)
-    return translated(error.message)
-
-
-def _invite_refusal(error: TicketingError, email: str) -> str:
-    return _rebuilt(
-        error,
-        {
-            "invalid_email": (N_("%(email)s is not an e-mail address"), {"email": repr(email)}),
-            "email_taken": (
-                N_("%(email)s already has a staff user"),
-                {"email": staff_auth.normalise_email(email)},
-            ),
-        },
-    )
-
-
-def _password_refusal(error: TicketingError) -> str:
-    return _rebuilt(
-        error,
-        {
-            "password_too_short": (
-                N_("A password needs at least %(num)d characters"),
-                {"num": staff_auth.MIN_PASSWORD_LENGTH},
-            ),
-            "password_too_long": (
-                N_("A password has at most %(num)d characters"),
-                {"num": staff_auth.MAX_PASSWORD_LENGTH},
-            ),
-        },
     )
