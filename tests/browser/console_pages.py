@@ -6,7 +6,7 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.browser.checks import assert_accessible
+from tests.browser.checks import assert_accessible, axe_problems
 from tests.factories import STAFF_PASSWORD
 
 EMAIL = "box.office@example.com"
@@ -26,6 +26,8 @@ def sign_in(page: Page, base: str, *, landing: str = "/console/events") -> None:
 
 
 def photograph(page: Page, screenshot, name: str, kind: str) -> None:
-    """Check the page's accessibility basics and keep a picture of it."""
+    """Check the page's accessibility (our basics, then axe-core) and keep a picture of it."""
     assert_accessible(page)
+    problems = axe_problems(page)  # and what axe-core (WCAG 2 A/AA) finds
+    assert not problems, f"{name} ({kind}), axe-core:\n" + "\n".join(problems)
     screenshot(page, f"{name}-{kind}")
