@@ -9,7 +9,7 @@ import pytest
 from playwright.sync_api import Page
 
 from config.tickets import my_tickets_links
-from tests.browser.checks import assert_accessible, assert_keyboard_reachable
+from tests.browser.checks import assert_accessible, assert_axe_clean, assert_keyboard_reachable
 from tp_api.models import Ticket, TicketStatus
 from tp_api.web.parts import install, parts_of
 
@@ -55,6 +55,7 @@ def test_a_customer_personalises_and_downloads_on_a_phone(customer, open_page, s
     assert response is not None and response.status == 200
     assert page.locator("h1").inner_text() == "My tickets"
     assert_accessible(page)
+    assert_axe_clean(page)
 
     # First try: a mistyped address and a missing last name.
     fill_ticket(page, refs[0], "Jane", "Doe", "jane.example.com", "+31612345678")
@@ -69,6 +70,7 @@ def test_a_customer_personalises_and_downloads_on_a_phone(customer, open_page, s
     assert page.input_value(f"#t-{refs[1]}-first_name") == "John"
     assert page.input_value(f"#t-{refs[0]}-email") == "jane.example.com"
     assert_accessible(page)
+    assert_axe_clean(page)
     screenshot(page, "my-tickets-errors-phone")
 
     # The summary's link leads to the field.
@@ -93,6 +95,7 @@ def test_a_customer_personalises_and_downloads_on_a_phone(customer, open_page, s
     assert page.locator(f"#ticket-{refs[1]}").inner_text().count("John Roe") == 1
     assert [t.status for t in tickets_of(customer["fresh"].order_id)] == [TicketStatus.ACTIVE] * 2
     assert_accessible(page)
+    assert_axe_clean(page)
     screenshot(page, "my-tickets-phone")
 
     _download_the_pdf_and_a_qr_code(page, customer, refs[0])
@@ -124,6 +127,7 @@ def test_the_page_on_a_desktop_reads_and_works_with_the_keyboard(customer, open_
     page = open_page("desktop")
     page.goto(customer["url"])
     assert_accessible(page)
+    assert_axe_clean(page)
     # Two fields per row on a wide screen.
     first = page.locator(f"#t-{refs[0]}-first_name").bounding_box()
     last = page.locator(f"#t-{refs[0]}-last_name").bounding_box()
