@@ -78,32 +78,22 @@ def request_reset(email: str, *, language: str = "en") -> None:
     if user is None or user.disabled:
         return
     with write_transaction():
-        # One pending mail per password: asking again before it is sent adds nothing.
-        outbox.enqueue(
-            STAFF_MAIL,
-            {
-                "staff_id": user.id,
-                "kind": "reset",
-                "version": fingerprint(user),
-                "language": language,
-            },
-            account_id=user.account_id,
-            dedupe_key=f"staff-reset:{user.id}:{fingerprint(user)}",
-        )
+        _queue(user, "reset", language)
 
 
 def queue_invitation(user: StaffUser, *, language: str = "en") -> None:
     """Queue the invitation of a new user (in the caller's transaction), in ``language``."""
+    _queue(user, "invite", language)
+
+
+def _queue(user: StaffUser, kind: str, language: str) -> None:
+    # One pending mail per password: asking again before it is sent adds nothing.
+    version = fingerprint(user)
     outbox.enqueue(
         STAFF_MAIL,
-        {
-            "staff_id": user.id,
-            "kind": "invite",
-            "version": fingerprint(user),
-            "language": language,
-        },
+        {"staff_id": user.id, "kind": kind, "version": version, "language": language},
         account_id=user.account_id,
-        dedupe_key=f"staff-invite:{user.id}:{fingerprint(user)}",
+        dedupe_key=f"staff-{kind}:{user.id}:{version}",
     )
 
 

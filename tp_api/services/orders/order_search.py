@@ -87,8 +87,8 @@ def _newest_matching_postgres(
 ) -> list[Order]:
     # ``query`` already holds the account, the other filters and the cursor's ``id < before``.
     # Its newest RECENT orders are read first: text many orders hold is found there at once.
-    # They lie between ``floor`` and ``top``, the account's newest id (from the account's id
-    # index): reading down from there skips no newer orders of other accounts.
+    # They lie between ``floor`` and ``top``, the account's newest id: reading down from
+    # there skips the newer orders of other accounts.
     top = query.select(peewee.fn.MAX(Order.id)).scalar()
     if top is None:
         return []

@@ -190,17 +190,29 @@ def date_page(
     type_errors: dict[str, Any] | None = None,
 ) -> str:
     """One date of an event: its details and its ticket types."""
-    types = _types_of(date)
     return render_template(
         "console/event_date.html",
         event=event,
         date=date,
         form=form,
-        types=types,
-        rows={t.id: type_form(t, event.timezone) for t in types},
-        new_type=new_type or {"row": blank_form("UTC", rows=1).types[0], "errors": {}},
-        type_errors=type_errors,
+        **_ticket_types(date, event.timezone, new_type, type_errors),
     )
+
+
+def _ticket_types(
+    owner: Event,
+    timezone: str,
+    new_type: dict[str, Any] | None,
+    type_errors: dict[str, Any] | None,
+) -> dict[str, Any]:
+    """What _ticket_types.html shows of an event's or a date's ticket types."""
+    types = _types_of(owner)
+    return {
+        "types": types,
+        "rows": {t.id: type_form(t, timezone) for t in types},
+        "new_type": new_type or {"row": blank_form("UTC", rows=1).types[0], "errors": {}},
+        "type_errors": type_errors,
+    }
 
 
 def _back(event: Event, date: Event | None) -> Response:
@@ -235,17 +247,13 @@ def _edit_page(
     new_type: dict[str, Any] | None = None,
     type_errors: dict[str, Any] | None = None,
 ) -> str:
-    types = _types_of(event)
     return render_template(
         "console/event_edit.html",
         event=event,
         form=form,
         zones=COMMON_ZONES,
-        types=types,
-        rows={t.id: type_form(t, event.timezone) for t in types},
-        new_type=new_type or {"row": blank_form("UTC", rows=1).types[0], "errors": {}},
-        type_errors=type_errors,
         dates=_dates_of(event),
+        **_ticket_types(event, event.timezone, new_type, type_errors),
     )
 
 

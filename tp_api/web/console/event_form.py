@@ -117,12 +117,7 @@ def read_form(data: MultiDict[str, str], *, with_types: bool = True) -> EventFor
     )
     if not with_types:
         return form
-    for index in range(MAX_TYPE_ROWS):
-        row = {name: data.get(f"ticketTypes.{index}.{name}", "").strip() for name in TYPE_FIELDS}
-        row["hidden"] = "on" if data.get(f"ticketTypes.{index}.hidden") else ""
-        # A row offered empty keeps its default minimum; it is still an empty row.
-        if any(value for name, value in row.items() if name not in ("minPerOrder", "hidden")):
-            form.types.append(row)
+    form.types = [row for index in range(MAX_TYPE_ROWS) if (row := _typed_row(data, index))]
     return form
 
 
@@ -204,11 +199,19 @@ def read_date_form(data: MultiDict[str, str], timezone: str) -> EventForm:
     """A posted date form as typed, with one optional ticket-type row (``ticketTypes.0.``)."""
     form = EventForm(values={name: data.get(name, "").strip() for name in DATE_FIELDS})
     form.values["timezone"] = timezone
-    row = {name: data.get(f"ticketTypes.0.{name}", "").strip() for name in TYPE_FIELDS}
-    row["hidden"] = "on" if data.get("ticketTypes.0.hidden") else ""
-    if any(value for name, value in row.items() if name not in ("minPerOrder", "hidden")):
-        form.types.append(row)
+    row = _typed_row(data, 0)
+    form.types = [row] if row else []
     return form
+
+
+def _typed_row(data: MultiDict[str, str], index: int) -> dict[str, str] | None:
+    """Ticket-type row ``index`` as typed, or None when it was left empty."""
+    row = {name: data.get(f"ticketTypes.{index}.{name}", "").strip() for name in TYPE_FIELDS}
+    row["hidden"] = "on" if data.get(f"ticketTypes.{index}.hidden") else ""
+    # A row offered empty keeps its default minimum; it is still an empty row.
+    if any(value for name, value in row.items() if name not in ("minPerOrder", "hidden")):
+        return row
+    return None
 
 
 def date_create(form: EventForm) -> EventDateCreate | None:
@@ -228,14 +231,7 @@ def date_update(form: EventForm) -> EventDateUpdate | None:
 def _date_body(form: EventForm, *, required: bool) -> dict[str, Any]:
     body: dict[str, Any] = {"title": form.values.get("title", "")}
     zone = _zone(form.values.get("timezone") or "UTC")
-    for name in TIME_FIELDS:
-        typed = form.values.get(name, "")
-        if typed:
-            body[name] = _aware(typed, zone, name, form.errors)
-        elif name == "startsAt" and required:
-            form.errors[name] = _("Enter when the date starts.")
-        elif name == "endsAt":
-            body[name] = None
+    _put_times(form, body, zone, no_start=_("Enter when the date starts.") if required else "")
     capacity = form.values.get("capacity", "")
     if capacity and not _INTEGER.match(capacity):
         form.errors["capacity"] = _("Enter a whole number.")
@@ -256,16 +252,23 @@ def _event_body(form: EventForm, *, required: bool) -> dict[str, Any]:
     zone = _zone(body["timezone"])
     if zone is None:
         form.errors["timezone"] = _("Not a time zone we know, e.g. Europe/Amsterdam.")
-    for name in TIME_FIELDS:
-        typed = values.get(name, "")
-        if not typed:
-            if name == "startsAt" and required:
-                form.errors[name] = _("Enter when the event starts.")
-            elif name == "endsAt":
-                body[name] = None
-            continue
-        body[name] = _aware(typed, zone, name, form.errors)
+    _put_times(form, body, zone, no_start=_("Enter when the event starts.") if required else "")
     return body
+
+
+def _put_times(
+    form: EventForm, body: dict[str, Any], zone: ZoneInfo | None, *, no_start: str
+) -> None:
+    """Start and end as typed (wall-clock time in ``zone``) into ``body``; an empty start is
+    ``no_start``'s problem when one is required, an empty end clears it."""
+    for name in TIME_FIELDS:
+        typed = form.values.get(name, "")
+        if typed:
+            body[name] = _aware(typed, zone, name, form.errors)
+        elif name == "startsAt" and no_start:
+            form.errors[name] = no_start
+        elif name == "endsAt":
+            body[name] = None
 
 
 def _type_body(form: EventForm, row: dict[str, str], prefix: str) -> dict[str, Any]:
