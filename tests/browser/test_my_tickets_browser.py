@@ -64,7 +64,11 @@ def test_a_customer_personalises_and_downloads_on_a_phone(customer, open_page, s
     page.wait_for_selector(".tpmt-error-summary")
     summary = page.locator(".tpmt-error-summary")
     # The summary takes focus (the script), so a screen reader starts there.
-    assert page.evaluate("document.activeElement.classList.contains('tpmt-error-summary')")
+    # The summary is in the served HTML before the script runs, so wait for
+    # the focus rather than reading it at once.
+    page.wait_for_function(
+        "document.activeElement.classList.contains('tpmt-error-summary')", timeout=5000
+    )
     assert "Enter a last name" in summary.inner_text()
     assert page.locator(f"#t-{refs[1]}-last_name-error").inner_text().endswith("Enter a last name")
     assert page.input_value(f"#t-{refs[1]}-first_name") == "John"
