@@ -322,6 +322,7 @@ def sync_daemon(settings: Settings, dev: bool) -> None:
     import threading
 
     from config.shops import lock_dir, shop_jobs
+    from config.waiting_rooms import waiting_rooms
     from config.workers import outbox_worker
     from sync.daemon import SyncDaemon
 
@@ -332,6 +333,7 @@ def sync_daemon(settings: Settings, dev: bool) -> None:
         shop_jobs(settings),
         outbox_worker(settings),
         lock_dir=lock_dir(settings),
+        waiting_rooms=waiting_rooms(settings),
     )
     stop = threading.Event()
 

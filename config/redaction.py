@@ -44,6 +44,9 @@ _PARAM = re.compile(r"(^|[?&;\s])([^=&;?\s]*)(=)([^&;\s]*)")
 # A "my tickets" link's token opens a customer's tickets for weeks: a path segment, not a
 # query parameter, so it is matched on its own.
 _PAGE_TOKEN = re.compile(r"(/my-tickets/)[^/?#\s]+", re.IGNORECASE)
+# A waiting-room token buys the place's tickets during its turn: in the poll's and the
+# hosted page's paths (signed tokens have dots; event ids and "join" do not).
+_QUEUE_TOKEN = re.compile(r"(/queue/(?:[0-9]+/place/)?)[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+")
 # Our own keys wherever they appear: partner (tp_), admin-API (tpk_), scanner (tps_). Real
 # ones carry 43 characters after the prefix; 20 keeps module names like tp_api.x intact.
 _OUR_KEY = re.compile(r"\b(tp[ks]?_)[A-Za-z0-9_-]{20,}")
@@ -69,6 +72,7 @@ def redact(text: str) -> str:
         return match.group(0)
 
     text = _PAGE_TOKEN.sub(r"\1[redacted]", _PARAM.sub(hide, text))
+    text = _QUEUE_TOKEN.sub(r"\1[redacted]", text)
     return _BEARER.sub(r"\1[redacted]", _OUR_KEY.sub(r"\1[redacted]", text))
 
 

@@ -20,6 +20,7 @@ from config.redaction import install_log_scrubbing, redact
 from config.settings import Settings
 from config.shops import secret_box
 from config.tickets import password_links, scan_public_keys, shop_approvals, ticket_tools
+from config.waiting_rooms import waiting_rooms
 from pdf.pages import RenderJob
 from tp_api.db import connect
 from tp_api.services.credentials.authenticator import (
@@ -29,7 +30,18 @@ from tp_api.services.credentials.authenticator import (
     ThrottlePolicy,
 )
 from tp_api.services.delivery.ticket_files import Render
-from tp_api.web import admin, api_meta, console, door_app, downloads, health, partner, scanner
+from tp_api.web import (
+    admin,
+    api_meta,
+    console,
+    door_app,
+    downloads,
+    health,
+    partner,
+    queue_page,
+    queue_poll,
+    scanner,
+)
 from tp_api.web import parts as web_parts
 from tp_api.web.rate_limits import install_rate_limits
 
@@ -121,6 +133,8 @@ def _install_surfaces(app: Flask, settings: Settings) -> None:
     app.register_blueprint(scanner.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_meta.bp)
+    app.register_blueprint(queue_poll.bp)
+    app.register_blueprint(queue_page.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(door_app.bp)
     my_tickets = install_my_tickets(app, settings)
@@ -133,15 +147,26 @@ def _install_surfaces(app: Flask, settings: Settings) -> None:
             "scanner": [scanner.bp],
             "checkout": [partner.bp],
             "partner": [partner.bp],
-            "public": [downloads.bp, api_meta.bp, my_tickets, door_app.bp],
+            "public": [
+                downloads.bp,
+                api_meta.bp,
+                queue_poll.bp,
+                queue_page.bp,
+                my_tickets,
+                door_app.bp,
+            ],
             "signin": [console.bp],
         },
     )
-    # TicketSmart's documented CORS: any origin by default; keys still belong server-side.
+    _install_cors(app, settings)
+
+
+def _install_cors(app: Flask, settings: Settings) -> None:
+    """TicketSmart's documented CORS: any origin by default; keys still belong server-side."""
     CORS(
         app,
         resources={r"/api/v1/*": {"origins": settings.cors_origins.split(",")}},
-        methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["Content-Type", "Authorization", "x-api-key", "Idempotency-Key"],
         expose_headers=[
             "X-Request-Id",
@@ -250,6 +275,7 @@ def _web_parts(settings: Settings) -> web_parts.WebParts:
         webhook_allow_private=settings.webhook_allow_private,
         password_links=password_links(settings),
         shop_approvals=shop_approvals(settings),
+        waiting_rooms=waiting_rooms(settings),
     )
 
 

@@ -23,6 +23,8 @@ from sync.shop_handlers import ShopJobs
 from tp_api.db import database, tuples, utcnow
 from tp_api.models import Event, ProductMapping, Shop, TicketType
 from tp_api.services.orders import holds
+from tp_api.services.queue import notices
+from tp_api.services.queue.waiting_room import WaitingRooms
 
 log = logging.getLogger(__name__)
 
@@ -30,15 +32,22 @@ log = logging.getLogger(__name__)
 # Jobs running at once; the database pool (config) is sized for these plus the outbox worker.
 JOB_THREADS = 6
 STOCK_WATCH_S = 10
+QUEUE_NOTICE_S = 5
 
 
 class SyncDaemon:
     def __init__(
-        self, jobs: ShopJobs, worker: OutboxWorker | OutboxWorkers | None, *, lock_dir: str
+        self,
+        jobs: ShopJobs,
+        worker: OutboxWorker | OutboxWorkers | None,
+        *,
+        lock_dir: str,
+        waiting_rooms: WaitingRooms | None = None,
     ) -> None:
         self.jobs = jobs
         self.worker = worker
         self.lock_dir = lock_dir
+        self.waiting_rooms = waiting_rooms
         self.stop_requested = threading.Event()
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(JOB_THREADS)},
@@ -58,6 +67,11 @@ class SyncDaemon:
         self.scheduler.add_job(
             self._sweep_holds, "interval", seconds=STOCK_WATCH_S, id="hold-sweep"
         )
+        if self.waiting_rooms is not None:
+            # A turn comes with time, not with a request: someone has to say so.
+            self.scheduler.add_job(
+                self._queue_notices, "interval", seconds=QUEUE_NOTICE_S, id="queue-notices"
+            )
         self.scheduler.start()
         if self.worker is not None:
             self._worker_thread = threading.Thread(
@@ -139,6 +153,18 @@ class SyncDaemon:
             return
         if released:
             log.info("released the stock of %d expired unpaid order(s)", released)
+
+    def _queue_notices(self) -> None:
+        if self.stop_requested.is_set() or self.waiting_rooms is None:
+            return
+        try:
+            with database.connection_context():
+                raised = notices.raise_notices(self.waiting_rooms)
+        except Exception:  # noqa: BLE001 - one failing run must not stop the daemon
+            log.exception("waiting-room notices failed")
+            return
+        if raised:
+            log.info("raised %d waiting-room notice(s)", raised)
 
     def stop(self) -> None:
         """Stop scheduling, wait for running jobs and the worker's current job."""

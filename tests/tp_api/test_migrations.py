@@ -117,6 +117,8 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0019_staff_two_factor",
             "0020_order_search",
             "0021_check_in_by_hand",
+            "0022_waiting_room",
+            "0023_fraud_scoring",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]

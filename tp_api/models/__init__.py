@@ -4,6 +4,7 @@ from tp_api.models.accounts import Account, ApiKey, AuthFailure, PartnerKey
 from tp_api.models.audit import AuditEntry
 from tp_api.models.checkins import CheckIn
 from tp_api.models.events import Event, EventLifecycle, TicketType
+from tp_api.models.fraud import FraudRefusal, FraudReview, FraudSettings
 from tp_api.models.idempotency import IdempotencyRecord
 from tp_api.models.orders import LineType, Order, OrderLine, OrderStatus, Refund
 from tp_api.models.outbox import OutboxEntry
@@ -11,6 +12,13 @@ from tp_api.models.scanners import Scanner, ScannerEvent, ScannerPairing
 from tp_api.models.shops import ProductMapping, Shop, ShopOrder, SyncRun
 from tp_api.models.staff import SignInThrottle, StaffUser
 from tp_api.models.tickets import Ticket, TicketStatus
+from tp_api.models.waiting_room import (
+    QueueNoticeMark,
+    QueueOrder,
+    QueuePlace,
+    QueueTail,
+    WaitingRoom,
+)
 from tp_api.models.webhooks import (
     DeliveryStatus,
     WebhookAttempt,
@@ -47,6 +55,13 @@ ALL_MODELS = (
     StaffUser,
     SignInThrottle,
     AuditEntry,
+    WaitingRoom,
+    QueuePlace,
+    QueueTail,
+    QueueNoticeMark,
+    QueueOrder,
+    FraudSettings,
+    FraudRefusal,
 )
 
 __all__ = [
@@ -59,6 +74,9 @@ __all__ = [
     "DeliveryStatus",
     "Event",
     "EventLifecycle",
+    "FraudRefusal",
+    "FraudReview",
+    "FraudSettings",
     "IdempotencyRecord",
     "LineType",
     "Order",
@@ -71,6 +89,10 @@ __all__ = [
     "ScannerEvent",
     "ScannerPairing",
     "ProductMapping",
+    "QueueNoticeMark",
+    "QueueOrder",
+    "QueuePlace",
+    "QueueTail",
     "Shop",
     "SignInThrottle",
     "StaffUser",
@@ -79,6 +101,7 @@ __all__ = [
     "Ticket",
     "TicketStatus",
     "TicketType",
+    "WaitingRoom",
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookEndpoint",

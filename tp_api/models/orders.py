@@ -72,6 +72,15 @@ class Order(BaseModel):
     refunded_cents = peewee.BigIntegerField(default=0)
     # When an unpaid order's reservation lapses; None once it holds nothing (paid, closed).
     hold_expires_at = UtcDateTimeField(null=True, index=True)
+    # Fraud scoring (tp_api.services.fraud, docs/fraud.md), fixed when the order is created:
+    # the score (None: created before migration 0023), its level (low, medium, high), the
+    # signals that fired (space-separated names) and where a person's review stands
+    # (models.fraud.FraudReview; "held": no tickets are issued until someone approves).
+    # Indexes for the signals and the review queue are partial ones made in migration 0023.
+    fraud_score = peewee.SmallIntegerField(null=True)
+    fraud_level = peewee.CharField(max_length=10, default="")
+    fraud_signals = peewee.CharField(max_length=200, default="")
+    fraud_review = peewee.CharField(max_length=10, default="")
 
     class Meta:
         indexes = (

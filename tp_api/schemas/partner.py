@@ -265,6 +265,15 @@ class PartnerOrderCreate(BaseModel):
         list[PartnerOrderLine] | None,
         Field(max_length=200, description="Required (non-empty) when creating a new order"),
     ] = None
+    queue_token: Annotated[
+        str | None,
+        Field(
+            max_length=500,
+            description="Extension: the token of a waiting-room place whose turn has come; "
+            "required for a new order of ticket types behind an event's waiting room, "
+            "ignored otherwise (docs/waiting-room.md)",
+        ),
+    ] = None
 
 
 # --- GET /tp-api/users/get-ticket and /tp-api/orders/get-ticket ------------------------------

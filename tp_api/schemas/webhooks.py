@@ -23,6 +23,10 @@ EventType = Literal[
     "event.sold_out",
     "ticket_type.sold_out",
     "shop_order.needs_refund",
+    "queue.ready",
+    "queue.expired",
+    "ticket.created",
+    "fraud.alert",
     "webhook.ping",
 ]
 Url = text(2000, min_length=8)

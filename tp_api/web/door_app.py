@@ -73,25 +73,16 @@ SCRIPT_TEXTS = {
 }
 
 
-@bp.before_request
-def _language() -> None:
-    languages.use_request_language()
-
-
-@bp.after_request
-def _headers(response: Response) -> Response:
-    response = languages.remember_language(response)
-    response.headers["Content-Security-Policy"] = CSP
-    response.headers["X-Frame-Options"] = "DENY"
-    response.headers["Referrer-Policy"] = "no-referrer"
-    # The camera for this page only; nothing else the browser offers.
-    response.headers["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
-    return response
-
-
-@bp.record_once
-def _install(state: object) -> None:
-    languages.install(state.app)  # type: ignore[attr-defined]
+languages.serve_pages_in_language(
+    bp,
+    {
+        "Content-Security-Policy": CSP,
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "no-referrer",
+        # The camera for this page only; nothing else the browser offers.
+        "Permissions-Policy": "camera=(self), microphone=(), geolocation=()",
+    },
+)
 
 
 @bp.get("/sw.js")

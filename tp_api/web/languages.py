@@ -13,12 +13,14 @@ cookie, else the browser's ``Accept-Language``, else English.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel.messages.pofile import read_po
-from flask import Response, g, request
+from flask import Blueprint, Response, g, request
+from flask.blueprints import BlueprintSetupState
 from flask.sansio.app import App
 
 from tp_api.services.errors import Said
@@ -118,6 +120,26 @@ def remember_language(response: Response) -> Response:
             secure=request.is_secure,
         )
     return response
+
+
+def serve_pages_in_language(bp: Blueprint, headers: Mapping[str, str]) -> None:
+    """Make ``bp`` a blueprint of pages in the request's language (the door app, the hosted
+    waiting room): the language chosen per request and remembered, ``_()`` in its
+    templates, and ``headers`` (its Content-Security-Policy...) on every response."""
+
+    @bp.before_request
+    def _language() -> None:
+        use_request_language()
+
+    @bp.after_request
+    def _headers(response: Response) -> Response:
+        response = remember_language(response)
+        response.headers.update(headers)
+        return response
+
+    @bp.record_once
+    def _install(state: BlueprintSetupState) -> None:
+        install(state.app)
 
 
 def install(app: App) -> None:

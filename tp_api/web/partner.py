@@ -164,6 +164,7 @@ def create_order() -> Response:
         order_input,
         hold_seconds=parts().unpaid_hold_seconds,
         partner_key_id=g.auth.key_id or None,  # 0: the "my tickets" page, keyless
+        rooms=parts().waiting_rooms,
     )
     log.info(
         "order %s %s for account %s (%s, %d tickets issued)",

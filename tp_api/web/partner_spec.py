@@ -186,6 +186,15 @@ PARTNER_OPERATIONS: tuple[Operation, ...] = (
                 "Order TP-00123 is cancelled and cannot be set to processing",
                 "A cancelled or refunded order cannot be paid.",
             ),
+            (
+                403,
+                "Queue token required",
+                "Extension: the event's waiting room is on and no `queue_token` was sent (also "
+                "`Queue token is not admitted yet`, `... has expired`, `... does not cover "
+                "these tickets`).",
+            ),
+            (404, "Queue token is invalid", "Extension: `queue_token` names no place."),
+            (409, "Queue token has been used", "Extension: the place bought already."),
             BODY_TOO_LARGE,
         ),
         description="Stock is reserved atomically for every ticket line. With `date_paid` "

@@ -17,6 +17,7 @@ from tp_api.services.credentials.authenticator import AuthThrottle
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.credentials.staff_links import PasswordLinkSigner
 from tp_api.services.delivery.ticket_files import Render, TicketTools
+from tp_api.services.queue.waiting_room import WaitingRooms
 from tp_api.services.shops.shop_authorization import ApprovalSigner
 
 _KEY = "tp_web_parts"
@@ -36,6 +37,7 @@ class WebParts:
     webhook_allow_private: bool
     password_links: PasswordLinkSigner  # staff set-password links
     shop_approvals: ApprovalSigner  # WooCommerce's approval screen
+    waiting_rooms: WaitingRooms  # the lines of events with a waiting room
 
 
 def install(app: Flask, web_parts: WebParts) -> None:

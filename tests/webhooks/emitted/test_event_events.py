@@ -74,9 +74,10 @@ def test_selling_the_last_unit_emits_sold_out(factory, client, settings):
     assert event_sold_out == shop.event_json()
     assert event_sold_out["status"] == "sold_out"
     # Order: the order's own events first.
-    assert types_of(stored_events())[-4:] == [
+    assert types_of(stored_events())[-5:] == [
         "order.created",
         "order.paid",
+        "ticket.created",
         "ticket_type.sold_out",
         "event.sold_out",
     ]

@@ -71,6 +71,7 @@ RAISED_BY_LIFECYCLE = {
     "order.paid",
     "order.refunded",
     "order.cancelled",
+    "ticket.created",
     "ticket.personalized",
     "ticket.reissued",
     "event.published",
@@ -132,8 +133,8 @@ def test_a_disabled_endpoint_gets_nothing(shop, factory, client, settings):
         shop.seller.id, endpoint.id, EndpointPolicy(resolver=public_dns), enabled=True
     )
     push_order(client, shop.seller, fresh_type(factory, shop.seller))
-    assert webhook_rows()[1] == before[1] + 2
-    assert types_of(stored_events())[-2:] == ["order.created", "order.paid"]
+    assert webhook_rows()[1] == before[1] + 3
+    assert types_of(stored_events())[-3:] == ["order.created", "order.paid", "ticket.created"]
 
 
 def test_another_accounts_endpoint_never_gets_this_accounts_events(shop, factory, client, settings):
@@ -152,7 +153,7 @@ def test_another_accounts_endpoint_never_gets_this_accounts_events(shop, factory
         )
         assert {e.account_id for e in events} == {account}
         assert {json.loads(e.body)["accountId"] for e in events} == {account}
-    assert len(stored_events()) == 4
+    assert len(stored_events()) == 6  # order.created, order.paid, ticket.created: twice
 
 
 def test_a_deleted_endpoint_gets_nothing(shop, settings):

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from tp_api.db import tuples, utcnow
-from tp_api.models import Event, Order, OrderStatus, Ticket, TicketStatus, TicketType
+from tp_api.models import Event, FraudReview, Order, OrderStatus, Ticket, TicketStatus, TicketType
 from tp_api.services.orders import stock
 from tp_api.services.webhooks import notify
 
@@ -38,7 +38,9 @@ def cancel_order(order: Order, *, status: str) -> CancelOutcome:
     if order.is_paid:
         held = stock.held_by_order(order.id)
         for type_id in sorted(held.quantities):
-            result = cancel_units(order, type_id, _live_count(order.id, type_id))
+            # An order held for fraud review has no tickets yet: its units are what it holds.
+            units = held.quantities[type_id] if _unissued(order) else _live_count(order.id, type_id)
+            result = cancel_units(order, type_id, units)
             outcome.cancelled += result.cancelled
             outcome.released += result.released
             outcome.needs_attention += result.needs_attention
@@ -65,6 +67,11 @@ def cancel_units(order: Order, ticket_type_id: int, units: int) -> CancelOutcome
     """Cancel ``units`` live tickets of one type of a paid order (a partial refund)."""
     outcome = CancelOutcome()
     if units <= 0:
+        return outcome
+    if _unissued(order):
+        # Held for fraud review: no tickets were issued, the units are released as such.
+        cancel_tickets([], ticket_type_id, release=units)
+        outcome.released = units
         return outcome
     live = list(
         Ticket.select()
@@ -105,6 +112,11 @@ def cancel_tickets(ticket_ids: Sequence[int], ticket_type_id: int, *, release: i
         stock.release(
             stock.StockPlan({ticket_type_id: release}, {ticket_type_id: ticket_type}), paid=True
         )
+
+
+def _unissued(order: Order) -> bool:
+    """Whether the order is paid but its tickets are held back (fraud review)."""
+    return order.fraud_review == FraudReview.HELD
 
 
 def _live_count(order_id: int, ticket_type_id: int) -> int:

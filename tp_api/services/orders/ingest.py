@@ -31,6 +31,7 @@ from tp_api.services.errors import TicketingError
 from tp_api.services.orders import (
     cancellation,
     holds,
+    issue,
     shop_bindings,
     stock,
     submit,
@@ -279,7 +280,7 @@ def _reopen(order: Order, refunded: dict[int, int]) -> None:
     order.date_paid = order.date_paid or utcnow()
     order.updated_at = utcnow()
     order.save()
-    stock.reserve(submit.issue_missing_tickets(order, refunded), paid=True)
+    stock.reserve(issue.issue_missing_tickets(order, refunded), paid=True)
 
 
 def _apply_refunds(order: Order, snapshot: ShopOrderSnapshot, problems: list[str]) -> bool:

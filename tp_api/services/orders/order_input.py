@@ -86,6 +86,8 @@ class OrderInput:
     # A checkout (the partner API) obeys the ticket types' sale windows, per-order limits and
     # the event's lifecycle; an order the shop already took (pull, webhook) is recorded.
     enforce_sale_rules: bool = False
+    # The waiting room's token (an extension of orders/create; docs/partner-api.md).
+    queue_token: str = ""
 
     def ticket_quantities(self) -> dict[int, int]:
         """Units per ticket type id over all ticket lines."""
@@ -127,6 +129,7 @@ def parse_partner_order(data: Any) -> OrderInput:
         billing=_parse_billing(billing) if billing is not None else None,
         lines=_parse_lines(data.get("order_lines")),
         enforce_sale_rules=True,
+        queue_token=optional_str(data, "queue_token", max_len=500),
     )
 
 

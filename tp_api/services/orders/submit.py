@@ -11,20 +11,22 @@ known ones with :func:`pay_order`. Both name what they did with one type,
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
 import peewee
 
 from tp_api.db import insert_rows, lock_rows, utcnow, write_transaction
-from tp_api.models import Order, OrderLine, OrderStatus, Ticket, TicketStatus
+from tp_api.models import Order, OrderLine, OrderStatus
 from tp_api.models.base import new_public_number
 from tp_api.services.errors import Conflict, Forbidden, NotFound, Said, TicketingError
-from tp_api.services.orders import cancellation, holds, shop_bindings, stock
+from tp_api.services.fraud import reports as fraud_reports
+from tp_api.services.fraud import scoring as fraud_scoring
+from tp_api.services.orders import holds, issue, shop_bindings, stock
 from tp_api.services.orders.order_input import BillingInput, OrderInput, OrderLineInput
 from tp_api.services.orders.outcomes import OrderChange
-from tp_api.services.orders.references import new_ticket_reference
+from tp_api.services.queue import order_gate
+from tp_api.services.queue.waiting_room import WaitingRooms
 from tp_api.services.webhooks import notify
 
 log = logging.getLogger(__name__)
@@ -49,6 +51,7 @@ def submit_order(
     *,
     hold_seconds: int = holds.DEFAULT_UNPAID_HOLD_SECONDS,
     partner_key_id: int | None = None,
+    rooms: WaitingRooms | None = None,
 ) -> OrderOutcome:
     """Create the order, or update the one it refers to (``tp_order_id`` or ``wp_order_id``).
 
@@ -58,9 +61,32 @@ def submit_order(
     takes its units again, or raises OutOfStock and it stays expired.
     A new order pushed with ``partner_key_id`` is bound to its shop's order when the key
     names a shop (shop_bindings.bind_pushed_order).
+    With ``rooms`` (a checkout), a new order for ticket types behind a waiting room spends
+    the place its ``queue_token`` names (services.queue.order_gate).
     Raises NotFound, Forbidden, InvalidInput or OutOfStock; on any error nothing changes.
     """
     stock_plan = _plan_for_new_order(account_id, order_input)
+    admission = None
+    if rooms is not None and stock_plan is not None:
+        admission = _admission(rooms, account_id, order_input, stock_plan)
+    try:
+        return _write(account_id, order_input, stock_plan, hold_seconds, partner_key_id, admission)
+    except BaseException as failed:
+        if admission is not None:
+            order_gate.give_back(admission)
+        if isinstance(failed, TicketingError):  # after the rollback: the refusal is kept
+            fraud_scoring.record_refusal(account_id, order_input, failed)
+        raise
+
+
+def _write(
+    account_id: int,
+    order_input: OrderInput,
+    stock_plan: stock.StockPlan | None,
+    hold_seconds: int,
+    partner_key_id: int | None,
+    admission: order_gate.Admission | None,
+) -> OrderOutcome:
     try:
         with write_transaction():
             return _submit(
@@ -70,6 +96,7 @@ def submit_order(
                 hold_seconds,
                 assume_new=stock_plan is not None,
                 partner_key_id=partner_key_id,
+                admission=admission,
             )
     except peewee.IntegrityError:
         # The account has this wp_order_id already: a repeated push, or a concurrent push of
@@ -85,7 +112,22 @@ def submit_order(
             hold_seconds,
             assume_new=False,
             partner_key_id=partner_key_id,
+            admission=admission,
         )
+
+
+def _admission(
+    rooms: WaitingRooms, account_id: int, order_input: OrderInput, stock_plan: stock.StockPlan
+) -> order_gate.Admission | None:
+    """The waiting-room place a new checkout order spends (None: no line covers it)."""
+    try:
+        return order_gate.check(rooms, stock_plan.quantities, order_input.queue_token)
+    except TicketingError:
+        # A repeated push of an order already placed (paid now, say) is an update: it
+        # bought nothing new, so it needs no turn. Looked up only when refused.
+        if _known(account_id, order_input):
+            return None
+        raise
 
 
 def _plan_for_new_order(account_id: int, order_input: OrderInput) -> stock.StockPlan | None:
@@ -104,11 +146,12 @@ def _plan_for_new_order(account_id: int, order_input: OrderInput) -> stock.Stock
             order_input.ticket_quantities(),
             sale_rules=order_input.enforce_sale_rules,
         )
-    except TicketingError:
+    except TicketingError as refused:
         # A repeated push of a known order is an update: its lines are not applied, so a
         # ticket type closed since then must not refuse it.
         if _known(account_id, order_input):
             return None
+        fraud_scoring.record_refusal(account_id, order_input, refused)
         raise
 
 
@@ -120,6 +163,7 @@ def _submit(
     *,
     assume_new: bool,
     partner_key_id: int | None,
+    admission: order_gate.Admission | None = None,
 ) -> OrderOutcome:
     if order_input.tp_order_id is not None:
         order = _locked_order_by_number(order_input.tp_order_id)
@@ -139,6 +183,8 @@ def _submit(
             account_id, order_input.ticket_quantities(), sale_rules=order_input.enforce_sale_rules
         )
     outcome = _create(account_id, order_input, stock_plan, hold_seconds)
+    if admission is not None:
+        order_gate.use(admission, outcome.order_id)
     if partner_key_id is not None:
         shop_bindings.bind_pushed_order(
             account_id, partner_key_id, outcome.order_id, order_input.wp_order_id
@@ -176,6 +222,8 @@ def _create(
     if total is None:
         # Coupons are negative lines; an order never totals less than nothing.
         total = max(0, sum(line.unit_price_cents * line.quantity for line in order_input.lines))
+    # Scored before the INSERT, so the signals' "earlier orders" never include this one.
+    risk = fraud_scoring.assess(account_id, order_input, now)
     row: dict[str, object] = {
         "account": account_id,
         "number": new_public_number(),
@@ -196,14 +244,21 @@ def _create(
         "refunded_cents": 0,
         "hold_expires_at": None if paid else holds.hold_deadline(now, hold_seconds),
         **_billing_fields(order_input, BillingInput()),
+        **risk.order_fields(),
     }
     order = Order(id=insert_rows(Order, [row]), **row)
     lines = [_insert_line(order.id, line) for line in order_input.lines]
-    issued = issue_tickets(order, lines, stock_plan.event_of_type()) if paid else 0
+    issued = (
+        issue.issue_tickets(order, lines, stock_plan.event_of_type(), announce=False) if paid else 0
+    )
     # Stock last: on PostgreSQL the UPDATE locks the ticket type's row until COMMIT, and every
     # other order for that ticket type waits on it, so the lock is taken as late as possible.
     holds.take(stock_plan, paid=paid, now=now, wait_for_lapsed=True)
     notify.order_created(account_id, order.id, paid=paid)
+    if issued:
+        notify.tickets_created(account_id, order.id)  # after the order's own events
+    if risk.held:
+        notify.fraud_alert(account_id, order.id, lambda: fraud_reports.report_data(order))
     notify.sold_out_after_sale(account_id, stock_plan.quantities)
     return OrderOutcome(
         order.id, order.number, order.reference, True, order.status, issued, OrderChange.CREATED
@@ -262,10 +317,12 @@ def pay_order(order: Order, date_paid: datetime | None = None) -> OrderOutcome:
     order.status = OrderStatus.PROCESSING
     order.date_paid = date_paid or utcnow()
     order.hold_expires_at = None
-    issued = issue_tickets(order, list(order.lines), held.event_of_type())
+    issued = issue.issue_tickets(order, list(order.lines), held.event_of_type(), announce=False)
     order.updated_at = utcnow()
     order.save()
     notify.order_paid(order.account_id, order.id)
+    if issued:
+        notify.tickets_created(order.account_id, order.id)  # after order.paid
     return OrderOutcome(
         order.id, order.number, order.reference, False, order.status, issued, OrderChange.PAID
     )
@@ -303,51 +360,6 @@ def _fill_details(order: Order, order_input: OrderInput) -> bool:
     return filled
 
 
-@dataclass(frozen=True)
-class LineUnits:
-    """Some units of an order line, to issue tickets for (not all of its quantity)."""
-
-    id: int
-    ticket_type_id: int
-    quantity: int
-
-
-def issue_tickets(
-    order: Order, lines: Sequence[OrderLine | LineUnits], events: dict[int, int]
-) -> int:
-    """One ticket (status Created) per unit of each ticket line. Returns how many.
-
-    ``events`` maps each ticket type id to its event id.
-    """
-    ticket_lines = [line for line in lines if line.ticket_type_id is not None]
-    if not ticket_lines:
-        return 0
-    now = utcnow()
-    rows = [
-        {
-            "reference": new_ticket_reference(),
-            "order": order.id,
-            "order_line": line.id,
-            "ticket_type": line.ticket_type_id,
-            "event": events[line.ticket_type_id],  # type: ignore[index] # ticket lines only
-            "status": TicketStatus.CREATED,
-            "first_name": "",
-            "last_name": "",
-            "email": "",
-            "phone": "",
-            "version": 1,
-            "is_deprecated": False,
-            "personalised_at": None,
-            "created_at": now,
-            "updated_at": now,
-        }
-        for line in ticket_lines
-        for _ in range(line.quantity)
-    ]
-    insert_rows(Ticket, rows)
-    return len(rows)
-
-
 def _billing_fields(order_input: OrderInput, default: BillingInput | None = None) -> dict[str, str]:
     billing = order_input.billing or default
     if billing is None:
@@ -362,29 +374,3 @@ def _billing_fields(order_input: OrderInput, default: BillingInput | None = None
         "billing_email": billing.email,
         "billing_phone": billing.phone,
     }
-
-
-def issue_missing_tickets(order: Order, refunded: dict[int, int] | None = None) -> stock.StockPlan:
-    """Issue tickets for every unit of the order that has no live ticket and was not refunded
-    (after a cancelled order was paid after all). Returns the units issued, for the caller to
-    take from stock.
-    """
-    held = stock.held_by_order(order.id)
-    for type_id, units in (refunded or {}).items():
-        if type_id in held.quantities:
-            held.quantities[type_id] = max(0, held.quantities[type_id] - units)
-    live = cancellation.live_tickets_by_type(order.id)
-    missing = {t: q - live.get(t, 0) for t, q in held.quantities.items() if q > live.get(t, 0)}
-    issuing: list[LineUnits] = []
-    for line in order.lines:
-        line_type = line.ticket_type_id
-        need = missing.get(line_type, 0) if line_type else 0
-        if line_type and need > 0:
-            take = min(need, line.quantity)
-            missing[line_type] -= take
-            issuing.append(LineUnits(line.id, line_type, take))
-    issue_tickets(order, issuing, held.event_of_type())
-    quantities: dict[int, int] = {}
-    for unit in issuing:
-        quantities[unit.ticket_type_id] = quantities.get(unit.ticket_type_id, 0) + unit.quantity
-    return stock.StockPlan(quantities, {t: held.ticket_types[t] for t in quantities})

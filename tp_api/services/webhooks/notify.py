@@ -6,7 +6,7 @@ cached lookup when the account has no endpoint listening (see webhook_events.emi
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any
 
@@ -143,3 +143,28 @@ def _ticket_type(ticket_type: TicketType) -> dict[str, Any]:
 
 def _event_node(node: event_catalogue.EventNode) -> dict[str, Any]:
     return _dump(admin_render.event_out(node))
+
+
+def tickets_created(
+    account_id: int, order_id: int, references: Iterable[str] | None = None
+) -> None:
+    """``ticket.created`` for each ticket just issued (by reference; None: every ticket of
+    the order, just paid), rendered like ``ticket.personalized``; the tickets are read only
+    when someone listens."""
+    if not listening(account_id, "ticket.created"):
+        return
+    tickets = Ticket.select().where(Ticket.order == order_id)
+    if references is not None:
+        tickets = tickets.where(Ticket.reference.in_(list(references)))
+    for ticket in tickets.order_by(Ticket.id):
+        webhook_events.emit(account_id, "ticket.created", partial(_ticket, ticket))
+
+
+def fraud_alert(account_id: int, order_id: int, report: Callable[[], dict[str, Any]]) -> None:
+    """A high-risk order was held: the order as the admin API renders it, and ``fraud``,
+    its report as ``GET /api/v1/orders/{id}/fraud`` renders it."""
+    webhook_events.emit(
+        account_id,
+        "fraud.alert",
+        lambda: {**_order(account_id, order_id), "fraud": report()},
+    )

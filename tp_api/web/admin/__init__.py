@@ -100,4 +100,12 @@ def _release(_exc: BaseException | None) -> None:
 
 
 # The resources register their routes on ``bp`` when imported.
-from tp_api.web.admin import customers, events, keys, orders, webhooks  # noqa: E402, F401
+from tp_api.web.admin import (  # noqa: E402, F401
+    customers,
+    events,
+    fraud,
+    keys,
+    orders,
+    queue,
+    webhooks,
+)

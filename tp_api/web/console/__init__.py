@@ -95,6 +95,8 @@ _PAGE_SCOPES = (
     ("console.order", "orders:read"),  # the list and one order's page
     ("console.refund", "orders:write"),
     ("console.cancel", "orders:write"),
+    ("console.fraud_queue", "orders:read"),
+    ("console.fraud_", "orders:write"),  # approve, reject
     ("console.shop", "shops:write"),  # shops, shop_connect, shop_check, ...
     ("console.sync_now", "shops:write"),
     ("console.webhook", "webhooks:write"),
@@ -321,6 +323,7 @@ from tp_api.web.console import (  # noqa: E402,F401
     event_date_pages,
     event_editor,
     events,
+    fraud_review,
     keys,
     orders,
     scanners,
@@ -328,6 +331,7 @@ from tp_api.web.console import (  # noqa: E402,F401
     shop_products,
     shops,
     staff_users,
+    waiting_room,
     webhook_admin,
     webhooks,
 )

@@ -56,6 +56,7 @@ ACTION_NAMES = {
     "event.date_added": N_("Date added"),
     "event.date_updated": N_("Date updated"),
     "event.date_removed": N_("Date removed"),
+    "event.queue_changed": N_("Waiting room changed"),
     "ticket_type.created": N_("Ticket type created"),
     "ticket_type.updated": N_("Ticket type updated"),
     "ticket_type.removed": N_("Ticket type removed"),
