@@ -11,7 +11,7 @@ from peewee import Case, fn
 
 from tp_api.db import tuples, utcnow
 from tp_api.models import Event, Order, OrderLine, QueueOrder, TicketType
-from tp_api.services.events.catalogue import event_scope
+from tp_api.services.events.event_catalogue import event_and_dates
 from tp_api.services.queue.room_settings import RoomSettings
 from tp_api.services.queue.schedule import PURCHASE_WINDOW
 from tp_api.services.queue.waiting_room import WaitingRooms
@@ -68,7 +68,7 @@ def _outside(event: Event, room: RoomSettings) -> int:
     """Orders since the room opened for the ticket types it covers, without a place."""
     if room.starts_at is None:
         return 0
-    types = TicketType.select(TicketType.id).where(TicketType.event.in_(event_scope(event)))
+    types = TicketType.select(TicketType.id).where(TicketType.event.in_(event_and_dates(event.id)))
     if room.ticket_type_ids:
         types = types.where(TicketType.id.in_(list(room.ticket_type_ids)))
     through_line = QueueOrder.select(QueueOrder.order).where(QueueOrder.event == event.id)

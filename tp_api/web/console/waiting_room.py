@@ -17,7 +17,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 from tp_api.db import tuples
 from tp_api.models import Event, TicketType
 from tp_api.services.errors import TicketingError
-from tp_api.services.events.catalogue import event_scope
+from tp_api.services.events.event_catalogue import event_and_dates
 from tp_api.services.queue.figures import room_figures
 from tp_api.services.queue.room_settings import (
     MAX_RATE,
@@ -117,7 +117,7 @@ def _page(
     types = list(
         tuples(
             TicketType.select(TicketType.id, TicketType.name)
-            .where(TicketType.event.in_(event_scope(event)))
+            .where(TicketType.event.in_(event_and_dates(event.id)))
             .order_by(TicketType.id)
         )
     )
