@@ -52,6 +52,7 @@ def _line_models(Base, Event, Order):
         last_seq = pw.IntegerField(default=0)
         minute = pw.IntegerField(default=-1)
         admitted_in_minute = pw.IntegerField(default=0)
+        last_turn = pw.DateTimeField(null=True)
 
     class QueueNoticeMark(Base):
         event = pw.ForeignKeyField(Event, on_delete="CASCADE")

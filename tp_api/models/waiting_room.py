@@ -64,6 +64,7 @@ class QueueTail(BaseModel):
     last_seq = peewee.IntegerField(default=0)
     minute = peewee.IntegerField(default=-1)
     admitted_in_minute = peewee.IntegerField(default=0)
+    last_turn = UtcDateTimeField(null=True)
 
 
 class QueueNoticeMark(BaseModel):

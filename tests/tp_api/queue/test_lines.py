@@ -118,3 +118,13 @@ def test_tokens_cannot_be_made_up_or_moved_to_another_place():
     # Rotated secrets: a token signed with the old one still reads.
     rotated = QueueTokens(["a-new-secret-that-is-long-enough-0123456789", TEST_SECRET])
     assert rotated.place_of(token) == (12, 345)
+
+
+def test_a_place_never_gets_an_earlier_turn_than_the_one_before(line, event_id):
+    first = START + timedelta(minutes=2, milliseconds=10)
+    earlier_clock = START + timedelta(minutes=2, milliseconds=3)
+    a, _ = line.join(event_id, "a", {1: 1}, now=first, starts_at=START, rate=50)
+    b, _ = line.join(event_id, "b", {1: 1}, now=earlier_clock, starts_at=START, rate=50)
+    assert b.admit_at >= a.admit_at
+    # At the first turn's moment both are through, and the front is the last of them.
+    assert line.admitted_through(event_id, first) == 2

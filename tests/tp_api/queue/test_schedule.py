@@ -67,3 +67,13 @@ def test_a_place_is_waiting_then_admitted_for_ten_minutes_then_expired_unless_us
     assert not place.replaceable(START)
     used = Place(1, 1, "c", {5: 2}, START, START, used=True)
     assert used.state(START + timedelta(hours=1)) == "completed" and used.replaceable(START)
+
+
+def test_joins_that_read_the_clock_out_of_order_keep_their_turns_in_order():
+    # Two customers joining an empty line at once: the second took the lock first but read
+    # the clock later, so the line sees its "now" go backwards by a few milliseconds.
+    base = START + timedelta(minutes=3)
+    moments = [base + timedelta(milliseconds=ms) for ms in (10, 4, 7, 1)]
+    turns = joins(moments, rate=100)
+    assert turns == sorted(turns)
+    assert turns[0] == moments[0] and all(t == moments[0] for t in turns)

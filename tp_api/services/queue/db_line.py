@@ -33,7 +33,12 @@ class DatabaseLine:
             current = self._latest_of(event_id, customer_ref)
             if current is not None and not current.replaceable(now):
                 return current, False
-            tail = Tail(tail_row.last_seq, tail_row.minute, tail_row.admitted_in_minute)
+            tail = Tail(
+                tail_row.last_seq,
+                tail_row.minute,
+                tail_row.admitted_in_minute,
+                tail_row.last_turn,
+            )
             turn = next_turn(tail, now=now, starts_at=starts_at, rate=rate)
             row: dict[str, object] = {
                 "event": event_id,
@@ -49,6 +54,7 @@ class DatabaseLine:
                 last_seq=turn.tail.last_seq,
                 minute=turn.tail.minute,
                 admitted_in_minute=turn.tail.admitted_in_minute,
+                last_turn=turn.admit_at,
             ).where(QueueTail.id == tail_row.id).execute()
         place = Place(event_id, turn.seq, customer_ref, dict(items), now, turn.admit_at, False)
         return place, True

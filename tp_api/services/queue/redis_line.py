@@ -32,16 +32,18 @@ if current then
     return {tonumber(current), 0}
   end
 end
-local t = redis.call('HMGET', tail, 'seq', 'minute', 'count')
+local t = redis.call('HMGET', tail, 'seq', 'minute', 'count', 'turn')
 local last, minute, count = tonumber(t[1] or '0'), tonumber(t[2] or '-1'), tonumber(t[3] or '0')
+local last_turn = tonumber(t[4] or '0')
 local earliest = math.floor((now - start) / 60000)
 if earliest < 0 then earliest = 0 end
 local m = math.max(minute, earliest)
 if m == minute and count >= rate then m = m + 1 end
 if m == minute then count = count + 1 else count = 1 end
-local admit = math.max(now, start + m * 60000)
+-- Never before the last place's turn: joins that read the clock at once stay in order.
+local admit = math.max(now, start + m * 60000, last_turn)
 local seq = last + 1
-redis.call('HSET', tail, 'seq', seq, 'minute', m, 'count', count)
+redis.call('HSET', tail, 'seq', seq, 'minute', m, 'count', count, 'turn', admit)
 redis.call('HSET', customers, ARGV[1], seq)
 redis.call('HSET', prefix .. seq, 'ref', ARGV[1], 'items', ARGV[2], 'joined', now, 'admit', admit)
 redis.call('ZADD', turns, admit, string.format('%012d', seq))

@@ -23,11 +23,13 @@ PlaceState = Literal["waiting", "admitted", "expired", "completed"]
 
 @dataclass(frozen=True)
 class Tail:
-    """The end of the line: the last place given, its minute and how many that minute has."""
+    """The end of the line: the last place given, its minute, how many that minute has, and
+    the last place's turn."""
 
     last_seq: int = 0
     minute: int = -1
     admitted_in_minute: int = 0
+    last_turn: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,12 @@ def next_turn(tail: Tail, *, now: datetime, starts_at: datetime, rate: int) -> T
         minute += 1
     count = tail.admitted_in_minute + 1 if minute == tail.minute else 1
     admit_at = max(now, starts_at + minute * MINUTE)
-    return Turn(tail.last_seq + 1, admit_at, Tail(tail.last_seq + 1, minute, count))
+    if tail.last_turn is not None:
+        # Two customers joining at once read the clock before either took the line's lock:
+        # the later place must not get the earlier turn, or the front of the line (the
+        # latest turn that came) would name a place with people still waiting before it.
+        admit_at = max(admit_at, tail.last_turn)
+    return Turn(tail.last_seq + 1, admit_at, Tail(tail.last_seq + 1, minute, count, admit_at))
 
 
 @dataclass(frozen=True)
