@@ -74,3 +74,7 @@ class QueuePlaceOut(ResponseModel):
     expires_at: datetime
     items: list[QueueItemOut]
     return_url: str | None
+    poll_after_seconds: int = Field(
+        description="Ask again after this many seconds (3 to 30 while waiting; 0 once the "
+        "status no longer changes by itself)"
+    )

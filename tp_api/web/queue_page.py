@@ -21,7 +21,6 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from tp_api.models import Event
 from tp_api.services.errors import Conflict, InvalidInput, NotFound, TicketingError
-from tp_api.services.queue.waiting_room import QueueStatus
 from tp_api.web import languages
 from tp_api.web.languages import translated
 from tp_api.web.parts import parts
@@ -82,7 +81,7 @@ def place(event_id: int, token: str) -> str | tuple[str, int]:
         "queue/place.html",
         event=event,
         status=status,
-        refresh_s=refresh_seconds(status),
+        refresh_s=status.poll_after_s,
         wait_minutes=math.ceil(status.estimated_wait_s / 60),
         window_ends=_local_time(status.window_ends_at, event.timezone),
         continue_url=continue_url,
@@ -121,13 +120,6 @@ def with_token(url: str, token: str) -> str:
     query = f"{parts_.query}&" if parts_.query else ""
     query += urlencode({TOKEN_PARAM: token})
     return urlunsplit((parts_.scheme, parts_.netloc, parts_.path, query, parts_.fragment))
-
-
-def refresh_seconds(status: QueueStatus) -> int:
-    """How soon the page looks again: often near the turn, seldom far from it."""
-    if status.state != "waiting":
-        return 0
-    return max(3, min(30, status.estimated_wait_s // 10 or 3))
 
 
 def _local_time(moment: datetime, zone: str) -> str:

@@ -128,3 +128,42 @@ def test_a_place_never_gets_an_earlier_turn_than_the_one_before(line, event_id):
     assert b.admit_at >= a.admit_at
     # At the first turn's moment both are through, and the front is the last of them.
     assert line.admitted_through(event_id, first) == 2
+
+
+def test_polls_count_the_people_ahead_across_minutes_and_new_joins(rooms, factory, seller):
+    from tp_api.services.actors import SYSTEM
+    from tp_api.services.queue.room_settings import RoomChange, configure
+
+    event = factory.event(seller)
+    ga = factory.ticket_type(event).id
+    configure(
+        seller.id,
+        str(event.id),
+        RoomChange(enabled=True, rate_per_minute=2, starts_at=START),
+        actor=SYSTEM,
+    )
+    tokens = []
+    for i in range(7):
+        status, _ = rooms.join(
+            seller.id, str(event.id), f"c{i}", {ga: 1}, now=START - timedelta(minutes=1)
+        )
+        tokens.append(status.token)
+
+    def ahead(token, moment):
+        return rooms.status(token, now=moment).position
+
+    assert ahead(tokens[6], START - timedelta(seconds=1)) == 6
+    assert ahead(tokens[6], START) == 4  # places 1 and 2 went through
+    # The same answer for the whole minute (this process keeps the front until the next
+    # turn), even after people joined behind.
+    late, _ = rooms.join(
+        seller.id, str(event.id), "late", {ga: 1}, now=START + timedelta(seconds=5)
+    )
+    assert ahead(tokens[6], START + timedelta(seconds=59)) == 4
+    assert ahead(late.token, START + timedelta(seconds=59)) == 5
+    assert ahead(tokens[6], START + timedelta(minutes=1)) == 2
+    assert ahead(tokens[6], START + timedelta(minutes=2)) == 0
+    assert rooms.status(tokens[6], now=START + timedelta(minutes=3)).state == "admitted"
+    far = rooms.status(late.token, now=START)
+    assert far.poll_after_s == 18 and far.estimated_wait_s == 180  # 3 to 30 seconds
+    assert rooms.status(tokens[0], now=START).poll_after_s == 0

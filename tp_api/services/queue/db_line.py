@@ -8,10 +8,27 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from tp_api.db import insert_rows, lock_rows, tuples, write_transaction
+from tp_api.db import database, insert_rows, lock_rows, tuples, write_transaction
 from tp_api.models import QueuePlace, QueueTail
 from tp_api.services.queue.line import items_of, items_text
 from tp_api.services.queue.schedule import Place, Tail, next_turn
+
+# A poll reads these thousands of times a second: written out once (as the scan path's
+# statements are) rather than built by the query builder, which costs more than the read.
+_PLACE_SQL = (
+    'SELECT "customer_ref", "items", "joined_at", "admit_at", "order_marker" '
+    'FROM "queue_place" WHERE "event_id" = {p} AND "seq" = {p}'
+)
+_NEXT_SQL = (
+    'SELECT "seq", "admit_at" FROM "queue_place" WHERE "event_id" = {p} AND "admit_at" > {p} '
+    'ORDER BY "admit_at", "seq" LIMIT 1'
+)
+
+
+def _moment(value: object) -> datetime:
+    moment = QueuePlace.admit_at.python_value(value)
+    assert moment is not None  # the column is NOT NULL
+    return moment
 
 
 class DatabaseLine:
@@ -69,8 +86,20 @@ class DatabaseLine:
         return None if row is None else _place(row)
 
     def place(self, event_id: int, seq: int) -> Place | None:
-        row = QueuePlace.get_or_none(QueuePlace.event == event_id, QueuePlace.seq == seq)
-        return None if row is None else _place(row)
+        db = database.obj
+        row = db.execute_sql(_PLACE_SQL.format(p=db.param), (event_id, seq)).fetchone()
+        if row is None:
+            return None
+        ref, items, joined, admit, marker = row
+        return Place(
+            event_id,
+            seq,
+            ref,
+            items_of(items),
+            _moment(joined),
+            _moment(admit),
+            marker is not None,
+        )
 
     def admitted_through(self, event_id: int, now: datetime) -> int:
         # Turns grow with the place number, so the latest turn that has come is the last
@@ -85,11 +114,11 @@ class DatabaseLine:
         )
         return int(rows[0][0]) if rows else 0
 
-    def place_and_front(self, event_id: int, seq: int, now: datetime) -> tuple[Place | None, int]:
-        place = self.place(event_id, seq)
-        if place is None or place.admit_at <= now:
-            return place, 0  # its turn came: nobody is ahead, no need to count
-        return place, self.admitted_through(event_id, now)
+    def next_turn_after(self, event_id: int, now: datetime) -> tuple[int, datetime] | None:
+        db = database.obj
+        sql = _NEXT_SQL.format(p=db.param)
+        row = db.execute_sql(sql, (event_id, QueuePlace.admit_at.db_value(now))).fetchone()
+        return None if row is None else (int(row[0]), _moment(row[1]))
 
     def length(self, event_id: int) -> int:
         last = QueueTail.select(QueueTail.last_seq).where(QueueTail.event == event_id).scalar()

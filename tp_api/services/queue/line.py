@@ -34,9 +34,10 @@ class QueueLine(Protocol):
     def admitted_through(self, event_id: int, now: datetime) -> int:
         """The last place whose turn has come by ``now`` (0: nobody yet)."""
 
-    def place_and_front(self, event_id: int, seq: int, now: datetime) -> tuple[Place | None, int]:
-        """:meth:`place` and :meth:`admitted_through` together (one round trip where the
-        store allows): what a poll needs."""
+    def next_turn_after(self, event_id: int, now: datetime) -> tuple[int, datetime] | None:
+        """The first place whose turn is after ``now``, and that turn (None: every place's
+        turn has come). Until that turn the front of the line cannot move: later joins get
+        later turns."""
 
     def length(self, event_id: int) -> int:
         """How many places the line has given (the last place's number)."""

@@ -134,13 +134,15 @@ class RedisLine:
         )
         return int(found[0]) if found else 0
 
-    def place_and_front(self, event_id: int, seq: int, now: datetime) -> tuple[Place | None, int]:
-        pipe = self._client.pipeline(transaction=False)
-        pipe.hgetall(self._key(event_id, f"place:{seq}"))
-        pipe.zrevrangebyscore(self._key(event_id, "turns"), _ms(now), "-inf", start=0, num=1)
-        fields, found = pipe.execute()
-        place = _place(event_id, seq, fields) if fields else None
-        return place, int(found[0]) if found else 0
+    def next_turn_after(self, event_id: int, now: datetime) -> tuple[int, datetime] | None:
+        # The lowest turn after now; among equal turns the lowest (zero-padded) place.
+        found: Any = self._client.zrangebyscore(
+            self._key(event_id, "turns"), f"({_ms(now)}", "+inf", start=0, num=1, withscores=True
+        )
+        if not found:
+            return None
+        member, score = found[0]
+        return int(member), _moment(int(score))
 
     def length(self, event_id: int) -> int:
         last: Any = self._client.hget(self._key(event_id, "tail"), "seq")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tp_api.db import tuples, utcnow
 from tp_api.models import Event, TicketType, WaitingRoom
@@ -25,6 +25,8 @@ from tp_api.services.validation import clean_text
 MAX_CUSTOMER_REF = 200
 MAX_ITEMS = 20
 MAX_QUANTITY = 500
+RETURN_URL_TTL = timedelta(seconds=5)
+POLL_MIN_S, POLL_MAX_S = 3, 30
 
 
 @dataclass(frozen=True)
@@ -42,6 +44,7 @@ class QueueStatus:
     items: dict[int, int]
     return_url: str
     customer_ref: str
+    poll_after_s: int  # when to ask again (0: the answer will not change by itself)
 
 
 class WaitingRooms:
@@ -50,6 +53,9 @@ class WaitingRooms:
     def __init__(self, line: QueueLine, tokens: QueueTokens) -> None:
         self.line = line
         self.tokens = tokens
+        # event id -> (front, valid until, found at) and (return address, read at).
+        self._fronts: dict[int, tuple[int, datetime, datetime]] = {}
+        self._return_urls: dict[int, tuple[str, datetime]] = {}
 
     def join(
         self,
@@ -103,18 +109,46 @@ class WaitingRooms:
 
     def status(self, token: str, *, now: datetime | None = None) -> QueueStatus:
         """Where the token's place is now. NotFound (``queue_token_invalid``) for a token
-        that names no place. A poll: one read of the place and the front of the line (one
-        round trip in Redis), and the room's return address only once it is the turn."""
+        that names no place. A poll: one read of the place; the front of the line and the
+        room's return address mostly from this process's memory (:meth:`_front`)."""
         now = now or utcnow()
         event_id, seq = self.tokens.place_of(token)
-        place, through = self.line.place_and_front(event_id, seq, now)
+        place = self.line.place(event_id, seq)
         if place is None:
             raise invalid_token()
-        return_url = ""
-        if place.state(now) == "admitted":
-            room = WaitingRoom.get_or_none(WaitingRoom.event == event_id)
-            return_url = room.return_url if room is not None else ""
+        state = place.state(now)
+        through = self._front(event_id, now) if state == "waiting" else None
+        return_url = self._return_url(event_id, now) if state == "admitted" else ""
         return self._status(place, return_url, now, token=token, through=through)
+
+    def _front(self, event_id: int, now: datetime) -> int:
+        """The last place let through by ``now``.
+
+        Turns are fixed at the join and later joins get later turns, so the front found at
+        one moment stays the front until the next place's turn: every process keeps it that
+        long, and thousands of polls a second cost one read a minute. When every turn has
+        come there is no such moment (a new join may go through at once): read each time.
+        """
+        known = self._fronts.get(event_id)
+        if known is not None and known[2] <= now < known[1]:
+            return known[0]
+        upcoming = self.line.next_turn_after(event_id, now)
+        if upcoming is None:
+            return self.line.length(event_id)
+        front = upcoming[0] - 1
+        self._fronts[event_id] = (front, upcoming[1], now)
+        return front
+
+    def _return_url(self, event_id: int, now: datetime) -> str:
+        """The room's return address, kept by this process for RETURN_URL_TTL (a changed
+        address reaches every process within that)."""
+        known = self._return_urls.get(event_id)
+        if known is not None and known[1] <= now < known[1] + RETURN_URL_TTL:
+            return known[0]
+        room = WaitingRoom.get_or_none(WaitingRoom.event == event_id)
+        url = room.return_url if room is not None else ""
+        self._return_urls[event_id] = (url, now)
+        return url
 
     def place_of(self, token: str | None) -> Place:
         """The place a token names (any state); NotFound for a token that names none."""
@@ -152,7 +186,14 @@ class WaitingRooms:
             items=dict(place.items),
             return_url=return_url,
             customer_ref=place.customer_ref,
+            poll_after_s=poll_after(wait) if state == "waiting" else 0,
         )
+
+
+def poll_after(wait_s: int) -> int:
+    """Seconds until a waiting customer should ask again: often near the turn, seldom far
+    from it (3 to 30), so 50,000 people waiting ask a few thousand times a second at most."""
+    return max(POLL_MIN_S, min(POLL_MAX_S, wait_s // 10))
 
 
 def _customer_ref(text: str) -> str:

@@ -56,6 +56,7 @@ def place_out(status: QueueStatus) -> QueuePlaceOut:
         expires_at=status.window_ends_at,
         items=[QueueItemOut(ticket_type_id=t, quantity=q) for t, q in sorted(status.items.items())],
         return_url=status.return_url if status.state == "admitted" and status.return_url else None,
+        poll_after_seconds=status.poll_after_s,
     )
 
 

@@ -18,11 +18,6 @@
   var oneMinute = root.getAttribute("data-one-minute");
   var minutes = root.getAttribute("data-minutes");
 
-  function later(seconds) {
-    // Often near the turn, seldom far from it (as the server's own estimate).
-    return Math.max(3, Math.min(30, Math.floor(seconds / 10) || 3)) * 1000;
-  }
-
   function poll() {
     fetch(pollUrl, { headers: { Accept: "application/json" }, cache: "no-store" })
       .then(function (response) {
@@ -34,10 +29,11 @@
         position.textContent = String(place.position);
         var wanted = Math.ceil(place.estimatedWaitSeconds / 60);
         wait.textContent = wanted <= 1 ? oneMinute : minutes.replace("%(minutes)s", String(wanted));
-        window.setTimeout(poll, later(place.estimatedWaitSeconds));
+        // The service says when to ask again: often near the turn, seldom far from it.
+        window.setTimeout(poll, Math.max(place.pollAfterSeconds, 1) * 1000);
       })
       .catch(function () { window.setTimeout(poll, 10000); });
   }
 
-  window.setTimeout(poll, later(Number(root.getAttribute("data-wait")) || 3));
+  window.setTimeout(poll, (Number(root.getAttribute("data-poll-after")) || 3) * 1000);
 })();
