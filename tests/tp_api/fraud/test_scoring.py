@@ -186,3 +186,22 @@ def test_a_held_unpaid_order_gets_no_tickets_when_paid(factory, seller, ticket_t
     )
     assert (outcome.status, outcome.tickets_issued) == ("processing", 0)
     assert Ticket.select().where(Ticket.order == order.id).count() == 0
+
+
+def test_refusals_older_than_a_day_are_forgotten(factory, seller, time_machine, monkeypatch):
+    from datetime import UTC, datetime, timedelta
+
+    from tp_api.services.fraud import scoring
+
+    monkeypatch.setattr(scoring, "_last_prune", [])
+    start = datetime(2031, 5, 1, 12, 0, tzinfo=UTC)
+    time_machine.move_to(start, tick=False)
+    small = factory.ticket_type(factory.event(seller, stock=1, ticket_stock=1))
+    body = order_body(small.id, quantity=2, ip_address="198.51.100.9", **_buyer("old@example.com"))
+    with pytest.raises(OutOfStock):
+        submit.submit_order(seller.id, parse_partner_order({**body, "wp_order_id": "old"}))
+    time_machine.move_to(start + scoring.REFUSALS_KEPT + timedelta(minutes=1), tick=False)
+    with pytest.raises(OutOfStock):
+        submit.submit_order(seller.id, parse_partner_order({**body, "wp_order_id": "new"}))
+    kept = [r.at for r in FraudRefusal.select().where(FraudRefusal.account == seller.id)]
+    assert kept == [start + scoring.REFUSALS_KEPT + timedelta(minutes=1)]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from tp_api.db import insert_rows, utcnow, write_transaction
 from tp_api.models import FraudRefusal, FraudReview
@@ -23,6 +23,9 @@ log = logging.getLogger(__name__)
 
 # Refused updates of an order that exists (a shop repeating a push): not a buyer's attempt.
 _NOT_ATTEMPTS = frozenset({"order_closed", "order_not_found", "order_forbidden"})
+REFUSALS_KEPT = timedelta(days=1)
+PRUNE_EVERY = timedelta(hours=1)
+_last_prune: list[datetime] = []
 _REVIEW_OF_LEVEL = {
     "low": FraudReview.NONE,
     "medium": FraudReview.FLAGGED,
@@ -73,6 +76,15 @@ def assess(account_id: int, order_input: OrderInput, now: datetime) -> Assessmen
     return Assessment(score, config.level(score), tuple(fired))
 
 
+def _prune_refusals(now: datetime) -> None:
+    """Forget refusals older than REFUSALS_KEPT, at most once per PRUNE_EVERY per process:
+    only the last REFUSAL_WINDOW is ever read."""
+    if _last_prune and now - _last_prune[0] < PRUNE_EVERY:
+        return
+    _last_prune[:] = [now]
+    FraudRefusal.delete().where(FraudRefusal.at < now - REFUSALS_KEPT).execute()
+
+
 def record_refusal(account_id: int, order_input: OrderInput, error: TicketingError) -> None:
     """Remember a refused order attempt for the ``refused_attempts`` signal.
 
@@ -95,5 +107,6 @@ def record_refusal(account_id: int, order_input: OrderInput, error: TicketingErr
     try:
         with write_transaction():
             insert_rows(FraudRefusal, [row])
+            _prune_refusals(row["at"])  # type: ignore[arg-type]
     except Exception:  # noqa: BLE001 # the shop's answer is the refusal, whatever happens here
         log.exception("could not record a refused order attempt for account %s", account_id)
