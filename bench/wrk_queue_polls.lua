@@ -38,7 +38,12 @@ end
 function request()
   local index = offset + (thread_id - 1) + counter * stride
   counter = counter + 1
-  return wrk.format("GET", "/api/v1/queue/" .. tokens[(index % #tokens) + 1])
+  local place = index % #tokens
+  -- Each customer polls from an address of their own (the server trusts one proxy hop).
+  local address = string.format("10.%d.%d.%d", math.floor(place / 65536) % 256,
+    math.floor(place / 256) % 256, place % 256)
+  return wrk.format("GET", "/api/v1/queue/" .. tokens[place + 1],
+    { ["X-Forwarded-For"] = address })
 end
 
 function response(status, headers, body)

@@ -145,7 +145,7 @@ def _install_surfaces(app: Flask, settings: Settings) -> None:
         classes={
             "admin": [admin.bp],
             "scanner": [scanner.bp],
-            "checkout": [partner.bp],
+            "checkout": [partner.bp, admin.bp],
             "partner": [partner.bp],
             "public": [
                 downloads.bp,

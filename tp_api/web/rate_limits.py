@@ -20,7 +20,11 @@ from flask_limiter.util import get_remote_address
 from tp_api.web.admin import presented_key
 
 _PER_ADDRESS = ("public", "signin")
-CHECKOUT_ENDPOINTS = frozenset({"partner.create_order", "partner.personalize_tickets"})
+# A sale's own calls: a shop's server makes one per customer, so they share the checkout
+# budget (per key) rather than the admin class's, meant for a seller's tools.
+CHECKOUT_ENDPOINTS = frozenset(
+    {"partner.create_order", "partner.personalize_tickets", "admin.join_queue"}
+)
 
 
 def credential_key() -> str:
@@ -46,7 +50,8 @@ def install_rate_limits(
     """Attach a limiter to ``app`` and give each blueprint its class's limit.
 
     ``classes`` maps a class name to its blueprints; the partner blueprint is split between
-    ``checkout`` (its order-changing endpoints) and ``partner`` (the rest).
+    ``checkout`` (its order-changing endpoints) and ``partner`` (the rest), the admin one
+    between ``checkout`` (joining a waiting room) and ``admin``.
     """
     limiter = Limiter(
         key_func=credential_key,
@@ -80,7 +85,7 @@ def install_rate_limits(
 def _exemption(name: str) -> Callable[[], bool] | None:
     if name == "checkout":
         return lambda: request.endpoint not in CHECKOUT_ENDPOINTS
-    if name == "partner":
+    if name in ("partner", "admin"):
         return lambda: request.endpoint in CHECKOUT_ENDPOINTS
     if name == "signin":
         # Only sign-in attempts count; browsing the console is not limited.

@@ -320,3 +320,20 @@ def test_joining_and_settings_need_their_scopes(client, factory, seller, event, 
         "missing_scopes",
     )
     api_error(join(reader, event, "c", {ga: 1}), 403, "missing_scopes")
+
+
+def test_joins_count_against_the_checkout_budget_not_the_admin_one(db, settings, factory, seller):
+    import dataclasses
+
+    from config.wsgi import create_app
+    from tests.admin_api import Admin
+
+    app = create_app(dataclasses.replace(settings, rate_limit_admin="3/minute"))
+    api = Admin(app.test_client(), factory.api_key(seller))
+    event = api.create(ticketTypes=[{"name": "GA", "price": 100, "quantity": 50}])  # 1 of 3
+    api.publish(event)  # 2 of 3
+    put_queue(api, event, queueEnabled=True)  # 3 of 3
+    ga = event["ticketTypes"][0]["id"]
+    for n in range(10):  # a shop's server joining its customers: not the seller's tools
+        assert join(api, event, f"cus_{n}", {ga: 1}).status_code == 201
+    assert api.get(f"/events/{event['id']}/queue").status_code == 429
