@@ -102,7 +102,7 @@ def configure(
         WaitingRoom.update(
             enabled=after.enabled,
             rate_per_minute=after.rate_per_minute,
-            starts_at=after.starts_at or now,
+            starts_at=after.starts_at or now.replace(microsecond=0),
             return_url=after.return_url,
             ticket_type_ids=" ".join(str(i) for i in after.ticket_type_ids),
             updated_at=now,
