@@ -22,6 +22,7 @@ EventType = Literal[
     "event.cancelled",
     "event.sold_out",
     "ticket_type.sold_out",
+    "ticket_type.price_changed",
     "shop_order.needs_refund",
     "queue.ready",
     "queue.expired",

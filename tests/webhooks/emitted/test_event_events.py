@@ -132,3 +132,16 @@ def test_an_event_with_dates_is_sold_out_when_every_date_is(factory, client, set
     sold_out = only("event.sold_out")["data"]
     assert sold_out["id"] == shop.event.id
     assert sold_out == shop.event_json()
+
+
+def test_a_price_change_emits_price_changed_with_the_old_price_and_who(hooked):
+    type_id = hooked.ticket_type.id
+    path = f"/events/{hooked.event.id}/ticket-types/{type_id}"
+    assert hooked.api.patch(path, {"quantity": 120}).status_code == 200
+    assert stored_events("ticket_type.price_changed") == []  # no price change, no event
+    response = hooked.api.patch(path, {"price": 3450})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    data = only("ticket_type.price_changed")["data"]
+    assert (data["id"], data["price"], data["previousPrice"]) == (type_id, 3450, 2995)
+    assert data["currency"] == "EUR" and data["changedBy"] == "test"
+    assert data == {**ticket_type_json(hooked, type_id), "previousPrice": 2995, "changedBy": "test"}

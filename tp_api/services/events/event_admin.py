@@ -27,6 +27,7 @@ from tp_api.services.audit_trail import changed, created
 from tp_api.services.errors import Conflict, NotFound, Said, Unprocessable
 from tp_api.services.events import event_audit
 from tp_api.services.events.event_catalogue import event_and_dates, find_event
+from tp_api.services.webhooks import notify
 
 # Event columns an update may set, by schema field (the lifecycle has its own actions).
 _EVENT_FIELDS = {k: v for k, v in event_audit.EVENT_FIELDS.items() if k != "lifecycle"}
@@ -259,7 +260,7 @@ def update_ticket_type(
         event = locked_event(account_id, id_or_slug)
         ticket_type = _ticket_type_of(event, type_id)
         before = event_audit.type_values(ticket_type)
-        old_stock = ticket_type.stock
+        old_stock, old_price = ticket_type.stock, ticket_type.price_cents
         for name, column in _TYPE_FIELDS.items():
             nullable = name in ("sales_start", "sales_end", "max_per_order")
             if name in changes and (changes[name] is not None or nullable):
@@ -281,6 +282,8 @@ def update_ticket_type(
         diff = changed(before, event_audit.type_values(ticket_type))
         if diff:
             event_audit.type_changed(account_id, actor, "ticket_type.updated", ticket_type, diff)
+        if ticket_type.price_cents != old_price:
+            notify.ticket_type_price_changed(account_id, ticket_type, old_price, actor.label)
     return ticket_type
 
 

@@ -133,6 +133,22 @@ def sold_out_after_sale(account_id: int, ticket_type_ids: Iterable[int]) -> None
             webhook_events.emit(account_id, "event.sold_out", partial(_event_node, node))
 
 
+def ticket_type_price_changed(
+    account_id: int, ticket_type: TicketType, previous_cents: int, who: str
+) -> None:
+    """``ticket_type.price_changed`` (seed 002): the ticket type as the admin API renders it,
+    with the price before the change and who made it (the key's label, the staff user's
+    e-mail address, or the command line)."""
+
+    def data() -> dict[str, Any]:
+        body = _ticket_type(ticket_type)
+        body["previousPrice"] = previous_cents
+        body["changedBy"] = who
+        return body
+
+    webhook_events.emit(account_id, "ticket_type.price_changed", data)
+
+
 def _ticket(ticket: Ticket) -> dict[str, Any]:
     return _dump(admin_render.ticket_out(ticket, order_queries.order_number(ticket.order_id)))
 
