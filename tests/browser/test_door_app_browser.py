@@ -143,6 +143,11 @@ def test_a_wrong_pairing_code_is_said_beside_the_field(live_server, phone, door)
         "That code did not work: it is wrong, used or expired."
     )
     expect(page.get_by_label("Pairing code")).to_have_attribute("aria-invalid", "true")
+    # The ticket the camera sees is said under the camera, leaving the field's message be.
+    expect(page.locator("#camera-note")).to_have_text("That is not a pairing code.")
+    expect(page.locator("#pair-code-error")).to_have_text(
+        "That code did not work: it is wrong, used or expired."
+    )
     assert_accessible(page)
     assert_axe_clean(page)
 

@@ -408,7 +408,9 @@ function seen(text) {
     return;
   }
   if (!device) {
-    $("pair-code-error").textContent = say("notPairingCode");
+    // Said under the camera, not beside the code field: a ticket held up to an unpaired
+    // phone must not overwrite what the field says about a code typed there.
+    $("camera-note").textContent = say("notPairingCode");
     return;
   }
   // One decision at a time: two codes read in a blink are decided in the order seen.
