@@ -12,23 +12,18 @@ from __future__ import annotations
 import weakref
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, get_args
 
 import peewee
 from disposable_email_domains import blocklist as _DISPOSABLE_DOMAINS
 
 from tp_api.db import database
 from tp_api.models import Order
+from tp_api.schemas.fraud import Signal
 
-# The signals, in the order reports list them.
-SIGNALS = (
-    "velocity_breach",
-    "first_time_bulk",
-    "email_velocity",
-    "disposable_email",
-    "unusual_country",
-    "refused_attempts",
-)
+# The signals, in the order reports list them: the schema's Literal is the one list (it
+# validates the settings' weights); this is its run-time form.
+SIGNALS: tuple[str, ...] = get_args(Signal)
 
 # How much of the 0-100 score each signal adds (an account may change them). One signal
 # alone never holds an order with these; two strong ones do. A repeat buyer ordering fast
