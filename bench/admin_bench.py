@@ -31,7 +31,6 @@ import json
 import os
 import shutil
 import sqlite3
-import subprocess
 import sys
 import tempfile
 import time
@@ -63,7 +62,14 @@ from admin_dataset import (  # noqa: E402
 from admin_endpoints import Endpoint, check_answers, deep_cursor, endpoints  # noqa: E402
 from admin_profile import print_profile, profile  # noqa: E402
 from admin_seed import check_counters, seed  # noqa: E402
-from bench_load import LUA_SCRIPT, REQUEST_TIMEOUT_S, LoadResult, find_wrk, wrk_version  # noqa: E402
+from bench_load import (  # noqa: E402
+    LUA_SCRIPT,
+    REQUEST_TIMEOUT_S,
+    LoadResult,
+    find_wrk,
+    wrk_json,
+    wrk_version,
+)
 from bench_server import Server, code_state, install_cleanup, postgres_url  # noqa: E402
 
 # --- databases -----------------------------------------------------------------------------
@@ -116,11 +122,7 @@ def run_get(wrk: str, url: str, key: str, clients: int, seconds: int) -> LoadRes
         wrk, "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", f"{REQUEST_TIMEOUT_S}s",
         "-H", f"Authorization: Bearer {key}", "-s", str(LUA_SCRIPT), url, "--", "get", "x", "0",
     ]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=False)
-    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
-    if done.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip()[:300]}")
-    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    raw = wrk_json(cmd, seconds)
     bench_report.record_wrk(f"GET {url.split('//', 1)[-1].split('/', 1)[-1]} at {clients}", raw)
     sockets = {k: int(raw[k]) for k in ("connect", "read", "write", "timeout")}
     return LoadResult(

@@ -17,6 +17,7 @@ import time
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import bench_report
@@ -113,6 +114,18 @@ def wrk_version(wrk: str) -> str:
     return " ".join(words[:2]) if words else "wrk"
 
 
+def wrk_json(cmd: list[str], seconds: float) -> dict[str, Any]:
+    """Run a wrk command whose Lua script's done() prints a ``BENCH_JSON {...}`` line; that
+    line's figures. RuntimeError (with wrk's first words) when wrk fails or prints none."""
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=False)
+    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
+    if done.returncode != 0 or line is None:
+        output = (done.stderr or done.stdout).strip().splitlines()[:3]
+        raise RuntimeError(f"wrk failed ({done.returncode}): {' / '.join(output)}")
+    raw: dict[str, Any] = json.loads(line.removeprefix("BENCH_JSON "))
+    return raw
+
+
 def run_wrk(
     wrk: str, target: Target, clients: int, seconds: float, *, threads: int = 1
 ) -> LoadResult:
@@ -123,12 +136,7 @@ def run_wrk(
         "--timeout", f"{REQUEST_TIMEOUT_S}s", "-s", str(LUA_SCRIPT), target.url,
         "--", "post" if target.post else "get", target.prefix, str(target.ticket_type_id),
     ]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=False)
-    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
-    if done.returncode != 0 or line is None:
-        output = (done.stderr or done.stdout).strip().splitlines()[:3]
-        raise RuntimeError(f"wrk failed ({done.returncode}): {' / '.join(output)}")
-    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    raw = wrk_json(cmd, seconds)
     bench_report.record_wrk(step_name(target, clients), raw)
     sockets = {k: int(raw[k]) for k in ("connect", "read", "write", "timeout")}
     return LoadResult(

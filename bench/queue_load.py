@@ -7,7 +7,6 @@ import http.client
 import json
 import os
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -19,7 +18,7 @@ from typing import Any
 
 import bench_cpu
 import bench_report
-from bench_load import Target, percentile, run_wrk
+from bench_load import Target, percentile, run_wrk, wrk_json
 from bench_server import Server
 from queue_checks import REQUEST_TIMEOUT_S
 
@@ -167,11 +166,7 @@ def wrk_polls(
         wrk, "-t1", f"-c{clients}", f"-d{seconds}s", "--timeout", f"{REQUEST_TIMEOUT_S}s",
         "-s", str(POLL_SCRIPT), base, "--", str(tokens), "1", str(offset),
     ]  # fmt: skip
-    done = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60, check=False)
-    line = next((x for x in done.stdout.splitlines() if x.startswith("BENCH_JSON ")), None)
-    if done.returncode != 0 or line is None:
-        raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr.strip()[:300]}")
-    raw = json.loads(line.removeprefix("BENCH_JSON "))
+    raw = wrk_json(cmd, seconds)
     bench_report.record_wrk(f"GET /api/v1/queue/<token> at {clients}", raw)
     seconds_run = raw["duration_us"] / 1e6
     sockets = sum(int(raw[k]) for k in ("connect", "read", "write", "timeout"))
