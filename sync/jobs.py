@@ -17,8 +17,8 @@ from bridge.adapters.base import ShopAdapter, ShopError, StockUpdate
 from tp_api.db import tuples, utcnow, write_transaction
 from tp_api.models import Event, ProductMapping, Shop, ShopOrder, SyncRun, TicketType
 from tp_api.services.orders import holds
+from tp_api.services.orders.availability import units_left
 from tp_api.services.orders.ingest import ingest_shop_order
-from tp_api.services.orders.stock import units_left
 from tp_api.services.shops import connections
 
 log = logging.getLogger(__name__)

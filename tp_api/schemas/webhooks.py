@@ -23,6 +23,7 @@ EventType = Literal[
     "event.sold_out",
     "ticket_type.sold_out",
     "ticket_type.price_changed",
+    "ticket_type.availability_changed",
     "shop_order.needs_refund",
     "queue.ready",
     "queue.expired",

@@ -145,3 +145,72 @@ def test_a_price_change_emits_price_changed_with_the_old_price_and_who(hooked):
     assert (data["id"], data["price"], data["previousPrice"]) == (type_id, 3450, 2995)
     assert data["currency"] == "EUR" and data["changedBy"] == "test"
     assert data == {**ticket_type_json(hooked, type_id), "previousPrice": 2995, "changedBy": "test"}
+
+
+# --- availability ---------------------------------------------------------------------------------
+
+
+def availability(shop: Shop) -> list[tuple[int, int, int, bool, str]]:
+    """Each ticket_type.availability_changed so far: type, before, now, sold out, reason."""
+    return [
+        (d["id"], d["previousAvailable"], d["available"], d["soldOut"], d["reason"])
+        for d in (e["data"] for e in stored_events("ticket_type.availability_changed"))
+    ]
+
+
+def test_selling_out_and_coming_back_emit_availability_changed(factory, client, settings):
+    shop = make_shop(factory, client, ticket_stock=3)
+    subscribe(settings, shop.seller)
+    type_id = shop.ticket_type.id
+    shop.push(quantity=2)
+    assert availability(shop) == []  # one left: nothing crossed zero
+    last = shop.push(quantity=1)
+    assert availability(shop) == [(type_id, 1, 0, True, "sold")]
+    extra = {"previousAvailable": 1, "soldOut": True, "reason": "sold"}
+    data = only("ticket_type.availability_changed")["data"]
+    assert data == {**ticket_type_json(shop, type_id), **extra}
+    refunded = shop.api.post(f"/orders/{shop.order(last)['id']}/refund", {})
+    assert refunded.status_code == 200, refunded.get_data(as_text=True)
+    assert availability(shop)[1:] == [(type_id, 0, 1, False, "released")]
+
+
+def test_a_shared_pool_changes_every_type_of_its_event(factory, client, settings):
+    shop = make_shop(factory, client, manage_stock_per_ticket=False, stock=2, ticket_stock=50)
+    other = TicketType.create(event=shop.event, name="VIP", price_cents=9900, stock=5)
+    subscribe(settings, shop.seller)
+    shop.push(quantity=2)
+    assert availability(shop) == [
+        (shop.ticket_type.id, 2, 0, True, "sold"),
+        (other.id, 2, 0, True, "sold"),
+    ]
+
+
+def test_a_quantity_change_that_crosses_zero_emits_availability_changed(hooked):
+    type_id = hooked.ticket_type.id
+    path = f"/events/{hooked.event.id}/ticket-types/{type_id}"
+    sold = hooked.ticket_type.stock
+    hooked.push(quantity=2)
+    assert hooked.api.patch(path, {"quantity": sold + 5}).status_code == 200
+    assert availability(hooked) == []  # still on sale before and after
+    response = hooked.api.patch(path, {"quantity": 2})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert availability(hooked) == [(type_id, sold + 3, 0, True, "capacity")]
+    assert hooked.api.patch(path, {"quantity": 3}).status_code == 200
+    assert availability(hooked)[1:] == [(type_id, 0, 1, False, "capacity")]
+
+
+def test_raising_a_shared_capacity_brings_its_types_back(factory, client, settings):
+    shop = make_shop(factory, client, manage_stock_per_ticket=False, stock=1, ticket_stock=50)
+    subscribe(settings, shop.seller)
+    shop.push(quantity=1)
+    assert availability(shop) == [(shop.ticket_type.id, 1, 0, True, "sold")]
+    response = shop.api.patch(f"/events/{shop.event.id}", {"capacity": 4})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert availability(shop)[1:] == [(shop.ticket_type.id, 0, 3, False, "capacity")]
+
+
+def test_no_listener_no_availability_reads(factory, client, settings):
+    shop = make_shop(factory, client, ticket_stock=1)
+    subscribe(settings, shop.seller, types=["order.created"])
+    shop.push(quantity=1)
+    assert stored_events("ticket_type.availability_changed") == []

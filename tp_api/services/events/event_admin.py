@@ -27,6 +27,7 @@ from tp_api.services.audit_trail import changed, created
 from tp_api.services.errors import Conflict, NotFound, Said, Unprocessable
 from tp_api.services.events import event_audit
 from tp_api.services.events.event_catalogue import event_and_dates, find_event
+from tp_api.services.orders import availability
 from tp_api.services.webhooks import notify
 
 # Event columns an update may set, by schema field (the lifecycle has its own actions).
@@ -150,7 +151,9 @@ def update_event(
             if name in changes and (changes[name] is not None or name in ("slug", "ends_at")):
                 setattr(event, column, changes[name])
         if "capacity" in changes:
-            set_capacity(event, changes["capacity"])
+            with availability.watching(account_id, [event.id]):
+                set_capacity(event, changes["capacity"])
+                event.save()
         if event.end_date is not None and event.start_date is not None:
             if event.end_date < event.start_date:
                 raise Unprocessable("endsAt must not be before startsAt", code="invalid_dates")
@@ -273,12 +276,13 @@ def update_ticket_type(
             )
             raise Unprocessable(said, code="quantity_below_sold")
         _check_rules(ticket_type)
-        ticket_type.save()
-        owner = Event.get_by_id(ticket_type.event_id)
-        if owner.manage_stock_per_ticket and ticket_type.stock != old_stock:
-            # Without a shared capacity the event's stock is the sum of its types'.
-            stock = Event.stock + (ticket_type.stock - old_stock)
-            Event.update(stock=stock).where(Event.id == owner.id).execute()
+        with availability.watching(account_id, [ticket_type.event_id]):
+            ticket_type.save()
+            owner = Event.get_by_id(ticket_type.event_id)
+            if owner.manage_stock_per_ticket and ticket_type.stock != old_stock:
+                # Without a shared capacity the event's stock is the sum of its types'.
+                stock = Event.stock + (ticket_type.stock - old_stock)
+                Event.update(stock=stock).where(Event.id == owner.id).execute()
         diff = changed(before, event_audit.type_values(ticket_type))
         if diff:
             event_audit.type_changed(account_id, actor, "ticket_type.updated", ticket_type, diff)

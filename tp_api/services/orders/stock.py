@@ -18,8 +18,8 @@ from dataclasses import dataclass
 from tp_api.db import utcnow
 from tp_api.models import Event, OrderLine, TicketType
 from tp_api.services.errors import InvalidInput, OutOfStock, Said
+from tp_api.services.orders import availability
 from tp_api.services.orders.sale_rules import check_sale
-from tp_api.services.orders.sellable import type_sellable
 
 
 @dataclass(frozen=True)
@@ -126,6 +126,7 @@ def reserve(stock_plan: StockPlan, *, paid: bool) -> None:
         )
         if not changed:
             _raise_event_out_of_stock(stock_plan.event(event_id), quantity)
+    availability.after_stock_move(stock_plan, +1, "sold")
 
 
 def confirm(stock_plan: StockPlan) -> None:
@@ -139,6 +140,7 @@ def release(stock_plan: StockPlan, *, paid: bool) -> None:
         _move(stock_plan, reserved=0, sold=-1)
     else:
         _move(stock_plan, reserved=-1, sold=0)
+    availability.after_stock_move(stock_plan, -1, "released")
 
 
 def _move(stock_plan: StockPlan, *, reserved: int, sold: int) -> None:
@@ -157,18 +159,6 @@ def _move(stock_plan: StockPlan, *, reserved: int, sold: int) -> None:
             .where(Event.id == event_id)
             .execute()
         )
-
-
-def units_left(ticket_type: TicketType, event: Event) -> int:
-    """Units of a ticket type we can still sell, given its event row: zero when it cannot be
-    sold (tp_api.services.orders.sellable), and limited by the event's shared pool when it has
-    one."""
-    if not type_sellable(ticket_type, event):
-        return 0
-    left = ticket_type.available
-    if not event.manage_stock_per_ticket:
-        left = min(left, max(0, event.stock - event.sold - event.reserved))
-    return left
 
 
 def _raise_out_of_stock(ticket_type: TicketType, quantity: int) -> None:

@@ -149,6 +149,23 @@ def ticket_type_price_changed(
     webhook_events.emit(account_id, "ticket_type.price_changed", data)
 
 
+def ticket_type_availability_changed(
+    ticket_type: TicketType, previous: int, available: int, reason: str
+) -> None:
+    """``ticket_type.availability_changed`` (seed 002): the ticket type as the admin API
+    renders it, the units left before and now, whether it is now sold out, and why
+    (services.orders.availability)."""
+
+    def data() -> dict[str, Any]:
+        body = _ticket_type(ticket_type)
+        body.update(
+            previousAvailable=previous, available=available, soldOut=available == 0, reason=reason
+        )
+        return body
+
+    webhook_events.emit(ticket_type.event.account_id, "ticket_type.availability_changed", data)
+
+
 def _ticket(ticket: Ticket) -> dict[str, Any]:
     return _dump(admin_render.ticket_out(ticket, order_queries.order_number(ticket.order_id)))
 

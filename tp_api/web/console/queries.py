@@ -26,7 +26,7 @@ from tp_api.models import (
 )
 from tp_api.models import Order as OrderRow
 from tp_api.services.events.catalogue import get_event
-from tp_api.services.orders.stock import units_left
+from tp_api.services.orders.availability import units_left
 from tp_api.services.shops.sync_requests import SYNC_SHOP_NOW, is_sync_requested
 
 RUNS_PER_SHOP = 5
