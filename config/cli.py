@@ -1,5 +1,5 @@
 """The ``tp-bridge`` command: serve, db, account, key, events, outbox (+ demo, shop, sync,
-scanner, webhook, staff, my-tickets from the cli_* modules)."""
+scanner, webhook, oauth-client, staff, my-tickets from the cli_* modules)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from config import cli_demo, cli_door, cli_pages, cli_staff, cli_sync, cli_webhooks
+from config import cli_demo, cli_door, cli_oauth, cli_pages, cli_staff, cli_sync, cli_webhooks
 from config.cli_common import command_line_actor, production_settings
 from config.cli_common import database_session as _database
 from config.cli_common import echo_json as _echo_json
@@ -245,6 +245,24 @@ def key_revoke(settings: Settings, account_name: str, key_id: int, admin: bool) 
     _echo_json({"key_id": revoked.id, "revoked_at": revoked.revoked_at})
 
 
+@key.command("allow")
+@click.option("--account", "account_name", required=True)
+@click.argument("key_id", type=int)
+@click.argument("addresses", nargs=-1)
+@_ADMIN
+@click.pass_obj
+def key_allow(
+    settings: Settings, account_name: str, key_id: int, addresses: tuple[str, ...], admin: bool
+) -> None:
+    """Let key KEY_ID be used only from ADDRESSES (addresses or CIDR ranges, IPv4 or IPv6;
+    none: from anywhere)."""
+    with _database(settings):
+        owner = partner_keys.get_account_by_name(account_name)
+        service = admin_keys if admin else partner_keys
+        changed = service.set_allowlist(owner.id, key_id, addresses, actor=command_line_actor())
+    _echo_json({"key_id": changed.id, "allowed_ips": changed.allowed_ips.split()})
+
+
 @main.group()
 def events() -> None:
     """Events and ticket types."""
@@ -302,6 +320,7 @@ def scan_key(settings: Settings) -> None:
 
 main.add_command(cli_door.scanner)
 main.add_command(cli_webhooks.webhook)
+main.add_command(cli_oauth.oauth_client)
 main.add_command(cli_staff.staff)
 main.add_command(cli_pages.my_tickets)
 main.add_command(cli_sync.shop)

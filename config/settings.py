@@ -53,6 +53,7 @@ class Settings:
     auth_max_failures: int = 10
     auth_window_seconds: int = 300
     auth_block_seconds: int = 900
+    oauth_token_seconds: int = 900
     unpaid_hold_seconds: int = 3600
     db_pool_size: int = 32
     files_dir: str = "var/files"
@@ -106,6 +107,7 @@ class Settings:
             auth_max_failures=_int(values, "TP_AUTH_MAX_FAILURES", 10, 1),
             auth_window_seconds=_int(values, "TP_AUTH_WINDOW_SECONDS", 300, 1),
             auth_block_seconds=_int(values, "TP_AUTH_BLOCK_SECONDS", 900, 1),
+            oauth_token_seconds=_int(values, "TP_OAUTH_TOKEN_SECONDS", 900, 60),
             db_pool_size=_int(values, "TP_DB_POOL_SIZE", 32, 1),
             files_dir=values.get("TP_FILES_DIR") or "var/files",
             templates_dir=values.get("TP_TEMPLATES_DIR", ""),

@@ -37,6 +37,7 @@ from tp_api.web import (
     door_app,
     downloads,
     health,
+    oauth,
     partner,
     queue_page,
     queue_poll,
@@ -133,6 +134,7 @@ def _install_surfaces(app: Flask, settings: Settings) -> None:
     app.register_blueprint(scanner.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(api_meta.bp)
+    app.register_blueprint(oauth.bp)
     app.register_blueprint(queue_poll.bp)
     app.register_blueprint(queue_page.bp)
     app.register_blueprint(console.bp)
@@ -143,7 +145,7 @@ def _install_surfaces(app: Flask, settings: Settings) -> None:
         settings.rate_limits(),
         storage_uri=settings.redis_url or "memory://",
         classes={
-            "admin": [admin.bp],
+            "admin": [admin.bp, oauth.bp],
             "scanner": [scanner.bp],
             "checkout": [partner.bp, admin.bp],
             "partner": [partner.bp],
@@ -276,6 +278,7 @@ def _web_parts(settings: Settings) -> web_parts.WebParts:
         password_links=password_links(settings),
         shop_approvals=shop_approvals(settings),
         waiting_rooms=waiting_rooms(settings),
+        oauth_token_lifetime=timedelta(seconds=settings.oauth_token_seconds),
     )
 
 

@@ -35,7 +35,7 @@ from tests.smtp_inbox import Inbox, free_port
 from tp_api import migrations
 from tp_api.db import connect
 from tp_api.models import ALL_MODELS
-from tp_api.services.credentials import admin_keys, partner_keys, staff_auth
+from tp_api.services.credentials import admin_keys, oauth_tokens, partner_keys, staff_auth
 from tp_api.services.door import scanners
 from tp_api.services.webhooks import webhook_events
 
@@ -129,6 +129,7 @@ def db(request: pytest.FixtureRequest, db_url: str) -> Iterator[peewee.Database]
     partner_keys.clear_auth_cache()
     scanners.clear_cache()
     admin_keys.clear_cache()
+    oauth_tokens.clear_cache()
     webhook_events.forget_subscriptions()
     yield database
     if not database.is_closed():

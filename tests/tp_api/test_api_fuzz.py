@@ -40,6 +40,7 @@ def fuzz_app(db, settings, factory, monkeypatch):
     ticket_type = factory.ticket_type(event)
     outcome = factory.order(seller, ticket_type, quantity=2)
     from tp_api.models import Event, Ticket
+    from tp_api.services.credentials import oauth_clients
     from tp_api.services.door import scanners
 
     door_key = scanners.create_scanner(seller.id, "fuzz", [event.id]).secret
@@ -53,6 +54,7 @@ def fuzz_app(db, settings, factory, monkeypatch):
         "order_id": outcome.number,  # the admin API names an order by its public number
         "ticket_id": Ticket.select().where(Ticket.order == outcome.order_id).first().reference,
         "endpoint_id": _endpoint(application, seller.id),
+        "client_id": oauth_clients.create_client(seller.id, label="fuzz").client.id,
     }
     return application
 

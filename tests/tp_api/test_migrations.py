@@ -119,6 +119,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0021_check_in_by_hand",
             "0022_waiting_room",
             "0023_fraud_scoring",
+            "0025_oauth_and_allowlists",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]

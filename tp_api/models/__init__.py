@@ -1,6 +1,7 @@
 """The peewee models, one module per aggregate."""
 
 from tp_api.models.accounts import Account, ApiKey, AuthFailure, PartnerKey
+from tp_api.models.api_clients import OAuthClient, OAuthToken
 from tp_api.models.audit import AuditEntry
 from tp_api.models.checkins import CheckIn
 from tp_api.models.events import Event, EventLifecycle, TicketType
@@ -62,6 +63,8 @@ ALL_MODELS = (
     QueueOrder,
     FraudSettings,
     FraudRefusal,
+    OAuthClient,
+    OAuthToken,
 )
 
 __all__ = [
@@ -79,6 +82,8 @@ __all__ = [
     "FraudSettings",
     "IdempotencyRecord",
     "LineType",
+    "OAuthClient",
+    "OAuthToken",
     "Order",
     "OrderLine",
     "OrderStatus",

@@ -25,6 +25,8 @@ class PartnerKey(BaseModel):
     # without the full hash; the hash is then compared in constant time.
     prefix = peewee.CharField(max_length=16, index=True)
     key_hash = peewee.CharField(max_length=64, unique=True)
+    # Space-separated addresses and CIDR ranges the key may be used from; empty: anywhere.
+    allowed_ips = peewee.TextField(default="")
     created_at = created_at_field()
     last_used_at = UtcDateTimeField(null=True)
     revoked_at = UtcDateTimeField(null=True)
@@ -49,6 +51,8 @@ class ApiKey(BaseModel):
     key_hash = peewee.CharField(max_length=64, unique=True)
     # Space-separated, e.g. "events:read orders:read".
     scopes = peewee.CharField(max_length=500, default="")
+    # Space-separated addresses and CIDR ranges the key may be used from; empty: anywhere.
+    allowed_ips = peewee.TextField(default="")
     created_at = created_at_field()
     last_used_at = UtcDateTimeField(null=True)
     revoked_at = UtcDateTimeField(null=True)

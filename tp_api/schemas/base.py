@@ -121,3 +121,10 @@ class Page(ResponseModel):
     """A page of a list; pass ``nextCursor`` as ``cursor`` for the next one (null at the end)."""
 
     next_cursor: str | None = None
+
+
+class SecretRotation(RequestModel):
+    """How long the old secret keeps working beside the new one (webhook signing secrets,
+    OAuth client secrets): 24 hours unless said, at most a week, 0 to end it at once."""
+
+    grace_hours: int = Field(24, ge=0, le=168)

@@ -1,4 +1,4 @@
-"""Admin-API keys."""
+"""Admin-API keys, OAuth clients and door scanners."""
 
 from __future__ import annotations
 
@@ -21,11 +21,23 @@ Scope = Literal[
 ]
 
 
+# Addresses and CIDR ranges, IPv4 or IPv6 ("203.0.113.7", "2001:db8::/32"); empty: anywhere.
+AllowedIps = list[text(50, min_length=1)]  # type: ignore[valid-type,misc]
+
+
 class ApiKeyCreate(RequestModel):
-    """A new key; every scope unless ``scopes`` narrows it."""
+    """A new key; every scope unless ``scopes`` narrows it, usable from anywhere unless
+    ``allowedIps`` lists addresses or CIDR ranges."""
 
     label: text(200) = ""  # type: ignore[valid-type]
     scopes: list[Scope] | None = Field(None, min_length=1, max_length=8)
+    allowed_ips: AllowedIps | None = Field(None, max_length=50)  # type: ignore[valid-type]
+
+
+class AllowlistUpdate(RequestModel):
+    """The addresses and CIDR ranges a credential may be used from (``[]``: anywhere)."""
+
+    allowed_ips: AllowedIps = Field(max_length=50)  # type: ignore[valid-type]
 
 
 class ApiKeyOut(ResponseModel):
@@ -33,6 +45,7 @@ class ApiKeyOut(ResponseModel):
     label: str
     prefix: str
     scopes: list[str]
+    allowed_ips: list[str]
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
@@ -46,6 +59,37 @@ class ApiKeyCreated(ApiKeyOut):
 
 class ApiKeyList(ResponseModel):
     items: list[ApiKeyOut]
+
+
+class OAuthClientCreate(RequestModel):
+    """A new OAuth client; its tokens may carry every scope unless ``scopes`` narrows it."""
+
+    label: text(200) = ""  # type: ignore[valid-type]
+    scopes: list[Scope] | None = Field(None, min_length=1, max_length=8)
+    allowed_ips: AllowedIps | None = Field(None, max_length=50)  # type: ignore[valid-type]
+
+
+class OAuthClientOut(ResponseModel):
+    id: int
+    client_id: str
+    label: str
+    scopes: list[str]
+    allowed_ips: list[str]
+    created_at: datetime
+    last_used_at: datetime | None
+    revoked_at: datetime | None
+    # During a rotation: until when the previous secret still works.
+    previous_secret_expires_at: datetime | None
+
+
+class OAuthClientCreated(OAuthClientOut):
+    """The client with its secret: shown this once, never again."""
+
+    client_secret: str
+
+
+class OAuthClientList(ResponseModel):
+    items: list[OAuthClientOut]
 
 
 class ScannerCreate(RequestModel):

@@ -7,7 +7,14 @@ from typing import Literal
 
 from pydantic import Field
 
-from tp_api.schemas.base import Cursor, Limit, Page, RequestModel, ResponseModel, text
+from tp_api.schemas.base import (
+    Cursor,
+    Limit,
+    Page,
+    RequestModel,
+    ResponseModel,
+    text,
+)
 
 EventType = Literal[
     "order.created",
@@ -47,12 +54,6 @@ class WebhookUpdate(RequestModel):
     event_types: list[EventType] | None = Field(None, min_length=1, max_length=20)
     description: text(200) | None = None  # type: ignore[valid-type]
     enabled: bool | None = None
-
-
-class SecretRotation(RequestModel):
-    """How long the old secret keeps signing beside the new one."""
-
-    grace_hours: int = Field(24, ge=0, le=168)
 
 
 class WebhookOut(ResponseModel):

@@ -36,8 +36,9 @@ class MissingScopes(Forbidden):
 
 @dataclass(frozen=True)
 class Actor:
-    """Who makes a change: ``kind`` is staff, api_key or system; ``scopes`` what they may do
-    (None: anything, for the system)."""
+    """Who makes a change: ``kind`` is staff, api_key, oauth_client or system (``address``
+    for an audit entry of a refused address); ``scopes`` what they may do (None: anything,
+    for the system)."""
 
     kind: str
     id: int | None
@@ -59,6 +60,11 @@ class Actor:
     def api_key(cls, key_id: int, label: str, scopes: frozenset[str] | None = None) -> Actor:
         """An admin-API key, named by its label."""
         return cls("api_key", key_id, label or f"API key {key_id}", scopes)
+
+    @classmethod
+    def oauth_client(cls, client_id: int, label: str, scopes: frozenset[str]) -> Actor:
+        """An OAuth client calling with one of its access tokens, named by its label."""
+        return cls("oauth_client", client_id, label or f"OAuth client {client_id}", scopes)
 
     def may(self, scope: str) -> bool:
         """Whether the actor may do what ``scope`` covers."""

@@ -14,6 +14,7 @@ from tp_api.models import (
     ApiKey,
     Event,
     EventLifecycle,
+    OAuthClient,
     Order,
     OrderLine,
     Refund,
@@ -30,7 +31,7 @@ from tp_api.schemas.events import (
     TicketTypeAvailability,
     TicketTypeOut,
 )
-from tp_api.schemas.keys import ApiKeyOut
+from tp_api.schemas.keys import ApiKeyOut, OAuthClientOut
 from tp_api.schemas.orders import (
     CustomerOrder,
     CustomerOut,
@@ -286,9 +287,24 @@ def api_key_out(key: ApiKey) -> ApiKeyOut:
         label=key.label,
         prefix=key.prefix,
         scopes=key.scopes.split(),
+        allowed_ips=key.allowed_ips.split(),
         created_at=key.created_at,
         last_used_at=key.last_used_at,
         revoked_at=key.revoked_at,
+    )
+
+
+def oauth_client_out(client: OAuthClient) -> OAuthClientOut:
+    return OAuthClientOut(
+        id=client.id,
+        client_id=client.client_id,
+        label=client.label,
+        scopes=client.scopes.split(),
+        allowed_ips=client.allowed_ips.split(),
+        created_at=client.created_at,
+        last_used_at=client.last_used_at,
+        revoked_at=client.revoked_at,
+        previous_secret_expires_at=client.previous_secret_expires_at,
     )
 
 

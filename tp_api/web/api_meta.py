@@ -10,7 +10,7 @@ from flask import Blueprint, Response, current_app, request
 
 from tp_api.schemas.health import Health, ShopSync
 from tp_api.services import health_report
-from tp_api.services.credentials import admin_keys
+from tp_api.services.credentials import oauth_tokens
 from tp_api.services.errors import TicketingError
 from tp_api.web.admin import presented_key
 from tp_api.web.api_routes import model_response, operation
@@ -36,7 +36,7 @@ def health() -> Response:
     key = presented_key()
     if key and report.database_ok:
         try:
-            caller = admin_keys.authenticate_api_key(
+            caller = oauth_tokens.authenticate_caller(
                 key,
                 client=request.remote_addr or "unknown",
                 throttle=parts().auth_throttle,

@@ -17,7 +17,7 @@ from pydantic.json_schema import models_json_schema
 from tp_api.schemas.base import ErrorBody
 
 # Importing these registers the door and partner APIs' operations (validated by hand).
-from tp_api.web import door_spec, partner_spec  # noqa: F401
+from tp_api.web import door_spec, oauth_spec, partner_spec  # noqa: F401
 from tp_api.web.api_routes import OPERATIONS, Operation
 
 _REF = "#/components/schemas/{model}"
@@ -36,7 +36,17 @@ _STATUS_TEXT = {
     503: "Unavailable",
 }
 _SECURITY_SCHEMES = {
-    "bearerAuth": {"type": "http", "scheme": "bearer", "description": "An admin-API key"},
+    "bearerAuth": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An admin-API key, or an access token from POST /api/v1/oauth/token",
+    },
+    "oauthClient": {
+        "type": "http",
+        "scheme": "basic",
+        "description": "An OAuth client's id and secret (or client_id and client_secret in "
+        "the body)",
+    },
     "apiKeyHeader": {"type": "apiKey", "in": "header", "name": "x-api-key"},
     "partnerKey": {
         "type": "apiKey",
@@ -50,6 +60,7 @@ _SECURITY: dict[str, list[dict[str, list[str]]]] = {
     "apiKey": [{"bearerAuth": []}, {"apiKeyHeader": []}],
     "partnerKey": [{"partnerKey": []}],
     "scannerKey": [{"scannerKey": []}],
+    "oauthClient": [{"oauthClient": []}, {}],
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask import Flask, current_app
@@ -38,6 +39,7 @@ class WebParts:
     password_links: PasswordLinkSigner  # staff set-password links
     shop_approvals: ApprovalSigner  # WooCommerce's approval screen
     waiting_rooms: WaitingRooms  # the lines of events with a waiting room
+    oauth_token_lifetime: timedelta  # how long an OAuth access token lives
 
 
 def install(app: Flask, web_parts: WebParts) -> None:

@@ -59,3 +59,50 @@ def test_another_accounts_key_cannot_be_revoked(client, seller, factory):
     refused = post_form(client, "/console/keys", f"/console/keys/partner/{key.id}/revoke", {})
     assert refused.status_code == 404
     assert PartnerKey.get_by_id(key.id).revoked_at is None
+
+
+def test_an_oauth_client_is_made_rotated_and_revoked(client, seller):
+    from tp_api.db import utcnow
+    from tp_api.models import OAuthClient
+    from tp_api.services.credentials import oauth_clients
+
+    made = post_form(
+        client, "/console/keys", "/console/keys/oauth",
+        {"label": "Box office", "scopes": "events:read", "addresses": "192.0.2.0/24"},
+    )  # fmt: skip
+    assert made.status_code == 200
+    first = _issued(made)
+    row = OAuthClient.get(OAuthClient.label == "Box office")
+    assert (row.scopes, row.allowed_ips) == ("events:read", "192.0.2.0/24")
+    assert f'value="{row.client_id}"' in made.get_data(as_text=True)
+    rotated = post_form(
+        client, "/console/keys", f"/console/keys/oauth/{row.id}/rotate", {"grace": "0"}
+    )
+    second = _issued(rotated)
+    assert oauth_clients.verify(row.client_id, first, utcnow()) is None
+    assert oauth_clients.verify(row.client_id, second, utcnow()) is not None
+    revoked = post_form(client, "/console/keys", f"/console/keys/oauth/{row.id}/revoke", {})
+    assert revoked.status_code == 302
+    assert OAuthClient.get_by_id(row.id).revoked_at is not None
+    actions = [
+        e.action for e in AuditEntry.select().where(AuditEntry.subject_type == "oauth_client")
+    ]
+    assert actions == [
+        "oauth_client.created",
+        "oauth_client.secret_rotated",
+        "oauth_client.revoked",
+    ]
+
+
+def test_key_addresses_page_saves_and_refuses_beside_the_field(client, seller):
+    key = PartnerKey.get(PartnerKey.account == seller.id)
+    path = f"/console/keys/partner/{key.id}/addresses"
+    assert "Allowed addresses of the partner key" in page_text(client.get(path))
+    refused = post_form(client, path, path, {"addresses": "10.0.0.1\nfoo"})
+    assert refused.status_code == 400
+    assert "&#39;foo&#39; is not an IP address or CIDR range" in refused.get_data(as_text=True)
+    saved = post_form(client, path, path, {"addresses": "10.0.0.1\n2001:db8::/32"})
+    assert saved.status_code == 302
+    assert PartnerKey.get_by_id(key.id).allowed_ips == "10.0.0.1/32 2001:db8::/32"
+    assert client.get(f"/console/keys/nothing/{key.id}/addresses").status_code == 404
+    assert client.get(f"/console/keys/admin/{key.id + 99}/addresses").status_code == 404

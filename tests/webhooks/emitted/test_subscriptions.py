@@ -78,6 +78,7 @@ RAISED_BY_LIFECYCLE = {
     "event.cancelled",
     "event.sold_out",
     "ticket_type.sold_out",
+    "ticket_type.availability_changed",
 }
 
 

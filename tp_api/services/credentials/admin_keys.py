@@ -21,6 +21,7 @@ from tp_api.schemas.keys import Scope
 from tp_api.services import audit_trail
 from tp_api.services.actors import SYSTEM, Actor, MissingScopes
 from tp_api.services.audit_trail import created
+from tp_api.services.credentials import ip_allowlist
 from tp_api.services.credentials.authenticator import (
     AuthThrottle,
     KeyCache,
@@ -35,6 +36,7 @@ from tp_api.services.errors import InvalidInput, NotFound, Said, Unauthenticated
 API_KEY_PREFIX = "tpk_"
 _PREFIX_LEN = 12
 MAX_ACTIVE_KEYS = 20
+NOT_FROM_HERE = "This credential may not be used from this address"
 
 # The schema's Literal is the one list (it validates requests); this is its run-time form.
 SCOPES: tuple[str, ...] = get_args(Scope)
@@ -48,10 +50,20 @@ class ApiCaller:
     key_id: int
     scopes: frozenset[str]
     label: str = ""
+    allowed_ips: str = ""
+    # "api_key" or "oauth_client": what key_id names (an OAuth token calls as its client).
+    credential: str = "api_key"
+
+    @property
+    def namespace(self) -> str:
+        """Whose Idempotency-Keys these are: one key or one OAuth client."""
+        return f"apikey:{self.key_id}" if self.credential == "api_key" else f"oauth:{self.key_id}"
 
     @property
     def actor(self) -> Actor:
         """The key as the domain knows it: named by its label, limited to its scopes."""
+        if self.credential == "oauth_client":
+            return Actor.oauth_client(self.key_id, self.label, self.scopes)
         return Actor.api_key(self.key_id, self.label, self.scopes)
 
     def require(self, *needed: str) -> None:
@@ -104,11 +116,14 @@ def create_api_key(
     *,
     label: str = "",
     scopes: Iterable[str] | None = None,
+    allowed_ips: Iterable[str] | None = None,
     actor: Actor = SYSTEM,
 ) -> NewApiKey:
-    """Create a key for the account (all scopes unless narrowed); the secret is returned once."""
+    """Create a key for the account (all scopes unless narrowed, usable from anywhere unless
+    ``allowed_ips`` lists addresses or CIDR ranges); the secret is returned once."""
     actor.require("keys:write")
     chosen = parse_scopes(scopes)
+    allowlist = ip_allowlist.parse_allowlist(allowed_ips)
     label = label.strip()
     if len(label) > 200:
         raise InvalidInput("label must be at most 200 characters")
@@ -131,8 +146,16 @@ def create_api_key(
             prefix=secret[:_PREFIX_LEN],
             key_hash=hash_key(secret),
             scopes=" ".join(chosen),
+            allowed_ips=allowlist,
         )
-        values = created({"label": label, "scopes": " ".join(chosen), "prefix": key.prefix})
+        values = created(
+            {
+                "label": label,
+                "scopes": " ".join(chosen),
+                "prefix": key.prefix,
+                "allowedIps": allowlist,
+            }
+        )
         audit_trail.record(account_id, actor, "api_key.created", _subject(key), values)
     return NewApiKey(key, secret)
 
@@ -173,13 +196,31 @@ def revoke_api_key(
     return key
 
 
+def set_allowlist(
+    account_id: int, key_id: int, allowed_ips: Iterable[str], *, actor: Actor = SYSTEM
+) -> ApiKey:
+    """Replace the addresses and CIDR ranges a key may be used from (empty: anywhere); in
+    effect at once in this process and within ``KEY_CACHE_TTL`` in the others."""
+    actor.require("keys:write")
+    allowlist = ip_allowlist.parse_allowlist(allowed_ips)
+    with write_transaction():
+        key = get_api_key(account_id, key_id)
+        if key.allowed_ips != allowlist:
+            change = {"allowedIps": [key.allowed_ips, allowlist]}
+            key.allowed_ips = allowlist
+            key.save(only=[ApiKey.allowed_ips])
+            audit_trail.record(account_id, actor, "api_key.updated", _subject(key), change)
+    _cache.forget(key.key_hash)
+    return key
+
+
 def authenticate_api_key(
     secret: str | None, *, client: str = "local", throttle: AuthThrottle | None = None
 ) -> ApiCaller:
     """Resolve a presented key, or raise Unauthenticated (missing, unknown or revoked); a
     failure is counted against ``client`` and refused with TooManyAttempts over the limit."""
     now = utcnow()
-    return authenticate_with(
+    caller = authenticate_with(
         secret,
         lookup=lambda given, wanted: _match(given, wanted, now),
         cache=_cache,
@@ -190,6 +231,14 @@ def authenticate_api_key(
         valid_shape=plausible(secret, API_KEY_PREFIX, _PREFIX_LEN),
         refusal=lambda: _refusal(secret),
     )
+    ip_allowlist.enforce(
+        caller.allowed_ips,
+        client,
+        account_id=caller.account_id,
+        subject=("api_key", caller.key_id, caller.label or f"API key {caller.key_id}"),
+        message=NOT_FROM_HERE,
+    )
+    return caller
 
 
 def _match(secret: str, wanted: str, now: datetime) -> ApiCaller | None:
@@ -198,7 +247,8 @@ def _match(secret: str, wanted: str, now: datetime) -> ApiCaller | None:
     ):
         if hmac.compare_digest(key.key_hash, wanted):
             touch_last_used(ApiKey, key, now)
-            return ApiCaller(key.account_id, key.id, frozenset(key.scopes.split()), key.label)
+            scopes = frozenset(key.scopes.split())
+            return ApiCaller(key.account_id, key.id, scopes, key.label, key.allowed_ips)
     return None
 
 

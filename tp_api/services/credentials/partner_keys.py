@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hmac
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +20,7 @@ from tp_api.models import Account, PartnerKey
 from tp_api.services import audit_trail
 from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.audit_trail import created
+from tp_api.services.credentials import ip_allowlist
 from tp_api.services.credentials.authenticator import (
     AuthThrottle,
     DatabaseFailures,
@@ -44,6 +46,8 @@ class AuthContext:
     account_id: int
     account_name: str
     key_id: int
+    allowed_ips: str = ""
+    label: str = ""
 
 
 _cache: KeyCache[AuthContext] = KeyCache()
@@ -118,15 +122,39 @@ def list_keys(account_id: int) -> list[PartnerKey]:
     return list(PartnerKey.select().where(PartnerKey.account == account_id).order_by(PartnerKey.id))
 
 
+def get_key(account_id: int, key_id: int) -> PartnerKey:
+    """One partner key of the account, or NotFound."""
+    key = PartnerKey.get_or_none((PartnerKey.id == key_id) & (PartnerKey.account == account_id))
+    if key is None:
+        raise NotFound(Said("Key {key_id} not found", key_id=key_id), code="key_not_found")
+    return key
+
+
 def revoke_key(account_id: int, key_id: int, *, actor: Actor = SYSTEM) -> PartnerKey:
     """Revoke one key of the account; later calls with it get 403 Unauthorized."""
     actor.require("keys:write")
     with write_transaction():
-        key = PartnerKey.get_or_none((PartnerKey.id == key_id) & (PartnerKey.account == account_id))
-        if key is None:
-            raise NotFound(Said("Key {key_id} not found", key_id=key_id), code="key_not_found")
+        key = get_key(account_id, key_id)
         if stamp_revoked(PartnerKey, key):
             audit_trail.record(account_id, actor, "partner_key.revoked", _subject(key))
+    _cache.forget(key.key_hash)
+    return key
+
+
+def set_allowlist(
+    account_id: int, key_id: int, allowed_ips: Iterable[str], *, actor: Actor = SYSTEM
+) -> PartnerKey:
+    """Replace the addresses and CIDR ranges a partner key may be used from (empty:
+    anywhere); in effect at once here and within ``KEY_CACHE_TTL`` in other processes."""
+    actor.require("keys:write")
+    allowlist = ip_allowlist.parse_allowlist(allowed_ips)
+    with write_transaction():
+        key = get_key(account_id, key_id)
+        if key.allowed_ips != allowlist:
+            change = {"allowedIps": [key.allowed_ips, allowlist]}
+            key.allowed_ips = allowlist
+            key.save(only=[PartnerKey.allowed_ips])
+            audit_trail.record(account_id, actor, "partner_key.updated", _subject(key), change)
     _cache.forget(key.key_hash)
     return key
 
@@ -147,7 +175,7 @@ def authenticate(
     if throttle is None and policy is not None:
         throttle = AuthThrottle(DatabaseFailures(), policy)
     now = utcnow()
-    return authenticate_with(
+    context = authenticate_with(
         secret,
         lookup=lambda given, wanted: _match_key(given, wanted, now),
         cache=_cache,
@@ -158,6 +186,14 @@ def authenticate(
         valid_shape=plausible(secret, "", _PREFIX_LEN),
         refusal=lambda: Unauthenticated("Unauthorized"),
     )
+    ip_allowlist.enforce(
+        context.allowed_ips,
+        client,
+        account_id=context.account_id,
+        subject=("partner_key", context.key_id, context.label),
+        message="Unauthorized",  # the contract's one answer to a refused key
+    )
+    return context
 
 
 def _match_key(secret: str, wanted: str, now: datetime) -> AuthContext | None:
@@ -169,5 +205,6 @@ def _match_key(secret: str, wanted: str, now: datetime) -> AuthContext | None:
     for key in candidates:
         if hmac.compare_digest(key.key_hash, wanted):
             touch_last_used(PartnerKey, key, now)
-            return AuthContext(key.account.id, key.account.name, key.id)
+            label = key.label or key.prefix
+            return AuthContext(key.account.id, key.account.name, key.id, key.allowed_ips, label)
     return None

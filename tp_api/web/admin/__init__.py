@@ -1,8 +1,9 @@
 """The seller's admin API (``/api/v1``): one blueprint, its authentication, errors and
 Idempotency-Key handling; the resources live in the modules beside this one.
 
-Keys are sent as ``Authorization: Bearer <key>`` or ``x-api-key: <key>``. Every error has
-the shape ``{"error": {"code", "message", "status", "requestId", "details"?}}``.
+Keys are sent as ``Authorization: Bearer <key>`` or ``x-api-key: <key>``; an OAuth access
+token from ``POST /api/v1/oauth/token`` (tp_api.web.oauth) as ``Authorization: Bearer``.
+Every error has the shape ``{"error": {"code", "message", "status", "requestId", "details"?}}``.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from flask import Blueprint, Response, g, request
 
 from tp_api.services import idempotency
-from tp_api.services.credentials import admin_keys
+from tp_api.services.credentials import oauth_tokens
 from tp_api.services.errors import Conflict, TicketingError, TooManyAttempts, Unauthenticated
 from tp_api.web.api_routes import error_response
 from tp_api.web.parts import parts
@@ -25,7 +26,9 @@ def _error(error: TicketingError) -> Response:
     # Partner-API conventions answer 403 to a bad key; here 401 is what integrators expect.
     if isinstance(error, Unauthenticated):
         response = error_response(error, 401)
-        response.headers["WWW-Authenticate"] = 'Bearer realm="tp-bridge"'
+        # RFC 6750 §3.1: a bad access token is named as such, so OAuth clients fetch anew.
+        suffix = ', error="invalid_token"' if error.code == "invalid_token" else ""
+        response.headers["WWW-Authenticate"] = f'Bearer realm="tp-bridge"{suffix}'
         return response
     response = error_response(error)
     if isinstance(error, TooManyAttempts):
@@ -45,7 +48,7 @@ def presented_key() -> str | None:
 def _authenticate() -> Response | None:
     if request.method == "OPTIONS":
         return None  # CORS preflight: answered without a key
-    g.caller = admin_keys.authenticate_api_key(
+    g.caller = oauth_tokens.authenticate_caller(
         presented_key(),
         client=request.remote_addr or "unknown",
         throttle=parts().auth_throttle,
@@ -56,7 +59,7 @@ def _authenticate() -> Response | None:
     fingerprint = idempotency.fingerprint(
         request.method, request.full_path, request.get_data(cache=True)
     )
-    outcome = idempotency.begin(g.caller.account_id, f"apikey:{g.caller.key_id}", key, fingerprint)
+    outcome = idempotency.begin(g.caller.account_id, g.caller.namespace, key, fingerprint)
     if isinstance(outcome, idempotency.StoredResponse):
         if outcome.status == idempotency.SECRET_NOT_REPLAYED:
             raise Conflict(outcome.body.decode(), code="idempotency_secret_not_replayed")
@@ -105,6 +108,7 @@ from tp_api.web.admin import (  # noqa: E402, F401
     events,
     fraud,
     keys,
+    oauth_clients,
     orders,
     queue,
     webhooks,

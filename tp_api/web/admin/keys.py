@@ -55,7 +55,11 @@ def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
     scopes = body.scopes if body.scopes is not None else sorted(g.caller.scopes)
     g.caller.require(*scopes)
     created = admin_keys.create_api_key(
-        g.caller.account_id, label=body.label, scopes=scopes, actor=g.caller.actor
+        g.caller.account_id,
+        label=body.label,
+        scopes=scopes,
+        allowed_ips=body.allowed_ips,
+        actor=g.caller.actor,
     )
     issued_secret(f"API key {created.key.id}")
     return ApiKeyCreated(**api_key_out(created.key).model_dump(), secret=created.secret)

@@ -6,12 +6,12 @@ from datetime import timedelta
 
 from flask import g
 
+from tp_api.schemas.base import SecretRotation
 from tp_api.schemas.webhooks import (
     DeliveryList,
     DeliveryListQuery,
     DeliveryOut,
     Queued,
-    SecretRotation,
     WebhookCreate,
     WebhookCreated,
     WebhookList,

@@ -104,6 +104,8 @@ _PAGE_SCOPES = (
     ("console.keys", "keys:write"),
     ("console.partner_key", "keys:write"),
     ("console.api_key", "keys:write"),
+    ("console.oauth_client", "keys:write"),  # create, rotate, revoke
+    ("console.key_addresses", "keys:write"),
     ("console.audit", "audit:read"),
     ("console.staff", "staff:write"),
 )
@@ -324,7 +326,9 @@ from tp_api.web.console import (  # noqa: E402,F401
     event_editor,
     events,
     fraud_review,
+    key_addresses,
     keys,
+    oauth_clients,
     orders,
     scanners,
     shop_admin,

@@ -10,7 +10,8 @@ from typing import Any
 
 from flask import Response, flash, redirect, render_template, request, url_for
 
-from tp_api.services.credentials import admin_keys, partner_keys
+from tp_api.db import utcnow
+from tp_api.services.credentials import admin_keys, oauth_clients, partner_keys
 from tp_api.services.credentials.admin_keys import SCOPES
 from tp_api.services.errors import TicketingError
 from tp_api.web.console import account_id, actor, bp
@@ -30,8 +31,9 @@ SCOPE_NAMES = {
 
 @bp.get("/keys")
 def keys() -> str:
-    """The account's partner and admin-API keys, with forms to make new ones."""
-    return _page()
+    """The account's partner keys, admin-API keys and OAuth clients, with forms to make new
+    ones."""
+    return page()
 
 
 @bp.post("/keys/partner")
@@ -39,9 +41,9 @@ def partner_key_create() -> str | tuple[str, int]:
     """A new partner key; its secret is on the answer only."""
     label = request.form.get("label", "").strip()
     if len(label) > 200:
-        return _page(errors={"partner-label": _("At most 200 characters.")}), 422
+        return page(errors={"partner-label": _("At most 200 characters.")}), 422
     made = partner_keys.create_key(account_id(), label=label, actor=actor())
-    return _page(issued={"kind": "partner", "label": made.label, "secret": made.secret})
+    return page(issued={"kind": "partner", "label": made.label, "secret": made.secret})
 
 
 @bp.post("/keys/admin")
@@ -50,13 +52,16 @@ def api_key_create() -> str | tuple[str, int]:
     label = request.form.get("label", "").strip()
     scopes = [s for s in request.form.getlist("scopes") if s in SCOPES]
     if not scopes:
-        return _page(errors={"scopes": _("Choose what the key may do.")}, typed=label), 422
+        return page(
+            errors={"scopes": _("Choose what the key may do.")}, typed={"admin-label": label}
+        ), 422
     try:
         made = admin_keys.create_api_key(account_id(), label=label, scopes=scopes, actor=actor())
     except TicketingError as error:
-        return _page(errors={"admin-label": translated(error.message)}, typed=label), error.status
+        refused = {"admin-label": translated(error.message)}
+        return page(errors=refused, typed={"admin-label": label}), error.status
     issued = {"kind": "admin", "label": made.key.label, "secret": made.secret}
-    return _page(issued=issued)
+    return page(issued=issued)
 
 
 @bp.post("/keys/partner/<int:key_id>/revoke")
@@ -75,15 +80,21 @@ def api_key_revoke(key_id: int) -> Response:
     return redirect(url_for("console.keys"))  # type: ignore[return-value]
 
 
-def _page(
-    *, issued: dict[str, str] | None = None, errors: dict[str, str] | None = None, typed: str = ""
+def page(
+    *,
+    issued: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+    typed: dict[str, str] | None = None,
 ) -> str:
+    """The keys page; ``typed`` holds what a refused form had (by the form's field ids)."""
     context: dict[str, Any] = {
         "partner": partner_keys.list_keys(account_id()),
         "admin": admin_keys.list_api_keys(account_id()),
+        "clients": oauth_clients.list_clients(account_id()),
         "scopes": [(scope, translated(SCOPE_NAMES.get(scope, scope))) for scope in SCOPES],
         "issued": issued,
         "errors": errors or {},
-        "typed": typed,
+        "typed": typed or {},
+        "now": utcnow(),
     }
     return render_template("console/keys.html", **context)
