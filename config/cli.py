@@ -1,5 +1,5 @@
 """The ``tp-bridge`` command: serve, db, account, key, events, outbox (+ demo, shop, sync,
-scanner, webhook, oauth-client, staff, my-tickets from the cli_* modules)."""
+scanner, webhook, oauth-client, test-data, staff, my-tickets from the cli_* modules)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from config.redaction import install_log_scrubbing
 from config.settings import Settings, SettingsError
 from tp_api import migrations
 from tp_api.db import connect
+from tp_api.services import sandbox
 from tp_api.services.credentials import admin_keys, partner_keys
 from tp_api.services.events import catalogue as event_service
 from tp_api.web import partner_json
@@ -163,6 +164,11 @@ _ADMIN = click.option(
 @click.option("--label", default="", show_default=True)
 @_ADMIN
 @click.option(
+    "--test",
+    is_flag=True,
+    help="A test-mode key, acting on the account's sandbox (docs/sandbox.md).",
+)
+@click.option(
     "--scope",
     "scopes",
     multiple=True,
@@ -171,7 +177,12 @@ _ADMIN = click.option(
 )
 @click.pass_obj
 def key_create(
-    settings: Settings, account_name: str, label: str, admin: bool, scopes: tuple[str, ...]
+    settings: Settings,
+    account_name: str,
+    label: str,
+    admin: bool,
+    test: bool,
+    scopes: tuple[str, ...],
 ) -> None:
     """Create a key; the key is printed once and never again."""
     if scopes and not admin:
@@ -179,12 +190,13 @@ def key_create(
     with _database(settings):
         owner = partner_keys.get_account_by_name(account_name)
         if admin:
-            created = admin_keys.create_api_key(
+            create = sandbox.create_test_api_key if test else admin_keys.create_api_key
+            created = create(
                 owner.id, label=label, scopes=scopes or None, actor=command_line_actor()
             )
             _echo_json(
                 {
-                    "account_id": owner.id,
+                    "account_id": created.key.account_id,
                     "key_id": created.key.id,
                     "label": created.key.label,
                     "scopes": created.key.scopes.split(),
@@ -192,10 +204,11 @@ def key_create(
                 }
             )
             return
-        new_key = partner_keys.create_key(owner.id, label=label, actor=command_line_actor())
+        create_partner = sandbox.create_test_partner_key if test else partner_keys.create_key
+        new_key = create_partner(owner.id, label=label, actor=command_line_actor())
     _echo_json(
         {
-            "account_id": owner.id,
+            "account_id": new_key.account_id,
             "key_id": new_key.id,
             "label": new_key.label,
             "key": new_key.secret,
@@ -321,6 +334,7 @@ def scan_key(settings: Settings) -> None:
 main.add_command(cli_door.scanner)
 main.add_command(cli_webhooks.webhook)
 main.add_command(cli_oauth.oauth_client)
+main.add_command(cli_oauth.test_data)
 main.add_command(cli_staff.staff)
 main.add_command(cli_pages.my_tickets)
 main.add_command(cli_sync.shop)

@@ -47,9 +47,10 @@ _PAGE_TOKEN = re.compile(r"(/my-tickets/)[^/?#\s]+", re.IGNORECASE)
 # A waiting-room token buys the place's tickets during its turn: in the poll's and the
 # hosted page's paths (signed tokens have dots; event ids and "join" do not).
 _QUEUE_TOKEN = re.compile(r"(/queue/(?:[0-9]+/place/)?)[A-Za-z0-9_-]+\.[A-Za-z0-9_.-]+")
-# Our own keys wherever they appear: partner (tp_), admin-API (tpk_), scanner (tps_). Real
+# Our own keys wherever they appear: partner (tp_), admin-API (tpk_), scanner (tps_), OAuth
+# client secrets (tpcs_) and access tokens (tpat_); test-mode ones too (tp_test_…). Real
 # ones carry 43 characters after the prefix; 20 keeps module names like tp_api.x intact.
-_OUR_KEY = re.compile(r"\b(tp[ks]?_)[A-Za-z0-9_-]{20,}")
+_OUR_KEY = re.compile(r"\b(tp(?:[ks]|cs|at)?_)[A-Za-z0-9_-]{20,}")
 _BEARER = re.compile(r"\b(Bearer\s+)[^\s\"',;]+", re.IGNORECASE)
 _CONTROL = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
 _ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}

@@ -73,3 +73,27 @@ def test_an_oauth_client_and_an_allowlist(live_server, open_page, screenshot, st
     )
     refused = requests.post(f"{live_server}/api/v1/oauth/token", json=body, timeout=5)
     assert refused.status_code == 403  # the browser's tests run on 127.0.0.1, not 192.0.2.1
+
+
+@pytest.mark.parametrize("kind", ["phone", "desktop"])
+def test_test_mode_keys_and_the_wipe(
+    live_server, open_page, screenshot, staff_seller, factory, kind
+):
+    factory.ticket_type(factory.event(staff_seller, name="Harbour Jazz"))
+    page = open_page(kind)
+    sign_in(page, live_server, landing="/console/keys")
+    page.get_by_role("link", name="Test mode: keys for certifying").click()
+    page.locator("#partner-label").fill("Test shop")
+    page.get_by_role("button", name="Create test partner key").click()
+    secret = page.get_by_label("Key", exact=True).input_value()
+    assert secret.startswith("tp_test_")
+    events = requests.get(f"{live_server}/tp-api/events", params={"key": secret}, timeout=5)
+    assert events.headers["X-TP-Test-Mode"] == "true"
+    assert [e["name"] for e in events.json()] == ["Harbour Jazz"]
+
+    page.goto(live_server + "/console/test-mode")
+    expect(page.get_by_role("row", name="Test shop")).to_be_visible()
+    photograph(page, screenshot, "console-test-mode", kind)
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Wipe test data").click()
+    expect(page.get_by_role("status")).to_contain_text("Test data wiped: 0 test orders deleted.")

@@ -74,3 +74,21 @@ def test_key_allow_for_partner_and_admin_keys(run, db):
         "key", "allow", "--admin", "--account", "Festival BV", str(admin.key.id), "2001:db8::/48"
     )
     assert ApiKey.get_by_id(admin.key.id).allowed_ips == "2001:db8::/48"
+
+
+def test_test_mode_keys_clients_and_the_wipe(run, db):
+    from tp_api.services import sandbox
+
+    live = partner_keys.create_account("Festival BV")
+    partner = json.loads(run("key", "create", "--account", "Festival BV", "--test").output)
+    assert partner["key"].startswith("tp_test_")
+    box = sandbox.find_sandbox(live.id)
+    assert partner["account_id"] == box.id
+    admin = run("key", "create", "--admin", "--test", "--account", "Festival BV")
+    assert json.loads(admin.output)["key"].startswith("tpk_test_")
+    client = run("oauth-client", "create", "--test", "--account", "Festival BV")
+    assert json.loads(client.output)["clientId"].startswith("tpc_test_")
+    shown = json.loads(run("test-data", "show", "--account", "Festival BV").output)
+    assert shown == {"sandbox_account_id": box.id, "events": 0, "orders": 0}
+    wiped = run("test-data", "wipe", "--account", "Festival BV")
+    assert wiped.exit_code == 0 and json.loads(wiped.output) == {"orders_deleted": 0}

@@ -49,6 +49,12 @@ def test_redact(line, expected):
         ("key tpk_" + "A" * 43 + " used", "key tpk_[redacted] used"),
         ("tp_" + "b-_" * 15, "tp_[redacted]"),
         ("tps_" + "9" * 30 + "/x", "tps_[redacted]/x"),
+        ("client_secret=tpcs_" + "s" * 43, "client_secret=[redacted]"),
+        (
+            "secret tpcs_" + "s" * 43 + " and tpat_" + "t" * 43,
+            "secret tpcs_[redacted] and tpat_[redacted]",
+        ),
+        ("tpk_test_" + "k" * 43, "tpk_[redacted]"),
         ("Authorization: Bearer abc.def", "Authorization: Bearer [redacted]"),
         # Left alone: module names, ordinary parameters.
         ("tp_api.services.credentials.keys", "tp_api.services.credentials.keys"),

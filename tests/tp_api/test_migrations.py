@@ -120,6 +120,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0022_waiting_room",
             "0023_fraud_scoring",
             "0025_oauth_and_allowlists",
+            "0026_sandbox",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]

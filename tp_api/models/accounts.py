@@ -13,6 +13,12 @@ class Account(BaseModel):
 
     name = peewee.CharField(max_length=200, unique=True)
     created_at = created_at_field()
+    # Set on a sandbox: the live account whose test-mode credentials act here (seed 002;
+    # tp_api.services.sandbox). Deleting the live account deletes its sandbox.
+    sandbox_of = peewee.ForeignKeyField(
+        "self", null=True, unique=True, backref="sandboxes", on_delete="CASCADE"
+    )
+    sandbox_of_id: int | None  # the foreign key's column (peewee's accessor)
 
 
 class PartnerKey(BaseModel):

@@ -32,6 +32,8 @@ class ApiKeyCreate(RequestModel):
     label: text(200) = ""  # type: ignore[valid-type]
     scopes: list[Scope] | None = Field(None, min_length=1, max_length=8)
     allowed_ips: AllowedIps | None = Field(None, max_length=50)  # type: ignore[valid-type]
+    # A test-mode key (tpk_test_…), acting on the account's sandbox (docs/sandbox.md).
+    test_mode: bool = False
 
 
 class AllowlistUpdate(RequestModel):
@@ -46,6 +48,7 @@ class ApiKeyOut(ResponseModel):
     prefix: str
     scopes: list[str]
     allowed_ips: list[str]
+    test_mode: bool
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
@@ -67,6 +70,8 @@ class OAuthClientCreate(RequestModel):
     label: text(200) = ""  # type: ignore[valid-type]
     scopes: list[Scope] | None = Field(None, min_length=1, max_length=8)
     allowed_ips: AllowedIps | None = Field(None, max_length=50)  # type: ignore[valid-type]
+    # A test-mode client (tpc_test_…), its tokens acting on the sandbox (docs/sandbox.md).
+    test_mode: bool = False
 
 
 class OAuthClientOut(ResponseModel):
@@ -75,6 +80,7 @@ class OAuthClientOut(ResponseModel):
     label: str
     scopes: list[str]
     allowed_ips: list[str]
+    test_mode: bool
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None
@@ -90,6 +96,19 @@ class OAuthClientCreated(OAuthClientOut):
 
 class OAuthClientList(ResponseModel):
     items: list[OAuthClientOut]
+
+
+class TestDataOut(ResponseModel):
+    """The account's test mode: its sandbox (None before the first test credential) and
+    the test data it holds."""
+
+    sandbox_account_id: int | None
+    events: int
+    orders: int
+
+
+class TestDataWiped(ResponseModel):
+    orders_deleted: int
 
 
 class ScannerCreate(RequestModel):

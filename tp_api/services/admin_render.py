@@ -45,6 +45,7 @@ from tp_api.schemas.orders import (
     TicketStatusName,
 )
 from tp_api.schemas.webhooks import AttemptOut, DeliveryOut, DeliveryStatusName, WebhookOut
+from tp_api.services.credentials import admin_keys, oauth_clients
 from tp_api.services.customers.listing import Customer
 from tp_api.services.events.catalogue import EventNode
 from tp_api.services.events.event_catalogue import effective_status, pool_available
@@ -288,6 +289,7 @@ def api_key_out(key: ApiKey) -> ApiKeyOut:
         prefix=key.prefix,
         scopes=key.scopes.split(),
         allowed_ips=key.allowed_ips.split(),
+        test_mode=admin_keys.is_test(key),
         created_at=key.created_at,
         last_used_at=key.last_used_at,
         revoked_at=key.revoked_at,
@@ -301,6 +303,7 @@ def oauth_client_out(client: OAuthClient) -> OAuthClientOut:
         label=client.label,
         scopes=client.scopes.split(),
         allowed_ips=client.allowed_ips.split(),
+        test_mode=oauth_clients.is_test(client),
         created_at=client.created_at,
         last_used_at=client.last_used_at,
         revoked_at=client.revoked_at,

@@ -77,6 +77,14 @@ def _authenticate() -> None:
     )
 
 
+@bp.after_request
+def _mark_test_mode(response: Response) -> Response:
+    auth = g.get("auth")
+    if auth is not None and auth.test_mode:
+        response.headers["X-TP-Test-Mode"] = "true"  # a test-mode key: docs/sandbox.md
+    return response
+
+
 def _account_id() -> int:
     return int(g.auth.account_id)
 

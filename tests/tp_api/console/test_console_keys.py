@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from tests.tp_api.console.support import page_text, post_form
-from tp_api.models import ApiKey, AuditEntry, PartnerKey
+from tp_api.models import ApiKey, AuditEntry, Event, PartnerKey
 
 _SECRET = re.compile(r'id="new-secret" type="text" readonly value="([^"]+)"')
 
@@ -106,3 +106,41 @@ def test_key_addresses_page_saves_and_refuses_beside_the_field(client, seller):
     assert PartnerKey.get_by_id(key.id).allowed_ips == "10.0.0.1/32 2001:db8::/32"
     assert client.get(f"/console/keys/nothing/{key.id}/addresses").status_code == 404
     assert client.get(f"/console/keys/admin/{key.id + 99}/addresses").status_code == 404
+
+
+def test_test_mode_page_makes_keys_and_wipes(client, seller, factory):
+    import json
+
+    from tests.factories import order_body
+    from tp_api.models import Order, TicketType
+    from tp_api.services import sandbox
+
+    factory.ticket_type(factory.event(seller))
+    assert "No test partner keys yet." in page_text(client.get("/console/test-mode"))
+    made = post_form(
+        client, "/console/test-mode", "/console/test-mode/keys/partner", {"label": "Test shop"}
+    )
+    secret = _issued(made)
+    assert secret.startswith("tp_test_")
+    box = sandbox.find_sandbox(seller.id)
+    test_type = TicketType.select().join(Event).where(Event.account == box.id).get()
+    pushed = client.post(
+        f"/tp-api/orders/create?key={secret}",
+        data=json.dumps(order_body(test_type.id)),
+        content_type="application/json",
+    )
+    assert pushed.status_code == 200
+    assert "1 test orders" in page_text(client.get("/console/test-mode"))
+    wiped = post_form(client, "/console/test-mode", "/console/test-mode/wipe", {})
+    assert wiped.status_code == 302
+    assert Order.select().where(Order.account == box.id).count() == 0
+    key = PartnerKey.get(PartnerKey.account == box.id)
+    revoked = post_form(
+        client, "/console/test-mode", f"/console/test-mode/keys/partner/{key.id}/revoke", {}
+    )
+    assert revoked.status_code == 302 and PartnerKey.get_by_id(key.id).revoked_at is not None
+    admin = post_form(
+        client, "/console/test-mode", "/console/test-mode/keys/admin", {"label": "Cert"}
+    )
+    assert _issued(admin).startswith("tpk_test_")
+    assert client.get("/console/test-mode/keys/other").status_code == 405

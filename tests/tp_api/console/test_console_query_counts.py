@@ -21,8 +21,9 @@ from tp_api.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
-from tp_api.services import audit_trail
+from tp_api.services import audit_trail, sandbox
 from tp_api.services.actors import Actor
+from tp_api.services.credentials import oauth_clients
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.delivery.ticket_files import ticket_code
 from tp_api.services.door import scanners
@@ -79,6 +80,10 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
         for kind in ("orders", "stock", "orders"):
             SyncRun.create(shop=shop.id, kind=kind, finished_at=utcnow(), errors=1, error_text="x")
     ids["order"] = _big_order(factory, owner, ids["event"], size)
+    for i in range(size):  # the keys page and the test-mode page list these
+        oauth_clients.create_client(owner.id, label=f"client {i}", allowed_ips=["192.0.2.0/24"])
+        sandbox.create_test_partner_key(owner.id, label=f"test {i}")
+        sandbox.create_test_api_key(owner.id, label=f"test {i}")
     endpoint = _endpoint_with_failed_deliveries(owner, size)
     ids["endpoint"] = endpoint.id
     return ids
@@ -164,6 +169,7 @@ PAGES = [
     "/console/events/{event}/queue",
     "/console/audit",
     "/console/keys",
+    "/console/test-mode",
     "/console/scanners",
     "/console/staff",
     "/console/audit?action=event&actor=staff",

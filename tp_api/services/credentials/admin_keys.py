@@ -34,6 +34,7 @@ from tp_api.services.credentials.authenticator import (
 from tp_api.services.errors import InvalidInput, NotFound, Said, Unauthenticated
 
 API_KEY_PREFIX = "tpk_"
+TEST_MARK = "test_"  # after the prefix, on test-mode keys (tp_api.services.sandbox)
 _PREFIX_LEN = 12
 MAX_ACTIVE_KEYS = 20
 NOT_FROM_HERE = "This credential may not be used from this address"
@@ -53,6 +54,7 @@ class ApiCaller:
     allowed_ips: str = ""
     # "api_key" or "oauth_client": what key_id names (an OAuth token calls as its client).
     credential: str = "api_key"
+    test_mode: bool = False  # a test-mode credential, acting on a sandbox account
 
     @property
     def namespace(self) -> str:
@@ -117,17 +119,19 @@ def create_api_key(
     label: str = "",
     scopes: Iterable[str] | None = None,
     allowed_ips: Iterable[str] | None = None,
+    test: bool = False,
     actor: Actor = SYSTEM,
 ) -> NewApiKey:
     """Create a key for the account (all scopes unless narrowed, usable from anywhere unless
-    ``allowed_ips`` lists addresses or CIDR ranges); the secret is returned once."""
+    ``allowed_ips`` lists addresses or CIDR ranges); the secret is returned once. A ``test``
+    key (of a sandbox account) is marked ``tpk_test_``."""
     actor.require("keys:write")
     chosen = parse_scopes(scopes)
     allowlist = ip_allowlist.parse_allowlist(allowed_ips)
     label = label.strip()
     if len(label) > 200:
         raise InvalidInput("label must be at most 200 characters")
-    secret = API_KEY_PREFIX + secrets.token_urlsafe(32)
+    secret = API_KEY_PREFIX + (TEST_MARK if test else "") + secrets.token_urlsafe(32)
     with write_transaction():
         active = (
             ApiKey.select().where(ApiKey.account == account_id, ApiKey.revoked_at.is_null()).count()
@@ -162,6 +166,11 @@ def create_api_key(
 
 def _subject(key: ApiKey) -> tuple[str, int, str]:
     return ("api_key", key.id, key.label or key.prefix)
+
+
+def is_test(key: ApiKey) -> bool:
+    """Whether the key is a test-mode key (of a sandbox account)."""
+    return str(key.prefix).startswith(API_KEY_PREFIX + TEST_MARK)
 
 
 def list_api_keys(account_id: int) -> list[ApiKey]:
@@ -248,7 +257,9 @@ def _match(secret: str, wanted: str, now: datetime) -> ApiCaller | None:
         if hmac.compare_digest(key.key_hash, wanted):
             touch_last_used(ApiKey, key, now)
             scopes = frozenset(key.scopes.split())
-            return ApiCaller(key.account_id, key.id, scopes, key.label, key.allowed_ips)
+            return ApiCaller(
+                key.account_id, key.id, scopes, key.label, key.allowed_ips, test_mode=is_test(key)
+            )
     return None
 
 

@@ -28,6 +28,7 @@ from tp_api.services.errors import InvalidInput, NotFound, Said
 
 CLIENT_ID_PREFIX = "tpc_"
 SECRET_PREFIX = "tpcs_"  # noqa: S105 (what every secret starts with, not a secret)
+TEST_MARK = "test_"  # after the prefixes, on test-mode clients (tp_api.services.sandbox)
 ROTATION_GRACE = timedelta(hours=24)
 MAX_ROTATION_GRACE = timedelta(days=7)
 
@@ -46,16 +47,19 @@ def create_client(
     label: str = "",
     scopes: Iterable[str] | None = None,
     allowed_ips: Iterable[str] | None = None,
+    test: bool = False,
     actor: Actor = SYSTEM,
 ) -> NewClientSecret:
-    """A new client with the scopes its tokens may carry (all unless narrowed)."""
+    """A new client with the scopes its tokens may carry (all unless narrowed); a ``test``
+    client (of a sandbox account) is marked ``tpc_test_``, its secret and tokens too."""
     actor.require("keys:write")
     chosen = " ".join(parse_scopes(scopes))
     allowlist = ip_allowlist.parse_allowlist(allowed_ips)
     label = label.strip()
     if len(label) > 200:
         raise InvalidInput("label must be at most 200 characters")
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    mark = TEST_MARK if test else ""
+    secret = SECRET_PREFIX + mark + secrets.token_urlsafe(32)
     with write_transaction():
         active = OAuthClient.select().where(
             OAuthClient.account == account_id, OAuthClient.revoked_at.is_null()
@@ -70,7 +74,7 @@ def create_client(
             )
         client = OAuthClient.create(
             account=account_id,
-            client_id=CLIENT_ID_PREFIX + secrets.token_urlsafe(16),
+            client_id=CLIENT_ID_PREFIX + mark + secrets.token_urlsafe(16),
             label=label,
             secret_hash=hash_key(secret),
             scopes=chosen,
@@ -83,6 +87,11 @@ def create_client(
             account_id, actor, "oauth_client.created", subject(client), created(values)
         )
     return NewClientSecret(client, secret)
+
+
+def is_test(client: OAuthClient) -> bool:
+    """Whether the client is a test-mode client (of a sandbox account)."""
+    return str(client.client_id).startswith(CLIENT_ID_PREFIX + TEST_MARK)
 
 
 def subject(client: OAuthClient) -> tuple[str, int, str]:
@@ -122,9 +131,10 @@ def rotate_secret(
     actor.require("keys:write")
     if not timedelta(0) <= grace <= MAX_ROTATION_GRACE:
         raise InvalidInput("The grace period must be between 0 and 168 hours", code="invalid_grace")
-    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
     with write_transaction():
         client = _active(account_id, client_pk)
+        mark = TEST_MARK if is_test(client) else ""
+        secret = SECRET_PREFIX + mark + secrets.token_urlsafe(32)
         now = utcnow()
         client.previous_secret_hash = client.secret_hash if grace else None
         client.previous_secret_expires_at = now + grace if grace else None

@@ -156,12 +156,17 @@ class TokenServer:
     revoke: Callable[..., tuple[dict[str, str], str, int]]
 
 
+def _new_token(request: Request) -> str:
+    mark = oauth_clients.TEST_MARK if oauth_clients.is_test(request.client) else ""
+    return TOKEN_PREFIX + mark + secrets.token_urlsafe(32)
+
+
 def token_server(client_address: str, lifetime: timedelta = DEFAULT_LIFETIME) -> TokenServer:
     """The token and revocation endpoints for one request from ``client_address``."""
     validator = _Validator(client_address)
     bearer = BearerToken(
         validator,
-        token_generator=lambda _request: TOKEN_PREFIX + secrets.token_urlsafe(32),
+        token_generator=_new_token,
         expires_in=int(lifetime.total_seconds()),
     )
     tokens = TokenEndpoint(
@@ -232,7 +237,13 @@ def _match(secret: str, wanted: str, now: datetime) -> TokenCaller | None:
             label = client.label or client.client_id
             scopes = frozenset(token.scopes.split())
             caller = ApiCaller(
-                client.account_id, client.id, scopes, label, client.allowed_ips, "oauth_client"
+                client.account_id,
+                client.id,
+                scopes,
+                label,
+                client.allowed_ips,
+                "oauth_client",
+                oauth_clients.is_test(client),
             )
             return TokenCaller(caller, token.expires_at)
     return None

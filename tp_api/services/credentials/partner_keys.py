@@ -36,6 +36,8 @@ from tp_api.services.credentials.authenticator import (
 from tp_api.services.errors import Conflict, InvalidInput, NotFound, Said, Unauthenticated
 
 KEY_PREFIX = "tp_"
+# Test-mode keys (tp_api.services.sandbox) carry this after the prefix: visible in any log.
+TEST_MARK = "test_"
 _PREFIX_LEN = 12
 
 
@@ -48,6 +50,7 @@ class AuthContext:
     key_id: int
     allowed_ips: str = ""
     label: str = ""
+    test_mode: bool = False
 
 
 _cache: KeyCache[AuthContext] = KeyCache()
@@ -97,10 +100,13 @@ def get_account_by_name(name: str) -> Account:
     return account
 
 
-def create_key(account_id: int, *, label: str = "", actor: Actor = SYSTEM) -> NewKey:
-    """Create a partner key for the account and return it with its secret, once."""
+def create_key(
+    account_id: int, *, label: str = "", test: bool = False, actor: Actor = SYSTEM
+) -> NewKey:
+    """Create a partner key for the account and return it with its secret, once; a
+    ``test`` key (of a sandbox account) is marked ``tp_test_``."""
     actor.require("keys:write")
-    secret = KEY_PREFIX + secrets.token_urlsafe(32)
+    secret = KEY_PREFIX + (TEST_MARK if test else "") + secrets.token_urlsafe(32)
     with write_transaction():
         row = PartnerKey.create(
             account=account_id,
@@ -206,5 +212,8 @@ def _match_key(secret: str, wanted: str, now: datetime) -> AuthContext | None:
         if hmac.compare_digest(key.key_hash, wanted):
             touch_last_used(PartnerKey, key, now)
             label = key.label or key.prefix
-            return AuthContext(key.account.id, key.account.name, key.id, key.allowed_ips, label)
+            test = key.prefix.startswith(KEY_PREFIX + TEST_MARK)
+            return AuthContext(
+                key.account.id, key.account.name, key.id, key.allowed_ips, label, test
+            )
     return None

@@ -71,6 +71,14 @@ def _authenticate() -> Response | None:
 
 
 @bp.after_request
+def _mark_test_mode(response: Response) -> Response:
+    caller = g.get("caller")
+    if caller is not None and caller.test_mode:
+        response.headers["X-TP-Test-Mode"] = "true"  # docs/sandbox.md
+    return response
+
+
+@bp.after_request
 def _remember(response: Response) -> Response:
     claim = g.pop("idempotency_claim", None)
     if claim is None:

@@ -14,6 +14,7 @@ from tp_api.schemas.keys import (
     ScannerList,
     ScannerOut,
 )
+from tp_api.services import sandbox
 from tp_api.services.admin_render import api_key_out
 from tp_api.services.credentials import admin_keys
 from tp_api.services.door import scanners
@@ -51,10 +52,13 @@ def list_api_keys() -> ApiKeyList:
 )
 def create_api_key(body: ApiKeyCreate) -> ApiKeyCreated:
     """The secret is in this response only; store it now. A key can grant only scopes it has
-    itself (by default: all of its own)."""
+    itself (by default: all of its own). With ``testMode`` (or called with a test key) the
+    key is a test-mode key, ``tpk_test_…``, acting on the account's sandbox."""
     scopes = body.scopes if body.scopes is not None else sorted(g.caller.scopes)
     g.caller.require(*scopes)
-    created = admin_keys.create_api_key(
+    # A test-mode caller makes test keys; a live one makes them on asking (docs/sandbox.md).
+    create = sandbox.create_test_api_key if body.test_mode or g.caller.test_mode else None
+    created = (create or admin_keys.create_api_key)(
         g.caller.account_id,
         label=body.label,
         scopes=scopes,

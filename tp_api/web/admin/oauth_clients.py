@@ -15,7 +15,10 @@ from tp_api.schemas.keys import (
     OAuthClientCreated,
     OAuthClientList,
     OAuthClientOut,
+    TestDataOut,
+    TestDataWiped,
 )
+from tp_api.services import sandbox
 from tp_api.services.admin_render import api_key_out, oauth_client_out
 from tp_api.services.credentials import admin_keys, oauth_clients, oauth_tokens
 from tp_api.web.admin import bp, issued_secret
@@ -54,10 +57,12 @@ def list_oauth_clients() -> OAuthClientList:
 )
 def create_oauth_client(body: OAuthClientCreate) -> OAuthClientCreated:
     """The secret is in this response only; store it now. A client may be given only scopes
-    the caller has itself (by default: all of the caller's)."""
+    the caller has itself (by default: all of the caller's). With ``testMode`` (or called
+    with a test credential) it is a test-mode client, ``tpc_test_…``, on the sandbox."""
     scopes = body.scopes if body.scopes is not None else sorted(g.caller.scopes)
     g.caller.require(*scopes)
-    made = oauth_clients.create_client(
+    create = sandbox.create_test_oauth_client if body.test_mode or g.caller.test_mode else None
+    made = (create or oauth_clients.create_client)(
         g.caller.account_id,
         label=body.label,
         scopes=scopes,
@@ -163,3 +168,33 @@ def update_api_key(key_id: int, body: AllowlistUpdate) -> ApiKeyOut:
         g.caller.account_id, key_id, body.allowed_ips, actor=g.caller.actor
     )
     return api_key_out(key)
+
+
+@operation(
+    bp,
+    "/test-data",
+    "GET",
+    summary="Test mode: the sandbox and its test data",
+    tag="Test mode",
+    scopes=KEYS,
+    response=TestDataOut,
+)
+def test_data() -> TestDataOut:
+    """The account's sandbox (from a live or a test credential): its id, events and orders."""
+    held = sandbox.figures(g.caller.account_id)
+    return TestDataOut(sandbox_account_id=held.account_id, events=held.events, orders=held.orders)
+
+
+@operation(
+    bp,
+    "/test-data",
+    "DELETE",
+    summary="Test mode: wipe the test data",
+    tag="Test mode",
+    scopes=KEYS,
+    response=TestDataWiped,
+)
+def wipe_test_data() -> TestDataWiped:
+    """Delete every test order (tickets, check-ins, refunds), queued work and webhook event
+    of the sandbox; its stock comes back, its credentials, endpoints and events stay."""
+    return TestDataWiped(orders_deleted=sandbox.wipe(g.caller.account_id, actor=g.caller.actor))

@@ -106,6 +106,7 @@ _PAGE_SCOPES = (
     ("console.api_key", "keys:write"),
     ("console.oauth_client", "keys:write"),  # create, rotate, revoke
     ("console.key_addresses", "keys:write"),
+    ("console.test_mode", "keys:write"),  # the page, its keys and the wipe
     ("console.audit", "audit:read"),
     ("console.staff", "staff:write"),
 )
@@ -335,6 +336,7 @@ from tp_api.web.console import (  # noqa: E402,F401
     shop_products,
     shops,
     staff_users,
+    test_mode,
     waiting_room,
     webhook_admin,
     webhooks,
