@@ -214,3 +214,22 @@ def test_no_listener_no_availability_reads(factory, client, settings):
     subscribe(settings, shop.seller, types=["order.created"])
     shop.push(quantity=1)
     assert stored_events("ticket_type.availability_changed") == []
+
+
+def test_a_dates_capacity_counts_too(factory, client, settings):
+    children = [
+        {
+            "name": "Day 1",
+            "start_date": 1785780000,
+            "stock": 1,
+            "tickets": [{"name": "Day pass", "stock": 5, "price": 10}],
+        }
+    ]
+    shop = make_shop(factory, client, children=children, ticket_stock=1)
+    date = Event.get(Event.parent == shop.event.id)
+    day_type = TicketType.get(TicketType.event == date.id)
+    subscribe(settings, shop.seller)
+    response = shop.api.patch(f"/events/{shop.event.id}/dates/{date.id}", {"capacity": 0})
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert availability(shop)[-1][0] == day_type.id
+    assert availability(shop)[-1][2:] == (0, True, "capacity")

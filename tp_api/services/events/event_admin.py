@@ -13,7 +13,7 @@ from typing import Any
 
 import peewee
 
-from tp_api.db import is_postgres, lock_rows, tuples, utcnow, write_transaction
+from tp_api.db import is_postgres, lock_rows, utcnow, write_transaction
 from tp_api.models import Event, EventLifecycle, OrderLine, ProductMapping, TicketType
 from tp_api.schemas.events import (
     EventCreate,
@@ -26,6 +26,7 @@ from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.audit_trail import changed, created
 from tp_api.services.errors import Conflict, NotFound, Said, Unprocessable
 from tp_api.services.events import event_audit
+from tp_api.services.events.event_capacity import change_capacity
 from tp_api.services.events.event_catalogue import event_and_dates, find_event
 from tp_api.services.orders import availability
 from tp_api.services.webhooks import notify
@@ -151,9 +152,7 @@ def update_event(
             if name in changes and (changes[name] is not None or name in ("slug", "ends_at")):
                 setattr(event, column, changes[name])
         if "capacity" in changes:
-            with availability.watching(account_id, [event.id]):
-                set_capacity(event, changes["capacity"])
-                event.save()
+            change_capacity(account_id, event, changes["capacity"])
         if event.end_date is not None and event.start_date is not None:
             if event.end_date < event.start_date:
                 raise Unprocessable("endsAt must not be before startsAt", code="invalid_dates")
@@ -176,54 +175,6 @@ def move_type_dates(event: Event, old_start: datetime | None) -> None:
         .where((TicketType.event == event.id) & (TicketType.date == old_start))
         .execute()
     )
-
-
-def set_capacity(event: Event, capacity: int | None) -> None:
-    """Set or remove the pool shared by the event's own ticket types (each date has its own
-    capacity: a date's tickets never draw from its parent's pool, see services.stock)."""
-    if capacity is None:
-        if not event.manage_stock_per_ticket:
-            # Each type is its own pool again; the event's stock shows their sum.
-            event.manage_stock_per_ticket = True
-            event.stock = _type_stock(event)
-        return
-    held = event.sold + event.reserved if not event.manage_stock_per_ticket else units_held(event)
-    if capacity < held:
-        said = Said(
-            "capacity {capacity} is below the {held} tickets already sold or reserved",
-            capacity=capacity,
-            held=held,
-        )
-        raise Unprocessable(said, code="capacity_below_sold")
-    if event.manage_stock_per_ticket:
-        # Switching to a shared pool: it starts holding what the types hold.
-        event.sold, event.reserved = _type_totals(event)
-    event.manage_stock_per_ticket = False
-    event.stock = capacity
-
-
-def _type_stock(event: Event) -> int:
-    total = (
-        TicketType.select(peewee.fn.COALESCE(peewee.fn.SUM(TicketType.stock), 0))
-        .where(TicketType.event == event.id)
-        .scalar()
-    )
-    return int(total or 0)
-
-
-def units_held(event: Event) -> int:
-    """Tickets of the event's own ticket types sold or reserved."""
-    sold, reserved = _type_totals(event)
-    return sold + reserved
-
-
-def _type_totals(event: Event) -> tuple[int, int]:
-    totals = TicketType.select(
-        peewee.fn.COALESCE(peewee.fn.SUM(TicketType.sold), 0),
-        peewee.fn.COALESCE(peewee.fn.SUM(TicketType.reserved), 0),
-    ).where(TicketType.event == event.id)
-    row = next(tuples(totals), None)
-    return (int(row[0]), int(row[1])) if row else (0, 0)
 
 
 def add_ticket_type(

@@ -21,9 +21,8 @@ from tp_api.services.events.event_admin import (
     locked_event,
     move_type_dates,
     refuse_if_closed,
-    set_capacity,
-    units_held,
 )
+from tp_api.services.events.event_capacity import change_capacity, units_held
 
 # Date fields a change may set, by schema field.
 _DATE_FIELDS = {"title": "name", "starts_at": "start_date", "ends_at": "end_date"}
@@ -72,7 +71,7 @@ def update_date(
             if name in changes and (changes[name] is not None or name == "ends_at"):
                 setattr(date, column, changes[name])
         if "capacity" in changes:
-            set_capacity(date, changes["capacity"])
+            change_capacity(account_id, date, changes["capacity"])
         if date.end_date is not None and date.end_date < date.start_date:
             raise Unprocessable("endsAt must not be before startsAt", code="invalid_dates")
         date.updated_at = utcnow()
