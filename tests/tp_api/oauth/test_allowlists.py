@@ -127,3 +127,18 @@ def test_behind_trusted_proxies_the_forwarded_address_is_checked(db, settings, s
     # One trusted proxy: only the address it saw counts, not what the client claimed before it.
     assert client.get("/api/v1/events", headers=spoofed, environ_base=proxy).status_code == 403
     assert client.get("/api/v1/events", headers=auth, environ_base=proxy).status_code == 403
+
+
+def test_a_new_allowlist_stops_a_clients_cached_tokens_at_once(client, seller):
+    made = oauth_clients.create_client(seller.id, label="ERP")
+    body = {
+        "grant_type": "client_credentials",
+        "client_id": made.client.client_id,
+        "client_secret": made.secret,
+    }
+    token = client.post("/api/v1/oauth/token", json=body, environ_base=ELSEWHERE).get_json()
+    auth = {"Authorization": f"Bearer {token['access_token']}"}
+    assert client.get("/api/v1/events", headers=auth, environ_base=ELSEWHERE).status_code == 200
+    oauth_clients.set_allowlist(seller.id, made.client.id, ["203.0.113.0/24"])
+    assert client.get("/api/v1/events", headers=auth, environ_base=ELSEWHERE).status_code == 403
+    assert client.get("/api/v1/events", headers=auth, environ_base=OFFICE).status_code == 200

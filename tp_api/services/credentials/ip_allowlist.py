@@ -16,6 +16,7 @@ import logging
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
+from typing import Any
 
 from tp_api.db import utcnow, write_transaction
 from tp_api.services import audit_trail
@@ -60,6 +61,25 @@ def parse_allowlist(entries: Iterable[str] | None) -> str:
             code="too_many_ip_ranges",
         )
     return " ".join(networks)
+
+
+def replace(
+    row: Any,
+    allowed_ips: Iterable[str],
+    *,
+    account_id: int,
+    actor: Actor,
+    subject: tuple[str, int, str],
+) -> None:
+    """Give a credential row (a partner key, API key or OAuth client, read in the caller's
+    write transaction) a new allowlist, audited as ``<kind>.updated`` when it changed."""
+    allowlist = parse_allowlist(allowed_ips)
+    if row.allowed_ips == allowlist:
+        return
+    change = {"allowedIps": [row.allowed_ips, allowlist]}
+    row.allowed_ips = allowlist
+    row.save(only=[type(row).allowed_ips])
+    audit_trail.record(account_id, actor, f"{subject[0]}.updated", subject, change)
 
 
 def as_list(allowlist: str) -> list[str]:

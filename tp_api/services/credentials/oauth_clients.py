@@ -15,15 +15,16 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from tp_api.db import utcnow, write_transaction
-from tp_api.models import OAuthClient
+from tp_api.models import OAuthClient, OAuthToken
 from tp_api.services import audit_trail
 from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.audit_trail import created
 from tp_api.services.credentials import ip_allowlist
 from tp_api.services.credentials.admin_keys import MAX_ACTIVE_KEYS, parse_scopes
-from tp_api.services.credentials.authenticator import hash_key, plausible
+from tp_api.services.credentials.authenticator import KeyCache, hash_key, plausible
 from tp_api.services.errors import InvalidInput, NotFound, Said
 
 CLIENT_ID_PREFIX = "tpc_"
@@ -31,6 +32,11 @@ SECRET_PREFIX = "tpcs_"  # noqa: S105 (what every secret starts with, not a secr
 TEST_MARK = "test_"  # after the prefixes, on test-mode clients (tp_api.services.sandbox)
 ROTATION_GRACE = timedelta(hours=24)
 MAX_ROTATION_GRACE = timedelta(days=7)
+
+
+# Good access tokens per process (services.credentials.oauth_tokens fills it): kept here so a
+# change of a client (its allowlist, its revocation) can forget its tokens at once.
+token_cache: KeyCache[Any] = KeyCache()
 
 
 @dataclass(frozen=True)
@@ -152,15 +158,19 @@ def set_allowlist(
 ) -> OAuthClient:
     """Replace the addresses and CIDR ranges the client's tokens may be used from."""
     actor.require("keys:write")
-    allowlist = ip_allowlist.parse_allowlist(allowed_ips)
     with write_transaction():
         client = get_client(account_id, client_pk)
-        if client.allowed_ips != allowlist:
-            change = {"allowedIps": [client.allowed_ips, allowlist]}
-            client.allowed_ips = allowlist
-            client.save(only=[OAuthClient.allowed_ips])
-            audit_trail.record(account_id, actor, "oauth_client.updated", subject(client), change)
+        ip_allowlist.replace(
+            client, allowed_ips, account_id=account_id, actor=actor, subject=subject(client)
+        )
+    forget_tokens(client.id)
     return client
+
+
+def forget_tokens(client_pk: int) -> None:
+    """Forget the client's cached tokens in this process (the others: ``KEY_CACHE_TTL``)."""
+    for row in OAuthToken.select(OAuthToken.token_hash).where(OAuthToken.client == client_pk):
+        token_cache.forget(row.token_hash)
 
 
 def _active(account_id: int, client_pk: int) -> OAuthClient:

@@ -61,7 +61,7 @@ class TokenCaller:
     expires_at: datetime
 
 
-_cache: KeyCache[TokenCaller] = KeyCache()
+_cache: KeyCache[TokenCaller] = oauth_clients.token_cache
 
 
 class _Validator(RequestValidator):
@@ -262,8 +262,7 @@ def revoke_client(account_id: int, client_pk: int, *, actor: Actor = SYSTEM) -> 
             audit_trail.record(
                 account_id, actor, "oauth_client.revoked", oauth_clients.subject(client)
             )
-    for row in OAuthToken.select(OAuthToken.token_hash).where(OAuthToken.client == client.id):
-        _cache.forget(row.token_hash)
+    oauth_clients.forget_tokens(client.id)
     return client
 
 

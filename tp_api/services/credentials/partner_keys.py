@@ -153,14 +153,11 @@ def set_allowlist(
     """Replace the addresses and CIDR ranges a partner key may be used from (empty:
     anywhere); in effect at once here and within ``KEY_CACHE_TTL`` in other processes."""
     actor.require("keys:write")
-    allowlist = ip_allowlist.parse_allowlist(allowed_ips)
     with write_transaction():
         key = get_key(account_id, key_id)
-        if key.allowed_ips != allowlist:
-            change = {"allowedIps": [key.allowed_ips, allowlist]}
-            key.allowed_ips = allowlist
-            key.save(only=[PartnerKey.allowed_ips])
-            audit_trail.record(account_id, actor, "partner_key.updated", _subject(key), change)
+        ip_allowlist.replace(
+            key, allowed_ips, account_id=account_id, actor=actor, subject=_subject(key)
+        )
     _cache.forget(key.key_hash)
     return key
 
