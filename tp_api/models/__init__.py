@@ -1,6 +1,7 @@
 """The peewee models, one module per aggregate."""
 
 from tp_api.models.accounts import Account, ApiKey, AuthFailure, PartnerKey
+from tp_api.models.affiliates import Affiliate, AffiliateLink, AffiliateOrder, AttributionSource
 from tp_api.models.audit import AuditEntry
 from tp_api.models.checkins import CheckIn
 from tp_api.models.events import Event, EventLifecycle, TicketType
@@ -62,12 +63,19 @@ ALL_MODELS = (
     QueueOrder,
     FraudSettings,
     FraudRefusal,
+    Affiliate,
+    AffiliateLink,
+    AffiliateOrder,
 )
 
 __all__ = [
     "ALL_MODELS",
     "Account",
+    "Affiliate",
+    "AffiliateLink",
+    "AffiliateOrder",
     "ApiKey",
+    "AttributionSource",
     "AuditEntry",
     "AuthFailure",
     "CheckIn",
