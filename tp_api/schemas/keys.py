@@ -15,6 +15,8 @@ Scope = Literal[
     "orders:read",
     "orders:write",
     "customers:read",
+    "affiliates:read",
+    "affiliates:write",
     "checkin:write",
     "webhooks:write",
     "keys:write",
@@ -25,7 +27,7 @@ class ApiKeyCreate(RequestModel):
     """A new key; every scope unless ``scopes`` narrows it."""
 
     label: text(200) = ""  # type: ignore[valid-type]
-    scopes: list[Scope] | None = Field(None, min_length=1, max_length=8)
+    scopes: list[Scope] | None = Field(None, min_length=1, max_length=10)
 
 
 class ApiKeyOut(ResponseModel):
