@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field
 
@@ -52,10 +52,11 @@ class AffiliateCreate(RequestModel):
 
 
 class AffiliateUpdate(RequestModel):
-    """What to change; ``enabled: false`` stops the affiliate earning (see docs)."""
+    """What to change; ``email: ""`` removes the address; ``enabled: false`` stops the
+    affiliate earning (docs/affiliates.md)."""
 
     name: text(200, min_length=1) | None = None  # type: ignore[valid-type]
-    email: Email | None = None
+    email: Email | Literal[""] | None = None
     commission_rate: Rate | None = None
     enabled: bool | None = None
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 
 import pytest
 
 from tests.admin_api import ALL_SCOPES, Admin, api_error
 from tests.tp_api.affiliates.support import push
+from tp_api.db import database
 from tp_api.models import AffiliateLink, AuditEntry, TicketType
 
 
@@ -259,3 +261,55 @@ def test_each_endpoint_needs_its_scope_and_no_more(
     assert api_error(refused, 403, "missing_scopes")["details"] == {"missingScopes": [scope]}
     only = Admin(api.client, factory.api_key(seller, [scope]))
     assert only.request(method, url, payload).status_code == ok
+
+
+def test_an_email_address_is_removed_with_an_empty_one(api):
+    made = register(api, email="anna@example.com")
+    cleared = api.patch(f"/affiliates/{made['id']}", {"email": ""})
+    assert cleared.status_code == 200 and cleared.get_json()["email"] is None
+
+
+def test_the_same_link_asked_for_at_once_is_made_once(app, api, factory, seller):
+    draft = api.create(title="Draft")
+    made = register(api)
+    key = factory.api_key(seller)
+    start = threading.Barrier(4)
+    statuses: list[int] = []
+
+    def ask() -> None:
+        own = Admin(app.test_client(), key)
+        start.wait()
+        statuses.append(
+            own.post(f"/affiliates/{made['id']}/links", {"eventId": draft["id"]}).status_code
+        )
+        database.close()
+
+    workers = [threading.Thread(target=ask) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    assert sorted(statuses) == [201, 409, 409, 409]
+    assert AffiliateLink.select().where(AffiliateLink.event == draft["id"]).count() == 1
+
+
+def test_a_link_made_between_the_check_and_the_insert_is_a_409(api, monkeypatch):
+    """What the race above may come to on PostgreSQL, made certain: the check before the
+    INSERT saw no link, the unique pair refuses the INSERT, and the answer is the 409."""
+    from tp_api.services.affiliates import links
+
+    draft = api.create(title="Draft")
+    made = register(api)
+    first = api.post(f"/affiliates/{made['id']}/links", {"eventId": draft["id"]}).get_json()
+    checks = []
+    real_check = links._refuse_existing
+
+    def blind_first(affiliate_id: int, event_id: int) -> None:
+        checks.append(event_id)
+        if len(checks) > 1:
+            real_check(affiliate_id, event_id)
+
+    monkeypatch.setattr(links, "_refuse_existing", blind_first)
+    again = api.post(f"/affiliates/{made['id']}/links", {"eventId": draft["id"]})
+    assert api_error(again, 409, "link_exists")["details"] == {"linkId": first["id"]}
+    assert len(checks) == 2

@@ -91,15 +91,7 @@ def create_link(
     url = _checked_url(landing_url)
     event = find_event(account_id, event_id)
     with write_transaction():
-        existing = AffiliateLink.get_or_none(
-            (AffiliateLink.affiliate == affiliate.id) & (AffiliateLink.event == event.id)
-        )
-        if existing is not None:
-            raise Conflict(
-                "The affiliate has a link for this event already",
-                code="link_exists",
-                details={"linkId": existing.id},
-            )
+        _refuse_existing(affiliate.id, event.id)
         link = _insert_link(affiliate.id, event.id, url)
         link.event = event  # its name is shown with the link: no second read
         changes = audit_trail.created({"event": event.name, "landing_url": url})
@@ -140,7 +132,7 @@ def _subject(affiliate: Affiliate, event_name: str) -> tuple[str, int, str]:
 def _insert_link(affiliate_id: int, event_id: int, landing_url: str) -> AffiliateLink:
     for _attempt in range(4):
         try:
-            with write_transaction():  # a savepoint: a taken code is drawn again
+            with write_transaction():  # a savepoint: the refused INSERT alone is undone
                 return AffiliateLink.create(
                     affiliate=affiliate_id,
                     event=event_id,
@@ -149,8 +141,22 @@ def _insert_link(affiliate_id: int, event_id: int, landing_url: str) -> Affiliat
                     created_at=utcnow(),
                 )
         except peewee.IntegrityError:
-            continue
+            # Another request made this pair's link first (PostgreSQL lets both get this far),
+            # or, very rarely, the random code was taken: then another is drawn.
+            _refuse_existing(affiliate_id, event_id)
     raise InvalidInput("No free link code was found; try again", code="link_code_exhausted")
+
+
+def _refuse_existing(affiliate_id: int, event_id: int) -> None:
+    existing = AffiliateLink.get_or_none(
+        (AffiliateLink.affiliate == affiliate_id) & (AffiliateLink.event == event_id)
+    )
+    if existing is not None:
+        raise Conflict(
+            "The affiliate has a link for this event already",
+            code="link_exists",
+            details={"linkId": existing.id},
+        )
 
 
 def _checked_url(url: str) -> str:
