@@ -32,6 +32,7 @@ from tp_api.services.credentials.authenticator import (
 from tp_api.services.delivery.ticket_files import Render
 from tp_api.web import (
     admin,
+    affiliate_links,
     api_meta,
     console,
     door_app,
@@ -139,6 +140,7 @@ def _install_surfaces(app: Flask, settings: Settings) -> None:
     app.register_blueprint(queue_page.bp)
     app.register_blueprint(console.bp)
     app.register_blueprint(door_app.bp)
+    app.register_blueprint(affiliate_links.bp)
     my_tickets = install_my_tickets(app, settings)
     install_rate_limits(
         app,
@@ -156,6 +158,7 @@ def _install_surfaces(app: Flask, settings: Settings) -> None:
                 queue_page.bp,
                 my_tickets,
                 door_app.bp,
+                affiliate_links.bp,
             ],
             "signin": [console.bp],
         },

@@ -16,6 +16,8 @@ ALL_SCOPES = [
     "orders:read",
     "orders:write",
     "customers:read",
+    "affiliates:read",
+    "affiliates:write",
     "checkin:write",
     "webhooks:write",
     "keys:write",

@@ -79,6 +79,7 @@ def snapshot_from_woo(
         date_paid=parse_woo_time(order.get("date_paid_gmt")),
         billing=_billing(order.get("billing") or {}),
         lines=tuple(lines),
+        affiliate_code=affiliate_meta(order.get("meta_data")),
     )
     return ShopOrderSnapshot(
         external_id=int(order["id"]),
@@ -88,6 +89,22 @@ def snapshot_from_woo(
         refunded=refunded_units(refunds or [], mappings),
         unmapped=tuple(unmapped),
     )
+
+
+AFFILIATE_META_KEY = "_tp_affiliate"
+
+
+def affiliate_meta(meta_data: Any) -> str:
+    """The ``_tp_affiliate`` order meta the shop's page set from a followed tracking link
+    (its ``tp_affiliate`` parameter), or "". Meta values may be objects or arrays: only a
+    string (or number) is a code; the order's coupon lines are read by the attribution
+    itself (tp_api.services.affiliates.attribution), which prefers them."""
+    for entry in meta_data if isinstance(meta_data, list) else []:
+        if isinstance(entry, dict) and entry.get("key") == AFFILIATE_META_KEY:
+            value = entry.get("value")
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                return _text(value, 100)
+    return ""
 
 
 def _item_lines(

@@ -55,8 +55,20 @@ def fuzz_app(db, settings, factory, monkeypatch):
         "ticket_id": Ticket.select().where(Ticket.order == outcome.order_id).first().reference,
         "endpoint_id": _endpoint(application, seller.id),
         "client_id": oauth_clients.create_client(seller.id, label="fuzz").client.id,
+        **_affiliate(seller.id),
     }
     return application
+
+
+def _affiliate(account_id):
+    from tp_api.models import AffiliateLink
+    from tp_api.services.actors import SYSTEM
+    from tp_api.services.affiliates import registry
+
+    draft = registry.AffiliateDraft(name="Fuzz", rate_bps=1000)
+    made = registry.create_affiliate(account_id, draft, actor=SYSTEM)
+    link = AffiliateLink.get(AffiliateLink.affiliate == made.id)
+    return {"affiliate_id": made.id, "link_id": link.id}
 
 
 def _endpoint(application, account_id):

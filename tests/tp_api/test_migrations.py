@@ -32,6 +32,10 @@ def test_unique_indexes_exist(db):
     assert ("account_id", "slug") in unique_sets("event")
     assert ("key_hash",) in unique_sets("api_key")
     assert ("scope",) in unique_sets("idempotency_record")
+    assert ("account_id", "code") in unique_sets("affiliate")
+    assert ("code",) in unique_sets("affiliate_link")
+    assert ("affiliate_id", "event_id") in unique_sets("affiliate_link")
+    assert ("order_id",) in unique_sets("affiliate_order")
 
 
 def test_upgrade_is_idempotent_and_keeps_data(db, factory):
@@ -119,6 +123,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0021_check_in_by_hand",
             "0022_waiting_room",
             "0023_fraud_scoring",
+            "0024_affiliates",
             "0025_oauth_and_allowlists",
             "0026_sandbox",
         ]

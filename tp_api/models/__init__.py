@@ -1,6 +1,7 @@
 """The peewee models, one module per aggregate."""
 
 from tp_api.models.accounts import Account, ApiKey, AuthFailure, PartnerKey
+from tp_api.models.affiliates import Affiliate, AffiliateLink, AffiliateOrder, AttributionSource
 from tp_api.models.api_clients import OAuthClient, OAuthToken
 from tp_api.models.audit import AuditEntry
 from tp_api.models.checkins import CheckIn
@@ -65,12 +66,19 @@ ALL_MODELS = (
     FraudRefusal,
     OAuthClient,
     OAuthToken,
+    Affiliate,
+    AffiliateLink,
+    AffiliateOrder,
 )
 
 __all__ = [
     "ALL_MODELS",
     "Account",
+    "Affiliate",
+    "AffiliateLink",
+    "AffiliateOrder",
     "ApiKey",
+    "AttributionSource",
     "AuditEntry",
     "AuthFailure",
     "CheckIn",

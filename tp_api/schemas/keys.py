@@ -15,6 +15,8 @@ Scope = Literal[
     "orders:read",
     "orders:write",
     "customers:read",
+    "affiliates:read",
+    "affiliates:write",
     "checkin:write",
     "webhooks:write",
     "keys:write",
@@ -30,7 +32,7 @@ class ApiKeyCreate(RequestModel):
     ``allowedIps`` lists addresses or CIDR ranges."""
 
     label: text(200) = ""  # type: ignore[valid-type]
-    scopes: list[Scope] | None = Field(None, min_length=1, max_length=8)
+    scopes: list[Scope] | None = Field(None, min_length=1, max_length=10)
     allowed_ips: AllowedIps | None = Field(None, max_length=50)  # type: ignore[valid-type]
     # A test-mode key (tpk_test_…), acting on the account's sandbox (docs/sandbox.md).
     test_mode: bool = False
@@ -68,7 +70,7 @@ class OAuthClientCreate(RequestModel):
     """A new OAuth client; its tokens may carry every scope unless ``scopes`` narrows it."""
 
     label: text(200) = ""  # type: ignore[valid-type]
-    scopes: list[Scope] | None = Field(None, min_length=1, max_length=8)
+    scopes: list[Scope] | None = Field(None, min_length=1, max_length=10)
     allowed_ips: AllowedIps | None = Field(None, max_length=50)  # type: ignore[valid-type]
     # A test-mode client (tpc_test_…), its tokens acting on the sandbox (docs/sandbox.md).
     test_mode: bool = False

@@ -274,6 +274,16 @@ class PartnerOrderCreate(BaseModel):
             "ignored otherwise (docs/waiting-room.md)",
         ),
     ] = None
+    affiliate_code: Annotated[
+        str | None,
+        Field(
+            max_length=100,
+            description="Extension: the code of the affiliate who brought the order (the "
+            "`tp_affiliate` parameter of a followed tracking link); a coupon line with an "
+            "affiliate's code wins over it; an unknown code never refuses the order "
+            "(docs/affiliates.md)",
+        ),
+    ] = None
 
 
 # --- GET /tp-api/users/get-ticket and /tp-api/orders/get-ticket ------------------------------

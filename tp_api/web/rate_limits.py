@@ -3,9 +3,10 @@
 Classes: ``admin`` (admin API, per key), ``scanner`` (door API, per scanner key),
 ``checkout`` (partner-API writes that create orders or personalise tickets, per key),
 ``partner`` (the other partner-API calls, per key), ``public`` (downloads, health, the
-OpenAPI document and the "my tickets" page, per client address) and ``signin`` (console
-sign-in attempts, per client address). Limited responses carry ``X-RateLimit-Limit``,
-``X-RateLimit-Remaining`` and ``X-RateLimit-Reset``; a 429 also ``Retry-After``.
+OpenAPI document, the "my tickets" page and affiliates' tracking links, per client address)
+and ``signin`` (console sign-in attempts, per client address). Limited responses carry
+``X-RateLimit-Limit``, ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset``; a 429 also
+``Retry-After``.
 """
 
 from __future__ import annotations

@@ -287,6 +287,8 @@ def test_a_key_revokes_only_keys_within_its_own_scopes(client, shop):
         "events:write",
         "orders:write",
         "customers:read",
+        "affiliates:read",
+        "affiliates:write",
         "checkin:write",
         "webhooks:write",
     ]

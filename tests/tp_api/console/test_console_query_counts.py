@@ -13,6 +13,7 @@ from tests.query_counter import count_queries
 from tests.tp_api.console.support import sign_in
 from tp_api.db import utcnow
 from tp_api.models import (
+    AffiliateLink,
     Event,
     OrderLine,
     SyncRun,
@@ -22,7 +23,8 @@ from tp_api.models import (
     WebhookEndpoint,
 )
 from tp_api.services import audit_trail, sandbox
-from tp_api.services.actors import Actor
+from tp_api.services.actors import SYSTEM, Actor
+from tp_api.services.affiliates import registry
 from tp_api.services.credentials import oauth_clients
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.delivery.ticket_files import ticket_code
@@ -43,6 +45,7 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
     ``size`` gates."""
     ids: dict[str, int] = {}
     box = SecretBox([TEST_SECRET])
+    ticket_types = []
     for i in range(size):
         event = factory.event(
             owner,
@@ -56,6 +59,7 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
             ],
         )
         ticket_type = factory.ticket_type(event)
+        ticket_types.append(ticket_type)
         factory.order(owner, ticket_type, quantity=2)
         ids.setdefault("event", event.id)
         ids.setdefault("date", Event.get(Event.parent == event.id).id)
@@ -79,6 +83,7 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
         connections.map_product(shop, product_id=100 + i, ticket_type_id=ticket_type.id)
         for kind in ("orders", "stock", "orders"):
             SyncRun.create(shop=shop.id, kind=kind, finished_at=utcnow(), errors=1, error_text="x")
+    ids["affiliate"] = _affiliates(factory, owner, ticket_types)
     ids["order"] = _big_order(factory, owner, ids["event"], size)
     for i in range(size):  # the keys page and the test-mode page list these
         oauth_clients.create_client(owner.id, label=f"client {i}", allowed_ips=["192.0.2.0/24"])
@@ -87,6 +92,19 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
     endpoint = _endpoint_with_failed_deliveries(owner, size)
     ids["endpoint"] = endpoint.id
     return ids
+
+
+def _affiliates(factory, owner, ticket_types: list[TicketType]) -> int:
+    """As many affiliates as events, each with a link per event, clicks and an attributed
+    order; the first with an order through every link. The first's id."""
+    made = []
+    for i, ticket_type in enumerate(ticket_types):
+        draft = registry.AffiliateDraft(name=f"Affiliate {i}", rate_bps=1000 + i, code=f"aff-{i}")
+        made.append(registry.create_affiliate(owner.id, draft, actor=SYSTEM))
+        factory.order(owner, ticket_type, affiliate_code=f"aff-{i}", currency=("EUR", "USD")[i % 2])
+        factory.order(owner, ticket_type, affiliate_code="aff-0")
+    AffiliateLink.update(clicks=AffiliateLink.id * 3).execute()
+    return int(made[0].id)
 
 
 def _endpoint_with_failed_deliveries(owner, size: int) -> WebhookEndpoint:
@@ -155,6 +173,8 @@ PAGES = [
     "/console/orders?q=jane",
     "/console/orders/{order}",
     "/console/fraud",
+    "/console/affiliates",
+    "/console/affiliates/{affiliate}",
     "/console/door/{event}",
     "/console/door/{event}/figures.json",
     "/console/shops",

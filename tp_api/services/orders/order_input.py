@@ -88,6 +88,8 @@ class OrderInput:
     enforce_sale_rules: bool = False
     # The waiting room's token (an extension of orders/create; docs/partner-api.md).
     queue_token: str = ""
+    # The affiliate the order names (an extension of orders/create; docs/affiliates.md).
+    affiliate_code: str = ""
 
     def ticket_quantities(self) -> dict[int, int]:
         """Units per ticket type id over all ticket lines."""
@@ -130,6 +132,7 @@ def parse_partner_order(data: Any) -> OrderInput:
         lines=_parse_lines(data.get("order_lines")),
         enforce_sale_rules=True,
         queue_token=optional_str(data, "queue_token", max_len=500),
+        affiliate_code=optional_str(data, "affiliate_code", max_len=100),
     )
 
 

@@ -19,6 +19,7 @@ import peewee
 from tp_api.db import insert_rows, lock_rows, utcnow, write_transaction
 from tp_api.models import Order, OrderLine, OrderStatus
 from tp_api.models.base import new_public_number
+from tp_api.services.affiliates.attribution import record_attribution
 from tp_api.services.errors import Conflict, Forbidden, NotFound, Said, TicketingError
 from tp_api.services.fraud import reports as fraud_reports
 from tp_api.services.fraud import scoring as fraud_scoring
@@ -248,6 +249,7 @@ def _create(
     }
     order = Order(id=insert_rows(Order, [row]), **row)
     lines = [_insert_line(order.id, line) for line in order_input.lines]
+    record_attribution(account_id, order.id, order_input, stock_plan.ticket_types)
     issued = (
         issue.issue_tickets(order, lines, stock_plan.event_of_type(), announce=False) if paid else 0
     )

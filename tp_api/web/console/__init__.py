@@ -97,6 +97,8 @@ _PAGE_SCOPES = (
     ("console.cancel", "orders:write"),
     ("console.fraud_queue", "orders:read"),
     ("console.fraud_", "orders:write"),  # approve, reject
+    ("console.affiliate_create", "affiliates:write"),
+    ("console.affiliate", "affiliates:read"),  # the list and one affiliate's page
     ("console.shop", "shops:write"),  # shops, shop_connect, shop_check, ...
     ("console.sync_now", "shops:write"),
     ("console.webhook", "webhooks:write"),
@@ -319,6 +321,7 @@ def home_endpoint(role: str) -> str:
 
 from tp_api.web.console import (  # noqa: E402,F401
     account,
+    affiliates,
     audit,
     auth,
     door,

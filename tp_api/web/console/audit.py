@@ -25,6 +25,7 @@ ACTION_GROUPS = (
     ("api_key", N_("API keys")),
     ("scanner", N_("Scanners")),
     ("webhook", N_("Webhooks")),
+    ("affiliate", N_("Affiliates")),
     ("shop", N_("Shops")),
     ("staff", N_("Staff")),
 )
@@ -38,6 +39,7 @@ SUBJECT_NAMES = {
     "api_key": N_("api key"),
     "scanner": N_("scanner"),
     "webhook": N_("webhook"),
+    "affiliate": N_("affiliate"),
     "shop": N_("shop"),
     "staff": N_("staff user"),
 }
@@ -75,6 +77,10 @@ ACTION_NAMES = {
     "webhook.updated": N_("Webhook updated"),
     "webhook.deleted": N_("Webhook deleted"),
     "webhook.secret_rotated": N_("Webhook secret rotated"),
+    "affiliate.created": N_("Affiliate added"),
+    "affiliate.updated": N_("Affiliate changed"),
+    "affiliate.link_created": N_("Affiliate link made"),
+    "affiliate.link_changed": N_("Affiliate link changed"),
     "shop.connected": N_("Shop connected"),
     "shop.removed": N_("Shop removed"),
     "shop.paused": N_("Shop paused"),

@@ -23,6 +23,8 @@ SCOPE_NAMES = {
     "orders:read": N_("Read orders"),
     "orders:write": N_("Refund and cancel orders"),
     "customers:read": N_("Read customers"),
+    "affiliates:read": N_("Read affiliates and their earnings"),
+    "affiliates:write": N_("Manage affiliates and their links"),
     "checkin:write": N_("Scan tickets"),
     "webhooks:write": N_("Manage webhooks"),
     "keys:write": N_("Manage keys and scanners"),
