@@ -11,7 +11,16 @@ from tests.admin_api import Admin
 from tests.factories import order_body
 from tests.webhooks.emitted.support import subscribe
 from tests.webhooks.support import stored_events
-from tp_api.models import Account, AuditEntry, Event, Order, Ticket, TicketType
+from tp_api.models import (
+    Account,
+    Affiliate,
+    AffiliateLink,
+    AuditEntry,
+    Event,
+    Order,
+    Ticket,
+    TicketType,
+)
 from tp_api.services import sandbox
 from tp_api.services.credentials import oauth_clients
 
@@ -105,11 +114,16 @@ def test_admin_api_test_keys_and_the_wipe(client, factory, seller):
         "orders": 1,
     }
 
+    test_affiliate = Affiliate.create(account=box.id, name="Blog", code="blog", rate_bps=1000)
+    link = AffiliateLink.create(
+        affiliate=test_affiliate, event=copied["id"], code="t3stl1nk", clicks=4
+    )
     wiped = live.delete("/test-data")
     assert wiped.status_code == 200 and wiped.get_json() == {"ordersDeleted": 1}
     assert Order.select().where(Order.account == box.id).count() == 0
     assert Ticket.select().count() == 0
     assert TicketType.get_by_id(test_type.id).sold == 0
+    assert AffiliateLink.get_by_id(link.id).clicks == 0
     assert test.get("/events").status_code == 200  # the test key still works
     assert push(client, made.secret, test_type.id).status_code == 200
     assert AuditEntry.get(AuditEntry.action == "sandbox.wiped").account_id == seller.id

@@ -24,6 +24,7 @@ import peewee
 from tp_api.db import write_transaction
 from tp_api.models import (
     Account,
+    AffiliateLink,
     Event,
     FraudRefusal,
     IdempotencyRecord,
@@ -189,8 +190,9 @@ def figures(account_id: int) -> SandboxFigures:
 
 
 def wipe(account_id: int, *, actor: Actor = SYSTEM) -> int:
-    """Delete the sandbox's orders (with their tickets, check-ins and refunds), queued work,
-    webhook events and waiting-room lines, and give the catalogue its stock back; the test
+    """Delete the sandbox's orders (with their tickets, check-ins, refunds and affiliate
+    attributions), queued work, webhook events and waiting-room lines, set its tracking
+    links' clicks to 0, and give the catalogue its stock back; the test
     credentials, webhook endpoints and events stay. ``account_id`` is the live account or
     its sandbox. How many orders were deleted."""
     actor.require("keys:write")
@@ -206,6 +208,7 @@ def wipe(account_id: int, *, actor: Actor = SYSTEM) -> int:
             model.delete().where(model.account == sandbox.id).execute()
         for line in (QueuePlace, QueueTail, QueueNoticeMark):
             line.delete().where(line.event.in_(events)).execute()
+        AffiliateLink.update(clicks=0).where(AffiliateLink.event.in_(events)).execute()
         TicketType.update(sold=0, reserved=0).where(TicketType.event.in_(events)).execute()
         Event.update(sold=0, reserved=0).where(Event.account == sandbox.id).execute()
         audit_trail.record(
