@@ -144,3 +144,16 @@ def test_test_mode_page_makes_keys_and_wipes(client, seller, factory):
     )
     assert _issued(admin).startswith("tpk_test_")
     assert client.get("/console/test-mode/keys/other").status_code == 405
+
+
+def test_the_audit_trail_names_oauth_and_allowlist_changes(client, seller):
+    from html import unescape
+
+    from tp_api.services.credentials import oauth_clients
+
+    made = oauth_clients.create_client(seller.id, label="Box office")
+    oauth_clients.set_allowlist(seller.id, made.client.id, ["192.0.2.1"])
+    text = unescape(page_text(client.get("/console/audit?action=oauth_client")))
+    assert "OAuth client created" in text
+    assert "OAuth client's addresses changed" in text
+    assert "Event created" not in text
