@@ -61,6 +61,17 @@ def test_an_oauth_client_and_an_allowlist(live_server, open_page, screenshot, st
     assert token.status_code == 200, token.text
 
     page.goto(live_server + "/console/keys")
+    page.get_by_role("link", name="Rotate secret Box office").click()
+    page.get_by_label("Old secret keeps working").select_option("0")
+    photograph(page, screenshot, "console-oauth-rotate", kind)
+    page.get_by_role("button", name="Rotate secret").click()
+    rotated = page.get_by_label("Client secret", exact=True).input_value()
+    assert rotated.startswith("tpcs_") and rotated != secret
+    stale = requests.post(f"{live_server}/api/v1/oauth/token", json=body, timeout=5)
+    assert stale.status_code == 401  # no grace chosen: the old secret stopped at once
+    body["client_secret"] = rotated
+
+    page.goto(live_server + "/console/keys")
     page.get_by_role("link", name="Change addresses of Box office").click()
     page.get_by_label("Addresses and ranges").fill("10.0.0.0/33")
     page.get_by_role("button", name="Save addresses").click()
@@ -83,7 +94,7 @@ def test_test_mode_keys_and_the_wipe(
     page = open_page(kind)
     sign_in(page, live_server, landing="/console/keys")
     page.get_by_role("link", name="Test mode: keys for certifying").click()
-    page.locator("#partner-label").fill("Test shop")
+    page.get_by_label("Label of a new test partner key").fill("Test shop")
     page.get_by_role("button", name="Create test partner key").click()
     secret = page.get_by_label("Key", exact=True).input_value()
     assert secret.startswith("tp_test_")

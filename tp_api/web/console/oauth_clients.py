@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, flash, redirect, render_template, request, url_for
 
 from tp_api.services.credentials import oauth_clients, oauth_tokens
 from tp_api.services.credentials.admin_keys import SCOPES
@@ -46,9 +46,13 @@ def oauth_client_create() -> str | tuple[str, int]:
     return page(issued=_issued(made, _("Your new OAuth client")))
 
 
-@bp.post("/keys/oauth/<int:client_pk>/rotate")
+@bp.route("/keys/oauth/<int:client_pk>/rotate", methods=["GET", "POST"])
 def oauth_client_rotate(client_pk: int) -> str | tuple[str, int]:
-    """A new secret; the old one works for the hours chosen (24, 1 or none)."""
+    """Ask how long the old secret keeps working (24 hours, 1, or no longer), then make a
+    new secret, shown on the keys page once."""
+    if request.method == "GET":
+        client = oauth_clients.get_client(account_id(), client_pk)
+        return render_template("console/oauth_rotate.html", client=client, name=_name(client))
     try:
         hours = int(request.form.get("grace", "24"))
     except ValueError:
