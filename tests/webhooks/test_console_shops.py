@@ -103,7 +103,12 @@ def test_pause_resume_and_remove(console, woo):
     assert Shop.get_by_id(shop.id).enabled
     post_form(console, "/console/shops", f"/console/shops/{shop.id}/remove", {})
     assert Shop.select().count() == 0
-    actions = [e.action for e in AuditEntry.select().where(AuditEntry.subject_type == "shop")]
+    actions = [
+        e.action
+        for e in AuditEntry.select()
+        .where(AuditEntry.subject_type == "shop")
+        .order_by(AuditEntry.id)
+    ]
     assert actions == ["shop.connected", "shop.paused", "shop.resumed", "shop.removed"]
 
 
@@ -165,7 +170,10 @@ def test_map_and_unmap_products_read_from_the_shop(console, woo, factory, seller
     post_form(console, page, f"{page}/unmap", {"product_id": "93", "variation_id": "0"})
     assert connections.mappings(shop.id) == {(94, 942): ticket_type.id}
     actions = [
-        e.action for e in AuditEntry.select().where(AuditEntry.action.startswith("shop.product"))
+        e.action
+        for e in AuditEntry.select()
+        .where(AuditEntry.action.startswith("shop.product"))
+        .order_by(AuditEntry.id)
     ]
     assert actions == ["shop.product_mapped", "shop.product_mapped", "shop.product_unmapped"]
 

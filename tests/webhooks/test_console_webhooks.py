@@ -71,7 +71,10 @@ def test_add_ping_switch_rotate_and_delete_an_endpoint(console, rx, outbox):
     assert post_form(console, page, f"{page}/delete", {}).status_code == 302
     assert WebhookEndpoint.select().count() == 0
     actions = [
-        e.action for e in AuditEntry.select().where(AuditEntry.actor_label == "anna@example.com")
+        e.action
+        for e in AuditEntry.select()
+        .where(AuditEntry.actor_label == "anna@example.com")
+        .order_by(AuditEntry.id)
     ]
     assert actions == [
         "webhook.created",

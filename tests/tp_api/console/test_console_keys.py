@@ -29,7 +29,10 @@ def test_a_partner_key_is_shown_once_works_and_can_be_revoked(client, seller, fa
     revoked = post_form(client, "/console/keys", f"/console/keys/partner/{key.id}/revoke", {})
     assert revoked.status_code == 302
     assert client.get(f"/tp-api/events?key={secret}").status_code == 403
-    actions = [e.action for e in AuditEntry.select().where(AuditEntry.actor_kind == "staff")]
+    actions = [
+        e.action
+        for e in AuditEntry.select().where(AuditEntry.actor_kind == "staff").order_by(AuditEntry.id)
+    ]
     assert actions == ["partner_key.created", "partner_key.revoked"]
 
 
@@ -85,7 +88,10 @@ def test_an_oauth_client_is_made_rotated_and_revoked(client, seller):
     assert revoked.status_code == 302
     assert OAuthClient.get_by_id(row.id).revoked_at is not None
     actions = [
-        e.action for e in AuditEntry.select().where(AuditEntry.subject_type == "oauth_client")
+        e.action
+        for e in AuditEntry.select()
+        .where(AuditEntry.subject_type == "oauth_client")
+        .order_by(AuditEntry.id)
     ]
     assert actions == [
         "oauth_client.created",

@@ -54,7 +54,12 @@ def test_pair_a_device_and_scan_with_the_key_it_gets(client, factory, seller):
     again = _redeem(client, code)
     assert again.status_code == 403
     assert again.get_json()["error"]["code"] == "pairing_code_invalid"
-    actions = [e.action for e in AuditEntry.select().where(AuditEntry.subject_type == "scanner")]
+    actions = [
+        e.action
+        for e in AuditEntry.select()
+        .where(AuditEntry.subject_type == "scanner")
+        .order_by(AuditEntry.id)
+    ]
     assert actions == ["scanner.created", "scanner.pairing_issued", "scanner.paired"]
 
 

@@ -126,7 +126,12 @@ def test_owners_change_roles_and_disable_others(client, seller, factory):
     assert StaffUser.get_by_id(other.id).role == "door"
     post_form(client, "/console/staff", f"/console/staff/{other.id}/disabled", {"disabled": "on"})
     assert StaffUser.get_by_id(other.id).disabled
-    actions = [e.action for e in AuditEntry.select().where(AuditEntry.subject_type == "staff")]
+    actions = [
+        e.action
+        for e in AuditEntry.select()
+        .where(AuditEntry.subject_type == "staff")
+        .order_by(AuditEntry.id)
+    ]
     assert actions == ["staff.role_changed", "staff.disabled"]
 
 

@@ -53,7 +53,11 @@ def test_an_api_key_is_refused_outside_its_allowlist(client, seller):
     assert error["details"] == {"address": "198.51.100.20"}
     # Audited once per key and address, however often it is tried.
     client.get("/api/v1/events", headers=auth, environ_base=ELSEWHERE)
-    entries = list(AuditEntry.select().where(AuditEntry.action == "api_key.address_refused"))
+    entries = list(
+        AuditEntry.select()
+        .where(AuditEntry.action == "api_key.address_refused")
+        .order_by(AuditEntry.id)
+    )
     assert [(e.subject_id, e.actor_label) for e in entries] == [(made.key.id, "198.51.100.20")]
 
 
@@ -75,7 +79,12 @@ def test_an_api_keys_allowlist_is_set_through_the_api(client, seller, factory):
     cleared = client.patch(path, json={"allowedIps": []}, headers=admin)
     assert cleared.get_json()["allowedIps"] == []
     assert client.get("/api/v1/events", headers=auth, environ_base=ELSEWHERE).status_code == 200
-    changes = [e.action for e in AuditEntry.select().where(AuditEntry.subject_id == target.key.id)]
+    changes = [
+        e.action
+        for e in AuditEntry.select()
+        .where(AuditEntry.subject_id == target.key.id)
+        .order_by(AuditEntry.id)
+    ]
     assert changes == [
         "api_key.created",
         "api_key.updated",

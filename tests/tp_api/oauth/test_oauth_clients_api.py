@@ -38,7 +38,10 @@ def test_the_client_lifecycle(client, seller, factory):
     assert revoked.status_code == 200 and revoked.get_json()["revokedAt"] is not None
     assert token_for(client, body["clientId"], new_secret).status_code == 401
     actions = [
-        e.action for e in AuditEntry.select().where(AuditEntry.subject_type == "oauth_client")
+        e.action
+        for e in AuditEntry.select()
+        .where(AuditEntry.subject_type == "oauth_client")
+        .order_by(AuditEntry.id)
     ]
     assert actions == [
         "oauth_client.created",
