@@ -9,6 +9,8 @@ blueprint accepts and no HTTP client can set.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 import requests
 from flask import Blueprint, Flask, request
 
@@ -48,6 +50,7 @@ def install_my_tickets(app: Flask, settings: Settings) -> Blueprint:
         ),
         stylesheet_url=settings.my_tickets_stylesheet or None,
         url_prefix=MY_TICKETS_PREFIX,
+        calendar_host=urlsplit(settings.public_url).hostname,
     )
     app.register_blueprint(blueprint)
     return blueprint

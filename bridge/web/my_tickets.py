@@ -16,6 +16,7 @@ Routes (under ``url_prefix``, ``/my-tickets`` by default):
 - ``GET /<token>/tickets/<ref>/qr`` and ``GET /<token>/orders/<ref>/pdf``: ask the partner API
   for a fresh signed URL and redirect (302) to it (those URLs expire within the hour, so the
   page never prints them).
+- ``GET /<token>/events/<event_id>/calendar.ics``: the event (or date) as an iCalendar file.
 
 Language: the link's locale (``nl``, ``nl_NL``, ``nl-BE`` -> Dutch; anything else English);
 ``?lang=en|nl`` overrides it and is kept on the page's own links.
@@ -45,6 +46,7 @@ import logging
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, cast
 from urllib.parse import urlsplit
 
@@ -64,10 +66,12 @@ from bridge.web.my_tickets_view import (
     FIELDS,
     MAX_LENGTHS,
     EventView,
+    calendar_entry,
     load_events,
     place_server_error,
     read_form,
 )
+from pdf.calendar import MEDIA_TYPE, calendar_file, file_name
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +102,7 @@ def create_my_tickets_blueprint(
     url_prefix: str = "/my-tickets",
     frame_ancestors: str = "*",
     timezone: str = "UTC",
+    calendar_host: str | None = None,
 ) -> Blueprint:
     """The page as a blueprint named ``my_tickets``.
 
@@ -105,7 +110,10 @@ def create_my_tickets_blueprint(
     for that account (or raises LookupError for an account this host does not serve: the
     link is then answered as unknown); ``stylesheet_url`` (http(s)) is linked after the page's
     own CSS so it can override it; ``frame_ancestors`` is the CSP source list of sites that
-    may embed the page; ``timezone`` is the zone times are shown in (the API gives UTC).
+    may embed the page; ``timezone`` is the zone times are shown in (the API gives UTC);
+    ``calendar_host`` names the service in the events' calendar UIDs (the service's public
+    host, so a file from the page and one from a ticket e-mail are one calendar entry;
+    default: the request's host).
     """
     bp = Blueprint(
         "my_tickets",
@@ -115,7 +123,7 @@ def create_my_tickets_blueprint(
         static_folder="static",
         static_url_path="/static",
     )
-    views = _Views(links, client_for, stylesheet_url, timezone)
+    views = _Views(links, client_for, stylesheet_url, timezone, calendar_host)
     csp = _content_security_policy(stylesheet_url, frame_ancestors)
     bp.add_url_rule("/<token>", "page", views.page, methods=["GET"])
     bp.add_url_rule(
@@ -123,6 +131,9 @@ def create_my_tickets_blueprint(
     )
     bp.add_url_rule("/<token>/tickets/<ticket_ref>/qr", "ticket_qr", views.ticket_qr)
     bp.add_url_rule("/<token>/orders/<order_ref>/pdf", "order_pdf", views.order_pdf)
+    bp.add_url_rule(
+        "/<token>/events/<int:event_id>/calendar.ics", "event_calendar", views.event_calendar
+    )
     bp.register_error_handler(PageLinkInvalid, views.invalid_link)
     bp.register_error_handler(PageLinkExpired, views.expired_link)
     bp.register_error_handler(PartnerError, views.partner_failed)
@@ -151,11 +162,13 @@ class _Views:
         client_for: ClientFor,
         stylesheet_url: str | None,
         timezone: str,
+        calendar_host: str | None = None,
     ) -> None:
         self.links = links
         self.client_for = client_for
         self.stylesheet_url = stylesheet_url
         self.timezone = timezone
+        self.calendar_host = calendar_host
 
     # --- routes -------------------------------------------------------------------------------
 
@@ -198,6 +211,17 @@ class _Views:
         """Redirect to a fresh signed URL of the order's PDF."""
         v = self._visit(token)
         return self._download(v, order_ref, v.client.order_download_url)
+
+    def event_calendar(self, token: str, event_id: int) -> Response:
+        """The event as an .ics file for the customer's calendar (RFC 5545)."""
+        v = self._visit(token)
+        host = self.calendar_host or request.host.split(":", 1)[0]
+        entry = calendar_entry(v.client, v.claims.wp_user_id, event_id, host)
+        if entry is None:
+            return self._message(v, "missing", 404)
+        body = calendar_file(entry, datetime.now(UTC))
+        disposition = f'attachment; filename="{file_name(entry.title)}"'
+        return Response(body, mimetype=MEDIA_TYPE, headers={"Content-Disposition": disposition})
 
     # --- error handlers -----------------------------------------------------------------------
 

@@ -41,6 +41,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "read_only": "The details of this ticket can no longer be changed here.",
         "download_qr": "QR code",
         "download_qr_hidden": "of ticket {reference}",
+        "add_to_calendar": "Add to calendar (.ics)",
+        "add_to_calendar_hidden": "{event}",
         "download_pdf": "Download tickets (PDF)",
         "download_pdf_hidden": "of order {reference}",
         "pdf_pending": "The PDF can be downloaded once every ticket of this order has a name.",
@@ -102,6 +104,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "read_only": "De gegevens van dit ticket kun je hier niet meer wijzigen.",
         "download_qr": "QR-code",
         "download_qr_hidden": "van ticket {reference}",
+        "add_to_calendar": "In je agenda zetten (.ics)",
+        "add_to_calendar_hidden": "{event}",
         "download_pdf": "Tickets downloaden (pdf)",
         "download_pdf_hidden": "van bestelling {reference}",
         "pdf_pending": (

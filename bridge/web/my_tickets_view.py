@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bridge.partner_client import Attendee, NotFound, OwnedTicket, PartnerClient
+from pdf.calendar import CalendarEntry, event_uid
 
 # The attendee fields of POST .../tickets/personalize, all required by the API, with the
 # lengths it accepts (tp_api/services/orders/personalise.py). The page sends nothing else.
@@ -206,3 +207,31 @@ def _field_message(name: str, rest: str, message: str, t: Mapping[str, str]) -> 
     if match := _TOO_LONG.match(rest):
         return t["error_too_long"].format(limit=match.group(1))
     return message
+
+
+def calendar_entry(
+    client: PartnerClient, wp_user_id: int, event_id: int, host: str
+) -> CalendarEntry | None:
+    """The customer's event (or date) as a calendar entry; None when it is not one of theirs
+    or has no date. The place is the event's city, as the partner API gives it."""
+    try:
+        owned = next((e for e in client.user_events(wp_user_id) if e.id == event_id), None)
+    except NotFound:
+        return None
+    if owned is None or owned.start_date is None:
+        return None
+    end, city = None, ""
+    for event in client.list_events():
+        dates = {child.id: child for child in event.children}
+        if event.id == event_id or event_id in dates:
+            date = dates.get(event_id)
+            end = date.end_date if date is not None else event.end_date
+            city = event.city or ""
+            break
+    return CalendarEntry(
+        uid=event_uid(event_id, host),
+        title=owned.name,
+        start=owned.start_date,
+        end=end,
+        location=city,
+    )

@@ -14,7 +14,7 @@ import pytest
 
 from config.workers import outbox_worker
 from tests.smtp_inbox import free_port
-from tp_api.models import Order, OutboxEntry
+from tp_api.models import Event, Order, OutboxEntry
 from tp_api.services.delivery import outbox
 
 
@@ -203,3 +203,38 @@ def test_a_guest_order_gets_no_page_link(factory, smtp, worker_for):
     body = body_text(inbox.messages[0])
     assert outcome.reference in body
     assert "/my-tickets/" not in body
+
+
+def test_the_mail_carries_the_event_for_the_calendar(factory, smtp, worker_for):
+    from icalendar import Calendar
+
+    controller, inbox = smtp
+    seller = factory.seller()
+    event = factory.event(seller, name="Harbour Jazz", city="Rotterdam", location="Maassilo")
+    outcome = factory.order(seller, factory.ticket_type(event))
+    factory.personalise_all(seller, outcome)
+    worker_for(controller.port).run_once()
+    [part] = [p for p in inbox.messages[0].walk() if p.get_content_type() == "text/calendar"]
+    assert part.get_filename() == "harbour-jazz.ics"
+    assert part.get_param("method") == "PUBLISH"
+    calendar = Calendar.from_ical(part.get_payload(decode=True))
+    [entry] = calendar.walk("VEVENT")
+    assert str(calendar["METHOD"]) == "PUBLISH"
+    assert str(entry["SUMMARY"]) == "Harbour Jazz"
+    assert str(entry["LOCATION"]) == "Maassilo, Rotterdam"
+    stored = Event.get_by_id(event.id)
+    assert entry.decoded("DTSTART").replace(tzinfo=None) == stored.start_date.replace(tzinfo=None)
+    assert str(entry["UID"]).startswith(f"tp-event-{event.id}@")
+    assert outcome.reference in str(entry["DESCRIPTION"])
+
+
+def test_an_undated_event_sends_no_calendar(factory, smtp, worker_for):
+    controller, inbox = smtp
+    seller = factory.seller()
+    event = factory.event(seller, name="Some day")
+    Event.update(start_date=None, end_date=None).where(Event.id == event.id).execute()
+    outcome = factory.order(seller, factory.ticket_type(event))
+    factory.personalise_all(seller, outcome)
+    worker_for(controller.port).run_once()
+    types = [p.get_content_type() for p in inbox.messages[0].walk()]
+    assert "application/pdf" in types and "text/calendar" not in types

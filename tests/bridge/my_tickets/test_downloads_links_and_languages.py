@@ -159,3 +159,30 @@ def test_each_ticket_is_shown_once_when_parent_and_sub_date_are_both_listed(
     form = {**attendee_form(refs[0]), **attendee_form(refs[1])}
     assert client.post(f"{path}/events/{parent.id}", data=form).status_code == 303
     assert tickets_of(second.order_id)[0].status == TicketStatus.ACTIVE
+
+
+def test_the_event_goes_into_the_customers_calendar(client, factory, bought):
+    from icalendar import Calendar
+
+    from tp_api.models import Event
+
+    seller, event, outcome, refs, path = bought
+    page = client.get(path).get_data(as_text=True)
+    link = f"{path}/events/{event.id}/calendar.ics"
+    assert f'href="{link}"' in page and "Add to calendar (.ics)" in page
+    answer = client.get(link)
+    assert answer.status_code == 200 and answer.mimetype == "text/calendar"
+    assert answer.headers["Content-Disposition"] == 'attachment; filename="summer-festival.ics"'
+    assert answer.headers["Cache-Control"] == "no-store"
+    [entry] = Calendar.from_ical(answer.get_data()).walk("VEVENT")
+    stored = Event.get_by_id(event.id)
+    assert str(entry["SUMMARY"]) == "Summer Festival"
+    assert str(entry["LOCATION"]) == stored.city
+    assert entry.decoded("DTSTART").replace(tzinfo=None) == stored.start_date.replace(tzinfo=None)
+    assert entry.decoded("DTEND").replace(tzinfo=None) == stored.end_date.replace(tzinfo=None)
+    # The same UID as the e-mail's attachment: importing both keeps one entry.
+    assert str(entry["UID"]) == f"tp-event-{event.id}@tickets.test"
+    # Not the customer's event, or no such event: the page's 404.
+    other = factory.event(seller, name="Other")
+    assert client.get(f"{path}/events/{other.id}/calendar.ics").status_code == 404
+    assert client.get(f"{path}/events/999999/calendar.ics").status_code == 404

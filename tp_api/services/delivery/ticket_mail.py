@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from pdf import i18n
+from pdf import calendar, i18n
 from pdf.pages import RenderJob
 from tp_api.db import utcnow
 from tp_api.models import Account, Event, Order
@@ -26,6 +26,9 @@ class TicketMail:
     attachment_name: str
     job: RenderJob
     message_id: str
+    # The event as an .ics file (pdf.calendar), when it has a date; its file name.
+    calendar: bytes | None = None
+    calendar_name: str = ""
 
 
 def prepare_delivery(
@@ -60,6 +63,7 @@ def prepare_delivery(
         paragraphs.append(texts["mail_my_tickets"].format(url=order.my_tickets_url))
     paragraphs.append(texts["mail_closing"].format(seller=order.account.name))
     domain = tools.public_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
+    ics = _calendar(event, event_name, order.reference, domain)
     return TicketMail(
         to=order.billing_email,
         subject=texts["mail_subject"].format(event=event_name),
@@ -67,7 +71,24 @@ def prepare_delivery(
         attachment_name=f"{order.reference}-tickets.pdf",
         job=job,
         message_id=f"<tp-delivery-{job_id}@{domain}>",
+        calendar=ics,
+        calendar_name=calendar.file_name(event_name) if ics else "",
     )
+
+
+def _calendar(event: Event | None, title: str, order_reference: str, host: str) -> bytes | None:
+    """The event as an .ics attachment, or None when it has no date to put in a calendar."""
+    if event is None or event.start_date is None:
+        return None
+    entry = calendar.CalendarEntry(
+        uid=calendar.event_uid(event.id, host),
+        title=title,
+        start=event.start_date,
+        end=event.end_date,
+        location=", ".join(part for part in (event.location, event.city) if part),
+        description=order_reference,
+    )
+    return calendar.calendar_file(entry, utcnow())
 
 
 def _mailable_order(order_id: int) -> Order:
@@ -88,7 +109,8 @@ def _mailable_order(order_id: int) -> Order:
 
 
 def build_message(mail: TicketMail, pdf: bytes, *, sender: str, seller: str) -> EmailMessage:
-    """The MIME message: plain text and the PDF attached."""
+    """The MIME message: plain text, the PDF attached, and the event's .ics when it has a
+    date."""
     message = EmailMessage()
     message["From"] = f"{seller} <{sender}>" if seller else sender
     message["To"] = mail.to
@@ -99,4 +121,12 @@ def build_message(mail: TicketMail, pdf: bytes, *, sender: str, seller: str) -> 
     message.add_attachment(
         pdf, maintype="application", subtype="pdf", filename=mail.attachment_name
     )
+    if mail.calendar is not None:
+        message.add_attachment(
+            mail.calendar,
+            maintype="text",
+            subtype="calendar",
+            filename=mail.calendar_name,
+            params={"method": "PUBLISH"},
+        )
     return message
