@@ -113,6 +113,7 @@ def _release(_exc: BaseException | None) -> None:
 # The resources register their routes on ``bp`` when imported.
 from tp_api.web.admin import (  # noqa: E402, F401
     affiliates,
+    attendees,
     customers,
     events,
     fraud,
