@@ -187,6 +187,8 @@ PAGES = [
     "/console/events/{event}/dates/new",
     "/console/events/{event}/dates/{date}",
     "/console/events/{event}/queue",
+    "/console/events/{event}/attendees",
+    "/console/events/{event}/attendees?admitted=yes&q=guest",
     "/console/audit",
     "/console/keys",
     "/console/test-mode",

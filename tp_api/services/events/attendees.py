@@ -19,6 +19,7 @@ from peewee import fn
 
 from tp_api.db import tuples
 from tp_api.models import CheckIn, Event, Order, Ticket, TicketStatus, TicketType
+from tp_api.models.orders import format_order_reference
 from tp_api.services.csv_text import drain, safe_cell
 from tp_api.services.cursors import decode_cursor, encode_cursor
 from tp_api.services.events.event_catalogue import event_and_dates, find_event
@@ -72,6 +73,11 @@ class Attendee:
     @property
     def status(self) -> str:
         return STATUS_NAMES.get(int(self.ticket.status), "created")
+
+    @property
+    def order_reference(self) -> str:
+        """The order's public reference (``TP-…``), as the console and e-mails show it."""
+        return format_order_reference(self.order_number)
 
 
 @dataclass(frozen=True)

@@ -87,6 +87,8 @@ def actor() -> Actor:
 # checks again for every change it makes; this keeps people out of pages (and reads) their
 # role does not cover.
 _PAGE_SCOPES = (
+    # First: "console.event_" below would claim it for events:write.
+    ("console.event_attendees", "customers:read"),  # the list and its CSV
     ("console.door", "door:read"),
     ("console.scanner", "checkin:write"),
     ("console.event_", "events:write"),  # new, edit, publish, cancel, ...
@@ -322,6 +324,7 @@ def home_endpoint(role: str) -> str:
 from tp_api.web.console import (  # noqa: E402,F401
     account,
     affiliates,
+    attendees,
     audit,
     auth,
     door,
