@@ -19,6 +19,15 @@ class TicketStatus:
     SCANNED_OUT = 4
     CANCELLED = 5
 
+    # The names the admin API, webhooks and exports use for these values.
+    NAMES = {
+        CREATED: "created",
+        ACTIVE: "active",
+        SCANNED_IN: "scanned_in",
+        SCANNED_OUT: "scanned_out",
+        CANCELLED: "cancelled",
+    }
+
 
 class Ticket(BaseModel):
     """A ticket. ``reference`` is the unguessable id the partner API calls ``ticket_id``."""

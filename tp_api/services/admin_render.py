@@ -23,6 +23,7 @@ from tp_api.models import (
     WebhookEndpoint,
 )
 from tp_api.models.tickets import TicketStatus
+from tp_api.schemas.attendees import AttendeeOut
 from tp_api.schemas.events import (
     Availability,
     EventDateOut,
@@ -47,18 +48,13 @@ from tp_api.schemas.orders import (
 from tp_api.schemas.webhooks import AttemptOut, DeliveryOut, DeliveryStatusName, WebhookOut
 from tp_api.services.credentials import admin_keys, oauth_clients
 from tp_api.services.customers.listing import Customer
+from tp_api.services.events.attendees import Attendee
 from tp_api.services.events.catalogue import EventNode
 from tp_api.services.events.event_catalogue import effective_status, pool_available
 from tp_api.services.orders.order_queries import OrderDetail
 from tp_api.services.webhooks.webhook_log import LoggedDelivery
 
-TICKET_STATUS_NAMES = {
-    TicketStatus.CREATED: "created",
-    TicketStatus.ACTIVE: "active",
-    TicketStatus.SCANNED_IN: "scanned_in",
-    TicketStatus.SCANNED_OUT: "scanned_out",
-    TicketStatus.CANCELLED: "cancelled",
-}
+TICKET_STATUS_NAMES = TicketStatus.NAMES
 
 
 def ticket_type_out(
@@ -348,4 +344,23 @@ def delivery_out(logged: LoggedDelivery) -> DeliveryOut:
             )
             for a in logged.attempts
         ],
+    )
+
+
+def attendee_out(row: Attendee) -> AttendeeOut:
+    """A ticket of an event's attendee list as the admin API shows it."""
+    t = row.ticket
+    return AttendeeOut(
+        ticket_id=t.reference,
+        status=cast(TicketStatusName, row.status),
+        ticket_type=row.ticket_type,
+        date=row.date_name,
+        first_name=t.first_name,
+        last_name=t.last_name,
+        email=t.email,
+        phone=t.phone,
+        order_id=row.order_number,
+        buyer_email=row.buyer_email,
+        first_check_in=row.first_check_in,
+        last_check_in=row.last_check_in,
     )

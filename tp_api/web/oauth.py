@@ -10,7 +10,6 @@ API's error shape, because OAuth client libraries read them.
 from __future__ import annotations
 
 import json
-from typing import Any
 
 from flask import Blueprint, Response, request
 
@@ -26,16 +25,16 @@ bp = Blueprint("oauth", __name__, url_prefix="/api/v1/oauth")
 @bp.post("/token")
 def token() -> Response:
     """An access token for a client's id and secret (see the module's docstring)."""
-    return _answer(lambda server, *args: server.token(*args))
+    return _answer("token")
 
 
 @bp.post("/revoke")
 def revoke() -> Response:
     """Revoke one of the calling client's tokens; 200 also for a token that is not (RFC 7009)."""
-    return _answer(lambda server, *args: server.revoke(*args))
+    return _answer("revoke")
 
 
-def _answer(call: Any) -> Response:
+def _answer(endpoint: str) -> Response:
     body = _body()
     if body is None:
         return _error(
@@ -45,7 +44,8 @@ def _answer(call: Any) -> Response:
     server = oauth_tokens.token_server(address, parts().oauth_token_lifetime)
     headers = {"Authorization": request.headers.get("Authorization", "")}
     try:
-        out_headers, out_body, status = call(server, request.base_url, "POST", body, headers)
+        call = server.token if endpoint == "token" else server.revoke
+        out_headers, out_body, status = call(request.base_url, "POST", body, headers)
     except AddressNotAllowed as refused:
         return _error(403, "unauthorized_client", refused.message)
     if status == 401:

@@ -25,13 +25,7 @@ from tp_api.services.cursors import decode_cursor, encode_cursor
 from tp_api.services.events.event_catalogue import event_and_dates, find_event
 
 EXPORT_BATCH = 1000
-STATUS_NAMES = {
-    TicketStatus.CREATED: "created",
-    TicketStatus.ACTIVE: "active",
-    TicketStatus.SCANNED_IN: "scanned_in",
-    TicketStatus.SCANNED_OUT: "scanned_out",
-    TicketStatus.CANCELLED: "cancelled",
-}
+STATUS_NAMES = TicketStatus.NAMES
 CSV_COLUMNS = (
     "ticket",
     "status",

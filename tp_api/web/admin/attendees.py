@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-from typing import cast
-
 from flask import Response, g, stream_with_context
 
 from tp_api.schemas.attendees import (
     AttendeeExportQuery,
     AttendeeList,
     AttendeeListQuery,
-    AttendeeOut,
 )
-from tp_api.schemas.orders import TicketStatusName
+from tp_api.services.admin_render import attendee_out
 from tp_api.services.events import attendees
 from tp_api.web.admin import bp
 from tp_api.web.api_routes import operation
@@ -23,24 +20,6 @@ READ = ("customers:read",)
 
 def _wanted(query: AttendeeExportQuery) -> attendees.AttendeeFilter:
     return attendees.AttendeeFilter(query.status, query.search, query.checked_in)
-
-
-def _out(row: attendees.Attendee) -> AttendeeOut:
-    t = row.ticket
-    return AttendeeOut(
-        ticket_id=t.reference,
-        status=cast(TicketStatusName, row.status),
-        ticket_type=row.ticket_type,
-        date=row.date_name,
-        first_name=t.first_name,
-        last_name=t.last_name,
-        email=t.email,
-        phone=t.phone,
-        order_id=row.order_number,
-        buyer_email=row.buyer_email,
-        first_check_in=row.first_check_in,
-        last_check_in=row.last_check_in,
-    )
 
 
 @operation(
@@ -60,7 +39,7 @@ def list_attendees(id_or_slug: str, query: AttendeeListQuery) -> AttendeeList:
     page = attendees.attendee_page(
         g.caller.account_id, id_or_slug, _wanted(query), limit=query.limit, cursor=query.cursor
     )
-    return AttendeeList(items=[_out(r) for r in page.items], next_cursor=page.next_cursor)
+    return AttendeeList(items=[attendee_out(r) for r in page.items], next_cursor=page.next_cursor)
 
 
 @operation(
