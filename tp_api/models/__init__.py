@@ -10,6 +10,7 @@ from tp_api.models.fraud import FraudRefusal, FraudReview, FraudSettings
 from tp_api.models.idempotency import IdempotencyRecord
 from tp_api.models.orders import LineType, Order, OrderLine, OrderStatus, Refund
 from tp_api.models.outbox import OutboxEntry
+from tp_api.models.questions import Question, QuestionKind, TicketAnswer
 from tp_api.models.scanners import Scanner, ScannerEvent, ScannerPairing
 from tp_api.models.shops import ProductMapping, Shop, ShopOrder, SyncRun
 from tp_api.models.staff import SignInThrottle, StaffUser
@@ -69,6 +70,8 @@ ALL_MODELS = (
     Affiliate,
     AffiliateLink,
     AffiliateOrder,
+    Question,
+    TicketAnswer,
 )
 
 __all__ = [
@@ -102,6 +105,8 @@ __all__ = [
     "ScannerEvent",
     "ScannerPairing",
     "ProductMapping",
+    "Question",
+    "QuestionKind",
     "QueueNoticeMark",
     "QueueOrder",
     "QueuePlace",
@@ -112,6 +117,7 @@ __all__ = [
     "ShopOrder",
     "SyncRun",
     "Ticket",
+    "TicketAnswer",
     "TicketStatus",
     "TicketType",
     "WaitingRoom",

@@ -19,6 +19,7 @@ from tp_api.schemas.base import (
     ResponseModel,
     text,
 )
+from tp_api.schemas.questions import AnswerOut
 
 OrderStatusName = Literal["pending", "processing", "completed", "cancelled", "refunded", "expired"]
 TicketStatusName = Literal["created", "active", "scanned_in", "scanned_out", "cancelled"]
@@ -72,6 +73,9 @@ class TicketOut(ResponseModel):
     last_name: str
     email: str
     version: int
+    answers: list[AnswerOut] = Field(
+        default_factory=list, description="Answers to the seller's questions"
+    )
 
 
 class OrderLineOut(ResponseModel):

@@ -135,10 +135,63 @@ class PartnerOwnedTicket(BaseModel):
     phone: str | None
     status: TicketStatus
     is_deprecated: bool
+    question_ids: Annotated[
+        list[int] | None,
+        Field(
+            description="Extension, present only when the event asks questions: the ids of "
+            "the questions asked for this ticket (`GET /tp-api/events/{eventId}/questions`)"
+        ),
+    ] = None
+    answers: Annotated[
+        dict[str, str | list[str] | bool] | None,
+        Field(
+            description="Extension, present only when the event asks questions: the answers "
+            "given so far by question id (a list for multiple choice, true/false for yes/no)"
+        ),
+    ] = None
 
 
 class PartnerOwnedTicketList(RootModel[list[PartnerOwnedTicket]]):
     """The user's tickets of the event and of its child events, by order, then issue order."""
+
+
+# --- GET /tp-api/events/{eventId}/questions (an extension) ----------------------------------
+
+
+class PartnerText(BaseModel):
+    """A text in English and Dutch (the Dutch falls back to the English)."""
+
+    en: str
+    nl: str
+
+
+class PartnerQuestionOption(BaseModel):
+    value: Annotated[str, Field(description="What an answer sends and stores")]
+    label: PartnerText
+
+
+class PartnerQuestion(BaseModel):
+    """One of the seller's questions to attendees."""
+
+    id: int
+    type: Annotated[
+        str,
+        Field(
+            description="text, long_text, choice, multiple_choice, yes_no, date (YYYY-MM-DD), "
+            "email, phone or number"
+        ),
+    ]
+    label: PartnerText
+    help: PartnerText
+    required: bool
+    ticket_type_ids: Annotated[
+        list[int], Field(description="Asked for these ticket types; empty: for every one")
+    ]
+    options: list[PartnerQuestionOption]
+
+
+class PartnerQuestionList(RootModel[list[PartnerQuestion]]):
+    """The event's questions in the order they are asked."""
 
 
 # --- POST /tp-api/events/{eventId}/tickets/personalize ---------------------------------------
@@ -152,6 +205,14 @@ class PartnerAttendee(BaseModel):
     last_name: Annotated[str, Field(min_length=1, max_length=200)]
     email: Annotated[str, Field(min_length=3, max_length=254, description="Must contain an @")]
     tel: Annotated[str, Field(min_length=1, max_length=50)]
+    answers: Annotated[
+        dict[str, str | int | float | bool | list[str] | None] | None,
+        Field(
+            description="Extension: answers to the seller's questions by question id; a ticket "
+            "whose type has a required question without an answer stays in status 1 "
+            "(docs/partner-api.md)"
+        ),
+    ] = None
 
 
 class PartnerPersonaliseRequest(BaseModel):

@@ -17,6 +17,7 @@ from tp_api.models import (
     OAuthClient,
     Order,
     OrderLine,
+    Question,
     Refund,
     Ticket,
     TicketType,
@@ -45,12 +46,15 @@ from tp_api.schemas.orders import (
     TicketOut,
     TicketStatusName,
 )
+from tp_api.schemas.questions import AnswerOut, OptionOut, QuestionOut, QuestionType
 from tp_api.schemas.webhooks import AttemptOut, DeliveryOut, DeliveryStatusName, WebhookOut
 from tp_api.services.credentials import admin_keys, oauth_clients
 from tp_api.services.customers.listing import Customer
+from tp_api.services.events import questions
 from tp_api.services.events.attendees import Attendee
 from tp_api.services.events.catalogue import EventNode
 from tp_api.services.events.event_catalogue import effective_status, pool_available
+from tp_api.services.orders.answers import ShownAnswer
 from tp_api.services.orders.order_queries import OrderDetail
 from tp_api.services.webhooks.webhook_log import LoggedDelivery
 
@@ -175,7 +179,9 @@ def availability_out(node: EventNode, *, status: str | None = None) -> Availabil
     )
 
 
-def ticket_out(ticket: Ticket, order_number: int) -> TicketOut:
+def ticket_out(
+    ticket: Ticket, order_number: int, answers: list[AnswerOut] | None = None
+) -> TicketOut:
     """A ticket as the admin API shows it; ``order_number`` is its order's public number."""
     return TicketOut(
         id=ticket.reference,
@@ -187,6 +193,7 @@ def ticket_out(ticket: Ticket, order_number: int) -> TicketOut:
         last_name=ticket.last_name,
         email=ticket.email,
         version=ticket.version,
+        answers=answers or [],
     )
 
 
@@ -234,7 +241,10 @@ def order_out(detail: OrderDetail) -> OrderOut:
         created_at=order.created_at,
         paid_at=order.date_paid,
         lines=[line_out(line, n) for n, line in enumerate(detail.lines, start=1)],
-        tickets=[ticket_out(t, order.number) for t in detail.tickets],
+        tickets=[
+            ticket_out(t, order.number, answers_out(detail.answers.get(t.id, [])))
+            for t in detail.tickets
+        ],
         refunds=[refund_out(r, n) for n, r in enumerate(detail.refunds, start=1)],
     )
 
@@ -364,3 +374,35 @@ def attendee_out(row: Attendee) -> AttendeeOut:
         first_check_in=row.first_check_in,
         last_check_in=row.last_check_in,
     )
+
+
+def question_out(question: Question) -> QuestionOut:
+    """One of the seller's questions as the admin API shows it."""
+    return QuestionOut(
+        id=question.id,
+        event_id=question.event_id,
+        type=cast(QuestionType, question.kind),
+        label=question.label,
+        label_nl=question.label_nl,
+        help_text=question.help_text,
+        help_text_nl=question.help_text_nl,
+        required=question.required,
+        position=question.position,
+        ticket_type_ids=questions.type_ids_of(question),
+        options=[
+            OptionOut(value=o.value, label=o.label, label_nl=o.label_nl)
+            for o in questions.options_of(question)
+        ],
+        show_on_ticket=question.show_on_ticket,
+        archived=question.archived_at is not None,
+        created_at=question.created_at,
+        updated_at=question.updated_at,
+    )
+
+
+def answers_out(shown: list[ShownAnswer]) -> list[AnswerOut]:
+    """A ticket's answers, in the questions' order."""
+    return [
+        AnswerOut(question_id=a.question_id, label=a.label, value=a.value, text=a.text)
+        for a in shown
+    ]

@@ -19,8 +19,8 @@ from tp_api.services.errors import (
     TooManyAttempts,
     Unauthenticated,
 )
-from tp_api.services.events import catalogue, partner_catalogue
-from tp_api.services.orders import personalise, submit
+from tp_api.services.events import catalogue, partner_catalogue, questions
+from tp_api.services.orders import answers, personalise, submit
 from tp_api.services.orders.order_input import parse_partner_order
 from tp_api.services.validation import to_int
 from tp_api.web import partner_json
@@ -149,7 +149,25 @@ def list_event_tickets(event_id: str) -> Response:
     wp_user_id = _wp_user_id(required=True)
     assert wp_user_id is not None
     items = owned.tickets_of_user(account_id, event.id, wp_user_id)
-    return jsonify([partner_json.owned_ticket_json(item) for item in items])
+    # Only an event that asks questions adds their fields: otherwise byte-for-byte seed 003.
+    asked = answers.questions_of_tickets(
+        questions.questions_of([questions.root_event_id(event)]), (i.ticket for i in items)
+    )
+    found = []
+    for item in items:
+        shown = partner_json.owned_ticket_json(item)
+        if item.ticket.id in asked:
+            shown.update(partner_json.owned_ticket_questions_json(asked[item.ticket.id]))
+        found.append(shown)
+    return jsonify(found)
+
+
+@bp.get("/events/<event_id>/questions")
+def list_event_questions(event_id: str) -> Response:
+    """An extension: the seller's questions for the event's tickets, in the order asked."""
+    event = catalogue.get_event(_account_id(), _event_id(event_id, "Event not found"))
+    found = questions.questions_of([questions.root_event_id(event)])
+    return jsonify([partner_json.question_json(q) for q in found])
 
 
 @bp.post("/events/<event_id>/tickets/personalize")

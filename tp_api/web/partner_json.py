@@ -7,10 +7,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from tp_api.models import Event, TicketType
+from tp_api.models import Event, Question, TicketType
 from tp_api.services.customers.owned import OwnedTicket
+from tp_api.services.events import questions
 from tp_api.services.events.catalogue import EventNode
 from tp_api.services.orders import sellable
+from tp_api.services.orders.answers import TicketQuestions
 
 
 def unix(value: datetime | None) -> int | None:
@@ -136,4 +138,28 @@ def owned_ticket_json(owned: OwnedTicket) -> dict[str, Any]:
         "phone": ticket.phone or None,
         "status": ticket.status,
         "is_deprecated": ticket.is_deprecated,
+    }
+
+
+def question_json(question: Question) -> dict[str, Any]:
+    """One question of ``GET /tp-api/events/{eventId}/questions`` (an extension)."""
+    return {
+        "id": question.id,
+        "type": question.kind,
+        "label": {"en": question.label, "nl": question.label_nl or question.label},
+        "help": {"en": question.help_text, "nl": question.help_text_nl or question.help_text},
+        "required": question.required,
+        "ticket_type_ids": questions.type_ids_of(question),
+        "options": [
+            {"value": o.value, "label": {"en": o.label, "nl": o.label_nl or o.label}}
+            for o in questions.options_of(question)
+        ],
+    }
+
+
+def owned_ticket_questions_json(asked: TicketQuestions) -> dict[str, Any]:
+    """The fields an owned ticket gains when its event asks questions (an extension)."""
+    return {
+        "question_ids": asked.question_ids,
+        "answers": {str(qid): value for qid, value in asked.answers.items()},
     }

@@ -16,6 +16,7 @@ from tp_api.schemas.partner import (
     PartnerOwnedTicketList,
     PartnerPersonaliseRequest,
     PartnerPersonaliseResponse,
+    PartnerQuestionList,
     PartnerSignedUrl,
     PartnerUserEventList,
 )
@@ -83,6 +84,27 @@ PARTNER_OPERATIONS: tuple[Operation, ...] = (
         ),
     ),
     partner_operation(
+        "get",
+        "/events/{event_id}/questions",
+        "list_event_questions",
+        "The seller's questions to attendees (an extension)",
+        parameters=[EVENT_ID],
+        response=PartnerQuestionList,
+        ok={
+            "description": "The questions asked for the event's tickets, in order ([] when none)",
+            "content": json_content(PartnerQuestionList),
+        },
+        errors=(
+            (
+                404,
+                "Event not found",
+                "No such event of the account (also a deleted one or a non-numeric id).",
+            ),
+        ),
+        description="Not in the Ticket Pulse document: answers go with the personalise call's "
+        "`answers` extension (docs/partner-api.md).",
+    ),
+    partner_operation(
         "post",
         "/events/{event_id}/tickets/personalize",
         "personalize_tickets",
@@ -119,11 +141,18 @@ PARTNER_OPERATIONS: tuple[Operation, ...] = (
                 "email of ticket a3f9b is not an e-mail address",
                 "A field is missing or invalid; the body names the field and the ticket.",
             ),
+            (
+                400,
+                "answer 12 of ticket a3f9b must be one of: s, m, l",
+                "An answer (the `answers` extension) does not fit its question, or names a "
+                "question not asked for the ticket.",
+            ),
             BODY_TOO_LARGE,
         ),
         description="All or nothing: the request is validated in full before anything is "
         "written. When the last waiting ticket of an order for the event is personalised, "
-        "the tickets are rendered and e-mailed.",
+        "the tickets are rendered and e-mailed. A ticket whose type has a required question "
+        "without an answer keeps its details but stays in status 1 until it is answered.",
     ),
     partner_operation(
         "post",

@@ -12,6 +12,7 @@ from tp_api.models.orders import parse_order_reference
 from tp_api.services.cursors import decode_cursor, encode_cursor
 from tp_api.services.errors import InvalidInput, NotFound
 from tp_api.services.orders import order_search
+from tp_api.services.orders.answers import ShownAnswer, shown_for_tickets
 from tp_api.services.orders.order_input import normalise_wp_order_id
 
 
@@ -34,6 +35,8 @@ class OrderDetail:
     lines: list[OrderLine] = field(default_factory=list)
     tickets: list[Ticket] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
+    # Each ticket's answers to the seller's questions, by ticket id.
+    answers: dict[int, list[ShownAnswer]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -189,9 +192,11 @@ def order_number(order_id: int) -> int:
 def _detail(order: Order | None) -> OrderDetail:
     if order is None:
         raise NotFound("Order not found", code="order_not_found")
+    tickets = list(Ticket.select().where(Ticket.order == order.id).order_by(Ticket.id))
     return OrderDetail(
         order,
         list(OrderLine.select().where(OrderLine.order == order.id).order_by(OrderLine.id)),
-        list(Ticket.select().where(Ticket.order == order.id).order_by(Ticket.id)),
+        tickets,
         list(Refund.select().where(Refund.order == order.id).order_by(Refund.id)),
+        shown_for_tickets([t.id for t in tickets]),
     )

@@ -8,14 +8,16 @@ order's tickets (PDF and e-mail) is written to the outbox in the same transactio
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from tp_api.db import is_postgres, lock_rows, tuples, utcnow, write_transaction
-from tp_api.models import Event, Order, Ticket, TicketStatus
+from tp_api.models import Event, Order, Question, Ticket, TicketStatus
 from tp_api.services.delivery import outbox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound, Said
 from tp_api.services.events.catalogue import event_scope
+from tp_api.services.events.questions import questions_of, root_event_id
+from tp_api.services.orders import answers as ticket_answers
 from tp_api.services.validation import email_address, required_str, to_int
 from tp_api.services.webhooks import notify
 
@@ -29,6 +31,8 @@ class AttendeeInput:
     last_name: str
     email: str
     phone: str
+    # The ``answers`` extension: {question id: value}; None when the body had none.
+    answers: dict[int, Any] | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -64,6 +68,7 @@ def _parse_attendee(item: Any, index: int) -> AttendeeInput:
         last_name=required_str(item, "last_name", max_len=200, label=f"last_name of {where}"),
         email=email,
         phone=required_str(item, "tel", max_len=50, label=f"tel of {where}"),
+        answers=ticket_answers.parse_answers(item, ref),
     )
 
 
@@ -141,6 +146,7 @@ def _apply(
     account_id: int, event: Event, tickets: dict[str, Ticket], attendees: list[AttendeeInput]
 ) -> PersonaliseOutcome:
     now = utcnow()
+    questions = questions_of([root_event_id(event)])
     changed_groups: set[tuple[int, int]] = set()
     personalised = skipped = 0
     done: list[Ticket] = []
@@ -151,12 +157,14 @@ def _apply(
             continue
         ticket.first_name, ticket.last_name = attendee.first_name, attendee.last_name
         ticket.email, ticket.phone = attendee.email, attendee.phone
-        ticket.status = TicketStatus.ACTIVE
-        ticket.personalised_at = ticket.updated_at = now
+        ticket.updated_at = now
+        if _complete(ticket, questions, attendee):
+            ticket.status = TicketStatus.ACTIVE
+            ticket.personalised_at = now
+            personalised += 1
+            done.append(ticket)
+            changed_groups.add((ticket.order_id, ticket.event_id))
         ticket.save()
-        personalised += 1
-        done.append(ticket)
-        changed_groups.add((ticket.order_id, ticket.event_id))
     notify.tickets_personalized(account_id, done)
     groups = {(t.order_id, t.event_id) for t in tickets.values()}
     waiting = _tickets_waiting(groups)
@@ -165,6 +173,20 @@ def _apply(
         if (order_id, ticket_event_id) not in waiting:
             queued += _queue_delivery(account_id, order_id, ticket_event_id)
     return PersonaliseOutcome(not waiting, personalised, skipped, queued)
+
+
+def _complete(ticket: Ticket, questions: list[Question], attendee: AttendeeInput) -> bool:
+    """Store the attendee's answers; whether every required question of the ticket's type
+    now has one (a ticket without questions is complete with its name)."""
+    if not questions:
+        if attendee.answers:
+            # No question is asked for this event: any answer names an unknown question.
+            ticket_answers.save_answers(ticket, [], attendee.answers)
+        return True
+    asked = ticket_answers.asked_for(questions, ticket)
+    if attendee.answers:
+        ticket_answers.save_answers(ticket, asked, attendee.answers)
+    return not ticket_answers.unanswered(ticket, asked)
 
 
 def _tickets_waiting(groups: set[tuple[int, int]]) -> set[tuple[int, int]]:

@@ -120,6 +120,7 @@ from tp_api.web.admin import (  # noqa: E402, F401
     keys,
     oauth_clients,
     orders,
+    questions,
     queue,
     webhooks,
 )
