@@ -51,12 +51,15 @@ from bridge.partner_models import (
     ChildEvent,
     Event,
     OwnedTicket,
+    Question,
+    QuestionOption,
     ResponseShapeError,
     TicketStatus,
     TicketType,
     UserEvent,
     parse_event,
     parse_owned_ticket,
+    parse_question,
     parse_user_event,
 )
 
@@ -74,6 +77,8 @@ __all__ = [
     "PartnerError",
     "PartnerUnavailable",
     "PersonaliseResult",
+    "Question",
+    "QuestionOption",
     "RateLimited",
     "ServerError",
     "TicketStatus",
@@ -99,6 +104,9 @@ class Attendee:
     last_name: str
     email: str
     tel: str
+    # tp-bridge's extension: answers to the seller's questions by question id. None sends
+    # nothing, so the body is exactly the document's.
+    answers: Mapping[str, Any] | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +204,12 @@ class PartnerClient:
         data = self._json("GET", path, {"wp_user_id": _whole(wp_user_id, "wp_user_id")})
         return self._parse_list(path, data, parse_owned_ticket)
 
+    def event_questions(self, event_id: int) -> tuple[Question, ...]:
+        """tp-bridge's ``GET /events/{eventId}/questions``: the seller's questions for the
+        event's tickets, in the order they are asked (an extension; not in the document)."""
+        path = f"/events/{_whole(event_id, 'event_id')}/questions"
+        return self._parse_list(path, self._json("GET", path), parse_question)
+
     def personalize(
         self, event_id: int, wp_user_id: int, attendees: Sequence[Attendee]
     ) -> PersonaliseResult:
@@ -206,7 +220,7 @@ class PartnerClient:
         e-mail address``) when any attendee is refused; then nothing was saved.
         """
         path = f"/events/{_whole(event_id, 'event_id')}/tickets/personalize"
-        body = {"tickets": [asdict(attendee) for attendee in attendees]}
+        body = {"tickets": [_attendee_body(attendee) for attendee in attendees]}
         data = self._json("POST", path, {"wp_user_id": _whole(wp_user_id, "wp_user_id")}, body)
         try:
             if not isinstance(data, dict) or not isinstance(data.get("all_personalized"), bool):
@@ -344,11 +358,28 @@ def _whole(value: int, name: str) -> str:
     return str(value)
 
 
+def _attendee_body(attendee: Attendee) -> dict[str, Any]:
+    body = asdict(attendee)
+    if attendee.answers is None:
+        del body["answers"]
+    else:
+        body["answers"] = dict(attendee.answers)
+    return body
+
+
 def _attendee(item: Any) -> Attendee:
     fields = ("ticket_id", "first_name", "last_name", "email", "tel")
     if not isinstance(item, dict) or not all(isinstance(item.get(f), str) for f in fields):
         raise ResponseShapeError("echoed ticket is not an attendee")
-    return Attendee(*(item[f] for f in fields))
+    answers = item.get("answers")
+    return Attendee(
+        item["ticket_id"],
+        item["first_name"],
+        item["last_name"],
+        item["email"],
+        item["tel"],
+        answers=dict(answers) if isinstance(answers, dict) else None,
+    )
 
 
 def _encode(body: Any) -> bytes:

@@ -13,7 +13,7 @@ no offset is given); prices become ``Decimal`` (events send ``"29.95"``, ticket 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal, InvalidOperation
 from enum import IntEnum
@@ -116,6 +116,10 @@ class OwnedTicket:
     phone: str | None
     status: int
     is_deprecated: bool
+    # tp-bridge's extension, only when the event asks questions: the questions asked for
+    # this ticket and the answers given so far (by question id, as text).
+    question_ids: tuple[int, ...] = ()
+    answers: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def awaiting_details(self) -> bool:
@@ -126,6 +130,39 @@ class OwnedTicket:
     def downloadable(self) -> bool:
         """Whether the ticket has a QR code to fetch (personalised, not cancelled/replaced)."""
         return self.status in _DOWNLOADABLE and not self.is_deprecated
+
+
+@dataclass(frozen=True)
+class QuestionOption:
+    """One choice of a question: the ``value`` an answer sends, and its label by language."""
+
+    value: str
+    label: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Question:
+    """One of the seller's questions (tp-bridge's ``GET /events/{eventId}/questions``).
+
+    ``type`` is text, long_text, choice, multiple_choice, yes_no, date, email, phone or
+    number; ``label`` and ``help`` map a language (``en``, ``nl``) to the text.
+    """
+
+    id: int
+    type: str
+    label: Mapping[str, str]
+    help: Mapping[str, str]
+    required: bool
+    ticket_type_ids: tuple[int, ...]
+    options: tuple[QuestionOption, ...]
+
+    def label_in(self, lang: str) -> str:
+        """The label in ``lang``, else in English."""
+        return self.label.get(lang) or self.label.get("en", "")
+
+    def help_in(self, lang: str) -> str:
+        """The help text in ``lang``, else in English (empty when there is none)."""
+        return self.help.get(lang) or self.help.get("en", "")
 
 
 # --- parsers ---------------------------------------------------------------------------------
@@ -212,7 +249,51 @@ def parse_owned_ticket(data: Any) -> OwnedTicket:
         phone=_opt_str(obj, "phone"),
         status=_int(obj, "status"),
         is_deprecated=_bool(obj, "is_deprecated"),
+        question_ids=_ids(obj, "question_ids"),
+        answers=MappingProxyType(dict(_optional_object(obj, "answers"))),
     )
+
+
+def parse_question(data: Any) -> Question:
+    """One question of the event's questions."""
+    obj = _object(data, "question")
+    options = obj.get("options", [])
+    if not isinstance(options, list):
+        raise ResponseShapeError("question.options is not a list")
+    return Question(
+        id=_int(obj, "id"),
+        type=_str(obj, "type"),
+        label=_texts(obj, "label"),
+        help=_texts(obj, "help"),
+        required=_bool(obj, "required"),
+        ticket_type_ids=_ids(obj, "ticket_type_ids"),
+        options=tuple(
+            QuestionOption(_str(_object(o, "option"), "value"), _texts(o, "label")) for o in options
+        ),
+    )
+
+
+def _ids(obj: dict[str, Any], field: str) -> tuple[int, ...]:
+    value = obj.get(field) or []
+    if not isinstance(value, list) or not all(
+        isinstance(i, int) and not isinstance(i, bool) for i in value
+    ):
+        raise ResponseShapeError(f"{field} is not a list of ids")
+    return tuple(value)
+
+
+def _optional_object(obj: dict[str, Any], field: str) -> dict[str, Any]:
+    value = obj.get(field) or {}
+    if not isinstance(value, dict):
+        raise ResponseShapeError(f"{field} is not an object")
+    return value
+
+
+def _texts(obj: dict[str, Any], field: str) -> Mapping[str, str]:
+    value = _optional_object(obj, field)
+    if not all(isinstance(v, str) for v in value.values()):
+        raise ResponseShapeError(f"{field} is not a text per language")
+    return MappingProxyType(dict(value))
 
 
 def _object(data: Any, what: str) -> dict[str, Any]:

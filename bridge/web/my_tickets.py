@@ -66,6 +66,9 @@ from bridge.web.my_tickets_view import (
     FIELDS,
     MAX_LENGTHS,
     EventView,
+    answer_choices,
+    answer_name,
+    answer_text,
     calendar_entry,
     load_events,
     place_server_error,
@@ -307,6 +310,9 @@ class _Views:
             format_when=lambda value: texts_module.format_when(value, lang, self.timezone),
             fields=FIELDS,
             max_lengths=MAX_LENGTHS,
+            answer_name=answer_name,
+            answer_text=answer_text,
+            answer_choices=answer_choices,
             **context,
         )
         return Response(html, status=status, mimetype="text/html")

@@ -11,8 +11,9 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from bridge.partner_client import Attendee, NotFound, OwnedTicket, PartnerClient
+from bridge.partner_client import Attendee, NotFound, OwnedTicket, PartnerClient, Question
 from pdf.calendar import CalendarEntry, event_uid
 
 # The attendee fields of POST .../tickets/personalize, all required by the API, with the
@@ -29,6 +30,19 @@ _TICKET_ERRORS = (
     re.compile(r"^Ticket (\S+) is not for event \d+$"),
 )
 _TOO_LONG = re.compile(r"^is longer than (\d+) characters$")
+# An answer the API refused: "answer 12 of ticket a3f9b must be one of: s, m".
+_ANSWER_ERROR = re.compile(r"^answer (\d+) of ticket (\S+) (.+)$")
+# The end of such a refusal, and the page's words for it.
+_ANSWER_PROBLEMS = (
+    ("must be one of", "error_choice"),
+    ("must be a list", "error_choice"),
+    ("must be yes or no", "error_yes_no"),
+    ("must be a date", "error_date"),
+    ("is not an e-mail address", "error_email"),
+    ("must be a phone number", "error_phone"),
+    ("must be a number", "error_number"),
+    ("must not contain", "error_characters"),
+)
 
 
 @dataclass
@@ -36,9 +50,16 @@ class TicketView:
     """One ticket, with the form's values and messages when it awaits details."""
 
     ticket: OwnedTicket
-    values: dict[str, str] = field(default_factory=dict)
+    values: dict[str, Any] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)
     error: str | None = None
+    # The seller's questions asked for this ticket, in order.
+    questions: list[Question] = field(default_factory=list)
+
+    @property
+    def names(self) -> list[str]:
+        """The form's field names in page order: the attendee's, then one per question."""
+        return [*FIELDS, *(answer_name(q) for q in self.questions)]
 
     @property
     def ref(self) -> str:
@@ -99,7 +120,7 @@ class EventView:
                 found.append((f"ticket-{ticket.ref}", ticket.error))
             found.extend(
                 (ticket.field_id(name), ticket.errors[name])
-                for name in FIELDS
+                for name in ticket.names
                 if name in ticket.errors
             )
         return found
@@ -126,7 +147,37 @@ def load_events(client: PartnerClient, wp_user_id: int) -> list[EventView]:
         if tickets:
             events.append(EventView(event.id, event.name, event.start_date, _orders(tickets)))
     _mark_pdfs(events)
+    for view in events:
+        _add_questions(client, view)
     return events
+
+
+def answer_name(question: Question) -> str:
+    """The form field (and ``values`` key) of a question's answer."""
+    return f"q{question.id}"
+
+
+def _add_questions(client: PartnerClient, event: EventView) -> None:
+    """Give each ticket its questions (one call per event that asks any), and start an
+    editable ticket's form with what it already holds."""
+    if not any(t.ticket.question_ids for t in event.tickets):
+        return
+    questions = {q.id: q for q in client.event_questions(event.id)}
+    for ticket in event.tickets:
+        ticket.questions = [questions[i] for i in ticket.ticket.question_ids if i in questions]
+        if ticket.editable:
+            held = ticket.ticket
+            ticket.values = {
+                "first_name": held.first_name or "",
+                "last_name": held.last_name or "",
+                "email": held.email or "",
+                "tel": held.phone or "",
+            }
+            for question in ticket.questions:
+                given = held.answers.get(str(question.id), "")
+                if isinstance(given, bool):
+                    given = "yes" if given else "no"
+                ticket.values[answer_name(question)] = given
 
 
 def _orders(tickets: list[OwnedTicket]) -> list[OrderView]:
@@ -152,7 +203,7 @@ def _mark_pdfs(events: list[EventView]) -> None:
             )
 
 
-def read_form(event: EventView, form: Mapping[str, str], t: Mapping[str, str]) -> list[Attendee]:
+def read_form(event: EventView, form: Mapping[str, Any], t: Mapping[str, str]) -> list[Attendee]:
     """The attendees to send for ``event``, keeping every typed value on its ticket view.
 
     Only tickets awaiting details are read (the form of any other ticket is ignored). A ticket
@@ -166,16 +217,41 @@ def read_form(event: EventView, form: Mapping[str, str], t: Mapping[str, str]) -
             continue
         ticket.values = {name: form.get(ticket.input_name(name), "") for name in FIELDS}
         cleaned = {name: value.strip() for name, value in ticket.values.items()}
-        if not any(cleaned.values()):
+        answers = _read_answers(ticket, form, t)
+        if not any(cleaned.values()) and not any(answers.values()):
+            ticket.errors.clear()
             continue
         for name in FIELDS:
             if not cleaned[name]:
                 ticket.errors[name] = t[f"required_{name}"]
         if not ticket.errors:
-            attendees.append(Attendee(ticket.ref, **cleaned))
+            attendees.append(
+                Attendee(ticket.ref, **cleaned, answers=answers if ticket.questions else None)
+            )
     if not event.errors() and not attendees:
         event.error = t["error_nothing"]
     return [] if event.errors() else attendees
+
+
+def _read_answers(
+    ticket: TicketView, form: Mapping[str, Any], t: Mapping[str, str]
+) -> dict[str, Any]:
+    """The ticket's answers as typed (kept on the view), by question id; a required one left
+    empty gets its message (set aside again if the whole ticket turns out blank)."""
+    answers: dict[str, Any] = {}
+    for question in ticket.questions:
+        name = answer_name(question)
+        key = ticket.input_name(name)
+        if question.type == "multiple_choice":
+            getlist = getattr(form, "getlist", None)
+            value: Any = [v for v in (getlist(key) if getlist else [form.get(key, "")]) if v]
+        else:
+            value = str(form.get(key, "")).strip()
+        ticket.values[name] = value
+        answers[str(question.id)] = value
+        if question.required and not value:
+            ticket.errors[name] = t["required_answer"]
+    return answers
 
 
 def place_server_error(event: EventView, message: str, t: Mapping[str, str]) -> None:
@@ -184,6 +260,15 @@ def place_server_error(event: EventView, message: str, t: Mapping[str, str]) -> 
     Messages we recognise are shown in the page's language; others as the server wrote them.
     """
     tickets = {ticket.ref: ticket for ticket in event.tickets}
+    if (match := _ANSWER_ERROR.match(message)) and match.group(2) in tickets:
+        question_id, ref, rest = match.groups()
+        words = next((key for start, key in _ANSWER_PROBLEMS if rest.startswith(start)), None)
+        if too_long := _TOO_LONG.match(rest):
+            shown = t["error_too_long"].format(limit=too_long.group(1))
+        else:
+            shown = t[words] if words else message
+        tickets[ref].errors[f"q{question_id}"] = shown
+        return
     if match := _FIELD_ERROR.match(message):
         name, ref, rest = match.groups()
         if ref in tickets:
@@ -207,6 +292,23 @@ def _field_message(name: str, rest: str, message: str, t: Mapping[str, str]) -> 
     if match := _TOO_LONG.match(rest):
         return t["error_too_long"].format(limit=match.group(1))
     return message
+
+
+def answer_text(question: Question, value: Any, lang: str, t: Mapping[str, str]) -> str:
+    """An answer as the page shows it: option labels, Yes/No, the text as given."""
+    if question.type == "yes_no" and isinstance(value, bool):
+        return t["yes"] if value else t["no"]
+    labels = {o.value: o.label.get(lang) or o.label.get("en", o.value) for o in question.options}
+    if isinstance(value, list):
+        return ", ".join(labels.get(str(v), str(v)) for v in value)
+    return labels.get(str(value), str(value))
+
+
+def answer_choices(question: Question, lang: str, t: Mapping[str, str]) -> list[tuple[str, str]]:
+    """The (value, label) pairs a choice or yes/no question offers, in ``lang``."""
+    if question.type == "yes_no":
+        return [("yes", t["yes"]), ("no", t["no"])]
+    return [(o.value, o.label.get(lang) or o.label.get("en") or o.value) for o in question.options]
 
 
 def calendar_entry(
