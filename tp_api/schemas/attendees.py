@@ -8,6 +8,7 @@ from pydantic import Field
 
 from tp_api.schemas.base import Cursor, Limit, RequestModel, ResponseModel, text
 from tp_api.schemas.orders import TicketStatusName
+from tp_api.schemas.questions import AnswerOut
 
 
 class AttendeeExportQuery(RequestModel):
@@ -38,6 +39,9 @@ class AttendeeOut(ResponseModel):
     buyer_email: str
     first_check_in: datetime | None
     last_check_in: datetime | None
+    answers: list[AnswerOut] = Field(
+        default_factory=list, description="Answers to the event's questions, in their order"
+    )
 
 
 class AttendeeList(ResponseModel):

@@ -54,7 +54,7 @@ from tp_api.services.events import questions
 from tp_api.services.events.attendees import Attendee
 from tp_api.services.events.catalogue import EventNode
 from tp_api.services.events.event_catalogue import effective_status, pool_available
-from tp_api.services.orders.answers import ShownAnswer
+from tp_api.services.orders.answers import ShownAnswer, shown
 from tp_api.services.orders.order_queries import OrderDetail
 from tp_api.services.webhooks.webhook_log import LoggedDelivery
 
@@ -357,8 +357,9 @@ def delivery_out(logged: LoggedDelivery) -> DeliveryOut:
     )
 
 
-def attendee_out(row: Attendee) -> AttendeeOut:
-    """A ticket of an event's attendee list as the admin API shows it."""
+def attendee_out(row: Attendee, asked: list[Question]) -> AttendeeOut:
+    """A ticket of an event's attendee list as the admin API shows it, with its answers to
+    the event's questions ``asked``."""
     t = row.ticket
     return AttendeeOut(
         ticket_id=t.reference,
@@ -373,6 +374,7 @@ def attendee_out(row: Attendee) -> AttendeeOut:
         buyer_email=row.buyer_email,
         first_check_in=row.first_check_in,
         last_check_in=row.last_check_in,
+        answers=answers_out(shown(asked, row.answers)),
     )
 
 

@@ -15,13 +15,17 @@ from tp_api.db import utcnow
 from tp_api.models import (
     AffiliateLink,
     Event,
+    Order,
     OrderLine,
     SyncRun,
+    Ticket,
+    TicketAnswer,
     TicketType,
     WebhookAttempt,
     WebhookDelivery,
     WebhookEndpoint,
 )
+from tp_api.schemas.questions import QuestionCreate
 from tp_api.services import audit_trail, sandbox
 from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.affiliates import registry
@@ -30,6 +34,7 @@ from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.delivery.ticket_files import ticket_code
 from tp_api.services.door import scanners
 from tp_api.services.door.checkin import ScanRequest, scan
+from tp_api.services.events import questions
 from tp_api.services.shops import connections
 from tp_api.services.webhooks import webhook_endpoints, webhook_events
 from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
@@ -85,6 +90,7 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
             SyncRun.create(shop=shop.id, kind=kind, finished_at=utcnow(), errors=1, error_text="x")
     ids["affiliate"] = _affiliates(factory, owner, ticket_types)
     ids["order"] = _big_order(factory, owner, ids["event"], size)
+    ids["question"] = _questions_answered(owner, ids["event"], ids["order"], size)
     for i in range(size):  # the keys page and the test-mode page list these
         oauth_clients.create_client(owner.id, label=f"client {i}", allowed_ips=["192.0.2.0/24"])
         sandbox.create_test_partner_key(owner.id, label=f"test {i}")
@@ -128,6 +134,32 @@ def _endpoint_with_failed_deliveries(owner, size: int) -> WebhookEndpoint:
                 duration_ms=12,
             )
     return endpoint
+
+
+def _questions_answered(owner, event_id: int, order_number: int, size: int) -> int:
+    """``size`` questions of the event (half of them for its first ticket type only), each
+    answered for every ticket of the big order; the first question's id."""
+    ticket_type = TicketType.get(TicketType.event == event_id)
+    made = [
+        questions.add_question(
+            owner.id,
+            str(event_id),
+            QuestionCreate(
+                type="choice" if i % 2 else "text",
+                label=f"Question {i}",
+                options=[{"label": "A"}, {"label": "B"}] if i % 2 else [],
+                ticket_type_ids=[ticket_type.id] if i % 2 else [],
+            ),
+        )
+        for i in range(size)
+    ]
+    order = Order.get((Order.account == owner.id) & (Order.number == order_number))
+    for ticket in Ticket.select().where(Ticket.order == order.id):
+        for question in made:
+            TicketAnswer.create(
+                ticket=ticket.id, question=question.id, value="a", updated_at=utcnow()
+            )
+    return made[0].id
 
 
 def _big_order(factory, owner, event_id: int, size: int) -> int:
@@ -189,6 +221,8 @@ PAGES = [
     "/console/events/{event}/queue",
     "/console/events/{event}/attendees",
     "/console/events/{event}/attendees?admitted=yes&q=guest",
+    "/console/events/{event}/questions",
+    "/console/events/{event}/questions/{question}",
     "/console/audit",
     "/console/keys",
     "/console/test-mode",

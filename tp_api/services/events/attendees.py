@@ -3,7 +3,8 @@ holder, order, status and check-in times, filtered, a page at a time or streamed
 
 Both read in keyset batches by ticket id with one query for the tickets (with their order,
 type and date) and one for the batch's check-ins, so a page costs two queries and the export
-holds one batch in memory whatever the number of tickets.
+holds one batch in memory whatever the number of tickets. Each batch's answers to the
+seller's questions are one more query (the CSV has a column per question).
 """
 
 from __future__ import annotations
@@ -11,18 +12,20 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from peewee import fn
 
 from tp_api.db import tuples
-from tp_api.models import CheckIn, Event, Order, Ticket, TicketStatus, TicketType
+from tp_api.models import CheckIn, Event, Order, Question, Ticket, TicketStatus, TicketType
 from tp_api.models.orders import format_order_reference
 from tp_api.services.csv_text import drain, safe_cell
 from tp_api.services.cursors import decode_cursor, encode_cursor
 from tp_api.services.events.event_catalogue import event_and_dates, find_event
+from tp_api.services.events.questions import questions_of
+from tp_api.services.orders.answers import answer_text, answers_of
 
 EXPORT_BATCH = 1000
 STATUS_NAMES = TicketStatus.NAMES
@@ -63,6 +66,8 @@ class Attendee:
     date_name: str
     first_check_in: datetime | None
     last_check_in: datetime | None
+    # The ticket's answers to the seller's questions: {question id: stored answer}.
+    answers: dict[int, str] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -78,6 +83,8 @@ class Attendee:
 class AttendeePage:
     items: list[Attendee]
     next_cursor: str | None
+    # The event's questions (archived ones too: they label old answers), in order.
+    questions: list[Question] = field(default_factory=list)
 
 
 def attendee_page(
@@ -94,7 +101,11 @@ def attendee_page(
     rows = _batch(event.id, wanted, after[0] if after else 0, limit + 1)
     more = len(rows) > limit
     rows = rows[:limit]
-    return AttendeePage(rows, encode_cursor(rows[-1].ticket.id) if more and rows else None)
+    return AttendeePage(
+        rows,
+        encode_cursor(rows[-1].ticket.id) if more and rows else None,
+        questions_of([event.id], archived=True),
+    )
 
 
 def export_csv(account_id: int, id_or_slug: str, wanted: AttendeeFilter) -> Iterator[str]:
@@ -107,7 +118,9 @@ def export_csv(account_id: int, id_or_slug: str, wanted: AttendeeFilter) -> Iter
 def _csv_chunks(event_id: int, wanted: AttendeeFilter) -> Iterator[str]:
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    # One column per question the event asks or asked, headed by its label.
+    questions = questions_of([event_id], archived=True)
+    writer.writerow([*CSV_COLUMNS, *(safe_cell(q.label) for q in questions)])
     yield drain(out)
     after = 0
     while True:
@@ -130,6 +143,10 @@ def _csv_chunks(event_id: int, wanted: AttendeeFilter) -> Iterator[str]:
                     safe_cell(row.buyer_email),
                     _iso(row.first_check_in),
                     _iso(row.last_check_in),
+                    *(
+                        safe_cell(answer_text(q, row.answers[q.id])) if q.id in row.answers else ""
+                        for q in questions
+                    ),
                 ]
             )
         yield drain(out)
@@ -161,6 +178,7 @@ def _batch(event_id: int, wanted: AttendeeFilter, after: int, limit: int) -> lis
     query = _filtered(query, wanted)
     tickets = list(query.objects())
     times = _check_in_times([t.id for t in tickets])
+    answers = answers_of(t.id for t in tickets)
     return [
         Attendee(
             ticket=t,
@@ -170,6 +188,7 @@ def _batch(event_id: int, wanted: AttendeeFilter, after: int, limit: int) -> lis
             date_name=str(t.date_name),
             first_check_in=times.get(t.id, (None, None))[0],
             last_check_in=times.get(t.id, (None, None))[1],
+            answers=answers.get(t.id, {}),
         )
         for t in tickets
     ]

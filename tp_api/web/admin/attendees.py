@@ -39,7 +39,9 @@ def list_attendees(id_or_slug: str, query: AttendeeListQuery) -> AttendeeList:
     page = attendees.attendee_page(
         g.caller.account_id, id_or_slug, _wanted(query), limit=query.limit, cursor=query.cursor
     )
-    return AttendeeList(items=[attendee_out(r) for r in page.items], next_cursor=page.next_cursor)
+    return AttendeeList(
+        items=[attendee_out(r, page.questions) for r in page.items], next_cursor=page.next_cursor
+    )
 
 
 @operation(

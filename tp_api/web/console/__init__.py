@@ -331,6 +331,7 @@ from tp_api.web.console import (  # noqa: E402,F401
     event_actions,
     event_date_pages,
     event_editor,
+    event_questions,
     events,
     fraud_review,
     key_addresses,

@@ -7,6 +7,8 @@ from __future__ import annotations
 from flask import Response, render_template, request, stream_with_context
 
 from tp_api.services.events import attendees
+from tp_api.services.orders import answers as ticket_answers
+from tp_api.web import languages
 from tp_api.web.console import account_id, bp
 from tp_api.web.console.event_editor import top_event
 from tp_api.web.languages import _
@@ -39,6 +41,9 @@ def event_attendees(event_id: int) -> str:
         admitted=request.args.get("admitted", ""),
         statuses=list(attendees.STATUS_NAMES.items()),
         title=_("Attendees of %(event)s", event=event.name),
+        answers_of=lambda row: ticket_answers.shown(
+            page.questions, row.answers, lang=languages.current()
+        ),
     )
 
 

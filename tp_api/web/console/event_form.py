@@ -59,7 +59,7 @@ _PAIR_PROBLEMS = {
 }
 # What the request models' own checks say about one field (tp_api.schemas, first letter made
 # upper case here), and pydantic's words kept as they are: listed for the catalogue, and
-# looked up in the page's language by _placed.
+# looked up in the page's language by placed_problem.
 _FIELD_PROBLEMS = (
     N_("Must not contain control characters"),
     N_("Must not contain bidirectional control characters"),
@@ -304,13 +304,13 @@ def _validated(model: type[BaseModel], body: dict[str, Any], form: EventForm) ->
         parsed = validate(model, body, "body")
     except ValidationFailed as failed:
         for detail in failed.details or []:
-            name, message = _placed(detail["field"], detail["message"])
+            name, message = placed_problem(detail["field"], detail["message"])
             form.errors.setdefault(name, message)
         return None
     return None if form.errors else parsed
 
 
-def _placed(where: str, message: str) -> tuple[str, str]:
+def placed_problem(where: str, message: str) -> tuple[str, str]:
     """The input a problem belongs to, and its message for a person (in the page's language
     when it is one we know; another of pydantic's is shown as pydantic says it, in English)."""
     for known, (name, text) in _PAIR_PROBLEMS.items():

@@ -7,6 +7,7 @@ from flask import Response, flash, redirect, render_template, request, url_for
 
 from tp_api.models import OrderStatus
 from tp_api.services.errors import InvalidInput, TicketingError
+from tp_api.services.orders import answers as ticket_answers
 from tp_api.services.orders import order_queries, refunds
 from tp_api.services.validation import clean_text
 from tp_api.web import languages
@@ -82,7 +83,13 @@ def order(number: int) -> str:
         [line.ticket_type_id for line in detail.lines if line.ticket_type_id]
     )
     to_refund = queries.shop_orders_to_refund(detail.order.id)
-    return render_template("console/order.html", detail=detail, left=left, to_refund=to_refund)
+    return render_template(
+        "console/order.html",
+        detail=detail,
+        left=left,
+        to_refund=to_refund,
+        answers=_answers(detail),
+    )
 
 
 @bp.post("/orders/<int:number>/refund")
@@ -115,8 +122,18 @@ def _order_page_with_error(number: int, error: TicketingError) -> tuple[str, int
         [line.ticket_type_id for line in detail.lines if line.ticket_type_id]
     )
     message = translated(error.message)
-    page = render_template("console/order.html", detail=detail, left=left, error=message)
+    page = render_template(
+        "console/order.html", detail=detail, left=left, error=message, answers=_answers(detail)
+    )
     return page, error.status
+
+
+def _answers(detail: order_queries.OrderDetail) -> dict[int, list[ticket_answers.ShownAnswer]]:
+    """Each ticket's answers, the questions in the page's language (the detail has English)."""
+    lang = languages.current()
+    if lang == "en" or not detail.answers:
+        return detail.answers
+    return ticket_answers.shown_for_tickets([t.id for t in detail.tickets], lang=lang)
 
 
 def _refund_request() -> refunds.RefundRequest:
