@@ -18,6 +18,8 @@ class TicketPage:
     order_reference: str
     ticket_reference: str
     qr_png: bytes
+    # The attendee's answers the seller shows on the ticket: (question, answer) pairs.
+    details: tuple[tuple[str, str], ...] = ()
 
     @property
     def qr_data_uri(self) -> str:

@@ -26,6 +26,7 @@ from tp_api.models import Account, Event, Order, Ticket, TicketStatus, TicketTyp
 from tp_api.models.orders import parse_order_reference
 from tp_api.services.delivery.file_store import FileStore
 from tp_api.services.errors import Forbidden, InvalidInput, NotFound
+from tp_api.services.orders.answers import ShownAnswer, shown_for_tickets
 
 Render = Callable[[RenderJob], bytes]
 
@@ -225,7 +226,11 @@ def render_job(tools: TicketTools, order_id: int, *, event_id: int | None) -> Re
         )
     }
     events = _events_with_parents({t.event_id for t in tickets})
-    pages = tuple(_page(tools, order, t, types[t.ticket_type_id], events) for t in tickets)
+    answers = shown_for_tickets([t.id for t in tickets], lang=i18n.language(order.locale))
+    pages = tuple(
+        _page(tools, order, t, types[t.ticket_type_id], events, answers.get(t.id, []))
+        for t in tickets
+    )
     ticket_events = {t.event_id for t in tickets}
     scope_event = (
         event_id
@@ -247,6 +252,7 @@ def _page(
     ticket: Ticket,
     ticket_type: TicketType,
     events: dict[int, Event],
+    answers: list[ShownAnswer],
 ) -> TicketPage:
     event = events[ticket.event_id]
     top = events.get(event.parent_id) if event.parent_id else None
@@ -264,6 +270,7 @@ def _page(
         order_reference=order.reference,
         ticket_reference=ticket.reference,
         qr_png=qr_png(ticket_code(tools, ticket), box_size=6, border=2),
+        details=tuple((a.label, a.text) for a in answers if a.show_on_ticket),
     )
 
 
