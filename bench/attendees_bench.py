@@ -31,10 +31,13 @@ PER_ORDER = 4
 BATCH = 2_000
 
 
-def _fill(account_id: int, event_id: int, type_id: int, start: int, count: int) -> None:
-    """``count`` more tickets (``start`` already there), in orders of PER_ORDER."""
+def _fill(
+    account_id: int, event_id: int, type_id: int, start: int, count: int, asked: list[int]
+) -> None:
+    """``count`` more tickets (``start`` already there), in orders of PER_ORDER; every
+    personalised ticket answers the questions ``asked``."""
     from tp_api.db import database, utcnow
-    from tp_api.models import CheckIn, Order, OrderLine, Ticket
+    from tp_api.models import CheckIn, Order, OrderLine, Ticket, TicketAnswer
 
     now = utcnow()
     for first in range(start, start + count, BATCH):
@@ -99,6 +102,16 @@ def _fill(account_id: int, event_id: int, type_id: int, start: int, count: int) 
                     }
                 )
             Ticket.insert_many(tickets).execute()
+            named_ids = Ticket.select(Ticket.id).where(
+                Ticket.reference.in_([f"b{n:011d}" for n in range(first, last) if n % 2 == 0])
+            )
+            TicketAnswer.insert_many(
+                [
+                    {"ticket": t, "question": q, "value": value, "updated_at": now}
+                    for (t,) in named_ids.tuples()
+                    for q, value in zip(asked, ("large", "No nuts, please"), strict=True)
+                ]
+            ).execute()
             admitted = Ticket.select(Ticket.id).where(
                 Ticket.reference.in_([f"b{n:011d}" for n in range(first, last) if n % 10 == 0])
             )
@@ -109,6 +122,18 @@ def _fill(account_id: int, event_id: int, type_id: int, start: int, count: int) 
                 ]
             ).execute()
     database.execute_sql("ANALYZE")
+
+
+def _questions(account_id: int, event_id: int) -> list[int]:
+    """Two questions of the event (a choice and a text): the export has a column for each."""
+    from tp_api.schemas.questions import QuestionCreate
+    from tp_api.services.events import questions
+
+    size = QuestionCreate(
+        type="choice", label="T-shirt size", options=[{"label": "Small"}, {"label": "Large"}]
+    )
+    diet = QuestionCreate(type="text", label="Dietary needs")
+    return [questions.add_question(account_id, str(event_id), q).id for q in (size, diet)]
 
 
 def _export(account_id: int, event_id: int) -> tuple[float, int, int, int]:
@@ -150,10 +175,11 @@ def run(kind: str, workdir: Path, sizes: tuple[int, ...]) -> None:
             ticket_type = TicketType.create(
                 event=event.id, name="GA", price_cents=2995, stock=sizes[-1]
             )
+            asked = _questions(account.id, event.id)
             filled = 0
             for size in sizes:
                 loading = time.perf_counter()
-                _fill(account.id, event.id, ticket_type.id, filled, size - filled)
+                _fill(account.id, event.id, ticket_type.id, filled, size - filled, asked)
                 loaded = time.perf_counter() - loading
                 filled = size
                 elapsed, peak, nbytes, rows = _export(account.id, event.id)

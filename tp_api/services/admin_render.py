@@ -50,7 +50,7 @@ from tp_api.schemas.questions import AnswerOut, OptionOut, QuestionOut, Question
 from tp_api.schemas.webhooks import AttemptOut, DeliveryOut, DeliveryStatusName, WebhookOut
 from tp_api.services.credentials import admin_keys, oauth_clients
 from tp_api.services.customers.listing import Customer
-from tp_api.services.events import questions
+from tp_api.services.events import question_reads
 from tp_api.services.events.attendees import Attendee
 from tp_api.services.events.catalogue import EventNode
 from tp_api.services.events.event_catalogue import effective_status, pool_available
@@ -390,10 +390,10 @@ def question_out(question: Question) -> QuestionOut:
         help_text_nl=question.help_text_nl,
         required=question.required,
         position=question.position,
-        ticket_type_ids=questions.type_ids_of(question),
+        ticket_type_ids=question_reads.type_ids_of(question),
         options=[
             OptionOut(value=o.value, label=o.label, label_nl=o.label_nl)
-            for o in questions.options_of(question)
+            for o in question_reads.options_of(question)
         ],
         show_on_ticket=question.show_on_ticket,
         archived=question.archived_at is not None,

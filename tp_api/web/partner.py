@@ -19,7 +19,7 @@ from tp_api.services.errors import (
     TooManyAttempts,
     Unauthenticated,
 )
-from tp_api.services.events import catalogue, partner_catalogue, questions
+from tp_api.services.events import catalogue, partner_catalogue, question_reads
 from tp_api.services.orders import answers, personalise, submit
 from tp_api.services.orders.order_input import parse_partner_order
 from tp_api.services.validation import to_int
@@ -151,7 +151,8 @@ def list_event_tickets(event_id: str) -> Response:
     items = owned.tickets_of_user(account_id, event.id, wp_user_id)
     # Only an event that asks questions adds their fields: otherwise byte-for-byte seed 003.
     asked = answers.questions_of_tickets(
-        questions.questions_of([questions.root_event_id(event)]), (i.ticket for i in items)
+        question_reads.questions_of([question_reads.root_event_id(event)]),
+        (i.ticket for i in items),
     )
     found = []
     for item in items:
@@ -166,7 +167,7 @@ def list_event_tickets(event_id: str) -> Response:
 def list_event_questions(event_id: str) -> Response:
     """An extension: the seller's questions for the event's tickets, in the order asked."""
     event = catalogue.get_event(_account_id(), _event_id(event_id, "Event not found"))
-    found = questions.questions_of([questions.root_event_id(event)])
+    found = question_reads.questions_of([question_reads.root_event_id(event)])
     return jsonify([partner_json.question_json(q) for q in found])
 
 

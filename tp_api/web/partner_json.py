@@ -9,7 +9,7 @@ from typing import Any
 
 from tp_api.models import Event, Question, TicketType
 from tp_api.services.customers.owned import OwnedTicket
-from tp_api.services.events import questions
+from tp_api.services.events import question_reads
 from tp_api.services.events.catalogue import EventNode
 from tp_api.services.orders import sellable
 from tp_api.services.orders.answers import TicketQuestions
@@ -149,10 +149,10 @@ def question_json(question: Question) -> dict[str, Any]:
         "label": {"en": question.label, "nl": question.label_nl or question.label},
         "help": {"en": question.help_text, "nl": question.help_text_nl or question.help_text},
         "required": question.required,
-        "ticket_type_ids": questions.type_ids_of(question),
+        "ticket_type_ids": question_reads.type_ids_of(question),
         "options": [
             {"value": o.value, "label": {"en": o.label, "nl": o.label_nl or o.label}}
-            for o in questions.options_of(question)
+            for o in question_reads.options_of(question)
         ],
     }
 

@@ -24,7 +24,7 @@ from tp_api.models.orders import format_order_reference
 from tp_api.services.csv_text import drain, safe_cell
 from tp_api.services.cursors import decode_cursor, encode_cursor
 from tp_api.services.events.event_catalogue import event_and_dates, find_event
-from tp_api.services.events.questions import questions_of
+from tp_api.services.events.question_reads import questions_of
 from tp_api.services.orders.answers import answer_text, answers_of
 
 EXPORT_BATCH = 1000

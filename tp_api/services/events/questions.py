@@ -12,8 +12,7 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from typing import Any
 
 from tp_api.db import utcnow, write_transaction
@@ -24,59 +23,15 @@ from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.errors import InvalidInput, NotFound, Said, Unprocessable
 from tp_api.services.events.event_admin import locked_event
 from tp_api.services.events.event_catalogue import find_event
+from tp_api.services.events.question_reads import options_of, questions_of, type_ids_of
 
 MAX_QUESTIONS = 50
-
-
-@dataclass(frozen=True)
-class Option:
-    """One choice of a question: the stored ``value`` and its labels."""
-
-    value: str
-    label: str
-    label_nl: str = ""
-
-
-def options_of(question: Question) -> list[Option]:
-    """The question's choices, in their order (empty unless it is a choice question)."""
-    return [
-        Option(str(o.get("value", "")), str(o.get("label", "")), str(o.get("labelNl", "")))
-        for o in json.loads(question.options or "[]")
-    ]
-
-
-def type_ids_of(question: Question) -> list[int]:
-    """The ticket types it is asked for; empty means every type of the event."""
-    return [int(i) for i in json.loads(question.ticket_type_ids or "[]")]
-
-
-def asks(question: Question, ticket_type_id: int) -> bool:
-    """Whether ``question`` is asked for a ticket of this type."""
-    ids = type_ids_of(question)
-    return not ids or ticket_type_id in ids
-
-
-def root_event_id(event: Event) -> int:
-    """The top-level event whose questions a ticket of ``event`` (maybe a date) answers."""
-    return event.parent_id or event.id
-
-
-def questions_of(event_ids: Iterable[int], *, archived: bool = False) -> list[Question]:
-    """The questions of these top-level events in the order they are asked (archived ones
-    too when ``archived``: they still label old answers)."""
-    ids = sorted(set(event_ids))
-    if not ids:
-        return []
-    query = Question.select().where(Question.event.in_(ids))
-    if not archived:
-        query = query.where(Question.archived_at.is_null())
-    return list(query.order_by(Question.event, Question.position, Question.id))
 
 
 def event_questions(account_id: int, id_or_slug: str, *, archived: bool = False) -> list[Question]:
     """The questions of one of the account's events (NotFound for another's)."""
     event = find_event(account_id, id_or_slug)
-    return questions_of([root_event_id(event)], archived=archived)
+    return questions_of([event.id], archived=archived)
 
 
 def add_question(

@@ -21,7 +21,7 @@ from tp_api.db import tuples, utcnow
 from tp_api.models import Question, QuestionKind, Ticket, TicketAnswer
 from tp_api.schemas.text_rules import email_problem, text_problem
 from tp_api.services.errors import InvalidInput, Said
-from tp_api.services.events.questions import asks, options_of
+from tp_api.services.events.question_reads import asks, options_of
 
 MAX_TEXT = 200
 MAX_LONG_TEXT = 2000

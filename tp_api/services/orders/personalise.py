@@ -16,7 +16,7 @@ from tp_api.models import Event, Order, Question, Ticket, TicketStatus
 from tp_api.services.delivery import outbox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound, Said
 from tp_api.services.events.catalogue import event_scope
-from tp_api.services.events.questions import questions_of, root_event_id
+from tp_api.services.events.question_reads import questions_of, root_event_id
 from tp_api.services.orders import answers as ticket_answers
 from tp_api.services.validation import email_address, required_str, to_int
 from tp_api.services.webhooks import notify

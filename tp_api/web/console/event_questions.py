@@ -18,7 +18,7 @@ from werkzeug.datastructures import MultiDict
 from tp_api.models import Event, Question, QuestionKind, TicketType
 from tp_api.schemas.questions import QuestionCreate, QuestionUpdate
 from tp_api.services.errors import NotFound, TicketingError
-from tp_api.services.events import questions
+from tp_api.services.events import question_reads, questions
 from tp_api.web.api_routes import ValidationFailed, validate
 from tp_api.web.console import account_id, actor, bp
 from tp_api.web.console.event_editor import Page, top_event
@@ -109,7 +109,7 @@ def event_question_remove(event_id: int, question_id: int) -> Page:
 
 
 def _list_page(event: Event, typed: dict[str, Any], errors: dict[str, str]) -> str:
-    found = questions.questions_of([event.id], archived=True)
+    found = question_reads.questions_of([event.id], archived=True)
     types = _ticket_types(event)
     return render_template(
         "console/event_questions.html",
@@ -118,7 +118,7 @@ def _list_page(event: Event, typed: dict[str, Any], errors: dict[str, str]) -> s
         archived=[q for q in found if q.archived_at is not None],
         types=types,
         asked_for={
-            q.id: [dict(types).get(i, str(i)) for i in questions.type_ids_of(q)] for q in found
+            q.id: [dict(types).get(i, str(i)) for i in question_reads.type_ids_of(q)] for q in found
         },
         kinds=KIND_NAMES,
         typed=typed,
@@ -151,7 +151,7 @@ def _ticket_types(event: Event) -> list[tuple[int, str]]:
 
 
 def _live_question(event: Event, question_id: int) -> Question:
-    for question in questions.questions_of([event.id]):
+    for question in question_reads.questions_of([event.id]):
         if question.id == question_id:
             return question
     raise NotFound("Question not found", code="question_not_found")
@@ -170,7 +170,7 @@ def _typed(form: MultiDict[str, str]) -> dict[str, Any]:
 
 def _typed_of(question: Question) -> dict[str, Any]:
     lines = []
-    for option in questions.options_of(question):
+    for option in question_reads.options_of(question):
         dutch = f" | {option.label_nl}" if option.label_nl else ""
         lines.append(f"{option.value} = {option.label}{dutch}")
     return {
@@ -181,7 +181,7 @@ def _typed_of(question: Question) -> dict[str, Any]:
         "helpTextNl": question.help_text_nl,
         "position": str(question.position),
         "options": "\n".join(lines),
-        "ticketTypeIds": [str(i) for i in questions.type_ids_of(question)],
+        "ticketTypeIds": [str(i) for i in question_reads.type_ids_of(question)],
         "required": "on" if question.required else "",
         "showOnTicket": "on" if question.show_on_ticket else "",
     }
