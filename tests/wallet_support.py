@@ -135,9 +135,7 @@ def write_apple_files(
     )
     files.cert.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
     files.key.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
-        )
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption)
     )
     files.wwdr.write_bytes(wwdr.public_bytes(serialization.Encoding.DER))
     files.ca_pem.write_bytes(wwdr.public_bytes(serialization.Encoding.PEM))
@@ -200,7 +198,7 @@ def open_pkpass(data: bytes, ca_pem: Path, work: Path) -> dict[str, Any]:
     manifest = json.loads(files["manifest.json"])
     assert set(manifest) == set(files) - {"manifest.json", "signature"}
     for name, digest in manifest.items():
-        assert hashlib.sha1(files[name]).hexdigest() == digest, name
+        assert hashlib.sha1(files[name]).hexdigest() == digest, name  # noqa: S324 - Apple's format
     work.mkdir(parents=True, exist_ok=True)
     (work / "manifest.json").write_bytes(files["manifest.json"])
     (work / "signature").write_bytes(files["signature"])
