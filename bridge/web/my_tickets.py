@@ -187,7 +187,7 @@ class _Views:
         saved = request.args.get("saved", "")
         for event in events:
             event.saved = saved == str(event.id)
-        wallets = v.client.wallets()
+        wallets = _wallets(v, events)
         return self._render(v, "page.html", 200, events=events, summary=[], wallets=wallets)
 
     def personalise(self, token: str, event_id: int) -> Response:
@@ -210,7 +210,7 @@ class _Views:
             else:
                 return _see_page(self._page_url(v, event, saved=event.id))
         return self._render(
-            v, "page.html", 400, events=events, summary=event.errors(), wallets=v.client.wallets()
+            v, "page.html", 400, events=events, summary=event.errors(), wallets=_wallets(v, events)
         )
 
     def ticket_qr(self, token: str, ticket_ref: str) -> Response:
@@ -329,6 +329,15 @@ class _Views:
             **context,
         )
         return Response(html, status=status, mimetype="text/html")
+
+
+def _wallets(v: _Visit, events: list[EventView]) -> tuple[str, ...]:
+    """The wallets to offer: asked of the service only when a ticket on the page can be
+    downloaded, so a page of tickets awaiting details costs no extra call."""
+    downloadable = any(
+        t.ticket.downloadable for event in events for order in event.orders for t in order.tickets
+    )
+    return v.client.wallets() if downloadable else ()
 
 
 def _see_page(location: str) -> Response:
