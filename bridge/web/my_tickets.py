@@ -84,6 +84,7 @@ _REFERENCE = re.compile(r"[A-Za-z0-9-]{1,64}")
 _PLAIN_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 # Sources such as *, 'self', 'none', https:, https://shop.example, separated by spaces.
 _FRAME_ANCESTORS = re.compile(r"[A-Za-z0-9*.:/'_ -]+")
+_WALLETS = ("apple", "google")
 
 
 @dataclass(frozen=True)
@@ -135,7 +136,7 @@ def create_my_tickets_blueprint(
     bp.add_url_rule("/<token>/tickets/<ticket_ref>/qr", "ticket_qr", views.ticket_qr)
     bp.add_url_rule("/<token>/orders/<order_ref>/pdf", "order_pdf", views.order_pdf)
     bp.add_url_rule(
-        "/<token>/tickets/<ticket_ref>/wallet/<any(apple, google):wallet>",
+        "/<token>/tickets/<ticket_ref>/wallet/<wallet>",
         "ticket_wallet",
         views.ticket_wallet,
     )
@@ -227,6 +228,8 @@ class _Views:
         """Redirect to a fresh signed URL of the ticket's Apple Wallet pass, or to its "Save
         to Google Wallet" link (404 when the service offers no such wallet)."""
         v = self._visit(token)
+        if wallet not in _WALLETS:
+            return self._message(v, "missing", 404)
         return self._download(
             v, ticket_ref, lambda user, ref: v.client.wallet_pass_url(user, ref, wallet)
         )
