@@ -144,10 +144,7 @@ class Settings:
             my_tickets_stylesheet=values.get("TP_MY_TICKETS_STYLESHEET", "").strip(),
             my_tickets_link_days=_int(values, "TP_MY_TICKETS_LINK_DAYS", 30, 1),
             unpaid_hold_seconds=_int(values, "TP_UNPAID_HOLD_SECONDS", 3600, 60),
-            **{
-                field: values.get(f"TP_{field.upper()}", "").strip()
-                for field in (*_APPLE_SETTINGS, "apple_pass_key_password", *_GOOGLE_SETTINGS)
-            },
+            **_wallet_values(values),
         )
         settings.validate()
         return settings
@@ -217,6 +214,17 @@ _APPLE_SETTINGS = (
 )
 _GOOGLE_SETTINGS = ("google_wallet_issuer_id", "google_wallet_key_file")
 _WALLET_FILES = ("apple_pass_cert", "apple_pass_key", "apple_wwdr_cert", "google_wallet_key_file")
+
+
+def _wallet_values(values: Mapping[str, str]) -> dict[str, str]:
+    """The wallet settings' fields from ``TP_APPLE_*`` and ``TP_GOOGLE_WALLET_*`` (paths and
+    ids trimmed; the key's password as given)."""
+    fields = {
+        name: values.get(f"TP_{name.upper()}", "").strip()
+        for name in (*_APPLE_SETTINGS, *_GOOGLE_SETTINGS)
+    }
+    fields["apple_pass_key_password"] = values.get("TP_APPLE_PASS_KEY_PASSWORD", "")
+    return fields
 
 
 def _check_wallets(settings: Settings) -> None:
