@@ -260,6 +260,30 @@ class PartnerClient:
         params = {"wp_user_id": _whole(wp_user_id, "wp_user_id"), "order_id": order_id}
         return self._url("/orders/get-ticket", params)
 
+    # --- extensions of tp-bridge (docs/partner-api.md) -----------------------------------------
+
+    def wallets(self) -> tuple[str, ...]:
+        """``GET /wallets``: the wallets whose passes the service makes (``apple``,
+        ``google``). A service without this extension answers 404: then none."""
+        try:
+            data = self._json("GET", "/wallets")
+        except NotFound:
+            return ()
+        if not isinstance(data, list) or not all(isinstance(w, str) for w in data):
+            raise UnexpectedResponse(200, "GET /wallets: expected a JSON array of names")
+        return tuple(data)
+
+    def wallet_pass_url(self, wp_user_id: int, ticket_id: str, wallet: str) -> str:
+        """``GET /users/get-wallet-pass``: the ticket's Apple Wallet pass as a signed URL
+        (valid one hour), or its "Save to Google Wallet" link. Raises NotFound for a wallet
+        the service does not offer, and what ``ticket_download_url`` raises."""
+        params = {
+            "wp_user_id": _whole(wp_user_id, "wp_user_id"),
+            "ticket_id": ticket_id,
+            "wallet": wallet,
+        }
+        return self._url("/users/get-wallet-pass", params)
+
     # --- plumbing -----------------------------------------------------------------------------
 
     def _url(self, path: str, params: dict[str, str]) -> str:

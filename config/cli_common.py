@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from config.settings import Settings, SettingsError
+from config.wallets import wallets
 from tp_api import migrations
 from tp_api.db import connect
 from tp_api.services.actors import Actor
@@ -59,6 +60,9 @@ def production_settings(settings: Settings, *, dev: bool) -> Settings:
         settings = settings.for_development()
     try:
         settings.require_production_secret()
+        # A wallet certificate or key that cannot sign stops the start here, in words, rather
+        # than in every forked gunicorn worker or at the first pass.
+        wallets(settings)
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
     return settings

@@ -86,6 +86,17 @@ class Settings:
     # how long the signed links to it work.
     my_tickets_stylesheet: str = ""
     my_tickets_link_days: int = 30
+    # Wallet passes (docs/tickets.md): Apple's Pass Type ID certificate, its key and Apple's
+    # WWDR intermediate (file paths), and Google Wallet's issuer and service-account key file.
+    # Empty: that wallet is not offered.
+    apple_pass_cert: str = ""
+    apple_pass_key: str = ""
+    apple_pass_key_password: str = ""
+    apple_wwdr_cert: str = ""
+    apple_pass_type_id: str = ""
+    apple_team_id: str = ""
+    google_wallet_issuer_id: str = ""
+    google_wallet_key_file: str = ""
 
     @classmethod
     def from_env(
@@ -133,6 +144,7 @@ class Settings:
             my_tickets_stylesheet=values.get("TP_MY_TICKETS_STYLESHEET", "").strip(),
             my_tickets_link_days=_int(values, "TP_MY_TICKETS_LINK_DAYS", 30, 1),
             unpaid_hold_seconds=_int(values, "TP_UNPAID_HOLD_SECONDS", 3600, 60),
+            **_wallet_values(values),
         )
         settings.validate()
         return settings
@@ -165,6 +177,7 @@ class Settings:
                 "TP_MY_TICKETS_STYLESHEET must be an http(s) URL or empty, "
                 f"got {self.my_tickets_stylesheet!r}"
             )
+        _check_wallets(self)
 
     def rate_limits(self) -> dict[str, str]:
         """Endpoint class -> limit string ("off" when turned off)."""
@@ -189,6 +202,50 @@ class Settings:
                 f"TP_SECRET_KEY must be a random value of at least {MIN_SECRET_KEY_LENGTH} "
                 "characters (not the development key)"
             )
+
+
+# A wallet is offered when all of its settings are given (the key password is optional).
+_APPLE_SETTINGS = (
+    "apple_pass_cert",
+    "apple_pass_key",
+    "apple_wwdr_cert",
+    "apple_pass_type_id",
+    "apple_team_id",
+)
+_GOOGLE_SETTINGS = ("google_wallet_issuer_id", "google_wallet_key_file")
+_WALLET_FILES = ("apple_pass_cert", "apple_pass_key", "apple_wwdr_cert", "google_wallet_key_file")
+
+
+def _wallet_values(values: Mapping[str, str]) -> dict[str, str]:
+    """The wallet settings' fields from ``TP_APPLE_*`` and ``TP_GOOGLE_WALLET_*`` (paths and
+    ids trimmed; the key's password as given)."""
+    fields = {
+        name: values.get(f"TP_{name.upper()}", "").strip()
+        for name in (*_APPLE_SETTINGS, *_GOOGLE_SETTINGS)
+    }
+    fields["apple_pass_key_password"] = values.get("TP_APPLE_PASS_KEY_PASSWORD", "")
+    return fields
+
+
+def _check_wallets(settings: Settings) -> None:
+    """All or none of a wallet's settings, files that exist, ids of the right shape. Whether
+    the files hold a usable certificate and keys is checked when they are loaded
+    (config/wallets.py), also at start-up."""
+    for wallet, names in (("Apple Wallet", _APPLE_SETTINGS), ("Google Wallet", _GOOGLE_SETTINGS)):
+        missing = [f"TP_{name.upper()}" for name in names if not getattr(settings, name)]
+        if missing and len(missing) < len(names):
+            raise SettingsError(f"{wallet} passes need {', '.join(missing)} too")
+    for name in _WALLET_FILES:
+        path = getattr(settings, name)
+        if path and not os.path.isfile(path):
+            raise SettingsError(f"TP_{name.upper()}: no such file {path!r}")
+    if settings.apple_pass_type_id and not settings.apple_pass_type_id.startswith("pass."):
+        raise SettingsError("TP_APPLE_PASS_TYPE_ID must be a Pass Type ID like pass.com.example")
+    if settings.apple_team_id and not re.fullmatch(r"[A-Z0-9]{10}", settings.apple_team_id):
+        raise SettingsError("TP_APPLE_TEAM_ID must be Apple's 10-character team id")
+    issuer = settings.google_wallet_issuer_id
+    if issuer and not (issuer.isascii() and issuer.isdigit()):
+        raise SettingsError("TP_GOOGLE_WALLET_ISSUER_ID must be Google's issuer number")
 
 
 def _plain_http_url(url: str) -> bool:

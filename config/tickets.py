@@ -8,6 +8,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from bridge.page_links import MyTicketsLinks
 from config.settings import Settings
+from config.wallets import wallets
 from pdf.signing import FileLinkSigner, derive_signing_key, key_id, public_key_b64
 from tp_api.services.credentials.staff_links import PasswordLinkSigner
 from tp_api.services.delivery.file_store import FileStore
@@ -30,6 +31,7 @@ def ticket_tools(settings: Settings) -> TicketTools:
         page_url=lambda account_id, wp_user_id, locale: my_tickets_url(
             settings, account_id, wp_user_id, locale
         ),
+        wallets=wallets(settings),
     )
 
 

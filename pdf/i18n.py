@@ -32,6 +32,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "mail_my_tickets": "You can also find your tickets here: {url}",
         "mail_closing": "Kind regards,\n{seller}",
+        "event": "Event",
+        "mail_wallet": "Add your tickets to the wallet on your phone:",
+        "mail_wallet_apple": "Ticket {reference}, Add to Apple Wallet: {url}",
+        "mail_wallet_google": "Ticket {reference}, Save to Google Wallet: {url}",
     },
     "nl": {
         "ticket": "Ticket",
@@ -55,6 +59,10 @@ TEXTS: dict[str, dict[str, str]] = {
         ),
         "mail_my_tickets": "Je vindt je tickets ook hier: {url}",
         "mail_closing": "Met vriendelijke groet,\n{seller}",
+        "event": "Evenement",
+        "mail_wallet": "Zet je tickets in de wallet op je telefoon:",
+        "mail_wallet_apple": "Ticket {reference}, toevoegen aan Apple Wallet: {url}",
+        "mail_wallet_google": "Ticket {reference}, opslaan in Google Wallet: {url}",
     },
 }
 

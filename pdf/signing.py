@@ -129,12 +129,13 @@ class FileLinkSigner:
 
     SALT = "tp-bridge.file-link.v1"
 
-    def __init__(self, secrets: Sequence[str], *, max_age_s: int = 3600) -> None:
+    def __init__(self, secrets: Sequence[str], *, max_age_s: int = 3600, salt: str = "") -> None:
+        """``salt`` gives links of another purpose (and lifetime) their own signatures."""
         if not secrets or not all(secrets):
             raise ValueError("FileLinkSigner needs at least one non-empty secret")
         self.max_age_s = max_age_s
         # itsdangerous signs with the *last* key of its list and verifies with all of them.
-        self._serializer = URLSafeTimedSerializer(list(reversed(secrets)), salt=self.SALT)
+        self._serializer = URLSafeTimedSerializer(list(reversed(secrets)), salt=salt or self.SALT)
 
     def sign(self, file_name: str, version: str) -> str:
         """The ``secret`` for ``file_name`` at ``version``."""

@@ -16,6 +16,9 @@ Routes (under ``url_prefix``, ``/my-tickets`` by default):
 - ``GET /<token>/tickets/<ref>/qr`` and ``GET /<token>/orders/<ref>/pdf``: ask the partner API
   for a fresh signed URL and redirect (302) to it (those URLs expire within the hour, so the
   page never prints them).
+- ``GET /<token>/tickets/<ref>/wallet/apple`` and ``.../wallet/google``: the same for the
+  ticket's Apple Wallet pass (a fresh signed URL) and its "Save to Google Wallet" link; the
+  page shows these links only for the wallets the service offers (``wallets()``).
 - ``GET /<token>/events/<event_id>/calendar.ics``: the event (or date) as an iCalendar file.
 
 Language: the link's locale (``nl``, ``nl_NL``, ``nl-BE`` -> Dutch; anything else English);
@@ -84,6 +87,7 @@ _REFERENCE = re.compile(r"[A-Za-z0-9-]{1,64}")
 _PLAIN_HOST = re.compile(r"[A-Za-z0-9.-]+(:[0-9]{1,5})?")
 # Sources such as *, 'self', 'none', https:, https://shop.example, separated by spaces.
 _FRAME_ANCESTORS = re.compile(r"[A-Za-z0-9*.:/'_ -]+")
+_WALLETS = ("apple", "google")
 
 
 @dataclass(frozen=True)
@@ -135,6 +139,11 @@ def create_my_tickets_blueprint(
     bp.add_url_rule("/<token>/tickets/<ticket_ref>/qr", "ticket_qr", views.ticket_qr)
     bp.add_url_rule("/<token>/orders/<order_ref>/pdf", "order_pdf", views.order_pdf)
     bp.add_url_rule(
+        "/<token>/tickets/<ticket_ref>/wallet/<wallet>",
+        "ticket_wallet",
+        views.ticket_wallet,
+    )
+    bp.add_url_rule(
         "/<token>/events/<int:event_id>/calendar.ics", "event_calendar", views.event_calendar
     )
     bp.register_error_handler(PageLinkInvalid, views.invalid_link)
@@ -182,7 +191,8 @@ class _Views:
         saved = request.args.get("saved", "")
         for event in events:
             event.saved = saved == str(event.id)
-        return self._render(v, "page.html", 200, events=events, summary=[])
+        wallets = _wallets(v, events)
+        return self._render(v, "page.html", 200, events=events, summary=[], wallets=wallets)
 
     def personalise(self, token: str, event_id: int) -> Response:
         """Send one event's attendee form to the partner API."""
@@ -203,7 +213,9 @@ class _Views:
                 place_server_error(event, refused.message, t)
             else:
                 return _see_page(self._page_url(v, event, saved=event.id))
-        return self._render(v, "page.html", 400, events=events, summary=event.errors())
+        return self._render(
+            v, "page.html", 400, events=events, summary=event.errors(), wallets=_wallets(v, events)
+        )
 
     def ticket_qr(self, token: str, ticket_ref: str) -> Response:
         """Redirect to a fresh signed URL of the ticket's QR image."""
@@ -214,6 +226,16 @@ class _Views:
         """Redirect to a fresh signed URL of the order's PDF."""
         v = self._visit(token)
         return self._download(v, order_ref, v.client.order_download_url)
+
+    def ticket_wallet(self, token: str, ticket_ref: str, wallet: str) -> Response:
+        """Redirect to a fresh signed URL of the ticket's Apple Wallet pass, or to its "Save
+        to Google Wallet" link (404 when the service offers no such wallet)."""
+        v = self._visit(token)
+        if wallet not in _WALLETS:
+            return self._message(v, "missing", 404)
+        return self._download(
+            v, ticket_ref, lambda user, ref: v.client.wallet_pass_url(user, ref, wallet)
+        )
 
     def event_calendar(self, token: str, event_id: int) -> Response:
         """The event as an .ics file for the customer's calendar (RFC 5545)."""
@@ -316,6 +338,15 @@ class _Views:
             **context,
         )
         return Response(html, status=status, mimetype="text/html")
+
+
+def _wallets(v: _Visit, events: list[EventView]) -> tuple[str, ...]:
+    """The wallets to offer: asked of the service only when a ticket on the page can be
+    downloaded, so a page of tickets awaiting details costs no extra call."""
+    downloadable = any(
+        t.ticket.downloadable for event in events for order in event.orders for t in order.tickets
+    )
+    return v.client.wallets() if downloadable else ()
 
 
 def _see_page(location: str) -> Response:

@@ -26,6 +26,8 @@ QUERY_PARAMS = {
     ("post", "/tp-api/orders/create"): set(),
     ("get", "/tp-api/users/get-ticket"): {"wp_user_id", "ticket_id"},
     ("get", "/tp-api/orders/get-ticket"): {"wp_user_id", "order_id"},
+    ("get", "/tp-api/wallets"): set(),
+    ("get", "/tp-api/users/get-wallet-pass"): {"wp_user_id", "ticket_id", "wallet"},
 }
 # The pydantic model of each JSON success body.
 RESPONSE_MODELS: dict[tuple[str, str], type[BaseModel]] = {
@@ -36,6 +38,8 @@ RESPONSE_MODELS: dict[tuple[str, str], type[BaseModel]] = {
     ("post", "/tp-api/events/{event_id}/tickets/personalize"): schemas.PartnerPersonaliseResponse,
     ("get", "/tp-api/users/get-ticket"): schemas.PartnerSignedUrl,
     ("get", "/tp-api/orders/get-ticket"): schemas.PartnerSignedUrl,
+    ("get", "/tp-api/wallets"): schemas.PartnerWalletList,
+    ("get", "/tp-api/users/get-wallet-pass"): schemas.PartnerWalletUrl,
 }
 CHILD = {
     "name": "Day 1 — Saturday",

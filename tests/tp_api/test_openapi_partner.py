@@ -35,7 +35,7 @@ def test_every_partner_route_is_documented(app, client):
     document = served_document(client)
     rules = partner_rules(app)
     operations = partner_operations(document)
-    assert len(rules) == 8
+    assert len(rules) == 10
     assert set(operations) == set(rules)
     assert set(QUERY_PARAMS) == set(rules)
     for key, operation in operations.items():

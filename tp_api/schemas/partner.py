@@ -8,7 +8,7 @@ are documentation and test oracles, not the validators of the live endpoints.
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, RootModel
 
@@ -352,5 +352,19 @@ class PartnerOrderCreate(BaseModel):
 
 class PartnerSignedUrl(RootModel[str]):
     """A signed download URL (a JSON string), valid for one hour."""
+
+    root: Annotated[str, Field(json_schema_extra={"format": "uri"})]
+
+
+# --- extensions: GET /tp-api/wallets and /tp-api/users/get-wallet-pass -----------------------
+
+
+class PartnerWalletList(RootModel[list[Literal["apple", "google"]]]):
+    """Extension: the wallets whose passes the service makes (none unless configured)."""
+
+
+class PartnerWalletUrl(RootModel[str]):
+    """Extension: a signed URL of an Apple Wallet pass (valid like the QR link), or a
+    "Save to Google Wallet" link."""
 
     root: Annotated[str, Field(json_schema_extra={"format": "uri"})]

@@ -1,7 +1,8 @@
 """``/files/tickets/...``: the files behind the partner API's signed links.
 
-The name in the path is matched against two fixed patterns and never used as a path: the
-file served is the one the store keeps for that ticket or order.
+The name in the path is matched against three fixed patterns and never used as a path: the
+file served is the one the store keeps for that ticket or order (an Apple Wallet pass is
+signed when fetched; it is not stored).
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ import re
 
 from flask import Blueprint, Response, request, send_file
 
+from pdf.apple_pass import MEDIA_TYPE as PKPASS_MEDIA_TYPE
 from tp_api.models.orders import format_order_reference
-from tp_api.services.delivery import ticket_files
+from tp_api.services.delivery import ticket_files, wallet_passes
 from tp_api.services.errors import TicketingError
 from tp_api.web.parts import parts
 
@@ -19,6 +21,7 @@ bp = Blueprint("downloads", __name__, url_prefix="/files/tickets")
 
 _QR_NAME = re.compile(r"^ticket_([a-z0-9]{4,32})\.png$")
 _ORDER_NAME = re.compile(r"^order_([0-9]{1,18})_tickets$")
+_PASS_NAME = re.compile(r"^ticket_([a-z0-9]{4,32})\.pkpass$")
 
 
 @bp.errorhandler(TicketingError)
@@ -40,6 +43,16 @@ def ticket_file(name: str) -> Response:
                 path,
                 mimetype="application/pdf",
                 download_name=f"{format_order_reference(int(match.group(1)))}-tickets.pdf",
+            )
+        )
+    if match := _PASS_NAME.match(name):
+        body = wallet_passes.pkpass_for_link(tools, match.group(1), secret)
+        disposition = f'attachment; filename="{name}"'
+        return _private(
+            Response(
+                body,
+                mimetype=PKPASS_MEDIA_TYPE,
+                headers={"Content-Disposition": disposition},
             )
         )
     return Response("Forbidden", status=403, mimetype="text/plain")

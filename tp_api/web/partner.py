@@ -11,7 +11,7 @@ from flask import Blueprint, Response, g, jsonify, request
 from tp_api.models import Account
 from tp_api.services.credentials import partner_keys
 from tp_api.services.customers import owned
-from tp_api.services.delivery import ticket_files
+from tp_api.services.delivery import ticket_files, wallet_passes
 from tp_api.services.errors import (
     InvalidInput,
     NotFound,
@@ -226,5 +226,26 @@ def get_order_tickets() -> Response:
         _account_id(),
         _wp_user_id(required=False),
         request.args.get("order_id", "").strip(),
+    )
+    return jsonify(url)
+
+
+# --- extensions (docs/partner-api.md, "Wallet passes") ---------------------------------------
+
+
+@bp.get("/wallets")
+def list_wallets() -> Response:
+    """The wallets whose passes this service makes: ``["apple", "google"]``, or fewer."""
+    return jsonify(list(parts().ticket_tools.wallets.names()))
+
+
+@bp.get("/users/get-wallet-pass")
+def get_wallet_pass() -> Response:
+    url = wallet_passes.wallet_link(
+        parts().ticket_tools,
+        _account_id(),
+        _wp_user_id(required=False),
+        request.args.get("ticket_id", "").strip(),
+        request.args.get("wallet", "").strip(),
     )
     return jsonify(url)

@@ -19,6 +19,8 @@ from tp_api.schemas.partner import (
     PartnerQuestionList,
     PartnerSignedUrl,
     PartnerUserEventList,
+    PartnerWalletList,
+    PartnerWalletUrl,
 )
 from tp_api.web.api_routes import Operation, register
 from tp_api.web.partner_spec_parts import (
@@ -31,6 +33,11 @@ from tp_api.web.partner_spec_parts import (
     WP_USER_ID,
     json_content,
     partner_operation,
+    query_param,
+)
+
+WALLET = query_param(
+    "wallet", {"type": "string", "enum": ["apple", "google"]}, "Which wallet's pass"
 )
 
 PARTNER_OPERATIONS: tuple[Operation, ...] = (
@@ -283,6 +290,42 @@ PARTNER_OPERATIONS: tuple[Operation, ...] = (
                 "A ticket still awaits personalisation, or nothing is printable.",
             ),
         ),
+    ),
+    partner_operation(
+        "get",
+        "/wallets",
+        "list_wallets",
+        "Extension: the wallets whose passes this service makes",
+        parameters=[],
+        response=PartnerWalletList,
+        ok={
+            "description": 'The configured wallets: `["apple", "google"]`, fewer, or `[]`',
+            "content": json_content(PartnerWalletList),
+        },
+        errors=(),
+        description="Not in the Ticket Pulse document (docs/partner-api.md, Wallet passes).",
+    ),
+    partner_operation(
+        "get",
+        "/users/get-wallet-pass",
+        "get_wallet_pass",
+        "Extension: a ticket's Apple Wallet pass URL or Google Wallet save link",
+        parameters=[WP_USER_ID, TICKET_ID, WALLET],
+        response=PartnerWalletUrl,
+        ok={
+            "description": "A signed URL of the `.pkpass`, valid for one hour, or the "
+            "`https://pay.google.com/gp/v/save/<JWT>` link",
+            "content": json_content(PartnerWalletUrl),
+        },
+        errors=(
+            *WP_USER_ERRORS,
+            (400, "Ticket id not specified", "`ticket_id` is missing."),
+            (401, "Ticket not found", "No ticket of the account has this reference."),
+            (401, "Not allowed to see this ticket", "The ticket belongs to another user."),
+            (401, "File not found", "The ticket is not personalised, cancelled or replaced."),
+            (404, "Wallet not configured", "The service makes no passes of this wallet."),
+        ),
+        description="Not in the Ticket Pulse document (docs/partner-api.md, Wallet passes).",
     ),
 )
 

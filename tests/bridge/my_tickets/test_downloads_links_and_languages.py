@@ -186,3 +186,13 @@ def test_the_event_goes_into_the_customers_calendar(client, factory, bought):
     other = factory.event(seller, name="Other")
     assert client.get(f"{path}/events/{other.id}/calendar.ics").status_code == 404
     assert client.get(f"{path}/events/999999/calendar.ics").status_code == 404
+
+
+def test_no_wallet_links_while_the_service_offers_no_wallet(client, factory, bought):
+    seller, event, outcome, refs, path = bought
+    factory.personalise_all(seller, outcome)
+    dom = get_page(client, path)
+    assert dom.by_id(f"ticket-{refs[0]}").select("a", cls="tpmt-download--qr")
+    assert not [a for a in dom.select("a") if "/wallet/" in a.attrs.get("href", "")]
+    for wallet in ("apple", "google"):
+        assert client.get(f"{path}/tickets/{refs[0]}/wallet/{wallet}").status_code == 404

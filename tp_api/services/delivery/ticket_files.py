@@ -19,6 +19,8 @@ from pathlib import Path
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from pdf import i18n
+from pdf.apple_pass import PassSigner
+from pdf.google_pass import GoogleIssuer
 from pdf.pages import Branding, RenderJob, TicketPage
 from pdf.qr import qr_png
 from pdf.signing import FileLinkSigner, LinkError, LinkExpired, sign_ticket_code
@@ -35,6 +37,23 @@ DOWNLOADABLE = (TicketStatus.ACTIVE, TicketStatus.SCANNED_IN, TicketStatus.SCANN
 
 
 @dataclass(frozen=True)
+class Wallets:
+    """The wallet passes this install offers (none unless configured; docs/tickets.md)."""
+
+    apple: PassSigner | None = None
+    google: GoogleIssuer | None = None
+    # Signs the Apple pass links of e-mails to guests, who have no "my tickets" page to ask
+    # for a fresh hour-long link: theirs must work for days.
+    mail_links: FileLinkSigner | None = None
+
+    def names(self) -> tuple[str, ...]:
+        """``apple`` and/or ``google``: the wallets configured."""
+        return tuple(
+            name for name, part in (("apple", self.apple), ("google", self.google)) if part
+        )
+
+
+@dataclass(frozen=True)
 class TicketTools:
     """The key, link signer, store and base URL that ticket files need (built at start-up)."""
 
@@ -45,6 +64,7 @@ class TicketTools:
     # (account id, shop user id, locale) -> a signed link to the customer's "my tickets"
     # page; None where no page is served (then e-mails carry no such link).
     page_url: Callable[[int, int, str], str] | None = None
+    wallets: Wallets = Wallets()
 
 
 class LinkRefused(Forbidden):
@@ -74,6 +94,17 @@ def ticket_link(
     tools: TicketTools, account_id: int, wp_user_id: int | None, reference: str | None
 ) -> str:
     """``GET /tp-api/users/get-ticket``: a signed URL of the ticket's QR PNG, valid one hour."""
+    ticket = customer_ticket(account_id, wp_user_id, reference)
+    name = qr_file_name(ticket.reference)
+    return file_url(tools, name, tools.links.sign(name, str(ticket.version)))
+
+
+def customer_ticket(account_id: int, wp_user_id: int | None, reference: str | None) -> Ticket:
+    """The account's ticket ``reference`` if shop user ``wp_user_id`` may download it now.
+
+    Raises the partner API's documented errors (user or ticket missing, another user's
+    ticket, a ticket not personalised, cancelled or replaced).
+    """
     if wp_user_id is None:
         raise InvalidInput("Wordpress user not specified", code="wp_user_missing")
     if not reference:
@@ -90,8 +121,7 @@ def ticket_link(
         raise Forbidden("Not allowed to see this ticket", code="download_forbidden")
     if ticket.status not in DOWNLOADABLE or ticket.is_deprecated:
         raise NotFound("File not found", code="file_not_found")
-    name = qr_file_name(ticket.reference)
-    return _url(tools, name, tools.links.sign(name, str(ticket.version)))
+    return ticket
 
 
 def order_link(
@@ -116,10 +146,11 @@ def order_link(
     if version is None:
         raise NotFound("File not found", code="file_not_found")
     name = order_file_name(order.number)
-    return _url(tools, name, tools.links.sign(name, version))
+    return file_url(tools, name, tools.links.sign(name, version))
 
 
-def _url(tools: TicketTools, name: str, secret: str) -> str:
+def file_url(tools: TicketTools, name: str, secret: str) -> str:
+    """The address of a file under ``/files/tickets/`` with its signed ``secret``."""
     return f"{tools.public_url}/files/tickets/{name}?secret={secret}"
 
 
@@ -128,7 +159,17 @@ def _url(tools: TicketTools, name: str, secret: str) -> str:
 
 def qr_for_link(tools: TicketTools, reference: str, secret: str | None) -> Path:
     """The QR PNG a link grants, made on first use. Raises LinkRefused."""
-    version = _granted_version(tools, secret, qr_file_name(reference))
+    version = granted_version(tools.links, secret, qr_file_name(reference))
+    ticket = current_ticket(reference, version)
+    stored = f"{ticket.reference}-v{ticket.version}.png"
+    if not tools.store.exists("qr", stored):
+        tools.store.write("qr", stored, qr_png(ticket_code(tools, ticket)))
+    return tools.store.path("qr", stored)
+
+
+def current_ticket(reference: str, version: str) -> Ticket:
+    """The ticket a genuine link granted at ``version``, if that is still its downloadable
+    version; LinkRefused (revoked) if not."""
     ticket = Ticket.get_or_none(Ticket.reference == reference)
     if (
         ticket is None
@@ -137,34 +178,34 @@ def qr_for_link(tools: TicketTools, reference: str, secret: str | None) -> Path:
         or ticket.is_deprecated
     ):
         raise _revoked()
-    stored = f"{ticket.reference}-v{ticket.version}.png"
-    if not tools.store.exists("qr", stored):
-        tools.store.write("qr", stored, qr_png(ticket_code(tools, ticket)))
-    return tools.store.path("qr", stored)
+    return ticket
 
 
 def order_pdf_for_link(
     tools: TicketTools, order_number: int, secret: str | None, render: Render
 ) -> Path:
     """The order PDF a link grants, rendered once per set of ticket versions."""
-    version = _granted_version(tools, secret, order_file_name(order_number))
+    version = granted_version(tools.links, secret, order_file_name(order_number))
     order_id = Order.select(Order.id).where(Order.number == order_number).scalar()
     if order_id is None or order_pdf_version(order_id) != version:
         raise _revoked()
     return order_pdf(tools, order_id, version, render)
 
 
-def _granted_version(tools: TicketTools, secret: str | None, name: str) -> str:
-    """Check the link before anything is looked up, so a bad one reveals nothing."""
+def granted_version(links: FileLinkSigner, secret: str | None, name: str) -> str:
+    """The version of file ``name`` that ``secret`` grants; LinkRefused if none.
+
+    Check the link before anything is looked up, so a bad one reveals nothing.
+    """
     try:
-        granted_name, granted_version = tools.links.read(secret)
+        granted_name, version = links.read(secret)
     except LinkExpired:
         raise LinkRefused("Forbidden: link expired", code="link_expired") from None
     except LinkError:
         raise LinkRefused("Forbidden", code="link_refused") from None
     if granted_name != name:
         raise LinkRefused("Forbidden", code="link_refused")
-    return granted_version
+    return version
 
 
 def _revoked() -> LinkRefused:
@@ -225,7 +266,7 @@ def render_job(tools: TicketTools, order_id: int, *, event_id: int | None) -> Re
             TicketType.id.in_(sorted({t.ticket_type_id for t in tickets}))
         )
     }
-    events = _events_with_parents({t.event_id for t in tickets})
+    events = events_with_parents({t.event_id for t in tickets})
     answers = shown_for_tickets([t.id for t in tickets], lang=i18n.language(order.locale))
     pages = tuple(
         _page(tools, order, t, types[t.ticket_type_id], events, answers.get(t.id, []))
@@ -274,7 +315,8 @@ def _page(
     )
 
 
-def _events_with_parents(event_ids: set[int]) -> dict[int, Event]:
+def events_with_parents(event_ids: set[int]) -> dict[int, Event]:
+    """The events by id, with their parent events (whose names and places they inherit)."""
     events = {e.id: e for e in Event.select().where(Event.id.in_(sorted(event_ids)))}
     parent_ids = {e.parent_id for e in events.values() if e.parent_id} - set(events)
     if parent_ids:

@@ -11,6 +11,7 @@ from pdf.pages import RenderJob
 from tp_api.db import utcnow
 from tp_api.models import Account, Event, Order
 from tp_api.schemas.text_rules import email_problem
+from tp_api.services.delivery import wallet_passes
 from tp_api.services.delivery.outbox import PermanentError
 from tp_api.services.delivery.ticket_files import TicketTools, render_job
 from tp_api.services.errors import NotFound
@@ -61,6 +62,10 @@ def prepare_delivery(
         paragraphs.append(texts["mail_page_link"].format(url=page))
     if order.my_tickets_url:
         paragraphs.append(texts["mail_my_tickets"].format(url=order.my_tickets_url))
+    # Each ticket's "Add to Apple Wallet" / "Save to Google Wallet" links, when configured.
+    wallet = wallet_passes.mail_paragraph(tools, order, [p.ticket_reference for p in job.pages])
+    if wallet:
+        paragraphs.append(wallet)
     paragraphs.append(texts["mail_closing"].format(seller=order.account.name))
     domain = tools.public_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
     ics = _calendar(event, event_name, order.reference, domain)
