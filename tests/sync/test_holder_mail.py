@@ -127,9 +127,7 @@ def test_a_superseded_holder_mail_is_not_sent(factory, smtp, worker):
     assert OutboxEntry.select().where(OutboxEntry.done_at.is_null()).count() == 0
 
 
-def test_a_transfer_mails_the_new_holder_their_ticket_and_tells_the_old_one(
-    factory, smtp, worker
-):
+def test_a_transfer_mails_the_new_holder_their_ticket_and_tells_the_old_one(factory, smtp, worker):
     _, inbox = smtp
     seller, _, outcome, tickets = order_of(factory, 2)
     factory.personalise_all(seller, outcome)  # a0@ and a1@example.com

@@ -21,6 +21,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
+import peewee
 from peewee import JOIN
 
 from pdf import calendar, i18n
@@ -68,9 +69,14 @@ def queue_reminders(
 
 def due_events(now: datetime, until: datetime) -> list[int]:
     """The events starting after ``now`` and at or before ``until`` that send reminders: a
-    date of an event follows its parent's switch too. Earliest first (index on start)."""
+    date of an event follows its parent's switch too. Earliest first."""
+    return [event.id for event in due_events_query(now, until)]
+
+
+def due_events_query(now: datetime, until: datetime) -> peewee.Select:
+    """The query of :func:`due_events` (a range of the index on events' start)."""
     parent = Event.alias()
-    query = (
+    return (
         Event.select(Event.id)
         .join(parent, JOIN.LEFT_OUTER, on=(Event.parent == parent.id))
         .where(
@@ -83,36 +89,40 @@ def due_events(now: datetime, until: datetime) -> list[int]:
         )
         .order_by(Event.start_date, Event.id)
     )
-    return [event.id for event in query]
+
+
+def unreminded_tickets_query(event_id: int, size: int) -> peewee.Select:
+    """Up to ``size`` of the event's valid tickets of paid orders not yet reminded, with
+    their order's address: one range of the index on (event, status, reminded_at)."""
+    return (
+        Ticket.select(
+            Ticket.id,
+            Ticket.reference,
+            Ticket.order,
+            Ticket.email,
+            Order.id,
+            Order.billing_email,
+            Order.account,
+        )
+        .join(Order)
+        .where(
+            Ticket.event == event_id,
+            Ticket.status == TicketStatus.ACTIVE,
+            Ticket.reminded_at.is_null(),
+            Ticket.is_deprecated == False,  # noqa: E712 - peewee expression
+            Order.status.in_(sorted(OrderStatus.PAID)),
+        )
+        .order_by(Ticket.id)
+        .limit(size)
+    )
 
 
 def _remind_batch(event_id: int, now: datetime, size: int) -> tuple[int, int]:
     """Claim up to ``size`` of the event's unreminded tickets and queue their e-mails, in one
     transaction. Returns (tickets looked at, tickets claimed)."""
     with write_transaction():
-        candidates = list(
-            lock_rows(
-                Ticket.select(
-                    Ticket.id,
-                    Ticket.reference,
-                    Ticket.order,
-                    Ticket.email,
-                    Order.billing_email,
-                    Order.account,
-                )
-                .join(Order)
-                .where(
-                    Ticket.event == event_id,
-                    Ticket.status == TicketStatus.ACTIVE,
-                    Ticket.reminded_at.is_null(),
-                    Ticket.is_deprecated == False,  # noqa: E712 - peewee expression
-                    Order.status.in_(sorted(OrderStatus.PAID)),
-                )
-                .order_by(Ticket.id)
-                .limit(size),
-                skip_locked=True,
-            )
-        )
+        # Rows another daemon is claiming right now are left to it (PostgreSQL).
+        candidates = list(lock_rows(unreminded_tickets_query(event_id, size), skip_locked=True))
         groups: dict[tuple[int, str], list[Ticket]] = defaultdict(list)
         for ticket in candidates:
             if not _claim(ticket.id, now):
