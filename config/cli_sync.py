@@ -334,6 +334,7 @@ def sync_daemon(settings: Settings, dev: bool) -> None:
         outbox_worker(settings),
         lock_dir=lock_dir(settings),
         waiting_rooms=waiting_rooms(settings),
+        reminder_hours=settings.reminder_hours,
     )
     stop = threading.Event()
 

@@ -37,6 +37,10 @@ RATE_LIMIT_DEFAULTS = {
 }
 
 
+# A reminder further ahead than this is a typo (minutes or days meant), not a plan.
+MAX_REMINDER_HOURS = 24 * 366
+
+
 class SettingsError(ValueError):
     """A setting is missing or invalid; the message names the variable."""
 
@@ -97,6 +101,8 @@ class Settings:
     apple_team_id: str = ""
     google_wallet_issuer_id: str = ""
     google_wallet_key_file: str = ""
+    # The reminder e-mail this many hours before an event starts (sync daemon); 0 turns it off.
+    reminder_hours: int = 48
 
     @classmethod
     def from_env(
@@ -145,6 +151,7 @@ class Settings:
             my_tickets_link_days=_int(values, "TP_MY_TICKETS_LINK_DAYS", 30, 1),
             unpaid_hold_seconds=_int(values, "TP_UNPAID_HOLD_SECONDS", 3600, 60),
             **_wallet_values(values),
+            reminder_hours=_int(values, "TP_REMINDER_HOURS", 48, 0, maximum=MAX_REMINDER_HOURS),
         )
         settings.validate()
         return settings
@@ -270,7 +277,14 @@ def _read_ini(path: str | None) -> dict[str, str]:
     return {f"TP_{key.upper()}": value for key, value in parser.items("tp-bridge")}
 
 
-def _int(values: Mapping[str, str], name: str, default: int, minimum: int) -> int:
+def _int(
+    values: Mapping[str, str],
+    name: str,
+    default: int,
+    minimum: int,
+    *,
+    maximum: int | None = None,
+) -> int:
     raw = values.get(name)
     if raw in (None, ""):
         return default
@@ -280,6 +294,8 @@ def _int(values: Mapping[str, str], name: str, default: int, minimum: int) -> in
         raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
     if number < minimum:
         raise SettingsError(f"{name} must be at least {minimum}")
+    if maximum is not None and number > maximum:
+        raise SettingsError(f"{name} must be at most {maximum}, got {number}")
     return number
 
 

@@ -10,12 +10,19 @@ from config.settings import Settings
 from config.shops import refresh_handler, secret_box, sync_now_handler
 from config.tickets import password_links, ticket_tools
 from sync.deliveries import delivery_handler
+from sync.holder_deliveries import (
+    holder_ticket_handler,
+    reminder_handler,
+    transfer_notice_handler,
+)
 from sync.mailer import SmtpMailer
 from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from sync.staff_mail import staff_mail_handler
 from sync.webhook_sender import SenderSettings, webhook_handler
 from tp_api.services.credentials.staff_links import STAFF_MAIL
+from tp_api.services.delivery.holder_mail import MAIL_HOLDER_TICKET, MAIL_TRANSFER_NOTICE
 from tp_api.services.delivery.outbox import DELIVER_TICKETS, REFRESH_SHOP_ORDER
+from tp_api.services.delivery.reminders import REMIND_TICKETS
 from tp_api.services.shops.sync_requests import SYNC_SHOP_NOW
 from tp_api.services.webhooks.webhook_events import DELIVER_WEBHOOK
 
@@ -35,12 +42,17 @@ def outbox_worker(settings: Settings) -> OutboxWorkers:
         settings.smtp_password,
         settings.smtp_security,
     )
+    tools = ticket_tools(settings)
+    sender = settings.mail_from
     handlers = {
         REFRESH_SHOP_ORDER: refresh_handler(settings),
         SYNC_SHOP_NOW: sync_now_handler(settings),
-        DELIVER_TICKETS: delivery_handler(
-            ticket_tools(settings), renderer.render_job, mailer.send, sender=settings.mail_from
+        DELIVER_TICKETS: delivery_handler(tools, renderer.render_job, mailer.send, sender=sender),
+        MAIL_HOLDER_TICKET: holder_ticket_handler(
+            tools, renderer.render_job, mailer.send, sender=sender
         ),
+        MAIL_TRANSFER_NOTICE: transfer_notice_handler(tools, mailer.send, sender=sender),
+        REMIND_TICKETS: reminder_handler(tools, renderer.render_job, mailer.send, sender=sender),
         STAFF_MAIL: staff_mail_handler(
             password_links(settings), settings.public_url, mailer.send, sender=settings.mail_from
         ),

@@ -36,6 +36,28 @@ TEXTS: dict[str, dict[str, str]] = {
         "mail_wallet": "Add your tickets to the wallet on your phone:",
         "mail_wallet_apple": "Ticket {reference}, Add to Apple Wallet: {url}",
         "mail_wallet_google": "Ticket {reference}, Save to Google Wallet: {url}",
+        # A holder's own ticket (services.delivery.holder_mail).
+        "holder_subject": "Your ticket for {event}",
+        "holder_body": (
+            "Your ticket for {event} (order {order}, booked by {buyer}) is attached to this "
+            "e-mail as a PDF. It admits one person, once: please bring it to the entrance, "
+            "printed or on your phone."
+        ),
+        # To the holder a ticket was transferred away from.
+        "transfer_subject": "Your ticket for {event} was transferred",
+        "transfer_body": (
+            "Your ticket {ticket} for {event} (order {order}) has been transferred to someone "
+            "else. Its old code and PDF no longer work: they will not admit you at the "
+            "entrance. If you did not expect this, please contact {seller}."
+        ),
+        # The reminder before the event (services.delivery.reminders).
+        "reminder_subject": "Reminder: {event}, {date}",
+        "reminder_body": (
+            "{event} is coming up: it starts on {date}. Your tickets are attached to this "
+            "e-mail as a PDF; each admits one person, once. Please bring them to the "
+            "entrance, printed or on your phone."
+        ),
+        "reminder_venue": "Venue: {venue}",
     },
     "nl": {
         "ticket": "Ticket",
@@ -63,6 +85,25 @@ TEXTS: dict[str, dict[str, str]] = {
         "mail_wallet": "Zet je tickets in de wallet op je telefoon:",
         "mail_wallet_apple": "Ticket {reference}, toevoegen aan Apple Wallet: {url}",
         "mail_wallet_google": "Ticket {reference}, opslaan in Google Wallet: {url}",
+        "holder_subject": "Je ticket voor {event}",
+        "holder_body": (
+            "Je ticket voor {event} (bestelling {order}, geboekt door {buyer}) zit als PDF bij "
+            "deze e-mail. Het geeft één persoon één keer toegang: neem het mee naar de "
+            "ingang, geprint of op je telefoon."
+        ),
+        "transfer_subject": "Je ticket voor {event} is overgedragen",
+        "transfer_body": (
+            "Je ticket {ticket} voor {event} (bestelling {order}) is overgedragen aan iemand "
+            "anders. De oude code en PDF werken niet meer: je komt er niet mee binnen. Had "
+            "je dit niet verwacht? Neem dan contact op met {seller}."
+        ),
+        "reminder_subject": "Herinnering: {event}, {date}",
+        "reminder_body": (
+            "{event} komt eraan: het begint op {date}. Je tickets zitten als PDF bij deze "
+            "e-mail; elk ticket geeft één persoon één keer toegang. Neem ze mee naar de "
+            "ingang, geprint of op je telefoon."
+        ),
+        "reminder_venue": "Locatie: {venue}",
     },
 }
 

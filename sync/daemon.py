@@ -22,6 +22,7 @@ from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from sync.shop_handlers import ShopJobs
 from tp_api.db import database, tuples, utcnow
 from tp_api.models import Event, ProductMapping, Shop, TicketType
+from tp_api.services.delivery import reminders
 from tp_api.services.orders import holds
 from tp_api.services.queue import notices
 from tp_api.services.queue.waiting_room import WaitingRooms
@@ -33,6 +34,8 @@ log = logging.getLogger(__name__)
 JOB_THREADS = 6
 STOCK_WATCH_S = 10
 QUEUE_NOTICE_S = 5
+# Reminders are due hours ahead: a look every five minutes sends them at most that late.
+REMINDER_S = 300
 
 
 class SyncDaemon:
@@ -43,11 +46,13 @@ class SyncDaemon:
         *,
         lock_dir: str,
         waiting_rooms: WaitingRooms | None = None,
+        reminder_hours: int = 0,
     ) -> None:
         self.jobs = jobs
         self.worker = worker
         self.lock_dir = lock_dir
         self.waiting_rooms = waiting_rooms
+        self.reminder_hours = reminder_hours
         self.stop_requested = threading.Event()
         self.scheduler = BackgroundScheduler(
             executors={"default": ThreadPoolExecutor(JOB_THREADS)},
@@ -71,6 +76,15 @@ class SyncDaemon:
             # A turn comes with time, not with a request: someone has to say so.
             self.scheduler.add_job(
                 self._queue_notices, "interval", seconds=QUEUE_NOTICE_S, id="queue-notices"
+            )
+        if self.reminder_hours > 0:
+            # Each ticket is claimed in the database, so daemons side by side remind it once.
+            self.scheduler.add_job(
+                self._queue_reminders,
+                "interval",
+                seconds=REMINDER_S,
+                id="reminders",
+                next_run_time=utcnow(),
             )
         self.scheduler.start()
         if self.worker is not None:
@@ -165,6 +179,18 @@ class SyncDaemon:
             return
         if raised:
             log.info("raised %d waiting-room notice(s)", raised)
+
+    def _queue_reminders(self) -> None:
+        if self.stop_requested.is_set():
+            return
+        try:
+            with database.connection_context():
+                claimed = reminders.queue_reminders(self.reminder_hours)
+        except Exception:  # noqa: BLE001 - one failing run must not stop the daemon
+            log.exception("queueing reminders failed")
+            return
+        if claimed:
+            log.info("queued the reminders of %d ticket(s)", claimed)
 
     def stop(self) -> None:
         """Stop scheduling, wait for running jobs and the worker's current job."""

@@ -133,9 +133,16 @@ class Factory:
         return submit.submit_order(seller.id, parse_partner_order(body))
 
     def personalise_all(
-        self, seller: Seller, outcome: submit.OrderOutcome, wp_user_id: int = 7
+        self,
+        seller: Seller,
+        outcome: submit.OrderOutcome,
+        wp_user_id: int = 7,
+        *,
+        email: str | None = None,
     ) -> list[Ticket]:
-        """Personalise every ticket of the order through the real service."""
+        """Personalise every ticket of the order through the real service: holders
+        ``a0@example.com``, ``a1@...`` (each then gets their own ticket e-mail), or all
+        ``email`` (the buyer's ``jane@example.com``: only the order's e-mail goes)."""
         tickets = list(Ticket.select().where(Ticket.order == outcome.order_id).order_by(Ticket.id))
         for event_id in sorted({t.event_id for t in tickets}):
             body = {
@@ -144,7 +151,7 @@ class Factory:
                         "ticket_id": t.reference,
                         "first_name": f"Attendee{i}",
                         "last_name": "Doe",
-                        "email": f"a{i}@example.com",
+                        "email": email or f"a{i}@example.com",
                         "tel": "+31600000000",
                     }
                     for i, t in enumerate(tickets)

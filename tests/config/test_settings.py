@@ -12,6 +12,12 @@ def test_defaults():
     assert settings.database_url == "sqlite:///tp-bridge.db"
     assert settings.public_url == "http://127.0.0.1:8000"
     assert settings.dev is False
+    assert settings.reminder_hours == 48
+
+
+def test_reminders_can_be_turned_off_or_moved():
+    assert Settings.from_env({"TP_REMINDER_HOURS": "0"}).reminder_hours == 0
+    assert Settings.from_env({"TP_REMINDER_HOURS": "24"}).reminder_hours == 24
 
 
 def test_environment_overrides_ini(tmp_path):
@@ -32,6 +38,9 @@ def test_environment_overrides_ini(tmp_path):
         ({"TP_DEV": "maybe"}, "TP_DEV must be true or false"),
         ({"TP_LOG_LEVEL": "LOUD"}, "TP_LOG_LEVEL"),
         ({"TP_CONFIG": "/nonexistent/tp.ini"}, "cannot be read"),
+        ({"TP_REMINDER_HOURS": "-1"}, "TP_REMINDER_HOURS must be at least 0"),
+        ({"TP_REMINDER_HOURS": "2d"}, "TP_REMINDER_HOURS must be a whole number"),
+        ({"TP_REMINDER_HOURS": "9000"}, "TP_REMINDER_HOURS must be at most 8784"),
     ],
 )
 def test_invalid_settings_are_named(env, message):

@@ -61,6 +61,8 @@ class Event(BaseModel):
     # Door rules: may a ticket scanned out come back in; must it be personalised to enter.
     allow_reentry = peewee.BooleanField(default=True)
     require_personalisation = peewee.BooleanField(default=True)
+    # A reminder e-mail TP_REMINDER_HOURS before the start (services.delivery.reminders).
+    send_reminders = peewee.BooleanField(default=True)
     # Admin API: events loaded from files (and those made before it) are published.
     slug = peewee.CharField(max_length=120, null=True)
     lifecycle = peewee.CharField(max_length=20, default=EventLifecycle.PUBLISHED)
@@ -70,7 +72,12 @@ class Event(BaseModel):
 
     class Meta:
         # NULL slugs do not collide (on SQLite and PostgreSQL alike).
-        indexes = ((("account", "slug"), True), (("account", "start_date", "id"), False))
+        indexes = (
+            (("account", "slug"), True),
+            (("account", "start_date", "id"), False),
+            # The reminder job's look-up: events of every account starting in a window.
+            (("start_date",), False),
+        )
 
 
 class TicketType(BaseModel):

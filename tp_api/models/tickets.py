@@ -50,8 +50,14 @@ class Ticket(BaseModel):
     version = peewee.IntegerField(default=1)
     is_deprecated = peewee.BooleanField(default=False)
     personalised_at = UtcDateTimeField(null=True)
+    # When the reminder before the event was queued (services.delivery.reminders); set by a
+    # conditional update, so two daemons never remind the same ticket.
+    reminded_at = UtcDateTimeField(null=True)
     created_at = created_at_field()
     updated_at = created_at_field()
 
     class Meta:
-        indexes = ((("event", "status"), False),)
+        indexes = (
+            (("event", "status"), False),
+            (("event", "status", "reminded_at"), False),
+        )

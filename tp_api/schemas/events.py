@@ -120,6 +120,9 @@ class EventCreate(_Schedule):
     )
     allow_reentry: bool = True
     require_personalisation: bool = True
+    send_reminders: bool = Field(
+        True, description="E-mail holders a reminder TP_REMINDER_HOURS before the start"
+    )
     ticket_types: list[TicketTypeCreate] = Field(default_factory=list, max_length=50)
     dates: list[EventDateCreate] = Field(default_factory=list, max_length=100)
 
@@ -139,6 +142,7 @@ class EventUpdate(_Schedule):
     capacity: Quantity | None = None
     allow_reentry: bool | None = None
     require_personalisation: bool | None = None
+    send_reminders: bool | None = None
 
 
 class EventDuplicate(_Schedule):
@@ -208,6 +212,7 @@ class EventOut(ResponseModel):
     capacity: int | None
     allow_reentry: bool
     require_personalisation: bool
+    send_reminders: bool
     sold: int
     available: int
     ticket_types: list[TicketTypeOut]

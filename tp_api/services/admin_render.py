@@ -126,6 +126,7 @@ def event_out(node: EventNode) -> EventOut:
         capacity=_capacity(event),
         allow_reentry=event.allow_reentry,
         require_personalisation=event.require_personalisation,
+        send_reminders=event.send_reminders,
         sold=_sold(node),
         available=_available(node),
         ticket_types=[

@@ -30,6 +30,7 @@ def full_body():
         "currency": "USD",
         "allowReentry": False,
         "requirePersonalisation": False,
+        "sendReminders": False,
         "ticketTypes": [
             {
                 "name": "Weekend",
@@ -78,6 +79,7 @@ def test_create_event_with_ticket_types_and_dates(api):
         "capacity": None,
         "allowReentry": False,
         "requirePersonalisation": False,
+        "sendReminders": False,
         "sold": 0,
         "available": 320,
     }
@@ -96,6 +98,8 @@ def test_create_event_with_ticket_types_and_dates(api):
     assert api.event(event["id"]) == event
     rows = Event.select().where((Event.id == event["id"]) | (Event.parent == event["id"]))
     assert {row.lifecycle for row in rows} == {"draft"}
+    # The dates follow the event's reminder switch.
+    assert {row.send_reminders for row in rows} == {False}
 
 
 def _weekend_as_created(type_id: int, event_id: int, start) -> dict:

@@ -31,6 +31,7 @@ def test_patch_changes_only_the_fields_sent(api):
         "currency": "GBP",
         "allowReentry": False,
         "requirePersonalisation": False,
+        "sendReminders": False,
     }
     response = api.patch(f"/events/{event['id']}", changes)
     assert response.status_code == 200

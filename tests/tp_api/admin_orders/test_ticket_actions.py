@@ -122,14 +122,38 @@ def test_transfer_reissues_the_ticket_to_the_new_holder(client, factory, shop):
     }
     stored = Ticket.get_by_id(ticket.id)
     assert (stored.phone, stored.version, stored.status) == ("+31611111111", 2, TicketStatus.ACTIVE)
-    (entry,) = outbox(f"transfer:{ticket.reference}:")
-    assert entry.dedupe_key == f"transfer:{ticket.reference}:2"
-    assert entry.kind == "deliver_tickets" and entry.account_id == shop.seller.id
-    assert json.loads(entry.payload) == {"order_id": order.id, "event_id": shop.event.id}
+    # The new holder gets their ticket, the old one a notice; the buyer's order e-mail is
+    # not sent again (tests/sync/test_holder_mail.py sends them).
+    (entry,) = outbox(f"holder:{ticket.reference}:2:")
+    assert entry.kind == "mail_holder_ticket" and entry.account_id == shop.seller.id
+    assert json.loads(entry.payload) == {
+        "ticket_id": ticket.id,
+        "version": 2,
+        "to": "sam@example.com",
+    }
+    (notice,) = outbox(f"transferred:{ticket.reference}:1:")
+    assert notice.kind == "mail_transfer_notice"
+    assert json.loads(notice.payload)["to"] == ticket.email
+    assert outbox(f"transfer:{ticket.reference}:") == []
     assert Ticket.get_by_id(untouched.id).version == 1
-    # Transferred again: version 3, queued again.
+    # Transferred again to the same holder: version 3, their ticket again, no notice.
     assert transfer(client, shop, ticket.reference).get_json()["version"] == 3
-    assert len(outbox(f"transfer:{ticket.reference}:")) == 2
+    assert len(outbox(f"holder:{ticket.reference}:3:")) == 1
+    assert outbox(f"transferred:{ticket.reference}:2:") == []
+
+
+def test_a_transfer_to_the_buyer_sends_the_order_again(client, factory, shop):
+    order = shop.personalised_order(factory)
+    (ticket,) = tickets_of(order.id)
+    buyer = {**NEW_HOLDER, "email": "JANE@example.com"}
+    assert transfer(client, shop, ticket.reference, buyer).status_code == 200
+    # No address of their own: the buyer gets the order's tickets, as before holder e-mails.
+    (entry,) = outbox(f"transfer:{ticket.reference}:")
+    assert entry.kind == "deliver_tickets"
+    assert json.loads(entry.payload) == {"order_id": order.id, "event_id": shop.event.id}
+    assert outbox(f"holder:{ticket.reference}:2:") == []
+    # The old holder (a0@example.com) is still told.
+    assert len(outbox(f"transferred:{ticket.reference}:1:")) == 1
 
 
 def test_transfer_of_an_unpersonalised_ticket_activates_it(client, factory, shop):

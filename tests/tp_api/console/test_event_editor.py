@@ -262,3 +262,27 @@ def test_another_accounts_event_cannot_be_edited_or_cancelled(client, factory, s
     page = "/console/events/new"
     assert post_form(client, page, f"/console/events/{other.id}/cancel", {}).status_code == 404
     assert Event.get_by_id(other.id).lifecycle == EventLifecycle.PUBLISHED
+
+
+def test_reminders_are_on_for_a_new_event_and_switched_off_and_on_in_the_form(
+    client, factory, seller
+):
+    blank = client.get("/console/events/new").get_data(as_text=True)
+    assert re.search(r'name="sendReminders" type="checkbox" checked', blank)
+    assert _create(client, sendReminders="on").status_code == 302
+    event = Event.get(Event.slug == "harbour-jazz-2027")
+    assert event.send_reminders is True
+    edit = f"/console/events/{event.id}/edit"
+    typed = {"title": "Harbour Jazz 2027", "startsAt": "2027-07-03T19:30", "timezone": "UTC"}
+    # An unticked box is not posted: reminders off.
+    assert post_form(client, edit, edit, {**typed, "currency": "EUR"}).status_code == 302
+    assert Event.get_by_id(event.id).send_reminders is False
+    page = client.get(edit).get_data(as_text=True)
+    assert re.search(r'name="sendReminders" type="checkbox">', page)
+    assert post_form(client, edit, edit, {**typed, "sendReminders": "on"}).status_code == 302
+    assert Event.get_by_id(event.id).send_reminders is True
+
+
+def test_the_reminder_box_speaks_dutch(client, seller):
+    page = client.get("/console/events/new?lang=nl").get_data(as_text=True)
+    assert "Stuur tickethouders een herinnering per e-mail" in page

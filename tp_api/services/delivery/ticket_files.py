@@ -12,7 +12,7 @@ Rendering a PDF needs weasyprint, which the domain does not import: callers pass
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,10 +254,19 @@ def _current_tickets(order_id: int, event_id: int | None) -> list[Ticket]:
 # --- what the PDF shows ----------------------------------------------------------------------
 
 
-def render_job(tools: TicketTools, order_id: int, *, event_id: int | None) -> RenderJob:
-    """The pages of the order's printable tickets (of one event, or all)."""
+def render_job(
+    tools: TicketTools,
+    order_id: int,
+    *,
+    event_id: int | None,
+    ticket_ids: Collection[int] | None = None,
+) -> RenderJob:
+    """The pages of the order's printable tickets (of one event, or all; only those of
+    ``ticket_ids`` when given: one holder's own tickets)."""
     order = Order.select(Order, Account).join(Account).where(Order.id == order_id).get()
     tickets = [t for t in _current_tickets(order_id, event_id) if t.status in DOWNLOADABLE]
+    if ticket_ids is not None:
+        tickets = [t for t in tickets if t.id in set(ticket_ids)]
     if not tickets:
         raise NotFound("File not found", code="file_not_found")
     types = {

@@ -68,7 +68,7 @@ def prepare_delivery(
         paragraphs.append(wallet)
     paragraphs.append(texts["mail_closing"].format(seller=order.account.name))
     domain = tools.public_url.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "localhost"
-    ics = _calendar(event, event_name, order.reference, domain)
+    ics = event_calendar(event, event_name, order.reference, domain)
     return TicketMail(
         to=order.billing_email,
         subject=texts["mail_subject"].format(event=event_name),
@@ -81,7 +81,9 @@ def prepare_delivery(
     )
 
 
-def _calendar(event: Event | None, title: str, order_reference: str, host: str) -> bytes | None:
+def event_calendar(
+    event: Event | None, title: str, order_reference: str, host: str
+) -> bytes | None:
     """The event as an .ics attachment, or None when it has no date to put in a calendar."""
     if event is None or event.start_date is None:
         return None

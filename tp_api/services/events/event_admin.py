@@ -57,6 +57,7 @@ def create_event(account_id: int, data: EventCreate, *, actor: Actor = SYSTEM) -
             currency=data.currency,
             allow_reentry=data.allow_reentry,
             require_personalisation=data.require_personalisation,
+            send_reminders=data.send_reminders,
         )
         for date in data.dates:
             insert_date(account_id, event, date)
@@ -90,6 +91,7 @@ def insert_date(account_id: int, parent: Event, date: EventDateCreate) -> Event:
         currency=parent.currency,
         allow_reentry=parent.allow_reentry,
         require_personalisation=parent.require_personalisation,
+        send_reminders=parent.send_reminders,
     )
 
 

@@ -23,6 +23,7 @@ EVENT_FIELDS = {
     "currency": "currency",
     "allow_reentry": "allow_reentry",
     "require_personalisation": "require_personalisation",
+    "send_reminders": "send_reminders",
     "lifecycle": "lifecycle",
 }
 # Ticket-type columns a seller sets (price in cents), by admin-API field.

@@ -2,7 +2,8 @@
 
 Tickets not in status 1 (Created) are skipped, so a shop may re-submit the whole list.
 When the last Created ticket of an order for an event is personalised, delivery of that
-order's tickets (PDF and e-mail) is written to the outbox in the same transaction.
+order's tickets (PDF and e-mail) is written to the outbox in the same transaction, and so is
+each holder's own ticket as it is personalised (services.delivery.holder_mail).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from tp_api.db import is_postgres, lock_rows, tuples, utcnow, write_transaction
 from tp_api.models import Event, Order, Question, Ticket, TicketStatus
-from tp_api.services.delivery import outbox
+from tp_api.services.delivery import holder_mail, outbox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound, Said
 from tp_api.services.events.catalogue import event_scope
 from tp_api.services.events.question_reads import questions_of, root_event_id
@@ -172,6 +173,9 @@ def _apply(
     for order_id, ticket_event_id in sorted(changed_groups):
         if (order_id, ticket_event_id) not in waiting:
             queued += _queue_delivery(account_id, order_id, ticket_event_id)
+    for ticket in done:
+        # The holder's own ticket, when their address is not the buyer's (holder_mail).
+        holder_mail.queue_holder_ticket(account_id, ticket, ticket.order.billing_email)
     return PersonaliseOutcome(not waiting, personalised, skipped, queued)
 
 
@@ -263,5 +267,6 @@ def reissue_ticket(account_id: int, reference: str, attendee: AttendeeInput) -> 
         ticket.personalised_at = ticket.updated_at = utcnow()
         ticket.save()
         _queue_delivery(account_id, ticket.order_id, ticket.event_id)
+        holder_mail.queue_holder_ticket(account_id, ticket, ticket.order.billing_email)
         notify.ticket_reissued(account_id, ticket)
     return ticket

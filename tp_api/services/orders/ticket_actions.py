@@ -12,7 +12,7 @@ from tp_api.db import utcnow, write_transaction
 from tp_api.models import Ticket, TicketStatus
 from tp_api.services import audit_trail
 from tp_api.services.actors import SYSTEM, Actor
-from tp_api.services.delivery import outbox
+from tp_api.services.delivery import holder_mail, outbox
 from tp_api.services.errors import Conflict, NotFound, Said
 from tp_api.services.orders.personalise import AttendeeInput, locked_ticket
 from tp_api.services.orders.refunds import locked_order
@@ -64,7 +64,8 @@ def transfer_ticket(
     account_id: int, reference: str, holder: AttendeeInput, *, actor: Actor = SYSTEM
 ) -> Ticket:
     """Give a ticket to a new holder: it is re-issued (new version), so the old code, QR and
-    PDF stop working, and the new holder's tickets are queued for delivery.
+    PDF stop working; the new holder is sent their ticket and the old one a notice
+    (``_queue_transfer_mails``), in the transfer's transaction.
 
     A ticket already used at the door, cancelled or replaced cannot be transferred.
     """
@@ -80,23 +81,45 @@ def transfer_ticket(
             )
         now = utcnow()
         before = _holder(ticket)
+        old_version = ticket.version
         ticket.first_name, ticket.last_name = holder.first_name, holder.last_name
         ticket.email, ticket.phone = holder.email, holder.phone
         ticket.status = TicketStatus.ACTIVE
         ticket.version += 1
         ticket.personalised_at = ticket.updated_at = now
         ticket.save()
+        _queue_transfer_mails(account_id, ticket, before, old_version)
+        notify.ticket_reissued(account_id, ticket)
+        subject = ("ticket", ticket.id, ticket.reference)
+        changes = audit_trail.changed(before, _holder(ticket))
+        audit_trail.record(account_id, actor, "ticket.transferred", subject, changes)
+    return ticket
+
+
+def _queue_transfer_mails(
+    account_id: int, ticket: Ticket, before: dict[str, str], old_version: int
+) -> None:
+    """The transferred ticket to its new holder, and a notice to the old one.
+
+    The new holder gets only their ticket; when they have no address of their own (none, or
+    the buyer's), the buyer gets the order's tickets again, as before holder e-mails
+    existed, so the re-issued ticket always reaches someone. The old holder is told when
+    they had an address and it is not the new holder's.
+    """
+    if not holder_mail.queue_holder_ticket(account_id, ticket, ticket.order.billing_email):
         outbox.enqueue(
             outbox.DELIVER_TICKETS,
             {"order_id": ticket.order_id, "event_id": ticket.event_id},
             account_id=account_id,
             dedupe_key=f"transfer:{ticket.reference}:{ticket.version}",
         )
-        notify.ticket_reissued(account_id, ticket)
-        subject = ("ticket", ticket.id, ticket.reference)
-        changes = audit_trail.changed(before, _holder(ticket))
-        audit_trail.record(account_id, actor, "ticket.transferred", subject, changes)
-    return ticket
+    holder_mail.queue_transfer_notice(
+        account_id,
+        ticket,
+        old_email=before["email"],
+        old_name=before["first_name"],
+        old_version=old_version,
+    )
 
 
 def _holder(ticket: Ticket) -> dict[str, str]:

@@ -105,7 +105,7 @@ class EventForm:
 
 def blank_form(timezone: str, rows: int = NEW_TYPE_ROWS) -> EventForm:
     """An empty new-event form in ``timezone`` with ``rows`` empty ticket types."""
-    form = EventForm(values={"timezone": timezone, "currency": "EUR"})
+    form = EventForm(values={"timezone": timezone, "currency": "EUR", "sendReminders": "on"})
     form.types = [_blank_type() for _ in range(rows)]
     return form
 
@@ -115,6 +115,8 @@ def read_form(data: MultiDict[str, str], *, with_types: bool = True) -> EventFor
     form = EventForm(
         values={name: data.get(name, "").strip() for name in (*EVENT_FIELDS, *TIME_FIELDS)}
     )
+    # A checkbox left unticked is not posted at all: absent means off.
+    form.values["sendReminders"] = "on" if data.get("sendReminders") else ""
     if not with_types:
         return form
     form.types = [row for index in range(MAX_TYPE_ROWS) if (row := _typed_row(data, index))]
@@ -135,6 +137,7 @@ def edit_form(event: Event) -> EventForm:
             "timezone": event.timezone,
             "startsAt": _local(event.start_date, zone),
             "endsAt": _local(event.end_date, zone),
+            "sendReminders": "on" if event.send_reminders else "",
         }
     )
 
@@ -249,6 +252,7 @@ def _event_body(form: EventForm, *, required: bool) -> dict[str, Any]:
     body["timezone"] = values.get("timezone") or "UTC"
     if values.get("slug"):
         body["slug"] = values["slug"]
+    body["sendReminders"] = values.get("sendReminders") == "on"
     zone = _zone(body["timezone"])
     if zone is None:
         form.errors["timezone"] = _("Not a time zone we know, e.g. Europe/Amsterdam.")
