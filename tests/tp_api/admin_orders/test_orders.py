@@ -258,6 +258,7 @@ def test_detail_has_lines_tickets_and_refunds(client, factory, shop):
             "lastName": "Doe",
             "email": f"a{i}@example.com",
             "version": 1,
+            "answers": [],  # the event asks no questions
         }
         for i, t in enumerate(tickets)
     ]

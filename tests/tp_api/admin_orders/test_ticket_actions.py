@@ -119,6 +119,7 @@ def test_transfer_reissues_the_ticket_to_the_new_holder(client, factory, shop):
         "lastName": "Smith",
         "email": "sam@example.com",
         "version": 2,
+        "answers": [],
     }
     stored = Ticket.get_by_id(ticket.id)
     assert (stored.phone, stored.version, stored.status) == ("+31611111111", 2, TicketStatus.ACTIVE)
