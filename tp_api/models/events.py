@@ -61,6 +61,9 @@ class Event(BaseModel):
     # Door rules: may a ticket scanned out come back in; must it be personalised to enter.
     allow_reentry = peewee.BooleanField(default=True)
     require_personalisation = peewee.BooleanField(default=True)
+    # Doors open this many minutes before the start (of the event, or of a date: a date
+    # without its own follows its event); null: tickets are valid at any time.
+    admission_opens_minutes = peewee.IntegerField(null=True)
     # Admin API: events loaded from files (and those made before it) are published.
     slug = peewee.CharField(max_length=120, null=True)
     lifecycle = peewee.CharField(max_length=20, default=EventLifecycle.PUBLISHED)

@@ -35,6 +35,16 @@ def _zone(value: str) -> str:
 
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_zone)]
 PerOrder = Annotated[int, Field(ge=1, le=1000)]
+# Minutes before the start when the doors open (at most a week); null: at any time.
+AdmissionOpens = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=10_080,
+        description="Tickets are valid at the door from this many minutes before the start "
+        "(null: at any time)",
+    ),
+]
 
 
 class _SaleRules(RequestModel):
@@ -91,6 +101,8 @@ class EventDateCreate(_Schedule):
     starts_at: AwareDatetime
     ends_at: AwareDatetime | None = None
     capacity: Quantity | None = None
+    # Null: as the event.
+    admission_opens_minutes: AdmissionOpens | None = None
     ticket_types: list[TicketTypeCreate] = Field(default_factory=list, max_length=50)
 
 
@@ -101,6 +113,7 @@ class EventDateUpdate(_Schedule):
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     capacity: Quantity | None = None
+    admission_opens_minutes: AdmissionOpens | None = None
 
 
 class EventCreate(_Schedule):
@@ -120,6 +133,7 @@ class EventCreate(_Schedule):
     )
     allow_reentry: bool = True
     require_personalisation: bool = True
+    admission_opens_minutes: AdmissionOpens | None = None
     ticket_types: list[TicketTypeCreate] = Field(default_factory=list, max_length=50)
     dates: list[EventDateCreate] = Field(default_factory=list, max_length=100)
 
@@ -139,6 +153,7 @@ class EventUpdate(_Schedule):
     capacity: Quantity | None = None
     allow_reentry: bool | None = None
     require_personalisation: bool | None = None
+    admission_opens_minutes: AdmissionOpens | None = None
 
 
 class EventDuplicate(_Schedule):
@@ -190,6 +205,7 @@ class EventDateOut(ResponseModel):
     starts_at: datetime | None
     ends_at: datetime | None
     capacity: int | None
+    admission_opens_minutes: int | None = Field(description="Null: as the event")
     ticket_types: list[TicketTypeOut]
 
 
@@ -208,6 +224,10 @@ class EventOut(ResponseModel):
     capacity: int | None
     allow_reentry: bool
     require_personalisation: bool
+    admission_opens_minutes: int | None = Field(
+        description="Tickets are valid at the door from this many minutes before the start "
+        "(of the event, or of each date; null: at any time)"
+    )
     sold: int
     available: int
     ticket_types: list[TicketTypeOut]

@@ -23,6 +23,7 @@ EVENT_FIELDS = {
     "currency": "currency",
     "allow_reentry": "allow_reentry",
     "require_personalisation": "require_personalisation",
+    "admission_opens_minutes": "admission_opens_minutes",
     "lifecycle": "lifecycle",
 }
 # Ticket-type columns a seller sets (price in cents), by admin-API field.
