@@ -59,4 +59,3 @@ def test_minutes_outside_zero_to_a_week_are_refused(api):
     assert "admissionOpensMinutes" in field_errors(too_early)
     negative = api.post("/events", event_body(admissionOpensMinutes=-1))
     assert "admissionOpensMinutes" in field_errors(negative)
-
