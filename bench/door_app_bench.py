@@ -5,7 +5,10 @@ A real server on loopback (threaded werkzeug, SQLite, shipped settings) with one
 ``--tickets`` personalised tickets; the app in headless Chromium at phone size, paired with
 a scanner. Each code goes in through the app's code field (what a hand scanner or the
 camera's decoder hands over) and the time is taken by the app itself, from the code read to
-the frame that shows the answer (``door:shown``). Medians of ``--codes`` codes each::
+the frame that shows the answer (``door:shown``). Offline twice: with WebCrypto's Ed25519
+(Chromium has it), and in a second phone whose WebCrypto refuses Ed25519 keys (as Safari
+before 17 and Firefox before 129 do), so the app verifies with noble-ed25519. Medians of
+``--codes`` codes each::
 
     .venv/bin/python bench/door_app_bench.py [--tickets 200] [--codes 40]
 """
@@ -25,8 +28,19 @@ CHROMIUM = "/usr/bin/chromium"
 SECRET = "door-bench-secret-key-long-enough-0123456789abcdef"
 
 
-def _seed(url: str, tickets: int, files: str) -> tuple[int, str, list[str]]:
-    """An event with ``tickets`` personalised tickets; its id, a pairing code, the codes."""
+# A browser without Ed25519 in WebCrypto: importing such a key fails, as it does there
+# (the same as tests/browser/test_door_app_browser.py).
+NO_WEBCRYPTO_ED25519 = """
+const importKey = crypto.subtle.importKey.bind(crypto.subtle);
+crypto.subtle.importKey = (format, data, algorithm, ...rest) =>
+  algorithm && algorithm.name === "Ed25519"
+    ? Promise.reject(new DOMException("Unrecognized name", "NotSupportedError"))
+    : importKey(format, data, algorithm, ...rest);
+"""
+
+
+def _seed(url: str, tickets: int, files: str) -> tuple[int, int, list[str]]:
+    """An event with ``tickets`` personalised tickets; its id, its scanner's id, the codes."""
     from config.settings import Settings
     from config.tickets import ticket_tools
     from tests.factories import order_body
@@ -35,7 +49,7 @@ def _seed(url: str, tickets: int, files: str) -> tuple[int, str, list[str]]:
     from tp_api.models import Ticket, TicketStatus
     from tp_api.services.credentials import partner_keys
     from tp_api.services.delivery.ticket_files import ticket_code
-    from tp_api.services.door import pairing, scanners
+    from tp_api.services.door import scanners
     from tp_api.services.events import catalogue as events
     from tp_api.services.orders.order_input import parse_partner_order
     from tp_api.services.orders.submit import submit_order
@@ -58,11 +72,38 @@ def _seed(url: str, tickets: int, files: str) -> tuple[int, str, list[str]]:
         ).execute()
         rows = list(Ticket.select().where(Ticket.order == outcome.order_id))
         scanner = scanners.create_scanner(seller.id, "Bench phone", [node.event.id]).scanner
-        code = pairing.issue_code(seller.id, scanner.id).code
         tools = ticket_tools(Settings(secret_key=SECRET, files_dir=files))
         codes = [ticket_code(tools, Ticket.get_by_id(t.id)) for t in rows]
     db.close_all()
-    return node.event.id, code, codes
+    return node.event.id, scanner.id, codes
+
+
+def _pairing_code(url: str, scanner_id: int) -> str:
+    """A new pairing code of the scanner (each phone pairs with its own; the last wins)."""
+    from tp_api.db import connect
+    from tp_api.models import Scanner
+    from tp_api.services.door import pairing
+
+    db = connect(url, max_connections=2)
+    with db.connection_context():
+        account = Scanner.get_by_id(scanner_id).account_id
+        code = pairing.issue_code(account, scanner_id).code
+    db.close_all()
+    return code
+
+
+def _paired_phone(browser, base: str, code: str, *, init_script: str | None = None):
+    """A phone paired with ``code`` that has the event's offline list; its context, its
+    page, and the URLs it requested (the list grows)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    if init_script:
+        context.add_init_script(init_script)
+    requested: list[str] = []
+    context.on("request", lambda request: requested.append(request.url))
+    page = context.new_page()
+    page.goto(f"{base}/door#pair={code}")
+    page.wait_for_selector("#list-state:has-text('Offline list')")
+    return context, page, requested
 
 
 def _serve(url: str, files: str) -> tuple[str, object]:
@@ -86,14 +127,17 @@ def _time_codes(page, codes: list[str]) -> list[float]:
     for code in codes:
         shown = page.evaluate(
             """(code) => new Promise((resolve) => {
-                document.addEventListener("door:shown", (e) => resolve(e.detail.ms), {once: true});
+                document.addEventListener("door:shown", (e) => resolve(e.detail), {once: true});
                 const field = document.getElementById("code");
                 field.value = code;
                 field.form.requestSubmit();
             })""",
             code,
         )
-        timings.append(float(shown))
+        # Every code is a valid ticket's: anything but "admitted" means the path is broken.
+        if shown["kind"] != "ok":
+            raise SystemExit(f"a valid code was not admitted: {shown}")
+        timings.append(float(shown["ms"]))
         page.evaluate("document.getElementById('result').hidden = true")
     return timings
 
@@ -107,26 +151,32 @@ def main(argv: list[str] | None = None) -> int:
 
     work = tempfile.mkdtemp(prefix="door-bench-")
     url, files = f"sqlite:///{work}/door.sqlite3", f"{work}/files"
-    event_id, pairing_code, codes = _seed(url, args.tickets, files)
+    event_id, scanner_id, codes = _seed(url, args.tickets, files)
     base, server = _serve(url, files)
-    half = min(args.codes, len(codes) // 2)
+    half = min(args.codes, len(codes) // 3)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
         )
-        context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
-        page = context.new_page()
-        page.goto(f"{base}/door#pair={pairing_code}")
-        page.wait_for_selector("#list-state:has-text('Offline list')")
+        context, page, _ = _paired_phone(browser, base, _pairing_code(url, scanner_id))
         online = _time_codes(page, codes[:half])
         context.set_offline(True)
         offline = _time_codes(page, codes[half : 2 * half])
+        context.close()
+        context, page, requested = _paired_phone(
+            browser, base, _pairing_code(url, scanner_id), init_script=NO_WEBCRYPTO_ED25519
+        )
+        context.set_offline(True)
+        with_noble = _time_codes(page, codes[2 * half : 3 * half])
         browser.close()
+    if not any("noble-ed25519" in address for address in requested):
+        raise SystemExit("the phone without WebCrypto Ed25519 never loaded noble-ed25519")
     server.shutdown()  # type: ignore[attr-defined]
     print(f"door app, event {event_id}: {args.tickets} tickets, {half} codes each way")
     for name, runs in (
         ("online (door API decides)", online),
         ("offline (the phone decides)", offline),
+        ("offline, noble-ed25519", with_noble),
     ):
         runs.sort()
         print(
