@@ -1,6 +1,7 @@
 """The door app's rules in a real browser: out and back in as the event allows, a ticket
 refused before the doors open (online and offline, the same answer), the web app manifest
-as Chromium reads it, and a network that stalls while the phone says it is online."""
+as Chromium reads it, a network that stalls while the phone says it is online, and the
+gate a phone is paired with."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from tests.browser.checks import assert_axe_clean
 from tests.browser.door_phone import PHONE, paired_with_its_list
 from tp_api.db import utcnow
 from tp_api.models import CheckIn, Event, Ticket, TicketStatus
+from tp_api.services.door import scanners
 
 # The app treats the same code seen again within 2.5 s as one scan (the camera sees a
 # ticket many times a second); a code typed again is then ignored, so the tests wait.
@@ -174,3 +176,14 @@ def test_on_a_stalling_network_one_scan_waits_and_the_next_are_decided_at_once(
     expect(page.locator('[data-figure="inside"]')).to_have_text("2", timeout=15_000)
     assert CheckIn.select().where(CheckIn.offline == True).count() == 2  # noqa: E712
     assert page.script_errors == []  # type: ignore[attr-defined]
+
+
+def test_the_phone_starts_at_the_scanners_gate_and_staff_may_change_it(live_server, phone, door):
+    scanners.set_default_gate(door["owner"].id, door["scanner"].id, "North")
+    page = phone([door["valid"]], blank_seconds=60)
+    paired_with_its_list(page, live_server, door)
+    expect(page.get_by_label("Gate")).to_have_value("North")
+    page.get_by_label("Gate").fill("South")
+    _enter(page, door["valid"])
+    expect(_verdict(page)).to_have_text("Admitted")
+    assert CheckIn.get().gate == "South"

@@ -126,7 +126,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0024_affiliates",
             "0025_oauth_and_allowlists",
             "0026_sandbox",
-            "0030_admission_opens",
+            "0030_door_opening_and_gate",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]

@@ -184,3 +184,4 @@ class PairAnswer(BaseModel):
     name: str
     key: str = Field(description="The scanner's key, shown once: a Bearer token for the door API")
     events: list[PairedEvent]
+    gate: str = Field(description="The gate the phone starts with (from the console; may be '')")

@@ -86,8 +86,10 @@ async function pair(code) {
     $("pair-code").setAttribute("aria-invalid", "true");
     return;
   }
-  const { key, name, scannerId, events } = answer.data;
-  device = { key, name, scannerId, events, eventId: events.length ? events[0].id : null, gate: "", direction: "in" };
+  const { key, name, scannerId, events, gate } = answer.data;
+  // The gate set for this scanner in the console, if any: the staff may still change it.
+  const first = events.length ? events[0].id : null;
+  device = { key, name, scannerId, events, eventId: first, gate: gate || "", direction: "in" };
   state.save(device);
   history.replaceState(null, "", location.pathname + location.search);
   banner(say("paired", { name }));
