@@ -39,8 +39,9 @@ crypto.subtle.importKey = (format, data, algorithm, ...rest) =>
 """
 
 
-def _seed(url: str, tickets: int, files: str) -> tuple[int, int, list[str]]:
-    """An event with ``tickets`` personalised tickets; its id, its scanner's id, the codes."""
+def _seed(url: str, tickets: int, files: str) -> tuple[int, list[str], list[str]]:
+    """An event with ``tickets`` personalised tickets; its id, a pairing code for each of
+    two phones (each its own scanner), the codes."""
     from config.settings import Settings
     from config.tickets import ticket_tools
     from tests.factories import order_body
@@ -49,7 +50,7 @@ def _seed(url: str, tickets: int, files: str) -> tuple[int, int, list[str]]:
     from tp_api.models import Ticket, TicketStatus
     from tp_api.services.credentials import partner_keys
     from tp_api.services.delivery.ticket_files import ticket_code
-    from tp_api.services.door import scanners
+    from tp_api.services.door import pairing, scanners
     from tp_api.services.events import catalogue as events
     from tp_api.services.orders.order_input import parse_partner_order
     from tp_api.services.orders.submit import submit_order
@@ -71,25 +72,14 @@ def _seed(url: str, tickets: int, files: str) -> tuple[int, int, list[str]]:
             Ticket.order == outcome.order_id
         ).execute()
         rows = list(Ticket.select().where(Ticket.order == outcome.order_id))
-        scanner = scanners.create_scanner(seller.id, "Bench phone", [node.event.id]).scanner
+        pairings = []
+        for name in ("Bench phone", "Bench phone without WebCrypto Ed25519"):
+            scanner = scanners.create_scanner(seller.id, name, [node.event.id]).scanner
+            pairings.append(pairing.issue_code(seller.id, scanner.id).code)
         tools = ticket_tools(Settings(secret_key=SECRET, files_dir=files))
         codes = [ticket_code(tools, Ticket.get_by_id(t.id)) for t in rows]
     db.close_all()
-    return node.event.id, scanner.id, codes
-
-
-def _pairing_code(url: str, scanner_id: int) -> str:
-    """A new pairing code of the scanner (each phone pairs with its own; the last wins)."""
-    from tp_api.db import connect
-    from tp_api.models import Scanner
-    from tp_api.services.door import pairing
-
-    db = connect(url, max_connections=2)
-    with db.connection_context():
-        account = Scanner.get_by_id(scanner_id).account_id
-        code = pairing.issue_code(account, scanner_id).code
-    db.close_all()
-    return code
+    return node.event.id, pairings, codes
 
 
 def _paired_phone(browser, base: str, code: str, *, init_script: str | None = None):
@@ -122,8 +112,9 @@ def _serve(url: str, files: str) -> tuple[str, object]:
     return f"http://127.0.0.1:{server.server_port}", server
 
 
-def _time_codes(page, codes: list[str]) -> list[float]:
-    timings = []
+def _time_codes(page, codes: list[str]) -> tuple[list[float], int]:
+    """Each code's time to its answer on screen, and how many the phone decided itself."""
+    timings, here = [], 0
     for code in codes:
         shown = page.evaluate(
             """(code) => new Promise((resolve) => {
@@ -136,10 +127,12 @@ def _time_codes(page, codes: list[str]) -> list[float]:
         )
         # Every code is a valid ticket's: anything but "admitted" means the path is broken.
         if shown["kind"] != "ok":
-            raise SystemExit(f"a valid code was not admitted: {shown}")
+            said = page.locator("#result .verdict").text_content()
+            raise SystemExit(f"a valid code was not admitted ({len(timings)} before it): {said}")
         timings.append(float(shown["ms"]))
+        here += bool(shown.get("here"))
         page.evaluate("document.getElementById('result').hidden = true")
-    return timings
+    return timings, here
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -151,20 +144,20 @@ def main(argv: list[str] | None = None) -> int:
 
     work = tempfile.mkdtemp(prefix="door-bench-")
     url, files = f"sqlite:///{work}/door.sqlite3", f"{work}/files"
-    event_id, scanner_id, codes = _seed(url, args.tickets, files)
+    event_id, pairings, codes = _seed(url, args.tickets, files)
     base, server = _serve(url, files)
     half = min(args.codes, len(codes) // 3)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=["--no-sandbox", "--disable-gpu"]
         )
-        context, page, _ = _paired_phone(browser, base, _pairing_code(url, scanner_id))
+        context, page, _ = _paired_phone(browser, base, pairings[0])
         online = _time_codes(page, codes[:half])
         context.set_offline(True)
         offline = _time_codes(page, codes[half : 2 * half])
         context.close()
         context, page, requested = _paired_phone(
-            browser, base, _pairing_code(url, scanner_id), init_script=NO_WEBCRYPTO_ED25519
+            browser, base, pairings[1], init_script=NO_WEBCRYPTO_ED25519
         )
         context.set_offline(True)
         with_noble = _time_codes(page, codes[2 * half : 3 * half])
@@ -173,15 +166,18 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit("the phone without WebCrypto Ed25519 never loaded noble-ed25519")
     server.shutdown()  # type: ignore[attr-defined]
     print(f"door app, event {event_id}: {args.tickets} tickets, {half} codes each way")
-    for name, runs in (
+    for name, (runs, here) in (
         ("online (door API decides)", online),
         ("offline (the phone decides)", offline),
         ("offline, noble-ed25519", with_noble),
     ):
         runs.sort()
+        # Online, a scan the service did not answer within 2.5 s is decided on the phone
+        # (and the next ones too, until it answers again): said, not hidden in the figures.
+        note = f"   ({here} decided on the phone)" if here and name.startswith("online") else ""
         print(
             f"  {name:30} median {statistics.median(runs):6.1f} ms   "
-            f"p90 {runs[int(len(runs) * 0.9) - 1]:6.1f} ms   max {runs[-1]:6.1f} ms"
+            f"p90 {runs[int(len(runs) * 0.9) - 1]:6.1f} ms   max {runs[-1]:6.1f} ms{note}"
         )
     print("settings: the shipped defaults (no TP_* setting changed)")
     return 0

@@ -321,10 +321,12 @@ function show(kind, verdict, who, what) {
   box.querySelector(".who").textContent = who;
   box.querySelector(".what").textContent = what;
   box.hidden = false;
-  // How long from the code read to the answer on screen (bench/door_app_bench.py listens).
+  // How long from the code read to the answer on screen, and whether this phone decided
+  // (offline, or the network stalls) rather than the service: bench/door_app_bench.py listens.
   const since = seenAt;
+  const here = !network.reachable();
   requestAnimationFrame(() =>
-    document.dispatchEvent(new CustomEvent("door:shown", { detail: { ms: performance.now() - since, kind } })),
+    document.dispatchEvent(new CustomEvent("door:shown", { detail: { ms: performance.now() - since, kind, here } })),
   );
   signal(kind);
   clearTimeout(hideTimer);
