@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 import peewee
 
+from tp_api.db import tuples
 from tp_api.models import Event
 
 
@@ -23,19 +24,13 @@ def opens_at(start: datetime | None, minutes: int | None) -> datetime | None:
 def opening_times(scope: list[int]) -> dict[int, datetime | None]:
     """When admission opens, per event of ``scope`` (an event and its dates): one query."""
     parent = Event.alias()
-    rows = (
+    rows = tuples(
         Event.select(Event.id, Event.start_date, Event.admission_opens_minutes,
-                     parent.admission_opens_minutes.alias("parent_minutes"))
+                     parent.admission_opens_minutes)
         .join(parent, on=(parent.id == Event.parent), join_type=peewee.JOIN.LEFT_OUTER)
         .where(Event.id.in_(scope))
-        .objects()
     )  # fmt: skip
     return {
-        row.id: opens_at(
-            row.start_date,
-            row.admission_opens_minutes
-            if row.admission_opens_minutes is not None
-            else row.parent_minutes,
-        )
-        for row in rows
+        event_id: opens_at(start, own if own is not None else inherited)
+        for event_id, start, own, inherited in rows
     }
