@@ -178,6 +178,7 @@ function newScan() {
 
 // Does the service answer at all? (Any HTTP answer will do: it is the network in question.)
 async function probeService() {
+  if (!device) return true; // unpaired meanwhile: nothing left to ask about
   const answer = await api(`/api/v1/events/${device.eventId}/live`, { timeoutMs: network.PROBE_WAIT_MS });
   return answer.status > 0;
 }
