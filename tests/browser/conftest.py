@@ -158,3 +158,7 @@ def staff_seller(factory: Any) -> Any:
     owner = factory.seller("Harbour Festival BV")
     factory.staff(owner, email=EMAIL)
     return owner
+
+
+# The door app's fixtures, for the door tests' files (imported last: it uses the above).
+from tests.browser.door_phone import door, phone  # noqa: E402, F401

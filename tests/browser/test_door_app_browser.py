@@ -6,85 +6,18 @@ ticket (refused, with the reason in words); in English and Dutch, accessible at 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from zoneinfo import ZoneInfo
 
-import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from config.tickets import ticket_tools
 from tests.browser.checks import (
     assert_accessible,
     assert_axe_clean,
     assert_keyboard_reachable,
 )
-from tests.browser.fake_camera import blank_frame, camera_browser, qr_frame, write_y4m
-from tp_api.models import Ticket
-from tp_api.services.delivery.ticket_files import ticket_code
-from tp_api.services.door import pairing, scanners
-
-PHONE = {
-    "viewport": {"width": 360, "height": 740},
-    "is_mobile": True,
-    "has_touch": True,
-    "device_scale_factor": 2,
-}
-
-
-@pytest.fixture
-def door(factory, settings, staff_seller):
-    """Two events, three personalised tickets of the first and one of the other, and two
-    scanners of the first event."""
-    here = factory.event(staff_seller, name="Harbour Jazz", ticket_stock=10)
-    elsewhere = factory.event(staff_seller, name="Other Night", ticket_stock=10)
-    tickets = []
-    for event, count in ((here, 3), (elsewhere, 1)):
-        outcome = factory.order(staff_seller, factory.ticket_type(event), quantity=count)
-        tickets += [Ticket.get_by_id(t.id) for t in factory.personalise_all(staff_seller, outcome)]
-    scanner = scanners.create_scanner(staff_seller.id, "Gate A phone", [here.id]).scanner
-    second = scanners.create_scanner(staff_seller.id, "Gate B phone", [here.id]).scanner
-    tools = ticket_tools(settings)
-    codes = [ticket_code(tools, ticket) for ticket in tickets]
-    return {
-        "scanner": scanner,
-        "second": second,
-        "owner": staff_seller,
-        "valid": codes[0],
-        "here": codes[:3],
-        "other": codes[3],
-        "attendee": f"{tickets[0].first_name} {tickets[0].last_name}",
-    }
-
-
-@pytest.fixture
-def phone(browser, tmp_path) -> Iterator:
-    """``phone(codes, locale)``: a page at 360 px in a chromium whose camera shows ``codes``
-    one after the other, a second each, over and over."""
-    opened = []
-
-    def open_(codes: list[str], locale: str = "en-GB", *, blank_seconds: int = 0) -> Page:
-        frames = [blank_frame()] * blank_seconds + [qr_frame(code) for code in codes]
-        video = write_y4m(frames, tmp_path / f"camera{len(opened)}.y4m")
-        chromium = camera_browser(browser, video)
-        context = chromium.new_context(locale=locale, **PHONE)
-        context.set_default_timeout(10_000)
-        opened.append(chromium)
-        errors: list[str] = []
-        page = context.new_page()
-        page.on("pageerror", lambda error: errors.append(str(error)))
-        page.script_errors = errors  # type: ignore[attr-defined]
-        return page
-
-    yield open_
-    for chromium in opened:
-        chromium.close()
-
-
-def _pair(page: Page, base: str, door: dict, *, label: str, button: str) -> None:
-    code = pairing.issue_code(door["owner"].id, door["scanner"].id).code
-    page.goto(f"{base}/door")
-    page.get_by_label(label).fill(code)
-    page.get_by_role("button", name=button, exact=True).click()
-
+from tests.browser.door_phone import LEAD_IN, PHONE, pair, paired_with_its_list
+from tp_api.models import CheckIn
+from tp_api.services.door import pairing
 
 # What the phone would feel: the app's vibration patterns, kept for the test to read.
 RECORD_VIBRATIONS = """
@@ -94,9 +27,10 @@ navigator.vibrate = (pattern) => { window.__vibrations.push(pattern); return tru
 
 
 def test_pair_then_admit_then_already_in(live_server, phone, screenshot, door):
-    page = phone([door["valid"]])
+    # A blank moment first: the gate is filled in before the ticket is seen.
+    page = phone([door["valid"]], blank_seconds=4)
     page.add_init_script(RECORD_VIBRATIONS)
-    _pair(page, live_server, door, label="Pairing code", button="Pair")
+    pair(page, live_server, door, label="Pairing code", button="Pair")
     expect(page.get_by_role("status")).to_have_text("Paired as Gate A phone.")
     page.get_by_label("Gate").fill("North")
     page.get_by_label("Gate").blur()
@@ -110,6 +44,10 @@ def test_pair_then_admit_then_already_in(live_server, phone, screenshot, door):
     # The camera keeps seeing the same ticket: after a moment it is checked again.
     expect(result).to_contain_text("Already in since", timeout=15_000)
     expect(result).to_have_class("result warn")
+    # The first admission's time, as the phone's clock shows it, and its gate.
+    first = CheckIn.get(CheckIn.result == "ok")
+    at = first.at.astimezone(ZoneInfo(PHONE["timezone_id"])).strftime("%H:%M")
+    expect(result.locator(".verdict")).to_have_text(f"Already in since {at} at North")
     assert_axe_clean(page)
     screenshot(page, "door-already-in-phone")
     # A short buzz for "admitted", two for "already in": told apart without looking.
@@ -161,23 +99,13 @@ def test_pairing_from_the_consoles_link(live_server, phone, door):
     expect(page.locator("#result")).to_contain_text("Admitted", timeout=15_000)
 
 
-def _paired_with_its_list(page: Page, base: str, door: dict, scanner_key: str = "scanner") -> None:
-    code = pairing.issue_code(door["owner"].id, door[scanner_key].id).code
-    page.goto(f"{base}/door#pair={code}")
-    expect(page.locator("#list-state")).to_contain_text("Offline list: 3 tickets")
-
-
-# The camera shows nothing for the first seconds (time to pair and go offline), then the
-# tickets, a second each, over and over.
-LEAD_IN = 6
-
-
 def test_offline_scans_wait_and_are_sent_when_the_network_is_back(live_server, phone, door):
     page = phone(door["here"], blank_seconds=LEAD_IN)
-    _paired_with_its_list(page, live_server, door)
+    paired_with_its_list(page, live_server, door)
     page.context.set_offline(True)
     expect(page.locator("#offline")).to_have_text("Offline: 3 scans waiting", timeout=20_000)
     expect(page.locator("#result")).to_have_class("result warn", timeout=10_000)  # seen again
+    assert_axe_clean(page)  # the offline banner and an answer showing
     page.context.set_offline(False)
     expect(page.locator("#offline")).to_be_hidden(timeout=15_000)
     expect(page.locator('[data-figure="inside"]')).to_have_text("3", timeout=15_000)
@@ -189,7 +117,7 @@ def test_two_devices_offline_admit_one_ticket_and_both_see_the_conflict(
 ):
     pages = [phone([door["valid"]], blank_seconds=LEAD_IN) for _ in range(2)]
     for page, scanner in zip(pages, ("scanner", "second"), strict=True):
-        _paired_with_its_list(page, live_server, door, scanner)
+        paired_with_its_list(page, live_server, door, scanner)
         page.context.set_offline(True)
     for page in pages:
         expect(page.locator("#offline")).to_have_text("Offline: 1 scans waiting", timeout=20_000)
@@ -205,7 +133,7 @@ def test_two_devices_offline_admit_one_ticket_and_both_see_the_conflict(
 
 def test_the_app_opens_without_a_network_once_it_was_opened(live_server, phone, door):
     page = phone([door["valid"]], blank_seconds=LEAD_IN)
-    _paired_with_its_list(page, live_server, door)
+    paired_with_its_list(page, live_server, door)
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     page.reload()  # now under the service worker's care
     expect(page.locator("#list-state")).to_contain_text("Offline list: 3 tickets")
@@ -217,7 +145,7 @@ def test_the_app_opens_without_a_network_once_it_was_opened(live_server, phone, 
 
 def test_a_guest_without_their_code_is_found_and_admitted_by_hand(live_server, phone, door):
     page = phone([door["valid"]], blank_seconds=60)  # the camera sees no code meanwhile
-    _paired_with_its_list(page, live_server, door)
+    paired_with_its_list(page, live_server, door)
     # The keyboard meets the fields in the order they are read.
     presses = [
         assert_keyboard_reachable(page, selector)
@@ -274,7 +202,7 @@ def test_offline_codes_are_checked_with_noble_where_webcrypto_lacks_ed25519(
         "window.__shown = []; document.addEventListener('door:shown', () =>"
         " window.__shown.push(document.getElementById('result').textContent));"
     )
-    _paired_with_its_list(page, live_server, door)
+    paired_with_its_list(page, live_server, door)
     page.context.set_offline(True)
     # Polled from here: the page's CSP (no eval) refuses wait_for_function's predicate.
     deadline = time.monotonic() + 30

@@ -63,6 +63,9 @@ class Event(BaseModel):
     require_personalisation = peewee.BooleanField(default=True)
     # A reminder e-mail TP_REMINDER_HOURS before the start (services.delivery.reminders).
     send_reminders = peewee.BooleanField(default=True)
+    # Doors open this many minutes before the start (of the event, or of a date: a date
+    # without its own follows its event); null: tickets are valid at any time.
+    admission_opens_minutes = peewee.IntegerField(null=True)
     # Admin API: events loaded from files (and those made before it) are published.
     slug = peewee.CharField(max_length=120, null=True)
     lifecycle = peewee.CharField(max_length=20, default=EventLifecycle.PUBLISHED)

@@ -21,6 +21,8 @@ class Scanner(BaseModel):
     created_at = created_at_field()
     last_used_at = UtcDateTimeField(null=True)
     revoked_at = UtcDateTimeField(null=True)
+    # The gate a phone paired with it starts with (its staff may change it there).
+    default_gate = peewee.CharField(max_length=100, default="")
 
 
 class ScannerEvent(BaseModel):

@@ -87,6 +87,9 @@ class ScanAnswer(BaseModel):
     direction: str
     ticketId: str | None  # noqa: N815
     conflict: bool
+    admissionOpensAt: str | None = Field(  # noqa: N815
+        None, description="With reason not_yet_valid: when admission opens"
+    )
 
 
 class UploadResult(ScanAnswer):
@@ -113,8 +116,11 @@ class OfflinePack(BaseModel):
     allowReentry: bool  # noqa: N815
     requirePersonalisation: bool  # noqa: N815
     keys: list[PackKey]
-    tickets: list[tuple[str, int, int, str, str]] = Field(
-        description="[ticketId, version, status, attendee, tier]"
+    admissionOpens: dict[str, str | None] = Field(  # noqa: N815
+        description="Per event and date id: when admission opens (null: at any time)"
+    )
+    tickets: list[tuple[str, int, int, str, str, int]] = Field(
+        description="[ticketId, version, status, attendee, tier, eventId (its event or date)]"
     )
 
 
@@ -178,3 +184,4 @@ class PairAnswer(BaseModel):
     name: str
     key: str = Field(description="The scanner's key, shown once: a Bearer token for the door API")
     events: list[PairedEvent]
+    gate: str = Field(description="The gate the phone starts with (from the console; may be '')")

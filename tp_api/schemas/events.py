@@ -35,6 +35,16 @@ def _zone(value: str) -> str:
 
 TimeZone = Annotated[str, Field(max_length=64), AfterValidator(_zone)]
 PerOrder = Annotated[int, Field(ge=1, le=1000)]
+# Minutes before the start when the doors open (at most a week); null: at any time.
+AdmissionOpens = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=10_080,
+        description="Tickets are valid at the door from this many minutes before the start "
+        "(null: at any time)",
+    ),
+]
 
 
 class _SaleRules(RequestModel):
@@ -91,6 +101,8 @@ class EventDateCreate(_Schedule):
     starts_at: AwareDatetime
     ends_at: AwareDatetime | None = None
     capacity: Quantity | None = None
+    # Null: as the event.
+    admission_opens_minutes: AdmissionOpens | None = None
     ticket_types: list[TicketTypeCreate] = Field(default_factory=list, max_length=50)
 
 
@@ -101,6 +113,7 @@ class EventDateUpdate(_Schedule):
     starts_at: AwareDatetime | None = None
     ends_at: AwareDatetime | None = None
     capacity: Quantity | None = None
+    admission_opens_minutes: AdmissionOpens | None = None
 
 
 class EventCreate(_Schedule):
@@ -123,6 +136,7 @@ class EventCreate(_Schedule):
     send_reminders: bool = Field(
         True, description="E-mail holders a reminder TP_REMINDER_HOURS before the start"
     )
+    admission_opens_minutes: AdmissionOpens | None = None
     ticket_types: list[TicketTypeCreate] = Field(default_factory=list, max_length=50)
     dates: list[EventDateCreate] = Field(default_factory=list, max_length=100)
 
@@ -143,6 +157,7 @@ class EventUpdate(_Schedule):
     allow_reentry: bool | None = None
     require_personalisation: bool | None = None
     send_reminders: bool | None = None
+    admission_opens_minutes: AdmissionOpens | None = None
 
 
 class EventDuplicate(_Schedule):
@@ -194,6 +209,7 @@ class EventDateOut(ResponseModel):
     starts_at: datetime | None
     ends_at: datetime | None
     capacity: int | None
+    admission_opens_minutes: int | None = Field(description="Null: as the event")
     ticket_types: list[TicketTypeOut]
 
 
@@ -213,6 +229,10 @@ class EventOut(ResponseModel):
     allow_reentry: bool
     require_personalisation: bool
     send_reminders: bool
+    admission_opens_minutes: int | None = Field(
+        description="Tickets are valid at the door from this many minutes before the start "
+        "(of the event, or of each date; null: at any time)"
+    )
     sold: int
     available: int
     ticket_types: list[TicketTypeOut]

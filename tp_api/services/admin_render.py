@@ -127,6 +127,7 @@ def event_out(node: EventNode) -> EventOut:
         allow_reentry=event.allow_reentry,
         require_personalisation=event.require_personalisation,
         send_reminders=event.send_reminders,
+        admission_opens_minutes=event.admission_opens_minutes,
         sold=_sold(node),
         available=_available(node),
         ticket_types=[
@@ -139,6 +140,7 @@ def event_out(node: EventNode) -> EventOut:
                 starts_at=child.event.start_date,
                 ends_at=child.event.end_date,
                 capacity=_capacity(child.event),
+                admission_opens_minutes=child.event.admission_opens_minutes,
                 ticket_types=[
                     ticket_type_out(t, event.currency, event_on_sale=selling)
                     for t in child.ticket_types

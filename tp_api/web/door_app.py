@@ -45,6 +45,8 @@ SCRIPT_TEXTS = {
     "superseded": N_("Replaced by a newer ticket"),
     "cancelled": N_("Cancelled"),
     "not_personalised": N_("No name filled in yet"),
+    "not_yet_valid": N_("Not yet valid"),
+    "notYetValidAt": N_("Not yet valid: the doors open at %(time)s"),
     "not_checked_in": N_("Not inside: cannot be let out"),
     "scanner_forbidden": N_("This device may not scan this event"),
     "unauthenticated": N_("This device is no longer paired: pair it again"),
@@ -57,6 +59,7 @@ SCRIPT_TEXTS = {
     "listReady": N_("Offline list: %(count)s tickets, from %(time)s."),
     "offlineWaiting": N_("Offline: %(count)s scans waiting"),
     "waiting": N_("%(count)s scans waiting to be sent"),
+    "noAnswerWaiting": N_("No answer from the service: deciding here, %(count)s scans waiting"),
     "conflictsSent": N_(
         "Sent. %(count)s let in offline here were admitted elsewhere first: see Conflicts."
     ),

@@ -84,6 +84,7 @@ def pair() -> Response:
             "name": device.name,
             "key": device.key,
             "events": [{"id": event_id, "name": name} for event_id, name in device.events],
+            "gate": device.gate,
         }
     )
 

@@ -21,7 +21,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pdf.signing import InvalidTicketCode, TicketCode, reference_in_code, verify_ticket_code
 from tp_api.db import database, insert_rows, is_postgres, utcnow, write_transaction
 from tp_api.models import CheckIn, Ticket, TicketStatus, TicketType
-from tp_api.services.door import checkin_sql
+from tp_api.services.door import admission, checkin_sql
+from tp_api.services.door.checkin_sql import TicketAtDoor
 from tp_api.services.door.scanners import ScannerContext
 from tp_api.services.errors import Conflict, Forbidden, InvalidInput, Said
 from tp_api.services.webhooks import notify
@@ -38,6 +39,7 @@ class Reason:
     WRONG_EVENT = "wrong_event"
     CANCELLED = "cancelled"
     NOT_PERSONALISED = "not_personalised"
+    NOT_YET_VALID = "not_yet_valid"  # scanned in before the event's admission opens
     SUPERSEDED = "superseded"
     ALREADY_CHECKED_IN = "already_checked_in"
     NOT_CHECKED_IN = "not_checked_in"
@@ -69,6 +71,7 @@ class ScanResult:
     first_checked_in_at: datetime | None = None
     first_gate: str | None = None  # where it was first admitted (with first_checked_in_at)
     conflict: bool = False
+    admission_opens_at: datetime | None = None  # with not_yet_valid: when it opens
 
     @property
     def already_checked_in(self) -> bool:
@@ -108,7 +111,7 @@ def _scan(
         code = verify_ticket_code(request.code, public_keys)
     except InvalidTicketCode:
         return _record(scanner, request, None, None, Reason.INVALID_SIGNATURE)
-    ticket = _ticket(code)
+    ticket = checkin_sql.ticket_at_door(code.reference)
     if ticket is None:
         return _record(scanner, request, None, code, Reason.UNKNOWN_TICKET)
     in_scope = request.event_id in (ticket.event_id, ticket.parent_event_id)
@@ -116,6 +119,8 @@ def _scan(
         return _record(scanner, request, ticket, code, Reason.WRONG_EVENT)
     if code.version != ticket.version or ticket.is_deprecated:
         return _record(scanner, request, ticket, code, Reason.SUPERSEDED)
+    if _before_admission(request, ticket):
+        return _record(scanner, request, ticket, code, Reason.NOT_YET_VALID)
     return _decide(scanner, request, ticket, code)
 
 
@@ -124,7 +129,7 @@ def _by_hand(scanner: ScannerContext, request: ScanRequest) -> ScanResult:
     name: the same rules as a scan of its current code, recorded as by hand."""
     reference = request.ticket_reference or ""
     probe = TicketCode(key_id="", reference=reference, event_id=request.event_id, version=0)
-    ticket = _ticket(probe)
+    ticket = checkin_sql.ticket_at_door(reference)
     if ticket is None:
         return _record(scanner, request, None, probe, Reason.UNKNOWN_TICKET)
     code = TicketCode(
@@ -135,41 +140,19 @@ def _by_hand(scanner: ScannerContext, request: ScanRequest) -> ScanResult:
         return _record(scanner, request, ticket, code, Reason.WRONG_EVENT)
     if ticket.is_deprecated:
         return _record(scanner, request, ticket, code, Reason.SUPERSEDED)
+    if _before_admission(request, ticket):
+        return _record(scanner, request, ticket, code, Reason.NOT_YET_VALID)
     return _decide(scanner, request, ticket, code)
 
 
-@dataclass(frozen=True)
-class TicketAtDoor:
-    """What the door needs of a ticket, read in one query."""
-
-    id: int
-    reference: str
-    event_id: int
-    parent_event_id: int | None
-    version: int
-    status: int
-    first_name: str
-    last_name: str
-    tier_name: str
-    allow_reentry: bool
-    require_personalisation: bool
-    is_deprecated: bool
-
-
-def _ticket(code: TicketCode) -> TicketAtDoor | None:
-    if is_postgres():
-        cursor = checkin_sql.pg_execute("tp_scan_lookup", (code.reference,))
-    else:
-        cursor = database.execute_sql(checkin_sql.LOOKUP_SQL.format(p="?"), (code.reference,))
-    row = cursor.fetchone()
-    if row is None:
-        return None
-    return TicketAtDoor(  # type: ignore[misc] # the row's first nine columns, in field order
-        *row[:9],
-        allow_reentry=bool(row[9]),
-        require_personalisation=bool(row[10]),
-        is_deprecated=bool(row[11]),
-    )
+def _before_admission(request: ScanRequest, ticket: TicketAtDoor) -> bool:
+    """Scanned in before the event's (or date's) admission opens. Read with the ticket, like
+    the other door rules, and recorded as a refusal; a cancelled ticket is refused as
+    cancelled. An offline scan is judged at the time it happened."""
+    opens = ticket.admission_opens_at
+    if opens is None or request.direction != IN or ticket.status == TicketStatus.CANCELLED:
+        return False
+    return (request.device_at if request.offline and request.device_at else utcnow()) < opens
 
 
 def _decide(
@@ -337,6 +320,9 @@ def _result(
         first_checked_in_at=first[0] if first else None,
         first_gate=first[1] if first else None,
         conflict=conflict,
+        admission_opens_at=ticket.admission_opens_at
+        if ticket is not None and reason == Reason.NOT_YET_VALID
+        else None,
     )
 
 
@@ -395,4 +381,13 @@ def _replayed(scanner: ScannerContext, request: ScanRequest) -> ScanResult | Non
         first_checked_in_at=first[0] if first else None,
         first_gate=first[1] if first else None,
         conflict=row.conflict,
+        admission_opens_at=_opening_of(row.event_id, ticket)
+        if row.result == Reason.NOT_YET_VALID
+        else None,
     )
+
+
+def _opening_of(event_id: int, ticket: Ticket | None) -> datetime | None:
+    """When admission opens for a replayed not-yet-valid scan's ticket (as it is now)."""
+    target = ticket.event_id if ticket is not None else event_id
+    return admission.opening_times([target]).get(target)

@@ -43,6 +43,7 @@ class PairedDevice:
     name: str
     key: str
     events: list[tuple[int, str]]  # (id, name) of the granted events
+    gate: str = ""  # the scanner's default gate: the phone starts with it
 
 
 def issue_code(account_id: int, scanner_id: int, *, actor: Actor = SYSTEM) -> PairingCode:
@@ -84,7 +85,9 @@ def redeem(code: str, *, client: str, throttle: AuthThrottle | None = None) -> P
             key = scanners.rekey(scanner)
             subject = ("scanner", scanner.id, scanner.name)
             audit_trail.record(scanner.account_id, SYSTEM, "scanner.paired", subject)
-            paired = PairedDevice(scanner.id, scanner.name, key, _events_of(scanner.id))
+            paired = PairedDevice(
+                scanner.id, scanner.name, key, _events_of(scanner.id), scanner.default_gate
+            )
     if paired is None:
         # Counted outside the transaction, which a refusal would roll back with the count.
         (throttle or default_throttle()).failed(client, "pairing", now)

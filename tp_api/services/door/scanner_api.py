@@ -14,6 +14,7 @@ from pdf.signing import key_id, public_key_b64
 from tp_api.db import tuples, utcnow
 from tp_api.models import CheckIn, Event, Ticket, TicketStatus, TicketType
 from tp_api.services.door import checkin
+from tp_api.services.door.admission import opening_times
 from tp_api.services.door.scanners import ScannerContext
 from tp_api.services.errors import Forbidden, InvalidInput, NotFound, Said
 from tp_api.services.validation import optional_datetime, optional_str, required_str, to_int
@@ -59,8 +60,11 @@ def offline_pack(
 ) -> dict[str, Any]:
     """Everything a scanner needs to admit people without a connection.
 
-    Tickets are listed compactly as ``[reference, version, status, attendee, tier]``;
-    cancelled ones are included so that they are refused offline too.
+    Tickets are listed compactly as ``[reference, version, status, attendee, tier,
+    event]`` (event: the event or date the ticket is for); cancelled ones are included so
+    that they are refused offline too. ``admissionOpens`` says when admission opens per
+    event or date (null: any time), so that the device refuses early tickets as the
+    service does.
     """
     event = event_in_reach(scanner, event_id)
     scope = scope_of(event_id)
@@ -72,6 +76,7 @@ def offline_pack(
             Ticket.first_name,
             Ticket.last_name,
             TicketType.name,
+            Ticket.event,
         )
         .join(TicketType)
         .where(Ticket.event.in_(scope), Ticket.is_deprecated == False)  # noqa: E712
@@ -85,14 +90,17 @@ def offline_pack(
         "generatedAt": utcnow().isoformat(),
         "allowReentry": event.allow_reentry,
         "requirePersonalisation": event.require_personalisation,
+        "admissionOpens": {
+            str(event_id): _iso(opens) for event_id, opens in opening_times(scope).items()
+        },
         "keys": [
             {"keyId": kid, "algorithm": "Ed25519", "publicKey": public_key_b64(key)}
             for kid, key in public_keys.items()
             if key_id(key) == kid
         ],
         "tickets": [
-            [ref, version, status, f"{first} {last}".strip(), tier]
-            for ref, version, status, first, last, tier in rows
+            [ref, version, status, f"{first} {last}".strip(), tier, owner]
+            for ref, version, status, first, last, tier, owner in rows
         ],
     }
 
@@ -179,6 +187,7 @@ def scan_json(result: checkin.ScanResult) -> dict[str, Any]:
         "direction": result.direction,
         "ticketId": result.ticket_reference,
         "conflict": result.conflict,
+        "admissionOpensAt": _iso(result.admission_opens_at),
     }
 
 

@@ -96,6 +96,25 @@ def rekey(scanner: Scanner) -> str:
     return secret
 
 
+def set_default_gate(
+    account_id: int, scanner_id: int, gate: str, *, actor: Actor = SYSTEM
+) -> Scanner:
+    """The gate name a phone paired with this scanner starts with ('' for none); phones
+    paired before keep theirs."""
+    actor.require("checkin:write")
+    gate = gate.strip()
+    if len(gate) > 100:
+        raise InvalidInput("A gate name is at most 100 characters", code="gate_too_long")
+    with write_transaction():
+        scanner, _ = get_scanner(account_id, scanner_id)
+        values = {"default_gate": [scanner.default_gate, gate]}
+        Scanner.update(default_gate=gate).where(Scanner.id == scanner.id).execute()
+        subject = ("scanner", scanner.id, scanner.name)
+        audit_trail.record(account_id, actor, "scanner.gate_changed", subject, values)
+    scanner.default_gate = gate
+    return scanner
+
+
 def _new_secret() -> str:
     return SCANNER_KEY_PREFIX + secrets.token_urlsafe(32)
 

@@ -34,6 +34,8 @@ from tp_api.services.webhooks import notify
 # Event columns an update may set, by schema field (the lifecycle has its own actions).
 _EVENT_FIELDS = {k: v for k, v in event_audit.EVENT_FIELDS.items() if k != "lifecycle"}
 _TYPE_FIELDS = event_audit.TYPE_FIELDS
+# Fields an update may set to null (null means none: no slug, no end, doors open any time).
+_NULLABLE = ("slug", "ends_at", "admission_opens_minutes")
 _CLOSED = (EventLifecycle.CANCELLED, EventLifecycle.ARCHIVED, EventLifecycle.COMPLETED)
 
 
@@ -58,6 +60,7 @@ def create_event(account_id: int, data: EventCreate, *, actor: Actor = SYSTEM) -
             allow_reentry=data.allow_reentry,
             require_personalisation=data.require_personalisation,
             send_reminders=data.send_reminders,
+            admission_opens_minutes=data.admission_opens_minutes,
         )
         for date in data.dates:
             insert_date(account_id, event, date)
@@ -92,6 +95,8 @@ def insert_date(account_id: int, parent: Event, date: EventDateCreate) -> Event:
         allow_reentry=parent.allow_reentry,
         require_personalisation=parent.require_personalisation,
         send_reminders=parent.send_reminders,
+        # Null: the date's doors open as its event's (tp_api.services.door.admission).
+        admission_opens_minutes=date.admission_opens_minutes,
     )
 
 
@@ -151,7 +156,7 @@ def update_event(
         before = event_audit.event_values(event)
         old_start = event.start_date
         for name, column in _EVENT_FIELDS.items():
-            if name in changes and (changes[name] is not None or name in ("slug", "ends_at")):
+            if name in changes and (changes[name] is not None or name in _NULLABLE):
                 setattr(event, column, changes[name])
         if "capacity" in changes:
             change_capacity(account_id, event, changes["capacity"])

@@ -24,6 +24,7 @@ EVENT_FIELDS = {
     "allow_reentry": "allow_reentry",
     "require_personalisation": "require_personalisation",
     "send_reminders": "send_reminders",
+    "admission_opens_minutes": "admission_opens_minutes",
     "lifecycle": "lifecycle",
 }
 # Ticket-type columns a seller sets (price in cents), by admin-API field.

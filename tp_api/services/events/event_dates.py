@@ -25,7 +25,14 @@ from tp_api.services.events.event_admin import (
 from tp_api.services.events.event_capacity import change_capacity, units_held
 
 # Date fields a change may set, by schema field.
-_DATE_FIELDS = {"title": "name", "starts_at": "start_date", "ends_at": "end_date"}
+_DATE_FIELDS = {
+    "title": "name",
+    "starts_at": "start_date",
+    "ends_at": "end_date",
+    "admission_opens_minutes": "admission_opens_minutes",
+}
+# Fields a change may set to null (no end; doors open as the event's).
+_NULLABLE = ("ends_at", "admission_opens_minutes")
 
 
 def add_date(
@@ -68,7 +75,7 @@ def update_date(
         before = event_audit.event_values(date)
         old_start = date.start_date
         for name, column in _DATE_FIELDS.items():
-            if name in changes and (changes[name] is not None or name == "ends_at"):
+            if name in changes and (changes[name] is not None or name in _NULLABLE):
                 setattr(date, column, changes[name])
         if "capacity" in changes:
             change_capacity(account_id, date, changes["capacity"])

@@ -88,6 +88,7 @@ ACTION_NAMES = {
     "scanner.revoked": N_("Scanner revoked"),
     "scanner.pairing_issued": N_("Scanner pairing code issued"),
     "scanner.paired": N_("Scanner paired"),
+    "scanner.gate_changed": N_("Scanner's gate changed"),
     "webhook.created": N_("Webhook created"),
     "webhook.updated": N_("Webhook updated"),
     "webhook.deleted": N_("Webhook deleted"),

@@ -32,6 +32,8 @@ from tp_api.web.languages import N_, _, translated
 
 EVENT_FIELDS = ("title", "slug", "description", "venueName", "city", "currency", "timezone")
 TIME_FIELDS = ("startsAt", "endsAt")
+# Minutes before the start when tickets become valid at the door; empty: at any time.
+DOORS_OPEN = "admissionOpensMinutes"
 DATE_FIELDS = ("title", "startsAt", "endsAt", "capacity")
 TYPE_FIELDS = (
     "name",
@@ -117,6 +119,8 @@ def read_form(data: MultiDict[str, str], *, with_types: bool = True) -> EventFor
     )
     # A checkbox left unticked is not posted at all: absent means off.
     form.values["sendReminders"] = "on" if data.get("sendReminders") else ""
+    if DOORS_OPEN in data:  # only the event's own form has it (not the duplicate's)
+        form.values[DOORS_OPEN] = data[DOORS_OPEN].strip()
     if not with_types:
         return form
     form.types = [row for index in range(MAX_TYPE_ROWS) if (row := _typed_row(data, index))]
@@ -138,8 +142,13 @@ def edit_form(event: Event) -> EventForm:
             "startsAt": _local(event.start_date, zone),
             "endsAt": _local(event.end_date, zone),
             "sendReminders": "on" if event.send_reminders else "",
+            DOORS_OPEN: _number(event.admission_opens_minutes),
         }
     )
+
+
+def _number(value: int | None) -> str:
+    return "" if value is None else str(value)
 
 
 def type_form(ticket_type: TicketType, timezone: str) -> dict[str, str]:
@@ -257,6 +266,11 @@ def _event_body(form: EventForm, *, required: bool) -> dict[str, Any]:
     if zone is None:
         form.errors["timezone"] = _("Not a time zone we know, e.g. Europe/Amsterdam.")
     _put_times(form, body, zone, no_start=_("Enter when the event starts.") if required else "")
+    if DOORS_OPEN in values:
+        typed = values[DOORS_OPEN]
+        if typed and not _INTEGER.match(typed):
+            form.errors[DOORS_OPEN] = _("Enter a whole number.")
+        body[DOORS_OPEN] = int(typed) if typed and DOORS_OPEN not in form.errors else None
     return body
 
 

@@ -62,6 +62,22 @@ def scanner_pair(scanner_id: int) -> str:
     return _scanner_page(scanner_id, code=code, qr=qr, link=link)
 
 
+@bp.post("/scanners/<int:scanner_id>/gate")
+def scanner_gate(scanner_id: int) -> Response | tuple[str, int]:
+    """The gate a phone paired with this scanner starts with (its staff may change it)."""
+    gate = request.form.get("gate", "").strip()
+    if len(gate) > 100:
+        problem = _("Enter a gate name of at most 100 characters, or nothing.")
+        return _scanner_page(scanner_id, gate_error=problem, typed_gate=gate), 422
+    changed = scanners.set_default_gate(account_id(), scanner_id, gate, actor=actor())
+    if gate:
+        flash(_("Phones paired with %(name)s from now on start at gate %(gate)s.",
+                name=changed.name, gate=gate))  # fmt: skip
+    else:
+        flash(_("Phones paired with %(name)s from now on start without a gate.", name=changed.name))
+    return redirect(url_for("console.scanner", scanner_id=scanner_id))  # type: ignore[return-value]
+
+
 @bp.post("/scanners/<int:scanner_id>/revoke")
 def scanner_revoke(scanner_id: int) -> Response:
     """Revoke the scanner: its device is refused from now on."""

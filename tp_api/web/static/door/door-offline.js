@@ -72,9 +72,21 @@ export async function decideByHand(reference, scan) {
   return decideTicket(list.pack, row, scan, { ticketId: reference });
 }
 
+// When admission opens for the ticket's event or date (the pack's ``admissionOpens``; a row's
+// sixth column names its event), or null when at any time: as the service decides.
+function opensAt(pack, row) {
+  const opens = (pack.admissionOpens || {})[String(row[5] ?? pack.eventId)];
+  return opens ? new Date(opens) : null;
+}
+
 async function decideTicket(pack, row, scan, what) {
   const reference = row[0];
   if (row[2] === CANCELLED) return { ...refusal("cancelled", row), direction: scan.direction };
+  const opens = opensAt(pack, row);
+  if (scan.direction !== "out" && opens && Date.now() < opens.getTime()) {
+    const early = refusal("not_yet_valid", row);
+    return { ...early, admissionOpensAt: opens.toISOString(), direction: scan.direction, offline: true };
+  }
   const seen = (await read(`seen:${scan.eventId}`)) || {};
   const mine = seen[reference];
   const inside = mine ? mine.inside : row[2] === SCANNED_IN;

@@ -3,6 +3,7 @@
 // a connection, decide from the event's offline list and send the scans later
 // (door-offline.js). The scanner key from pairing is kept in this browser's localStorage only.
 
+import * as network from "./door-network.js";
 import * as offline from "./door-offline.js";
 import { forgetAll } from "./door-store.js";
 
@@ -85,8 +86,10 @@ async function pair(code) {
     $("pair-code").setAttribute("aria-invalid", "true");
     return;
   }
-  const { key, name, scannerId, events } = answer.data;
-  device = { key, name, scannerId, events, eventId: events.length ? events[0].id : null, gate: "", direction: "in" };
+  const { key, name, scannerId, events, gate } = answer.data;
+  // The gate set for this scanner in the console, if any: the staff may still change it.
+  const first = events.length ? events[0].id : null;
+  device = { key, name, scannerId, events, eventId: first, gate: gate || "", direction: "in" };
   state.save(device);
   history.replaceState(null, "", location.pathname + location.search);
   banner(say("paired", { name }));
@@ -105,6 +108,7 @@ function showPair() {
 async function loadList() {
   if (!device || !device.eventId) return;
   const pack = await offline.loadList(device.eventId, async (eventId) => {
+    if (!network.reachable()) return null; // the list kept on the device
     const answer = await api(`/api/v1/checkin/events/${eventId}/offline`, { timeoutMs: 10000 });
     return answer.ok ? answer.data : null;
   });
@@ -115,7 +119,7 @@ async function loadList() {
 }
 
 async function flush() {
-  if (!device || !navigator.onLine) return updateBanner();
+  if (!device || !network.reachable()) return updateBanner();
   try {
     const done = await offline.upload((body) =>
       api("/api/v1/checkin/upload", { method: "POST", body, timeoutMs: 15000 }),
@@ -132,6 +136,7 @@ async function updateBanner() {
   const waiting = await offline.waitingCount();
   const element = $("offline");
   if (!navigator.onLine) element.textContent = say("offlineWaiting", { count: String(waiting) });
+  else if (network.isStalled()) element.textContent = say("noAnswerWaiting", { count: String(waiting) });
   else element.textContent = waiting ? say("waiting", { count: String(waiting) }) : "";
   element.hidden = !element.textContent;
 }
@@ -171,24 +176,39 @@ function newScan() {
   };
 }
 
+// Does the service answer at all? (Any HTTP answer will do: it is the network in question.)
+async function probeService() {
+  if (!device) return true; // unpaired meanwhile: nothing left to ask about
+  const answer = await api(`/api/v1/events/${device.eventId}/live`, { timeoutMs: network.PROBE_WAIT_MS });
+  return answer.status > 0;
+}
+
+// The door API's answer to ``body`` at ``path``, or null when the network is down or stalls
+// (then the next scans are decided here at once until a probe gets an answer: door-network.js).
+async function askService(path, body) {
+  if (!network.reachable()) return null;
+  try {
+    return await api(path, { method: "POST", body, timeoutMs: ONLINE_WAIT_MS });
+  } catch {
+    network.noAnswer(probeService, flush);
+    return null;
+  }
+}
+
 // Ask the door API (``path`` with ``body``); when it does not answer in time, ``alone()``
 // decides on this device and the scan waits to be sent.
 async function decideOnlineOrHere(path, body, alone) {
-  if (navigator.onLine) {
-    try {
-      const answer = await api(path, { method: "POST", body, timeoutMs: ONLINE_WAIT_MS });
-      if (!answer.ok) {
-        const code = answer.data && answer.data.error ? answer.data.error.code : "";
-        show("bad", say(code in texts ? code : "refused"), "", "");
-        if (code === "unauthenticated") forget();
-        return;
-      }
-      showDecision(answer.data);
-      await offline.remember(body.eventId, answer.data);
-      return;
-    } catch {
-      // no answer in time: this device decides alone, and the scan waits to be sent
-    }
+  const answer = await askService(path, body);
+  if (answer && !answer.ok) {
+    const code = answer.data && answer.data.error ? answer.data.error.code : "";
+    show("bad", say(code in texts ? code : "refused"), "", "");
+    if (code === "unauthenticated") forget();
+    return;
+  }
+  if (answer) {
+    showDecision(answer.data);
+    await offline.remember(body.eventId, answer.data);
+    return;
   }
   const local = await alone();
   if (!local) {
@@ -213,7 +233,7 @@ async function findGuests(text) {
   const problem = $("find-error");
   problem.textContent = "";
   let found = null;
-  if (navigator.onLine) {
+  if (network.reachable()) {
     try {
       const query = new URLSearchParams({ q: text });
       const answer = await api(`/api/v1/checkin/events/${device.eventId}/guests?${query}`, {
@@ -270,6 +290,14 @@ function clock(iso) {
   return new Date(iso).toLocaleTimeString(locale, { hour: "2-digit", minute: "2-digit" });
 }
 
+// A time today as 19:32; another day's with its date (Sat 12 Dec, 19:32).
+function when(iso) {
+  const at = new Date(iso);
+  if (at.toDateString() === new Date().toDateString()) return clock(iso);
+  const day = { weekday: "short", day: "numeric", month: "short" };
+  return at.toLocaleString(locale, { ...day, hour: "2-digit", minute: "2-digit" });
+}
+
 function showDecision(result) {
   const who = result.attendeeName || "";
   const what = result.tierName || "";
@@ -278,6 +306,8 @@ function showDecision(result) {
   } else if (result.reason === "already_checked_in" && result.firstCheckedInAt) {
     const values = { time: clock(result.firstCheckedInAt), gate: result.firstGate || "" };
     show("warn", say(result.firstGate ? "alreadyInAt" : "alreadyIn", values), who, what);
+  } else if (result.reason === "not_yet_valid" && result.admissionOpensAt) {
+    show("bad", say("notYetValidAt", { time: when(result.admissionOpensAt) }), who, what);
   } else {
     show("bad", say(result.reason in texts ? result.reason : "refused"), who, what);
   }
@@ -292,10 +322,12 @@ function show(kind, verdict, who, what) {
   box.querySelector(".who").textContent = who;
   box.querySelector(".what").textContent = what;
   box.hidden = false;
-  // How long from the code read to the answer on screen (bench/door_app_bench.py listens).
+  // How long from the code read to the answer on screen, and whether this phone decided
+  // (offline, or the network stalls) rather than the service: bench/door_app_bench.py listens.
   const since = seenAt;
+  const here = !network.reachable();
   requestAnimationFrame(() =>
-    document.dispatchEvent(new CustomEvent("door:shown", { detail: { ms: performance.now() - since, kind } })),
+    document.dispatchEvent(new CustomEvent("door:shown", { detail: { ms: performance.now() - since, kind, here } })),
   );
   signal(kind);
   clearTimeout(hideTimer);
@@ -426,7 +458,8 @@ function stopCamera() {
 // --- figures ---------------------------------------------------------------------------
 
 async function refreshFigures() {
-  if (!device || !device.eventId) return;
+  // While the network stalls the probe asks instead: hanging requests would pile up.
+  if (!device || !device.eventId || !network.reachable()) return;
   try {
     const answer = await api(`/api/v1/events/${device.eventId}/live`);
     if (answer.ok) {

@@ -8,6 +8,7 @@ const SHELL = [
   "/door/manifest.webmanifest",
   "/door/static/door.js",
   "/door/static/door-code.js",
+  "/door/static/door-network.js",
   "/door/static/door-offline.js",
   "/door/static/door-store.js",
   "/door/static/door.css",
