@@ -43,12 +43,12 @@ from tp_api.services.webhooks.webhook_endpoints import EndpointPolicy
 MOST_QUERIES = 10
 
 
-def _grow(factory, owner, size: int) -> dict[str, int]:
+def _grow(factory, owner, size: int) -> dict[str, int | str]:
     """``size`` of everything a page lists, for one account: events (each with an extra
     date), orders, shops with runs and problems, webhook deliveries with ``size`` attempts
     each; and on the first event one order of ``size`` lines and tickets, admitted at
     ``size`` gates."""
-    ids: dict[str, int] = {}
+    ids: dict[str, int | str] = {}
     box = SecretBox([TEST_SECRET])
     ticket_types = []
     for i in range(size):
@@ -91,6 +91,10 @@ def _grow(factory, owner, size: int) -> dict[str, int]:
     ids["affiliate"] = _affiliates(factory, owner, ticket_types)
     ids["order"] = _big_order(factory, owner, ids["event"], size)
     ids["question"] = _questions_answered(owner, ids["event"], ids["order"], size)
+    big = Order.get((Order.account == owner.id) & (Order.number == ids["order"]))
+    ids["ticket"] = (
+        Ticket.select().where(Ticket.order == big.id).order_by(Ticket.id).get().reference
+    )
     for i in range(size):  # the keys page and the test-mode page list these
         oauth_clients.create_client(owner.id, label=f"client {i}", allowed_ips=["192.0.2.0/24"])
         sandbox.create_test_partner_key(owner.id, label=f"test {i}")
@@ -204,6 +208,7 @@ PAGES = [
     "/console/orders",
     "/console/orders?q=jane",
     "/console/orders/{order}",
+    "/console/orders/{order}/tickets/{ticket}/transfer",
     "/console/fraud",
     "/console/affiliates",
     "/console/affiliates/{affiliate}",

@@ -97,6 +97,7 @@ _PAGE_SCOPES = (
     ("console.order", "orders:read"),  # the list and one order's page
     ("console.refund", "orders:write"),
     ("console.cancel", "orders:write"),
+    ("console.transfer_ticket", "orders:write"),
     ("console.fraud_queue", "orders:read"),
     ("console.fraud_", "orders:write"),  # approve, reject
     ("console.affiliate_create", "affiliates:write"),
@@ -344,6 +345,7 @@ from tp_api.web.console import (  # noqa: E402,F401
     shops,
     staff_users,
     test_mode,
+    ticket_transfer,
     waiting_room,
     webhook_admin,
     webhooks,
