@@ -118,12 +118,25 @@ class ScannerCreate(RequestModel):
 
     name: text(100, min_length=1)  # type: ignore[valid-type]
     event_ids: list[Id] = Field(min_length=1, max_length=200)
+    default_gate: text(100) = Field(  # type: ignore[valid-type]
+        "", description="The gate a phone paired with this scanner starts with"
+    )
+
+
+class ScannerUpdate(RequestModel):
+    """A scanner's settings that may change after it was made."""
+
+    default_gate: text(100) = Field(  # type: ignore[valid-type]
+        description="The gate phones paired from now on start with ('' for none); phones "
+        "paired before keep theirs"
+    )
 
 
 class ScannerOut(ResponseModel):
     id: int
     name: str
     event_ids: list[int]
+    default_gate: str
     created_at: datetime
     last_used_at: datetime | None
     revoked_at: datetime | None

@@ -50,13 +50,20 @@ _cache: KeyCache[ScannerContext] = KeyCache()
 
 
 def create_scanner(
-    account_id: int, name: str, event_ids: list[int], *, actor: Actor = SYSTEM
+    account_id: int,
+    name: str,
+    event_ids: list[int],
+    *,
+    default_gate: str = "",
+    actor: Actor = SYSTEM,
 ) -> NewScanner:
-    """Register a scanner for some events of the account; its key is returned once."""
+    """Register a scanner for some events of the account; its key is returned once.
+    ``default_gate`` is the gate a phone paired with it starts with."""
     actor.require("checkin:write")
     name = name.strip()
     if not name or len(name) > 100:
         raise InvalidInput("Scanner name must be 1 to 100 characters")
+    default_gate = _gate(default_gate)
     if not event_ids:
         raise InvalidInput("A scanner needs at least one event")
     with write_transaction():
@@ -73,12 +80,16 @@ def create_scanner(
             )
         secret = _new_secret()
         scanner = Scanner.create(
-            account=account_id, name=name, prefix=secret[:_PREFIX_LEN], key_hash=hash_key(secret)
+            account=account_id,
+            name=name,
+            prefix=secret[:_PREFIX_LEN],
+            key_hash=hash_key(secret),
+            default_gate=default_gate,
         )
         ScannerEvent.insert_many(
             [{"scanner": scanner.id, "event": event_id} for event_id in sorted(found)]
         ).execute()
-        values = created({"name": name, "events": sorted(found)})
+        values = created({"name": name, "events": sorted(found), "default_gate": default_gate})
         subject = ("scanner", scanner.id, scanner.name)
         audit_trail.record(account_id, actor, "scanner.created", subject, values)
     return NewScanner(scanner, secret)
@@ -102,9 +113,7 @@ def set_default_gate(
     """The gate name a phone paired with this scanner starts with ('' for none); phones
     paired before keep theirs."""
     actor.require("checkin:write")
-    gate = gate.strip()
-    if len(gate) > 100:
-        raise InvalidInput("A gate name is at most 100 characters", code="gate_too_long")
+    gate = _gate(gate)
     with write_transaction():
         scanner, _ = get_scanner(account_id, scanner_id)
         values = {"default_gate": [scanner.default_gate, gate]}
@@ -113,6 +122,13 @@ def set_default_gate(
         audit_trail.record(account_id, actor, "scanner.gate_changed", subject, values)
     scanner.default_gate = gate
     return scanner
+
+
+def _gate(gate: str) -> str:
+    gate = gate.strip()
+    if len(gate) > 100:
+        raise InvalidInput("A gate name is at most 100 characters", code="gate_too_long")
+    return gate
 
 
 def _new_secret() -> str:

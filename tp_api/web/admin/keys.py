@@ -13,6 +13,7 @@ from tp_api.schemas.keys import (
     ScannerCreated,
     ScannerList,
     ScannerOut,
+    ScannerUpdate,
 )
 from tp_api.services import sandbox
 from tp_api.services.admin_render import api_key_out
@@ -92,6 +93,7 @@ def _scanner_out(scanner: scanners.Scanner, event_ids: list[int]) -> ScannerOut:
         id=scanner.id,
         name=scanner.name,
         event_ids=event_ids,
+        default_gate=scanner.default_gate,
         created_at=scanner.created_at,
         last_used_at=scanner.last_used_at,
         revoked_at=scanner.revoked_at,
@@ -128,11 +130,35 @@ def list_scanners() -> ScannerList:
 def create_scanner(body: ScannerCreate) -> ScannerCreated:
     """A scanner key for the door API; the secret is in this response only."""
     created = scanners.create_scanner(
-        g.caller.account_id, body.name, body.event_ids, actor=g.caller.actor
+        g.caller.account_id,
+        body.name,
+        body.event_ids,
+        default_gate=body.default_gate,
+        actor=g.caller.actor,
     )
     issued_secret(f"scanner {created.scanner.id}")
     out = _scanner_out(created.scanner, sorted(set(body.event_ids)))
     return ScannerCreated(**out.model_dump(), secret=created.secret)
+
+
+@operation(
+    bp,
+    "/scanners/<int:scanner_id>",
+    "PATCH",
+    summary="Change a door scanner's gate",
+    tag="Door",
+    scopes=DOOR,
+    body=ScannerUpdate,
+    response=ScannerOut,
+    errors=(400, 404),
+)
+def update_scanner(scanner_id: int, body: ScannerUpdate) -> ScannerOut:
+    """The gate phones paired with this scanner from now on start with; phones paired
+    before keep the gate they have (their staff may change it on the phone)."""
+    scanner = scanners.set_default_gate(
+        g.caller.account_id, scanner_id, body.default_gate, actor=g.caller.actor
+    )
+    return _scanner_out(*scanners.get_scanner(g.caller.account_id, scanner.id))
 
 
 @operation(
