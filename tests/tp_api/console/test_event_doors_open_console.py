@@ -45,3 +45,27 @@ def test_the_field_in_dutch(client, seller):
     text = page_text(client.get(f"{NEW}?lang=nl"))
     assert "Deuren open (minuten voor de start)" in text
     assert "Vanaf dan zijn tickets geldig aan de deur; leeg: op elk moment." in text
+
+
+def test_a_date_opens_its_doors_as_typed_and_empty_means_as_the_event(client, factory, seller):
+    from tests.tp_api.console.test_event_dates_console import NEW_DATE
+
+    event = factory.event(seller, ticket_stock=100)
+    Event.update(admission_opens_minutes=60).where(Event.id == event.id).execute()
+    new = f"/console/events/{event.id}/dates/new"
+    added = post_form(client, new, new, {**NEW_DATE, "admissionOpensMinutes": "15"})
+    assert added.status_code == 302, page_text(added)
+    date = Event.get(Event.parent == event.id)
+    assert date.admission_opens_minutes == 15
+    edit = f"/console/events/{event.id}/dates/{date.id}"
+    page = client.get(edit).get_data(as_text=True)
+    assert 'name="admissionOpensMinutes" type="text" value="15"' in page
+    fields = {k: v for k, v in NEW_DATE.items() if not k.startswith("ticketTypes")}
+    wrong = post_form(client, edit, edit, {**fields, "admissionOpensMinutes": "soon"})
+    assert wrong.status_code == 422
+    assert _field_error(wrong, "admissionOpensMinutes") == "Enter a whole number."
+    assert Event.get_by_id(date.id).admission_opens_minutes == 15
+    saved = post_form(client, edit, edit, {**fields, "admissionOpensMinutes": ""})
+    assert saved.status_code == 302, page_text(saved)
+    assert Event.get_by_id(date.id).admission_opens_minutes is None
+    assert "Empty: as the event." in page_text(client.get(edit))

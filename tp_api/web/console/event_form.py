@@ -34,7 +34,7 @@ EVENT_FIELDS = ("title", "slug", "description", "venueName", "city", "currency",
 TIME_FIELDS = ("startsAt", "endsAt")
 # Minutes before the start when tickets become valid at the door; empty: at any time.
 DOORS_OPEN = "admissionOpensMinutes"
-DATE_FIELDS = ("title", "startsAt", "endsAt", "capacity")
+DATE_FIELDS = ("title", "startsAt", "endsAt", "capacity", DOORS_OPEN)
 TYPE_FIELDS = (
     "name",
     "price",
@@ -203,6 +203,7 @@ def date_form(date: Event, timezone: str) -> EventForm:
             "startsAt": _local(date.start_date, zone),
             "endsAt": _local(date.end_date, zone),
             "capacity": capacity,
+            DOORS_OPEN: _number(date.admission_opens_minutes),
         }
     )
 
@@ -249,6 +250,7 @@ def _date_body(form: EventForm, *, required: bool) -> dict[str, Any]:
         form.errors["capacity"] = _("Enter a whole number.")
     elif capacity:
         body["capacity"] = int(capacity)
+    _put_doors_open(form, body)
     return body
 
 
@@ -267,11 +269,16 @@ def _event_body(form: EventForm, *, required: bool) -> dict[str, Any]:
         form.errors["timezone"] = _("Not a time zone we know, e.g. Europe/Amsterdam.")
     _put_times(form, body, zone, no_start=_("Enter when the event starts.") if required else "")
     if DOORS_OPEN in values:
-        typed = values[DOORS_OPEN]
-        if typed and not _INTEGER.match(typed):
-            form.errors[DOORS_OPEN] = _("Enter a whole number.")
-        body[DOORS_OPEN] = int(typed) if typed and DOORS_OPEN not in form.errors else None
+        _put_doors_open(form, body)
     return body
+
+
+def _put_doors_open(form: EventForm, body: dict[str, Any]) -> None:
+    # Empty means null: "at any time" on an event, "as the event" on one of its dates.
+    typed = form.values.get(DOORS_OPEN, "")
+    if typed and not _INTEGER.match(typed):
+        form.errors[DOORS_OPEN] = _("Enter a whole number.")
+    body[DOORS_OPEN] = int(typed) if typed and DOORS_OPEN not in form.errors else None
 
 
 def _put_times(
