@@ -3,14 +3,15 @@
 // a connection, decide from the event's offline list and send the scans later
 // (door-offline.js). The scanner key from pairing is kept in this browser's localStorage only.
 
+import * as camera from "./door-camera.js";
 import * as network from "./door-network.js";
 import * as offline from "./door-offline.js";
+import { signal } from "./door-signal.js";
 import { forgetAll } from "./door-store.js";
 
 const STORE = "tp-door";
 const SAME_CODE_MS = 2500; // the camera sees one ticket many times a second
 const RESULT_MS = 2200;
-const DECODE_EVERY_MS = 120;
 const FIGURES_EVERY_MS = 5000;
 const ONLINE_WAIT_MS = 2500; // then the device decides alone
 const UPLOAD_EVERY_MS = 10000;
@@ -334,97 +335,22 @@ function show(kind, verdict, who, what) {
   hideTimer = setTimeout(() => { box.hidden = true; }, RESULT_MS);
 }
 
-// A distinct sound and vibration for each kind of answer.
-const SIGNALS = {
-  ok: { tones: [880], vibrate: [80] },
-  warn: { tones: [520, 520], vibrate: [80, 60, 80] },
-  bad: { tones: [220], vibrate: [400] },
-};
-let audio = null;
+// --- the camera (door-camera.js) -------------------------------------------------------
 
-function signal(kind) {
-  const { tones, vibrate } = SIGNALS[kind];
-  if (navigator.vibrate) navigator.vibrate(vibrate);
-  try {
-    audio = audio || new AudioContext();
-    tones.forEach((frequency, i) => {
-      const oscillator = audio.createOscillator();
-      const gain = audio.createGain();
-      oscillator.frequency.value = frequency;
-      gain.gain.value = 0.2;
-      oscillator.connect(gain).connect(audio.destination);
-      const start = audio.currentTime + i * 0.18;
-      oscillator.start(start);
-      oscillator.stop(start + 0.14);
-    });
-  } catch {
-    // no sound on this device: the screen and the vibration still say it
-  }
-}
-
-// --- the camera ------------------------------------------------------------------------
-
-let detector = null;
-let canvas = null;
-
-let cameraStarting = null;
 const cameraHint = $("camera-note").textContent;
 
-// Once: pairing and then scanning both ask for the camera, and a second getUserMedia()
-// while the first is opening would interrupt its play().
 function startCamera() {
-  cameraStarting = cameraStarting || openCamera().finally(() => { cameraStarting = null; });
-  return cameraStarting;
-}
-
-async function openCamera() {
-  const video = $("video");
-  if (video.srcObject) return;
-  try {
-    video.srcObject = await navigator.mediaDevices.getUserMedia({
-      video: { facingMode: "environment" },
-      audio: false,
-    });
-    await video.play();
-    $("camera-start").hidden = true;
-    $("camera-note").textContent = cameraHint;
-  } catch {
-    $("camera-note").textContent = say("noCamera");
-    $("camera-start").hidden = false;
-    return;
-  }
-  if ("BarcodeDetector" in window) {
-    const formats = await window.BarcodeDetector.getSupportedFormats().catch(() => []);
-    if (formats.includes("qr_code")) detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-  }
-  setTimeout(decodeLoop, DECODE_EVERY_MS);
-}
-
-async function decodeFrame(video) {
-  if (detector) {
-    const codes = await detector.detect(video);
-    return codes.length ? codes[0].rawValue : null;
-  }
-  if (!window.jsQR || !video.videoWidth) return null;
-  canvas = canvas || document.createElement("canvas");
-  canvas.width = video.videoWidth;
-  canvas.height = video.videoHeight;
-  const context = canvas.getContext("2d", { willReadFrequently: true });
-  context.drawImage(video, 0, 0);
-  const image = context.getImageData(0, 0, canvas.width, canvas.height);
-  const found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-  return found ? found.data : null;
-}
-
-async function decodeLoop() {
-  const video = $("video");
-  try {
-    const text = await decodeFrame(video);
-    if (text) seen(text);
-  } catch {
-    // a frame that could not be read: the next one will
-  }
-  if (video.srcObject) setTimeout(decodeLoop, DECODE_EVERY_MS);
+  return camera.start($("video"), {
+    onCode: seen,
+    onOpened: () => {
+      $("camera-start").hidden = true;
+      $("camera-note").textContent = cameraHint;
+    },
+    onRefused: () => {
+      $("camera-note").textContent = say("noCamera");
+      $("camera-start").hidden = false;
+    },
+  });
 }
 
 let seenAt = 0;
@@ -450,9 +376,7 @@ function seen(text) {
 }
 
 function stopCamera() {
-  const video = $("video");
-  if (video.srcObject) video.srcObject.getTracks().forEach((track) => track.stop());
-  video.srcObject = null;
+  camera.stop($("video"));
 }
 
 // --- figures ---------------------------------------------------------------------------
