@@ -10,7 +10,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
-from tests.conftest import POSTGRES_URL, _admin
+from tests.conftest import POSTGRES_URL, TEST_SECRET, _admin
+from tests.e2e.serve import cli
+from tp_api.db import connect
 
 
 @contextmanager
@@ -38,3 +40,22 @@ def wipe(url: str) -> None:
     name = urlsplit(url).path.lstrip("/")
     _admin(f'DROP DATABASE "{name}" WITH (FORCE)')
     _admin(f'CREATE DATABASE "{name}"')
+
+
+@contextmanager
+def installation(backend: str, tmp_path: Path, name: str) -> Iterator[dict[str, str]]:
+    """The environment of an installation of its own: a scratch database, migrated by
+    `tp-bridge db upgrade`, a secret and a file store in ``tmp_path``."""
+    with scratch_database(backend, tmp_path, name) as url:
+        env = {
+            **os.environ,
+            "TP_DATABASE_URL": url,
+            "TP_SECRET_KEY": TEST_SECRET,
+            "TP_FILES_DIR": str(tmp_path / "files"),
+        }
+        cli(env, "db", "upgrade")
+        try:
+            yield env
+        finally:
+            # This process's own pool, if a test opened one, before the database goes.
+            connect(url).close_all()

@@ -4,7 +4,6 @@ every row and every stored ticket file is back, and the service goes on from the
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -16,7 +15,7 @@ import requests
 from config.settings import Settings
 from config.tickets import ticket_tools
 from tests.conftest import BACKENDS, TEST_SECRET
-from tests.e2e.scratch_db import scratch_database, wipe
+from tests.e2e.scratch_db import installation, wipe
 from tests.e2e.serve import TP_BRIDGE, cli, serving
 from tests.e2e.traffic import background
 from tests.factories import Factory, order_body
@@ -31,16 +30,8 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(params=BACKENDS)
 def install(request, tmp_path):
     """An installation's environment: its own database (migrated) and file store."""
-    with scratch_database(request.param, tmp_path, "backup") as url:
-        env = {
-            **os.environ,
-            "TP_DATABASE_URL": url,
-            "TP_SECRET_KEY": TEST_SECRET,
-            "TP_FILES_DIR": str(tmp_path / "files"),
-        }
-        cli(env, "db", "upgrade")
+    with installation(request.param, tmp_path, "backup") as env:
         yield env
-        connect(url).close_all()
 
 
 def _seed(env):

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import threading
 import time
 from contextlib import ExitStack
@@ -22,8 +21,8 @@ from contextlib import ExitStack
 import pytest
 import requests
 
-from tests.conftest import BACKENDS, TEST_SECRET
-from tests.e2e.scratch_db import scratch_database
+from tests.conftest import BACKENDS
+from tests.e2e.scratch_db import installation
 from tests.e2e.serve import cli, serving
 from tests.e2e.traffic import Traffic, background
 from tests.factories import order_body
@@ -77,21 +76,14 @@ class Balancer:
 @pytest.fixture(params=BACKENDS)
 def install(request, tmp_path):
     """An installation of this release: its own database, an account and one event."""
-    with scratch_database(request.param, tmp_path, "upgrade") as url:
-        env = {
-            **os.environ,
-            "TP_DATABASE_URL": url,
-            "TP_SECRET_KEY": TEST_SECRET,
-            "TP_FILES_DIR": str(tmp_path / "files"),
-        }
-        cli(env, "db", "upgrade")
+    with installation(request.param, tmp_path, "upgrade") as env:
+        url = env["TP_DATABASE_URL"]
         key = json.loads(cli(env, "account", "create", "Rolling"))["key"]
         events = tmp_path / "events.json"
         tickets = [{"name": "GA", "stock": 100000, "price": 10}]
         events.write_text(json.dumps([{"name": "Fest", "stock": 100000, "tickets": tickets}]))
         loaded = json.loads(cli(env, "events", "load", "--account", "Rolling", str(events)))
         yield {"env": env, "url": url, "key": key, "type_id": loaded[0]["tickets"][0]["id"]}
-        connect(url).close_all()
 
 
 def _partner_calls(balancer, install):
