@@ -12,6 +12,7 @@ from typing import Any
 import click
 
 from config import cli_demo, cli_door, cli_oauth, cli_pages, cli_staff, cli_sync, cli_webhooks
+from config.cli_backup import install as install_backup_commands
 from config.cli_common import command_line_actor, production_settings
 from config.cli_common import database_session as _database
 from config.cli_common import echo_json as _echo_json
@@ -123,6 +124,9 @@ def db_status(settings: Settings) -> None:
         click.echo("pending: " + ", ".join(waiting))
         sys.exit(1)
     click.echo("the database is up to date")
+
+
+install_backup_commands(db)
 
 
 @main.group()
