@@ -73,6 +73,12 @@ def outbox_worker(settings: Settings) -> OutboxWorkers:
     return OutboxWorkers([OutboxWorker(handlers, lease=lease), *webhooks])
 
 
+def worker_connections(settings: Settings) -> int:
+    """Database connections the outbox workers need at once: one per thread (the e-mail
+    worker and each webhook worker hold one while they claim and run a job), plus one spare."""
+    return 1 + settings.webhook_workers + 1
+
+
 def webhook_sender_settings(settings: Settings) -> SenderSettings:
     return SenderSettings(
         timeout_s=float(settings.webhook_timeout_s),
