@@ -8,7 +8,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PYTEST_ARGS ?=
 
-.PHONY: install service system-deps browser-deps frontend frontend-deps demo test lint bench clean messages
+.PHONY: install service system-deps browser-deps frontend frontend-deps demo test lint bench fleet clean messages
 
 # weasyprint needs pango and fonts from the system, and subsets fonts 4x faster with
 # libharfbuzz-subset0. As root on Debian/Ubuntu they are installed; otherwise we say what is missing.
@@ -108,6 +108,13 @@ lint: install
 # Every table of docs/performance.md, one run each, stopping at the first failure (~30 min).
 bench: install
 	bench/measure_all.sh
+
+# Two instances, two daemons, two outbox workers on one PostgreSQL and one Redis, one of each
+# killed mid-load (tests/e2e/fleet.py); prints orders/s through one and two instances, the
+# recovery times and every broken invariant (~4 min). A scratch database next to
+# TP_FLEET_POSTGRES_URL's (default postgresql://postgres@127.0.0.1:5432/postgres), dropped after.
+fleet: install
+	$(BIN)/python -m tests.e2e.fleet
 
 clean:
 	rm -rf $(VENV) var .pytest_cache $(FRONTEND)/node_modules $(VENDOR)

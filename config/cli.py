@@ -312,11 +312,12 @@ def outbox_group() -> None:
 @click.pass_obj
 def outbox_work(settings: Settings, once: bool, dev: bool) -> None:
     """Run the outbox worker (render and e-mail tickets, ...) until SIGTERM."""
-    from config.workers import outbox_worker, run_until_signalled
+    from config.workers import outbox_worker, run_until_signalled, worker_connections
 
     settings = production_settings(settings, dev=dev)
     _require_schema(settings)
-    connect(settings.database_url, max_connections=4)
+    # One connection per worker thread: with fewer, the webhook threads' claims fail.
+    connect(settings.database_url, max_connections=worker_connections(settings))
     worker = outbox_worker(settings)
     if once:
         while worker.run_once():

@@ -323,12 +323,13 @@ def sync_daemon(settings: Settings, dev: bool) -> None:
 
     from config.shops import lock_dir, shop_jobs
     from config.waiting_rooms import waiting_rooms
-    from config.workers import outbox_worker
-    from sync.daemon import SyncDaemon
+    from config.workers import outbox_worker, worker_connections
+    from sync.daemon import JOB_THREADS, SyncDaemon
 
     settings = production_settings(settings, dev=dev or settings.dev)
     require_schema(settings)
-    connect(settings.database_url, max_connections=16)  # JOB_THREADS + worker + margin
+    # The scheduler's job threads, the outbox worker's threads, a margin.
+    connect(settings.database_url, max_connections=JOB_THREADS + worker_connections(settings) + 4)
     daemon = SyncDaemon(
         shop_jobs(settings),
         outbox_worker(settings),

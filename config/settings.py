@@ -84,6 +84,9 @@ class Settings:
     webhook_timeout_s: int = 5
     # Webhook deliveries run in this many threads of the outbox worker, beside its own.
     webhook_workers: int = 4
+    # How long an outbox job a worker claimed is its own: a worker killed mid-job leaves its
+    # job to the others after this. Longer than the slowest job (a PDF e-mail, a webhook).
+    outbox_lease_s: int = 300
     # Only for tests and closed networks: let webhooks reach private and loopback addresses.
     webhook_allow_private: bool = False
     # The "my tickets" page: a shop's stylesheet linked after ours (http(s) URL, or none), and
@@ -146,6 +149,7 @@ class Settings:
             cors_origins=values.get("TP_CORS_ORIGINS") or "*",
             webhook_timeout_s=_int(values, "TP_WEBHOOK_TIMEOUT_SECONDS", 5, 1),
             webhook_workers=_int(values, "TP_WEBHOOK_WORKERS", 4, 1),
+            outbox_lease_s=_int(values, "TP_OUTBOX_LEASE_SECONDS", 300, 10),
             webhook_allow_private=_bool(values, "TP_WEBHOOK_ALLOW_PRIVATE", False),
             my_tickets_stylesheet=values.get("TP_MY_TICKETS_STYLESHEET", "").strip(),
             my_tickets_link_days=_int(values, "TP_MY_TICKETS_LINK_DAYS", 30, 1),

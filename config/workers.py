@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import threading
+from datetime import timedelta
 
 from config.settings import Settings
 from config.shops import refresh_handler, secret_box, sync_now_handler
@@ -57,17 +58,25 @@ def outbox_worker(settings: Settings) -> OutboxWorkers:
             password_links(settings), settings.public_url, mailer.send, sender=settings.mail_from
         ),
     }
+    lease = timedelta(seconds=settings.outbox_lease_s)
     webhooks = [
         OutboxWorker(
             {
                 DELIVER_WEBHOOK: webhook_handler(
                     secret_box(settings), webhook_sender_settings(settings)
                 )
-            }
+            },
+            lease=lease,
         )
         for _ in range(settings.webhook_workers)
     ]
-    return OutboxWorkers([OutboxWorker(handlers), *webhooks])
+    return OutboxWorkers([OutboxWorker(handlers, lease=lease), *webhooks])
+
+
+def worker_connections(settings: Settings) -> int:
+    """Database connections the outbox workers need at once: one per thread (the e-mail
+    worker and each webhook worker hold one while they claim and run a job), plus one spare."""
+    return 1 + settings.webhook_workers + 1
 
 
 def webhook_sender_settings(settings: Settings) -> SenderSettings:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -21,7 +22,7 @@ from sync.locks import job_lock
 from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from sync.shop_handlers import ShopJobs
 from tp_api.db import database, tuples, utcnow
-from tp_api.models import Event, ProductMapping, Shop, TicketType
+from tp_api.models import Event, ProductMapping, Shop, SyncRun, TicketType
 from tp_api.services.delivery import reminders
 from tp_api.services.orders import holds
 from tp_api.services.queue import notices
@@ -36,6 +37,11 @@ STOCK_WATCH_S = 10
 QUEUE_NOTICE_S = 5
 # Reminders are due hours ahead: a look every five minutes sends them at most that late.
 REMINDER_S = 300
+# Several daemons each fire a shop's interval jobs; the lock only keeps two runs apart, so
+# without more each daemon would pull every interval. A scheduled run is skipped when the
+# same job of the shop started less than its interval ago anywhere, less this share of it
+# for the scheduler's jitter (a run a moment early must not push the next to 2x later).
+INTERVAL_SLACK = 0.1
 
 
 class SyncDaemon:
@@ -100,7 +106,7 @@ class SyncDaemon:
             self._run,
             "interval",
             seconds=every,
-            args=("orders", self.jobs.pull_orders, shop.id),
+            args=("orders", self.jobs.pull_orders, shop.id, every),
             id=f"orders-{shop.id}",
             next_run_time=utcnow(),
         )
@@ -108,7 +114,7 @@ class SyncDaemon:
             self._run,
             "interval",
             seconds=every,
-            args=("stock", self.jobs.push_stock, shop.id),
+            args=("stock", self.jobs.push_stock, shop.id, every),
             id=f"stock-{shop.id}",
         )
         # Between full pushes, a cheap look every few seconds: if the shop's mapped ticket
@@ -129,8 +135,11 @@ class SyncDaemon:
             id=f"reconcile-{shop.id}",
         )
 
-    def _run(self, kind: str, job: Callable[[Shop], object], shop_id: int) -> None:
-        """Run ``job`` (named ``kind`` in the log) for the shop, under the shop's lock."""
+    def _run(
+        self, kind: str, job: Callable[[Shop], object], shop_id: int, every: int | None = None
+    ) -> None:
+        """Run ``job`` (named ``kind`` in the log) for the shop, under the shop's lock; a job
+        scheduled ``every`` seconds only when no daemon ran it within that interval."""
         if self.stop_requested.is_set():
             return
         with database.connection_context():
@@ -142,6 +151,9 @@ class SyncDaemon:
             with job_lock(f"tp-bridge:shop:{shop_id}", self.lock_dir) as got:
                 if not got:
                     log.info("sync %s shop=%s: another daemon is running it", kind, shop.name)
+                    return
+                if every is not None and started_within(shop_id, kind, every):
+                    log.info("sync %s shop=%s: ran within its interval already", kind, shop.name)
                     return
                 try:
                     job(shop)
@@ -199,6 +211,17 @@ class SyncDaemon:
         if self._worker_thread is not None:
             self._worker_thread.join(timeout=60)
         log.info("sync daemon stopped")
+
+
+def started_within(shop_id: int, kind: str, every: int) -> bool:
+    """Whether a ``kind`` run of the shop started within its interval of ``every`` seconds
+    (less INTERVAL_SLACK of it), by this daemon or any other."""
+    since = utcnow() - timedelta(seconds=every * (1 - INTERVAL_SLACK))
+    return bool(
+        SyncRun.select(SyncRun.id)
+        .where(SyncRun.shop == shop_id, SyncRun.kind == kind, SyncRun.started_at > since)
+        .exists()
+    )
 
 
 def stock_fingerprint(shop_id: int) -> tuple[tuple[Any, ...], ...]:

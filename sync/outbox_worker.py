@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from tp_api.db import database
 from tp_api.models import OutboxEntry
@@ -31,12 +32,13 @@ class OutboxWorker:
     # lets the lease of the jobs queued behind it run out (and another worker repeat them).
     batch_size: int = 1
     idle_sleep_s: float = 1.0
+    lease: timedelta = outbox.DEFAULT_LEASE
     stats: dict[str, int] = field(default_factory=lambda: {"done": 0, "retry": 0, "failed": 0})
 
     def run_once(self) -> int:
         """Claim and run one batch. Returns how many jobs were run."""
         with database.connection_context():
-            jobs = outbox.claim(list(self.handlers), limit=self.batch_size)
+            jobs = outbox.claim(list(self.handlers), limit=self.batch_size, lease=self.lease)
             for job in jobs:
                 self._run(job)
         return len(jobs)

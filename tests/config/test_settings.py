@@ -20,6 +20,11 @@ def test_reminders_can_be_turned_off_or_moved():
     assert Settings.from_env({"TP_REMINDER_HOURS": "24"}).reminder_hours == 24
 
 
+def test_the_outbox_lease_can_be_shortened():
+    assert Settings.from_env({}).outbox_lease_s == 300
+    assert Settings.from_env({"TP_OUTBOX_LEASE_SECONDS": "20"}).outbox_lease_s == 20
+
+
 def test_environment_overrides_ini(tmp_path):
     ini = tmp_path / "tp.ini"
     ini.write_text(
@@ -41,6 +46,7 @@ def test_environment_overrides_ini(tmp_path):
         ({"TP_REMINDER_HOURS": "-1"}, "TP_REMINDER_HOURS must be at least 0"),
         ({"TP_REMINDER_HOURS": "2d"}, "TP_REMINDER_HOURS must be a whole number"),
         ({"TP_REMINDER_HOURS": "9000"}, "TP_REMINDER_HOURS must be at most 8784"),
+        ({"TP_OUTBOX_LEASE_SECONDS": "5"}, "TP_OUTBOX_LEASE_SECONDS must be at least 10"),
     ],
 )
 def test_invalid_settings_are_named(env, message):
