@@ -12,6 +12,7 @@ import pytest
 from tests.fake_woo import FakeWoo
 from tests.tp_api.console.support import page_text, post_form, sign_in
 from tp_api.models import AuditEntry, Shop
+from tp_api.services import audit_trail
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.shops import connections
 from tp_api.web.parts import parts_of
@@ -91,6 +92,26 @@ def test_test_connection_sets_a_disabled_webhook_back_to_active(console, woo):
     words = page_text(post_form(console, "/console/shops", f"/console/shops/{shop.id}/check", {}))
     assert "set back to active: 1" in words
     assert woo.webhooks[hook_id]["status"] == "active" and len(woo.webhooks) == 3
+    entry = AuditEntry.get(AuditEntry.action == "shop.webhooks_restored")
+    assert (entry.actor_label, entry.subject_id) == ("anna@example.com", shop.id)
+    assert audit_trail.changes_of(entry) == {"reactivated": [None, str(hook_id)]}
+
+
+def test_test_connection_records_webhooks_registered_again_and_nothing_when_all_is_well(
+    console, woo
+):
+    _connect(console, woo)
+    shop = Shop.get()
+    check = f"/console/shops/{shop.id}/check"
+    assert "all there" in page_text(post_form(console, "/console/shops", check, {}))
+    assert not AuditEntry.select().where(AuditEntry.action == "shop.webhooks_restored").exists()
+    gone = next(i for i, hook in woo.webhooks.items() if hook["topic"] == "order.deleted")
+    del woo.webhooks[gone]  # someone deleted it in WooCommerce
+    assert "registered order.deleted" in page_text(post_form(console, "/console/shops", check, {}))
+    [entry] = AuditEntry.select().where(AuditEntry.action == "shop.webhooks_restored")
+    assert audit_trail.changes_of(entry) == {"registered": [None, "order.deleted"]}
+    listed = page_text(console.get("/console/audit?action=shop"))
+    assert "webhooks registered or switched on again" in listed
 
 
 def test_pause_resume_and_remove(console, woo):

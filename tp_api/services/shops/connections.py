@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -201,6 +202,31 @@ def set_enabled(account_id: int, shop_id: int, enabled: bool, *, actor: Actor = 
             change = {"enabled": [shop.enabled, enabled]}
             audit_trail.record(account_id, actor, action, _subject(shop), change)
     return shop_of(account_id, shop_id)
+
+
+def record_webhooks_restored(
+    account_id: int,
+    shop_id: int,
+    *,
+    registered: Sequence[str],
+    reactivated: Sequence[int],
+    actor: Actor = SYSTEM,
+) -> None:
+    """Write down that testing the shop's connection registered our missing webhooks in it
+    (``registered``: their topics) or set disabled ones back to active (``reactivated``:
+    the shop's webhook ids). The shop was changed over HTTP first, so this entry follows
+    it; nothing is written when nothing changed."""
+    actor.require("shops:write")
+    if not registered and not reactivated:
+        return
+    change: dict[str, list[Any]] = {}
+    if registered:
+        change["registered"] = [None, ", ".join(registered)]
+    if reactivated:
+        change["reactivated"] = [None, ", ".join(str(hook) for hook in reactivated)]
+    with write_transaction():
+        shop = shop_of(account_id, shop_id)
+        audit_trail.record(account_id, actor, "shop.webhooks_restored", _subject(shop), change)
 
 
 def shop_of(account_id: int, shop_id: int) -> Shop:
