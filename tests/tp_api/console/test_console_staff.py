@@ -114,9 +114,7 @@ def test_a_password_set_through_a_link_is_in_the_trail_by_the_user_themself(app,
     owner = factory.seller("Trail BV")
     ann = factory.staff(owner, email="ann@example.com", role="manager")
     visitor = app.test_client()
-    post_form(
-        visitor, "/console/reset-password", "/console/reset-password", {"email": ann.email}
-    )
+    post_form(visitor, "/console/reset-password", "/console/reset-password", {"email": ann.email})
     link = _link(mail()[0])
     assert _set_password(visitor, link).status_code == 302
     assert app.test_client().get(link).status_code == 400  # it works once
