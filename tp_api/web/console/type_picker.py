@@ -44,9 +44,7 @@ def find_ticket_types(account_id: int, words: str = "", *, limit: int = SHOWN) -
             Event.account == account_id, Event.name.contains(words)
         )
         query = query.where(
-            Event.name.contains(words)
-            | TicketType.name.contains(words)
-            | Event.parent.in_(parents)
+            Event.name.contains(words) | TicketType.name.contains(words) | Event.parent.in_(parents)
         )
     rows = list(query.order_by(Event.start_date.desc(), TicketType.id).limit(limit + 1))
     return TicketTypeChoices([_choice(row) for row in rows[:limit]], len(rows) > limit)
