@@ -12,10 +12,12 @@ import pytest
 from tests.fake_woo import FakeWoo
 from tests.query_counter import count_queries
 from tests.tp_api.console.support import page_text, post_form, sign_in
-from tp_api.models import AuditEntry, Shop, TicketType
+from tests.webhooks.support import drain
+from tp_api.models import AuditEntry, OutboxEntry, Shop, TicketType
 from tp_api.services import audit_trail
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.shops import connections
+from tp_api.services.shops.sync_requests import SYNC_SHOP_NOW
 from tp_api.web.console import type_picker
 from tp_api.web.parts import parts_of
 
@@ -322,3 +324,20 @@ def test_the_products_page_costs_a_few_queries_whatever_is_mapped(
         listed = console.get(f"/console/shops/{shop.id}/products", query_string={"find": "night"})
     assert listed.status_code == 200 and page_text(listed).count("Unmap") == size
     assert len(statements) == 5, statements  # session, shop, mappings, the picker, the mapped
+
+
+def test_mapping_a_product_queues_a_sync_that_sets_its_stock_in_the_shop(
+    console, woo, factory, seller, outbox
+):
+    ticket_type = factory.ticket_type(factory.event(seller, name="Harbour Jazz", ticket_stock=40))
+    _stock_the_shop(woo)
+    _connect(console, woo)
+    page = f"/console/shops/{Shop.get().id}/products"
+    form = {"product_id": "93", "variation_id": "0", "ticket_type_id": str(ticket_type.id)}
+    mapped = post_form(console, page, f"{page}/map", form)
+    assert "A sync of the shop is queued" in page_text(console.get(mapped.headers["Location"]))
+    [job] = OutboxEntry.select().where(OutboxEntry.kind == SYNC_SHOP_NOW)
+    assert job.done_at is None and woo.products[93]["stock_quantity"] == 12  # not yet
+    drain(outbox)
+    assert woo.products[93]["stock_quantity"] == 40  # what we can sell
+    assert OutboxEntry.get_by_id(job.id).done_at is not None

@@ -17,6 +17,7 @@ from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.audit_trail import created
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound, Said
+from tp_api.services.shops.sync_requests import request_sync_now
 
 PLATFORMS = ("woocommerce",)
 AUTH_MODES = ("basic", "query", "oauth1")
@@ -268,8 +269,11 @@ def map_product(
     variation_id: int = 0,
     ticket_type_id: int,
     actor: Actor = SYSTEM,
+    sync_now: bool = False,
 ) -> ProductMapping:
-    """Map a shop product (or one variation) to a ticket type of the same account."""
+    """Map a shop product (or one variation) to a ticket type of the same account. With
+    ``sync_now`` a "sync now" of the shop is queued in the same transaction, so the outbox
+    worker sets the product's stock in the shop to ours without waiting for the next run."""
     actor.require("shops:write")
     with write_transaction():
         ticket_type = (
@@ -292,6 +296,8 @@ def map_product(
         before = existing.ticket_type_id if existing is not None else None
         change = {"ticket_type": [before, ticket_type.id], "item": [None, item]}
         audit_trail.record(shop.account_id, actor, "shop.product_mapped", _subject(shop), change)
+        if sync_now:
+            request_sync_now(shop.account_id, shop.id)  # one waiting request serves them all
         if existing is not None:
             existing.ticket_type = ticket_type.id
             existing.save()

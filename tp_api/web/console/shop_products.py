@@ -63,12 +63,12 @@ def shop_product_map(shop_id: int) -> Response:
             raise TicketingError("Choose the ticket type it sells")
         connections.map_product(
             shop, product_id=product_id, variation_id=variation_id, ticket_type_id=type_id,
-            actor=actor(),
+            actor=actor(), sync_now=True,
         )  # fmt: skip
     except TicketingError as error:
         flash(translated(error.message), "problem")
     else:
-        flash(_("Mapped. The next sync sets the product's stock in the shop to ours."))
+        flash(_("Mapped. A sync of the shop is queued: it sets the product's stock to ours."))
     return _back(shop_id)
 
 
