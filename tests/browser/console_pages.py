@@ -12,12 +12,20 @@ from tests.factories import STAFF_PASSWORD
 EMAIL = "box.office@example.com"
 
 
-def sign_in(page: Page, base: str, *, landing: str = "/console/events") -> None:
-    """Open ``landing``, be sent to the sign-in form, sign in as ``EMAIL`` and land there."""
+def sign_in(
+    page: Page,
+    base: str,
+    *,
+    landing: str = "/console/events",
+    email: str = EMAIL,
+    password: str = STAFF_PASSWORD,
+) -> None:
+    """Open ``landing``, be sent to the sign-in form, sign in (as ``EMAIL`` unless told
+    otherwise) and land there."""
     page.goto(base + landing)
     expect(page).to_have_url(re.compile(r"/console/sign-in"))
-    page.get_by_label("E-mail address").fill(EMAIL)
-    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_label("E-mail address").fill(email)
+    page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     expect(page).to_have_url(re.compile(re.escape(landing) + "$"))
     # The URL changes before console.js has run; a click on a refund button before it binds

@@ -38,8 +38,9 @@ def test_connect_a_shop_with_pasted_keys(
     assert Shop.get().name == "Main shop"
 
 
+@pytest.mark.parametrize("kind", ["phone", "desktop"])
 def test_connect_a_shop_by_approving_it_in_woocommerce(
-    app, live_server, open_page, screenshot, staff_seller, monkeypatch
+    app, live_server, open_page, screenshot, staff_seller, monkeypatch, kind
 ):
     """The whole round trip: our console, the shop's approval screen, the key POSTed to our
     callback by the shop, and the way back to a tested shop."""
@@ -53,7 +54,7 @@ def test_connect_a_shop_by_approving_it_in_woocommerce(
         dataclasses.replace(parts_of(app), public_url=live_server, webhook_allow_private=True),
     )
     with FakeWoo() as woo:
-        page = open_page("desktop")
+        page = open_page(kind)
         sign_in(page, live_server, landing="/console/shops")
         form = page.locator("form", has=page.get_by_role("button", name="Approve in WooCommerce"))
         form.get_by_label("Name").fill("Approved shop")
@@ -64,6 +65,6 @@ def test_connect_a_shop_by_approving_it_in_woocommerce(
         page.get_by_role("link", name="Approve").click()
         expect(page.get_by_text("WooCommerce version: 9.4.2")).to_be_visible()
         expect(page.get_by_role("heading", name="Approved shop", exact=True)).to_be_visible()
-        photograph(page, screenshot, "console-shop-approved", "desktop")
+        photograph(page, screenshot, "console-shop-approved", kind)
         assert len(woo.webhooks) == 3
     assert Shop.get().name == "Approved shop"

@@ -8,9 +8,11 @@ import pytest
 from click.testing import CliRunner
 
 from config.cli import main
+from config.cli_common import command_line_actor
 from tests.fake_woo import FakeWoo, woo_order
 from tp_api.db import connect
-from tp_api.models import Order, Shop, Ticket
+from tp_api.models import AuditEntry, Order, Shop, Ticket
+from tp_api.services import audit_trail
 
 SECRET = "cli-test-secret-that-is-long-enough-0123456789"
 
@@ -205,3 +207,45 @@ def test_a_shop_names_the_partner_key_its_plugin_pushes_with(run, db, factory):
     assert unknown.exit_code == 1 and "Key 99999 not found" in unknown.output
     assert run("shop", "partner-key", "main", "--clear").exit_code == 0
     assert Shop.get_by_id(shop.id).partner_key_id is None
+
+
+def test_shop_and_partner_key_commands_are_in_the_audit_trail_under_the_login(
+    run, db, woo, factory
+):
+    seller = factory.seller("Festival BV")
+    ticket_type = factory.ticket_type(factory.event(seller, ticket_stock=10))
+    account = ("--account", "Festival BV")
+    made = run("key", "create", *account, "--label", "plugin")
+    key_id = str(json.loads(made.output)["key_id"])
+    steps = [
+        ("shop", "add", "main", *account, "--url", woo.url,
+         "--consumer-key", "ck_test", "--consumer-secret", "cs_test"),
+        ("shop", "map", "main", "--product", "93", "--ticket-type", str(ticket_type.id)),
+        ("shop", "partner-key", "main", key_id),
+        ("key", "allow", *account, key_id, "192.0.2.0/24"),
+        ("key", "revoke", *account, key_id),
+        ("shop", "remove", "main"),
+    ]  # fmt: skip
+    for step in steps:
+        done = run(*step)
+        assert done.exit_code == 0, (step, done.output)
+
+    login = command_line_actor().label
+    entries = list(
+        AuditEntry.select().where(AuditEntry.actor_label == login).order_by(AuditEntry.id)
+    )
+    assert [(e.action, e.subject_label) for e in entries] == [
+        ("partner_key.created", "plugin"),
+        ("shop.connected", "main"),
+        ("shop.product_mapped", "main"),
+        ("shop.partner_key_set", "main"),
+        ("partner_key.updated", "plugin"),
+        ("partner_key.revoked", "plugin"),
+        ("shop.removed", "main"),
+    ]
+    assert {(e.actor_kind, e.actor_id, e.account_id) for e in entries} == {
+        ("system", None, seller.id)
+    }
+    mapped = audit_trail.changes_of(entries[2])
+    assert mapped == {"item": [None, "product 93"], "ticket_type": [None, ticket_type.id]}
+    assert "cs_test" not in "".join(e.changes for e in entries)

@@ -125,6 +125,29 @@ def test_console_changes_are_listed_filtered_and_exported(client, factory, selle
     assert json.loads(rows[0]["changes"])["price"] == [2995, 3150]
 
 
+def test_question_fraud_and_link_actions_are_named_and_filtered_in_dutch(client, factory, seller):
+    sign_in(client, factory.staff(seller, email="anna@example.com").email)
+    anna = Actor.staff(1, "anna@example.com")
+    for action, subject in (
+        ("question.created", ("question", 4, "T-shirt size")),
+        ("fraud.approved", ("order", 7, "TP-7")),
+        ("staff.password_set_by_link", ("staff", 1, "anna@example.com")),
+        ("shop.webhooks_restored", ("shop", 2, "Main shop")),
+    ):
+        audit_trail.record(seller.id, anna, action, subject)
+    dutch = page_text(client.get("/console/audit", query_string={"lang": "nl"}))
+    assert "Vraag toegevoegd: T-shirt size" in dutch
+    assert "Bestelling goedgekeurd bij de fraudecontrole: TP-7" in dutch
+    assert "Wachtwoord ingesteld via een gemailde link: anna@example.com" in dutch
+    assert "Webhooks van de winkel opnieuw geregistreerd of aangezet: Main shop" in dutch
+    questions = page_text(
+        client.get("/console/audit", query_string={"action": "question", "lang": "en"})
+    )
+    assert "Question added: T-shirt size" in questions and "TP-7" not in questions
+    fraud = page_text(client.get("/console/audit", query_string={"action": "fraud"}))
+    assert "Order approved in fraud review: TP-7" in fraud and "T-shirt" not in fraud
+
+
 def test_an_export_of_a_formula_like_name_is_not_a_formula(factory, seller):
     audit_trail.record(seller.id, Actor.staff(9, "=cmd|calc"), "event.deleted", ("event", 1, "@x"))
     text = "".join(audit_trail.export_csv(seller.id, AuditFilter()))

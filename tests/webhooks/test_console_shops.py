@@ -10,10 +10,15 @@ import re
 import pytest
 
 from tests.fake_woo import FakeWoo
+from tests.query_counter import count_queries
 from tests.tp_api.console.support import page_text, post_form, sign_in
-from tp_api.models import AuditEntry, Shop
+from tests.webhooks.support import drain
+from tp_api.models import AuditEntry, OutboxEntry, Shop, TicketType
+from tp_api.services import audit_trail
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.shops import connections
+from tp_api.services.shops.sync_requests import SYNC_SHOP_NOW
+from tp_api.web.console import type_picker
 from tp_api.web.parts import parts_of
 
 
@@ -91,6 +96,26 @@ def test_test_connection_sets_a_disabled_webhook_back_to_active(console, woo):
     words = page_text(post_form(console, "/console/shops", f"/console/shops/{shop.id}/check", {}))
     assert "set back to active: 1" in words
     assert woo.webhooks[hook_id]["status"] == "active" and len(woo.webhooks) == 3
+    entry = AuditEntry.get(AuditEntry.action == "shop.webhooks_restored")
+    assert (entry.actor_label, entry.subject_id) == ("anna@example.com", shop.id)
+    assert audit_trail.changes_of(entry) == {"reactivated": [None, str(hook_id)]}
+
+
+def test_test_connection_records_webhooks_registered_again_and_nothing_when_all_is_well(
+    console, woo
+):
+    _connect(console, woo)
+    shop = Shop.get()
+    check = f"/console/shops/{shop.id}/check"
+    assert "all there" in page_text(post_form(console, "/console/shops", check, {}))
+    assert not AuditEntry.select().where(AuditEntry.action == "shop.webhooks_restored").exists()
+    gone = next(i for i, hook in woo.webhooks.items() if hook["topic"] == "order.deleted")
+    del woo.webhooks[gone]  # someone deleted it in WooCommerce
+    assert "registered order.deleted" in page_text(post_form(console, "/console/shops", check, {}))
+    [entry] = AuditEntry.select().where(AuditEntry.action == "shop.webhooks_restored")
+    assert audit_trail.changes_of(entry) == {"registered": [None, "order.deleted"]}
+    listed = page_text(console.get("/console/audit?action=shop"))
+    assert "webhooks registered or switched on again" in listed
 
 
 def test_pause_resume_and_remove(console, woo):
@@ -233,3 +258,86 @@ def test_create_a_product_in_the_shop_for_a_ticket_type(console, woo, factory, s
     refused = post_form(console, page, f"{page}/create", {"ticket_type_id": "999999"})
     assert "Choose the ticket type" in page_text(console.get(refused.headers["Location"]))
     assert len(woo.products) == 1
+
+
+def _many_ticket_types(factory, seller, count: int):
+    """A festival (newest) with ``count`` tiers, a festival with a day, and an older
+    concert: the concert's ticket type is the last in the picker's order."""
+    tiers = [{"name": f"Tier {i}", "stock": 10, "price": 10} for i in range(count)]
+    factory.event(
+        seller,
+        name="Big Festival",
+        start_date=1790000000,
+        end_date=1790090000,
+        tickets=tiers,
+    )
+    day = {"name": "Sunday", "stock": 5, "tickets": [{"name": "Day", "stock": 5}]}
+    factory.event(seller, name="Canal Days", children=[day])
+    old = factory.event(seller, name="Old Harbour Concert", ticket_stock=7)
+    return TicketType.get(TicketType.event == old.id)
+
+
+def test_the_ticket_type_picker_finds_any_of_many_by_name(console, woo, factory, seller):
+    concert = _many_ticket_types(factory, seller, type_picker.SHOWN + 10)
+    _stock_the_shop(woo)
+    _connect(console, woo)
+    page = f"/console/shops/{Shop.get().id}/products"
+    first = console.get(page).get_data(as_text=True)
+    # Three pickers (the create form, products 93 and 95), each with the first SHOWN types.
+    assert len(re.findall(r'<option value="\d+"', first)) == 3 * type_picker.SHOWN
+    assert "Old Harbour Concert" not in first
+    assert f"offer the first {type_picker.SHOWN} ticket types" in page_text(console.get(page))
+
+    found = console.get(page, query_string={"find": "harbour"})
+    options = re.findall(r'<option value="(\d+)">([^<]*)<', found.get_data(as_text=True))
+    assert set(options) == {(str(concert.id), "Old Harbour Concert · General Admission")}
+    assert "The lists offer 1 ticket type." in page_text(found)
+    mapped = post_form(
+        console,
+        f"{page}?find=harbour",
+        f"{page}/map?find=harbour",
+        {"product_id": "93", "variation_id": "0", "ticket_type_id": str(concert.id)},
+    )
+    assert mapped.headers["Location"].endswith("?find=harbour")
+    assert connections.mappings(Shop.get().id) == {(93, 0): concert.id}
+    # Mapped beyond what the picker offers, it is still named, with what we can sell.
+    words = page_text(console.get(page))
+    assert "Old Harbour Concert · General Admission Unmap" in words and " 7 " in words
+
+    festival_day = page_text(console.get(page, query_string={"find": "canal days"}))
+    assert "Sunday · Day" in festival_day  # a date found by its festival's name
+    none = page_text(console.get(page, query_string={"find": "100%_"}))
+    assert "No ticket type matches “100%_”." in none
+
+
+@pytest.mark.parametrize("size", [2, 12])
+def test_the_products_page_costs_a_few_queries_whatever_is_mapped(
+    console, woo, factory, seller, monkeypatch, size
+):
+    _connect(console, woo)
+    shop = Shop.get()
+    for i in range(size):
+        woo.products[200 + i] = {"id": 200 + i, "name": f"Ticket {i}", "type": "simple"}
+        ticket_type = factory.ticket_type(factory.event(seller, name=f"Night {i}"))
+        connections.map_product(shop, product_id=200 + i, ticket_type_id=ticket_type.id)
+    with count_queries(monkeypatch) as statements:
+        listed = console.get(f"/console/shops/{shop.id}/products", query_string={"find": "night"})
+    assert listed.status_code == 200 and page_text(listed).count("Unmap") == size
+    assert len(statements) == 5, statements  # session, shop, mappings, the picker, the mapped
+
+
+def test_mapping_a_product_queues_a_sync_that_sets_its_stock_in_the_shop(
+    console, woo, factory, seller, outbox
+):
+    ticket_type = factory.ticket_type(factory.event(seller, name="Harbour Jazz", ticket_stock=40))
+    _stock_the_shop(woo)
+    _connect(console, woo)
+    page = f"/console/shops/{Shop.get().id}/products"
+    form = {"product_id": "93", "variation_id": "0", "ticket_type_id": str(ticket_type.id)}
+    mapped = post_form(console, page, f"{page}/map", form)
+    assert "A sync of the shop is queued" in page_text(console.get(mapped.headers["Location"]))
+    [job] = OutboxEntry.select().where(OutboxEntry.kind == SYNC_SHOP_NOW)
+    assert job.done_at is None and woo.products[93]["stock_quantity"] == 12  # not yet
+    drain(outbox)
+    assert woo.products[93]["stock_quantity"] == 40  # what we can sell
+    assert OutboxEntry.get_by_id(job.id).done_at is not None

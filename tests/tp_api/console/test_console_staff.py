@@ -110,6 +110,20 @@ def test_a_reset_link_is_sent_only_to_users_and_the_answer_never_tells(app, fact
     assert staff_auth.sign_in("ann@example.com", NEW_PASSWORD).staff_id
 
 
+def test_a_password_set_through_a_link_is_in_the_trail_by_the_user_themself(app, factory, mail):
+    owner = factory.seller("Trail BV")
+    ann = factory.staff(owner, email="ann@example.com", role="manager")
+    visitor = app.test_client()
+    post_form(visitor, "/console/reset-password", "/console/reset-password", {"email": ann.email})
+    link = _link(mail()[0])
+    assert _set_password(visitor, link).status_code == 302
+    assert app.test_client().get(link).status_code == 400  # it works once
+    [entry] = AuditEntry.select().where(AuditEntry.subject_type == "staff")
+    assert (entry.action, entry.account_id) == ("staff.password_set_by_link", owner.id)
+    assert (entry.actor_kind, entry.actor_id, entry.actor_label) == ("staff", ann.id, ann.email)
+    assert (entry.subject_id, entry.subject_label, entry.changes) == (ann.id, ann.email, "{}")
+
+
 def test_the_last_owner_can_neither_leave_nor_be_demoted(client, seller):
     me = StaffUser.get(StaffUser.account == seller.id)
     refused = post_form(

@@ -3,6 +3,7 @@ with a signed-in test client: the admin API's rules, problems next to their fiel
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import UTC, datetime
 
@@ -10,7 +11,15 @@ import pytest
 
 from tests.factories import order_body
 from tests.tp_api.console.support import page_text, post_form
-from tp_api.models import Event, EventLifecycle, Order, OrderStatus, PartnerKey, TicketType
+from tp_api.models import (
+    AuditEntry,
+    Event,
+    EventLifecycle,
+    Order,
+    OrderStatus,
+    PartnerKey,
+    TicketType,
+)
 from tp_api.services.events import event_lifecycle
 from tp_api.services.orders.order_input import parse_partner_order
 from tp_api.services.orders.submit import submit_order
@@ -286,3 +295,24 @@ def test_reminders_are_on_for_a_new_event_and_switched_off_and_on_in_the_form(
 def test_the_reminder_box_speaks_dutch(client, seller):
     page = client.get("/console/events/new?lang=nl").get_data(as_text=True)
     assert "Stuur tickethouders een herinnering per e-mail" in page
+
+
+def test_archive_after_sales_end_and_not_before(client, factory, seller):
+    event = factory.event(seller, name="Summer Night")
+    page = f"/console/events/{event.id}"
+    assert "Archive" not in page_text(client.get(page))  # published: not offered
+    early = post_form(client, page, f"{page}/archive", {})
+    assert early.status_code == 302
+    assert "completed, cancelled" in page_text(client.get(early.headers["Location"]))
+    assert Event.get_by_id(event.id).lifecycle == EventLifecycle.PUBLISHED
+
+    post_form(client, page, f"{page}/complete", {})
+    assert re.search(r">\s*Archive\s*</button>", client.get(page).get_data(as_text=True))
+    done = post_form(client, page, f"{page}/archive", {})
+    assert done.status_code == 302 and done.headers["Location"].endswith(page)
+    assert "Archived: Summer Night." in page_text(client.get(done.headers["Location"]))
+    assert Event.get_by_id(event.id).lifecycle == EventLifecycle.ARCHIVED
+    entry = AuditEntry.get(AuditEntry.action == "event.archived")
+    assert (entry.subject_id, entry.actor_kind) == (event.id, "staff")
+    assert json.loads(entry.changes) == {"lifecycle": ["completed", "archived"]}
+    assert ">Archive<" not in client.get(page).get_data(as_text=True)  # nothing more to do

@@ -15,6 +15,8 @@ from email.message import EmailMessage
 from pdf.signing import FileLinkSigner, LinkError
 from tp_api.db import write_transaction
 from tp_api.models import StaffUser
+from tp_api.services import audit_trail
+from tp_api.services.actors import Actor
 from tp_api.services.credentials import staff_auth, staff_mail_texts
 from tp_api.services.delivery import outbox
 from tp_api.services.errors import InvalidInput
@@ -63,9 +65,18 @@ def user_of(signer: PasswordLinkSigner, token: str | None) -> StaffUser:
 def set_password(
     signer: PasswordLinkSigner, token: str | None, password: str
 ) -> staff_auth.StaffSession:
-    """Set the password through a link (which then stops working) and sign the user in."""
-    user = user_of(signer, token)
-    updated = staff_auth.set_password(user.id, password)
+    """Set the password through a link (which then stops working) and sign the user in.
+
+    The audit trail names the user themself: they chose it, holding the link."""
+    user_of(signer, token)  # a dead link is refused before Argon2 is spent on it
+    hashed = staff_auth.hash_password(password)
+    with write_transaction():
+        # Read again inside the transaction, so two uses of one link at once set it once.
+        user = user_of(signer, token)
+        updated = staff_auth.set_password(user.id, hashed)
+        actor = Actor.staff(user.id, user.email, user.role)
+        subject = ("staff", user.id, user.email)
+        audit_trail.record(user.account_id, actor, "staff.password_set_by_link", subject)
     return staff_auth.StaffSession(updated.id, updated.session_key, updated.role)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -16,6 +17,7 @@ from tp_api.services.actors import SYSTEM, Actor
 from tp_api.services.audit_trail import created
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.errors import Conflict, InvalidInput, NotFound, Said
+from tp_api.services.shops.sync_requests import request_sync_now
 
 PLATFORMS = ("woocommerce",)
 AUTH_MODES = ("basic", "query", "oauth1")
@@ -203,6 +205,31 @@ def set_enabled(account_id: int, shop_id: int, enabled: bool, *, actor: Actor = 
     return shop_of(account_id, shop_id)
 
 
+def record_webhooks_restored(
+    account_id: int,
+    shop_id: int,
+    *,
+    registered: Sequence[str],
+    reactivated: Sequence[int],
+    actor: Actor = SYSTEM,
+) -> None:
+    """Write down that testing the shop's connection registered our missing webhooks in it
+    (``registered``: their topics) or set disabled ones back to active (``reactivated``:
+    the shop's webhook ids). The shop was changed over HTTP first, so this entry follows
+    it; nothing is written when nothing changed."""
+    actor.require("shops:write")
+    if not registered and not reactivated:
+        return
+    change: dict[str, list[Any]] = {}
+    if registered:
+        change["registered"] = [None, ", ".join(registered)]
+    if reactivated:
+        change["reactivated"] = [None, ", ".join(str(hook) for hook in reactivated)]
+    with write_transaction():
+        shop = shop_of(account_id, shop_id)
+        audit_trail.record(account_id, actor, "shop.webhooks_restored", _subject(shop), change)
+
+
 def shop_of(account_id: int, shop_id: int) -> Shop:
     """The account's shop by id, or NotFound (another account's is not found)."""
     shop = Shop.get_or_none((Shop.id == shop_id) & (Shop.account == account_id))
@@ -242,8 +269,11 @@ def map_product(
     variation_id: int = 0,
     ticket_type_id: int,
     actor: Actor = SYSTEM,
+    sync_now: bool = False,
 ) -> ProductMapping:
-    """Map a shop product (or one variation) to a ticket type of the same account."""
+    """Map a shop product (or one variation) to a ticket type of the same account. With
+    ``sync_now`` a "sync now" of the shop is queued in the same transaction, so the outbox
+    worker sets the product's stock in the shop to ours without waiting for the next run."""
     actor.require("shops:write")
     with write_transaction():
         ticket_type = (
@@ -266,6 +296,8 @@ def map_product(
         before = existing.ticket_type_id if existing is not None else None
         change = {"ticket_type": [before, ticket_type.id], "item": [None, item]}
         audit_trail.record(shop.account_id, actor, "shop.product_mapped", _subject(shop), change)
+        if sync_now:
+            request_sync_now(shop.account_id, shop.id)  # one waiting request serves them all
         if existing is not None:
             existing.ticket_type = ticket_type.id
             existing.save()

@@ -30,6 +30,8 @@ ACTION_GROUPS = (
     ("affiliate", N_("Affiliates")),
     ("shop", N_("Shops")),
     ("staff", N_("Staff")),
+    ("question", N_("Questions")),
+    ("fraud", N_("Fraud review")),
 )
 # A subject type in words, for "Only the history of ...".
 SUBJECT_NAMES = {
@@ -46,6 +48,7 @@ SUBJECT_NAMES = {
     "affiliate": N_("affiliate"),
     "shop": N_("shop"),
     "staff": N_("staff user"),
+    "question": N_("question"),
 }
 SUBJECT_TYPES = set(SUBJECT_NAMES)
 # The actions the services record, in words; one not listed here is shown from its name
@@ -104,14 +107,23 @@ ACTION_NAMES = {
     "shop.product_mapped": N_("Shop product mapped"),
     "shop.product_unmapped": N_("Shop product unmapped"),
     "shop.partner_key_set": N_("Shop's partner key set"),
+    "shop.webhooks_restored": N_("Shop's webhooks registered or switched on again"),
     "staff.invited": N_("Staff user invited"),
     "staff.added": N_("Staff user added"),
     "staff.password_set": N_("Staff password changed"),
+    "staff.password_set_by_link": N_("Password set through an e-mailed link"),
     "staff.role_changed": N_("Staff role changed"),
     "staff.disabled": N_("Staff user disabled"),
     "staff.enabled": N_("Staff user enabled"),
     "staff.two_factor_on": N_("Two-factor sign-in switched on"),
     "staff.two_factor_off": N_("Two-factor sign-in switched off"),
+    "question.created": N_("Question added"),
+    "question.updated": N_("Question changed"),
+    "question.archived": N_("Question archived (it had answers)"),
+    "question.deleted": N_("Question removed"),
+    "fraud.approved": N_("Order approved in fraud review"),
+    "fraud.rejected": N_("Order rejected in fraud review"),
+    "fraud.settings_updated": N_("Fraud settings changed"),
 }
 
 

@@ -108,42 +108,6 @@ def event_choices(account_id: int, *, limit: int = 200) -> list[Event]:
     return list(_top_events(account_id).select(Event.id, Event.name, Event.start_date).limit(limit))
 
 
-@dataclass(frozen=True)
-class TicketTypeChoice:
-    """A ticket type to pick for a shop product: its event, and what we can still sell."""
-
-    id: int
-    label: str  # "Harbour Jazz 2027 · Standing"
-    left: int
-
-
-def ticket_type_choices(account_id: int, *, limit: int = 500) -> list[TicketTypeChoice]:
-    """The account's ticket types of events not deleted, newest events first (one query)."""
-    rows = _types_with_events(account_id).order_by(Event.start_date.desc(), TicketType.id)
-    return [_choice(t) for t in rows.limit(limit)]
-
-
-def ticket_type_choice(account_id: int, type_id: int) -> tuple[TicketTypeChoice, TicketType] | None:
-    """One of the account's ticket types (of an event not deleted), or None."""
-    found = _types_with_events(account_id).where(TicketType.id == type_id).first()
-    return (_choice(found), found) if found is not None else None
-
-
-def _types_with_events(account_id: int) -> peewee.ModelSelect[TicketType]:
-    return (
-        TicketType.select(TicketType, Event)
-        .join(Event)
-        .where(Event.account == account_id, Event.deleted_at.is_null())
-    )
-
-
-def _choice(ticket_type: TicketType) -> TicketTypeChoice:
-    event = ticket_type.event
-    return TicketTypeChoice(
-        ticket_type.id, f"{event.name} · {ticket_type.name}", units_left(ticket_type, event)
-    )
-
-
 def event_names(account_id: int, event_ids: list[int]) -> dict[int, str]:
     """Event id -> name, for the account's events among ``event_ids`` (one query)."""
     if not event_ids:

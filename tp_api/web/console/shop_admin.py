@@ -124,7 +124,16 @@ def shop_check(shop_id: int) -> str:
     the ones that are missing)."""
     actor().require("shops:write")
     shop = connections.shop_of(account_id(), shop_id)
-    return shops_page(report=_talk_to(shop, hook=True))
+    report = _talk_to(shop, hook=True)
+    if report.webhooks is not None:
+        connections.record_webhooks_restored(
+            account_id(),
+            shop.id,
+            registered=report.webhooks.created,
+            reactivated=report.webhooks.reactivated,
+            actor=actor(),
+        )
+    return shops_page(report=report)
 
 
 @bp.post("/shops/<int:shop_id>/pause")

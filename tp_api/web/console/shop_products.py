@@ -1,6 +1,7 @@
 """A shop's products in the console, read from the shop: search them, page through them,
 open a variable product's variations, and map each to a ticket type (or unmap it) in two
-clicks, with the shop's stock beside what we can still sell."""
+clicks, with the shop's stock beside what we can still sell. The ticket types offered are
+narrowed by a few typed words (``find``), so every one of thousands can be reached."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from bridge.adapters.factory import adapter_for
 from bridge.adapters.mapping import SKU_PREFIX
 from tp_api.services.errors import TicketingError
 from tp_api.services.shops import connections
-from tp_api.web.console import MAX_ID, account_id, actor, bp, queries
+from tp_api.web.console import MAX_ID, account_id, actor, bp, type_picker
 from tp_api.web.languages import _, translated
 from tp_api.web.parts import parts
 
@@ -37,15 +38,15 @@ def shop_products(shop_id: int) -> str:
             )
     except ShopError as error:
         problem = str(error)
-    choices = queries.ticket_type_choices(account_id())
+    mapped = connections.mappings(shop.id)
     return render_template(
         "console/shop_products.html",
         shop=shop,
         products=products,
         problem=problem,
-        mapped=connections.mappings(shop.id),
-        choices=choices,
-        choice_of={c.id: c for c in choices},
+        mapped=mapped,
+        picker=type_picker.find_ticket_types(account_id(), where["find"]),
+        choice_of=type_picker.ticket_types_by_id(account_id(), mapped.values()),
         where=where,
         more=len(products) == PER_PAGE and not where["product"],
     )
@@ -62,12 +63,12 @@ def shop_product_map(shop_id: int) -> Response:
             raise TicketingError("Choose the ticket type it sells")
         connections.map_product(
             shop, product_id=product_id, variation_id=variation_id, ticket_type_id=type_id,
-            actor=actor(),
+            actor=actor(), sync_now=True,
         )  # fmt: skip
     except TicketingError as error:
         flash(translated(error.message), "problem")
     else:
-        flash(_("Mapped. The next sync sets the product's stock in the shop to ours."))
+        flash(_("Mapped. A sync of the shop is queued: it sets the product's stock to ours."))
     return _back(shop_id)
 
 
@@ -77,7 +78,7 @@ def shop_product_create(shop_id: int) -> Response:
     ``tp-<id>``) and map it: its stock is then ours."""
     shop = connections.shop_of(account_id(), shop_id)
     type_id = request.form.get("ticket_type_id", type=int)
-    found = queries.ticket_type_choice(account_id(), type_id) if type_id else None
+    found = type_picker.ticket_type_choice(account_id(), type_id) if type_id else None
     if found is None:
         flash(_("Choose the ticket type the new product sells."), "problem")
         return _back(shop_id)
@@ -120,6 +121,8 @@ def _where() -> dict[str, Any]:
         "search": args.get("search", "").strip()[:100],
         "page": min(max(page, 1), 10_000),
         "product": product if 0 < product <= MAX_ID else 0,
+        # Words that narrow the ticket types offered (kept while mapping, paging, searching).
+        "find": args.get("find", "").strip()[:100],
     }
 
 
