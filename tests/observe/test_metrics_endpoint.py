@@ -36,14 +36,14 @@ def test_requests_are_counted_by_endpoint_class_and_status(client):
     after = scrape(client)
     assert after.moved(before, "tp_http_requests_total", endpoint_class="health", status="200") == 3
     assert after.moved(before, "tp_http_requests_total", endpoint_class="none", status="404") == 1
-    partner = after.moved(
-        before, "tp_http_requests_total", endpoint_class="partner", status="403"
-    )
+    partner = after.moved(before, "tp_http_requests_total", endpoint_class="partner", status="403")
     assert partner == 1
     timed = after.moved(before, "tp_http_request_duration_seconds_count", endpoint_class="health")
     assert timed == 3
     # The first scrape is counted by the second (once it has answered).
-    assert after.moved(before, "tp_http_requests_total", endpoint_class="metrics", status="200") == 1
+    assert (
+        after.moved(before, "tp_http_requests_total", endpoint_class="metrics", status="200") == 1
+    )
 
 
 def test_a_refused_request_is_counted_too(client, settings):
@@ -54,4 +54,6 @@ def test_a_refused_request_is_counted_too(client, settings):
     refused = limited_client.get("/api/v1/openapi.json")
     assert refused.status_code == 429
     after = scrape(limited_client)
-    assert after.moved(before, "tp_http_requests_total", endpoint_class="api_meta", status="429") == 1
+    assert (
+        after.moved(before, "tp_http_requests_total", endpoint_class="api_meta", status="429") == 1
+    )
