@@ -67,6 +67,13 @@ def main(ctx: click.Context) -> None:
     "without a token (docs/operations.md).",
 )
 @click.option("--metrics-host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--max-requests",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Replace each worker after this many requests (0: never); their counts are kept.",
+)
 @click.pass_obj
 def serve(
     settings: Settings,
@@ -79,6 +86,7 @@ def serve(
     outbox_worker: bool,
     metrics_port: int | None,
     metrics_host: str,
+    max_requests: int,
 ) -> None:
     """Run the HTTP service (gunicorn)."""
     from config.metrics import prepare_multiprocess_dir
@@ -105,6 +113,7 @@ def serve(
             access_log=access_log,
             metrics_host=metrics_host,
             metrics_port=metrics_port,
+            max_requests=max_requests,
         )
     finally:
         clean_up()

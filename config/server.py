@@ -85,6 +85,7 @@ def serve(
     access_log: bool,
     metrics_host: str = "127.0.0.1",
     metrics_port: int | None = None,
+    max_requests: int = 0,
 ) -> None:
     """Run gunicorn until stopped. Workers are forked before the app (and DB) is created.
     With ``metrics_port``, a second listener on ``metrics_host`` answers /metrics only. The
@@ -106,5 +107,6 @@ def serve(
         "graceful_timeout": 20,
         "keepalive": 5,
         "backlog": 2048,
+        "max_requests": max_requests,
     }
     TicketPulseServer(settings, options, metrics_port).run()
