@@ -4,7 +4,6 @@ scanner, webhook, oauth-client, test-data, staff, my-tickets from the cli_* modu
 from __future__ import annotations
 
 import json
-import logging
 import subprocess
 import sys
 from typing import Any
@@ -13,11 +12,16 @@ import click
 
 from config import cli_demo, cli_door, cli_oauth, cli_pages, cli_staff, cli_sync, cli_webhooks
 from config.cli_backup import install as install_backup_commands
-from config.cli_common import command_line_actor, production_settings
+from config.cli_common import (
+    command_line_actor,
+    metrics_options,
+    production_settings,
+    start_metrics,
+)
 from config.cli_common import database_session as _database
 from config.cli_common import echo_json as _echo_json
 from config.cli_common import require_schema as _require_schema
-from config.redaction import install_log_scrubbing
+from config.logs import configure_logging
 from config.settings import Settings, SettingsError
 from tp_api import migrations
 from tp_api.db import connect
@@ -35,10 +39,7 @@ def main(ctx: click.Context) -> None:
         ctx.obj = Settings.from_env()
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
-    logging.basicConfig(
-        level=ctx.obj.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
-    install_log_scrubbing()
+    configure_logging(ctx.obj.log_level, ctx.obj.log_format)
 
 
 @main.command()
@@ -60,6 +61,20 @@ def main(ctx: click.Context) -> None:
     help="Also run the outbox worker (ticket e-mails, webhooks) beside the server, for an "
     "installation without `tp-bridge sync daemon` or `tp-bridge outbox work`.",
 )
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(1, 65535),
+    help="Also listen on METRICS_HOST:METRICS_PORT, answering GET /metrics only and "
+    "without a token (docs/operations.md).",
+)
+@click.option("--metrics-host", default="127.0.0.1", show_default=True)
+@click.option(
+    "--max-requests",
+    default=0,
+    show_default=True,
+    type=click.IntRange(0),
+    help="Replace each worker after this many requests (0: never); their counts are kept.",
+)
 @click.pass_obj
 def serve(
     settings: Settings,
@@ -70,21 +85,39 @@ def serve(
     dev: bool,
     access_log: bool,
     outbox_worker: bool,
+    metrics_port: int | None,
+    metrics_host: str,
+    max_requests: int,
 ) -> None:
     """Run the HTTP service (gunicorn)."""
+    from config.metrics import prepare_multiprocess_dir
     from config.server import serve as run_server
 
     settings = production_settings(settings, dev=dev)
     _require_schema(settings)
+    if metrics_port == port:
+        raise click.UsageError("--metrics-port must differ from --port")
     click.echo(
         f"tp-bridge serving on http://{host}:{port} (database {settings.database_url})", err=True
     )
+    # Before the workers (and the outbox worker) start: they all count into this directory,
+    # and /metrics sums them.
+    clean_up = prepare_multiprocess_dir()
     worker = _start_outbox_worker(dev) if outbox_worker else None
     try:
         run_server(
-            settings, host=host, port=port, workers=workers, threads=threads, access_log=access_log
+            settings,
+            host=host,
+            port=port,
+            workers=workers,
+            threads=threads,
+            access_log=access_log,
+            metrics_host=metrics_host,
+            metrics_port=metrics_port,
+            max_requests=max_requests,
         )
     finally:
+        clean_up()
         if worker is not None:
             # SIGTERM lets the worker finish its current job (config.workers).
             worker.terminate()
@@ -309,8 +342,16 @@ def outbox_group() -> None:
 @outbox_group.command("work")
 @click.option("--once", is_flag=True, help="Run the jobs that are due now, then exit.")
 @click.option("--dev", is_flag=True, help="Development mode: allows the built-in insecure secret.")
+@metrics_options
 @click.pass_obj
-def outbox_work(settings: Settings, once: bool, dev: bool) -> None:
+def outbox_work(
+    settings: Settings,
+    once: bool,
+    dev: bool,
+    metrics_port: int | None,
+    metrics_host: str,
+    metrics_textfile: str | None,
+) -> None:
     """Run the outbox worker (render and e-mail tickets, ...) until SIGTERM."""
     from config.workers import outbox_worker, run_until_signalled, worker_connections
 
@@ -319,11 +360,15 @@ def outbox_work(settings: Settings, once: bool, dev: bool) -> None:
     # One connection per worker thread: with fewer, the webhook threads' claims fail.
     connect(settings.database_url, max_connections=worker_connections(settings))
     worker = outbox_worker(settings)
+    stop_metrics = start_metrics(
+        settings, host=metrics_host, port=metrics_port, textfile=metrics_textfile
+    )
     if once:
         while worker.run_once():
             pass
     else:
         run_until_signalled(worker)
+    stop_metrics()
     _echo_json(worker.stats)
 
 

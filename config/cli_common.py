@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import getpass
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
 import click
 
+from config.metrics import OUTBOX_KINDS, DatabaseFigures, export, start_counting
 from config.settings import Settings, SettingsError
+from config.waiting_rooms import waiting_rooms
 from config.wallets import wallets
 from tp_api import migrations
 from tp_api.db import connect
@@ -66,3 +68,39 @@ def production_settings(settings: Settings, *, dev: bool) -> Settings:
     except SettingsError as error:
         raise click.ClickException(str(error)) from None
     return settings
+
+
+def metrics_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """``--metrics-port``, ``--metrics-host`` and ``--metrics-textfile`` of a long-running
+    command (the sync daemon, the outbox worker)."""
+    command = click.option(
+        "--metrics-textfile",
+        type=click.Path(dir_okay=False),
+        help="Write the metrics to this file every 15 s (node_exporter's textfile collector).",
+    )(command)
+    command = click.option(
+        "--metrics-host",
+        default="127.0.0.1",
+        show_default=True,
+        help="The address of --metrics-port.",
+    )(command)
+    return click.option(
+        "--metrics-port",
+        type=click.IntRange(1, 65535),
+        help="Serve the metrics at http://HOST:PORT/metrics (docs/operations.md).",
+    )(command)
+
+
+def start_metrics(
+    settings: Settings, *, host: str, port: int | None, textfile: str | None
+) -> Callable[[], None]:
+    """Count this process's work in its metrics and export them (port and/or textfile);
+    returns what stops the export (the textfile's last write)."""
+    start_counting()
+    if port is None and not textfile:
+        return lambda: None
+    figures = DatabaseFigures(waiting_rooms(settings).line, OUTBOX_KINDS)
+    try:
+        return export(figures, host=host, port=port, textfile=textfile)
+    except OSError as error:
+        raise click.ClickException(f"cannot serve the metrics on {host}:{port}: {error}") from None

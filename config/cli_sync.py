@@ -11,8 +11,10 @@ from config.cli_common import (
     command_line_actor,
     database_session,
     echo_json,
+    metrics_options,
     production_settings,
     require_schema,
+    start_metrics,
 )
 from config.settings import Settings
 from tp_api.db import connect
@@ -315,8 +317,15 @@ def sync_reconcile(settings: Settings, shop_name: str, account_name: str | None,
 
 @sync.command("daemon")
 @click.option("--dev", is_flag=True, help="Development mode: allows the built-in insecure secret.")
+@metrics_options
 @click.pass_obj
-def sync_daemon(settings: Settings, dev: bool) -> None:
+def sync_daemon(
+    settings: Settings,
+    dev: bool,
+    metrics_port: int | None,
+    metrics_host: str,
+    metrics_textfile: str | None,
+) -> None:
     """Run the sync daemon (every enabled shop, and the outbox worker) until SIGTERM."""
     import signal
     import threading
@@ -344,6 +353,10 @@ def sync_daemon(settings: Settings, dev: bool) -> None:
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
+    stop_metrics = start_metrics(
+        settings, host=metrics_host, port=metrics_port, textfile=metrics_textfile
+    )
     daemon.start()
     stop.wait()
     daemon.stop()
+    stop_metrics()

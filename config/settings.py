@@ -19,6 +19,8 @@ DEFAULT_DATABASE_URL = "sqlite:///tp-bridge.db"
 # Used only with the explicit development flag; `serve` refuses it otherwise.
 DEV_SECRET_KEY = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
 MIN_SECRET_KEY_LENGTH = 32
+# Whoever has the metrics token reads the service's figures: not a word one could guess.
+MIN_METRICS_TOKEN_LENGTH = 16
 
 
 # Per-key limits for shops and doors sit several times above the service's measured peak
@@ -106,6 +108,10 @@ class Settings:
     google_wallet_key_file: str = ""
     # The reminder e-mail this many hours before an event starts (sync daemon); 0 turns it off.
     reminder_hours: int = 48
+    # Logs as plain lines ("text") or one JSON object a line ("json"); docs/operations.md.
+    log_format: str = "text"
+    # The Bearer token of GET /metrics on the public port; empty: /metrics answers 404 there.
+    metrics_token: str = ""
 
     @classmethod
     def from_env(
@@ -156,6 +162,8 @@ class Settings:
             unpaid_hold_seconds=_int(values, "TP_UNPAID_HOLD_SECONDS", 3600, 60),
             **_wallet_values(values),
             reminder_hours=_int(values, "TP_REMINDER_HOURS", 48, 0, maximum=MAX_REMINDER_HOURS),
+            log_format=(values.get("TP_LOG_FORMAT") or "text").strip().lower(),
+            metrics_token=values.get("TP_METRICS_TOKEN", "").strip(),
         )
         settings.validate()
         return settings
@@ -189,6 +197,7 @@ class Settings:
                 f"got {self.my_tickets_stylesheet!r}"
             )
         _check_wallets(self)
+        _check_observability(self)
 
     def rate_limits(self) -> dict[str, str]:
         """Endpoint class -> limit string ("off" when turned off)."""
@@ -257,6 +266,16 @@ def _check_wallets(settings: Settings) -> None:
     issuer = settings.google_wallet_issuer_id
     if issuer and not (issuer.isascii() and issuer.isdigit()):
         raise SettingsError("TP_GOOGLE_WALLET_ISSUER_ID must be Google's issuer number")
+
+
+def _check_observability(settings: Settings) -> None:
+    """The log format and the metrics token (docs/operations.md)."""
+    if settings.log_format not in ("text", "json"):
+        raise SettingsError(f"TP_LOG_FORMAT must be text or json, got {settings.log_format!r}")
+    if settings.metrics_token and len(settings.metrics_token) < MIN_METRICS_TOKEN_LENGTH:
+        raise SettingsError(
+            f"TP_METRICS_TOKEN must be at least {MIN_METRICS_TOKEN_LENGTH} characters"
+        )
 
 
 def _plain_http_url(url: str) -> bool:

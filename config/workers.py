@@ -16,7 +16,7 @@ from sync.holder_deliveries import (
     reminder_handler,
     transfer_notice_handler,
 )
-from sync.mailer import SmtpMailer
+from sync.mailer import SmtpMailer, counted
 from sync.outbox_worker import OutboxWorker, OutboxWorkers
 from sync.staff_mail import staff_mail_handler
 from sync.webhook_sender import SenderSettings, webhook_handler
@@ -45,17 +45,16 @@ def outbox_worker(settings: Settings) -> OutboxWorkers:
     )
     tools = ticket_tools(settings)
     sender = settings.mail_from
+    send = counted(mailer.send)
     handlers = {
         REFRESH_SHOP_ORDER: refresh_handler(settings),
         SYNC_SHOP_NOW: sync_now_handler(settings),
-        DELIVER_TICKETS: delivery_handler(tools, renderer.render_job, mailer.send, sender=sender),
-        MAIL_HOLDER_TICKET: holder_ticket_handler(
-            tools, renderer.render_job, mailer.send, sender=sender
-        ),
-        MAIL_TRANSFER_NOTICE: transfer_notice_handler(tools, mailer.send, sender=sender),
-        REMIND_TICKETS: reminder_handler(tools, renderer.render_job, mailer.send, sender=sender),
+        DELIVER_TICKETS: delivery_handler(tools, renderer.render_job, send, sender=sender),
+        MAIL_HOLDER_TICKET: holder_ticket_handler(tools, renderer.render_job, send, sender=sender),
+        MAIL_TRANSFER_NOTICE: transfer_notice_handler(tools, send, sender=sender),
+        REMIND_TICKETS: reminder_handler(tools, renderer.render_job, send, sender=sender),
         STAFF_MAIL: staff_mail_handler(
-            password_links(settings), settings.public_url, mailer.send, sender=settings.mail_from
+            password_links(settings), settings.public_url, send, sender=settings.mail_from
         ),
     }
     lease = timedelta(seconds=settings.outbox_lease_s)

@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import peewee
+import redis
 from flask import Flask, Response, g, jsonify, request
 from flask_cors import CORS
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bridge.web.woo_webhooks import create_shop_webhooks_blueprint
+from config import logs
+from config.metrics import OUTBOX_KINDS
+from config.metrics_http import install_metrics
 from config.pages import install_my_tickets
 from config.redaction import install_log_scrubbing, redact
 from config.settings import Settings
@@ -52,8 +57,9 @@ log = logging.getLogger(__name__)
 _PLAIN_TEXT_PREFIXES = ("/tp-api", "/files", "/shops")
 
 
-def create_app(settings: Settings) -> Flask:
-    """Build the Flask application for ``settings``: database, blueprints, error handlers."""
+def create_app(settings: Settings, *, metrics_port: int | None = None) -> Flask:
+    """Build the Flask application for ``settings``: database, blueprints, error handlers,
+    metrics (``/metrics`` without a token on ``metrics_port`` only, see config.metrics_http)."""
     # Under gunicorn each worker builds its app after the fork: scrub its logs here too.
     install_log_scrubbing()
     db = connect(settings.database_url, max_connections=settings.db_pool_size)
@@ -76,7 +82,15 @@ def create_app(settings: Settings) -> Flask:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n)  # type: ignore[method-assign]
 
     _install_request_hooks(app, db)
-    web_parts.install(app, _web_parts(settings))
+    parts = _web_parts(settings)
+    web_parts.install(app, parts)
+    install_metrics(
+        app,
+        token=settings.metrics_token,
+        line=parts.waiting_rooms.line,
+        outbox_kinds=OUTBOX_KINDS,
+        metrics_port=metrics_port,
+    )
     _register_error_handlers(app)
     _install_relative_redirects(app)
     _install_surfaces(app, settings)
@@ -91,6 +105,7 @@ def _install_request_hooks(app: Flask, db: peewee.Database) -> None:
         # No database connection here: peewee takes one from the pool on the first query, so
         # requests that need none (/livez) cost none.
         g.request_id = request.headers.get("X-Request-Id", "")[:64] or uuid.uuid4().hex
+        logs.request_id.set(g.request_id)  # in every log line of this request
 
     @app.before_request
     def _refuse_nul() -> None:
@@ -107,6 +122,7 @@ def _install_request_hooks(app: Flask, db: peewee.Database) -> None:
         # Returns the connection to the pool; an open transaction is rolled back first.
         if not db.is_closed():
             db.close()
+        logs.request_id.set("")  # the thread's next request is another one
 
     @app.after_request
     def _tag_response(response: Response) -> Response:
@@ -282,7 +298,17 @@ def _web_parts(settings: Settings) -> web_parts.WebParts:
         shop_approvals=shop_approvals(settings),
         waiting_rooms=waiting_rooms(settings),
         oauth_token_lifetime=timedelta(seconds=settings.oauth_token_seconds),
+        readiness=_readiness_checks(settings),
     )
+
+
+def _readiness_checks(settings: Settings) -> dict[str, Callable[[], object]]:
+    """What ``/readyz`` asks besides the database: Redis, when the service uses it (shared
+    rate limits, the waiting rooms' lines), answering PING within a second."""
+    if not settings.redis_url:
+        return {}
+    client = redis.Redis.from_url(settings.redis_url, socket_connect_timeout=1, socket_timeout=1)
+    return {"redis": client.ping}
 
 
 def _lazy_render(settings: Settings) -> Render:

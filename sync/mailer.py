@@ -8,6 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 
+from tp_api.metrics import metrics
 from tp_api.services.delivery import outbox
 
 
@@ -36,6 +37,21 @@ class SmtpMailer:
             if self.user:
                 client.login(self.user, self.password)
             client.send_message(message)
+
+
+def counted(send: Callable[[EmailMessage], None]) -> Callable[[EmailMessage], None]:
+    """``send``, each message counted as sent or failed (tp_emails_total) as the relay
+    answers: a failure is counted at each attempt, as each is a message the relay refused."""
+
+    def send_counted(message: EmailMessage) -> None:
+        try:
+            send(message)
+        except Exception:
+            metrics().emails.labels("failed").inc()
+            raise
+        metrics().emails.labels("sent").inc()
+
+    return send_counted
 
 
 def send_or_give_up(send: Callable[[EmailMessage], None], message: EmailMessage) -> None:

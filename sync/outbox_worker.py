@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from tp_api.db import database
+from tp_api.metrics import metrics
 from tp_api.models import OutboxEntry
 from tp_api.services.delivery import outbox
 
@@ -60,13 +61,12 @@ class OutboxWorker:
             handler(job)
         except outbox.PermanentError as error:
             outbox.fail(job, str(error))
-            self.stats["failed"] += 1
+            self._count(job, "failed")
             log.error("outbox: job %s (%s) failed for good: %s", job.id, job.kind, error)
             return
         except Exception as error:  # noqa: BLE001 - every failure is retried, none is lost
             next_run = outbox.retry_later(job, f"{type(error).__name__}: {error}")
-            key = "retry" if next_run else "failed"
-            self.stats[key] += 1
+            self._count(job, "retry" if next_run else "failed")
             log.warning(
                 "outbox: job %s (%s) attempt %d failed (%s); next try %s",
                 job.id,
@@ -78,8 +78,12 @@ class OutboxWorker:
             return
         if not outbox.complete(job):
             log.warning("outbox: job %s (%s) finished after its lease ran out", job.id, job.kind)
-        self.stats["done"] += 1
+        self._count(job, "done")
         log.info("outbox: job %s (%s) done", job.id, job.kind)
+
+    def _count(self, job: OutboxEntry, result: str) -> None:
+        self.stats[result] += 1
+        metrics().outbox_jobs.labels(job.kind, result).inc()
 
 
 @dataclass

@@ -19,6 +19,7 @@ import requests
 from requests.adapters import HTTPAdapter
 
 from tp_api.db import utcnow
+from tp_api.metrics import metrics
 from tp_api.models import OutboxEntry
 from tp_api.services.credentials.secret_box import SecretBox
 from tp_api.services.delivery import outbox
@@ -54,6 +55,7 @@ def webhook_handler(
             return
         result = send(http, outgoing, settings)
         outcome = webhook_delivery.record(delivery_id, attempt, result, utcnow())
+        metrics().webhook_deliveries.labels(outcome).inc()
         log.info(
             "webhook %s attempt %d to %s: %s (%s)",
             outgoing.headers["webhook-id"],

@@ -6,8 +6,10 @@ Models bind to :data:`database`, a proxy; the composition root (``config.wsgi`` 
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import Iterator, Mapping, Sequence
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any, TypeAlias, TypeVar
@@ -17,6 +19,8 @@ import peewee
 from playhouse.pool import PooledPostgresqlDatabase, PooledSqliteDatabase
 
 database = peewee.DatabaseProxy()
+
+log = logging.getLogger(__name__)
 
 # What connect() opens: a pool of connections (close_all() closes every idle one).
 PooledDatabase: TypeAlias = "PooledSqliteDatabase | PooledPostgresqlDatabase"
@@ -121,15 +125,53 @@ def tuples(query: peewee.Select) -> Iterator[tuple[Any, ...]]:
     return iter(query.tuples())
 
 
+# Per thread, one list of after-commit callbacks per open write_transaction (outermost first).
+_open = threading.local()
+
+
 @contextmanager
 def write_transaction() -> Iterator[None]:
     """A transaction for a state change: ``BEGIN IMMEDIATE`` on SQLite, plain on PostgreSQL.
 
     Nested use becomes a savepoint, so a service can call another service that opens its
-    own write transaction.
+    own write transaction. Callbacks given to :func:`after_commit` inside it run once the
+    outermost one commits, and are dropped with the part that rolls back.
     """
-    with database.atomic():
-        yield
+    levels: list[list[Callable[[], None]]] = _open.__dict__.setdefault("levels", [])
+    levels.append([])
+    try:
+        with database.atomic():
+            yield
+    except BaseException:
+        levels.pop()  # rolled back (the savepoint or the whole): what it told goes with it
+        raise
+    done = levels.pop()
+    if levels:
+        levels[-1].extend(done)  # a savepoint released: its callbacks wait for the commit
+        return
+    for callback in done:
+        _run_quietly(callback)
+
+
+def after_commit(callback: Callable[[], None]) -> None:
+    """Run ``callback`` when the open :func:`write_transaction` commits (never if it rolls
+    back); at once when none is open, as a lone statement commits by itself.
+
+    For what is said about a change rather than part of it (counters of orders and scans):
+    a callback that raises is logged, never raised into the code that committed.
+    """
+    levels = _open.__dict__.get("levels")
+    if levels:
+        levels[-1].append(callback)
+    else:
+        _run_quietly(callback)
+
+
+def _run_quietly(callback: Callable[[], None]) -> None:
+    try:
+        callback()
+    except Exception:  # noqa: BLE001 - the change is committed; its telling must not undo it
+        log.exception("an after-commit callback failed")
 
 
 def utcnow() -> datetime:

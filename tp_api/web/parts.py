@@ -7,8 +7,8 @@ with :func:`parts`. Typed in one place, so no view reaches into ``app.config`` o
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -40,6 +40,8 @@ class WebParts:
     shop_approvals: ApprovalSigner  # WooCommerce's approval screen
     waiting_rooms: WaitingRooms  # the lines of events with a waiting room
     oauth_token_lifetime: timedelta  # how long an OAuth access token lives
+    # What /readyz asks besides the database (name -> a call that raises when it is down).
+    readiness: Mapping[str, Callable[[], object]] = field(default_factory=dict)
 
 
 def install(app: Flask, web_parts: WebParts) -> None:

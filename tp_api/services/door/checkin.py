@@ -21,6 +21,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from pdf.signing import InvalidTicketCode, TicketCode, reference_in_code, verify_ticket_code
 from tp_api.db import database, insert_rows, is_postgres, utcnow, write_transaction
 from tp_api.models import CheckIn, Ticket, TicketStatus, TicketType
+from tp_api.services import counts
 from tp_api.services.door import admission, checkin_sql
 from tp_api.services.door.checkin_sql import TicketAtDoor
 from tp_api.services.door.scanners import ScannerContext
@@ -92,7 +93,7 @@ def scan(
         if replay is not None:
             return replay
     try:
-        return _scan(scanner, request, public_keys)
+        result = _scan(scanner, request, public_keys)
     except peewee.IntegrityError:
         # The same upload arrived twice at once: the other one recorded it (and its
         # decision); this one was rolled back whole. Answer what was recorded.
@@ -100,6 +101,9 @@ def scan(
         if replay is None:
             raise
         return replay
+    # Replays are not counted: the scan they repeat was.
+    counts.count(counts.SCAN, direction=request.direction, result=result.reason or OK)
+    return result
 
 
 def _scan(

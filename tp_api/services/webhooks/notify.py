@@ -1,7 +1,8 @@
 """The webhook events of each domain change, built as the admin API renders the object.
 
 Each function is called inside the transaction of its change and costs nothing but a
-cached lookup when the account has no endpoint listening (see webhook_events.emit).
+cached lookup when the account has no endpoint listening (see webhook_events.emit). The
+orders' events are also where orders are counted (services.counts, after the commit).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from tp_api.models import Event, Order, Refund, Ticket, TicketType
-from tp_api.services import admin_render
+from tp_api.services import admin_render, counts
 from tp_api.services.events import event_catalogue
 from tp_api.services.orders import order_queries
 from tp_api.services.webhooks import webhook_events
@@ -28,16 +29,20 @@ def _order(account_id: int, order_id: int) -> dict[str, Any]:
 
 
 def order_created(account_id: int, order_id: int, *, paid: bool) -> None:
+    counts.count(counts.ORDER_CREATED)
     webhook_events.emit(account_id, "order.created", lambda: _order(account_id, order_id))
     if paid:
         order_paid(account_id, order_id)
 
 
 def order_paid(account_id: int, order_id: int) -> None:
+    counts.count(counts.ORDER_PAID)
     webhook_events.emit(account_id, "order.paid", lambda: _order(account_id, order_id))
 
 
 def order_refunded(order: Order, refund: Refund | None) -> None:
+    counts.count(counts.ORDER_REFUNDED)
+
     def data() -> dict[str, Any]:
         detail = order_queries.get_order_by_id(order.account_id, order.id)
         body = _dump(admin_render.order_out(detail))
