@@ -39,6 +39,7 @@ from aiosmtpd.controller import Controller
 
 from sync.daemon import INTERVAL_SLACK
 from tests.e2e import fleet_checks as checks
+from tests.e2e import fleet_metrics
 from tests.e2e.fleet_load import Sale, Tally, customers, join_line, rate_limit_burst, shop_orders
 from tests.e2e.fleet_procs import FleetProcess
 from tests.e2e.serve import cli
@@ -132,6 +133,7 @@ class Fleet:
             "TP_WEBHOOK_ALLOW_PRIVATE": "1", "TP_OUTBOX_LEASE_SECONDS": str(plan.lease_s),
             "TP_RATE_LIMIT_ADMIN": f"{RATE_LIMIT}/hour", "TP_REMINDER_HOURS": "0",
             "TP_FILES_DIR": str(workdir / "files"), "TP_LOG_LEVEL": "INFO",
+            "TP_METRICS_TOKEN": fleet_metrics.TOKEN,
         }  # fmt: skip
         self.procs = {
             kind: [FleetProcess(kind, i, self.env, workdir) for i in range(2)] for kind in KINDS
@@ -308,7 +310,7 @@ def run(fleet: Fleet) -> Report:
         fleet.bases, fleet.ids["admin_key"], fleet.ids["queue_event"], fleet.ids["queue_type"], 20
     )
     report.drain_s = round(drain(fleet, tally), 1)
-    # Metrics (GET /metrics of each process) are checked here once that endpoint exists.
+    metrics = fleet_metrics.check_metrics(fleet)
     report.counts = {
         "orders": tally.orders_ok, "sold_out_answers": tally.sold_out,
         "personalised": tally.personalised, "scans": dict(tally.scans),
@@ -332,6 +334,7 @@ def run(fleet: Fleet) -> Report:
         "waiting room": [] if sorted(places) == list(range(1, 21)) else [f"places {places}"],
         "gave up": tally.gave_up,
         "log errors": fleet.error_lines(),
+        "metrics": metrics,
     }
     return report
 

@@ -32,6 +32,9 @@ class FleetProcess:
         self.env = env
         self.workdir = workdir
         self.port = free_port() if kind == "serve" else 0
+        # The daemon and the worker export their metrics on a port of their own; an instance
+        # of the service answers /metrics on its own port, with the token (TP_METRICS_TOKEN).
+        self.metrics_port = self.port if kind == "serve" else free_port()
         self.incarnation = 0
         self.proc: subprocess.Popen[bytes] | None = None
         self._log: IO[bytes] | None = None
@@ -39,6 +42,10 @@ class FleetProcess:
     @property
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def metrics_url(self) -> str:
+        return f"http://127.0.0.1:{self.metrics_port}/metrics"
 
     @property
     def log_path(self) -> Path:
@@ -50,9 +57,10 @@ class FleetProcess:
                 TP_BRIDGE, "serve", "--port", str(self.port), "--workers", "2",
                 "--no-access-log",
             ]  # fmt: skip
+        metrics = ["--metrics-port", str(self.metrics_port)]
         if self.kind == "daemon":
-            return [TP_BRIDGE, "sync", "daemon"]
-        return [TP_BRIDGE, "outbox", "work"]
+            return [TP_BRIDGE, "sync", "daemon", *metrics]
+        return [TP_BRIDGE, "outbox", "work", *metrics]
 
     def start(self) -> None:
         """Start a new incarnation (not waiting for it: see :meth:`wait_ready`)."""
