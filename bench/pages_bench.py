@@ -293,6 +293,7 @@ def _pages(
     newest_order: int,
     endpoint_id: int,
     my_tickets: str,
+    transfer: str,
 ) -> dict[str, str]:
     """What is timed: a name for each path."""
     return {
@@ -320,6 +321,16 @@ def _pages(
         "console: keys": "/console/keys",
         "console: scanners": "/console/scanners",
         "console: staff": "/console/staff",
+        "console: attendees of an event (50)": f"/console/events/{event_ids[0]}/attendees",
+        "console: attendees, narrowed by name": (
+            f"/console/events/{event_ids[0]}/attendees?q=First12345"
+        ),
+        "console: questions of an event": f"/console/events/{event_ids[0]}/questions",
+        "console: waiting room of an event": f"/console/events/{event_ids[0]}/queue",
+        "console: affiliates (figures over every order)": "/console/affiliates",
+        "console: fraud review": "/console/fraud",
+        "console: test mode": "/console/test-mode",
+        "console: transfer a ticket (form)": transfer,
         "my tickets: 3 events (4 partner calls)": my_tickets,
     }
 
@@ -329,7 +340,7 @@ def run(kind: str, workdir: Path, order_count: int, event_count: int) -> None:
     from config.tickets import my_tickets_url
     from tp_api import migrations
     from tp_api.db import connect
-    from tp_api.models import Order, TicketType
+    from tp_api.models import Order, Ticket, TicketType
     from tp_api.services.credentials import partner_keys, staff_auth
 
     url = f"sqlite:///{workdir / 'pages.sqlite3'}" if kind == "sqlite" else _postgres_url()
@@ -346,7 +357,10 @@ def run(kind: str, workdir: Path, order_count: int, event_count: int) -> None:
             type_ids = [t.id for t in TicketType.select(TicketType.id).order_by(TicketType.id)]
             endpoint_id = _shops_and_webhooks(account.id, type_ids)
             _customer(account.id, event_ids)
-            newest_order = Order.select(Order.number).order_by(Order.id.desc()).first().number
+            newest = Order.select(Order.id, Order.number).order_by(Order.id.desc()).first()
+            newest_order = newest.number
+            ticket = Ticket.select(Ticket.reference).where(Ticket.order == newest.id).first()
+            transfer = f"/console/orders/{newest_order}/tickets/{ticket.reference}/transfer"
         db.close_all()
         settings = Settings(
             database_url=url,
@@ -356,7 +370,9 @@ def run(kind: str, workdir: Path, order_count: int, event_count: int) -> None:
         )
         client = _signed_in_client(settings)
         page = my_tickets_url(settings, account.id, 7, "nl").removeprefix("http://bench.test")
-        pages = _pages(partner_key, event_count, event_ids, newest_order, endpoint_id, page)
+        pages = _pages(
+            partner_key, event_count, event_ids, newest_order, endpoint_id, page, transfer
+        )
         _time_every_page(client, kind, order_count, pages)
         db.close_all()
     finally:
