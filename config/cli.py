@@ -92,6 +92,7 @@ def serve(
     """Run the HTTP service (gunicorn)."""
     from config.metrics import prepare_multiprocess_dir
     from config.server import serve as run_server
+    from tp_api.metrics import multiprocess_dir
 
     settings = production_settings(settings, dev=dev)
     _require_schema(settings)
@@ -103,6 +104,7 @@ def serve(
     # Before the workers (and the outbox worker) start: they all count into this directory,
     # and /metrics sums them.
     clean_up = prepare_multiprocess_dir()
+    click.echo(f"metrics: the workers' values in {multiprocess_dir()}", err=True)
     worker = _start_outbox_worker(dev) if outbox_worker else None
     try:
         run_server(
