@@ -47,8 +47,10 @@ BACKENDS = ["sqlite"] + (["postgres"] if POSTGRES_URL else [])
 TEST_SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
-def _admin(sql: str) -> None:
-    admin = psycopg2.connect(POSTGRES_URL)
+def _admin(sql: str, url: str = "") -> None:
+    """Run ``sql`` outside a transaction (CREATE/DROP DATABASE) on ``url``, by default the
+    suite's TP_TEST_POSTGRES_URL."""
+    admin = psycopg2.connect(url or POSTGRES_URL)
     admin.autocommit = True
     with admin.cursor() as cur:
         cur.execute(sql)

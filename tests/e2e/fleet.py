@@ -32,12 +32,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-import psycopg2
 import redis
 import requests
 from aiosmtpd.controller import Controller
 
 from sync.daemon import INTERVAL_SLACK
+from tests.conftest import _admin
 from tests.e2e import fleet_checks as checks
 from tests.e2e import fleet_metrics
 from tests.e2e.fleet_load import Sale, Tally, customers, join_line, rate_limit_burst, shop_orders
@@ -90,17 +90,9 @@ class Report:
 def scratch_database(admin_url: str) -> tuple[str, Callable[[], None]]:
     """A new empty database next to ``admin_url``'s, and how to drop it."""
     name = f"tp_fleet_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-
-    def admin(sql: str) -> None:
-        conn = psycopg2.connect(admin_url)
-        conn.autocommit = True
-        with conn.cursor() as cur:
-            cur.execute(sql)
-        conn.close()
-
-    admin(f'CREATE DATABASE "{name}"')
-    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}")), lambda: admin(
-        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
+    _admin(f'CREATE DATABASE "{name}"', admin_url)
+    return urlunsplit(urlsplit(admin_url)._replace(path=f"/{name}")), lambda: _admin(
+        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', admin_url
     )
 
 
