@@ -129,6 +129,7 @@ def test_upgrading_an_old_database_keeps_its_check_ins(tmp_path):
             "0027_questions",
             "0028_reminders",
             "0029_door_opening_and_gate",
+            "0030_sync_run_by_shop_and_kind",
         ]
         row = db.execute_sql("SELECT ticket_id, gate, result, conflict FROM check_in").fetchall()
         assert row == [(1, "A", "ok", 0)]
