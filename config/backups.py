@@ -71,7 +71,11 @@ def restore(database_url: str, files_dir: str, archive: str, *, force: bool) -> 
 
     Refuses a database that already has a schema, or a file store with files in it, unless
     ``force``: then the database's tables are replaced and the files overwritten."""
-    with tarfile.open(archive, "r") as tar:
+    try:
+        opened = tarfile.open(archive, "r")
+    except (tarfile.TarError, OSError) as error:
+        raise BackupError(f"{archive} is not a tp-bridge backup: {_first_line(error)}") from None
+    with opened as tar:
         manifest = _read_manifest(tar)
         kind = _database_kind(database_url)
         if manifest["database"] != kind:
@@ -82,7 +86,10 @@ def restore(database_url: str, files_dir: str, archive: str, *, force: bool) -> 
             _require_empty(database_url, Path(files_dir))
         with tempfile.TemporaryDirectory(prefix=".tp-restore-") as work:
             member = SQLITE_MEMBER if kind == "sqlite" else POSTGRES_MEMBER
-            tar.extract(member, work, filter="data")
+            try:
+                tar.extract(member, work, filter="data")
+            except KeyError:
+                raise BackupError(f"{archive} holds no {member}: not a whole backup") from None
             _load_database(database_url, Path(work) / member, clean=force)
         _extract_files(tar, Path(files_dir))
     return manifest
@@ -191,6 +198,11 @@ def _add_bytes(tar: tarfile.TarFile, name: str, data: bytes) -> None:
     tar.addfile(info, io.BytesIO(data))
 
 
+def _first_line(error: Exception) -> str:
+    # tarfile lists every compression it tried, a line each; the first says enough.
+    return str(error).splitlines()[0].rstrip(":") or type(error).__name__
+
+
 def _read_manifest(tar: tarfile.TarFile) -> dict[str, object]:
     try:
         member = tar.extractfile(MANIFEST)
@@ -198,7 +210,12 @@ def _read_manifest(tar: tarfile.TarFile) -> dict[str, object]:
         member = None
     if member is None:
         raise BackupError(f"{tar.name!r} is not a tp-bridge backup (no {MANIFEST})")
-    manifest: dict[str, object] = json.loads(member.read())
+    try:
+        manifest = json.loads(member.read())
+    except ValueError:
+        manifest = None
+    if not isinstance(manifest, dict):
+        raise BackupError(f"{tar.name!r} is not a tp-bridge backup ({MANIFEST} is not ours)")
     if manifest.get("format") != FORMAT:
         raise BackupError(f"unknown backup format {manifest.get('format')!r}")
     return manifest
